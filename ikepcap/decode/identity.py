@@ -1,0 +1,199 @@
+"""Who the peers say they are: ID, CERT and CERTREQ payloads, and IKEv2 traffic selectors.
+
+An identity mismatch (IP address against FQDN, a NATed private address as ID) is a classic
+cause of a stall at MM5/IKE_AUTH, so identities are rendered the way an engineer writes them
+in a configuration: ``192.0.2.0/24``, ``vpn.example.com``, ``CN=gw, O=Example``.
+"""
+
+from __future__ import annotations
+
+from asn1crypto import x509
+
+from ikepcap.decode import iana
+from ikepcap.decode.context import Context, Head
+from ikepcap.decode.model import (
+    Certificate,
+    CertificateRequest,
+    Identification,
+    TrafficSelector,
+    TrafficSelectors,
+)
+from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
+from ikepcap.decode.wire import CertV2, IdV1, IdV2, TrafficSelectorV2, TsPayloadV2
+
+# ID type -> (how to read the data, its exact size or None). The numbers coincide in IKEv1
+# (RFC 2407 §4.6.2.1) and IKEv2 (RFC 7296 §3.5) where both define a type; IKEv2 drops the
+# subnet/range types and calls 3 ID_RFC822_ADDR.
+_ADDRESS, _TEXT, _SUBNET, _RANGE, _DN, _HEX = range(6)
+ID_FORMS: dict[int, tuple[int, int | None]] = {
+    1: (_ADDRESS, 4),
+    2: (_TEXT, None),
+    3: (_TEXT, None),
+    4: (_SUBNET, 8),
+    5: (_ADDRESS, 16),
+    6: (_SUBNET, 32),
+    7: (_RANGE, 8),
+    8: (_RANGE, 32),
+    9: (_DN, None),
+    10: (_HEX, None),
+    11: (_HEX, None),
+    12: (_HEX, None),
+}
+V2_ID_FORMS: dict[int, tuple[int, int | None]] = {
+    1: (_ADDRESS, 4),
+    2: (_TEXT, None),
+    3: (_TEXT, None),
+    5: (_ADDRESS, 16),
+    9: (_DN, None),
+    10: (_HEX, None),
+    11: (_HEX, None),
+    12: (_HEX, None),
+    13: (_HEX, None),
+}
+
+X509_ENCODINGS = frozenset({4, 5})     # X.509 Certificate - Signature / - Key Exchange
+SHA1_LENGTH = 20
+
+
+def distinguished_name(der: bytes) -> str:
+    """``CN=gw.example.com, O=Example`` from a DER Name; raises ValueError when unreadable."""
+    try:
+        name = x509.Name.load(der, strict=True)
+        return name.human_friendly
+    except Exception as error:  # asn1crypto raises several types on hostile DER
+        raise ValueError(f"unreadable DER distinguished name ({error.__class__.__name__})") from None
+
+
+def identity_value(id_type: int, data: bytes, forms: dict[int, tuple[int, int | None]]) -> str:
+    """The identity as text; ValueError says why the data does not fit its type."""
+    form, size = forms.get(id_type, (_HEX, None))
+    if size is not None and len(data) != size:
+        raise ValueError(f"{len(data)} bytes of data, the type needs {size}")
+    half = len(data) // 2
+    if form == _ADDRESS:
+        return address(data)
+    if form == _TEXT:
+        return wire_text(data)
+    if form == _SUBNET:
+        return subnet(data[:half], data[half:])
+    if form == _RANGE:
+        return f"{address(data[:half])}-{address(data[half:])}"
+    if form == _DN:
+        return distinguished_name(data)
+    return hex_and_ascii(data)
+
+
+def decode_id_v1(head: Head, body: bytes, ctx: Context) -> Identification:
+    fixed = IdV1.unpack(body)
+    if fixed is None:
+        ctx.warn(head, f"body of {len(body)} bytes is shorter than its fixed fields")
+        return Identification(*head, id_type=0, id_type_name=iana.V1_ID_TYPES[0], value="", protocol_id=None, port=None)
+    value = _value(fixed.id_type, body[IdV1.size:], ID_FORMS, head, ctx)
+    return Identification(
+        *head, id_type=fixed.id_type, id_type_name=iana.V1_ID_TYPES[fixed.id_type],
+        value=value, protocol_id=fixed.protocol_id, port=fixed.port,
+    )
+
+
+def decode_id_v2(head: Head, body: bytes, ctx: Context) -> Identification:
+    fixed = IdV2.unpack(body)
+    if fixed is None:
+        ctx.warn(head, f"body of {len(body)} bytes is shorter than its fixed fields")
+        return Identification(*head, id_type=0, id_type_name=iana.V2_ID_TYPES[0], value="", protocol_id=None, port=None)
+    value = _value(fixed.id_type, body[IdV2.size:], V2_ID_FORMS, head, ctx)
+    return Identification(
+        *head, id_type=fixed.id_type, id_type_name=iana.V2_ID_TYPES[fixed.id_type],
+        value=value, protocol_id=None, port=None,
+    )
+
+
+def _value(id_type: int, data: bytes, forms: dict[int, tuple[int, int | None]], head: Head, ctx: Context) -> str:
+    try:
+        return identity_value(id_type, data, forms)
+    except ValueError as error:
+        ctx.warn(head, f"identity of type {id_type}: {error}")
+        return hex_and_ascii(data)
+
+
+def decode_cert(head: Head, body: bytes, ctx: Context) -> Certificate:
+    fixed = CertV2.unpack(body)
+    if fixed is None:
+        ctx.warn(head, "empty body: no certificate encoding")
+        return Certificate(*head, encoding=0, encoding_name=iana.CERT_ENCODINGS[0], data_length=0,
+                           subject=None, issuer=None, not_before=None, not_after=None, serial=None)
+    data = body[CertV2.size:]
+    fields: dict[str, str | None] = dict.fromkeys(("subject", "issuer", "not_before", "not_after", "serial"))
+    if fixed.encoding in X509_ENCODINGS:
+        try:
+            cert = x509.Certificate.load(data, strict=True)
+            tbs = cert["tbs_certificate"]
+            validity = tbs["validity"]
+            fields = {
+                "subject": tbs["subject"].human_friendly,
+                "issuer": tbs["issuer"].human_friendly,
+                "not_before": validity["not_before"].native.isoformat(),
+                "not_after": validity["not_after"].native.isoformat(),
+                "serial": format(tbs["serial_number"].native, "x"),
+            }
+        except Exception as error:  # asn1crypto raises several types on hostile DER
+            ctx.warn(head, f"X.509 certificate of {len(data)} bytes could not be read ({error.__class__.__name__})")
+    return Certificate(*head, encoding=fixed.encoding, encoding_name=iana.CERT_ENCODINGS[fixed.encoding],
+                       data_length=len(data), **fields)
+
+
+def decode_certreq(head: Head, body: bytes, ctx: Context) -> CertificateRequest:
+    """IKEv1 names CAs by DER DN (RFC 2408 §3.10); IKEv2 by SHA-1 hashes of their keys (§3.7)."""
+    fixed = CertV2.unpack(body)
+    if fixed is None:
+        ctx.warn(head, "empty body: no certificate encoding")
+        return CertificateRequest(*head, encoding=0, encoding_name=iana.CERT_ENCODINGS[0], authorities=())
+    data = body[CertV2.size:]
+    authorities: tuple[str, ...] = ()
+    if ctx.major == 2 and fixed.encoding in X509_ENCODINGS:
+        if len(data) % SHA1_LENGTH:
+            ctx.warn(head, f"{len(data)} bytes of CA key hashes is not a multiple of {SHA1_LENGTH}")
+        authorities = tuple(data[i:i + SHA1_LENGTH].hex() for i in range(0, len(data) - SHA1_LENGTH + 1, SHA1_LENGTH))
+    elif data:
+        try:
+            authorities = (distinguished_name(data),)
+        except ValueError as error:
+            ctx.warn(head, str(error))
+            authorities = (data.hex(),)
+    return CertificateRequest(*head, encoding=fixed.encoding, encoding_name=iana.CERT_ENCODINGS[fixed.encoding],
+                              authorities=authorities)
+
+
+# Address bytes per TS type (RFC 7296 §3.13.1): IPv4 and IPv6 ranges.
+TS_ADDRESS_SIZES = {7: 4, 8: 16}
+MAX_SELECTORS = 256
+
+
+def decode_ts(head: Head, body: bytes, ctx: Context) -> TrafficSelectors:
+    fixed = TsPayloadV2.unpack(body)
+    if fixed is None:
+        ctx.warn(head, "body shorter than the selector count")
+        return TrafficSelectors(*head, selectors=())
+    selectors = []
+    offset = TsPayloadV2.size
+    for index in range(min(fixed.count, MAX_SELECTORS)):
+        ts = TrafficSelectorV2.unpack(body, offset)
+        if ts is None:
+            ctx.warn(head, f"announces {fixed.count} selector(s), only {index} present")
+            break
+        if ts.length < TrafficSelectorV2.size:
+            ctx.warn(head, f"selector {index + 1} length {ts.length} is shorter than its header")
+            break
+        raw = body[offset + TrafficSelectorV2.size:offset + ts.length]
+        size = TS_ADDRESS_SIZES.get(ts.ts_type)
+        if size is not None and len(raw) == 2 * size:
+            start, end = address(raw[:size]), address(raw[size:])
+        else:
+            if size is not None:
+                ctx.warn(head, f"selector {index + 1} has {len(raw)} address bytes, expected {2 * size}")
+            start, end = raw.hex(), ""
+        selectors.append(TrafficSelector(ts.ts_type, iana.V2_TS_TYPES[ts.ts_type], ts.ip_protocol,
+                                         ts.start_port, ts.end_port, start, end))
+        offset += ts.length
+    if fixed.count > MAX_SELECTORS:
+        ctx.warn(head, f"announces {fixed.count} selectors; only the first {MAX_SELECTORS} are decoded")
+    return TrafficSelectors(*head, selectors=tuple(selectors))

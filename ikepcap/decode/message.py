@@ -1,0 +1,184 @@
+"""Datagram bytes -> Message: the header, then the payload chain, one decoder per type.
+
+The chain is walked, never trusted: every length is checked against what is really there,
+the walk always moves forward, and it ends at next-payload NONE, at the end of the data, or at
+a bound. Whatever does not fit becomes a warning on the message and decoding goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from ikepcap.decode import iana
+from ikepcap.decode.config import decode_attributes_v1, decode_cp
+from ikepcap.decode.context import Context, Head
+from ikepcap.decode.encrypted import decode_cisco_fragment, decode_sk, decode_skf, decode_v1_body
+from ikepcap.decode.identity import decode_cert, decode_certreq, decode_id_v1, decode_id_v2, decode_ts
+from ikepcap.decode.keying import decode_auth, decode_eap, decode_ke_v1, decode_ke_v2, decode_opaque
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload
+from ikepcap.decode.nat import decode_natd, decode_natoa
+from ikepcap.decode.notify import decode_delete_v1, decode_delete_v2, decode_notify_v1, decode_notify_v2
+from ikepcap.decode.registry import Registry
+from ikepcap.decode.sa import decode_sa_v1, decode_sa_v2
+from ikepcap.decode.vendor import decode_vid
+from ikepcap.decode.wire import GenericPayloadHeader, Header
+from ikepcap.read.model import Datagram
+
+Decoder = Callable[[Head, bytes, Context], Payload]
+
+V1_DECODERS: dict[int, Decoder] = {
+    1: decode_sa_v1,
+    4: decode_ke_v1,
+    5: decode_id_v1,
+    6: decode_cert,
+    7: decode_certreq,
+    8: decode_opaque,                   # HASH
+    9: decode_opaque,                   # SIG
+    10: decode_opaque,                  # NONCE
+    11: decode_notify_v1,
+    12: decode_delete_v1,
+    13: decode_vid,
+    14: decode_attributes_v1,
+    20: decode_natd,
+    21: decode_natoa,
+    130: decode_natd,                   # draft-ietf-ipsec-nat-t-ike-02..08 numbering
+    131: decode_natoa,
+    132: decode_cisco_fragment,
+}
+V2_DECODERS: dict[int, Decoder] = {
+    33: decode_sa_v2,
+    34: decode_ke_v2,
+    35: decode_id_v2,
+    36: decode_id_v2,
+    37: decode_cert,
+    38: decode_certreq,
+    39: decode_auth,
+    40: decode_opaque,                  # Nonce
+    41: decode_notify_v2,
+    42: decode_delete_v2,
+    43: decode_vid,
+    44: decode_ts,
+    45: decode_ts,
+    47: decode_cp,
+    48: decode_eap,
+}
+# SK and SKF end the clear chain: their next-payload names the first payload inside.
+V2_SK = 46
+V2_SKF = 53
+
+# Before RFC 3947, draft-ietf-ipsec-nat-t-ike-00/01 numbered NAT-D 15; GDOI (RFC 3547) later
+# took 15 for its SAK payload. In the exchanges IKE itself uses, 15 can only be the draft NAT-D
+# (racoon and old Cisco IOS send it, e.g. tcpdump's ISAKMP_sa_setup.pcap).
+V1_DRAFT_NATD = 15
+V1_IKE_EXCHANGES = frozenset({2, 4, 5, 32})
+
+# A real message has a dozen payloads; past this the rest is reported, not decoded.
+MAX_PAYLOADS = 256
+
+
+def decode_datagram(datagram: Datagram) -> Message | None:
+    """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header."""
+    data = datagram.payload
+    header = Header.unpack(data)
+    if header is None:
+        return None
+    major = header.version >> 4
+    ctx = Context(major=2 if major == 2 else 1, exchange_type=header.exchange_type)
+    if major not in (1, 2):
+        ctx.warn(None, f"unknown IKE major version {major} (version byte 0x{header.version:02x}); read as IKEv1")
+    end = _message_end(header.length, len(data), ctx)
+    if ctx.major == 1 and header.flags & V1_FLAG_ENCRYPTION:
+        body = data[Header.size:end]
+        head = Head(header.next_payload, iana.V1_PAYLOAD_TYPES[header.next_payload], len(body), False)
+        payloads: tuple[Payload, ...] = (decode_v1_body(head, body, ctx),)
+    else:
+        payloads = _chain(data, header.next_payload, end, ctx)
+    exchanges = iana.V2_EXCHANGE_TYPES if ctx.major == 2 else iana.V1_EXCHANGE_TYPES
+    return Message(
+        file=datagram.file,
+        frame=datagram.frame,
+        time=datagram.time,
+        src=datagram.src,
+        dst=datagram.dst,
+        sport=datagram.sport,
+        dport=datagram.dport,
+        marker=datagram.marker,
+        ip_length=datagram.ip_length,
+        fragments=datagram.fragments,
+        ispi=header.ispi,
+        rspi=header.rspi,
+        next_payload=header.next_payload,
+        version=header.version,
+        exchange_type=header.exchange_type,
+        exchange=exchanges[header.exchange_type],
+        flags=header.flags,
+        message_id=header.message_id,
+        length=header.length,
+        size=len(data),
+        payloads=payloads,
+        digest=hashlib.blake2b(data, digest_size=16).digest(),
+        warnings=tuple(ctx.warnings) + (("the capture cut this frame short (snaplen)",) if datagram.truncated else ()),
+    )
+
+
+def _message_end(declared: int, captured: int, ctx: Context) -> int:
+    """Where the payload chain may run: the header's length, unless the data says otherwise."""
+    if declared < Header.size:
+        ctx.warn(None, f"header length {declared} is shorter than the {Header.size}-byte header")
+        return captured
+    if declared > captured:
+        ctx.warn(None, f"header length {declared}, only {captured} bytes present")
+        return captured
+    if declared < captured:
+        ctx.warn(None, f"{captured - declared} byte(s) after the {declared}-byte message")
+    return declared
+
+
+def _chain(data: bytes, first: int, end: int, ctx: Context) -> tuple[Payload, ...]:
+    v2 = ctx.major == 2
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    decoders = V2_DECODERS if v2 else V1_DECODERS
+    payloads: list[Payload] = []
+    offset = Header.size
+    kind = first
+    while kind != 0:
+        if len(payloads) == MAX_PAYLOADS:
+            ctx.warn(None, f"more than {MAX_PAYLOADS} payloads; the rest are not decoded")
+            return tuple(payloads)
+        if offset + GenericPayloadHeader.size > end:
+            ctx.warn(None, f"the chain announces a {names[kind]} payload at offset {offset}, but the message ends")
+            return tuple(payloads)
+        generic = GenericPayloadHeader.unpack(data, offset)
+        if generic.length < GenericPayloadHeader.size:
+            ctx.warn(None, f"{names[kind]} payload at offset {offset} has length {generic.length}, "
+                           f"shorter than its header; the rest of the chain is not decoded")
+            return tuple(payloads)
+        body_end = offset + generic.length
+        if body_end > end:
+            ctx.warn(None, f"{names[kind]} payload at offset {offset} declares {generic.length} bytes, "
+                           f"{end - offset} present")
+            body_end = end
+        critical = v2 and bool(generic.reserved & 0x80)
+        head = Head(kind, names[kind], generic.length, critical)
+        body = data[offset + GenericPayloadHeader.size:body_end]
+        if v2 and kind in (V2_SK, V2_SKF):
+            decode_enc = decode_sk if kind == V2_SK else decode_skf
+            payloads.append(decode_enc(head, body, ctx, generic.next_payload))
+            if body_end < end:
+                ctx.warn(None, f"{end - body_end} byte(s) after the {names[kind]} payload, which must be last")
+            return tuple(payloads)
+        decoder = decoders.get(kind)
+        if decoder is None and not v2 and kind == V1_DRAFT_NATD and ctx.exchange_type in V1_IKE_EXCHANGES:
+            head = head._replace(name="NAT-D (draft-00/01)")
+            decoder = decode_natd
+        if decoder is None:
+            if critical or not v2:
+                ctx.warn(head, f"type {kind} is not known; kept as {len(body)} bytes")
+            decoder = decode_opaque
+        payloads.append(decoder(head, body, ctx))
+        offset = body_end
+        kind = generic.next_payload
+    if offset < end:
+        ctx.warn(None, f"{end - offset} byte(s) after the last payload")
+    return tuple(payloads)

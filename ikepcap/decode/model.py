@@ -1,0 +1,294 @@
+"""The decoded message: typed, immutable, named after RFC 2408/2409 and RFC 7296.
+
+Numbers from the wire are always kept beside their names (``notify_type`` and
+``notify_name``), so that a value no registry knows still reaches the report. Strings that
+came off the wire (identities, certificate fields) are kept as text exactly as decoded;
+escaping them is the job of each report format, which alone knows its destination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Header flag bits (RFC 2408 §3.1, RFC 7296 §3.1).
+V1_FLAG_ENCRYPTION = 0x01
+V1_FLAG_COMMIT = 0x02
+V1_FLAG_AUTH_ONLY = 0x04
+V2_FLAG_INITIATOR = 0x08
+V2_FLAG_VERSION = 0x10
+V2_FLAG_RESPONSE = 0x20
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A data attribute: IKEv1 SA/mode-config attribute, IKEv2 transform or CP attribute."""
+
+    type: int
+    name: str
+    value: int | bytes
+    meaning: str | None = None          # the value's name where the attribute has a registry
+
+
+@dataclass(frozen=True, slots=True)
+class Transform:
+    """IKEv1 transform (number, id and attributes) or IKEv2 transform (type, id, attributes)."""
+
+    number: int | None                  # IKEv1 transform number; None in IKEv2
+    transform_type: int | None          # IKEv2 transform type; None in IKEv1
+    type_name: str | None
+    transform_id: int
+    id_name: str
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    number: int
+    protocol_id: int
+    protocol: str
+    spi: bytes
+    transforms: tuple[Transform, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSelector:
+    ts_type: int
+    ts_type_name: str
+    ip_protocol: int
+    start_port: int
+    end_port: int
+    start_address: str
+    end_address: str
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What every payload has. Subclasses add what their RFC section defines."""
+
+    type: int
+    name: str
+    length: int                         # the generic header's payload length
+    critical: bool                      # IKEv2 critical bit; always False in IKEv1
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityAssociation(Payload):
+    doi: int | None                     # IKEv1 only
+    situation: int | None               # IKEv1 IPsec DOI only
+    proposals: tuple[Proposal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyExchange(Payload):
+    group: int | None                   # IKEv2 carries it; IKEv1 leaves it to the SA
+    group_name: str | None
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Identification(Payload):
+    id_type: int
+    id_type_name: str
+    value: str
+    protocol_id: int | None             # IKEv1 only
+    port: int | None                    # IKEv1 only
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate(Payload):
+    encoding: int
+    encoding_name: str
+    data_length: int
+    subject: str | None                 # X.509 only
+    issuer: str | None
+    not_before: str | None
+    not_after: str | None
+    serial: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRequest(Payload):
+    encoding: int
+    encoding_name: str
+    authorities: tuple[str, ...]        # CA DNs (IKEv1) or SHA-1 key hashes (IKEv2), as text
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque(Payload):
+    """HASH, SIG, nonces and payloads whose body is not structured for a passive observer."""
+
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Notification(Payload):
+    doi: int | None                     # IKEv1 only
+    protocol_id: int
+    spi: bytes
+    notify_type: int
+    notify_name: str
+    data: bytes
+    details: tuple[tuple[str, object], ...]   # the data of known types, decoded, in order
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Payload):
+    doi: int | None
+    protocol_id: int
+    protocol: str
+    spis: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VendorID(Payload):
+    data: bytes
+    vendor: str | None                  # None when no table entry matches
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSelectors(Payload):
+    selectors: tuple[TrafficSelector, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Authentication(Payload):
+    method: int
+    method_name: str
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration(Payload):
+    """IKEv2 CP payload, or IKEv1 mode-config/XAUTH Attribute payload."""
+
+    cfg_type: int
+    cfg_type_name: str
+    identifier: int | None              # IKEv1 only
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Eap(Payload):
+    code: int
+    code_name: str
+    identifier: int
+    eap_type: int | None                # present in Request and Response only
+    eap_type_name: str | None
+    eap_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Encrypted(Payload):
+    """IKEv2 SK payload, or the whole body of an IKEv1 message with the E flag.
+
+    Without keys only the size and the type of the first inner payload are knowable; an
+    IKEv1 encrypted body has no payload header of its own, so ``type`` is the header's
+    next-payload value and ``length`` the body length.
+    """
+
+    first_payload: int
+    first_payload_name: str
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedFragment(Payload):
+    """IKEv2 SKF payload (RFC 7383)."""
+
+    number: int
+    total: int
+    first_payload: int                  # non-zero in fragment 1 only
+    first_payload_name: str
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class NatDiscovery(Payload):
+    """IKEv1 NAT-D payload (RFC 3947 and drafts): HASH(CKY-I | CKY-R | IP | port)."""
+
+    hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NatOriginalAddress(Payload):
+    id_type: int
+    id_type_name: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class CiscoFragment(Payload):
+    fragment_id: int
+    number: int
+    last: bool
+    data_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One ISAKMP/IKE message as the capture point saw it.
+
+    ``frame`` is Wireshark's frame number in ``file``; a message reassembled from IP
+    fragments carries the frame that completed it and lists all of them in ``fragments``.
+    ``digest`` identifies the exact bytes, so that retransmissions can be told from new
+    messages without keeping the bytes.
+    """
+
+    file: str
+    frame: int
+    time: float                         # epoch seconds
+    src: str
+    dst: str
+    sport: int
+    dport: int
+    marker: bool                        # arrived on UDP 4500 behind the non-ESP marker
+    ip_length: int                      # the IP datagram's size on the wire
+    fragments: tuple[int, ...]
+    ispi: bytes
+    rspi: bytes
+    next_payload: int
+    version: int                        # the raw byte: major in the high nibble
+    exchange_type: int
+    exchange: str
+    flags: int
+    message_id: int
+    length: int                         # the header's length field
+    size: int                           # bytes of the message in the capture
+    payloads: tuple[Payload, ...]
+    digest: bytes
+    warnings: tuple[str, ...]
+
+    @property
+    def major(self) -> int:
+        return self.version >> 4
+
+    @property
+    def version_text(self) -> str:
+        return f"{self.version >> 4}.{self.version & 0x0F}"
+
+    @property
+    def is_v2(self) -> bool:
+        return self.version >> 4 == 2
+
+    @property
+    def encrypted(self) -> bool:
+        """The body (IKEv1 E flag) or a payload (IKEv2 SK/SKF) is encrypted."""
+        if self.is_v2:
+            return any(isinstance(p, (Encrypted, EncryptedFragment)) for p in self.payloads)
+        return bool(self.flags & V1_FLAG_ENCRYPTION)
+
+    @property
+    def is_response(self) -> bool:
+        """IKEv2 R flag. IKEv1 has no such flag: its roles come from correlation."""
+        return self.is_v2 and bool(self.flags & V2_FLAG_RESPONSE)
+
+    @property
+    def from_original_initiator(self) -> bool:
+        """IKEv2 I flag: set by the original initiator of the IKE SA."""
+        return self.is_v2 and bool(self.flags & V2_FLAG_INITIATOR)
+
+    def notifications(self) -> tuple[Notification, ...]:
+        return tuple(p for p in self.payloads if isinstance(p, Notification))
+
+    def vendor_ids(self) -> tuple[VendorID, ...]:
+        return tuple(p for p in self.payloads if isinstance(p, VendorID))
