@@ -1,0 +1,9 @@
+"""The one error the read stage raises: a file it cannot read at all.
+
+Everything less than that (a cut-off last record, a corrupt block in the middle) is a warning
+in the file's ReadStats, and the frames before it still count.
+"""
+
+
+class CaptureError(Exception):
+    """A one-line reason, already naming the file, fit to print as it is."""

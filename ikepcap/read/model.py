@@ -1,0 +1,131 @@
+"""What the read stage hands on: IKE datagrams, and the counters that prove a path works.
+
+Only IKE is decoded in full. Everything else a diagnosis needs from the rest of the traffic
+(ESP packets per SPI, NAT-T keepalives, ICMP errors quoting IKE) is boiled down here to small
+records, so memory grows with the number of SAs and flows, not with the number of frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Datagram:
+    """One UDP datagram carrying an ISAKMP/IKE message."""
+
+    file: str
+    frame: int                          # Wireshark's frame number; for a reassembled
+    time: float                         # datagram, the frame that completed it
+    src: str
+    dst: str
+    sport: int
+    dport: int
+    payload: bytes                      # the ISAKMP message (non-ESP marker removed)
+    marker: bool                        # UDP 4500 with the RFC 3948 non-ESP marker
+    ip_length: int                      # IP datagram size on the wire, reassembled
+    ttl: int                            # IPv4 TTL / IPv6 hop limit
+    fragments: tuple[int, ...] = ()     # frames of every IP fragment, in offset order
+    truncated: bool = False             # the capture cut it shorter than the wire had it
+
+
+@dataclass(frozen=True, slots=True)
+class QuotedDatagram:
+    """The start of the datagram an ICMP error sends back (RFC 792, RFC 4443)."""
+
+    src: str
+    dst: str
+    protocol: int
+    sport: int | None
+    dport: int | None
+    ispi: bytes | None                  # the IKE initiator SPI, when enough was quoted
+
+
+@dataclass(frozen=True, slots=True)
+class IcmpError:
+    file: str
+    frame: int
+    time: float
+    src: str                            # who reported the error (a router or the host)
+    dst: str
+    ip_version: int
+    icmp_type: int
+    icmp_code: int
+    description: str
+    mtu: int | None                     # for "fragmentation needed" / "packet too big"
+    quoted: QuotedDatagram
+
+
+@dataclass(slots=True)
+class EspFlow:
+    """ESP packets seen for one SPI in one direction: the proof that a tunnel carries data."""
+
+    src: str
+    dst: str
+    spi: int
+    encapsulated: bool                  # ESP-in-UDP (RFC 3948) rather than IP protocol 50
+    sport: int | None
+    dport: int | None
+    packets: int = 0
+    first_file: str = ""
+    first_frame: int = 0
+    first_time: float = 0.0
+    last_file: str = ""
+    last_frame: int = 0
+    last_time: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LostFragments:
+    """An IP-fragmented IKE datagram that never became whole at the capture point.
+
+    Only sets whose first fragment was seen can be tied to IKE (the UDP header is in it);
+    a missing tail is the classic picture of a middlebox dropping non-first fragments.
+    """
+
+    file: str
+    frames: tuple[int, ...]
+    time: float
+    src: str
+    dst: str
+    sport: int
+    dport: int
+    ispi: bytes | None
+    received: int                       # bytes of fragments seen
+    total: int | None                   # bytes the datagram should have, once the last was seen
+    reason: str
+
+
+@dataclass(slots=True)
+class KeepaliveFlow:
+    """NAT-T keepalives (a single 0xFF on UDP 4500, RFC 3948 §2.3) from one endpoint."""
+
+    src: str
+    dst: str
+    sport: int
+    dport: int
+    packets: int = 0
+    first_frame: int = 0
+    first_time: float = 0.0
+    last_frame: int = 0
+    last_time: float = 0.0
+
+
+@dataclass(slots=True)
+class ReadStats:
+    """Counters for one capture file; shown in report metadata and used for sanity checks."""
+
+    file: str
+    format: str = ""
+    frames: int = 0
+    bytes: int = 0                      # bytes of the capture file read
+    first_time: float | None = None
+    last_time: float | None = None
+    link_types: dict[int, int] = field(default_factory=dict)    # link type -> frames
+    ike_datagrams: int = 0
+    fragments: int = 0                  # IP fragments of UDP seen
+    reassembled: int = 0
+    incomplete_fragments: int = 0       # fragment sets that never completed
+    truncated_frames: int = 0           # frames the capture cut short (snaplen)
+    undecodable_frames: int = 0         # link/IP headers that did not parse
+    warnings: list[str] = field(default_factory=list)

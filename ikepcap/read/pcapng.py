@@ -1,0 +1,291 @@
+"""pcapng (draft-ietf-opsawg-pcapng), streamed: sections, interfaces, packet blocks.
+
+Each section has its own byte order and interfaces; each interface its own link type and
+timestamp resolution. Frames are counted the way Wireshark counts them: one per Enhanced,
+Simple or (obsolete) Packet Block, so frame numbers match Wireshark's.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ikepcap.read.errors import CaptureError
+from ikepcap.read.frames import FrameDecoder
+from ikepcap.read.linktypes import LINK_TYPE_NAMES
+from ikepcap.read.prefilter import (
+    IPV4_HEADER,
+    IPV4_NO_OPTIONS,
+    IPV6_HEADER,
+    PORTS,
+    PROTO_ESP,
+    PROTO_TCP,
+    PROTO_UDP,
+    FastPath,
+)
+
+SHB = 0x0A0D0D0A
+IDB = 1
+PB = 2
+SPB = 3
+EPB = 6
+BYTE_ORDER_MAGIC = 0x1A2B3C4D
+OPT_END = 0
+OPT_TSRESOL = 9
+OPT_TSOFFSET = 14
+CHUNK = 4 * 1024 * 1024
+MAX_BLOCK = 16 * 1024 * 1024
+EPB_FIXED = 28                          # block header + interface, timestamp, lengths
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class Interface:
+    link_type: int
+    snaplen: int
+    unit: float = 1e-6
+    offset: float = 0.0
+
+
+class _Corrupt(Exception):
+    pass
+
+
+class PcapngScanner:
+    def __init__(self, decoder: FrameDecoder, progress: Progress | None) -> None:
+        self.decoder = decoder
+        self.progress = progress
+        self.order = "<"
+        self.interfaces: list[Interface] = []
+        self.frame = 0
+        self.fast: FastPath | None = None
+        self.fast_link_type = -1
+
+    def scan(self, stream: BinaryIO, head: bytes) -> None:
+        stats = self.decoder.stats
+        stats.format = "pcapng"
+        buf = head
+        off = 0
+        first = True
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk and off >= len(buf):
+                break
+            buf = buf[off:] + chunk
+            off = 0
+            if first:
+                if len(buf) < 12:
+                    raise CaptureError("pcapng section header block is truncated")
+                self._section(buf, 0, check_only=True)
+                first = False
+            try:
+                off = self._blocks(buf, len(buf))
+            except _Corrupt as error:
+                stats.warnings.append(f"{error} after frame {self.frame}: the rest of the file is not read; "
+                                      "frames up to there are used")
+                off = len(buf)
+                break
+            stats.bytes += len(chunk)
+            if self.progress is not None:
+                self.progress(stats.bytes, self.frame)
+            if not chunk:
+                break
+        if off < len(buf):
+            stats.warnings.append(
+                f"the file ends inside a block after frame {self.frame} ({len(buf) - off} bytes left over): "
+                "the capture was cut off; frames up to there are used")
+        stats.frames = self.frame
+
+    # --- blocks -------------------------------------------------------------------------
+
+    def _blocks(self, buf: bytes, end: int) -> int:
+        """Every whole block in ``buf``; returns where the first incomplete one starts."""
+        off = 0
+        while off + 8 <= end:
+            if self.fast is not None:
+                off = self._fast_blocks(buf, off, end)
+                if off + 8 > end:
+                    break
+            btype, blen = struct.unpack_from(self.order + "II", buf, off)
+            if btype == SHB:
+                self._section(buf, off)
+                btype, blen = struct.unpack_from(self.order + "II", buf, off)
+            if blen < 12 or blen % 4 or blen > MAX_BLOCK:
+                raise _Corrupt(f"block of type 0x{btype:x} with impossible length {blen}")
+            if off + blen > end:
+                break
+            self._block(btype, buf, off, blen)
+            off += blen
+        return off
+
+    def _section(self, buf: bytes, off: int, check_only: bool = False) -> None:
+        if len(buf) < off + 12:
+            return
+        magic = buf[off + 8:off + 12]
+        if magic == struct.pack("<I", BYTE_ORDER_MAGIC):
+            order = "<"
+        elif magic == struct.pack(">I", BYTE_ORDER_MAGIC):
+            order = ">"
+        elif check_only:
+            raise CaptureError("pcapng section header has no valid byte-order magic")
+        else:
+            raise _Corrupt("section header with no valid byte-order magic")
+        if not check_only:
+            self.order = order
+            self.interfaces = []
+            self.fast = None
+            self.fast_link_type = -1
+        else:
+            self.order = order
+
+    def _block(self, btype: int, buf: bytes, off: int, blen: int) -> None:
+        order = self.order
+        decoder = self.decoder
+        if btype == IDB:
+            link_type, _, snaplen = struct.unpack_from(order + "HHI", buf, off + 8)
+            iface = Interface(link_type, snaplen)
+            self._options(iface, buf, off + 16, off + blen - 4)
+            if link_type not in LINK_TYPE_NAMES:
+                decoder.stats.warnings.append(
+                    f"interface {len(self.interfaces)} has link type {link_type}, which ikepcap does not read; "
+                    "its frames are skipped")
+            self.interfaces.append(iface)
+            self._choose_fast_path()
+        elif btype == EPB:
+            if_id, high, low, caplen, wire = struct.unpack_from(order + "IIIII", buf, off + 8)
+            self.frame += 1
+            iface = self._interface(if_id)
+            if iface is None:
+                return
+            data = buf[off + EPB_FIXED:off + EPB_FIXED + min(caplen, blen - EPB_FIXED - 4)]
+            decoder.decode(self.frame, ((high << 32) | low) * iface.unit + iface.offset, iface.link_type, data, wire)
+            self._count_link(iface.link_type)
+        elif btype == SPB:
+            self.frame += 1
+            iface = self._interface(0)
+            if iface is None:
+                return
+            (wire,) = struct.unpack_from(order + "I", buf, off + 8)
+            caplen = min(wire, blen - 16, iface.snaplen or wire)
+            decoder.decode(self.frame, 0.0, iface.link_type, buf[off + 12:off + 12 + caplen], wire)
+            self._count_link(iface.link_type)
+        elif btype == PB:
+            if_id, _, high, low, caplen, wire = struct.unpack_from(order + "HHIIII", buf, off + 8)
+            self.frame += 1
+            iface = self._interface(if_id)
+            if iface is None:
+                return
+            data = buf[off + 28:off + 28 + min(caplen, blen - 32)]
+            decoder.decode(self.frame, ((high << 32) | low) * iface.unit + iface.offset, iface.link_type, data, wire)
+            self._count_link(iface.link_type)
+
+    def _interface(self, if_id: int) -> Interface | None:
+        if if_id < len(self.interfaces):
+            return self.interfaces[if_id]
+        self.decoder.stats.warnings.append(f"frame {self.frame}: refers to interface {if_id}, which was never described")
+        return None
+
+    def _count_link(self, link_type: int) -> None:
+        counts = self.decoder.stats.link_types
+        counts[link_type] = counts.get(link_type, 0) + 1
+
+    def _options(self, iface: Interface, buf: bytes, off: int, end: int) -> None:
+        while off + 4 <= end:
+            code, length = struct.unpack_from(self.order + "HH", buf, off)
+            value = buf[off + 4:off + 4 + length]
+            if code == OPT_END:
+                return
+            if code == OPT_TSRESOL and length == 1:
+                resolution = value[0]
+                iface.unit = 2.0 ** -(resolution & 0x7F) if resolution & 0x80 else 10.0 ** -resolution
+            elif code == OPT_TSOFFSET and length == 8:
+                iface.offset = float(struct.unpack(self.order + "q", value)[0])
+            off += 4 + (length + 3) // 4 * 4
+
+    def _choose_fast_path(self) -> None:
+        """Pre-filter EPBs of the first interface's link type; others take the careful path."""
+        if self.fast is None and self.interfaces:
+            link_type = self.interfaces[0].link_type
+            self.fast = FastPath.build(link_type, self.order, "IIIIIII", EPB_FIXED)
+            self.fast_link_type = link_type if self.fast is not None else -1
+
+    def _fast_blocks(self, buf: bytes, off: int, end: int) -> int:
+        """Runs of EPBs on fast-path interfaces; returns at the first block it does not take."""
+        fast = self.fast
+        unpack = fast.record.unpack_from
+        ports = PORTS.unpack_from
+        decoder = self.decoder
+        watched = decoder.watched_ports
+        esp = decoder.esp
+        decode = decoder.decode
+        link_type = self.fast_link_type
+        interfaces = self.interfaces
+        eligible = [iface.link_type == link_type for iface in interfaces]
+        ip = fast.ip_offset
+        tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
+        limit = end - fast.record.size
+        frame = self.frame
+        count = 0
+        while off <= limit:
+            btype, blen, if_id, high, low, incl, wire, tag, version, word, protocol = unpack(buf, off)
+            nxt = off + blen
+            if btype != EPB or nxt > end or if_id >= len(eligible) or not eligible[if_id] \
+                    or incl > blen - EPB_FIXED - 4 or blen % 4:
+                break
+            frame += 1
+            count += 1
+            p = off + EPB_FIXED
+            if tag == tag4 and protocol == PROTO_TCP:
+                pass
+            elif tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
+                    and protocol in (PROTO_UDP, PROTO_ESP):
+                if protocol == PROTO_UDP:
+                    sport, dport = ports(buf, p + ip + IPV4_HEADER)
+                    if sport in watched or dport in watched:
+                        iface = interfaces[if_id]
+                        decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
+                else:
+                    key = buf[p + ip + 12:p + ip + 24]      # source, destination, SPI
+                    entry = esp.get(key)
+                    iface = interfaces[if_id]
+                    time = ((high << 32) | low) * iface.unit + iface.offset
+                    if entry is None:
+                        esp[key] = [1, frame, time, frame, time]
+                    else:
+                        entry[0] += 1
+                        entry[3] = frame
+                        entry[4] = time
+            elif tag == tag6 and incl >= ip + 44 and (word >> nh_shift) & 0xFF in (PROTO_TCP, PROTO_UDP, PROTO_ESP):
+                next_header = (word >> nh_shift) & 0xFF
+                if next_header == PROTO_UDP:
+                    sport, dport = ports(buf, p + ip + IPV6_HEADER)
+                    if sport in watched or dport in watched:
+                        iface = interfaces[if_id]
+                        decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
+                elif next_header == PROTO_ESP:
+                    key = buf[p + ip + 8:p + ip + 44]
+                    entry = esp.get(key)
+                    iface = interfaces[if_id]
+                    time = ((high << 32) | low) * iface.unit + iface.offset
+                    if entry is None:
+                        esp[key] = [1, frame, time, frame, time]
+                    else:
+                        entry[0] += 1
+                        entry[3] = frame
+                        entry[4] = time
+            else:
+                iface = interfaces[if_id]
+                decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
+            off = nxt
+        self.frame = frame
+        if count:
+            counts = decoder.stats.link_types
+            counts[link_type] = counts.get(link_type, 0) + count
+        return off
+
+
+def scan_pcapng(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progress | None = None) -> None:
+    PcapngScanner(decoder, progress).scan(stream, head)
