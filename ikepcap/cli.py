@@ -1,0 +1,128 @@
+"""The ``ikepcap`` command: ``decode`` shows every IKE message, ``diagnose`` says what went wrong.
+
+Exit codes: 0 all well, 1 a problem was found in the capture (``diagnose``), 2 bad input or
+usage. A file that cannot be read gets one line naming it and the reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ikepcap import __version__
+from ikepcap.extract.model import Extraction
+from ikepcap.read.errors import CaptureError
+from ikepcap.report.messages import message_line, message_record, message_tree
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_BAD_INPUT = 2
+
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Find where an IKE/IPsec negotiation stalled in a packet capture, why, and what to check next.",
+)
+
+
+class Engine(str, Enum):
+    native = "native"
+    tshark = "tshark"
+
+
+class DecodeFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"ikepcap: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; a directory stands for the capture files in it, in name order."""
+    expanded: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            found = sorted(str(child) for child in p.iterdir()
+                           if child.is_file() and child.name.lower().endswith(CAPTURE_SUFFIXES))
+            if not found:
+                raise CaptureError(f"{path}: directory holds no capture files ({', '.join(CAPTURE_SUFFIXES)})")
+            expanded.extend(found)
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def run_extraction(paths: list[str], engine: Engine, ports: list[int], tshark_options: list[str]) -> Extraction:
+    files = expand_paths(paths)
+    extra = frozenset(ports)
+    if engine is Engine.tshark:
+        from ikepcap.extract.tshark import extract as extract_tshark
+        return extract_tshark(files, extra, tshark_options)
+    from ikepcap.extract.native import extract
+    return extract(files, extra)
+
+
+PortOption = Annotated[list[int], typer.Option("--port", help="Also treat this UDP port as IKE (repeatable).")]
+EngineOption = Annotated[Engine, typer.Option("--engine", help="native: ikepcap's decoder; tshark: Wireshark's.")]
+TsharkOption = Annotated[list[str], typer.Option(
+    "--tshark-option", help="A Wireshark preference for --engine tshark, e.g. 'isakmp.ikev2_decryption_table:…'.")]
+
+
+@app.command()
+def decode(
+    files: Annotated[list[str], typer.Argument(help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
+    output_format: Annotated[DecodeFormat, typer.Option("--format", "-f", help="text or jsonl.")] = DecodeFormat.text,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the full decoded tree.")] = False,
+    port: PortOption = [],
+    engine: EngineOption = Engine.native,
+    tshark_option: TsharkOption = [],
+) -> None:
+    """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
+    try:
+        result = run_extraction(files, engine, port, tshark_option)
+    except CaptureError as error:
+        raise fail(str(error)) from None
+    out = sys.stdout
+    if output_format is DecodeFormat.jsonl:
+        for message in result.messages:
+            out.write(json.dumps(message_record(message), ensure_ascii=False) + "\n")
+    else:
+        for message in result.messages:
+            if verbose:
+                out.write("\n".join(message_tree(message)) + "\n")
+            else:
+                out.write(message_line(message) + "\n")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    version: Annotated[Optional[bool], typer.Option("--version", help="Show the version and exit.")] = None,
+) -> None:
+    if version:
+        typer.echo(f"ikepcap {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("ikepcap: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_OK)

@@ -1,0 +1,216 @@
+"""Rendering decoded messages: one line each, a full tree, or one JSON object each.
+
+The JSON record is a documented interface (README, "decode --format jsonl"); its keys only
+ever grow. Text output escapes every wire string for the terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+from ikepcap.decode.attributes import attribute_text
+from ikepcap.decode.model import (
+    V1_FLAG_AUTH_ONLY,
+    V1_FLAG_COMMIT,
+    V1_FLAG_ENCRYPTION,
+    V2_FLAG_INITIATOR,
+    V2_FLAG_RESPONSE,
+    V2_FLAG_VERSION,
+    Certificate,
+    CiscoFragment,
+    Configuration,
+    Delete,
+    Eap,
+    Encrypted,
+    EncryptedFragment,
+    Identification,
+    KeyExchange,
+    Message,
+    Notification,
+    Payload,
+    Proposal,
+    SecurityAssociation,
+    TrafficSelectors,
+    Transform,
+    VendorID,
+)
+from ikepcap.decode.text import hex_and_ascii
+from ikepcap.report.escape import terminal
+
+V1_FLAG_LETTERS = ((V1_FLAG_ENCRYPTION, "E"), (V1_FLAG_COMMIT, "C"), (V1_FLAG_AUTH_ONLY, "A"))
+V2_FLAG_LETTERS = ((V2_FLAG_INITIATOR, "I"), (V2_FLAG_RESPONSE, "R"), (V2_FLAG_VERSION, "V"))
+# A proposal list longer than this is summarised on one line; -v shows it all.
+INLINE_TRANSFORMS = 1
+
+
+def clock(time: float) -> str:
+    return datetime.fromtimestamp(time, timezone.utc).strftime("%H:%M:%S.%f")
+
+
+def flag_letters(message: Message) -> str:
+    letters = V2_FLAG_LETTERS if message.is_v2 else V1_FLAG_LETTERS
+    text = "".join(letter for bit, letter in letters if message.flags & bit)
+    return text or "-"
+
+
+def endpoint(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+# --- one line ---------------------------------------------------------------------------
+
+def transform_text(transform: Transform) -> str:
+    parts = [transform.id_name] if transform.transform_type is not None or not transform.attributes else []
+    for attribute in transform.attributes:
+        parts.append(attribute.meaning if attribute.meaning is not None else attribute_text(attribute))
+    return "/".join(parts) if transform.transform_type is None else f"{transform.type_name}={'/'.join(parts)}"
+
+
+def proposal_text(proposal: Proposal) -> str:
+    return f"{proposal.protocol} " + ", ".join(transform_text(t) for t in proposal.transforms)
+
+
+def payload_summary(payload: Payload) -> str:
+    """The payload's name with what matters about it, for the one-line view."""
+    name = payload.name
+    if isinstance(payload, SecurityAssociation):
+        transforms = sum(len(p.transforms) for p in payload.proposals)
+        if len(payload.proposals) == 1 and (transforms <= INLINE_TRANSFORMS or payload.type == 33):
+            return f"{name}({proposal_text(payload.proposals[0])})"
+        return f"{name}({len(payload.proposals)} proposal(s), {transforms} transform(s))"
+    if isinstance(payload, KeyExchange):
+        group = f"{payload.group_name}, " if payload.group_name else ""
+        return f"{name}({group}{payload.data_length}B)"
+    if isinstance(payload, Identification):
+        return f"{name}({payload.id_type_name} {payload.value})"
+    if isinstance(payload, Notification):
+        details = "".join(f" {key}={value}" for key, value in payload.details if key != "hash")
+        return f"N({payload.notify_name}{details})"
+    if isinstance(payload, VendorID):
+        return f"VID({payload.vendor or hex_and_ascii(payload.data)})"
+    if isinstance(payload, Delete):
+        return f"D({payload.protocol}, {len(payload.spis)} SPI(s))"
+    if isinstance(payload, Encrypted):
+        return f"{name}(encrypted, {payload.data_length}B)" if payload.type in (46,) else \
+            f"encrypted({payload.first_payload_name}…, {payload.data_length}B)"
+    if isinstance(payload, EncryptedFragment):
+        return f"SKF({payload.number}/{payload.total}, {payload.data_length}B)"
+    if isinstance(payload, Certificate):
+        subject = f", {payload.subject}" if payload.subject else ""
+        return f"{name}({payload.encoding_name}{subject})"
+    if isinstance(payload, TrafficSelectors):
+        return f"{name}(" + ", ".join(
+            f"{s.start_address}-{s.end_address}" + (f" proto {s.ip_protocol}" if s.ip_protocol else "")
+            for s in payload.selectors) + ")"
+    if isinstance(payload, Configuration):
+        return f"{name}({payload.cfg_type_name})"
+    if isinstance(payload, Eap):
+        return f"EAP({payload.code_name}{', ' + payload.eap_type_name if payload.eap_type_name else ''})"
+    if isinstance(payload, CiscoFragment):
+        return f"FRAG({payload.number}{', last' if payload.last else ''})"
+    return name
+
+
+def message_line(message: Message) -> str:
+    chain = " ".join(payload_summary(p) for p in message.payloads)
+    warn = f"  [! {len(message.warnings)} warning(s)]" if message.warnings else ""
+    frags = f"  [IP fragments: {', '.join(map(str, message.fragments))}]" if message.fragments else ""
+    text = (f"{message.frame:>6} {clock(message.time)} {endpoint(message.src, message.sport)} > "
+            f"{endpoint(message.dst, message.dport)} v{message.version_text} {message.exchange} "
+            f"{flag_letters(message)} mid={message.message_id} len={message.length} {chain}{frags}{warn}")
+    return terminal(text)
+
+
+# --- tree -----------------------------------------------------------------------------------
+
+def _field_lines(value: object, indent: str) -> list[str]:
+    if dataclasses.is_dataclass(value):
+        lines = []
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if isinstance(item, tuple) and item and dataclasses.is_dataclass(item[0]):
+                lines.append(f"{indent}{f.name}:")
+                for index, element in enumerate(item, 1):
+                    lines.append(f"{indent}  [{index}]")
+                    lines.extend(_field_lines(element, indent + "    "))
+            else:
+                lines.append(f"{indent}{f.name}: {_scalar(item)}")
+        return lines
+    return [f"{indent}{_scalar(value)}"]
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.hex() if value else "(empty)"
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+        return ", ".join(f"{k}={v}" for k, v in value)
+    if isinstance(value, tuple):
+        return ", ".join(_scalar(v) for v in value) if value else "(none)"
+    return str(value)
+
+
+def message_tree(message: Message) -> list[str]:
+    lines = [message_line(message)]
+    lines.append(f"    ispi={message.ispi.hex()} rspi={message.rspi.hex()} flags=0x{message.flags:02x} "
+                 f"size={message.size} ip_length={message.ip_length} marker={message.marker}")
+    for index, payload in enumerate(message.payloads, 1):
+        lines.append(f"    payload {index}: {payload.name} (type {payload.type}, {payload.length} bytes)")
+        lines.extend(_field_lines(payload, "        "))
+    for warning in message.warnings:
+        lines.append(f"    ! {warning}")
+    return [terminal(line) for line in lines]
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+def _json_value(value: object) -> object:
+    if isinstance(value, bytes):
+        return value.hex()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
+            return {key: _json_value(item) for key, item in value}
+        return [_json_value(item) for item in value]
+    return value
+
+
+def payload_record(payload: Payload) -> dict:
+    record = _json_value(payload)
+    assert isinstance(record, dict)
+    if isinstance(payload, Encrypted):
+        record["encrypted"] = True
+    return record
+
+
+def message_record(message: Message) -> dict:
+    """The ``decode --format jsonl`` object for one message (documented in the README)."""
+    return {
+        "file": message.file,
+        "frame": message.frame,
+        "time": message.time,
+        "src": message.src,
+        "dst": message.dst,
+        "sport": message.sport,
+        "dport": message.dport,
+        "ispi": message.ispi.hex(),
+        "rspi": message.rspi.hex(),
+        "version": message.version_text,
+        "exchange_type": message.exchange_type,
+        "exchange": message.exchange,
+        "flags": message.flags,
+        "flag_names": flag_letters(message),
+        "message_id": message.message_id,
+        "length": message.length,
+        "size": message.size,
+        "ip_length": message.ip_length,
+        "non_esp_marker": message.marker,
+        "encrypted": message.encrypted,
+        "payloads": [payload_record(p) for p in message.payloads],
+        "notify": [{"type": n.notify_type, "name": n.notify_name} for n in message.notifications()],
+        "vendor_ids": [v.vendor or hex_and_ascii(v.data) for v in message.vendor_ids()],
+        "fragments": list(message.fragments),
+        "warnings": list(message.warnings),
+    }
+
