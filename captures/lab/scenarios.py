@@ -1,0 +1,216 @@
+"""The lab's scenarios: who runs what, what the router does, what happens when.
+
+Each Scenario names the daemons on both ends (built by the helpers in lab.py),
+the router's nftables ruleset, a script (the timeline after both daemons are
+up) and which router interface's capture becomes which file in captures/:
+"m-left" is the router port facing the initiator, "m-right" the one facing the
+responder.  Where nothing is dropped both files hold the same packets and the
+m-left one is kept as the "middle" view.
+
+Timers (lab.RETRANSMIT): strongSwan copies at 0, 1.0, 2.5, 4.75, 8.1 s and
+gives up at about 13 s; Libreswan retransmits after 0.5, 1, 2, 4, 8 s and
+gives up after 15 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from lab import (I_ADDR, I_HOST, NFT_NAT, PSK, R_ADDR, R_HOST, WRONG_PSK, Charon, Pluto,
+                 install_certs, lsw_conn, nft_drop, sw_conn, sw_secrets)
+
+GIVE_UP = 15.0  # long enough for strongSwan's 5 copies and its give-up
+
+
+def sw(role: str, *, psk: str = PSK, secret_ids: tuple[str, ...] | None = None,
+       certs: bool = False, libipsec: bool = False, settings: str = "", **conn):
+    """Factory for a strongSwan daemon with a swanctl connection 'lab'."""
+    def make(dir):
+        if certs:
+            secrets = ""
+            conn.setdefault("auth", "pubkey")
+        else:
+            secrets = sw_secrets(psk, secret_ids or (I_ADDR, R_ADDR))
+        c = Charon(role, dir, sw_conn(role, **conn), secrets, libipsec=libipsec,
+                   extra_settings=settings)
+        if certs:
+            install_certs(c, role)
+        return c
+    return make
+
+
+def lsw(role: str, *, psk: str = PSK, **conn):
+    """Factory for a Libreswan pluto with an ipsec.conf connection 'lab'."""
+    def make(dir):
+        me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
+        return Pluto(role, dir, lsw_conn(role, **conn), f'{me} {peer} : PSK "{psk}"\n')
+    return make
+
+
+@dataclass
+class Scenario:
+    id: str
+    title: str
+    make_initiator: Callable
+    make_responder: Callable
+    script: Callable
+    captures: dict = field(default_factory=dict)  # iface -> (capture name, capture point)
+    router: str = ""  # nftables ruleset for the router
+
+
+# ---- scripts ---------------------------------------------------------------
+
+def establish(child: str | None = "net", wait: float = 3.0):
+    def script(lab):
+        lab.i.initiate(child=child)
+        lab.sleep(wait)
+    return script
+
+
+def until_give_up(child: str | None = "net", wait: float = GIVE_UP):
+    return establish(child, wait)
+
+
+def lsw_until_give_up(lab):
+    lab.i.initiate()
+    lab.sleep(GIVE_UP)
+
+
+def ping_through_tunnel(lab):
+    """NAT-T with kernel-libipsec: real ESP-in-UDP through the NAT."""
+    lab.i.initiate()
+    lab.sleep(3.0)
+    lab.run_in("i", "ping", "-c", "3", "-i", "0.5", "-W", "1", "-I", I_HOST, R_HOST)
+    lab.sleep(1.0)
+
+
+def dpd_dead_peer(lab):
+    """Tunnel up, DPD answered twice, then the router drops everything."""
+    lab.i.initiate()
+    lab.sleep(5.0)
+    lab.nft(nft_drop(f"ip saddr {{ {I_ADDR}, {R_ADDR} }}", table="lab_dead"))
+    lab.sleep(13.0)
+
+
+def teardown_with_delete(lab):
+    lab.i.initiate()
+    lab.sleep(3.0)
+    lab.i.terminate_ike()
+    lab.sleep(1.5)
+
+
+# ---- firewall rules --------------------------------------------------------
+
+DROP_RETURN_500 = nft_drop(f"ip saddr {R_ADDR} ip daddr {I_ADDR} udp sport 500")
+DROP_4500 = nft_drop("udp dport 4500") + nft_drop("udp sport 4500", table="lab_fw2")
+# before conntrack's defragmentation (priority -400): drop every fragment,
+# first fragments (MF set) and later ones (offset != 0) alike
+DROP_FRAGMENTS = nft_drop("ip frag-off & 0x3fff != 0", hook="prerouting", prio=-450)
+
+def middle(name: str) -> dict:
+    return {"m-left": (name, "middle")}
+
+
+# a traffic selector the initiator never proposes (disjoint from 203.0.113.0/26)
+OTHER_NET = "203.0.113.128/26"
+
+SCENARIOS: list[Scenario] = [
+    Scenario(
+        "v1-mm-healthy", "IKEv1 Main Mode + Quick Mode, PSK, both sides strongSwan",
+        sw("i"), sw("r"), establish(), middle("v1-mm-healthy")),
+    Scenario(
+        "v1-mm-no-psk-for-peer",
+        "responder has a %any connection but no PSK for the initiator's address",
+        sw("i"), sw("r", remote_addrs="%any", remote_id="%any", secret_ids=("192.0.2.99",)),
+        until_give_up(), middle("v1-mm-no-psk-for-peer")),
+    Scenario(
+        "v1-mm-peer-not-configured",
+        "responder is configured for another peer address (192.0.2.99)",
+        sw("i"), sw("r", remote_addrs="192.0.2.99", remote_id="192.0.2.99",
+                    secret_ids=("192.0.2.99", R_ADDR)),
+        until_give_up(), middle("v1-mm-peer-not-configured")),
+    Scenario(
+        "v1-mm-psk-mismatch", "IKEv1 Main Mode with different PSKs (strongSwan both sides)",
+        sw("i"), sw("r", psk=WRONG_PSK), until_give_up(), middle("v1-mm-psk-mismatch")),
+    Scenario(
+        "v1-mm-p1-proposal-mismatch", "no common IKE proposal (AES-256/SHA-384 vs AES-128/SHA-1)",
+        sw("i", proposals="aes256-sha384-modp3072"), sw("r", proposals="aes128-sha1-modp2048"),
+        until_give_up(), middle("v1-mm-p1-proposal-mismatch")),
+    Scenario(
+        "v1-mm-return-path-blocked",
+        "router drops UDP 500 from the responder to the initiator; both router ports captured",
+        sw("i"), sw("r"), until_give_up(),
+        {"m-left": ("v1-mm-return-path-blocked-initiator-side", "initiator-side"),
+         "m-right": ("v1-mm-return-path-blocked-responder-side", "responder-side")},
+        router=DROP_RETURN_500),
+    Scenario(
+        "v1-mm-udp4500-blocked",
+        "initiator behind the router's NAT; NAT-T floats to 4500, which the router drops",
+        sw("i"), sw("r", remote_addrs="%any"), until_give_up(),
+        {"m-left": ("v1-mm-udp4500-blocked", "initiator-side")},
+        router=NFT_NAT + DROP_4500),
+    Scenario(
+        "v1-mm-cert-ip-fragments-dropped",
+        "RSA-4096 certificates, no IKE fragmentation: MM5 is IP-fragmented and the router drops fragments",
+        sw("i", certs=True, fragmentation="no"), sw("r", certs=True, fragmentation="no"),
+        until_give_up(), {"m-left": ("v1-mm-cert-ip-fragments-dropped", "initiator-side")},
+        router=DROP_FRAGMENTS),
+    Scenario(
+        "v1-qm-ts-mismatch", "Main Mode fine; Quick Mode proxy IDs do not match",
+        sw("i"), sw("r", remote_ts=OTHER_NET), establish(wait=4.0), middle("v1-qm-ts-mismatch")),
+    Scenario(
+        "v1-qm-proposal-mismatch", "Main Mode fine; Quick Mode ESP transforms do not match",
+        sw("i", esp="aes128-sha256"), sw("r", esp="aes256-sha512"), establish(wait=4.0),
+        middle("v1-qm-proposal-mismatch")),
+    Scenario(
+        "v1-am-healthy", "IKEv1 Aggressive Mode + Quick Mode, PSK",
+        sw("i", aggressive=True), sw("r", aggressive=True), establish(), middle("v1-am-healthy")),
+    Scenario(
+        "v1-am-psk-mismatch", "IKEv1 Aggressive Mode with different PSKs",
+        sw("i", aggressive=True), sw("r", aggressive=True, psk=WRONG_PSK), until_give_up(),
+        middle("v1-am-psk-mismatch")),
+    Scenario(
+        "v1-mm-nat-t",
+        "initiator behind the router's NAT; kernel-libipsec on both ends, real ESP-in-UDP",
+        sw("i", libipsec=True), sw("r", libipsec=True, remote_addrs="%any"), ping_through_tunnel,
+        {"m-right": ("v1-mm-nat-t", "responder-side")}, router=NFT_NAT),
+    Scenario(
+        "v2-healthy", "IKEv2 IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK",
+        sw("i", version=2), sw("r", version=2), establish(), middle("v2-healthy")),
+    Scenario(
+        "v2-auth-failed", "IKEv2 with different PSKs",
+        sw("i", version=2), sw("r", version=2, psk=WRONG_PSK), establish(wait=4.0),
+        middle("v2-auth-failed")),
+    Scenario(
+        "v2-no-proposal-chosen", "IKEv2 IKE proposals do not match",
+        sw("i", version=2, proposals="aes256-sha384-ecp384"),
+        sw("r", version=2, proposals="aes128-sha256-modp2048"), establish(wait=4.0),
+        middle("v2-no-proposal-chosen")),
+    Scenario(
+        "v2-ts-unacceptable", "IKEv2 traffic selectors do not match",
+        sw("i", version=2), sw("r", version=2, remote_ts=OTHER_NET), establish(wait=4.0),
+        middle("v2-ts-unacceptable")),
+    Scenario(
+        "v2-invalid-ke-retry",
+        "initiator's first KE is MODP-2048, responder only takes ECP-256: INVALID_KE_PAYLOAD, retry",
+        sw("i", version=2, proposals="aes128-sha256-modp2048-ecp256"),
+        sw("r", version=2, proposals="aes128-sha256-ecp256"), establish(),
+        middle("v2-invalid-ke-retry")),
+    Scenario(
+        "v1-dpd-dead-peer",
+        "tunnel up with DPD (2 s); then the router drops everything: R-U-THERE unanswered",
+        sw("i", dpd="dpd_delay = 2s\n    dpd_timeout = 10s"), sw("r"), dpd_dead_peer,
+        middle("v1-dpd-dead-peer")),
+    Scenario(
+        "v1-mm-delete", "tunnel up, then the initiator terminates it (Delete payloads)",
+        sw("i"), sw("r"), teardown_with_delete, middle("v1-mm-delete")),
+    Scenario(
+        "sw-lsw-v1-mm-healthy", "strongSwan initiator, Libreswan responder: Main Mode only",
+        sw("i"), lsw("r"), establish(child=None), middle("sw-lsw-v1-mm-healthy")),
+    Scenario(
+        "sw-lsw-v1-mm-psk-mismatch",
+        "strongSwan initiator, Libreswan responder, different PSKs",
+        sw("i"), lsw("r", psk=WRONG_PSK), until_give_up(child=None),
+        middle("sw-lsw-v1-mm-psk-mismatch")),
+]
