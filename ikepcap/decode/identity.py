@@ -55,11 +55,31 @@ X509_ENCODINGS = frozenset({4, 5})     # X.509 Certificate - Signature / - Key E
 SHA1_LENGTH = 20
 
 
+# Short attribute names as strongSwan, OpenSSL and Cisco print DNs (RFC 4514 and common use).
+DN_SHORT_NAMES = {
+    "2.5.4.3": "CN", "2.5.4.4": "SN", "2.5.4.5": "serialNumber", "2.5.4.6": "C", "2.5.4.7": "L",
+    "2.5.4.8": "ST", "2.5.4.9": "street", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.12": "title",
+    "2.5.4.42": "GN", "2.5.4.43": "initials", "2.5.4.46": "dnQualifier", "2.5.4.65": "pseudonym",
+    "0.9.2342.19200300.100.1.1": "UID", "0.9.2342.19200300.100.1.25": "DC",
+    "1.2.840.113549.1.9.1": "E", "1.2.840.113549.1.9.2": "unstructuredName",
+}
+
+
+def _dn_text(name: x509.Name) -> str:
+    parts = []
+    for rdn in name.chosen:
+        for pair in rdn:
+            oid = pair["type"].dotted
+            value = pair["value"].native
+            text = value if isinstance(value, str) else bytes(pair["value"].contents).hex()
+            parts.append(f"{DN_SHORT_NAMES.get(oid, oid)}={text}")
+    return ", ".join(parts)
+
+
 def distinguished_name(der: bytes) -> str:
-    """``CN=gw.example.com, O=Example`` from a DER Name; raises ValueError when unreadable."""
+    """``C=CH, O=Example, CN=gw.example.com`` from a DER Name; ValueError when unreadable."""
     try:
-        name = x509.Name.load(der, strict=True)
-        return name.human_friendly
+        return _dn_text(x509.Name.load(der, strict=True))
     except Exception as error:  # asn1crypto raises several types on hostile DER
         raise ValueError(f"unreadable DER distinguished name ({error.__class__.__name__})") from None
 
@@ -129,8 +149,8 @@ def decode_cert(head: Head, body: bytes, ctx: Context) -> Certificate:
             tbs = cert["tbs_certificate"]
             validity = tbs["validity"]
             fields = {
-                "subject": tbs["subject"].human_friendly,
-                "issuer": tbs["issuer"].human_friendly,
+                "subject": _dn_text(tbs["subject"]),
+                "issuer": _dn_text(tbs["issuer"]),
                 "not_before": validity["not_before"].native.isoformat(),
                 "not_after": validity["not_after"].native.isoformat(),
                 "serial": format(tbs["serial_number"].native, "x"),

@@ -1,0 +1,32 @@
+"""Shared helpers for the test suite: the shared corpus location and message decoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ikepcap.decode.message import decode_datagram
+from ikepcap.decode.model import Message
+from ikepcap.read.model import Datagram
+
+REPO = Path(__file__).resolve().parent.parent
+CAPTURES = REPO / "captures"
+CORPUS = REPO.parent / "shared" / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1) -> Message:
+    """Decode one ISAKMP message as if it arrived in frame ``frame`` on UDP 500."""
+    message = decode_datagram(Datagram(file="test", frame=frame, time=0.0, src="192.0.2.1", dst="198.51.100.1",
+                                       sport=sport, dport=dport, payload=data, marker=False,
+                                       ip_length=28 + len(data), ttl=64))
+    assert message is not None
+    return message
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
