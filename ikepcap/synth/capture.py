@@ -20,7 +20,7 @@ class Frame:
 
 
 def _opener(path: Path, compress: bool):
-    return gzip.open(path, "wb", mtime=0) if compress else open(path, "wb")
+    return gzip.GzipFile(path, "wb", mtime=0) if compress else open(path, "wb")
 
 
 def write_pcap(path: str | Path, frames: Iterable[Frame], link_type: int = ETHERNET, nanosecond: bool = False,
