@@ -123,20 +123,20 @@ SCENARIOS: list[Scenario] = [
         "v1-mm-no-psk-for-peer",
         "responder has a %any connection but no PSK for the initiator's address",
         sw("i"), sw("r", remote_addrs="%any", remote_id="%any", secret_ids=("192.0.2.99",)),
-        until_give_up(), middle("v1-mm-no-psk-for-peer")),
+        establish(wait=4.0), middle("v1-mm-no-psk-for-peer")),
     Scenario(
         "v1-mm-peer-not-configured",
         "responder is configured for another peer address (192.0.2.99)",
         sw("i"), sw("r", remote_addrs="192.0.2.99", remote_id="192.0.2.99",
                     secret_ids=("192.0.2.99", R_ADDR)),
-        until_give_up(), middle("v1-mm-peer-not-configured")),
+        establish(wait=4.0), middle("v1-mm-peer-not-configured")),
     Scenario(
         "v1-mm-psk-mismatch", "IKEv1 Main Mode with different PSKs (strongSwan both sides)",
         sw("i"), sw("r", psk=WRONG_PSK), until_give_up(), middle("v1-mm-psk-mismatch")),
     Scenario(
         "v1-mm-p1-proposal-mismatch", "no common IKE proposal (AES-256/SHA-384 vs AES-128/SHA-1)",
         sw("i", proposals="aes256-sha384-modp3072"), sw("r", proposals="aes128-sha1-modp2048"),
-        until_give_up(), middle("v1-mm-p1-proposal-mismatch")),
+        establish(wait=4.0), middle("v1-mm-p1-proposal-mismatch")),
     Scenario(
         "v1-mm-return-path-blocked",
         "router drops UDP 500 from the responder to the initiator; both router ports captured",

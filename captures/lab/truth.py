@@ -1,0 +1,474 @@
+#!/usr/bin/env python3
+"""Write captures/<name>.expected.json for the lab captures, and check them.
+
+The ground truth has two sources, neither of them ikepcap:
+  * the table below, written by reading the daemons' logs of a lab run: what
+    failed, why, where it stalled, which encrypted notifies were sent (their
+    type is only in the logs), and the log lines that prove it (`proof`);
+  * tshark, through wire.py: the initiator SPI as on the wire, the message
+    sequence, clear notifies, retransmission counts and one-way-ness.
+
+`python3 truth.py` re-derives every expected.json from the current captures
+and logs and fails when they no longer agree with the table (a proof regex
+that does not match, a retransmission count that changed, a message that is
+missing), so a re-run of the lab cannot silently change the ground truth.
+
+Conventions (see captures/README.md): `stall.last_message` is the last
+message of the exchange that was sent, `waiting_for` the one that never came
+in a usable form.  When an IKEv2 response itself carries the error notify the
+negotiation is not waiting for anything: last_message is that response and
+waiting_for / asa_state are null.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CAPTURES = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import wire  # noqa: E402
+
+SW = "strongSwan 5.9.8"
+LSW = "Libreswan 4.10"
+I_HOST, R_HOST = "192.0.2.10", "198.51.100.10"
+
+# Notify names (IKE registries), by (version, type)
+NOTIFY_NAMES = {
+    14: "NO_PROPOSAL_CHOSEN", 16: "PAYLOAD_MALFORMED", 18: "INVALID_ID_INFORMATION",
+    24: "AUTHENTICATION_FAILED", 38: "TS_UNACCEPTABLE", 36136: "R_U_THERE",
+    36137: "R_U_THERE_ACK", 24578: "INITIAL_CONTACT", 16384: "INITIAL_CONTACT",
+}
+V1_NAMES = {17: "INVALID_KEY_INFORMATION"}
+V2_NAMES = {17: "INVALID_KE_PAYLOAD"}
+
+
+def stall(last, waiting, asa, side):
+    return {"last_message": last, "waiting_for": waiting, "asa_state": asa, "side": side}
+
+
+def p2(outcome, last, waiting=None):
+    return {"outcome": outcome, "last_message": last, "waiting_for": waiting}
+
+
+def enc(name, type_, sender, carried_in):
+    """An encrypted notify (type known from the logs), one per `carried_in` message."""
+    return {"type": type_, "name": name, "sender": sender, "in": carried_in}
+
+
+IC_V1 = enc("INITIAL_CONTACT", 24578, "initiator", "MM5")
+IC_V2 = enc("INITIAL_CONTACT", 16384, "initiator", "IKE_AUTH request")
+
+# One entry per capture. `sas` lists the IKE SAs in order of appearance.
+# proof: (log, regex) pairs that must match the trimmed logs beside the capture.
+TRUTH = {
+    "v1-mm-healthy": dict(
+        description="IKEv1 Main Mode (PSK) and Quick Mode complete; both sides strongSwan.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("established", "QM3"), cause="none", enc=[IC_V1],
+                  retx={})],
+        proof=[("initiator", r"IKE_SA lab\[1\] established"),
+               ("initiator", r"CHILD_SA net\{1\} established"),
+               ("responder", r"CHILD_SA net\{1\} established")],
+        note="No ESP: the lab's fake kernel backend installs no SAs (see lab README); "
+             "real ESP is in v1-mm-nat-t."),
+    "v1-mm-no-psk-for-peer": dict(
+        description="Responder has a matching %any connection but no PSK for the initiator's "
+                    "address: after MM3 it sends a clear INVALID_KEY_INFORMATION instead of MM4 "
+                    "and the initiator gives up at once.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM3", "MM4", "MM_WAIT_MSG4", "initiator"), phase2=None,
+                  cause="responder-no-psk-for-peer", enc=[], retx={})],
+        proof=[("responder", r"no shared key found for 198\.51\.100\.10 - 192\.0\.2\.10"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ N\(INVAL_KE\) \]"),
+               ("initiator", r"received INVALID_KE_PAYLOAD error notify")],
+        note="strongSwan's log calls notify 17 INVAL_KE (the IKEv2 name); in IKEv1 it is "
+             "INVALID-KEY-INFORMATION. A Cisco ASA would stay silent (MM_WAIT_MSG4 with MM3 "
+             "retransmissions); strongSwan answers instead."),
+    "v1-mm-peer-not-configured": dict(
+        description="Responder is configured for another peer (192.0.2.99): it answers MM1 with "
+                    "a clear NO_PROPOSAL_CHOSEN and the initiator gives up at once.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="peer-not-configured", enc=[], retx={})],
+        proof=[("responder", r"no IKE config found for 198\.51\.100\.10\.\.\.192\.0\.2\.10, "
+                             r"sending NO_PROPOSAL_CHOSEN"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")],
+        note="The notify has SPI size 0 (40-byte message), unlike the 16-byte cookie-pair SPI "
+             "of a real proposal mismatch (56 bytes, v1-mm-p1-proposal-mismatch)."),
+    "v1-mm-psk-mismatch": dict(
+        description="PSKs differ: the responder cannot decrypt MM5 and answers every copy with an "
+                    "encrypted PAYLOAD_MALFORMED (under its own key), which the initiator ignores "
+                    "while it retransmits MM5 until it gives up.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="psk-mismatch",
+                  enc=[IC_V1, enc("PAYLOAD_MALFORMED", 16, "responder", "INFO")],
+                  retx={"MM5": 5})],
+        proof=[("responder", r"invalid \w+ payload length, decryption failed\?"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(PLD_MAL\) \]"),
+               ("initiator", r"sending retransmit 4 of request message ID 0"),
+               ("initiator", r"giving up after 4 retransmits")]),
+    "v1-mm-p1-proposal-mismatch": dict(
+        description="No common IKE proposal (AES-256/SHA-384/MODP-3072 offered, responder wants "
+                    "AES-128/SHA-1/MODP-2048): clear NO_PROPOSAL_CHOSEN in reply to MM1.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="p1-proposal-mismatch", enc=[], retx={})],
+        proof=[("responder", r"no acceptable ENCRYPTION_ALGORITHM found"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ N\(NO_PROP\) \]"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")]),
+    "v1-mm-return-path-blocked-initiator-side": dict(
+        description="Router drops UDP 500 from responder to initiator; seen on the initiator's "
+                    "side only MM1 repeats, nothing comes back.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="return-path-blocked", enc=[], retx={"MM1": 5})],
+        proof=[("initiator", r"sending retransmit 4 of request message ID 0"),
+               ("initiator", r"giving up after 4 retransmits"),
+               ("responder", r"received retransmit of request with ID 0, retransmitting response")],
+        note="Same run as v1-mm-return-path-blocked-responder-side. From this capture alone "
+             "forward and return path loss look the same; the responder log proves MM1 arrived."),
+    "v1-mm-return-path-blocked-responder-side": dict(
+        description="Router drops UDP 500 from responder to initiator; seen on the responder's "
+                    "side MM2 answers every MM1 copy but the initiator keeps re-sending MM1.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM2", "MM3", "MM_WAIT_MSG3", "responder"), phase2=None,
+                  cause="return-path-blocked", enc=[], retx={"MM1": 5, "MM2": 5})],
+        proof=[("responder", r"received retransmit of request with ID 0, retransmitting response"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="strongSwan's Main Mode responder never retransmits on its own: each MM2 copy "
+             "answers an MM1 copy."),
+    "v1-mm-udp4500-blocked": dict(
+        description="Initiator behind the router's NAT: NAT-D triggers the float to UDP 4500 at "
+                    "MM5, the router drops 4500, MM5 is retransmitted unanswered.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="udp4500-blocked", enc=[IC_V1], retx={"MM5": 5})],
+        proof=[("initiator", r"local host is behind NAT, sending keep alives"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Captured on the router's inside port (private side of the NAT): MM1-MM4 on "
+             "500/500, MM5 on 4500/4500; the responder log shows no MM5."),
+    "v1-mm-cert-ip-fragments-dropped": dict(
+        description="RSA-4096 certificate authentication without IKE fragmentation: MM5 (~2 KB, "
+                    "CERT+SIG) leaves the initiator as two IP fragments, the router drops all "
+                    "fragments, MM5 is retransmitted unanswered.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="ip-fragments-dropped", enc=[IC_V1], retx={"MM5": 5})],
+        proof=[("initiator", r"generating ID_PROT request 0 \[ ID CERT SIG CERTREQ N\(INITIAL_CONTACT\) \]"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[500\] to 198\.51\.100\.10\[500\] \(20\d\d bytes\)"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="IKEv1 Main Mode with certificates (both ends fragmentation=no). The responder "
+             "waits in MM_WAIT_MSG5; its log has no MM5. Captured on the initiator's side of "
+             "the router, where the fragments still arrive."),
+    "v1-qm-ts-mismatch": dict(
+        description="Main Mode completes; Quick Mode proxy IDs do not match the responder's "
+                    "(203.0.113.0/26 offered, 203.0.113.128/26 configured): encrypted "
+                    "INVALID_ID_INFORMATION.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("rejected", "QM1", "QM2"), cause="p2-ts-mismatch",
+                  enc=[IC_V1, enc("INVALID_ID_INFORMATION", 18, "responder", "INFO")], retx={})],
+        proof=[("responder", r"no matching CHILD_SA config found"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(INVAL_ID\) \]"),
+               ("initiator", r"received INVALID_ID_INFORMATION error notify")]),
+    "v1-qm-proposal-mismatch": dict(
+        description="Main Mode completes; Quick Mode ESP transforms differ (AES-128/SHA-256 vs "
+                    "AES-256/SHA-512): encrypted NO_PROPOSAL_CHOSEN.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("rejected", "QM1", "QM2"), cause="p2-proposal-mismatch",
+                  enc=[IC_V1, enc("NO_PROPOSAL_CHOSEN", 14, "responder", "INFO")], retx={})],
+        proof=[("responder", r"no matching proposal found, sending NO_PROPOSAL_CHOSEN"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(NO_PROP\) \]"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")]),
+    "v1-am-healthy": dict(
+        description="IKEv1 Aggressive Mode (PSK) and Quick Mode complete.",
+        sas=[dict(exchange="aggressive", outcome="established", stall=None,
+                  phase2=p2("established", "QM3"), cause="none", enc=[], retx={})],
+        proof=[("initiator", r"IKE_SA lab\[1\] established"),
+               ("initiator", r"CHILD_SA net\{1\} established")],
+        note="AM2 carries HASH_R in the clear: an offline-crackable PSK hash."),
+    "v1-am-psk-mismatch": dict(
+        description="Aggressive Mode with different PSKs: the initiator cannot verify HASH_R in "
+                    "AM2 and sends an encrypted AUTHENTICATION_FAILED; the responder, waiting for "
+                    "AM3, keeps retransmitting AM2.",
+        sas=[dict(exchange="aggressive", outcome="rejected",
+                  stall=stall("AM2", "AM3", "AM waiting for AM3", "responder"), phase2=None,
+                  cause="psk-mismatch",
+                  enc=[enc("AUTHENTICATION_FAILED", 24, "initiator", "INFO")], retx={"AM2": 5})],
+        proof=[("initiator", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(AUTH_FAILED\) \]"),
+               ("responder", r"sending retransmit 4 of response message ID 0"),
+               ("responder", r"giving up after 4 retransmits")],
+        note="strongSwan's Aggressive-Mode responder retransmits AM2 on its own timer "
+             "(unlike its Main-Mode responder)."),
+    "v1-mm-nat-t": dict(
+        description="Initiator behind the router's NAT: Main Mode floats to 4500 at MM5, Quick "
+                    "Mode completes, and real ESP-in-UDP (3 pings each way) follows.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("established", "QM3"), cause="nat-t", enc=[IC_V1], retx={})],
+        proof=[("responder", r"remote host is behind NAT"),
+               ("initiator", r"CHILD_SA net\{1\} established")],
+        note="Both ends use kernel-libipsec (userspace ESP), so ESP is real: 6 ESP-in-UDP "
+             "packets on 4500. libipsec also fakes NAT-D for its own address, so the responder "
+             "looks NATed too in the NAT-D payloads. Captured on the public side of the NAT "
+             "(initiator appears as 198.51.100.1)."),
+    "v2-healthy": dict(
+        description="IKEv2 IKE_SA_INIT and IKE_AUTH (PSK) complete with a CHILD_SA.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None,
+                  phase2=p2("established", "IKE_AUTH response"), cause="none", enc=[IC_V2],
+                  retx={})],
+        proof=[("initiator", r"IKE_SA lab\[1\] established"),
+               ("initiator", r"CHILD_SA net\{1\} established")],
+        note="strongSwan moves IKE_AUTH to UDP 4500 even without NAT (RFC 7296 2.23 allows it)."),
+    "v2-auth-failed": dict(
+        description="IKEv2 with different PSKs: the responder's MAC check fails and its "
+                    "IKE_AUTH response carries only an encrypted AUTHENTICATION_FAILED.",
+        sas=[dict(exchange="ike_sa_init", outcome="rejected",
+                  stall=stall("IKE_AUTH response", None, None, "initiator"), phase2=None,
+                  cause="auth-failed",
+                  enc=[IC_V2, enc("AUTHENTICATION_FAILED", 24, "responder", "IKE_AUTH response")],
+                  retx={})],
+        proof=[("responder", r"tried 1 shared key for '198\.51\.100\.10' - '192\.0\.2\.10', but MAC mismatched"),
+               ("responder", r"generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]"),
+               ("initiator", r"received AUTHENTICATION_FAILED notify error")],
+        note="The failing IKE_AUTH response is 80 bytes against 240 for a good one."),
+    "v2-no-proposal-chosen": dict(
+        description="IKEv2 IKE proposals do not match (AES-256/SHA-384/ECP-384 vs "
+                    "AES-128/SHA-256/MODP-2048): clear NO_PROPOSAL_CHOSEN in the IKE_SA_INIT response.",
+        sas=[dict(exchange="ike_sa_init", outcome="rejected",
+                  stall=stall("IKE_SA_INIT response", None, None, "initiator"), phase2=None,
+                  cause="p1-proposal-mismatch", enc=[], retx={})],
+        proof=[("responder", r"received proposals unacceptable"),
+               ("responder", r"generating IKE_SA_INIT response 0 \[ N\(NO_PROP\) \]"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN notify error")]),
+    "v2-ts-unacceptable": dict(
+        description="IKEv2 IKE SA comes up but the CHILD_SA's traffic selectors do not match "
+                    "(203.0.113.0/26 vs 203.0.113.128/26): encrypted TS_UNACCEPTABLE in IKE_AUTH.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None,
+                  phase2=p2("rejected", "IKE_AUTH response"), cause="p2-ts-mismatch",
+                  enc=[IC_V2, enc("TS_UNACCEPTABLE", 38, "responder", "IKE_AUTH response")],
+                  retx={})],
+        proof=[("responder", r"traffic selectors 203\.0\.113\.64/26 === 203\.0\.113\.0/26 unacceptable"),
+               ("responder", r"N\(TS_UNACCEPT\)"),
+               ("initiator", r"received TS_UNACCEPTABLE notify, no CHILD_SA built")]),
+    "v2-invalid-ke-retry": dict(
+        description="Initiator's first key exchange is MODP-2048, the responder only accepts "
+                    "ECP-256: INVALID_KE_PAYLOAD, then a retried IKE_SA_INIT (same SPIi) succeeds.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None,
+                  phase2=p2("established", "IKE_AUTH response"), cause="dh-group-retry",
+                  enc=[IC_V2], retx={})],
+        proof=[("initiator", r"peer didn't accept DH group MODP_2048, it requested ECP_256"),
+               ("initiator", r"IKE_SA lab\[1\] established")],
+        note="The retry is a new request (new KE, different length), not a retransmission; the "
+             "responder SPI stays zero until the successful response."),
+    "v1-dpd-dead-peer": dict(
+        description="Tunnel up with DPD every 2 s; two R-U-THERE are acknowledged, then the "
+                    "router drops everything and four R-U-THERE go unanswered until the initiator "
+                    "declares the peer dead and clears the SA without a Delete.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("established", "QM3"), cause="peer-dead",
+                  enc=[IC_V1, enc("R_U_THERE", 36136, "initiator", "INFO"),
+                       enc("R_U_THERE_ACK", 36137, "responder", "INFO")], retx={})],
+        proof=[("initiator", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(DPD\) \]"),
+               ("initiator", r"parsed INFORMATIONAL_V1 request \d+ \[ HASH N\(DPD_ACK\) \]"),
+               ("initiator", r"DPD check timed out, enforcing DPD action")],
+        note="Each R-U-THERE is a new Informational exchange (new message ID and sequence "
+             "number), not a retransmission. outcome stays 'established': the SA was up and was "
+             "cleared locally, nothing on the wire ends it."),
+    "v1-mm-delete": dict(
+        description="Tunnel up, then the initiator terminates it: encrypted Informationals with a "
+                    "Delete for the ESP SA and one for the ISAKMP SA.",
+        sas=[dict(exchange="main", outcome="deleted", stall=None,
+                  phase2=p2("established", "QM3"), cause="deleted",
+                  enc=[IC_V1, {"type": None, "name": "DELETE", "sender": "initiator",
+                               "in": "INFO"}], retx={})],
+        proof=[("initiator", r"sending DELETE for ESP CHILD_SA with SPI"),
+               ("initiator", r"sending DELETE for IKE_SA lab\[1\]"),
+               ("responder", r"received DELETE for IKE_SA lab\[1\]")]),
+    "sw-lsw-v1-mm-healthy": dict(
+        description="strongSwan initiator, Libreswan responder: Main Mode (PSK) completes; only "
+                    "the ISAKMP SA is negotiated.",
+        sas=[dict(exchange="main", outcome="established", stall=None, phase2=None,
+                  cause="none", enc=[IC_V1], retx={})],
+        proof=[("responder", r'"lab" #1: IKE SA established'),
+               ("initiator", r"IKE_SA lab\[1\] established")],
+        note="No Quick Mode on purpose: Libreswan would fail to install the SA in this kernel "
+             "(no ESP) and stall Quick Mode for a reason no real network has."),
+    "sw-lsw-v1-mm-psk-mismatch": dict(
+        description="strongSwan initiator, Libreswan responder, different PSKs: Libreswan cannot "
+                    "parse the decrypted MM5, stays silent and retransmits MM4 on its own timer "
+                    "while strongSwan retransmits MM5.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="psk-mismatch", enc=[IC_V1], retx={"MM4": 6, "MM5": 5})],
+        proof=[("responder", r"probable authentication failure \(mismatch of preshared secrets\?\)"),
+               ("responder", r"STATE_MAIN_R2: retransmission; will wait 0\.5 seconds"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Libreswan signature: the responder repeats MM4 (0.5, 1, 2, 4, 8 s) and never "
+             "sends a notify; the initiator repeats MM5."),
+}
+
+
+def lab_info(name: str):
+    import scenarios  # needs lab.py importable; only names and capture points are used
+
+    for sc in scenarios.SCENARIOS:
+        for _iface, (cap, point) in sc.captures.items():
+            if cap == name:
+                return sc, point
+    raise KeyError(name)
+
+
+def log_lines(name: str, role: str) -> list:
+    p = CAPTURES / f"{name}.{role}.log"
+    return p.read_text().splitlines() if p.exists() else []
+
+
+def clean(line: str) -> str:
+    """A log line without its time stamp and thread, for quoting as evidence."""
+    line = re.sub(r"^(\w{3} +\d+ )?\d\d:\d\d:\d\d(\.\d+)?:? ", "", line)
+    return re.sub(r"^\d\d\[\w+\] (<[^>]*> )?", "", line)
+
+
+def build(name: str, spec: dict) -> dict:
+    sc, point = lab_info(name)
+    impl = {"i": SW, "r": LSW if name.startswith("sw-lsw") else SW}
+    wsas = wire.summary(str(CAPTURES / f"{name}.pcap"))
+    if len(wsas) != len(spec["sas"]):
+        raise AssertionError(f"{name}: {len(wsas)} IKE SAs on the wire, table has "
+                             f"{len(spec['sas'])}")
+    problems, evidence = [], []
+    for role, rx in spec["proof"]:
+        hit = next((ln for ln in log_lines(name, role) if re.search(rx, ln)), None)
+        if hit is None:
+            problems.append(f"{role} log lacks /{rx}/")
+        else:
+            evidence.append(f"{role} log: \"{clean(hit)}\"")
+    sas = []
+    for w, s in zip(wsas, spec["sas"]):
+        msgs = w["messages"]
+        names = [m["name"] for m in msgs]
+        # retransmissions: from the wire, checked against the table
+        retx = w["retransmissions"]
+        got = {r["message"]: r["copies"] for r in retx}
+        if got != s["retx"]:
+            problems.append(f"retransmissions on the wire {got} != table {s['retx']}")
+        # stall / phase 2 messages must be on the wire
+        for part in (s["stall"], s["phase2"]):
+            if part and part["last_message"] not in names:
+                problems.append(f"{part['last_message']} not on the wire")
+            if part and part.get("waiting_for") and part["waiting_for"] in names and \
+                    s["outcome"] != "rejected" and part is s["stall"]:
+                problems.append(f"{part['waiting_for']} is on the wire but table waits for it")
+        notifies = []
+        # clear error notifies: straight from the wire
+        clear: dict = {}
+        for m in msgs:
+            for t in m["clear_notifies"]:
+                if t < 16384:
+                    clear.setdefault((t, m["sender"]), 0)
+                    clear[(t, m["sender"])] += 1
+        for (t, sender), n in clear.items():
+            nm = (V1_NAMES if w["version"] == 1 else V2_NAMES).get(t) or NOTIFY_NAMES.get(t, str(t))
+            notifies.append({"type": t, "name": nm, "encrypted": False, "sender": sender,
+                             "count": n})
+        # encrypted notifies: type from the logs, count = carrying messages on the wire
+        for e in s["enc"]:
+            n = sum(1 for m in msgs if m["name"] == e["in"] and m["sender"] == e["sender"]
+                    and m["encrypted"])
+            if n == 0:
+                problems.append(f"no encrypted {e['in']} from {e['sender']} for {e['name']}")
+            notifies.append({"type": e["type"], "name": e["name"], "encrypted": True,
+                             "sender": e["sender"], "count": n})
+        sas.append({
+            "version": w["version"], "exchange": s["exchange"],
+            "initiator": w["initiator"], "responder": w["responder"], "ispi": w["ispi"],
+            "outcome": s["outcome"], "stall": s["stall"], "phase2": s["phase2"],
+            "cause": s["cause"], "notifies": notifies, "retransmissions": retx,
+            "one_way": w["one_way"],
+        })
+        frames = ", ".join(f"#{m['frame']} {m['sender'][0].upper()} {m['name']}"
+                           f"{' (E)' if m['encrypted'] else ''}"
+                           f"{' N' + str(m['clear_notifies']) if m['clear_notifies'] and m['clear_notifies'][0] < 16384 else ''}"
+                           for m in msgs)
+        evidence.append(f"tshark (SA {w['ispi']}): {frames}")
+    if problems:
+        raise AssertionError(f"{name}: " + "; ".join(problems))
+    logs = [f"{name}.{r}.log" for r in ("initiator", "responder")
+            if (CAPTURES / f"{name}.{r}.log").exists()]
+    keys = next((p.name for p in sorted(CAPTURES.glob(f"{name}.ikev*_decryption_table"))), None)
+    if spec.get("note"):
+        evidence.append("note: " + spec["note"])
+    return {
+        "schema": 1,
+        "capture": f"{name}.pcap",
+        "description": spec["description"],
+        "origin": "lab",
+        "lab": {
+            "scenario": sc.id,
+            "initiator": f"{impl['i']} ({I_HOST})",
+            "responder": f"{impl['r']} ({R_HOST})",
+            "capture_point": point,
+            "logs": logs,
+            "keys": keys,
+        },
+        "sas": sas,
+        "evidence": " | ".join(evidence),
+    }
+
+
+def table_rows() -> str:
+    """Markdown rows for captures/README.md, from the expected.json files."""
+    rows = []
+    for name in TRUTH:
+        doc = json.loads((CAPTURES / f"{name}.expected.json").read_text())
+        for sa in doc["sas"]:
+            st = sa["stall"]
+            if st:
+                stall = f"{st['last_message']} → {st['waiting_for'] or '—'}"
+                if st["asa_state"]:
+                    stall += f" ({st['asa_state']}, {st['side']})"
+                else:
+                    stall += f" ({st['side']})"
+            else:
+                stall = "— (phase 1 done)"
+            if sa["phase2"] and sa["phase2"]["outcome"] != "established":
+                stall += f"; phase 2 {sa['phase2']['outcome']} at {sa['phase2']['last_message']}"
+            retx = ", ".join(f"{r['message']}×{r['copies']}" for r in sa["retransmissions"])
+            notes = [f"{doc['lab']['capture_point']}"]
+            if retx:
+                notes.append(f"retransmits {retx}")
+            if sa["one_way"]:
+                notes.append("one-way")
+            if doc["lab"]["keys"]:
+                notes.append("keys")
+            rows.append(f"| `{name}.pcap` | lab | {doc['description']} | `{sa['cause']}` | "
+                        f"{stall} | {'; '.join(notes)} |")
+    return "\n".join(rows)
+
+
+def main(argv: list) -> int:
+    if argv == ["--table"]:
+        print(table_rows())
+        return 0
+    names = argv or list(TRUTH)
+    failed = 0
+    for name in names:
+        try:
+            doc = build(name, TRUTH[name])
+        except (AssertionError, FileNotFoundError, KeyError) as e:
+            print(f"FAIL {e}")
+            failed += 1
+            continue
+        (CAPTURES / f"{name}.expected.json").write_text(json.dumps(doc, indent=2) + "\n")
+        print(f"ok   {name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
