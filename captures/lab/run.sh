@@ -44,7 +44,8 @@ if [ ! -d "$SRC/src/libcharon" ]; then
     # security update, which is fine
     (cd "$WORK" && apt-get source --download-only strongswan || true)
   fi
-  tar -C "$WORK" -xf "$WORK"/strongswan_"$STRONGSWAN_VERSION".orig.tar.*
+  tarball="$(ls "$WORK"/strongswan_"$STRONGSWAN_VERSION".orig.tar.* | grep -v '\.asc$' | head -n1)"
+  tar -C "$WORK" -xf "$tarball"
 fi
 if [ ! -f "$WORK/lab_fake_kernel.so" ] || \
    [ "$HERE/fake_kernel/lab_fake_kernel.c" -nt "$WORK/lab_fake_kernel.so" ]; then
@@ -61,6 +62,11 @@ if [ ! -x "$WORK/libreswan/usr/libexec/ipsec/pluto" ]; then
 fi
 
 # ---- run ------------------------------------------------------------------
+if [ "${1:-}" = "--list" ]; then exec python3 "$HERE/lab.py" --list; fi
+# The namespaces are machine-wide: one lab run at a time.
+mkdir -p /run/lock
+exec 9>/run/lock/ikelab.lock
+if ! flock -n 9; then echo "another lab run is active" >&2; exit 1; fi
 # lab.py tears the namespaces down itself (also on errors); this trap covers
 # an interrupted python
 trap 'python3 "$HERE/lab.py" --teardown >/dev/null 2>&1 || true' EXIT

@@ -31,7 +31,8 @@ METHOD(kernel_ipsec_t, get_features, kernel_feature_t, lab_ipsec_t *this)
 METHOD(kernel_ipsec_t, get_spi, status_t, lab_ipsec_t *this, host_t *src,
 	   host_t *dst, uint8_t protocol, uint32_t *spi)
 {
-	/* unique per process; the random high bits keep the two peers apart */
+	/* a counter: unique within this charon, which is all a SAD needs; the
+	 * two peers may hand out the same values (no data plane compares them) */
 	*spi = htonl(this->next_spi++);
 	return SUCCESS;
 }
