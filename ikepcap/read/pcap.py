@@ -70,9 +70,17 @@ def scan_pcap(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Pr
         buf = buf[off:] + chunk
         off = 0
         end = len(buf)
+        last = -1
         if fast is not None:
-            off, frame = _fast_records(buf, end, frame, fast, unit, link_type, decoder)
-        off, frame = _records(buf, off, end, frame, plain, record_size, unit, link_type, decoder)
+            off, frame, last = _fast_records(buf, end, frame, fast, unit, link_type, decoder)
+        off, frame, tail = _records(buf, off, end, frame, plain, record_size, unit, link_type, decoder)
+        last = max(last, tail)
+        if last >= 0:
+            sec, frac = plain.unpack_from(buf, last)[:2]
+            stats.last_time = sec + frac * unit
+            if stats.first_time is None:
+                sec, frac = plain.unpack_from(buf, 0)[:2]
+                stats.first_time = sec + frac * unit
         if off < 0:
             break
         stats.bytes += len(chunk)
@@ -88,8 +96,10 @@ def scan_pcap(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Pr
 
 
 def _fast_records(buf: bytes, end: int, frame: int, fast: FastPath, unit: float, link_type: int,
-                  decoder: FrameDecoder) -> tuple[int, int]:
-    """The pre-filtering loop; stops where a record no longer fits wholly into ``buf``."""
+                  decoder: FrameDecoder) -> tuple[int, int, int]:
+    """The pre-filtering loop; stops where a record no longer fits wholly into ``buf``.
+
+    Returns where it stopped, the frame count, and where the last record it read starts."""
     unpack = fast.record.unpack_from
     ports = PORTS.unpack_from
     watched = decoder.watched_ports
@@ -100,6 +110,7 @@ def _fast_records(buf: bytes, end: int, frame: int, fast: FastPath, unit: float,
     tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
     limit = end - fast.record.size
     off = 0
+    last = -1
     while off <= limit:
         sec, frac, incl, wire, tag, version, word, protocol = unpack(buf, off)
         p = off + rec_size
@@ -141,28 +152,31 @@ def _fast_records(buf: bytes, end: int, frame: int, fast: FastPath, unit: float,
                     entry[4] = sec + frac * unit
         else:
             decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+        last = off
         off = nxt
-    return off, frame
+    return off, frame, last
 
 
 def _records(buf: bytes, off: int, end: int, frame: int, plain: struct.Struct, rec_size: int, unit: float,
-             link_type: int, decoder: FrameDecoder) -> tuple[int, int]:
+             link_type: int, decoder: FrameDecoder) -> tuple[int, int, int]:
     """Records the fast loop left: all of them for other link types, the last few otherwise.
 
-    Returns ``(-1, frame)`` when a record length is implausible: the file is corrupt from
+    Returns ``(-1, frame, last)`` when a record length is implausible: the file is corrupt from
     there on, and what was read before stays usable.
     """
+    last = -1
     while off + rec_size <= end:
         sec, frac, incl, wire = plain.unpack_from(buf, off)[:4]
         if incl > MAX_RECORD:
             decoder.stats.warnings.append(
                 f"record after frame {frame} claims {incl} bytes: the file is corrupt from byte "
                 f"{decoder.stats.bytes + off} on; frames up to there are used")
-            return -1, frame
+            return -1, frame, last
         nxt = off + rec_size + incl
         if nxt > end:
             break
         frame += 1
         decoder.decode(frame, sec + frac * unit, link_type, buf[off + rec_size:nxt], wire)
+        last = off
         off = nxt
-    return off, frame
+    return off, frame, last

@@ -161,7 +161,9 @@ class PcapngScanner:
             if iface is None:
                 return
             data = buf[off + EPB_FIXED:off + EPB_FIXED + min(caplen, blen - EPB_FIXED - 4)]
-            decoder.decode(self.frame, ((high << 32) | low) * iface.unit + iface.offset, iface.link_type, data, wire)
+            time = ((high << 32) | low) * iface.unit + iface.offset
+            self._saw_time(time)
+            decoder.decode(self.frame, time, iface.link_type, data, wire)
             self._count_link(iface.link_type)
         elif btype == SPB:
             self.frame += 1
@@ -179,8 +181,16 @@ class PcapngScanner:
             if iface is None:
                 return
             data = buf[off + 28:off + 28 + min(caplen, blen - 32)]
-            decoder.decode(self.frame, ((high << 32) | low) * iface.unit + iface.offset, iface.link_type, data, wire)
+            time = ((high << 32) | low) * iface.unit + iface.offset
+            self._saw_time(time)
+            decoder.decode(self.frame, time, iface.link_type, data, wire)
             self._count_link(iface.link_type)
+
+    def _saw_time(self, time: float) -> None:
+        stats = self.decoder.stats
+        if stats.first_time is None:
+            stats.first_time = time
+        stats.last_time = time
 
     def _interface(self, if_id: int) -> Interface | None:
         if if_id < len(self.interfaces):
@@ -229,6 +239,8 @@ class PcapngScanner:
         limit = end - fast.record.size
         frame = self.frame
         count = 0
+        start = off
+        last = -1
         while off <= limit:
             btype, blen, if_id, high, low, incl, wire, tag, version, word, protocol = unpack(buf, off)
             nxt = off + blen
@@ -279,8 +291,14 @@ class PcapngScanner:
             else:
                 iface = interfaces[if_id]
                 decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
+            last = off
             off = nxt
         self.frame = frame
+        if last >= 0:
+            for where in (start, last):
+                if_id, high, low = struct.unpack_from(self.order + "III", buf, where + 8)
+                iface = interfaces[if_id]
+                self._saw_time(((high << 32) | low) * iface.unit + iface.offset)
         if count:
             counts = decoder.stats.link_types
             counts[link_type] = counts.get(link_type, 0) + count
