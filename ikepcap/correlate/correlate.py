@@ -1,0 +1,99 @@
+"""Extraction -> Correlation: SAs with named steps, copies, NAT checks and attached evidence."""
+
+from __future__ import annotations
+
+from ikepcap.correlate.exchanges import ExchangeTracker
+from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
+from ikepcap.correlate.nat import nat_checks, negotiated_hash
+from ikepcap.correlate.sas import Roles, group, roles
+from ikepcap.extract.model import Extraction
+
+NAT_T_PORT = 4500
+MODES = {"MM1": "main", "AM1": "aggressive", "IKE_SA_INIT request": "ike_sa_init"}
+
+
+def _sender(roles_: Roles, src: str, sport: int) -> str:
+    if roles_.initiator_port is not None:          # both peers on one address: ports tell them apart
+        return INITIATOR if sport == roles_.initiator_port else RESPONDER
+    return INITIATOR if src == roles_.initiator else RESPONDER
+
+
+def _mode(steps: list[Step], version: int) -> str:
+    for step in steps:
+        if step.name in MODES:
+            return MODES[step.name]
+    names = {s.name for s in steps}
+    if version == 1 and any(n.startswith("MM") for n in names):
+        return "main"
+    if version == 1 and any(n.startswith("AM") for n in names):
+        return "aggressive"
+    return "ike_sa_init" if any(n.startswith("IKE_SA_INIT") for n in names) else "other"
+
+
+def correlate(extraction: Extraction) -> Correlation:
+    messages = sorted(extraction.messages, key=lambda m: (m.time, m.file, m.frame))
+    grouping = group(messages)
+    sas: list[IkeSa] = []
+    for bucket in grouping.buckets:
+        who = roles(bucket.messages)
+        tracker = ExchangeTracker()
+        steps: list[Step] = []
+        ports: dict[str, set[int]] = {INITIATOR: set(), RESPONDER: set()}
+        float_step = None
+        rspi = bytes(8)
+        for message in bucket.messages:
+            sender = _sender(who, message.src, message.sport)
+            step = tracker.place(message, sender, steps)
+            steps.append(step)
+            ports[sender].add(message.sport)
+            if message.rspi != bytes(8) and rspi == bytes(8):
+                rspi = message.rspi
+            on_nat_t = NAT_T_PORT in (message.sport, message.dport)
+            if float_step is None and on_nat_t and any(NAT_T_PORT not in (s.message.sport, s.message.dport)
+                                                       for s in steps[:-1]):
+                float_step = step.index
+        version = bucket.key[0]
+        sa = IkeSa(
+            version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,
+            roles_inferred=who.inferred, mode=_mode(steps, version), steps=steps, exchanges=tracker.exchanges,
+            ports=ports, float_step=float_step, truncated_messages=bucket.truncated,
+        )
+        if version == 1:
+            sa.hash_algorithm = negotiated_hash(steps)
+        sa.nat_checks = nat_checks(steps, sa.hash_algorithm)
+        sas.append(sa)
+    unattached_icmp, unattached_fragments = _attach(sas, extraction)
+    return Correlation(sas, unattached_icmp, unattached_fragments, extraction.esp, extraction.keepalives,
+                       grouping.dropped_messages, grouping.dropped_sas)
+
+
+def _attach(sas: list[IkeSa], extraction: Extraction):
+    """Hang ICMP errors, lost fragments, ESP and keepalives on the SAs between the same peers."""
+    by_pair: dict[frozenset[str], list[IkeSa]] = {}
+    for sa in sas:
+        by_pair.setdefault(frozenset((sa.initiator, sa.responder)), []).append(sa)
+
+    def pick(src: str, dst: str, ispi: bytes | None, time: float) -> IkeSa | None:
+        candidates = by_pair.get(frozenset((src, dst)), [])
+        if ispi is not None:
+            exact = [sa for sa in candidates if sa.ispi == ispi]
+            if exact:
+                return exact[0]
+        before = [sa for sa in candidates if sa.steps and sa.steps[0].message.time <= time]
+        return (before or candidates or [None])[-1]
+
+    loose_icmp = []
+    for error in extraction.icmp_errors:
+        sa = pick(error.quoted.src, error.quoted.dst, error.quoted.ispi, error.time)
+        (sa.icmp_errors if sa else loose_icmp).append(error)
+    loose_fragments = []
+    for lost in extraction.lost_fragments:
+        sa = pick(lost.src, lost.dst, lost.ispi, lost.time)
+        (sa.lost_fragments if sa else loose_fragments).append(lost)
+    for flow in extraction.esp:
+        for sa in by_pair.get(frozenset((flow.src, flow.dst)), []):
+            sa.esp.append(flow)
+    for keepalive in extraction.keepalives:
+        for sa in by_pair.get(frozenset((keepalive.src, keepalive.dst)), []):
+            sa.keepalives.append(keepalive)
+    return loose_icmp, loose_fragments

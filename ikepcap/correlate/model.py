@@ -1,0 +1,117 @@
+"""Messages put in context: IKE SAs, their exchanges, each message's place and copies.
+
+A Step is one message on the wire as seen at the capture point, named by its place in its
+exchange (MM3, QM1, IKE_AUTH request) and marked when it repeats an earlier one. Everything
+here is derived from the decoded messages; nothing is guessed that the capture cannot show,
+and where roles had to be inferred (a capture that starts mid-SA) the SA says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ikepcap.decode.model import Message
+from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments
+
+INITIATOR = "initiator"
+RESPONDER = "responder"
+
+# Exchange kinds, in the words engineers use.
+MAIN = "main"
+AGGRESSIVE = "aggressive"
+QUICK = "quick"
+INFORMATIONAL = "informational"
+TRANSACTION = "transaction"
+IKE_SA_INIT = "ike_sa_init"
+IKE_AUTH = "ike_auth"
+CREATE_CHILD_SA = "create_child_sa"
+V2_INFORMATIONAL = "v2_informational"
+IKE_INTERMEDIATE = "ike_intermediate"
+OTHER = "other"
+
+# How a copy came to be sent again.
+TIMER = "timer"                 # the requester's retransmission timer: no reply arrived
+DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with its last reply
+RESENT_REPLY = "resent"         # a reply sent again without a duplicate request before it
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    index: int                          # position in the SA's message list
+    message: Message
+    sender: str                         # INITIATOR or RESPONDER (of the IKE SA)
+    name: str                           # MM1…MM6, AM1…AM3, QM1…QM3, "IKE_AUTH request", …
+    exchange: int                       # index into IkeSa.exchanges
+    copy_of: int | None                 # the step this one repeats, or None for an original
+    copy_number: int                    # 1 for the original, 2 for its first retransmission, …
+    resend: str | None                  # TIMER / DUPLICATE_REPLY / RESENT_REPLY for copies
+
+
+@dataclass(slots=True)
+class Exchange:
+    kind: str
+    message_id: int
+    requester: str                      # the side that sent the first message of the exchange
+    steps: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)     # distinct message names, in order of first sight
+
+    @property
+    def last(self) -> str | None:
+        return self.names[-1] if self.names else None
+
+
+@dataclass(frozen=True, slots=True)
+class NatCheck:
+    """A NAT-D hash recomputed from the addresses the capture point saw."""
+
+    step: int
+    sender: str
+    about: str                          # "sender" (its own address) or "receiver"
+    address: str
+    port: int
+    matches: bool
+
+
+@dataclass(slots=True)
+class IkeSa:
+    version: int                        # 1 or 2
+    ispi: bytes
+    rspi: bytes
+    initiator: str                      # addresses
+    responder: str
+    roles_inferred: bool
+    mode: str                           # MAIN / AGGRESSIVE / IKE_SA_INIT, or OTHER when not seen
+    steps: list[Step] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    ports: dict[str, set[int]] = field(default_factory=dict)     # side -> ports it used
+    float_step: int | None = None       # first step on UDP 4500 after steps on 500
+    nat_checks: list[NatCheck] = field(default_factory=list)
+    icmp_errors: list[IcmpError] = field(default_factory=list)
+    lost_fragments: list[LostFragments] = field(default_factory=list)
+    esp: list[EspFlow] = field(default_factory=list)
+    keepalives: list[KeepaliveFlow] = field(default_factory=list)
+    hash_algorithm: str | None = None   # IKEv1 phase-1 hash (NAT-D uses it)
+    truncated_messages: bool = False    # the step list hit its bound
+
+    def address(self, side: str) -> str:
+        return self.initiator if side == INITIATOR else self.responder
+
+    def other(self, side: str) -> str:
+        return RESPONDER if side == INITIATOR else INITIATOR
+
+    def sent_by(self, side: str) -> list[Step]:
+        return [s for s in self.steps if s.sender == side]
+
+    def exchanges_of(self, kind: str) -> list[Exchange]:
+        return [x for x in self.exchanges if x.kind == kind]
+
+
+@dataclass(slots=True)
+class Correlation:
+    sas: list[IkeSa]
+    unattached_icmp: list[IcmpError]
+    unattached_fragments: list[LostFragments]
+    esp: list[EspFlow]
+    keepalives: list[KeepaliveFlow]
+    dropped_messages: int = 0           # messages of SAs beyond the tracking bound (a flood)
+    dropped_sas: int = 0

@@ -1,0 +1,124 @@
+"""Grouping messages into IKE SAs and deciding who initiated each.
+
+An IKE SA is named by its initiator cookie/SPI and the pair of peer addresses: the responder
+cookie joins the SA once it appears, and the float from UDP 500 to 4500 changes ports, not
+addresses. The initiator is whoever sent the first message with a zero responder cookie; a
+capture that starts later only allows a guess (the IKEv2 I flag, or who spoke first), and the
+SA records that the roles were inferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ikepcap.decode.model import Message, Notification
+
+V1_MAIN, V1_AGGRESSIVE, V1_INFORMATIONAL = 2, 4, 5
+V2_IKE_SA_INIT = 34
+ZERO_SPI = bytes(8)
+ISAKMP_PROTOCOL = 1
+
+# A flood of spoofed IKE can hold a million initiator cookies; past this many SAs the rest
+# are counted, not tracked (the flood finding reports them).
+MAX_SAS = 20_000
+MAX_STEPS_PER_SA = 5_000
+
+SaKey = tuple[int, bytes, str, str]
+
+
+@dataclass(slots=True)
+class Bucket:
+    key: SaKey
+    messages: list[Message] = field(default_factory=list)
+    truncated: bool = False
+
+
+def sa_key(message: Message) -> SaKey:
+    low, high = sorted((message.src, message.dst))
+    return (2 if message.is_v2 else 1, message.ispi, low, high)
+
+
+def _notified_sa(message: Message) -> bytes | None:
+    """The initiator cookie an unprotected IKEv1 Informational is about (its Notify SPI).
+
+    RFC 2408 §3.14: a notification about an ISAKMP SA carries the cookie pair as its SPI, and
+    the Informational itself may travel under fresh cookies.
+    """
+    if message.is_v2 or message.exchange_type != V1_INFORMATIONAL:
+        return None
+    for payload in message.payloads:
+        if isinstance(payload, Notification) and payload.protocol_id == ISAKMP_PROTOCOL and len(payload.spi) >= 8:
+            return payload.spi[:8]
+    return None
+
+
+@dataclass(slots=True)
+class Grouping:
+    buckets: list[Bucket]
+    dropped_messages: int               # messages of SAs beyond MAX_SAS
+    dropped_sas: int
+
+
+def group(messages: list[Message]) -> Grouping:
+    buckets: dict[SaKey, Bucket] = {}
+    order: list[Bucket] = []
+    dropped = 0
+    dropped_keys: set[SaKey] = set()
+    for message in messages:
+        key = sa_key(message)
+        bucket = buckets.get(key)
+        if bucket is None:
+            about = _notified_sa(message)
+            if about is not None:
+                bucket = buckets.get((key[0], about, key[2], key[3]))
+        if bucket is None:
+            if len(buckets) >= MAX_SAS:
+                dropped += 1
+                if len(dropped_keys) < MAX_SAS:
+                    dropped_keys.add(key)
+                continue
+            bucket = buckets[key] = Bucket(key)
+            order.append(bucket)
+        if len(bucket.messages) >= MAX_STEPS_PER_SA:
+            bucket.truncated = True
+            continue
+        bucket.messages.append(message)
+    return Grouping(order, dropped, len(dropped_keys))
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    initiator: str
+    responder: str
+    initiator_port: int | None          # set only when both peers share one address
+    inferred: bool
+
+
+def _opens_sa(message: Message) -> bool:
+    if message.rspi != ZERO_SPI:
+        return False
+    if message.is_v2:
+        return message.exchange_type == V2_IKE_SA_INIT and not message.is_response
+    return message.exchange_type in (V1_MAIN, V1_AGGRESSIVE)
+
+
+def roles(messages: list[Message]) -> Roles:
+    opener = next((m for m in messages if _opens_sa(m)), None)
+    if opener is not None:
+        return _roles_from(opener, sender_is_initiator=True, inferred=False)
+    first = messages[0]
+    if first.is_v2:
+        # The I flag marks every message the original initiator sends (RFC 7296 §3.1).
+        flagged = next((m for m in messages if m.from_original_initiator), None)
+        if flagged is not None:
+            return _roles_from(flagged, sender_is_initiator=True, inferred=True)
+        return _roles_from(first, sender_is_initiator=False, inferred=True)
+    return _roles_from(first, sender_is_initiator=True, inferred=True)
+
+
+def _roles_from(message: Message, sender_is_initiator: bool, inferred: bool) -> Roles:
+    initiator, responder = (message.src, message.dst) if sender_is_initiator else (message.dst, message.src)
+    port = None
+    if message.src == message.dst:
+        port = message.sport if sender_is_initiator else message.dport
+    return Roles(initiator, responder, port, inferred)
