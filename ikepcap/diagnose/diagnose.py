@@ -1,0 +1,234 @@
+"""Correlation -> Diagnosis: for each SA a verdict and its findings, most important first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa
+from ikepcap.diagnose import facts
+from ikepcap.diagnose.causes import CAUSES
+from ikepcap.diagnose.model import (
+    DELETED,
+    ERROR,
+    ESTABLISHED,
+    HEALTHY,
+    LIKELIHOOD,
+    NOT_SEEN,
+    PROBLEM,
+    REJECTED,
+    SEVERITY_ORDER,
+    STALLED,
+    Diagnosis,
+    Finding,
+    Flood,
+    PhaseVerdict,
+    RankedCause,
+    SaDiagnosis,
+    SideState,
+    Verdict,
+)
+from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
+from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
+from ikepcap.diagnose.rules import RULES
+from ikepcap.diagnose.states import DONE, QUICK, state
+
+# Phase 1 got through (and may have been torn down since).
+COMPLETED = frozenset({ESTABLISHED, DELETED})
+# Stall rules whose pattern is an explicit refusal rather than silence.
+REFUSALS = frozenset({"mm1-rejected", "mm3-key-refused", "mm5-answered-clear-error", "am1-rejected", "am2-rejected",
+                      "init-rejected", "init-ke-loop", "auth-rejected", "qm1-rejected", "child-rejected"})
+# Observations already told by the stall finding when their frames are all in it.
+COVERED_BY_STALL = frozenset({"clear-error-notify", "one-way", "fragmented-unanswered"})
+# A healthy SA's cause, from its informational findings, most telling first.
+HEALTHY_CAUSES = (("delete", "deleted"), ("dh-group-retry", "dh-group-retry"), ("nat-detected", "nat-t"))
+# So many SAs without one completed negotiation is not a tunnel problem but a flood.
+FLOOD_MIN_SAS = 200
+FLOOD_TOP_SOURCES = 10
+
+
+def finding(rule_id: str, match: Match) -> Finding:
+    rule = RULES[rule_id]
+    order = match.causes if match.causes is not None else rule.causes
+    causes = tuple(RankedCause(cause, CAUSES[cause].title, LIKELIHOOD[min(rank, len(LIKELIHOOD) - 1)])
+                   for rank, cause in enumerate(order))
+    evidence = tuple(sorted(set(match.evidence), key=lambda e: (e.time, e.file, e.frame)))
+    inferred = rule.inferred if match.inferred is None else match.inferred
+    return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(match.details), evidence, causes,
+                   rule.checks, inferred)
+
+
+def _stall(sa: IkeSa, progress: Progress, patterns) -> Finding | None:
+    for rule_id, pattern in patterns:
+        match = pattern(sa, progress)
+        if match is not None:
+            return finding(rule_id, match)
+    return None
+
+
+def _side(sa: IkeSa, flow: str, side: str, last: str | None, mid: int = 0) -> SideState:
+    names = state(flow, side, last)
+    sent = [s for s in sa.steps if s.sender == side]
+    retransmits = max((s.copy_number - 1 for s in sent if s.name.split(" (")[0] == last), default=0)
+    log = names.strongswan.format(n=max(retransmits, 1), mid=mid, peer=sa.address(sa.other(side)))
+    return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
+                     names.cisco_asa, names.cisco_ios, names.libreswan, log)
+
+
+def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
+    initiator = _side(sa, progress.flow, INITIATOR, progress.initiator_last)
+    responder = _side(sa, progress.flow, RESPONDER, progress.responder_last)
+    if progress.established:
+        summary = "completed before the capture started" if progress.before_capture else "completed"
+        return PhaseVerdict(ESTABLISHED, None, None, None, progress.before_capture, summary, initiator, responder)
+    furthest = progress.furthest
+    last = furthest.name.split(" (")[0] if furthest else None
+    order = ORDERS[progress.flow]
+    waiting = order[order.index(last) + 1] if last in order and order.index(last) + 1 < len(order) else None
+    side = furthest.sender if furthest else None
+    outcome = REJECTED if stall and stall.rule in REFUSALS else STALLED
+    if outcome == REJECTED and sa.version == 2 and furthest is not None and furthest.message.is_response:
+        # the refusal is the response itself: nobody waits, the requester was turned down
+        waiting, side = None, sa.other(furthest.sender)
+    inferred = bool(stall and stall.inferred)
+    if outcome == REJECTED:
+        summary = f"rejected after {last}" + (" (inferred)" if inferred else "")
+    elif last is None:
+        summary = "no phase-1 message in the capture"
+    else:
+        summary = f"stalled after {last}: the {side} waits for {waiting}"
+    return PhaseVerdict(outcome, last, waiting, side, inferred, summary, initiator, responder)
+
+
+def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> PhaseVerdict:
+    if sa.version == 1:
+        children = quick_mode(sa)
+        if not children:
+            return PhaseVerdict(NOT_SEEN, None, None, None, False, "no Quick Mode in the capture", None, None)
+        done = [c for c in children if c.completed]
+        child = done[-1] if done else children[-1]
+        requester = child.exchange.requester
+        mid = child.exchange.message_id
+        starter = _side(sa, QUICK, "initiator", child.requester_last, mid)
+        other = _side(sa, QUICK, "responder", child.responder_last, mid)
+        starter = _relabel(sa, starter, requester)
+        other = _relabel(sa, other, sa.other(requester))
+        if done:
+            return PhaseVerdict(ESTABLISHED, None, None, None, False,
+                                f"{len(done)} of {len(children)} Quick Mode exchange(s) completed", starter, other)
+        last = child.furthest.name if child.furthest else None
+        waiting = {"QM1": "QM2", "QM2": "QM3"}.get(last or "")
+        waiting_side = child.furthest.sender if child.furthest else None
+        return _open_phase2(last, waiting, waiting_side, stall, starter, other)
+    if p1.outcome not in COMPLETED:
+        return PhaseVerdict(NOT_SEEN, None, None, None, False, "not reached: the IKE SA was not established",
+                            None, None)
+    if stall is not None:
+        last = "IKE_AUTH response" if stall.rule == "child-rejected" else "CREATE_CHILD_SA request"
+        return _open_phase2(last, None if stall.rule == "child-rejected" else "CREATE_CHILD_SA response",
+                            None, stall, None, None)
+    if p1.inferred and not facts.named(sa, "IKE_AUTH"):
+        return PhaseVerdict(ESTABLISHED, None, None, None, True, "child SA(s) established before the capture",
+                            None, None)
+    both_ways = len({(f.src, f.dst) for f in sa.esp}) >= 2
+    return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
+                        "child SA established" + ("; ESP seen both ways" if both_ways else
+                                                  " (inferred from the IKE_AUTH response's size)"), None, None)
+
+
+def _relabel(sa: IkeSa, state_: SideState, side: str) -> SideState:
+    """Quick Mode's starter may be either IKE peer: name it by its IKE role and address."""
+    return SideState(side, sa.address(side), state_.last_sent, state_.waiting_for, state_.cisco_asa,
+                     state_.cisco_ios, state_.libreswan, state_.strongswan)
+
+
+def _open_phase2(last, waiting, waiting_side, stall, starter, other) -> PhaseVerdict:
+    outcome = REJECTED if stall and stall.rule in REFUSALS else STALLED
+    inferred = bool(stall and stall.inferred)
+    if outcome == REJECTED:
+        summary = f"rejected after {last}" + (" (inferred)" if inferred else "")
+    else:
+        summary = f"stalled after {last}" + (f": waiting for {waiting}" if waiting else "")
+    return PhaseVerdict(outcome, last, waiting, waiting_side, inferred, summary, starter, other)
+
+
+def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, cause: str) -> str:
+    mode = {"main": "Main Mode", "aggressive": "Aggressive Mode", "ike_sa_init": "IKEv2"}.get(sa.mode, "IKE")
+    if p1.outcome not in COMPLETED:
+        waiting = p1.initiator if p1.waiting_side == INITIATOR else p1.responder
+        where = f"{mode} {p1.summary}"
+        if waiting is not None and waiting.cisco_asa not in ("—",) and sa.version == 1:
+            where += f" ({p1.waiting_side} in {waiting.cisco_asa})"
+    elif p2.outcome in (STALLED, REJECTED):
+        where = f"{mode} up; phase 2 {p2.summary}"
+    else:
+        where = f"{mode} {p1.summary}; phase 2 {p2.summary}"
+    if cause != "none" and stall is not None:
+        return f"{where}. Most likely: {CAUSES[cause].title}."
+    return where + "."
+
+
+def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
+    progress = phase1(sa)
+    stall1 = None if progress.established else _stall(sa, progress, PHASE1_STALLS[progress.flow])
+    p1 = _phase1_verdict(sa, progress, stall1)
+    deleted = delete(sa) if p1.outcome == ESTABLISHED else None
+    if deleted is not None:
+        p1 = replace(p1, outcome=DELETED, summary="established, then deleted"
+                     + (" (inferred)" if deleted.inferred else ""))
+    stall2 = None
+    if p1.outcome in (ESTABLISHED, DELETED):
+        stall2 = _stall(sa, progress, PHASE2_STALLS[sa.version])
+    p2 = _phase2_verdict(sa, p1, stall2)
+    findings = [f for f in (stall1, stall2) if f is not None]
+    stall_frames = {(e.file, e.frame) for f in findings for e in f.evidence}
+    for rule_id, pattern in OBSERVATIONS:
+        match = pattern(sa)
+        if match is None:
+            continue
+        if rule_id in COVERED_BY_STALL and findings and \
+                all((e.file, e.frame) in stall_frames for e in match.evidence):
+            continue
+        findings.append(finding(rule_id, match))
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    problem = any(f.severity == ERROR for f in findings)
+    cause = "none"
+    if problem:
+        leading = next(f for f in findings if f.severity == ERROR and f.causes)
+        cause = leading.causes[0].id
+    else:
+        present = {f.rule for f in findings}
+        cause = next((c for rule, c in HEALTHY_CAUSES if rule in present), "none")
+    stall = stall1 or stall2
+    verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, _headline(sa, p1, p2, stall, cause))
+    return SaDiagnosis(sa, verdict, findings)
+
+
+def _flood(correlation: Correlation, diagnoses: list[SaDiagnosis]) -> Flood | None:
+    incomplete = [d for d in diagnoses if d.verdict.phase1.outcome not in COMPLETED]
+    total = len(incomplete) + correlation.dropped_sas
+    if total < FLOOD_MIN_SAS:
+        return None
+    sources = Counter()
+    times = []
+    for d in incomplete:
+        for step in d.sa.steps:
+            sources[step.message.src] += 1
+            times.append(step.message.time)
+    return Flood(sas=total, messages=sum(sources.values()) + correlation.dropped_messages,
+                 sources=sources.most_common(FLOOD_TOP_SOURCES), first_time=min(times), last_time=max(times))
+
+
+def diagnose(correlation: Correlation) -> Diagnosis:
+    diagnoses = [diagnose_sa(sa) for sa in correlation.sas]
+    flood = _flood(correlation, diagnoses)
+    capture_findings = []
+    if flood is not None:
+        sample = [d for d in diagnoses if d.verdict.phase1.outcome not in COMPLETED][:3]
+        match = Match([facts.evidence(d.sa.steps[0]) for d in sample], [
+            f"{flood.sas} IKE SAs never completed phase 1 ({flood.messages} messages); top sources: "
+            + ", ".join(f"{src} ({n})" for src, n in flood.sources) + "."])
+        capture_findings.append(finding("flood", match))
+        diagnoses = [d for d in diagnoses if d.verdict.phase1.outcome in COMPLETED]
+    diagnoses.sort(key=lambda d: (d.verdict.status != PROBLEM, d.sa.steps[0].message.time))
+    return Diagnosis(diagnoses, capture_findings, flood)

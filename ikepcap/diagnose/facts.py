@@ -1,0 +1,157 @@
+"""Questions the rules ask of an SA: which messages were sent, repeated, answered, refused.
+
+Small, named queries so that each pattern reads like its rule's description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ikepcap.correlate.model import INITIATOR, IkeSa, Step
+from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
+from ikepcap.diagnose.model import Evidence
+from ikepcap.report.messages import proposal_text
+
+# Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
+ERROR_NOTIFY_LIMIT = 16384
+# Above this the IP datagram will not cross a typical Internet path unfragmented.
+FRAGMENTATION_RISK_BYTES = 1400
+# An encrypted IKEv2 response whose SK payload is this small holds one notification and nothing
+# else: IV + an 8-byte Notify + padding + ICV is 33-64 bytes with the usual ciphers, while an
+# identity and an AUTH payload alone add some 60 bytes more.
+NOTIFY_ONLY_SK_BYTES = 80
+
+
+def originals(sa: IkeSa, name: str | None = None, sender: str | None = None) -> list[Step]:
+    return [s for s in sa.steps if s.copy_of is None and (name is None or s.name == name)
+            and (sender is None or s.sender == sender)]
+
+
+def first(sa: IkeSa, name: str, sender: str | None = None) -> Step | None:
+    found = originals(sa, name, sender)
+    return found[0] if found else None
+
+
+def named(sa: IkeSa, prefix: str) -> list[Step]:
+    """Every step (copies included) whose name starts with ``prefix``."""
+    return [s for s in sa.steps if s.name.startswith(prefix)]
+
+
+def copies(sa: IkeSa, step: Step) -> list[Step]:
+    """The original and all its copies, in order."""
+    origin = step.copy_of if step.copy_of is not None else step.index
+    return [s for s in sa.steps if s.index == origin or s.copy_of == origin]
+
+
+def after(sa: IkeSa, step: Step, sender: str | None = None) -> list[Step]:
+    return [s for s in sa.steps[step.index + 1:] if sender is None or s.sender == sender]
+
+
+def notifications(step: Step) -> list[Notification]:
+    return [p for p in step.message.payloads if isinstance(p, Notification)]
+
+
+def is_error(notification: Notification) -> bool:
+    return 0 < notification.notify_type < ERROR_NOTIFY_LIMIT
+
+
+def clear_errors(steps: list[Step]) -> list[tuple[Step, Notification]]:
+    """Error notifications readable in clear, in order."""
+    return [(s, n) for s in steps if not s.message.encrypted for n in notifications(s) if is_error(n)]
+
+
+def offered(sa: IkeSa) -> list[str]:
+    """The initiator's first SA payload, one line per proposal: what a mismatch is argued over."""
+    for step in sa.steps:
+        if step.sender == INITIATOR and step.name in ("MM1", "AM1", "IKE_SA_INIT request", "IKE_SA_INIT request (retry)"):
+            for payload in step.message.payloads:
+                if isinstance(payload, SecurityAssociation):
+                    return [f"proposal {p.number}: {proposal_text(p)}" for p in payload.proposals]
+    return []
+
+
+def chosen(step: Step) -> list[str]:
+    for payload in step.message.payloads:
+        if isinstance(payload, SecurityAssociation):
+            return [proposal_text(p) for p in payload.proposals]
+    return []
+
+
+def describe(step: Step) -> str:
+    """``MM3 initiator → responder, 256 bytes, UDP 500``, with the copy number for copies."""
+    m = step.message
+    arrow = "initiator → responder" if step.sender == INITIATOR else "responder → initiator"
+    text = f"{step.name} {arrow}, {m.length} bytes"
+    if 4500 in (m.sport, m.dport):
+        text += ", UDP 4500"
+    if m.fragments:
+        text += f", reassembled from {len(m.fragments)} IP fragments"
+    if step.copy_of is not None:
+        text += f", copy {step.copy_number}"
+    return text
+
+
+def evidence(step: Step, note: str | None = None) -> Evidence:
+    m = step.message
+    return Evidence(m.file, m.frame, m.time, note or describe(step))
+
+
+@dataclass(frozen=True, slots=True)
+class Resent:
+    """One message sent more than once: its copies, the gaps between them, and why."""
+
+    name: str
+    sender: str
+    steps: tuple[Step, ...]
+    intervals: tuple[float, ...]
+    kinds: tuple[str, ...]
+
+
+def resent(sa: IkeSa) -> list[Resent]:
+    groups = []
+    for step in sa.steps:
+        if step.copy_of is not None:
+            continue
+        all_copies = copies(sa, step)
+        if len(all_copies) < 2:
+            continue
+        times = [s.message.time for s in all_copies]
+        groups.append(Resent(step.name, step.sender, tuple(all_copies),
+                             tuple(round(b - a, 3) for a, b in zip(times, times[1:])),
+                             tuple(s.resend or "" for s in all_copies[1:])))
+    return groups
+
+
+def seconds(value: float) -> str:
+    return f"{value:.1f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+
+
+def resent_text(group: Resent) -> str:
+    frames = ", ".join(str(s.message.frame) for s in group.steps)
+    gaps = ", ".join(seconds(i) for i in group.intervals)
+    why = {"timer": "timer retransmissions", "duplicate": "answers to duplicates"}
+    kinds = sorted({why.get(k, k) for k in group.kinds})
+    return (f"{group.name} from the {group.sender} sent {len(group.steps)} times (frames {frames}; "
+            f"intervals {gaps}; {' and '.join(kinds)})")
+
+
+def large(step: Step) -> bool:
+    return bool(step.message.fragments) or step.message.ip_length > FRAGMENTATION_RISK_BYTES
+
+
+def answered(sa: IkeSa, step: Step) -> bool:
+    """Anything from the other side after this step."""
+    return any(s.sender != step.sender for s in after(sa, step))
+
+
+def sk_length(step: Step) -> int | None:
+    for payload in step.message.payloads:
+        if isinstance(payload, Encrypted):
+            return payload.data_length
+    return None
+
+
+def notify_only(step: Step) -> bool:
+    """An encrypted IKEv2 message too small to carry more than one notification."""
+    length = sk_length(step)
+    return length is not None and length <= NOTIFY_ONLY_SK_BYTES

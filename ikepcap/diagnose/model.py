@@ -1,0 +1,113 @@
+"""What a diagnosis says: per SA a verdict (where each side stands), and findings with evidence.
+
+Every finding names the rule that produced it and the frames it rests on; its causes are
+ranked and worded as likelihoods, never as certainties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ikepcap.correlate.model import IkeSa
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# Likelihood words by rank: the first cause of a finding is "most likely", and so on.
+LIKELIHOOD = ("most likely", "likely", "possible", "less likely", "unlikely")
+
+ESTABLISHED = "established"
+STALLED = "stalled"
+REJECTED = "rejected"
+DELETED = "deleted"
+NOT_SEEN = "not seen"
+HEALTHY = "healthy"
+PROBLEM = "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    file: str
+    frame: int
+    time: float
+    note: str                           # what this frame shows, in a few words
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCause:
+    id: str
+    title: str
+    likelihood: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    explanation: str
+    details: tuple[str, ...]            # what this capture shows, sentence by sentence
+    evidence: tuple[Evidence, ...]
+    causes: tuple[RankedCause, ...]
+    checks: tuple[tuple[str, tuple[str, ...]], ...]   # (side, what to check there)
+    inferred: bool                      # rests on sizes/timing of encrypted messages
+
+
+@dataclass(frozen=True, slots=True)
+class SideState:
+    """Where one peer stands, in the words each vendor's tools print."""
+
+    side: str                           # initiator / responder
+    address: str
+    last_sent: str | None
+    waiting_for: str | None
+    cisco_asa: str
+    cisco_ios: str
+    libreswan: str
+    strongswan: str                     # the log line an engineer would see
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseVerdict:
+    outcome: str                        # ESTABLISHED / STALLED / REJECTED / DELETED / NOT_SEEN
+    last_message: str | None            # the furthest message of the phase seen
+    waiting_for: str | None
+    waiting_side: str | None
+    inferred: bool
+    summary: str
+    initiator: SideState | None         # for phase 2: the side that started Quick Mode / the child SA
+    responder: SideState | None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: str                         # HEALTHY or PROBLEM
+    phase1: PhaseVerdict
+    phase2: PhaseVerdict
+    cause: str                          # the most likely cause id ("none" when nothing is wrong)
+    headline: str
+
+
+@dataclass(slots=True)
+class SaDiagnosis:
+    sa: IkeSa
+    verdict: Verdict
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Flood:
+    sas: int
+    messages: int
+    sources: list[tuple[str, int]]      # top sources by messages
+    first_time: float
+    last_time: float
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    sas: list[SaDiagnosis]
+    capture_findings: list[Finding] = field(default_factory=list)
+    flood: Flood | None = None

@@ -1,0 +1,918 @@
+"""The wire patterns behind each rule: which frames make a rule fire, and what they show.
+
+Each pattern looks at one SA and returns a Match (evidence frames, the sentences that describe
+this capture, and where the evidence calls for it a different order of the rule's causes) or
+None. Stall patterns are tried in order and the first that matches names where the phase
+stalled; observation patterns all run. The words of each rule live in ``rules``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ikepcap.correlate.model import (
+    CREATE_CHILD_SA,
+    INITIATOR,
+    QUICK,
+    RESPONDER,
+    TIMER,
+    V2_INFORMATIONAL,
+    IkeSa,
+    Step,
+)
+from ikepcap.decode.model import Delete, Notification, SecurityAssociation
+from ikepcap.diagnose import facts
+from ikepcap.diagnose.facts import (
+    after,
+    answered,
+    clear_errors,
+    copies,
+    describe,
+    evidence,
+    first,
+    named,
+    notifications,
+    offered,
+    originals,
+    resent,
+    resent_text,
+    seconds,
+)
+from ikepcap.diagnose.model import Evidence
+from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
+from ikepcap.diagnose.states import AGGRESSIVE, MAIN, V2
+
+INVALID_COOKIE = 4
+V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED, INVALID_HASH_INFORMATION, AUTHENTICATION_FAILED
+NO_PROPOSAL_CHOSEN = 14
+INVALID_KE_PAYLOAD = 17
+COOKIE = 16390
+PSK_METHODS = frozenset({1, 65001, 65002})                # Pre-Shared Key, XAUTHInitPreShared, XAUTHRespPreShared
+AUTH_METHOD = 3
+NAT_T_PORT = 4500
+
+
+@dataclass(slots=True)
+class Match:
+    evidence: list[Evidence] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    causes: tuple[str, ...] | None = None     # this capture's order, when the evidence decides it
+    inferred: bool | None = None              # overrides the rule's default for this match
+
+
+def _series(sa: IkeSa, step: Step, label: str) -> tuple[list[Evidence], str]:
+    """Evidence for a message and its copies, and a sentence with frames and intervals."""
+    all_copies = copies(sa, step)
+    ev = [evidence(s) for s in all_copies]
+    if len(all_copies) == 1:
+        return ev, f"{label} was sent once (frame {step.message.frame})."
+    times = [s.message.time for s in all_copies]
+    gaps = ", ".join(seconds(b - a) for a, b in zip(times, times[1:]))
+    frames = ", ".join(str(s.message.frame) for s in all_copies)
+    return ev, f"{label} was sent {len(all_copies)} times (frames {frames}; intervals {gaps})."
+
+
+def _last_copy(sa: IkeSa, step: Step) -> Step:
+    return copies(sa, step)[-1]
+
+
+def _offered_details(sa: IkeSa) -> list[str]:
+    lines = offered(sa)
+    return ["Offered by the initiator: " + "; ".join(lines) + "."] if lines else []
+
+
+def _notify_text(step: Step, notification: Notification) -> str:
+    protection = "encrypted" if step.message.encrypted else "unencrypted"
+    return f"{notification.notify_name} ({notification.notify_type}), {protection}, frame {step.message.frame}"
+
+
+def _clear_notify_from(sa: IkeSa, since: Step, sender: str, types: frozenset[int] | None = None):
+    return [(s, n) for s, n in clear_errors(after(sa, since, sender)) if types is None or n.notify_type in types]
+
+
+def _protected_info_from(sa: IkeSa, since: Step, sender: str) -> list[Step]:
+    return [s for s in after(sa, since, sender) if s.name == "Informational (protected)"]
+
+
+def _after_float(sa: IkeSa, step: Step) -> bool:
+    return sa.float_step is not None and sa.float_step <= step.index and NAT_T_PORT in (step.message.sport,
+                                                                                        step.message.dport)
+
+
+def _nat_between(sa: IkeSa) -> bool:
+    return any(not check.matches for check in sa.nat_checks)
+
+
+def _copies_after(sa: IkeSa, original: Step, marker: Step) -> list[Step]:
+    return [s for s in copies(sa, original) if s.index > marker.index]
+
+
+# --- IKEv1 Main Mode --------------------------------------------------------------------------
+
+def mm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    mm1 = first(sa, "MM1")
+    if mm1 is None or first(sa, "MM2"):
+        return None
+    refusals = _clear_notify_from(sa, mm1, RESPONDER)
+    if not refusals:
+        return None
+    step, notification = refusals[0]
+    ev, sent = _series(sa, mm1, "MM1")
+    details = [sent, f"The responder answered with {_notify_text(step, notification)}."]
+    if notification.notify_type == NO_PROPOSAL_CHOSEN and not notification.spi:
+        details.append("The notification carries no SPI: strongSwan sends it like this when it has no configuration "
+                       "for the peer at all, rather than for a real proposal mismatch.")
+    causes = ("peer-not-configured", "p1-proposal-mismatch") if not notification.spi else None
+    return Match(ev + [evidence(s) for s, _ in refusals], details + _offered_details(sa), causes)
+
+
+def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    mm2 = first(sa, "MM2")
+    mm1 = first(sa, "MM1")
+    if mm2 is None or first(sa, "MM3") or (mm1 and _copies_after(sa, mm1, mm2)):
+        return None
+    details = [f"The responder chose: {'; '.join(facts.chosen(mm2))} (frame {mm2.message.frame})."]
+    ev = [evidence(mm2)]
+    for step, notification in _clear_notify_from(sa, mm2, INITIATOR):
+        details.append(f"The initiator answered MM2 with {_notify_text(step, notification)}.")
+        ev.append(evidence(step))
+    return Match(ev, details + _offered_details(sa))
+
+
+def _reply_lost(sa: IkeSa, request_name: str, reply_name: str) -> Match | None:
+    reply = first(sa, reply_name)
+    request = first(sa, request_name)
+    if reply is None or request is None:
+        return None
+    later = _copies_after(sa, request, reply)
+    if not later:
+        return None
+    ev, sent = _series(sa, request, request_name)
+    replies = [s for s in sa.steps if s.name == reply_name]
+    return Match(ev + [evidence(s) for s in replies], [
+        sent,
+        f"{reply_name} passed the capture point {len(replies)} time(s) (frames "
+        f"{', '.join(str(s.message.frame) for s in replies)}), yet the initiator re-sent {request_name} "
+        f"{len(later)} more time(s) after it: {reply_name} does not reach the initiator."])
+
+
+def mm2_reply_lost(sa: IkeSa, p: Progress) -> Match | None:
+    if first(sa, "MM3"):
+        return None
+    return _reply_lost(sa, "MM1", "MM2")
+
+
+def mm4_reply_lost(sa: IkeSa, p: Progress) -> Match | None:
+    if first(sa, "MM5"):
+        return None
+    return _reply_lost(sa, "MM3", "MM4")
+
+
+def mm3_invalid_cookie(sa: IkeSa, p: Progress) -> Match | None:
+    mm3 = first(sa, "MM3")
+    if mm3 is None or first(sa, "MM4"):
+        return None
+    cookies = _clear_notify_from(sa, mm3, RESPONDER, frozenset({INVALID_COOKIE}))
+    if not cookies:
+        return None
+    ev, sent = _series(sa, mm3, "MM3")
+    frames = ", ".join(str(s.message.frame) for s, _ in cookies)
+    return Match(ev + [evidence(s, f"{describe(s)}: INVALID_COOKIE, unencrypted") for s, _ in cookies], [
+        sent,
+        f"No MM4 came back. The responder sent {len(cookies)} unencrypted Informational(s) with INVALID_COOKIE "
+        f"(frames {frames}): by then it no longer had this SA.",
+    ])
+
+
+def mm3_key_refused(sa: IkeSa, p: Progress) -> Match | None:
+    mm3 = first(sa, "MM3")
+    if mm3 is None or first(sa, "MM4"):
+        return None
+    refusals = [(s, n) for s, n in _clear_notify_from(sa, mm3, RESPONDER) if n.notify_type != INVALID_COOKIE]
+    if not refusals:
+        return None
+    ev, sent = _series(sa, mm3, "MM3")
+    return Match(ev + [evidence(s) for s, _ in refusals],
+                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals])
+
+
+def mm3_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    mm3 = first(sa, "MM3")
+    if mm3 is None or first(sa, "MM4"):
+        return None
+    ev, sent = _series(sa, mm3, "MM3")
+    details = [sent, "Nothing came back from the responder after MM3."]
+    causes = None
+    if facts.large(mm3):
+        details.append(f"MM3 is {mm3.message.ip_length} bytes on the wire: a path that drops large or fragmented "
+                       "packets would explain the silence.")
+        causes = ("forward-path-blocked", "responder-no-psk-for-peer", "vendor-interop")
+    return Match(ev, details, causes)
+
+
+def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    mm4 = first(sa, "MM4")
+    mm3 = first(sa, "MM3")
+    if mm4 is None or first(sa, "MM5") or (mm3 and _copies_after(sa, mm3, mm4)):
+        return None
+    details = [f"MM4 passed the capture point (frame {mm4.message.frame}); no MM5 followed."]
+    certificates = any(getattr(payload, "type", None) == 7 for payload in mm4.message.payloads)
+    if _nat_between(sa):
+        details.append("NAT detection shows a NAT between the peers, so MM5 was due on UDP 4500.")
+        causes = None
+    elif certificates:
+        details.append("MM4 carries a certificate request: MM5 will carry a certificate and may be IP-fragmented.")
+        causes = ("ip-fragments-dropped", "udp4500-blocked", "vendor-interop")
+    else:
+        causes = ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped")
+    return Match([evidence(mm4)], details, causes)
+
+
+def mm5_answered_clear_error(sa: IkeSa, p: Progress) -> Match | None:
+    mm5 = first(sa, "MM5")
+    if mm5 is None or first(sa, "MM6"):
+        return None
+    errors = _clear_notify_from(sa, mm5, RESPONDER, V1_PSK_MISMATCH_NOTIFIES)
+    if not errors:
+        return None
+    ev, sent = _series(sa, mm5, "MM5")
+    return Match(ev + [evidence(s) for s, _ in errors],
+                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in errors])
+
+
+def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
+    mm5 = first(sa, "MM5")
+    mm4 = first(sa, "MM4")
+    if mm5 is None or mm4 is None or first(sa, "MM6"):
+        return None
+    own = [s for s in _copies_after(sa, mm4, mm5) if s.resend == TIMER]
+    if not own:
+        return None
+    ev, sent = _series(sa, mm5, "MM5")
+    return Match(ev + [evidence(s) for s in own], [
+        sent,
+        f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had arrived (frames "
+        f"{', '.join(str(s.message.frame) for s in own)}): it is still waiting for an MM5 it can decrypt."])
+
+
+def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
+    mm5 = first(sa, "MM5")
+    if mm5 is None or first(sa, "MM6"):
+        return None
+    infos = _protected_info_from(sa, mm5, RESPONDER)
+    if not infos:
+        return None
+    ev, sent = _series(sa, mm5, "MM5")
+    sizes = ", ".join(f"frame {s.message.frame} ({s.message.length} bytes)" for s in infos)
+    return Match(ev + [evidence(s) for s in infos], [
+        sent, f"Instead of MM6 the responder sent {len(infos)} protected Informational(s): {sizes}."])
+
+
+def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
+    mm5 = first(sa, "MM5")
+    if mm5 is None or first(sa, "MM6") or not _after_float(sa, mm5) or answered(sa, mm5):
+        return None
+    ev, sent = _series(sa, mm5, "MM5")
+    float_step = sa.steps[sa.float_step]
+    return Match(ev, [
+        sent,
+        f"MM1–MM4 used UDP 500; from frame {float_step.message.frame} the peers use UDP 4500, and nothing came back "
+        "on 4500."])
+
+
+def mm5_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    mm5 = first(sa, "MM5")
+    if mm5 is None or first(sa, "MM6"):
+        return None
+    ev, sent = _series(sa, mm5, "MM5")
+    details = [sent, "No MM6 came back."]
+    causes = None
+    if facts.large(mm5):
+        details.append(f"MM5 is {mm5.message.ip_length} bytes on the wire"
+                       + (f", sent as {len(mm5.message.fragments)} IP fragments" if mm5.message.fragments else "")
+                       + ": fragments dropped on the path would explain the silence.")
+        causes = ("ip-fragments-dropped", "psk-mismatch", "id-mismatch", "vendor-interop")
+    return Match(ev, details, causes)
+
+
+def mm6_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
+    mm6 = first(sa, "MM6")
+    mm5 = first(sa, "MM5")
+    if mm6 is None or mm5 is None or p.established:
+        return None
+    later = _copies_after(sa, mm5, mm6)
+    notes = [s for s in after(sa, mm6, INITIATOR) if s.name.startswith("Informational")]
+    if not later and not notes:
+        return None
+    ev = [evidence(mm6)] + [evidence(s) for s in later + notes]
+    details = [f"MM6 passed the capture point (frame {mm6.message.frame})."]
+    if later:
+        details.append(f"The initiator re-sent MM5 {len(later)} more time(s) after it.")
+    if notes:
+        details.append(f"The initiator sent {len(notes)} Informational(s) after MM6.")
+    return Match(ev, details)
+
+
+def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    mm1 = first(sa, "MM1")
+    if mm1 is None or first(sa, "MM2") or any(s.sender == RESPONDER for s in sa.steps):
+        return None
+    ev, sent = _series(sa, mm1, "MM1")
+    details = [sent, "Nothing at all came back from the responder."]
+    causes = None
+    if sa.icmp_errors:
+        kinds = {e.description for e in sa.icmp_errors}
+        details.append("ICMP errors came back instead: " + "; ".join(sorted(kinds)) + ".")
+        if any("port unreachable" in k for k in kinds):
+            causes = ("peer-not-listening", "forward-path-blocked", "peer-down")
+        elif any("prohibited" in k for k in kinds):
+            causes = ("filtered", "forward-path-blocked")
+    return Match(ev, details + _offered_details(sa), causes)
+
+
+# --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
+
+def am1_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    am1 = first(sa, "AM1")
+    if am1 is None or first(sa, "AM2"):
+        return None
+    refusals = _clear_notify_from(sa, am1, RESPONDER)
+    if not refusals:
+        return None
+    ev, sent = _series(sa, am1, "AM1")
+    return Match(ev + [evidence(s) for s, _ in refusals],
+                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals]
+                 + _offered_details(sa))
+
+
+def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    am2 = first(sa, "AM2")
+    if am2 is None or first(sa, "AM3"):
+        return None
+    clear = clear_errors(after(sa, am2, INITIATOR))
+    protected = _protected_info_from(sa, am2, INITIATOR)
+    if not clear and not protected:
+        return None
+    ev, sent = _series(sa, am2, "AM2")
+    details = [sent]
+    details += [f"The initiator answered AM2 with {_notify_text(s, n)}." for s, n in clear]
+    details += [f"The initiator answered AM2 with a protected Informational (frame {s.message.frame}, "
+                f"{s.message.length} bytes); its type is not visible without the keys." for s in protected]
+    return Match(ev + [evidence(s) for s, _ in clear] + [evidence(s) for s in protected], details,
+                 inferred=not clear)
+
+
+def am2_not_confirmed(sa: IkeSa, p: Progress) -> Match | None:
+    am2 = first(sa, "AM2")
+    if am2 is None or first(sa, "AM3"):
+        return None
+    ev, sent = _series(sa, am2, "AM2")
+    details = [sent, "No AM3 came back."]
+    for step, notification in clear_errors(after(sa, am2, INITIATOR)):
+        details.append(f"The initiator answered AM2 with {_notify_text(step, notification)}.")
+        ev.append(evidence(step))
+    for step in _protected_info_from(sa, am2, INITIATOR):
+        details.append(f"The initiator answered AM2 with a protected Informational (frame {step.message.frame}).")
+        ev.append(evidence(step))
+    am1 = first(sa, "AM1")
+    causes = None
+    if am1 and _copies_after(sa, am1, am2) and len(ev) == len(copies(sa, am2)):
+        details.append("The initiator kept re-sending AM1 after AM2: AM2 does not reach it.")
+        causes = ("return-path-blocked", "psk-mismatch")
+    return Match(ev, details, causes)
+
+
+def am1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    am1 = first(sa, "AM1")
+    if am1 is None or first(sa, "AM2") or any(s.sender == RESPONDER for s in sa.steps):
+        return None
+    ev, sent = _series(sa, am1, "AM1")
+    return Match(ev, [sent, "Nothing came back from the responder."] + _offered_details(sa))
+
+
+# --- IKEv2 --------------------------------------------------------------------------------------
+
+def _init_responses(sa: IkeSa) -> list[Step]:
+    return [s for s in sa.steps if s.name.startswith("IKE_SA_INIT response") and s.copy_of is None]
+
+
+def _response_notifies(step: Step) -> set[int]:
+    return {n.notify_type for n in notifications(step)}
+
+
+def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
+    responses = _init_responses(sa)
+    ke = [s for s in responses if INVALID_KE_PAYLOAD in _response_notifies(s)]
+    if len(ke) < 2 or any(not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN}
+                          for s in responses):
+        return None
+    groups = [dict(n.details).get("group_name") for s in ke for n in notifications(s)
+              if n.notify_type == INVALID_KE_PAYLOAD]
+    return Match([evidence(s) for s in ke], [f"INVALID_KE_PAYLOAD {len(ke)} times; the responder asks for "
+                                             f"{', '.join(sorted({g for g in groups if g}))}."] + _offered_details(sa))
+
+
+def init_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    responses = _init_responses(sa)
+    refusals = [(s, n) for s in responses for n in notifications(s)
+                if facts.is_error(n) and n.notify_type != INVALID_KE_PAYLOAD]
+    if not refusals or any(not (_response_notifies(s) & {NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, COOKIE})
+                           and not clear_errors([s]) for s in responses):
+        return None
+    return Match([evidence(s) for s, _ in refusals],
+                 [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals] + _offered_details(sa))
+
+
+def _successful_init(sa: IkeSa) -> Step | None:
+    for step in _init_responses(sa):
+        if not any(facts.is_error(n) or n.notify_type == COOKIE for n in notifications(step)):
+            return step
+    return None
+
+
+def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
+    response = _successful_init(sa)
+    if response is None or named(sa, "IKE_AUTH request"):
+        return None
+    requests = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT request") and s.index > response.index]
+    if not requests:
+        return None
+    return Match([evidence(response)] + [evidence(s) for s in requests], [
+        f"A successful IKE_SA_INIT response passed the capture point (frame {response.message.frame}), yet the "
+        f"initiator re-sent IKE_SA_INIT {len(requests)} more time(s): the response does not reach it."])
+
+
+def init_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    requests = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT request")]
+    if not requests or _init_responses(sa):
+        return None
+    originals_ = [s for s in requests if s.copy_of is None]
+    ev, sent = _series(sa, originals_[-1], "IKE_SA_INIT")
+    return Match(ev, [sent, "No response came back."] + _offered_details(sa))
+
+
+def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
+    response = _successful_init(sa)
+    if response is None or named(sa, "IKE_AUTH"):
+        return None
+    details = [f"The IKE_SA_INIT response passed the capture point (frame {response.message.frame}); no IKE_AUTH "
+               "followed."]
+    causes = None
+    if _nat_between(sa):
+        details.append("NAT detection shows a NAT between the peers, so IKE_AUTH was due on UDP 4500.")
+    else:
+        causes = ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked")
+    return Match([evidence(response)], details, causes)
+
+
+def _auth_requests(sa: IkeSa) -> list[Step]:
+    return [s for s in sa.steps if s.name.startswith("IKE_AUTH request")]
+
+
+def _auth_responses(sa: IkeSa) -> list[Step]:
+    return [s for s in sa.steps if s.name.startswith("IKE_AUTH response")]
+
+
+def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    responses = _auth_responses(sa)
+    if not responses or not all(facts.notify_only(s) for s in responses):
+        return None
+    lengths = ", ".join(f"frame {s.message.frame}: {facts.sk_length(s)} encrypted bytes" for s in responses)
+    clear = [f"{n.notify_name} in clear (frame {s.message.frame})" for s, n in clear_errors(responses)]
+    return Match([evidence(s) for s in _auth_requests(sa)[:1] + responses],
+                 [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear)
+
+
+def _auth_unanswered(sa: IkeSa) -> tuple[list[Step], Step] | None:
+    requests = _auth_requests(sa)
+    if not requests or _auth_responses(sa):
+        return None
+    return requests, requests[0]
+
+
+def auth_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
+    found = _auth_unanswered(sa)
+    if found is None:
+        return None
+    requests, head = found
+    if not _after_float(sa, head) or answered(sa, head):
+        return None
+    return Match([evidence(s) for s in requests], [
+        f"IKE_AUTH was sent {len([s for s in requests if not s.name.endswith('/2)')])} time(s) on UDP 4500 after the "
+        f"float (frame {sa.steps[sa.float_step].message.frame}); nothing came back."] + _size_notes(requests))
+
+
+def _size_notes(steps: list[Step]) -> list[str]:
+    big = [s for s in steps if facts.large(s)]
+    if not big:
+        return []
+    s = big[0]
+    text = f"IKE_AUTH is {s.message.ip_length} bytes on the wire"
+    if s.message.fragments:
+        text += f" and travelled as {len(s.message.fragments)} IP fragments (frames " \
+                f"{', '.join(map(str, s.message.fragments))})"
+    return [text + "."]
+
+
+def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    found = _auth_unanswered(sa)
+    if found is None:
+        return None
+    requests, _ = found
+    originals_ = [s for s in requests if s.copy_of is None]
+    details = [f"IKE_AUTH request sent {len(requests)} time(s) counting fragments "
+               f"(frames {', '.join(str(s.message.frame) for s in requests)}); no response came back."]
+    details += _size_notes(requests)
+    causes = None if any(facts.large(s) for s in requests) or sa.lost_fragments else \
+        ("auth-failed", "forward-path-blocked", "ip-fragments-dropped")
+    return Match([evidence(s) for s in originals_ + requests[len(originals_):]], details, causes)
+
+
+# --- phase 2 ------------------------------------------------------------------------------------
+
+def _open_quick_mode(sa: IkeSa) -> ChildProgress | None:
+    progress = quick_mode(sa)
+    if not progress or any(c.completed for c in progress):
+        return None
+    return progress[-1]
+
+
+def qm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    qm = _open_quick_mode(sa)
+    if qm is None:
+        return None
+    qm1 = next((sa.steps[i] for i in qm.exchange.steps if sa.steps[i].name == "QM1"), None)
+    if qm1 is None or any(sa.steps[i].name == "QM2" for i in qm.exchange.steps):
+        return None
+    peer = RESPONDER if qm1.sender == INITIATOR else INITIATOR
+    infos = [s for s in after(sa, qm1, peer) if s.name == "Informational (protected)"]
+    if not infos:
+        return None
+    ev, sent = _series(sa, qm1, "QM1")
+    return Match(ev + [evidence(s) for s in infos], [
+        sent, f"The peer answered with {len(infos)} protected Informational(s) and no QM2 (frames "
+              f"{', '.join(str(s.message.frame) for s in infos)}; {infos[0].message.length} bytes)."])
+
+
+def qm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    qm = _open_quick_mode(sa)
+    if qm is None:
+        return None
+    steps = [sa.steps[i] for i in qm.exchange.steps]
+    qm1 = next((s for s in steps if s.name == "QM1" and s.copy_of is None), None)
+    if qm1 is None or any(s.name == "QM2" for s in steps):
+        return None
+    ev, sent = _series(sa, qm1, "QM1")
+    return Match(ev, [sent, "No QM2 came back."])
+
+
+def qm2_unconfirmed(sa: IkeSa, p: Progress) -> Match | None:
+    qm = _open_quick_mode(sa)
+    if qm is None:
+        return None
+    steps = [sa.steps[i] for i in qm.exchange.steps]
+    qm2 = next((s for s in steps if s.name == "QM2" and s.copy_of is None), None)
+    if qm2 is None:
+        return None
+    ev, sent = _series(sa, qm2, "QM2")
+    qm1 = next(s for s in steps if s.name == "QM1")
+    causes = ("return-path-blocked", "p2-ts-mismatch") if _copies_after(sa, qm1, qm2) else None
+    return Match(ev, [sent, "No QM3 followed."], causes)
+
+
+# ESP both ways after a child SA proves it carries traffic; sizes alone only suggest.
+def _esp_both_ways(sa: IkeSa) -> bool:
+    directions = {(f.src, f.dst) for f in sa.esp}
+    return len(directions) >= 2
+
+
+def child_rejected(sa: IkeSa, p: Progress) -> Match | None:
+    responses = [s for s in _auth_responses(sa) if s.copy_of is None]
+    requests = [s for s in _auth_requests(sa) if s.copy_of is None]
+    if not responses or not requests or not p.established or _esp_both_ways(sa):
+        return None
+    if any(x.kind == CREATE_CHILD_SA for x in sa.exchanges):
+        return None
+    request_bytes = sum(facts.sk_length(s) or 0 for s in requests)
+    response_bytes = sum(facts.sk_length(s) or 0 for s in responses)
+    # A response with an SA and both traffic selectors is about as large as the request;
+    # one without them is markedly smaller.
+    if not request_bytes or response_bytes >= 0.6 * request_bytes or facts.notify_only(responses[-1]):
+        return None
+    return Match([evidence(s) for s in requests + responses], [
+        f"IKE_AUTH request {request_bytes} encrypted bytes, response {response_bytes}: too small to carry the SA and "
+        "traffic selectors a child SA needs.",
+        "No ESP in both directions follows."])
+
+
+def child_unanswered(sa: IkeSa, p: Progress) -> Match | None:
+    for exchange in reversed(sa.exchanges_of(CREATE_CHILD_SA)):
+        steps = [sa.steps[i] for i in exchange.steps]
+        if steps and not any(s.message.is_response for s in steps):
+            ev, sent = _series(sa, steps[0], "CREATE_CHILD_SA request")
+            return Match(ev, [sent, "No response came back."])
+    return None
+
+
+# --- observations -------------------------------------------------------------------------
+
+def _keys_exist_from(sa: IkeSa) -> Step | None:
+    """The step after which both peers can compute keys (MM3, AM2, a successful IKE_SA_INIT response)."""
+    if sa.version == 2:
+        return _successful_init(sa)
+    return first(sa, "MM3") or first(sa, "AM2")
+
+
+def unencrypted_error_notify(sa: IkeSa) -> Match | None:
+    since = _keys_exist_from(sa)
+    if since is None:
+        return None
+    errors = [(s, n) for s, n in clear_errors(after(sa, since)) if not s.message.encrypted]
+    if not errors:
+        return None
+    types = {n.notify_type for _, n in errors}
+    causes = None
+    if INVALID_COOKIE in types:
+        causes = ("responder-no-psk-for-peer", "peer-lost-state", "psk-mismatch")
+    elif sa.version == 1 and types <= V1_PSK_MISMATCH_NOTIFIES:
+        causes = ("psk-mismatch", "peer-lost-state")
+    else:
+        causes = ("psk-mismatch", "auth-failed", "peer-lost-state")
+    return Match([evidence(s, f"{describe(s)}: {n.notify_name}, unencrypted") for s, n in errors],
+                 [f"{s.sender.capitalize()} sent {_notify_text(s, n)} after {since.name} "
+                  f"(frame {since.message.frame})." for s, n in errors], causes)
+
+
+def clear_error_notify(sa: IkeSa) -> Match | None:
+    since = _keys_exist_from(sa)
+    errors = [(s, n) for s, n in clear_errors(sa.steps) if (since is None or s.index < since.index)
+              and not (sa.version == 2 and n.notify_type == INVALID_KE_PAYLOAD)]     # dh-group-retry tells it
+    if not errors:
+        return None
+    return Match([evidence(s) for s, _ in errors],
+                 [f"The {s.sender} sent {_notify_text(s, n)}." for s, n in errors])
+
+
+def one_way(sa: IkeSa) -> Match | None:
+    senders = {s.sender for s in sa.steps}
+    if len(senders) != 1 or len(sa.steps) < 2:
+        return None
+    side = senders.pop()
+    return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], [
+        f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
+        f"{sa.other(side)} ({sa.address(sa.other(side))})."])
+
+
+def reply_lost(sa: IkeSa) -> Match | None:
+    """Requests repeated after their response passed, in exchanges a stall rule does not cover."""
+    found = []
+    for exchange in sa.exchanges:
+        if exchange.kind not in (QUICK, CREATE_CHILD_SA, V2_INFORMATIONAL):
+            continue
+        steps = [sa.steps[i] for i in exchange.steps]
+        replies = [s for s in steps if s.sender != exchange.requester]
+        if not replies:
+            continue
+        repeats = [s for s in steps if s.sender == exchange.requester and s.copy_of is not None
+                   and s.resend == TIMER and s.index > replies[0].index and s.name == steps[0].name]
+        if repeats:
+            found.append((steps[0], replies[0], repeats))
+    if not found:
+        return None
+    ev, details = [], []
+    for request, reply, repeats in found:
+        ev += [evidence(reply)] + [evidence(s) for s in repeats]
+        details.append(f"{request.name}: the reply passed the capture point (frame {reply.message.frame}), yet the "
+                       f"request was re-sent {len(repeats)} time(s) after it.")
+    return Match(ev, details)
+
+
+def fragmented_unanswered(sa: IkeSa) -> Match | None:
+    ev, details = [], []
+    for lost in sa.lost_fragments:
+        ev.append(Evidence(lost.file, lost.frames[0], lost.time,
+                           f"IP fragments of an IKE message, {lost.received} bytes seen: {lost.reason}"))
+        details.append(f"Only part of an IP-fragmented IKE message from {lost.src} was seen (frames "
+                       f"{', '.join(map(str, lost.frames))}, {lost.received} of "
+                       f"{lost.total if lost.total else 'unknown'} bytes): {lost.reason}.")
+    for step in originals(sa):
+        if facts.large(step) and not answered(sa, step):
+            ev.append(evidence(step))
+            size = f"{step.message.ip_length} bytes"
+            how = f"as {len(step.message.fragments)} IP fragments" if step.message.fragments else "in one datagram"
+            details.append(f"{step.name} ({size}, {how}) got no answer.")
+    return Match(ev, details) if ev else None
+
+
+def icmp_error(sa: IkeSa) -> Match | None:
+    if not sa.icmp_errors:
+        return None
+    kinds = " ".join(e.description for e in sa.icmp_errors)
+    if "port unreachable" in kinds:
+        causes = ("peer-not-listening", "peer-down")
+    elif "prohibited" in kinds:
+        causes = ("filtered",)
+    elif "fragmentation" in kinds or "too big" in kinds:
+        causes = ("ip-fragments-dropped",)
+    else:
+        causes = None
+    return Match([Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors],
+                 [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
+                  f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
+                  for e in sa.icmp_errors], causes)
+
+
+def nat_detected(sa: IkeSa) -> Match | None:
+    misses = [c for c in sa.nat_checks if not c.matches]
+    if not misses:
+        return None
+    details, ev = [], []
+    for check in misses:
+        step = sa.steps[check.step]
+        ev.append(evidence(step, f"{describe(step)}: NAT detection hash does not match {check.address}:{check.port}"))
+        if check.about == "sender":
+            details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {check.address}:"
+                           f"{check.port} as seen here: the {check.sender} is behind a NAT (its source was "
+                           "translated before the capture point).")
+        else:
+            details.append(f"The {check.sender} hashed another destination than {check.address}:{check.port} in "
+                           f"{step.name}: the address was translated between the {check.sender} and here.")
+    return Match(ev, details)
+
+
+def retransmissions(sa: IkeSa) -> Match | None:
+    groups = resent(sa)
+    if not groups:
+        return None
+    return Match([evidence(s) for g in groups for s in g.steps], [resent_text(g) + "." for g in groups])
+
+
+# DPD probes are spaced by the DPD delay (seconds); a teardown sends its Deletes in one burst.
+BURST_SECONDS = 1.0
+
+
+def _protected_tail(sa: IkeSa) -> list[Step]:
+    """The protected Informationals one side sent last, with nothing from the other side after."""
+    infos = [s for s in sa.steps if s.name == "Informational (protected)"]
+    if not infos or infos[-1] is not sa.steps[-1]:
+        return []
+    sender = infos[-1].sender
+    tail = []
+    for step in reversed(sa.steps):
+        if step.sender != sender or step.name != "Informational (protected)":
+            break
+        tail.append(step)
+    return list(reversed(tail))
+
+
+def dpd_unanswered(sa: IkeSa) -> Match | None:
+    if sa.version == 1:
+        tail = _protected_tail(sa)
+        gaps = [b.message.time - a.message.time for a, b in zip(tail, tail[1:])]
+        if len(tail) < 2 or min(gaps) < BURST_SECONDS:
+            return None
+        sender = tail[0].sender
+        answered_before = any(s.sender != sender for s in sa.steps if s.name == "Informational (protected)")
+        return Match([evidence(s) for s in tail], [
+            f"The {sender} sent {len(tail)} protected Informationals {seconds(min(gaps))}–{seconds(max(gaps))} apart "
+            f"(frames {', '.join(str(s.message.frame) for s in tail)}) and nothing came back"
+            + ("; earlier ones were answered." if answered_before else ".")])
+    for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):
+        steps = [sa.steps[i] for i in exchange.steps]
+        if len(steps) >= 2 and not any(s.message.is_response for s in steps) and not after(sa, steps[-1],
+                                                                                         sa.other(steps[0].sender)):
+            ev, sent = _series(sa, steps[0], "INFORMATIONAL request")
+            return Match(ev, [sent, "No response came back."])
+    return None
+
+
+def delete(sa: IkeSa) -> Match | None:
+    clear = [(s, p) for s in sa.steps for p in s.message.payloads if isinstance(p, Delete)]
+    if clear:
+        return Match([evidence(s) for s, _ in clear],
+                     [f"Delete for {len(p.spis)} {p.protocol} SPI(s) from the {s.sender} (frame {s.message.frame})."
+                      for s, p in clear], inferred=False)
+    if sa.version != 1:
+        return None
+    tail = _protected_tail(sa)
+    quick = [s for s in sa.steps if s.name.startswith("QM")]
+    # a teardown follows a completed Quick Mode; after an open one it is a phase-2 refusal
+    if not tail or not quick or quick[-1].name != "QM3" or quick[-1].index > tail[0].index \
+            or tail[-1].message.time - tail[0].message.time >= BURST_SECONDS:
+        return None
+    return Match([evidence(s) for s in tail], [
+        f"The SA ends with {len(tail)} protected Informational(s) from the {tail[0].sender} in one burst (frames "
+        f"{', '.join(str(s.message.frame) for s in tail)}; {', '.join(str(s.message.length) for s in tail)} bytes) "
+        "and nothing after: the shape of a teardown (a Delete for the IPsec SA, then one for the ISAKMP SA). "
+        "Without the keys the payloads are not visible."], inferred=True)
+
+
+def esp_one_way(sa: IkeSa) -> Match | None:
+    if not sa.esp or _esp_both_ways(sa):
+        return None
+    flow = sa.esp[0]
+    return Match([Evidence(flow.first_file, flow.first_frame, flow.first_time, f"ESP SPI 0x{flow.spi:08x}")], [
+        f"ESP only from {flow.src} to {flow.dst}: {sum(f.packets for f in sa.esp)} packet(s) (SPI "
+        f"{', '.join(f'0x{f.spi:08x}' for f in sa.esp)}), none back."])
+
+
+def aggressive_mode_psk(sa: IkeSa) -> Match | None:
+    am1 = first(sa, "AM1")
+    if am1 is None:
+        return None
+    for payload in am1.message.payloads:
+        if isinstance(payload, SecurityAssociation):
+            for proposal in payload.proposals:
+                for transform in proposal.transforms:
+                    if any(a.type == AUTH_METHOD and a.value in PSK_METHODS for a in transform.attributes):
+                        am2 = first(sa, "AM2")
+                        return Match([evidence(am1)] + ([evidence(am2)] if am2 else []),
+                                     ["AM1 offers pre-shared key authentication" +
+                                      (f"; AM2 (frame {am2.message.frame}) carries HASH_R in clear." if am2 else ".")])
+    return None
+
+
+def dh_group_retry(sa: IkeSa) -> Match | None:
+    responses = _init_responses(sa)
+    ke = [s for s in responses if INVALID_KE_PAYLOAD in _response_notifies(s)]
+    if not ke or _successful_init(sa) is None:
+        return None
+    groups = [dict(n.details).get("group_name") for s in ke for n in notifications(s)
+              if n.notify_type == INVALID_KE_PAYLOAD]
+    return Match([evidence(s) for s in ke], [f"INVALID_KE_PAYLOAD asking for {', '.join(g for g in groups if g)} "
+                                             f"(frame {ke[0].message.frame}); the retry succeeded."])
+
+
+def cookie_challenge(sa: IkeSa) -> Match | None:
+    cookies = [s for s in _init_responses(sa) if COOKIE in _response_notifies(s)]
+    if not cookies:
+        return None
+    return Match([evidence(s) for s in cookies], [f"COOKIE challenge in frame {cookies[0].message.frame}."])
+
+
+Pattern = Callable[[IkeSa, Progress], Match | None]
+
+# Stall patterns per flow, most specific first.
+PHASE1_STALLS: dict[str, tuple[tuple[str, Pattern], ...]] = {
+    MAIN: (
+        ("mm1-rejected", mm1_rejected),
+        ("mm3-invalid-cookie", mm3_invalid_cookie),
+        ("mm3-key-refused", mm3_key_refused),
+        ("mm5-answered-clear-error", mm5_answered_clear_error),
+        ("mm4-resent-by-responder", mm4_resent_by_responder),
+        ("mm5-answered-encrypted", mm5_answered_encrypted),
+        ("mm5-unanswered-after-float", mm5_unanswered_after_float),
+        ("mm5-unanswered", mm5_unanswered),
+        ("mm6-not-accepted", mm6_not_accepted),
+        ("mm4-reply-lost", mm4_reply_lost),
+        ("mm4-unanswered", mm4_unanswered),
+        ("mm3-unanswered", mm3_unanswered),
+        ("mm2-reply-lost", mm2_reply_lost),
+        ("mm2-unanswered", mm2_unanswered),
+        ("mm1-unanswered", mm1_unanswered),
+    ),
+    AGGRESSIVE: (
+        ("am1-rejected", am1_rejected),
+        ("am2-rejected", am2_rejected),
+        ("am2-not-confirmed", am2_not_confirmed),
+        ("am1-unanswered", am1_unanswered),
+    ),
+    V2: (
+        ("init-ke-loop", init_ke_loop),
+        ("init-rejected", init_rejected),
+        ("init-response-lost", init_response_lost),
+        ("init-unanswered", init_unanswered),
+        ("init-no-auth", init_no_auth),
+        ("auth-rejected", auth_rejected),
+        ("auth-unanswered-after-float", auth_unanswered_after_float),
+        ("auth-unanswered", auth_unanswered),
+    ),
+}
+PHASE2_STALLS: dict[int, tuple[tuple[str, Pattern], ...]] = {
+    1: (
+        ("qm1-rejected", qm1_rejected),
+        ("qm1-unanswered", qm1_unanswered),
+        ("qm2-unconfirmed", qm2_unconfirmed),
+    ),
+    2: (
+        ("child-rejected", child_rejected),
+        ("child-unanswered", child_unanswered),
+    ),
+}
+OBSERVATIONS: tuple[tuple[str, Callable[[IkeSa], Match | None]], ...] = (
+    ("unencrypted-error-notify", unencrypted_error_notify),
+    ("clear-error-notify", clear_error_notify),
+    ("icmp-error", icmp_error),
+    ("fragmented-unanswered", fragmented_unanswered),
+    ("one-way", one_way),
+    ("reply-lost", reply_lost),
+    ("dpd-unanswered", dpd_unanswered),
+    ("esp-one-way", esp_one_way),
+    ("delete", delete),
+    ("nat-detected", nat_detected),
+    ("dh-group-retry", dh_group_retry),
+    ("cookie-challenge", cookie_challenge),
+    ("aggressive-mode-psk", aggressive_mode_psk),
+    ("retransmissions", retransmissions),
+)

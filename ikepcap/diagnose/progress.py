@@ -1,0 +1,146 @@
+"""How far each side of an SA got, phase by phase: the raw material of a verdict.
+
+A side's state is the last distinct message it sent in the flow — that is what a daemon's
+state machine is waiting on — so it is read from the side's own messages, not from what the
+other side sent. A flow is complete once its last message is seen or later traffic proves it
+(Quick Mode after Main Mode, INFORMATIONAL after IKE_AUTH).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ikepcap.correlate.model import (
+    CREATE_CHILD_SA,
+    INFORMATIONAL,
+    INITIATOR,
+    QUICK,
+    RESPONDER,
+    TRANSACTION,
+    V2_INFORMATIONAL,
+    Exchange,
+    IkeSa,
+    Step,
+)
+from ikepcap.decode.model import Notification
+from ikepcap.diagnose.facts import notify_only
+from ikepcap.diagnose.states import AGGRESSIVE, DONE, MAIN, V2
+
+ORDERS = {
+    MAIN: ("MM1", "MM2", "MM3", "MM4", "MM5", "MM6"),
+    AGGRESSIVE: ("AM1", "AM2", "AM3"),
+    V2: ("IKE_SA_INIT request", "IKE_SA_INIT response", "IKE_AUTH request", "IKE_AUTH response"),
+}
+QM_ORDER = ("QM1", "QM2", "QM3")
+
+
+def _base(name: str) -> str:
+    """'IKE_AUTH request (fragment 1/2)' and 'IKE_SA_INIT request (retry)' -> their place in the order."""
+    return name.split(" (")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    flow: str
+    initiator_last: str | None          # a name from ORDERS[flow], DONE, or None
+    responder_last: str | None
+    furthest: Step | None               # the step furthest along the flow
+    established: bool
+    before_capture: bool                # completed before the capture started (only later traffic seen)
+
+
+def _flow(sa: IkeSa) -> str:
+    if sa.version == 2:
+        return V2
+    return AGGRESSIVE if sa.mode == "aggressive" else MAIN
+
+
+def _later_traffic(sa: IkeSa) -> bool:
+    """Exchanges that only run on an established IKE SA, with messages from both sides."""
+    kinds = {QUICK, TRANSACTION, INFORMATIONAL, CREATE_CHILD_SA, V2_INFORMATIONAL}
+    senders = {sa.steps[i].sender for x in sa.exchanges if x.kind in kinds for i in x.steps
+               if x.kind != INFORMATIONAL or sa.steps[i].message.encrypted}
+    return senders == {INITIATOR, RESPONDER}
+
+
+def _last_sent(sa: IkeSa, side: str, order: tuple[str, ...]) -> str | None:
+    sent = {_base(s.name) for s in sa.steps if s.sender == side}
+    mine = [name for name in order if name in sent]
+    return mine[-1] if mine else None
+
+
+# "I have no SA with these SPIs" (RFC 2408 §3.14.1, RFC 7296 §3.10.1).
+NO_SUCH_SA = frozenset({4})
+
+
+def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
+    """None when the side said in clear that it has no such SA: whatever it sent before, it holds
+    no state now (the responder of the Cisco MM_WAIT_MSG4 case)."""
+    for step in reversed(sa.steps):
+        if step.sender != side:
+            continue
+        if any(isinstance(p, Notification) and p.notify_type in NO_SUCH_SA for p in step.message.payloads) \
+                and not step.message.encrypted:
+            return None
+        if _base(step.name) == last:
+            return last
+    return last
+
+
+def phase1(sa: IkeSa) -> Progress:
+    flow = _flow(sa)
+    order = ORDERS[flow]
+    in_flow = [s for s in sa.steps if _base(s.name) in order]
+    furthest = max(in_flow, key=lambda s: (order.index(_base(s.name)), -s.index), default=None)
+    later = _later_traffic(sa)
+    initiator_last = _last_sent(sa, INITIATOR, order)
+    responder_last = _last_sent(sa, RESPONDER, order)
+    final = order[-1]
+    final_steps = [s for s in in_flow if _base(s.name) == final]
+    if final_steps:
+        first_final = final_steps[0]
+        if flow == MAIN:
+            # the initiator accepted MM6 unless it kept re-sending MM5 afterwards
+            if not any(_base(s.name) == "MM5" and s.index > first_final.index for s in in_flow):
+                initiator_last = DONE
+            responder_last = DONE
+        elif flow == AGGRESSIVE:
+            initiator_last = responder_last = DONE
+        elif not all(notify_only(s) for s in final_steps):
+            responder_last = DONE
+            initiator_last = DONE
+        else:
+            # a notification-only IKE_AUTH response: the responder refused, nothing was established
+            responder_last = "IKE_SA_INIT response"
+    if later:
+        initiator_last = responder_last = DONE
+    else:
+        initiator_last = _forgotten(sa, INITIATOR, initiator_last)
+        responder_last = _forgotten(sa, RESPONDER, responder_last)
+    established = initiator_last == DONE and responder_last == DONE
+    return Progress(flow, initiator_last, responder_last, furthest, established, established and not in_flow)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildProgress:
+    exchange: Exchange | None           # the Quick Mode / CREATE_CHILD_SA exchange the verdict is about
+    requester_last: str | None
+    responder_last: str | None
+    completed: bool
+    furthest: Step | None
+
+
+def quick_mode(sa: IkeSa) -> list[ChildProgress]:
+    result = []
+    for exchange in sa.exchanges_of(QUICK):
+        steps = [sa.steps[i] for i in exchange.steps]
+        names = {_base(s.name) for s in steps}
+        requester = exchange.requester
+        req = [n for n in QM_ORDER if n in {_base(s.name) for s in steps if s.sender == requester}]
+        rsp = [n for n in QM_ORDER if n in {_base(s.name) for s in steps if s.sender != requester}]
+        completed = "QM3" in names
+        furthest = max((s for s in steps if _base(s.name) in QM_ORDER),
+                       key=lambda s: (QM_ORDER.index(_base(s.name)), -s.index), default=None)
+        result.append(ChildProgress(exchange, DONE if completed else (req[-1] if req else None),
+                                    DONE if completed else (rsp[-1] if rsp else None), completed, furthest))
+    return result

@@ -1,0 +1,110 @@
+"""Where a peer stands, in the words of the tools engineers read: one row per (flow, side, last sent).
+
+The key is what the capture can establish about a side: the last distinct message it sent in
+a flow (main/aggressive/quick mode, IKEv2 SA setup), or ``DONE`` once the flow completed.
+Cisco ASA names come from 'show crypto isakmp sa', Cisco IOS names from 'show crypto isakmp sa'
+on IOS, libreswan names from ``ikev1_states.c``/``ikev2_states.c``, strongSwan lines from its
+log (``{n}`` is filled with the retransmissions seen, ``{mid}`` with the message ID).
+ASA has no intermediate Aggressive Mode state names in its documentation, so none are invented.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+DONE = "done"
+NOTHING = None
+
+MAIN, AGGRESSIVE, QUICK, V2 = "main", "aggressive", "quick", "ike_sa_init"
+
+
+class StateNames(NamedTuple):
+    waiting_for: str | None
+    cisco_asa: str
+    cisco_ios: str
+    libreswan: str
+    strongswan: str
+
+
+_NO_STATE = "no SA"
+
+STATES: dict[tuple[str, str, str | None], StateNames] = {
+    # IKEv1 Main Mode, initiator
+    (MAIN, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (MAIN, "initiator", "MM1"): StateNames(
+        "MM2", "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
+        "sending retransmit {n} of request message ID 0, seq 1"),
+    (MAIN, "initiator", "MM3"): StateNames(
+        "MM4", "MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2 (sent Main Mode I2)",
+        "sending retransmit {n} of request message ID 0, seq 2"),
+    (MAIN, "initiator", "MM5"): StateNames(
+        "MM6", "MM_WAIT_MSG6", "MM_KEY_EXCH", "STATE_MAIN_I3 (sent Main Mode I3)",
+        "sending retransmit {n} of request message ID 0, seq 3"),
+    (MAIN, "initiator", DONE): StateNames(
+        None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_I4 (ISAKMP SA established)", "IKE_SA ... established between ..."),
+    # IKEv1 Main Mode, responder
+    (MAIN, "responder", NOTHING): StateNames(
+        None, _NO_STATE, "MM_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
+    (MAIN, "responder", "MM2"): StateNames(
+        "MM3", "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
+        "received retransmit of request with ID 0, retransmitting response"),
+    (MAIN, "responder", "MM4"): StateNames(
+        "MM5", "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
+        "received retransmit of request with ID 0, retransmitting response"),
+    (MAIN, "responder", DONE): StateNames(
+        None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
+    # IKEv1 Aggressive Mode
+    (AGGRESSIVE, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (AGGRESSIVE, "initiator", "AM1"): StateNames(
+        "AM2", "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
+        "sending retransmit {n} of request message ID 0, seq 1"),
+    (AGGRESSIVE, "initiator", DONE): StateNames(
+        None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_I2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
+    (AGGRESSIVE, "responder", NOTHING): StateNames(
+        None, _NO_STATE, "AG_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
+    (AGGRESSIVE, "responder", "AM2"): StateNames(
+        "AM3", "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
+        "sending retransmit {n} of response message ID 0, seq 1"),
+    (AGGRESSIVE, "responder", DONE): StateNames(
+        None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
+    # IKEv1 Quick Mode (the side that started Quick Mode is "initiator" here)
+    (QUICK, "initiator", "QM1"): StateNames(
+        "QM2", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
+        "sending retransmit {n} of request message ID {mid}, seq 1"),
+    (QUICK, "initiator", DONE): StateNames(
+        None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
+        "CHILD_SA ... established with SPIs ..."),
+    (QUICK, "responder", NOTHING): StateNames(
+        "QM1", "MM_ACTIVE (no IPsec SA)", "QM_IDLE", "— (QM1 not answered)", "(QM1 not answered)"),
+    (QUICK, "responder", "QM2"): StateNames(
+        "QM3", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE",
+        "STATE_QUICK_R1 (sent Quick Mode reply, inbound IPsec SA installed, expecting QM3)",
+        "(waiting for QM3)"),
+    (QUICK, "responder", DONE): StateNames(
+        None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_R2 (IPsec SA established)",
+        "CHILD_SA ... established with SPIs ..."),
+    # IKEv2 (Cisco 'show crypto ikev2 sa' status column)
+    (V2, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (V2, "initiator", "IKE_SA_INIT request"): StateNames(
+        "IKE_SA_INIT response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
+        "retransmit {n} of request with message ID 0"),
+    (V2, "initiator", "IKE_AUTH request"): StateNames(
+        "IKE_AUTH response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_AUTH_I (older: STATE_PARENT_I2)",
+        "retransmit {n} of request with message ID {mid}"),
+    (V2, "initiator", DONE): StateNames(
+        None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
+    (V2, "responder", NOTHING): StateNames(
+        None, _NO_STATE, "—", "— (no state for this SA)", "(no IKE_SA for this peer)"),
+    (V2, "responder", "IKE_SA_INIT response"): StateNames(
+        "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
+        "deleting half open IKE_SA with {peer} after timeout"),
+    (V2, "responder", DONE): StateNames(
+        None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
+}
+
+
+def state(flow: str, side: str, last_sent: str | None) -> StateNames:
+    """The row for a side; a message with no row of its own (a reply sent but not ours to
+    number) falls back to the side's no-state row."""
+    return STATES.get((flow, side, last_sent)) or STATES.get((flow, side, NOTHING)) or \
+        StateNames(None, "—", "—", "—", "—")
