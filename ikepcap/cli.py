@@ -6,8 +6,10 @@ usage. A file that cannot be read gets one line naming it and the reason, never 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -41,6 +43,12 @@ class Engine(str, Enum):
 class DecodeFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
 def fail(message: str) -> typer.Exit:
@@ -106,6 +114,78 @@ def decode(
                 out.write(message_line(message) + "\n")
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _file_digests(paths: list[str]) -> dict[str, str]:
+    """SHA-256 of each capture file, for the ticket report's metadata (read in chunks)."""
+    digests = {}
+    for path in paths:
+        if path == "-":
+            continue
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        digests[path] = h.hexdigest()
+    return digests
+
+
+def _select(diagnosis, peer: Optional[str], sa: Optional[str]):
+    """Narrow the report to SAs with this peer address and/or this SPI (hex, a prefix will do)."""
+    if peer is None and sa is None:
+        return diagnosis
+    wanted = sa.lower().replace(":", "") if sa else None
+    kept = [d for d in diagnosis.sas
+            if (peer is None or peer in (d.sa.initiator, d.sa.responder))
+            and (wanted is None or d.sa.ispi.hex().startswith(wanted) or d.sa.rspi.hex().startswith(wanted))]
+    return replace(diagnosis, sas=kept)
+
+
+@app.command()
+def diagnose(
+    files: Annotated[list[str], typer.Argument(help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or markdown.")] =
+    ReportFormat.text,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add message ladders and healthy SAs.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    peer: Annotated[Optional[str], typer.Option("--peer", help="Only SAs with this peer address.")] = None,
+    sa: Annotated[Optional[str], typer.Option("--sa", help="Only the SA with this initiator/responder SPI (hex).")]
+    = None,
+    port: PortOption = [],
+    engine: EngineOption = Engine.native,
+    tshark_option: TsharkOption = [],
+) -> None:
+    """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
+
+    Exit codes: 0 every SA healthy, 1 at least one problem found, 2 bad input or usage.
+    """
+    from ikepcap.correlate.correlate import correlate
+    from ikepcap.diagnose.diagnose import diagnose as run_diagnosis
+    from ikepcap.report import markdown, text
+    from ikepcap.report.view import build_view
+
+    try:
+        paths = expand_paths(files)
+        result = run_extraction(paths, engine, port, tshark_option)
+        digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
+    except (CaptureError, OSError) as error:
+        raise fail(str(error)) from None
+    diagnosis = _select(run_diagnosis(correlate(result)), peer, sa)
+    view = build_view(diagnosis, result, digests)
+    if output_format is ReportFormat.json:
+        rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+    elif output_format is ReportFormat.markdown:
+        rendered = markdown.render(view, verbose)
+    else:
+        rendered = text.render(view, verbose)
+    if output is not None:
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as error:
+            raise fail(f"{output}: cannot write ({error.strerror or error})") from None
+    else:
+        sys.stdout.write(rendered)
+    raise typer.Exit(EXIT_PROBLEM if view["summary"]["status"] == "problem" else EXIT_OK)
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,143 @@
+"""The ticket report: capture metadata, summary, and per problem SA a Mermaid message ladder,
+findings with evidence and next checks, and the decoded key messages.
+
+Every string from the wire goes through ``escape.markdown`` (or ``escape.mermaid`` inside the
+diagram), so a hostile identity cannot break out of a table, a code block or the diagram.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ikepcap.report.escape import markdown as md
+from ikepcap.report.escape import mermaid
+from ikepcap.report.text import STATE_ROWS
+
+# The key messages of a stall: the ones a reader should see decoded.
+MAX_DECODED = 8
+
+
+def _time(epoch: float | None) -> str:
+    if epoch is None:
+        return "?"
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _metadata(view: dict) -> list[str]:
+    rows = []
+    for f in view["capture"]["files"]:
+        rows += [["File", md(f["name"])], ["Format", md(f["format"])],
+                 ["SHA-256", f"`{f['sha256']}`" if f.get("sha256") else "—"],
+                 ["Frames", str(f["frames"])], ["IKE datagrams", str(f["ike_datagrams"])],
+                 ["Time span", f"{md(_time(f['first_time']))} → {md(_time(f['last_time']))}"]]
+    rows.append(["ikepcap", md(f"{view['tool']['version']} ({view['tool']['engine']} engine)")])
+    return _table(["", ""], rows)
+
+
+def _summary(view: dict) -> list[str]:
+    rows = []
+    for index, sa in enumerate(view["sas"], 1):
+        asa = ""
+        p1 = sa["phase1"]
+        if p1["outcome"] not in ("established", "deleted") and p1["waiting_side"] and sa["version"] == 1:
+            state = p1[p1["waiting_side"]]
+            asa = f" ({state['cisco_asa']})" if state else ""
+        rows.append([str(index), md(f"{sa['initiator']['address']} → {sa['responder']['address']}"),
+                     f"IKEv{sa['version']} {md(sa['mode'])}", f"**{sa['status'].upper()}**",
+                     md(p1["summary"] + asa), md(sa["phase2"]["summary"]), str(len(sa["messages"])),
+                     str(sum(r["copies"] - 1 for r in sa["retransmissions"])), md(sa["cause"])])
+    return _table(["#", "initiator → responder", "version", "status", "phase 1", "phase 2", "messages",
+                   "re-sent", "most likely cause"], rows)
+
+
+def _states(phase: dict) -> list[str]:
+    sides = [phase["initiator"], phase["responder"]]
+    headers = [""] + [md(f"{s['side']} {s['address']}") if s else "—" for s in sides]
+    rows = [[label] + [md(s[key] or "—") if s else "—" for s in sides] for label, key in STATE_ROWS]
+    return _table(headers, rows)
+
+
+def _ladder(sa: dict) -> list[str]:
+    lines = ["```mermaid", "sequenceDiagram",
+             f"    participant I as {mermaid('Initiator ' + sa['initiator']['address'])}",
+             f"    participant R as {mermaid('Responder ' + sa['responder']['address'])}"]
+    for m in sa["messages"]:
+        arrow = "I->>R" if m["sender"] == "initiator" else "R->>I"
+        label = f"{m['name']}" + (f" copy {m['copy']}" if m["copy"] > 1 else "")
+        if m["notify"]:
+            label += " N(" + " ".join(n["name"] for n in m["notify"]) + ")"
+        label += f" - frame {m['frame']}, {m['length']} B"
+        lines.append(f"    {arrow}: {mermaid(label)}")
+    lines.append("```")
+    return lines
+
+
+def _finding(finding: dict) -> list[str]:
+    inferred = " *(inferred)*" if finding["inferred"] else ""
+    lines = [f"#### {finding['severity'].upper()}: {md(finding['title'])}{inferred}", "",
+             f"Rule `{finding['rule']}`. {md(finding['explanation'])}", ""]
+    lines += [f"- {md(detail)}" for detail in finding["details"]]
+    if finding["evidence"]:
+        lines += ["", "**Evidence**", ""]
+        lines += _table(["frame", "time", "what it shows"],
+                        [[str(e["frame"]), md(_time(e["time"])), md(e["note"])] for e in finding["evidence"]])
+    if finding["causes"]:
+        lines += ["", "**Likely causes, ranked**", ""]
+        lines += [f"{rank}. *{c['likelihood']}*: {md(c['title'])}" for rank, c in enumerate(finding["causes"], 1)]
+    for side, checks in finding["checks"].items():
+        lines += ["", f"**Check on the {side}**", ""]
+        lines += [f"- {md(check)}" for check in checks]
+    return lines + [""]
+
+
+def _key_messages(sa: dict) -> list[str]:
+    frames = {e["frame"] for f in sa["findings"] for e in f["evidence"]}
+    chosen = [m for m in sa["messages"] if m["frame"] in frames and m["copy"] == 1][:MAX_DECODED]
+    if not chosen:
+        return []
+    lines = ["### Decoded key messages", ""]
+    for m in chosen:
+        lines.append(f"- frame {m['frame']}: **{md(m['name'])}** {md(m['src'])}:{m['sport']} → "
+                     f"{md(m['dst'])}:{m['dport']}, message ID {m['message_id']}, {m['length']} bytes"
+                     + (", encrypted" if m["encrypted"] else ""))
+        lines += [f"  - {md(payload)}" for payload in m["payloads"]]
+        lines += [f"  - warning: {md(w)}" for w in m["warnings"]]
+    return lines + [""]
+
+
+def render(view: dict, verbose: bool = False) -> str:
+    names = ", ".join(f["name"] for f in view["capture"]["files"])
+    out = [f"# IKE diagnosis: {md(names)}", "", "## Capture", ""] + _metadata(view) + ["", "## Summary", ""]
+    summary = view["summary"]
+    out.append(f"{summary['sas']} IKE SA(s): **{summary['problems']} with problems**, {summary['healthy']} "
+               "healthy.")
+    out.append("")
+    for finding in view["capture_findings"]:
+        out += _finding(finding)
+    if view["sas"]:
+        out += _summary(view) + [""]
+    for index, sa in enumerate(view["sas"], 1):
+        if sa["status"] != "problem" and not verbose:
+            continue
+        roles = " (roles inferred)" if sa["roles_inferred"] else ""
+        out += [f"## SA {index}: {md(sa['initiator']['address'])} → {md(sa['responder']['address'])}, "
+                f"IKEv{sa['version']} {md(sa['mode'])}: {sa['status'].upper()}", "",
+                f"**Verdict:** {md(sa['headline'])}", "",
+                f"Initiator SPI `{sa['ispi']}`, responder SPI `{sa['rspi']}`{roles}.", "",
+                "### Where each side stands (phase 1)", ""] + _states(sa["phase1"]) + [""]
+        if sa["phase2"]["initiator"] is not None:
+            out += [f"### Phase 2: {md(sa['phase2']['summary'])}", ""] + _states(sa["phase2"]) + [""]
+        out += ["### Message ladder", ""] + _ladder(sa) + ["", "### Findings", ""]
+        for finding in sa["findings"]:
+            out += _finding(finding)
+        out += _key_messages(sa)
+    warnings = view["capture"]["warnings"]
+    if warnings:
+        out += ["## Capture warnings", ""] + [f"- {md(w)}" for w in warnings] + [""]
+    return "\n".join(out)

@@ -1,0 +1,152 @@
+"""The terminal report: a summary table of all SAs, then the findings of each problem SA.
+
+Drawn from the view (``view.build_view``); every string is passed through ``escape.terminal``
+because identities and notes can carry bytes from the wire.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timezone
+
+from tabulate import tabulate
+
+from ikepcap.report.escape import terminal
+
+WIDTH = 100
+STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
+              ("Cisco IOS", "cisco_ios"), ("libreswan", "libreswan"), ("strongSwan log", "strongswan"))
+SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
+
+
+def _time(epoch: float | None) -> str:
+    if epoch is None:
+        return "?"
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _clock(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+
+
+def _wrap(text: str, indent: str, hang: int = 0) -> list[str]:
+    """Wrapped at WIDTH; ``hang`` extra spaces for continuation lines (bullets, evidence rows)."""
+    return textwrap.wrap(terminal(text), WIDTH, initial_indent=indent,
+                         subsequent_indent=indent + " " * hang) or [indent]
+
+
+def _phase_cell(phase: dict, sa: dict) -> str:
+    text = phase["summary"]
+    if phase["outcome"] not in ("established", "deleted") and sa["version"] == 1 and phase["waiting_side"]:
+        state = phase[phase["waiting_side"]]
+        if state and state["cisco_asa"] not in ("—",):
+            text += f" [{state['cisco_asa']}]"
+    return text
+
+
+def summary_table(view: dict) -> list[str]:
+    rows = []
+    for index, sa in enumerate(view["sas"], 1):
+        resent = sum(r["copies"] - 1 for r in sa["retransmissions"])
+        rows.append([index, f"{sa['initiator']['address']} → {sa['responder']['address']}", f"v{sa['version']}",
+                     sa["mode"], sa["status"].upper(), _phase_cell(sa["phase1"], sa), sa["phase2"]["summary"],
+                     len(sa["messages"]), resent])
+    table = tabulate(rows, headers=["#", "initiator → responder", "ver", "mode", "status", "phase 1", "phase 2",
+                                    "msgs", "resent"], tablefmt="simple", maxcolwidths=[None, 36, None, None, None,
+                                                                                         34, 26, None, None])
+    return [terminal(line) for line in table.splitlines()]
+
+
+def state_table(phase: dict) -> list[str]:
+    sides = [phase["initiator"], phase["responder"]]
+    headers = [""] + [f"{s['side']} {s['address']}" if s else "" for s in sides]
+    rows = [[label] + [(s[key] or "—") if s else "—" for s in sides] for label, key in STATE_ROWS]
+    table = tabulate(rows, headers=headers, tablefmt="plain", maxcolwidths=[None, 44, 44])
+    return ["    " + terminal(line) for line in table.splitlines()]
+
+
+def finding_lines(finding: dict) -> list[str]:
+    label = SEVERITY_LABEL[finding["severity"]]
+    inferred = " (inferred)" if finding["inferred"] else ""
+    lines = _wrap(f"[{label}] {finding['title']}{inferred}   rule: {finding['rule']}", "  ")
+    if finding["severity"] == "info":
+        return lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
+    lines += _wrap(finding["explanation"], "      ")
+    for detail in finding["details"]:
+        lines += _wrap("• " + detail, "      ", 2)
+    if finding["evidence"]:
+        lines.append("      Evidence:")
+        for e in finding["evidence"]:
+            lines += _wrap(f"frame {e['frame']:>5}  {_clock(e['time'])}  {e['note']}", "        ", 27)
+    if finding["causes"]:
+        lines.append("      Likely causes:")
+        for rank, cause in enumerate(finding["causes"], 1):
+            lines += _wrap(f"{rank}. {cause['likelihood']}: {cause['title']}", "        ", 3)
+    for side, checks in finding["checks"].items():
+        lines.append(f"      Check on the {side}:")
+        for check in checks:
+            lines += _wrap("- " + check, "        ", 2)
+    return lines
+
+
+def ladder(sa: dict) -> list[str]:
+    """The message ladder: who sent what, when, in order."""
+    start = sa["messages"][0]["time"] if sa["messages"] else 0.0
+    lines = [f"    {'frame':>6}  {'+time':>9}  initiator {sa['initiator']['address']:<28} responder "
+             f"{sa['responder']['address']}"]
+    for m in sa["messages"]:
+        label = m["name"] + (f" (copy {m['copy']})" if m["copy"] > 1 else "") + f" {m['length']}B"
+        if m["notify"]:
+            label += " N(" + ",".join(n["name"] for n in m["notify"]) + ")"
+        arrow = f"{label} ──▶" if m["sender"] == "initiator" else f"◀── {label}"
+        pad = "" if m["sender"] == "initiator" else " " * 20
+        lines.append(terminal(f"    {m['frame']:>6}  {m['time'] - start:>+9.3f}  {pad}{arrow}"))
+    return lines
+
+
+def render(view: dict, verbose: bool = False) -> str:
+    files = view["capture"]["files"]
+    out = []
+    names = ", ".join(f["name"] for f in files)
+    frames = sum(f["frames"] for f in files)
+    first = min((f["first_time"] for f in files if f["first_time"] is not None), default=None)
+    last = max((f["last_time"] for f in files if f["last_time"] is not None), default=None)
+    span = f", {_time(first)} → {_time(last)} UTC" if first is not None and last is not None else ""
+    out.append(terminal(f"ikepcap {view['tool']['version']} — {names}: {frames} frames, "
+                        f"{view['capture']['messages']} IKE messages{span}"))
+    summary = view["summary"]
+    out.append(f"{summary['sas']} IKE SA(s): {summary['problems']} with problems, {summary['healthy']} healthy.")
+    for finding in view["capture_findings"]:
+        out.append("")
+        out += finding_lines(finding)
+    if view["sas"]:
+        out.append("")
+        out += summary_table(view)
+    for index, sa in enumerate(view["sas"], 1):
+        if sa["status"] != "problem" and not verbose:
+            continue
+        out.append("")
+        roles = " (roles inferred)" if sa["roles_inferred"] else ""
+        out.append(terminal(f"SA {index}: {sa['initiator']['address']} → {sa['responder']['address']}  "
+                            f"IKEv{sa['version']} {sa['mode']}  ispi {sa['ispi']} rspi {sa['rspi']}{roles}"))
+        out += _wrap(sa["headline"], "  ")
+        out.append("  Phase 1 — where each side stands:")
+        out += state_table(sa["phase1"])
+        if sa["phase2"]["initiator"] is not None:
+            out.append(f"  Phase 2 — {sa['phase2']['summary']} (initiator below = the side that started it):")
+            out += state_table(sa["phase2"])
+        for finding in sa["findings"]:
+            out.append("")
+            out += finding_lines(finding)
+        if verbose:
+            out.append("")
+            out.append("  Message ladder:")
+            out += ladder(sa)
+    warnings = view["capture"]["warnings"]
+    if warnings:
+        out.append("")
+        out.append(f"Capture warnings ({len(warnings)}):")
+        out += [terminal("  " + w) for w in warnings[:20]]
+        if len(warnings) > 20:
+            out.append(f"  … and {len(warnings) - 20} more (--format json lists all)")
+    return "\n".join(out) + "\n"

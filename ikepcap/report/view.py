@@ -1,0 +1,179 @@
+"""The one view of a diagnosis that every report format renders.
+
+It is plain data (dicts, lists, strings, numbers) in a fixed order, which is also exactly the
+``--format json`` document: scripts and dashboards read the same structure the text and
+Markdown reports are drawn from. The schema is versioned; see README "JSON report". Nothing in
+it depends on when or where ikepcap ran, so the same capture always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ikepcap import __version__
+from ikepcap.correlate.model import IkeSa, Step
+from ikepcap.diagnose.facts import is_error, notifications, resent
+from ikepcap.diagnose.model import Diagnosis, Finding, PhaseVerdict, SaDiagnosis, SideState
+from ikepcap.extract.model import Extraction
+from ikepcap.report.messages import payload_summary
+
+SCHEMA_VERSION = 1
+
+
+def _side_state(state: SideState | None) -> dict | None:
+    if state is None:
+        return None
+    return {
+        "side": state.side,
+        "address": state.address,
+        "last_sent": state.last_sent,
+        "waiting_for": state.waiting_for,
+        "cisco_asa": state.cisco_asa,
+        "cisco_ios": state.cisco_ios,
+        "libreswan": state.libreswan,
+        "strongswan": state.strongswan,
+    }
+
+
+def _phase(verdict: PhaseVerdict) -> dict:
+    return {
+        "outcome": verdict.outcome,
+        "last_message": verdict.last_message,
+        "waiting_for": verdict.waiting_for,
+        "waiting_side": verdict.waiting_side,
+        "inferred": verdict.inferred,
+        "summary": verdict.summary,
+        "initiator": _side_state(verdict.initiator),
+        "responder": _side_state(verdict.responder),
+    }
+
+
+def _finding(finding: Finding) -> dict:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "title": finding.title,
+        "explanation": finding.explanation,
+        "details": list(finding.details),
+        "inferred": finding.inferred,
+        "evidence": [{"file": e.file, "frame": e.frame, "time": e.time, "note": e.note} for e in finding.evidence],
+        "causes": [{"id": c.id, "title": c.title, "likelihood": c.likelihood} for c in finding.causes],
+        "checks": {side: list(items) for side, items in finding.checks},
+    }
+
+
+def _message(sa: IkeSa, step: Step) -> dict:
+    m = step.message
+    copy_of = sa.steps[step.copy_of].message.frame if step.copy_of is not None else None
+    return {
+        "file": m.file,
+        "frame": m.frame,
+        "time": m.time,
+        "sender": step.sender,
+        "src": m.src,
+        "dst": m.dst,
+        "sport": m.sport,
+        "dport": m.dport,
+        "name": step.name,
+        "exchange": sa.exchanges[step.exchange].kind,
+        "message_id": m.message_id,
+        "length": m.length,
+        "ip_length": m.ip_length,
+        "encrypted": m.encrypted,
+        "fragments": list(m.fragments),
+        "copy": step.copy_number,
+        "copy_of_frame": copy_of,
+        "resend": step.resend,
+        "payloads": [payload_summary(p) for p in m.payloads],
+        "notify": [{"type": n.notify_type, "name": n.notify_name} for n in notifications(step)],
+        "warnings": list(m.warnings),
+    }
+
+
+def _notifies(sa: IkeSa) -> list[dict]:
+    """Error and notable notifications readable on the wire, counted per type and sender."""
+    counter: Counter = Counter()
+    frames: dict[tuple, list[int]] = {}
+    for step in sa.steps:
+        for n in notifications(step):
+            if not is_error(n) and n.notify_type not in NOTABLE_STATUS:
+                continue
+            key = (n.notify_type, n.notify_name, step.message.encrypted, step.sender)
+            counter[key] += 1
+            frames.setdefault(key, []).append(step.message.frame)
+    return [{"type": t, "name": name, "encrypted": enc, "sender": sender, "count": counter[(t, name, enc, sender)],
+             "frames": frames[(t, name, enc, sender)]} for (t, name, enc, sender) in counter]
+
+
+# Status notifications worth listing beside the errors: they change what a reader concludes.
+NOTABLE_STATUS = frozenset({16384, 24578, 36136, 36137, 16390})    # INITIAL_CONTACT (v2/v1), DPD, COOKIE
+
+
+def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:
+    p1 = sa_diagnosis.verdict.phase1
+    if p1.outcome in ("established", "deleted") or p1.last_message is None:
+        return None
+    waiting = p1.initiator if p1.waiting_side == "initiator" else p1.responder
+    return {"last_message": p1.last_message, "waiting_for": p1.waiting_for,
+            "asa_state": waiting.cisco_asa if waiting and sa_diagnosis.sa.version == 1 else None,
+            "side": p1.waiting_side}
+
+
+def sa_view(d: SaDiagnosis) -> dict:
+    sa = d.sa
+    return {
+        "ispi": sa.ispi.hex(),
+        "rspi": sa.rspi.hex(),
+        "version": sa.version,
+        "mode": sa.mode,
+        "initiator": {"address": sa.initiator, "ports": sorted(sa.ports.get("initiator", ()))},
+        "responder": {"address": sa.responder, "ports": sorted(sa.ports.get("responder", ()))},
+        "roles_inferred": sa.roles_inferred,
+        "status": d.verdict.status,
+        "cause": d.verdict.cause,
+        "headline": d.verdict.headline,
+        "phase1": _phase(d.verdict.phase1),
+        "phase2": _phase(d.verdict.phase2),
+        "stall": _stall(d),
+        "messages": [_message(sa, s) for s in sa.steps],
+        "exchanges": [{"kind": x.kind, "message_id": x.message_id, "requester": x.requester, "messages": x.names}
+                      for x in sa.exchanges],
+        "retransmissions": [{"message": g.name, "sender": g.sender, "copies": len(g.steps),
+                             "frames": [s.message.frame for s in g.steps], "intervals": list(g.intervals),
+                             "kinds": list(g.kinds)} for g in resent(sa)],
+        "notifies": _notifies(sa),
+        "one_way": len({s.sender for s in sa.steps}) == 1,
+        "float_frame": sa.steps[sa.float_step].message.frame if sa.float_step is not None else None,
+        "nat_detection": [{"frame": sa.steps[c.step].message.frame, "sender": c.sender, "about": c.about,
+                           "address": c.address, "port": c.port, "matches": c.matches} for c in sa.nat_checks],
+        "esp": [{"src": f.src, "dst": f.dst, "spi": f"{f.spi:08x}", "encapsulated": f.encapsulated,
+                 "packets": f.packets, "first_frame": f.first_frame, "last_frame": f.last_frame} for f in sa.esp],
+        "icmp_errors": [{"frame": e.frame, "src": e.src, "description": e.description, "mtu": e.mtu}
+                        for e in sa.icmp_errors],
+        "findings": [_finding(f) for f in d.findings],
+    }
+
+
+def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None) -> dict:
+    files = []
+    for stats in extraction.files:
+        entry = {"name": stats.file, "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
+                 "ike_datagrams": stats.ike_datagrams, "first_time": stats.first_time, "last_time": stats.last_time}
+        if digests is not None:
+            entry["sha256"] = digests.get(stats.file)
+        files.append(entry)
+    problems = sum(1 for d in diagnosis.sas if d.verdict.status == "problem")
+    status = "problem" if problems or any(f.severity == "error" for f in diagnosis.capture_findings) else "healthy"
+    flood = diagnosis.flood
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "ikepcap", "version": __version__, "engine": extraction.engine},
+        "capture": {"files": files, "messages": len(extraction.messages), "warnings": list(extraction.warnings)},
+        "summary": {"status": status, "sas": len(diagnosis.sas), "problems": problems,
+                    "healthy": len(diagnosis.sas) - problems},
+        "sas": [sa_view(d) for d in diagnosis.sas],
+        "capture_findings": [_finding(f) for f in diagnosis.capture_findings],
+        "flood": None if flood is None else {"sas": flood.sas, "messages": flood.messages,
+                                             "sources": [{"address": a, "messages": n} for a, n in flood.sources],
+                                             "first_time": flood.first_time, "last_time": flood.last_time},
+    }
