@@ -1,0 +1,1178 @@
+"""The tshark engine: Wireshark's ISAKMP dissector, driven through pyshark, mapped onto ikepcap's model.
+
+``ikepcap decode --engine tshark`` gives Wireshark's reading of a capture (and Wireshark's
+preferences, such as its IKE decryption tables) in the same ``Message`` records the native
+engine builds, so correlation, diagnosis and every report work with either engine.
+
+How a file is read
+    One ``pyshark.FileCapture`` per file (JSON output, one tshark process) with the display
+    filter ``DISPLAY_FILTER``: ISAKMP, ESP, NAT-T keepalives, ICMP errors quoting a UDP or ESP
+    datagram, and UDP carried in IP fragments (for fragment sets that never completed). Frame
+    totals, the file format and its time span come from ``capinfos``, which every Wireshark
+    installation ships beside tshark; the other ``ReadStats`` counters cover the frames the
+    filter selected.
+
+``--tshark-option`` (repeatable)
+    ``NAME:VALUE`` sets a Wireshark preference (``tshark -o NAME:VALUE``, pyshark's
+    ``override_prefs``), e.g. ``ip.defragment:FALSE`` or ``udp.check_checksum:TRUE``.
+    ``uat:TABLE:RECORD`` adds one record to a Wireshark table; give it once per record. The IKE
+    decryption tables of Wireshark 4.x take records in the form of their files in the
+    Wireshark profile, which is also the form of the lab's ``captures/*_decryption_table``::
+
+        uat:ikev1_decryption_table:<initiator cookie hex>,<encryption key hex>
+        uat:ikev2_decryption_table:<SPIi>,<SPIr>,<SK_ei>,<SK_er>,"<encryption algorithm>",<SK_ai>,<SK_ar>,"<integrity algorithm>"
+
+    (``ikepcap decode --engine tshark --tshark-option "uat:ikev2_decryption_table:$(cat
+    captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) Payloads
+    Wireshark decrypts follow the ``Encrypted`` payload that carried them in
+    ``Message.payloads``. ``--port N`` becomes ``decode_as={'udp.port==N': 'isakmp'}``.
+
+What maps, and from what
+    Header fields, the payload chain (types, order, lengths, critical bits), proposals,
+    transforms and attributes, notifications (protocol, SPI, type, data), deletes, vendor IDs,
+    key exchange, nonce/hash/signature sizes, identities, certificates, traffic selectors,
+    configuration, NAT-D hashes and SK/SKF payloads come from Wireshark's fields. Names come
+    from ikepcap's registries (``ikepcap.decode.iana``, ``vendor_name``) and the notification
+    details from ikepcap's tables applied to the data Wireshark delimits, so that both engines
+    name the same thing alike. ``size`` and ``digest`` are taken over the UDP payload tshark
+    shows (reassembled when Wireshark reassembled it; the non-ESP marker removed), the bytes the
+    native engine digests. ``warnings`` are Wireshark's expert infos of severity warning or
+    error in the ISAKMP tree, and its "Malformed Packet" note.
+
+What Wireshark does not give, and what is there instead
+    * A field Wireshark does not show (it stops at the first exception in a message) is 0 or
+      empty, and the message carries a warning naming the field.
+    * Identities of types Wireshark shows no value for, and certificate fields of encodings
+      other than X.509, are empty.
+    * Extension headers other than the fragment header are not counted in ``ip_length`` of a
+      reassembled IPv6 datagram (tshark shows neither their sizes nor the headers' bytes).
+    * ``--port``: the non-ESP marker is not removed on such a port (Wireshark's ISAKMP
+      dissector does not know it); the native engine removes it.
+    * Wireshark names payload type 15 after GDOI (SAK) where the native engine reads the
+      draft-era NAT-D that IKE peers sent with that number.
+    * ``ReadStats.link_types``, ``undecodable_frames`` and ``truncated_frames`` outside the
+      selected frames are not known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ikepcap.decode import iana
+from ikepcap.decode.attributes import (
+    AF_BIT,
+    MODECFG_ADDRESSES,
+    MODECFG_TEXT,
+    MODECFG_VALUES,
+    V1_IKE_VALUES,
+    V1_IPSEC_VALUES,
+)
+from ikepcap.decode.context import Context, Head
+from ikepcap.decode.identity import DN_SHORT_NAMES, X509_ENCODINGS
+from ikepcap.decode.model import (
+    V1_FLAG_ENCRYPTION,
+    Attribute,
+    Authentication,
+    Certificate,
+    CertificateRequest,
+    CiscoFragment,
+    Configuration,
+    Delete,
+    Eap,
+    Encrypted,
+    EncryptedFragment,
+    Identification,
+    KeyExchange,
+    Message,
+    NatDiscovery,
+    NatOriginalAddress,
+    Notification,
+    Opaque,
+    Payload,
+    Proposal,
+    SecurityAssociation,
+    TrafficSelector,
+    TrafficSelectors,
+    Transform,
+    VendorID,
+)
+from ikepcap.decode.notify import V1_NOTIFY_DATA, V2_NOTIFY_DATA
+from ikepcap.decode.registry import Registry
+from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
+from ikepcap.decode.vendor import vendor_name
+from ikepcap.extract.model import Extraction
+from ikepcap.read import icmp
+from ikepcap.read.errors import CaptureError
+from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments, QuotedDatagram, ReadStats
+
+IKE_PORT = 500
+NAT_T_PORT = 4500
+PROTO_UDP = 17
+PROTO_ESP = 50
+ISAKMP_HEADER = 28
+STDIN = "-"
+GZIP_MAGIC = b"\x1f\x8b"
+
+DISPLAY_FILTER = " || ".join((
+    "isakmp",                                            # UDP 500, 4500 behind the marker, --port
+    "esp",                                               # IP protocol 50 and ESP-in-UDP
+    "udpencap.nat_keepalive",
+    "((icmp || icmpv6) && (udp || esp))",                # errors quoting a UDP or ESP datagram
+    "(ip.proto == 17 && (ip.flags.mf == 1 || ip.frag_offset > 0))",
+    "ipv6.fraghdr.nxt == 17",
+))
+
+# Wireshark's expert severities (epan/proto.h PI_WARN, PI_ERROR).
+EXPERT_WARNING = 0x00600000
+# How long tshark may take to exit by itself once its output has ended.
+EXIT_TIMEOUT = 10.0
+# Like the native reader, a file keeps at most this many ICMP errors and lost fragment sets.
+MAX_RECORDS = 100_000
+
+
+# --- --tshark-option ------------------------------------------------------------------------
+
+def parse_options(options: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``--tshark-option`` values -> (pyshark ``override_prefs``, extra tshark arguments).
+
+    A UAT record is not a preference to override but one more row of a table, and a table
+    usually needs several; they go to tshark as repeated ``-o uat:…`` arguments in their order.
+    """
+    preferences: dict[str, str] = {}
+    arguments: list[str] = []
+    for option in options:
+        if option.startswith("uat:"):
+            table, sep, record = option[len("uat:"):].partition(":")
+            if not (table and sep and record):
+                raise CaptureError(f"--tshark-option {option!r}: expected uat:TABLE:RECORD")
+            arguments += ["-o", option]
+        else:
+            name, sep, value = option.partition(":")
+            if not (name and sep) or any(c.isspace() for c in name):
+                raise CaptureError(f"--tshark-option {option!r}: expected NAME:VALUE or uat:TABLE:RECORD")
+            preferences[name] = value
+    return preferences, arguments
+
+
+# --- running tshark ---------------------------------------------------------------------------
+
+def _capture_class():
+    import pyshark
+
+    class _Capture(pyshark.FileCapture):
+        """``FileCapture`` for a batch reader, through two pyshark 0.6 hooks.
+
+        * At the end of the file tshark exits by itself, but pyshark kills it anyway; the
+          kill's own ``waitpid`` can reap the exited process before asyncio's child watcher
+          does, which then reports status 255 and pyshark a crash, at random. The exit is
+          awaited here instead, and a kill is kept for a tshark that is still running.
+        * All of tshark's stderr is kept (pyshark keeps only the last line) with its exit
+          status, so the caller can tell a damaged file from an unreadable one.
+        * tshark's version is asked once per run, not once per file (it costs a tshark start).
+        """
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.stderr_lines: list[str] = []
+            self.returncode: int | None = None
+
+        def _get_tshark_version(self):
+            return _tshark_version(self.tshark_path)
+
+        async def _handle_process_stderr_forever(self, stderr) -> None:
+            while line := await stderr.readline():
+                self.stderr_lines.append(line.decode("utf-8", "replace").strip())
+
+        async def _cleanup_subprocess(self, process) -> None:
+            if process.returncode is None and self._eof_reached:
+                try:
+                    await asyncio.wait_for(process.wait(), EXIT_TIMEOUT)
+                except TimeoutError:
+                    pass
+            if process.returncode is None:
+                try:
+                    process.kill()
+                except ProcessLookupError:
+                    pass
+                await process.wait()
+            self.returncode = process.returncode
+
+    return _Capture
+
+
+@lru_cache(maxsize=4)
+def _tshark_version(tshark_path: str | None):
+    from pyshark.tshark.tshark import get_tshark_version
+    return get_tshark_version(tshark_path)
+
+
+def _tshark_path() -> str:
+    try:
+        from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path
+    except ImportError:
+        raise CaptureError("--engine tshark needs the pyshark package (pip install pyshark)") from None
+    try:
+        return get_process_path()
+    except TSharkNotFoundException:
+        raise CaptureError("--engine tshark: tshark was not found (install Wireshark's tshark, "
+                           "or use --engine native)") from None
+
+
+def _complaints(lines: list[str]) -> list[str]:
+    """tshark's own error lines, without its warning about running as root."""
+    found = []
+    for line in lines:
+        if not line or line.startswith(("Running as user", "(")):
+            continue
+        found.append(line.removeprefix("tshark: "))
+    return found
+
+
+def _damage_only(complaints: list[str]) -> bool:
+    """A file damaged after its start: tshark read what came before (like the native reader)."""
+    return bool(complaints) and all("cut short" in line or "error occurred after reading" in line
+                                    or "appears to be damaged or corrupt" in line for line in complaints)
+
+
+def _packets(path: str, name: str, preferences: dict[str, str], arguments: list[str],
+             extra_ports: frozenset[int], warnings: list[str]) -> Iterator[dict[str, list[dict]]]:
+    """Yield each selected frame as {layer name: [its instances' fields]} (outermost first)."""
+    loop = asyncio.new_event_loop()
+    capture = packets = None
+    try:
+        capture = _capture_class()(
+            path, keep_packets=False, display_filter=DISPLAY_FILTER, use_json=True, eventloop=loop,
+            override_prefs=preferences or None, custom_parameters=arguments or None,
+            decode_as={f"udp.port=={port}": "isakmp" for port in sorted(extra_ports)} or None,
+        )
+        packets = iter(capture)
+        for packet in packets:
+            yield _layers(packet)
+    except Exception as error:  # pyshark and tshark fail in many ways; none may become a traceback
+        lines = _complaints(capture.stderr_lines) if capture is not None else []
+        raise CaptureError(f"{name}: tshark failed: {lines[0] if lines else error}") from None
+    finally:
+        # pyshark's generator, then its capture, each end their tshark on this loop: both are
+        # closed before the loop is, also when the caller stops early.
+        try:
+            if packets is not None:
+                packets.close()
+            if capture is not None:
+                capture.close()
+        finally:
+            loop.close()
+    complaints = _complaints(capture.stderr_lines)
+    if capture.returncode and not _damage_only(complaints):
+        reason = complaints[0] if complaints else f"exit status {capture.returncode}"
+        raise CaptureError(f"{name}: tshark: {reason}")
+    warnings.extend(complaints)
+
+
+def _layers(packet) -> dict[str, list[dict]]:
+    """pyshark's JSON packet as plain dicts: the JSON tshark wrote, one dict per layer instance.
+
+    pyshark's ``JsonLayer`` keeps that dict in ``_all_fields`` and a second instance of a
+    protocol (the inner IP of a tunnel) in ``duplicate_layers``; its field accessors match
+    names by suffix, which is ambiguous for ISAKMP's nested payload trees, so the dicts are
+    read directly.
+    """
+    layers: dict[str, list[dict]] = {"frame": [packet.frame_info._all_fields]}
+    for layer in packet.layers:
+        instances = [layer._all_fields] + [d._all_fields for d in layer.duplicate_layers]
+        layers.setdefault(layer.layer_name, []).extend(d for d in instances if isinstance(d, dict))
+    return layers
+
+
+def _capinfos(path: str, tshark: str, stats: ReadStats) -> None:
+    """Frames, format and time span of the whole file, from capinfos (one quick read)."""
+    sibling = Path(tshark).with_name("capinfos.exe" if tshark.endswith(".exe") else "capinfos")
+    program = str(sibling) if sibling.exists() else shutil.which("capinfos")
+    if program is None:
+        stats.warnings.append("capinfos not found: the frame count covers only the frames tshark selected")
+        return
+    run = subprocess.run([program, "-T", "-r", "-M", "-t", "-c", "-a", "-e", "-S", path],
+                         check=False, capture_output=True, text=True, errors="replace")
+    row = run.stdout.rstrip("\n").split("\t")
+    if len(row) < 5:
+        return
+    kind, count, first, last = row[-4:]
+    stats.format = kind
+    if count.isdigit():
+        stats.frames = int(count)
+    for attribute, text in (("first_time", first), ("last_time", last)):
+        try:
+            setattr(stats, attribute, float(text))
+        except ValueError:
+            pass
+
+
+@contextmanager
+def _readable(path: str):
+    """The path tshark reads, and the name messages carry (standard input is spooled first)."""
+    if path != STDIN:
+        p = Path(path)
+        if p.is_dir():
+            raise CaptureError(f"{path}: is a directory")
+        if not p.exists():
+            raise CaptureError(f"{path}: no such file")
+        if not os.access(p, os.R_OK):
+            raise CaptureError(f"{path}: permission denied")
+        if p.stat().st_size == 0:
+            raise CaptureError(f"{path}: empty file")
+        yield path, path
+        return
+    with tempfile.NamedTemporaryFile(prefix="ikepcap-stdin-", suffix=".pcap") as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.flush()
+        if spool.tell() == 0:
+            raise CaptureError("<stdin>: empty file")
+        yield spool.name, "<stdin>"
+
+
+# --- the engine ---------------------------------------------------------------------------------
+
+def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
+            tshark_options: list[str] | None = None) -> Extraction:
+    preferences, arguments = parse_options(list(tshark_options or ()))
+    tshark = _tshark_path()
+    ports = frozenset(extra_ports) - {IKE_PORT, NAT_T_PORT}
+    merged = Extraction(engine="tshark")
+    for path in paths:
+        part = extract_file(path, ports, preferences, arguments, tshark)
+        merged.files.extend(part.files)
+        merged.messages.extend(part.messages)
+        merged.esp.extend(part.esp)
+        merged.keepalives.extend(part.keepalives)
+        merged.icmp_errors.extend(part.icmp_errors)
+        merged.lost_fragments.extend(part.lost_fragments)
+        merged.warnings.extend(part.warnings)
+    return merged
+
+
+def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, str], arguments: list[str],
+                 tshark: str) -> Extraction:
+    with _readable(path) as (readable, name):
+        stats = ReadStats(file=name, bytes=Path(readable).stat().st_size)
+        with open(readable, "rb") as raw:
+            gzipped = raw.read(2) == GZIP_MAGIC
+        _capinfos(readable, tshark, stats)
+        if gzipped:
+            stats.format += ", gzip-compressed"
+        reader = _FileReader(name, extra_ports, stats)
+        complaints: list[str] = []
+        with closing(_packets(readable, name, preferences, arguments, extra_ports, complaints)) as frames:
+            for layers in frames:
+                reader.frame(layers)
+        stats.warnings.extend(f"tshark: {line.rstrip('.')}; the frames before the damage are used" for line in complaints)
+    return reader.finish()
+
+
+@dataclass
+class _Fragment:
+    frame: int
+    time: float
+    offset: int
+    more: bool
+    length: int
+    data: bytes                         # what Wireshark shows of the fragment's payload
+
+
+@dataclass
+class _FileReader:
+    """Turns the frames of one file into messages and counters."""
+
+    file: str
+    extra_ports: frozenset[int]
+    stats: ReadStats
+    result: Extraction = field(default_factory=lambda: Extraction(engine="tshark"))
+    esp: dict[tuple, EspFlow] = field(default_factory=dict)
+    keepalives: dict[tuple, KeepaliveFlow] = field(default_factory=dict)
+    fragments: dict[tuple, list[_Fragment]] = field(default_factory=dict)
+    reassembled_frames: set[int] = field(default_factory=set)
+
+    @property
+    def watched_ports(self) -> frozenset[int]:
+        return self.extra_ports | {IKE_PORT, NAT_T_PORT}
+
+    def frame(self, layers: dict[str, list[dict]]) -> None:
+        info = layers["frame"][0]
+        number = int(info.get("frame.number", 0))
+        time = float(info.get("frame.time_epoch", 0.0))
+        protocols = [p for p in info.get("frame.protocols", "").split(":") if p != "_ws.malformed"]
+        # Protocols inside an ICMP error are nested in its layer, not listed at the top.
+        top = protocols
+        for index, name in enumerate(protocols):
+            if name in ("icmp", "icmpv6"):
+                top = protocols[:index + 1]
+                break
+        truncated = int(info.get("frame.cap_len", 0)) < int(info.get("frame.len", 0))
+        if truncated:
+            self.stats.truncated_frames += 1
+        else:
+            # A fragment the capture cut short cannot complete a set (nor could it natively).
+            self._fragment(layers, top, number, time)
+        if top[-1] in ("icmp", "icmpv6"):
+            self._icmp(layers, top, number, time)
+        elif "isakmp" in top:
+            self._message(layers, top, number, time)
+        elif "esp" in top:
+            self._esp(layers, top, number, time)
+        elif "udpencap" in top and _one(_layer(layers, top, "udpencap"), "udpencap.nat_keepalive") is not None:
+            self._keepalive(layers, top, number, time)
+
+    # --- messages -----------------------------------------------------------------------------
+
+    def _message(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
+        at = top.index("isakmp")
+        udp_at = max((i for i, p in enumerate(top[:at]) if p == "udp"), default=None)
+        if udp_at is None:
+            return                                      # ISAKMP over TCP is not read (nor natively)
+        udp = _layer(layers, top, "udp", before=at)
+        ip_name, ip = _innermost_ip(layers, top, udp_at)
+        isakmp = _layer(layers, top, "isakmp", before=at + 1)
+        if udp is None or ip is None or isakmp is None:
+            return
+        src, dst = _addresses(ip_name, ip)
+        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
+        data = _bytes(_one(udp, "udp.payload", ""))
+        encap = _layer(layers, top, "udpencap", before=at)
+        marker = encap is not None and "udpencap.non_esp_marker" in encap
+        if marker:
+            data = data[4:]
+        self.stats.ike_datagrams += 1
+        if len(data) < ISAKMP_HEADER:
+            self.result.warnings.append(f"{self.file} frame {number}: {len(data)} bytes on UDP {sport}->{dport} "
+                                        f"are too short for an ISAKMP header")
+            return
+        fragments = _fragment_frames(ip_name, ip)
+        if fragments:
+            self.stats.reassembled += 1
+        warnings: list[str] = []
+        header = _Header(isakmp, warnings)
+        major = header.version >> 4
+        v2 = major == 2
+        if header.flags & V1_FLAG_ENCRYPTION and not v2:
+            payloads = _v1_encrypted_body(isakmp, header, len(data))
+        else:
+            payloads = _chain(isakmp, v2)
+        warnings.extend(_expert(isakmp))
+        for malformed in layers.get("_ws.malformed", []):
+            warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
+        exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
+        self.result.messages.append(Message(
+            file=self.file, frame=number, time=time, src=src, dst=dst, sport=sport, dport=dport, marker=marker,
+            ip_length=_ip_length(ip_name, ip), fragments=fragments,
+            ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload, version=header.version,
+            exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type], flags=header.flags,
+            message_id=header.message_id, length=header.length, size=len(data), payloads=tuple(payloads),
+            digest=hashlib.blake2b(data, digest_size=16).digest(), warnings=tuple(warnings),
+        ))
+
+    # --- counters -----------------------------------------------------------------------------
+
+    def _esp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
+        at = top.index("esp")
+        esp = _layer(layers, top, "esp")
+        ip_name, ip = _innermost_ip(layers, top, at)
+        if esp is None or ip is None or "esp.spi" not in esp:
+            return
+        src, dst = _addresses(ip_name, ip)
+        spi = _int(_one(esp, "esp.spi"))
+        sport = dport = None
+        encapsulated = "udpencap" in top[:at]
+        if encapsulated:
+            udp = _layer(layers, top, "udp", before=at)
+            if udp is None:
+                return
+            sport, dport = int(udp["udp.srcport"]), int(udp["udp.dstport"])
+        key = (src, dst, spi, encapsulated, sport, dport)
+        flow = self.esp.get(key)
+        if flow is None:
+            flow = self.esp[key] = EspFlow(src, dst, spi, encapsulated, sport, dport, first_file=self.file,
+                                           first_frame=number, first_time=time)
+        flow.packets += 1
+        flow.last_file, flow.last_frame, flow.last_time = self.file, number, time
+
+    def _keepalive(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
+        at = top.index("udpencap")
+        udp = _layer(layers, top, "udp", before=at)
+        ip_name, ip = _innermost_ip(layers, top, at)
+        if udp is None or ip is None:
+            return
+        src, dst = _addresses(ip_name, ip)
+        key = (src, dst, int(udp["udp.srcport"]), int(udp["udp.dstport"]))
+        flow = self.keepalives.get(key)
+        if flow is None:
+            flow = self.keepalives[key] = KeepaliveFlow(*key, first_frame=number, first_time=time)
+        flow.packets += 1
+        flow.last_frame, flow.last_time = number, time
+
+    def _icmp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
+        kind = top[-1]
+        message = _layer(layers, top, kind)
+        ip_name, ip = _innermost_ip(layers, top, len(top) - 1)
+        if message is None or ip is None or len(self.result.icmp_errors) >= MAX_RECORDS:
+            return
+        version = 4 if kind == "icmp" else 6
+        icmp_type, code = int(message.get(f"{kind}.type", -1)), int(message.get(f"{kind}.code", -1))
+        description = icmp.describe(version, icmp_type, code)
+        quoted = self._quoted(message, layers)
+        if description is None or quoted is None:
+            return
+        mtu = None
+        if (version, icmp_type, code) in icmp.MTU_ERRORS and f"{kind}.mtu" in message:
+            mtu = int(message[f"{kind}.mtu"])
+        src, dst = _addresses(ip_name, ip)
+        self.result.icmp_errors.append(IcmpError(
+            file=self.file, frame=number, time=time, src=src, dst=dst, ip_version=version, icmp_type=icmp_type,
+            icmp_code=code, description=description, mtu=mtu, quoted=quoted,
+        ))
+
+    def _quoted(self, message: dict, layers: dict[str, list[dict]]) -> QuotedDatagram | None:
+        """The datagram an ICMP error quotes, when it is IKE or ESP.
+
+        Wireshark nests the quoted IP and UDP headers in the ICMP layer, but the ISAKMP header
+        after them is a layer of the frame (no ISAKMP message of its own, the frame being ICMP).
+        """
+        ip_name = "ip" if "ip" in message else "ipv6" if "ipv6" in message else None
+        ip = _first(message.get(ip_name)) if ip_name else None
+        if not isinstance(ip, dict):
+            return None
+        src, dst = _addresses(ip_name, ip)
+        protocol = _int_or(ip, "ip.proto" if ip_name == "ip" else "ipv6.nxt")
+        if protocol == PROTO_ESP:
+            return QuotedDatagram(src, dst, PROTO_ESP, None, None, None)
+        udp = _first(message.get("udp"))
+        if protocol != PROTO_UDP or not isinstance(udp, dict):
+            return None
+        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
+        if sport not in self.watched_ports and dport not in self.watched_ports:
+            return None
+        isakmp = _first(message.get("isakmp")) or _first(layers.get("isakmp"))
+        ispi = _bytes(_one(isakmp, "isakmp.ispi", "")) if isinstance(isakmp, dict) else b""
+        return QuotedDatagram(src, dst, PROTO_UDP, sport, dport, ispi if len(ispi) == 8 else None)
+
+    # --- IP fragments ---------------------------------------------------------------------------
+
+    def _fragment(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
+        """Remember every UDP fragment; the sets Wireshark never completed are lost fragments."""
+        for ip_name in ("ip", "ipv6"):
+            for ip in layers.get(ip_name, []) if ip_name in top else []:
+                done = _fragment_frames(ip_name, ip)
+                if done:
+                    self.reassembled_frames.update(done)
+                fragment = _fragment_of(ip_name, ip)
+                if fragment is None:
+                    continue
+                key, offset, more, length = fragment
+                data = b""
+                if offset == 0 and "data" in layers:
+                    data = _bytes(_one(layers["data"][0], "data.data", ""))
+                elif offset == 0 and "udp" in layers:
+                    udp = layers["udp"][-1]
+                    data = (int(udp.get("udp.srcport", 0)).to_bytes(2, "big") +
+                            int(udp.get("udp.dstport", 0)).to_bytes(2, "big") + bytes(4) +
+                            _bytes(_one(udp, "udp.payload", "")))
+                self.stats.fragments += 1
+                self.fragments.setdefault(key, []).append(_Fragment(number, time, offset, more, length, data))
+
+    def _lost_fragments(self) -> None:
+        for key, pieces in self.fragments.items():
+            if any(p.frame in self.reassembled_frames for p in pieces):
+                continue
+            self.stats.incomplete_fragments += 1
+            pieces.sort(key=lambda p: p.offset)
+            first = next((p for p in pieces if p.offset == 0), None)
+            if first is None or len(first.data) < 8 or len(self.result.lost_fragments) >= MAX_RECORDS:
+                continue
+            sport, dport = int.from_bytes(first.data[0:2], "big"), int.from_bytes(first.data[2:4], "big")
+            if sport not in self.watched_ports and dport not in self.watched_ports:
+                continue
+            ike = first.data[8:]
+            if NAT_T_PORT in (sport, dport) and ike[:4] == bytes(4):
+                ike = ike[4:]
+            last = next((p for p in pieces if not p.more), None)
+            seen: dict[int, _Fragment] = {}
+            for piece in pieces:
+                seen.setdefault(piece.offset, piece)
+            _, src, dst, _ = key
+            self.result.lost_fragments.append(LostFragments(
+                file=self.file, frames=tuple(p.frame for p in seen.values()),
+                time=min(p.time for p in pieces), src=src, dst=dst, sport=sport, dport=dport,
+                ispi=ike[:8] if len(ike) >= 8 else None, received=sum(p.length for p in seen.values()),
+                total=last.offset + last.length if last is not None else None,
+                reason="still incomplete at the end of the capture",
+            ))
+
+    def finish(self) -> Extraction:
+        self._lost_fragments()
+        self.result.files.append(self.stats)
+        self.result.esp = sorted(self.esp.values(), key=lambda f: (f.first_frame, f.spi))
+        self.result.keepalives = list(self.keepalives.values())
+        self.result.warnings.extend(f"{self.file}: {w}" for w in self.stats.warnings)
+        return self.result
+
+
+# --- reading tshark's JSON -----------------------------------------------------------------------
+# With --no-duplicate-keys (pyshark passes it) a field shown once is a value, a field shown
+# several times a list of values; a field with children has them in "<field>_tree", or as its
+# value when the field itself carries no value (FT_NONE).
+
+def _all(tree: dict | None, key: str) -> list:
+    if not isinstance(tree, dict):
+        return []
+    value = tree.get(key)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _one(tree: dict | None, key: str, default=None):
+    values = _all(tree, key)
+    return values[0] if values else default
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _int(text) -> int:
+    text = str(text)
+    return int(text, 16) if text.lower().startswith("0x") else int(text)
+
+
+def _int_or(tree: dict, key: str, default: int = 0) -> int:
+    value = _one(tree, key)
+    try:
+        return _int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _bytes(text) -> bytes:
+    if not isinstance(text, str) or not text:
+        return b""
+    try:
+        return bytes.fromhex(text.replace(":", ""))
+    except ValueError:
+        return b""
+
+
+def _flag(tree: dict, key: str) -> bool:
+    return str(_one(tree, key, "0")) in ("1", "True", "true")
+
+
+def _layer(layers: dict[str, list[dict]], top: list[str], name: str, before: int | None = None) -> dict | None:
+    """The instance of ``name`` closest before position ``before`` in the frame (last if None)."""
+    end = len(top) if before is None else before
+    positions = [i for i, p in enumerate(top[:end]) if p == name]
+    instances = layers.get(name, [])
+    if not positions or not instances:
+        return None
+    index = len(positions) - 1
+    return instances[index] if index < len(instances) else instances[-1]
+
+
+def _innermost_ip(layers: dict[str, list[dict]], top: list[str], before: int) -> tuple[str, dict | None]:
+    """The IP header closest before position ``before``: the one that carries what follows."""
+    for index in range(min(before, len(top)) - 1, -1, -1):
+        if top[index] in ("ip", "ipv6"):
+            name = top[index]
+            occurrence = top[:index + 1].count(name) - 1
+            instances = layers.get(name, [])
+            return name, instances[occurrence] if occurrence < len(instances) else None
+    return "ip", None
+
+
+def _addresses(ip_name: str, ip: dict) -> tuple[str, str]:
+    prefix = "ip" if ip_name == "ip" else "ipv6"
+    return (str(ipaddress.ip_address(_one(ip, f"{prefix}.src"))),
+            str(ipaddress.ip_address(_one(ip, f"{prefix}.dst"))))
+
+
+def _reassembly(ip_name: str, ip: dict) -> dict | None:
+    tree = ip.get("ip.fragments_tree") if ip_name == "ip" else ip.get("ipv6.fragments")
+    return tree if isinstance(tree, dict) else None
+
+
+def _fragment_frames(ip_name: str, ip: dict) -> tuple[int, ...]:
+    """The frames of the fragments Wireshark reassembled into this datagram, in offset order."""
+    tree = _reassembly(ip_name, ip)
+    return tuple(int(f) for f in _all(tree, f"{ip_name}.fragment")) if tree else ()
+
+
+def _ip_length(ip_name: str, ip: dict) -> int:
+    tree = _reassembly(ip_name, ip)
+    if ip_name == "ip":
+        if tree is not None:
+            return _int_or(ip, "ip.hdr_len", 20) + _int_or(tree, "ip.reassembled.length")
+        return _int_or(ip, "ip.len")
+    if tree is not None:
+        return 40 + 8 + _int_or(tree, "ipv6.reassembled.length")
+    return 40 + _int_or(ip, "ipv6.plen")
+
+
+def _fragment_of(ip_name: str, ip: dict) -> tuple[tuple, int, bool, int] | None:
+    """(set key, offset, more fragments, payload length) of a UDP fragment; None otherwise."""
+    if ip_name == "ip":
+        flags = ip.get("ip.flags_tree", {})
+        more, offset = _flag(flags, "ip.flags.mf"), _int_or(ip, "ip.frag_offset") * 8
+        if not (more or offset) or _int_or(ip, "ip.proto") != PROTO_UDP:
+            return None
+        length = _int_or(ip, "ip.len") - _int_or(ip, "ip.hdr_len", 20)
+        ident = _int_or(ip, "ip.id")
+    else:
+        header = ip.get("ipv6.fraghdr")
+        if not isinstance(header, dict) or _int_or(header, "ipv6.fraghdr.nxt") != PROTO_UDP:
+            return None
+        more, offset = _flag(header, "ipv6.fraghdr.more"), _int_or(header, "ipv6.fraghdr.offset") * 8
+        length = _int_or(ip, "ipv6.plen") - 8
+        ident = _int_or(header, "ipv6.fraghdr.ident")
+    src, dst = _addresses(ip_name, ip)
+    return (ip_name, src, dst, ident), offset, more, length
+
+
+def _expert(tree) -> list[str]:
+    """Wireshark's expert infos of severity warning or error anywhere in ``tree``, as text."""
+    found: list[str] = []
+    if isinstance(tree, list):
+        for item in tree:
+            found.extend(_expert(item))
+    elif isinstance(tree, dict):
+        for key, value in tree.items():
+            if key == "_ws.expert":
+                for note in value if isinstance(value, list) else [value]:
+                    if isinstance(note, dict) and _int_or(note, "_ws.expert.severity") >= EXPERT_WARNING:
+                        found.append(f"Wireshark: {_one(note, '_ws.expert.message', 'expert info')}")
+            elif isinstance(value, (dict, list)):
+                found.extend(_expert(value))
+    return found
+
+
+class _Header:
+    """The ISAKMP header as Wireshark shows it; a field it does not show is 0 and a warning."""
+
+    FIELDS = (("ispi", "isakmp.ispi"), ("rspi", "isakmp.rspi"), ("next_payload", "isakmp.nextpayload"),
+              ("version", "isakmp.version"), ("exchange_type", "isakmp.exchangetype"), ("flags", "isakmp.flags"),
+              ("message_id", "isakmp.messageid"), ("length", "isakmp.length"))
+
+    ispi: bytes
+    rspi: bytes
+    next_payload: int
+    version: int
+    exchange_type: int
+    flags: int
+    message_id: int
+    length: int
+
+    def __init__(self, isakmp: dict, warnings: list[str]) -> None:
+        missing = []
+        for attribute, key in self.FIELDS:
+            value = _one(isakmp, key)
+            if value is None:
+                missing.append(attribute)
+            if attribute in ("ispi", "rspi"):
+                setattr(self, attribute, _bytes(value) if value is not None else bytes(8))
+            else:
+                setattr(self, attribute, _int(value) if value is not None else 0)
+        if missing:
+            warnings.append(f"Wireshark shows no {', '.join(missing)} for this message")
+
+
+# --- payloads ---------------------------------------------------------------------------------
+
+Mapper = Callable[[Head, dict, bool], Payload]
+
+
+def _chain(tree: dict, v2: bool) -> list[Payload]:
+    """The payloads of a tree level (a message, or what Wireshark decrypted), in order."""
+    kinds = _all(tree, "isakmp.typepayload")
+    subtrees = _all(tree, "isakmp.typepayload_tree")
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    mappers = V2_MAPPERS if v2 else V1_MAPPERS
+    payloads: list[Payload] = []
+    for kind_text, sub in zip(kinds, subtrees):
+        kind = _int(kind_text)
+        if not isinstance(sub, dict):
+            sub = {}
+        head = Head(kind, names[kind], _int_or(sub, "isakmp.payloadlength"),
+                    v2 and _flag(sub, "isakmp.criticalpayload"))
+        if v2 and kind == V2_SK:
+            payloads.append(_sk(head, sub))
+            payloads.extend(_chain(_decrypted(sub), True))
+            continue
+        payloads.append(mappers.get(kind, _opaque)(head, sub, v2))
+    return payloads
+
+
+def _decrypted(sub: dict) -> dict:
+    """The payloads Wireshark decrypted from an SK payload (with a decryption table), else {}."""
+    decrypted = sub.get("isakmp.enc.decrypted")
+    contained = decrypted.get("isakmp.enc.contained") if isinstance(decrypted, dict) else None
+    return contained if isinstance(contained, dict) else {}
+
+
+def _v1_encrypted_body(isakmp: dict, header: _Header, size: int) -> list[Payload]:
+    """An IKEv1 message with the E flag: one Encrypted body, then what Wireshark decrypted of it."""
+    body = max(0, min(header.length, size) - ISAKMP_HEADER)
+    name = iana.V1_PAYLOAD_TYPES[header.next_payload]
+    payloads: list[Payload] = [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
+                                         first_payload_name=name, data_length=body)]
+    inner = isakmp.get("isakmp.enc.data")
+    if isinstance(inner, dict):
+        payloads.extend(_chain(inner, False))
+    return payloads
+
+
+def _opaque(head: Head, sub: dict, v2: bool) -> Opaque:
+    return Opaque(*head, data_length=max(0, head.length - 4))
+
+
+def _sk(head: Head, sub: dict) -> Encrypted:
+    first = _int_or(sub, "isakmp.nextpayload")
+    return Encrypted(*head, first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
+                     data_length=max(0, head.length - 4))
+
+
+def _skf(head: Head, sub: dict, v2: bool) -> EncryptedFragment:
+    first = _int_or(sub, "isakmp.nextpayload")
+    return EncryptedFragment(*head, number=_int_or(sub, "isakmp.frag.number"), total=_int_or(sub, "isakmp.frag.total"),
+                             first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
+                             data_length=max(0, head.length - 8))
+
+
+def _cisco_fragment(head: Head, sub: dict, v2: bool) -> CiscoFragment:
+    return CiscoFragment(*head, fragment_id=_int_or(sub, "isakmp.frag.packetid"), number=_int_or(sub, "isakmp.frag.seq"),
+                         last=_int_or(sub, "isakmp.frag.last") == 1, data_length=max(0, head.length - 8))
+
+
+# SA -> proposals -> transforms -> attributes
+
+# Wireshark's attribute subtree -> (attribute names, value registries, text types, address types).
+ATTRIBUTE_KINDS: dict[str, tuple[Registry, dict[int, Registry], frozenset[int], frozenset[int]]] = {
+    "isakmp.ike.attr": (iana.V1_IKE_ATTRIBUTES, V1_IKE_VALUES, frozenset(), frozenset()),
+    "isakmp.ipsec.attr": (iana.V1_IPSEC_ATTRIBUTES, V1_IPSEC_VALUES, frozenset(), frozenset()),
+    "isakmp.ike2.attr": (iana.V2_TRANSFORM_ATTRIBUTES, {}, frozenset(), frozenset()),
+    "isakmp.cfg.attr": (iana.MODECFG_ATTRIBUTES, MODECFG_VALUES, MODECFG_TEXT, MODECFG_ADDRESSES),
+}
+# A TLV value longer than this is kept as bytes, as ikepcap.decode.attributes does.
+MAX_INT_BYTES = 8
+
+
+def _attributes(tree: dict, key: str, kind: str | None = None) -> tuple[Attribute, ...]:
+    names, values, texts, addresses = ATTRIBUTE_KINDS[kind or key]
+    found = []
+    for attr in _all(tree, key):
+        if not isinstance(attr, dict):
+            continue
+        attr_type = _int_or(attr, f"{key}.type") & ~AF_BIT
+        raw = _bytes(_one(attr, f"{key}.value", ""))
+        value: int | bytes
+        if _flag(attr, f"{key}.format") or len(raw) <= MAX_INT_BYTES and attr_type not in texts | addresses:
+            value = int.from_bytes(raw, "big")
+        else:
+            value = raw
+        meaning = None
+        if attr_type in values and isinstance(value, int):
+            meaning = values[attr_type][value]
+        elif isinstance(value, bytes) and attr_type in addresses and len(value) in (4, 16):
+            meaning = address(value)
+        elif isinstance(value, bytes) and attr_type in texts:
+            meaning = wire_text(value)
+        found.append(Attribute(attr_type, names[attr_type], value, meaning))
+    return tuple(found)
+
+
+def _sa(head: Head, sub: dict, v2: bool) -> SecurityAssociation:
+    proposals = []
+    for proposal in _all(sub, "isakmp.typepayload_tree"):
+        if not isinstance(proposal, dict):
+            continue
+        protocol_id = _int_or(proposal, "isakmp.prop.protoid")
+        transforms = [_transform(t, protocol_id, v2) for t in _all(proposal, "isakmp.typepayload_tree")
+                      if isinstance(t, dict)]
+        protocols = iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS
+        proposals.append(Proposal(_int_or(proposal, "isakmp.prop.number"), protocol_id, protocols[protocol_id],
+                                  _bytes(_one(proposal, "isakmp.spi", "")), tuple(transforms)))
+    if v2:
+        return SecurityAssociation(*head, doi=None, situation=None, proposals=tuple(proposals))
+    situation = _bytes(_one(sub, "isakmp.sa.situation", ""))
+    return SecurityAssociation(*head, doi=_int_or(sub, "isakmp.sa.doi") if "isakmp.sa.doi" in sub else None,
+                               situation=int.from_bytes(situation, "big") if situation else None,
+                               proposals=tuple(proposals))
+
+
+def _transform(tree: dict, protocol_id: int, v2: bool) -> Transform:
+    if v2:
+        transform_type = _int_or(tree, "isakmp.tf.type")
+        id_key = next((k for k in tree if k.startswith("isakmp.tf.id")), "isakmp.tf.id")
+        transform_id = _int_or(tree, id_key)
+        ids = iana.V2_TRANSFORM_IDS.get(transform_type)
+        return Transform(None, transform_type, iana.V2_TRANSFORM_TYPES[transform_type], transform_id,
+                         ids[transform_id] if ids is not None else str(transform_id),
+                         _attributes(tree, "isakmp.ike2.attr"))
+    transform_id = _int_or(tree, "isakmp.trans.id")
+    ids = iana.V1_TRANSFORM_IDS.get(protocol_id)
+    key = "isakmp.ike.attr" if "isakmp.ike.attr" in tree else "isakmp.ipsec.attr"
+    return Transform(_int_or(tree, "isakmp.trans.number"), None, None, transform_id,
+                     ids[transform_id] if ids is not None else str(transform_id), _attributes(tree, key))
+
+
+# Keys, proofs, nonces
+
+def _ke(head: Head, sub: dict, v2: bool) -> KeyExchange:
+    if not v2:
+        return KeyExchange(*head, group=None, group_name=None, data_length=max(0, head.length - 4))
+    group = _int_or(sub, "isakmp.key_exchange.dh_group")
+    return KeyExchange(*head, group=group, group_name=iana.KE_GROUPS[group], data_length=max(0, head.length - 8))
+
+
+def _auth(head: Head, sub: dict, v2: bool) -> Authentication:
+    method = _int_or(sub, "isakmp.auth.method")
+    return Authentication(*head, method=method, method_name=iana.V2_AUTH_METHODS[method],
+                          data_length=max(0, head.length - 8))
+
+
+def _eap(head: Head, sub: dict, v2: bool) -> Eap:
+    data = _bytes(_one(sub, "isakmp.eap.data", ""))
+    code = data[0] if data else 0
+    eap_type = data[4] if code in (1, 2) and len(data) > 4 else None
+    return Eap(*head, code=code, code_name=iana.EAP_CODES[code], identifier=data[1] if len(data) > 1 else 0,
+               eap_type=eap_type, eap_type_name=iana.EAP_TYPES[eap_type] if eap_type is not None else None,
+               eap_length=int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0)
+
+
+# Identities and certificates
+
+def _dn(tree) -> str | None:
+    """``C=XX, O=…, CN=…`` from Wireshark's X.509 name tree, with the native engine's short names."""
+    sequence = _find(tree, "x509if.RDNSequence_item_tree")
+    if sequence is None:
+        return None
+    parts = []
+    for rdn in sequence if isinstance(sequence, list) else [sequence]:
+        for element in _all(rdn, "x509if.RelativeDistinguishedName_item_element"):
+            oid = _one(element, "x509if.oid", "")
+            parts.append(f"{DN_SHORT_NAMES.get(oid, oid)}={_leaf_text(element) or ''}")
+    return ", ".join(parts)
+
+
+def _find(tree, key: str):
+    """The value of the first ``key`` anywhere in ``tree``, depth first."""
+    if isinstance(tree, list):
+        for item in tree:
+            found = _find(item, key)
+            if found is not None:
+                return found
+    elif isinstance(tree, dict):
+        if key in tree:
+            return tree[key]
+        for value in tree.values():
+            found = _find(value, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _leaf_text(tree: dict) -> str | None:
+    """An attribute's value: the first string that is not the OID nor a CHOICE index."""
+    for key, value in tree.items():
+        if key == "x509if.oid" or f"{key}_tree" in tree:
+            continue
+        if isinstance(value, dict):
+            text = _leaf_text(value)
+            if text is not None:
+                return text
+        elif isinstance(value, str):
+            return value
+    return None
+
+
+def _packed(text: str | None) -> bytes | None:
+    try:
+        return ipaddress.ip_address(text).packed if text else None
+    except ValueError:
+        return None
+
+
+def _identity(id_type: int, data) -> str:
+    """The identity as the native engine writes it, from the fields Wireshark shows; else ''."""
+    if not isinstance(data, dict):
+        return ""
+    pick = data.get
+    for single in ("isakmp.id.data.ipv4_addr", "isakmp.id.data.ipv6_addr"):
+        base, mask = _packed(pick(single)), _packed(pick(single.replace("_addr", "_subnet")))
+        if base is not None and mask is not None and id_type in (4, 6):
+            return subnet(base, mask)
+        if base is not None and id_type in (1, 5):
+            return address(base)
+    for family in ("ipv4", "ipv6"):
+        start = _packed(pick(f"isakmp.id.data.{family}_range_start"))
+        end = _packed(pick(f"isakmp.id.data.{family}_range_end"))
+        if start is not None and end is not None:
+            return f"{address(start)}-{address(end)}"
+    for text in ("isakmp.id.data.fqdn", "isakmp.id.data.user_fqdn"):
+        if isinstance(pick(text), str):
+            return pick(text)
+    if "isakmp.id.data.key_id" in data:
+        return hex_and_ascii(_bytes(pick("isakmp.id.data.key_id")))
+    return _dn(data) or ""
+
+
+def _id(head: Head, sub: dict, v2: bool) -> Identification:
+    id_type = _int_or(sub, "isakmp.id.type")
+    value = _identity(id_type, sub.get("isakmp.id.data"))
+    if v2:
+        return Identification(*head, id_type=id_type, id_type_name=iana.V2_ID_TYPES[id_type], value=value,
+                               protocol_id=None, port=None)
+    return Identification(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type], value=value,
+                          protocol_id=_int_or(sub, "isakmp.id.protoid"), port=_int_or(sub, "isakmp.id.port"))
+
+
+_TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)")
+
+
+def _x509_time(tree) -> str | None:
+    """Wireshark's ``2026-02-02 17:40:48 (UTC)`` as the native ``2026-02-02T17:40:48+00:00``."""
+    for key in ("x509af.utcTime", "x509af.generalizedTime"):
+        text = _find(tree, key)
+        match = _TIME.match(text) if isinstance(text, str) else None
+        if match:
+            return f"{match[1]}T{match[2]}+00:00"
+    return None
+
+
+def _cert(head: Head, sub: dict, v2: bool) -> Certificate:
+    encoding = _int_or(sub, "isakmp.cert.encoding")
+    fields: dict[str, str | None] = dict.fromkeys(("subject", "issuer", "not_before", "not_after", "serial"))
+    signed = _find(sub.get("isakmp.cert.data"), "x509af.signedCertificate_element")
+    if encoding in X509_ENCODINGS and isinstance(signed, dict):
+        serial = _bytes(_one(signed, "x509af.serialNumber", ""))
+        validity = signed.get("x509af.validity_element", {})
+        fields = {
+            "subject": _dn(signed.get("x509af.subject_tree")),
+            "issuer": _dn(signed.get("x509af.issuer_tree")),
+            "not_before": _x509_time(validity.get("x509af.notBefore_tree")),
+            "not_after": _x509_time(validity.get("x509af.notAfter_tree")),
+            "serial": format(int.from_bytes(serial, "big"), "x") if serial else None,
+        }
+    return Certificate(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
+                       data_length=max(0, head.length - 5), **fields)
+
+
+SHA1_LENGTH = 20
+
+
+def _certreq(head: Head, sub: dict, v2: bool) -> CertificateRequest:
+    encoding = _int_or(sub, "isakmp.certreq.type")
+    authorities: list[str] = []
+    if v2:
+        for value in _all(sub, "isakmp.ike.certreq.authority"):
+            data = _bytes(value)
+            authorities += [data[i:i + SHA1_LENGTH].hex() for i in range(0, len(data) - SHA1_LENGTH + 1, SHA1_LENGTH)]
+    else:
+        for tree in _all(sub, "isakmp.ike.certreq.authority.sig_tree"):
+            name = _dn(tree)
+            if name is not None:
+                authorities.append(name)
+    return CertificateRequest(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
+                              authorities=tuple(authorities))
+
+
+def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
+    selectors = []
+    for ts in _all(sub, "isakmp.ts.data"):
+        if not isinstance(ts, dict):
+            continue
+        ts_type = _int_or(ts, "isakmp.ts.type")
+        start = _one(ts, "isakmp.ts.start_ipv4") or _one(ts, "isakmp.ts.start_ipv6")
+        end = _one(ts, "isakmp.ts.end_ipv4") or _one(ts, "isakmp.ts.end_ipv6")
+        selectors.append(TrafficSelector(
+            ts_type, iana.V2_TS_TYPES[ts_type], _int_or(ts, "isakmp.ts.protoid"), _int_or(ts, "isakmp.ts.start_port"),
+            _int_or(ts, "isakmp.ts.end_port"), str(ipaddress.ip_address(start)) if start else "",
+            str(ipaddress.ip_address(end)) if end else "",
+        ))
+    return TrafficSelectors(*head, selectors=tuple(selectors))
+
+
+def _cfg(head: Head, sub: dict, v2: bool) -> Configuration:
+    cfg_type = _int_or(sub, "isakmp.cfg.type")
+    if v2:
+        # Wireshark's own rendering of each value (an address, a prefix) is the meaning here.
+        attributes = []
+        for attr in _all(sub, "isakmp.cfg.attr"):
+            if not isinstance(attr, dict):
+                continue
+            attr_type = _int_or(attr, "isakmp.cfg.attr.type") & 0x7FFF
+            generic = {f"isakmp.cfg.attr.{k}" for k in ("type", "format", "length", "value")}
+            meaning = next((str(v) for k, v in attr.items() if k not in generic and isinstance(v, str)), None)
+            attributes.append(Attribute(attr_type, iana.V2_CFG_ATTRIBUTES[attr_type],
+                                        _bytes(_one(attr, "isakmp.cfg.attr.value", "")), meaning))
+        return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.V2_CFG_TYPES[cfg_type], identifier=None,
+                             attributes=tuple(attributes))
+    return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.MODECFG_TYPES[cfg_type],
+                         identifier=_int_or(sub, "isakmp.cfg.identifier"),
+                         attributes=_attributes(sub, "isakmp.cfg.attr"))
+
+
+# Notifications, deletes, vendor IDs, NAT traversal
+
+def _notify(head: Head, sub: dict, v2: bool) -> Notification:
+    notify_type = _int_or(sub, "isakmp.notify.msgtype")
+    data = _bytes(_one(sub, "isakmp.notify.data", ""))
+    # The details are ikepcap's reading of the data Wireshark delimits, so that both engines
+    # present them alike; what that reading would warn about is ikepcap's, not Wireshark's.
+    decoder = (V2_NOTIFY_DATA if v2 else V1_NOTIFY_DATA).get(notify_type)
+    details = decoder(data, head, Context(major=2 if v2 else 1, exchange_type=0)) if decoder else ()
+    return Notification(*head, doi=None if v2 else _int_or(sub, "isakmp.notify.doi"),
+                        protocol_id=_int_or(sub, "isakmp.notify.protoid"), spi=_bytes(_one(sub, "isakmp.spi", "")),
+                        notify_type=notify_type,
+                        notify_name=(iana.V2_NOTIFY_TYPES if v2 else iana.V1_NOTIFY_TYPES)[notify_type],
+                        data=data, details=details)
+
+
+def _delete(head: Head, sub: dict, v2: bool) -> Delete:
+    protocol_id = _int_or(sub, "isakmp.delete.protoid")
+    return Delete(*head, doi=None if v2 else _int_or(sub, "isakmp.delete.doi"), protocol_id=protocol_id,
+                  protocol=(iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS)[protocol_id],
+                  spis=tuple(_bytes(s) for s in _all(sub, "isakmp.delete.spi")))
+
+
+def _vid(head: Head, sub: dict, v2: bool) -> VendorID:
+    data = _bytes(_one(sub, "isakmp.vid_bytes", ""))
+    return VendorID(*head, data=data, vendor=vendor_name(data))
+
+
+def _natd(head: Head, sub: dict, v2: bool) -> NatDiscovery:
+    return NatDiscovery(*head, hash=_bytes(_one(sub, "isakmp.ike.nat_hash", "")))
+
+
+def _natoa(head: Head, sub: dict, v2: bool) -> NatOriginalAddress:
+    id_type = _int_or(sub, "isakmp.id.type")
+    original = _one(sub, "isakmp.ike.nat_original_address_ipv4") or _one(sub, "isakmp.ike.nat_original_address_ipv6")
+    return NatOriginalAddress(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type],
+                              address=str(ipaddress.ip_address(original)) if original else "")
+
+
+V2_SK = 46
+V1_MAPPERS: dict[int, Mapper] = {
+    1: _sa, 4: _ke, 5: _id, 6: _cert, 7: _certreq, 8: _opaque, 9: _opaque, 10: _opaque, 11: _notify,
+    12: _delete, 13: _vid, 14: _cfg, 20: _natd, 21: _natoa, 130: _natd, 131: _natoa, 132: _cisco_fragment,
+}
+V2_MAPPERS: dict[int, Mapper] = {
+    33: _sa, 34: _ke, 35: _id, 36: _id, 37: _cert, 38: _certreq, 39: _auth, 40: _opaque, 41: _notify,
+    42: _delete, 43: _vid, 44: _ts, 45: _ts, 47: _cfg, 48: _eap, 53: _skf,
+}
