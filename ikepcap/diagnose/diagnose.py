@@ -39,7 +39,7 @@ COMPLETED = frozenset({ESTABLISHED, DELETED})
 REFUSALS = frozenset({"mm1-rejected", "mm3-key-refused", "mm5-answered-clear-error", "am1-rejected", "am2-rejected",
                       "init-rejected", "init-ke-loop", "auth-rejected", "qm1-rejected", "child-rejected"})
 # Observations already told by the stall finding when their frames are all in it.
-COVERED_BY_STALL = frozenset({"clear-error-notify", "one-way", "fragmented-unanswered"})
+COVERED_BY_STALL = frozenset({"clear-error-notify"})
 # A healthy SA's cause, from its informational findings, most telling first.
 HEALTHY_CAUSES = (("delete", "deleted"), ("dh-group-retry", "dh-group-retry"), ("nat-detected", "nat-t"))
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.

@@ -25,12 +25,14 @@ def terminal(text: str) -> str:
     return _UNSAFE.sub(_escape_char, text)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Characters that start emphasis, code, links, tables, headings or strikethrough inline. Wire
+# strings never start a line in the reports, so list and block markers (-, +, 1.) stay as they are.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
 def markdown(text: str) -> str:
     """Inline Markdown: controls escaped, HTML neutralised, Markdown syntax backslashed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(terminal(text), quote=True))
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text)), quote=False)
 
 
 def mermaid(text: str) -> str:
