@@ -403,7 +403,9 @@ def _response_notifies(step: Step) -> set[int]:
 
 def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
     responses = _init_responses(sa)
-    ke = [s for s in responses if INVALID_KE_PAYLOAD in _response_notifies(s)]
+    # copies count too: a request re-sent unchanged after INVALID_KE_PAYLOAD loops just the same
+    ke = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT response")
+          and INVALID_KE_PAYLOAD in _response_notifies(s)]
     if len(ke) < 2 or any(not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN}
                           for s in responses):
         return None

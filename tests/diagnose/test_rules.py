@@ -1,0 +1,388 @@
+"""Rule by rule: each fires on its wire pattern, with its evidence, and stays silent on health.
+
+``SCENARIOS`` holds one built conversation per rule in the rule table; a test checks that no
+rule is left without one. Healthy IKEv1 and IKEv2 exchanges must produce no finding at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
+
+from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.diagnose.rules import RULES
+from ikepcap.correlate.correlate import correlate
+from ikepcap.extract.model import Extraction
+from ikepcap.synth import ike
+
+
+def mm1_unanswered(c):
+    for t in (0, 2, 6):
+        c.mm(1, t)
+
+
+def mm1_rejected(c):
+    c.mm(1, 0)
+    c.notify_v1(0.01, "r", 14, rspi=bytes(8), spi=b"")
+
+
+def mm2_reply_lost(c):
+    for t in (0, 2, 6):
+        c.mm(1, t)
+        c.mm(2, t + 0.01)
+
+
+def mm2_unanswered(c):
+    c.mm(1, 0)
+    c.mm(2, 0.01)
+    c.notify_v1(0.02, "i", 14)
+
+
+def mm3_unanswered(c):
+    c.mm(1, 0)
+    c.mm(2, 0.01)
+    c.mm(3, 0.02)
+    c.mm(3, 8.02)
+
+
+def mm3_invalid_cookie(c):
+    mm3_unanswered(c)
+    c.notify_v1(8.05, "r", 4)
+
+
+def mm3_key_refused(c):
+    c.mm(1, 0)
+    c.mm(2, 0.01)
+    c.mm(3, 0.02)
+    c.notify_v1(0.03, "r", 17)
+
+
+def mm4_reply_lost(c):
+    c.mm(1, 0)
+    c.mm(2, 0.01)
+    for t in (0.02, 2, 6):
+        c.mm(3, t)
+        c.mm(4, t + 0.01)
+
+
+def mm4_unanswered(c):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01, nat=(n == 3))
+
+
+def _to_mm5(c, port=500, **kw):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01)
+    for t in (1, 3, 7):
+        c.mm(5, t, port=port, **kw)
+
+
+def mm5_unanswered(c):
+    _to_mm5(c)
+
+
+def mm5_unanswered_after_float(c):
+    _to_mm5(c, port=4500)
+
+
+def mm5_answered_encrypted(c):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01)
+    for i, t in enumerate((1, 3)):
+        c.mm(5, t)
+        c.info(t + 0.01, "r", 100 + i, size=48)
+
+
+def mm5_answered_clear_error(c):
+    for n in range(1, 6):
+        c.mm(n, n * 0.01)
+    c.notify_v1(0.1, "r", 16)
+
+
+def mm4_resent_by_responder(c):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01)
+    c.mm(5, 0.1)
+    c.mm(4, 0.6)
+    c.mm(5, 1.1)
+    c.mm(4, 1.6)
+
+
+def mm6_not_accepted(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    c.mm(5, 2.0)
+
+
+def am1_unanswered(c):
+    c.am(1, 0)
+    c.am(1, 2)
+
+
+def am1_rejected(c):
+    c.am(1, 0)
+    c.notify_v1(0.01, "r", 18, rspi=bytes(8))
+
+
+def am2_rejected(c):
+    c.am(1, 0)
+    c.am(2, 0.01)
+    c.info(0.02, "i", 7, size=48)
+    c.am(2, 2.0)
+
+
+def am2_not_confirmed(c):
+    c.am(1, 0)
+    c.am(2, 0.01)
+    c.am(2, 2.0)
+
+
+def aggressive_mode_psk(c):
+    c.am(1, 0)
+    c.am(2, 0.01)
+    c.am(3, 0.02)
+
+
+def qm1_unanswered(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    c.qm(1, 0.1)
+    c.qm(1, 2.1)
+
+
+def qm1_rejected(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    c.qm(1, 0.1)
+    c.info(0.11, "r", 99, size=64)
+
+
+def qm2_unconfirmed(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    c.qm(1, 0.1)
+    c.qm(2, 0.11)
+
+
+def init_unanswered(c):
+    for t in (0, 1, 2.5):
+        c.init_request(t)
+
+
+def init_rejected(c):
+    c.init_request(0)
+    c.init_response(0.01, (14, b""))
+
+
+def init_ke_loop(c):
+    for t in (0, 1):
+        c.init_request(t)
+        c.init_response(t + 0.01, (17, b"\x00\x0e"))
+
+
+def init_response_lost(c):
+    c.init_request(0)
+    c.init_response(0.01)
+    c.init_request(1)
+    c.init_response(1.01)
+
+
+def init_no_auth(c):
+    c.init_request(0)
+    c.init_response(0.01)
+
+
+def auth_unanswered(c):
+    c.init_request(0)
+    c.init_response(0.01)
+    c.sk(0.02, "i", 35, 1, 256, port=500)
+    c.sk(1.02, "i", 35, 1, 256, port=500)
+
+
+def auth_unanswered_after_float(c):
+    c.init_request(0)
+    c.init_response(0.01)
+    c.sk(0.02, "i", 35, 1, 256)
+    c.sk(1.02, "i", 35, 1, 256)
+
+
+def auth_rejected(c):
+    c.init_request(0)
+    c.init_response(0.01)
+    c.sk(0.02, "i", 35, 1, 256)
+    c.sk(0.03, "r", 35, 1, 48, response=True)
+
+
+def child_rejected(c):
+    c.init_request(0)
+    c.init_response(0.01)
+    c.sk(0.02, "i", 35, 1, 256)
+    c.sk(0.03, "r", 35, 1, 112, response=True)
+
+
+def child_unanswered(c):
+    c.healthy_v2()
+    c.add_esp(I_ADDR, R_ADDR, 1)
+    c.add_esp(R_ADDR, I_ADDR, 2)
+    c.sk(10, "i", 36, 2, 200)
+    c.sk(11, "i", 36, 2, 200)
+
+
+def dh_group_retry(c):
+    c.init_request(0, group=19)
+    c.init_response(0.01, (17, b"\x00\x0e"))
+    c.init_request(0.02, group=14)
+    c.init_response(0.03)
+
+
+def cookie_challenge(c):
+    c.init_request(0)
+    c.init_response(0.01, (16390, b"c" * 16))
+    c.init_request(0.02, extra=[(41, ike.notify_v2(16390, data=b"c" * 16))])
+    c.init_response(0.03)
+
+
+def unencrypted_error_notify(c):
+    mm3_invalid_cookie(c)
+
+
+def clear_error_notify(c):
+    c.mm(1, 0)
+    c.mm(2, 0.01)
+    c.notify_v1(0.02, "i", 14)
+    c.mm(2, 10)
+    for n in range(3, 7):
+        c.mm(n, 10 + n * 0.01)
+
+
+def one_way(c):
+    mm1_unanswered(c)
+
+
+def reply_lost(c):
+    c.healthy_main()
+    c.qm(1, 5.0, message_id=77)
+    c.qm(2, 5.01, message_id=77)
+    c.qm(1, 7.0, message_id=77)
+    c.qm(3, 7.5, message_id=77)
+
+
+def fragmented_unanswered(c):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01, sa=RSA_SA)
+    c.mm(5, 1.0, size=1900, fragments=(5, 6, 7), ip_length=2000)
+
+
+def icmp_error(c):
+    c.mm(1, 0)
+    c.add_icmp(0.01, "destination unreachable: port unreachable")
+
+
+def nat_detected(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01, nat=(n == 3))
+
+
+def retransmissions(c):
+    c.healthy_main()
+    c.qm(1, 1.0, message_id=5)
+    c.qm(1, 3.0, message_id=5)
+    c.qm(2, 3.01, message_id=5)
+    c.qm(3, 3.02, message_id=5)
+
+
+def dpd_unanswered(c):
+    c.healthy_main()
+    for i, t in enumerate((10, 12, 14)):
+        c.info(t, "i", 1000 + i)
+
+
+def delete(c):
+    c.healthy_main()
+    c.info(10.0, "i", 2000, size=64)
+    c.info(10.001, "i", 2001, size=80)
+
+
+def esp_one_way(c):
+    c.healthy_main()
+    c.add_esp(I_ADDR, R_ADDR, 0x1001)
+
+
+SCENARIOS: dict[str, tuple[int, Callable[[Conversation], None]]] = {
+    name.replace("_", "-"): (2 if name.startswith(("init", "auth", "child", "dh_", "cookie")) else 1, fn)
+    for name, fn in dict(globals()).items()
+    if callable(fn) and name.replace("_", "-") in RULES
+}
+
+
+def test_every_rule_has_a_scenario():
+    assert set(RULES) - set(SCENARIOS) == {"flood"}
+
+
+@pytest.mark.parametrize("rule", sorted(SCENARIOS))
+def test_rule_fires_with_evidence(rule: str):
+    version, build = SCENARIOS[rule]
+    conversation = Conversation(version)
+    build(conversation)
+    diagnosis = conversation.diagnosis()
+    fired = {f.rule: f for f in diagnosis.findings}
+    assert rule in fired, f"{rule} did not fire: {sorted(fired)}"
+    finding = fired[rule]
+    assert finding.evidence and finding.details
+    frames = {m.frame for m in conversation.messages} | {e.frame for e in conversation.icmp} | \
+        {f.frames[0] for f in conversation.lost} | {f.first_frame for f in conversation.esp}
+    assert {e.frame for e in finding.evidence} <= frames
+    if RULES[rule].stall:
+        stalls = [f for f in diagnosis.findings if RULES[f.rule].stall]
+        assert len(stalls) <= 2 and rule in {f.rule for f in stalls}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_healthy_exchanges_produce_no_finding(version: int):
+    conversation = Conversation(version)
+    if version == 1:
+        conversation.healthy_main()
+    else:
+        conversation.healthy_v2()
+    conversation.add_esp(I_ADDR, R_ADDR, 0x1001)
+    conversation.add_esp(R_ADDR, I_ADDR, 0x2002)
+    diagnosis = conversation.diagnosis()
+    assert diagnosis.findings == []
+    assert diagnosis.verdict.status == "healthy" and diagnosis.verdict.cause == "none"
+    assert diagnosis.verdict.phase1.outcome == "established" and diagnosis.verdict.phase2.outcome == "established"
+
+
+def test_mm_wait_msg4_verdict_names_every_vendor():
+    conversation = Conversation()
+    mm3_invalid_cookie(conversation)
+    verdict = conversation.diagnosis().verdict
+    initiator = verdict.phase1.initiator
+    assert (initiator.cisco_asa, initiator.cisco_ios, initiator.libreswan.split()[0]) == \
+        ("MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2")
+    assert initiator.strongswan == "sending retransmit 1 of request message ID 0, seq 2"
+    assert verdict.cause == "responder-no-psk-for-peer"
+
+
+def test_causes_are_ranked_as_likelihoods():
+    conversation = Conversation()
+    mm5_unanswered_after_float(conversation)
+    finding = next(f for f in conversation.diagnosis().findings if f.rule == "mm5-unanswered-after-float")
+    assert [c.likelihood for c in finding.causes] == ["most likely", "likely", "possible"]
+    assert finding.causes[0].id == "udp4500-blocked"
+
+
+def test_a_flood_is_summarised_not_listed():
+    messages = []
+    for n in range(250):
+        c = Conversation(initiator=f"203.0.113.{n % 200 + 1}", responder=R_ADDR)
+        c.mm(1, n * 0.01)
+        messages += [m for m in c.messages]
+    spoofed = [m.__class__(**{**{f: getattr(m, f) for f in m.__dataclass_fields__},
+                              "ispi": n.to_bytes(8, "big")}) for n, m in enumerate(messages)]
+    result = diagnose(correlate(Extraction(engine="native", messages=spoofed)))
+    assert result.sas == []
+    assert result.flood is not None and result.flood.sas == 250
+    assert [f.rule for f in result.capture_findings] == ["flood"]
+    assert ISPI not in {m.ispi for m in spoofed}
