@@ -16,6 +16,9 @@ namespaces):
     i-eth0 192.0.2.10 ---------- m-left     m-right ------------------ r-eth0 198.51.100.10
                                              198.51.100.1
 
+IPv6 scenarios add 2001:db8::/32 addresses to the same topology (see V6);
+the concentrator scenario adds more addresses to i-eth0.
+
 tcpdump runs in ikelab-m on m-left and m-right (span-port view of each side);
 a scenario says which of the two files become captures/<name>.pcap.
 
@@ -33,6 +36,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,6 +59,28 @@ I_ADDR, R_ADDR = "192.0.2.10", "198.51.100.10"
 M_LEFT, M_RIGHT = "192.0.2.1", "198.51.100.1"
 I_NET, R_NET = "203.0.113.0/26", "203.0.113.64/26"
 I_HOST, R_HOST = "203.0.113.10", "203.0.113.74"
+
+
+@dataclass(frozen=True)
+class Addrs:
+    """One address family's view of the topology (the diagram above)."""
+    i: str  # initiator, on i-eth0
+    r: str  # responder, on r-eth0
+    m_left: str
+    m_right: str
+    prefix: int  # of both links
+    i_net: str  # protected subnets
+    r_net: str
+    i_host: str  # a host in each, on lo
+    r_host: str
+
+
+V4 = Addrs(I_ADDR, R_ADDR, M_LEFT, M_RIGHT, 24, I_NET, R_NET, I_HOST, R_HOST)
+# IPv6 (scenarios with ipv6=True): documentation prefix 2001:db8::/32 only;
+# the links mirror the IPv4 ones (…:2:: ~ 192.0.2.0, …:51:100:: ~ 198.51.100.0)
+V6 = Addrs("2001:db8:2::10", "2001:db8:51:100::10", "2001:db8:2::1", "2001:db8:51:100::1", 64,
+           "2001:db8:113::/64", "2001:db8:113:64::/64", "2001:db8:113::10", "2001:db8:113:64::74")
+
 PSK = "lab-psk-correct-horse"  # the lab's own PSK; appears in configs only
 WRONG_PSK = "lab-psk-wrong-battery"
 
@@ -111,14 +137,25 @@ def teardown() -> None:
         sh("ip", "netns", "del", ns, check=False, quiet=True)
 
 
-def topology_up() -> None:
+def topology_up(ipv6: bool = False, initiator_addrs: tuple = ()) -> None:
+    """Build the three namespaces.  ipv6: also the V6 addresses and routes;
+    initiator_addrs: more IPv4 addresses (/24) on i-eth0 (the concentrator)."""
     teardown()
     for ns in NS.values():
         sh("ip", "netns", "add", ns)
         sh("ip", "link", "set", "lo", "up", ns=ns)
-        # IPv4 only: no router solicitations / MLD noise in the captures
-        sh("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", ns=ns)
-        sh("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", ns=ns)
+        if not ipv6:
+            # IPv4 only: no router solicitations / MLD noise in the captures
+            sh("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", ns=ns)
+            sh("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", ns=ns)
+        else:
+            # dual stack, as quiet as IPv6 gets: no DAD (addresses usable at
+            # once), no router solicitations; "default" is what the veths get
+            # when they are moved in below
+            for conf in ("all", "default"):
+                sh("sysctl", "-qw", f"net.ipv6.conf.{conf}.accept_dad=0", ns=ns)
+                sh("sysctl", "-qw", f"net.ipv6.conf.{conf}.router_solicitations=0", ns=ns)
+                sh("sysctl", "-qw", f"net.ipv6.conf.{conf}.accept_ra=0", ns=ns)
     for a, a_ns, b, b_ns in (("i-eth0", "i", "m-left", "m"), ("r-eth0", "r", "m-right", "m")):
         sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
         sh("ip", "link", "set", a, "netns", NS[a_ns])
@@ -135,6 +172,18 @@ def topology_up() -> None:
     sh("ip", "route", "add", "default", "via", M_LEFT, ns=NS["i"])
     sh("ip", "route", "add", "default", "via", M_RIGHT, ns=NS["r"])
     sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=NS["m"])
+    for a in initiator_addrs:
+        sh("ip", "addr", "add", f"{a}/24", "dev", "i-eth0", ns=NS["i"])
+    if ipv6:
+        v = V6
+        for addr, dev, node in ((v.i, "i-eth0", "i"), (v.r, "r-eth0", "r"),
+                                (v.m_left, "m-left", "m"), (v.m_right, "m-right", "m")):
+            sh("ip", "-6", "addr", "add", f"{addr}/{v.prefix}", "dev", dev, "nodad", ns=NS[node])
+        sh("ip", "-6", "addr", "add", f"{v.i_host}/128", "dev", "lo", ns=NS["i"])
+        sh("ip", "-6", "addr", "add", f"{v.r_host}/128", "dev", "lo", ns=NS["r"])
+        sh("ip", "-6", "route", "add", "default", "via", v.m_left, ns=NS["i"])
+        sh("ip", "-6", "route", "add", "default", "via", v.m_right, ns=NS["r"])
+        sh("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", ns=NS["m"])
 
 
 def nft(rules: str) -> None:
@@ -169,13 +218,22 @@ table ip {table} {{
 # capture
 
 
+# tcpdump filters.  IPv4 scenarios record "ip" (no ARP).  IPv6 scenarios also
+# record IPv6 but, like ARP, leave out neighbour discovery (ICMPv6 133-137)
+# and MLD (behind a hop-by-hop header): link-layer housekeeping, not IKE.
+# ICMPv6 errors and echo stay in.
+BPF_V4 = "ip"
+BPF_V6 = ("ip or (ip6 and not ip6 proto 0 and "
+          "not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137))")
+
+
 class Capture:
-    def __init__(self, iface: str, path: Path):
+    def __init__(self, iface: str, path: Path, bpf: str = BPF_V4):
         self.iface, self.path = iface, path
         self.err = open(path.with_suffix(".tcpdump.txt"), "w")
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", NS["m"], "tcpdump", "-i", iface, "-s", "0", "-U", "-n",
-             "-w", str(path), "ip"], stdout=subprocess.DEVNULL, stderr=self.err)
+             "-w", str(path), bpf], stdout=subprocess.DEVNULL, stderr=self.err)
         deadline = time.time() + 5
         while time.time() < deadline:
             if "listening on" in path.with_suffix(".tcpdump.txt").read_text():
@@ -297,8 +355,11 @@ charon {{
                 p.wait(timeout)
             return p
 
-    def initiate(self, child: str | None = "net", ike: str = "lab") -> None:
-        args = ["--initiate", "--ike", ike, "--timeout", "60"]
+    def initiate(self, child: str | None = "net", ike: str = "lab", detach: bool = False) -> None:
+        """swanctl --initiate, in the background.  A waiting initiate holds one
+        of charon's 16 worker threads until the SA is up or has failed; many at
+        once starve charon, so detach=True (vici timeout < 0) returns at once."""
+        args = ["--initiate", "--ike", ike, "--timeout", "-1" if detach else "60"]
         if child:
             args += ["--child", child]
         self.swanctl(*args, wait=False)
@@ -317,14 +378,22 @@ charon {{
             self.out.close()
 
 
-def sw_conn(role: str, *, version: int = 1, aggressive: bool = False,
-            proposals: str = "aes128-sha256-modp2048", esp: str = "aes128-sha256",
-            auth: str = "psk", local_ts: str | None = None, remote_ts: str | None = None,
-            remote_addrs: str | None = None, remote_id: str | None = None,
-            fragmentation: str = "yes", dpd: str = "", encap: bool = False) -> str:
+def sw_conn(role: str, *, addrs: Addrs = V4, **kw) -> str:
     """swanctl.conf `connections` section for the initiator ('i') or responder ('r')."""
-    me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
-    mynet, peernet = (I_NET, R_NET) if role == "i" else (R_NET, I_NET)
+    me, peer = (addrs.i, addrs.r) if role == "i" else (addrs.r, addrs.i)
+    mynet, peernet = (addrs.i_net, addrs.r_net) if role == "i" else (addrs.r_net, addrs.i_net)
+    return "connections {\n" + sw_conn_entry(role, me=me, peer=peer, mynet=mynet,
+                                              peernet=peernet, **kw) + "}\n"
+
+
+def sw_conn_entry(role: str, *, me: str, peer: str, mynet: str, peernet: str,
+                  name: str = "lab", child: str = "net", version: int = 1,
+                  aggressive: bool = False, proposals: str = "aes128-sha256-modp2048",
+                  esp: str = "aes128-sha256", auth: str = "psk", local_ts: str | None = None,
+                  remote_ts: str | None = None, remote_addrs: str | None = None,
+                  remote_id: str | None = None, fragmentation: str = "yes", dpd: str = "",
+                  encap: bool = False) -> str:
+    """One connection (with one child) of a swanctl.conf `connections` section."""
     local_ts = local_ts or mynet
     remote_ts = remote_ts or peernet
     remote_addrs = remote_addrs or peer
@@ -337,8 +406,7 @@ def sw_conn(role: str, *, version: int = 1, aggressive: bool = False,
         local_auth = f"auth = pubkey\n      certs = {cert}.pem\n      id = {me}"
         remote_auth = f"auth = pubkey\n      id = {remote_id}"
     return f"""\
-connections {{
-  lab {{
+  {name} {{
     version = {version}
     aggressive = {"yes" if aggressive else "no"}
     local_addrs = {me}
@@ -354,7 +422,7 @@ connections {{
       {remote_auth}
     }}
     children {{
-      net {{
+      {child} {{
         local_ts = {local_ts}
         remote_ts = {remote_ts}
         esp_proposals = {esp}
@@ -362,19 +430,20 @@ connections {{
       }}
     }}
   }}
-}}
 """
 
 
 def sw_secrets(psk: str = PSK, ids: tuple[str, ...] = (I_ADDR, R_ADDR)) -> str:
+    return "secrets {\n" + sw_secret_entry("ike-lab", psk, ids) + "}\n"
+
+
+def sw_secret_entry(name: str, psk: str, ids: tuple[str, ...]) -> str:
     idlines = "\n    ".join(f"id-{n} = {i}" for n, i in enumerate(ids))
     return f"""\
-secrets {{
-  ike-lab {{
+  {name} {{
     {idlines}
     secret = "{psk}"
   }}
-}}
 """
 
 
@@ -533,14 +602,15 @@ def run_scenario(sc) -> None:
         shutil.rmtree(d)
     d.mkdir(parents=True)
     log(f"scenario {sc.id}: {sc.title}")
-    topology_up()
+    ipv6 = getattr(sc, "ipv6", False)
+    topology_up(ipv6=ipv6, initiator_addrs=getattr(sc, "initiator_addrs", ()))
     caps: list[Capture] = []
     lab = Lab(sc, d)
     try:
         if sc.router:
             nft(sc.router)
         for iface in ("m-left", "m-right"):
-            caps.append(Capture(iface, d / f"{iface}.pcap"))
+            caps.append(Capture(iface, d / f"{iface}.pcap", BPF_V6 if ipv6 else BPF_V4))
         lab.i = sc.make_initiator(d / "initiator")
         lab.r = sc.make_responder(d / "responder")
         lab.r.start()
@@ -573,7 +643,8 @@ def collect(sc, d: Path) -> None:
         for role, daemon_dir in (("initiator", d / "initiator"), ("responder", d / "responder")):
             for logname in ("charon.log", "pluto.log"):
                 if (daemon_dir / logname).exists():
-                    trim(daemon_dir / logname, CAPTURES / f"{name}.{role}.log", stop)
+                    trim(daemon_dir / logname, CAPTURES / f"{name}.{role}.log", stop,
+                         max_lines=getattr(sc, "log_lines", 400))
         full = d / "initiator" / "charon-full.log"
         if not full.exists():
             full = d / "responder" / "charon-full.log"

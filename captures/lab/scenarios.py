@@ -10,6 +10,10 @@ m-left one is kept as the "middle" view.
 Timers (lab.RETRANSMIT): strongSwan copies at 0, 1.0, 2.5, 4.75, 8.1 s and
 gives up at about 13 s; Libreswan retransmits after 0.5, 1, 2, 4, 8 s and
 gives up after 15 s.
+
+A scenario can also ask for IPv6 (ipv6=True: the V6 addresses on the same
+topology, IPv6 in the capture filter) and for more initiator addresses
+(initiator_addrs, the concentrator).
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from lab import (I_ADDR, I_HOST, NFT_NAT, PSK, R_ADDR, R_HOST, WRONG_PSK, Charon, Pluto,
-                 install_certs, lsw_conn, nft_drop, sw_conn, sw_secrets)
+from lab import (I_ADDR, I_HOST, NFT_NAT, PSK, R_ADDR, R_HOST, R_NET, V4, V6, WRONG_PSK, Charon,
+                 Pluto, install_certs, lsw_conn, nft_drop, sw_conn, sw_conn_entry,
+                 sw_secret_entry, sw_secrets)
 
 GIVE_UP = 15.0  # long enough for strongSwan's 5 copies and its give-up
 
@@ -27,11 +32,12 @@ def sw(role: str, *, psk: str = PSK, secret_ids: tuple[str, ...] | None = None,
        certs: bool = False, libipsec: bool = False, settings: str = "", **conn):
     """Factory for a strongSwan daemon with a swanctl connection 'lab'."""
     def make(dir):
+        addrs = conn.get("addrs", V4)
         if certs:
             secrets = ""
             conn.setdefault("auth", "pubkey")
         else:
-            secrets = sw_secrets(psk, secret_ids or (I_ADDR, R_ADDR))
+            secrets = sw_secrets(psk, secret_ids or (addrs.i, addrs.r))
         c = Charon(role, dir, sw_conn(role, **conn), secrets, libipsec=libipsec,
                    extra_settings=settings)
         if certs:
@@ -57,6 +63,9 @@ class Scenario:
     script: Callable
     captures: dict = field(default_factory=dict)  # iface -> (capture name, capture point)
     router: str = ""  # nftables ruleset for the router
+    ipv6: bool = False  # add the IPv6 (V6) addresses; capture IPv6 too
+    initiator_addrs: tuple = ()  # more IPv4 addresses on the initiator's i-eth0
+    log_lines: int = 400  # limit of each trimmed log beside the capture
 
 
 # ---- scripts ---------------------------------------------------------------
@@ -107,6 +116,67 @@ DROP_4500 = nft_drop("udp dport 4500") + nft_drop("udp sport 4500", table="lab_f
 # before conntrack's defragmentation (priority -400): drop every fragment,
 # first fragments (MF set) and later ones (offset != 0) alike
 DROP_FRAGMENTS = nft_drop("ip frag-off & 0x3fff != 0", hook="prerouting", prio=-450)
+
+# ---- the concentrator ------------------------------------------------------
+# One strongSwan responder (198.51.100.10) with a connection per branch site;
+# 24 sites share the initiator namespace, each with its own address
+# 192.0.2.<n>, its own charon connection "site<n>" (child "site<n>-net",
+# protected 203.0.113.<n>/32 <-> 203.0.113.64/26) and its own PSK entry.
+# They are started one after the other, 10 ms apart, in this order (their
+# negotiations overlap).
+# Faults: "psk" = the responder holds another PSK for the site; "p1" = the
+# site offers only aes256-sha384-modp3072; "drop500" = the router drops the
+# site's UDP 500 towards the responder.
+SITES: dict[int, tuple[int, str | None]] = {
+    11: (1, None), 12: (1, None), 13: (2, None), 14: (1, None), 15: (1, "psk"), 16: (1, None),
+    17: (1, "p1"), 18: (1, None), 19: (1, None), 20: (1, "drop500"), 21: (2, None),
+    22: (1, None), 23: (1, None), 24: (2, "psk"), 25: (1, None), 26: (1, "psk"),
+    27: (1, None), 28: (1, "p1"), 29: (2, None), 30: (1, None), 31: (1, None),
+    32: (1, None), 33: (1, None), 34: (1, None),
+}
+SITE_ADDRS = tuple(f"192.0.2.{n}" for n in SITES)
+P1_MISMATCH = "aes256-sha384-modp3072"  # the responder's connections keep the default
+
+
+def concentrator_conf(role: str) -> tuple[str, str]:
+    """swanctl.conf connections and secrets for every site, initiator or responder.
+
+    Each PSK entry is owned by the site's address only.  With the responder's
+    own address in every entry too, its IKEv2 side verifies a site's AUTH
+    against every key owned by either ID ("tried 24 shared keys") and accepts
+    the wrong site's key: the mismatch then only surfaces at the initiator."""
+    conns, secrets = [], []
+    for n, (version, fault) in SITES.items():
+        site, site_net = f"192.0.2.{n}", f"203.0.113.{n}/32"
+        kw = dict(name=f"site{n}", child=f"site{n}-net", version=version)
+        if role == "i":
+            conns.append(sw_conn_entry("i", me=site, peer=R_ADDR, mynet=site_net, peernet=R_NET,
+                                       **kw, **({"proposals": P1_MISMATCH} if fault == "p1" else {})))
+            secrets.append(sw_secret_entry(f"ike-site{n}", PSK, (site,)))
+        else:
+            conns.append(sw_conn_entry("r", me=R_ADDR, peer=site, mynet=R_NET, peernet=site_net,
+                                       **kw))
+            secrets.append(sw_secret_entry(f"ike-site{n}", WRONG_PSK if fault == "psk" else PSK,
+                                           (site,)))
+    return ("connections {\n" + "".join(conns) + "}\n", "secrets {\n" + "".join(secrets) + "}\n")
+
+
+def concentrator_daemon(role: str):
+    def make(dir):
+        return Charon(role, dir, *concentrator_conf(role))
+    return make
+
+
+def concentrator(lab):
+    """Every site initiates (IKE SA and child), 10 ms apart; then wait for the failures."""
+    for n in SITES:
+        lab.i.initiate(child=f"site{n}-net", ike=f"site{n}", detach=True)
+        lab.sleep(0.01)
+    lab.sleep(GIVE_UP)
+
+
+DROP_SITE20_500 = nft_drop("ip saddr 192.0.2.20 udp dport 500")
+
 
 def middle(name: str) -> dict:
     return {"m-left": (name, "middle")}
@@ -213,4 +283,19 @@ SCENARIOS: list[Scenario] = [
         "strongSwan initiator, Libreswan responder, different PSKs",
         sw("i"), lsw("r", psk=WRONG_PSK), until_give_up(child=None),
         middle("sw-lsw-v1-mm-psk-mismatch")),
+    Scenario(
+        "v1-mm-healthy-ipv6", "IKEv1 Main Mode + Quick Mode, PSK, over IPv6 (2001:db8::/32)",
+        sw("i", addrs=V6), sw("r", addrs=V6), establish(), middle("v1-mm-healthy-ipv6"),
+        ipv6=True),
+    Scenario(
+        "v2-healthy-ipv6", "IKEv2 IKE_SA_INIT + IKE_AUTH with a CHILD_SA, PSK, over IPv6",
+        sw("i", version=2, addrs=V6), sw("r", version=2, addrs=V6), establish(),
+        middle("v2-healthy-ipv6"), ipv6=True),
+    Scenario(
+        "v1-concentrator-many-sas",
+        "one responder, 24 sites (IKEv1 MM and IKEv2) at once; 2 PSK mismatches, "
+        "2 proposal mismatches, 1 IKEv2 PSK mismatch, 1 site's UDP 500 dropped by the router",
+        concentrator_daemon("i"), concentrator_daemon("r"), concentrator,
+        {"m-left": ("v1-concentrator-many-sas", "initiator-side")}, router=DROP_SITE20_500,
+        initiator_addrs=SITE_ADDRS, log_lines=4000),
 ]

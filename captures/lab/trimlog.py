@@ -26,14 +26,16 @@ NOISE = re.compile(
     r"AES_|DH|MODP|ECP|CURVE|RSA|NONE|KEY)")
 # config dump lines (charon cfg=2): "  conn lab:", "   proposals = ..."
 CFG_DUMP = re.compile(r"\[CFG\] {2,}\S")
-CFG_KEEP = re.compile(r"conn lab|child net|proposals|_ts =|_addrs|version|aggressive|"
+CFG_KEEP = re.compile(r"conn \S+:|child \S+:|proposals|_ts =|_addrs|version|aggressive|"
                       r"class|[^a-z]id =|auth|dpd|encap|fragmentation|certs =")
 TIME = re.compile(r"^(?:\w{3} \d+ )?(\d\d:\d\d:\d\d(?:\.\d+)?)")
 MAX_LINES = 400
 
 
-def trim(src: Path, dst: Path, stop: str | None = None) -> None:
-    """Copy src to dst without noise; stop = "HH:MM:SS.mmm" when capture ended."""
+def trim(src: Path, dst: Path, stop: str | None = None, max_lines: int = MAX_LINES) -> None:
+    """Copy src to dst without noise; stop = "HH:MM:SS.mmm" when capture ended.
+
+    max_lines: a scenario with many SAs (the concentrator) needs more."""
     kept: list[str] = []
     marked = False
     pluto = src.name.startswith("pluto")
@@ -54,6 +56,6 @@ def trim(src: Path, dst: Path, stop: str | None = None) -> None:
         kept.append(ln)
     if stop and not marked:
         kept.append(f"--- {stop} lab: capture stopped here ---")
-    if len(kept) > MAX_LINES:
-        kept = kept[:MAX_LINES] + [f"[... {len(kept) - MAX_LINES} more lines trimmed]"]
+    if len(kept) > max_lines:
+        kept = kept[:max_lines] + [f"[... {len(kept) - max_lines} more lines trimmed]"]
     dst.write_text("\n".join(kept) + "\n")

@@ -13,6 +13,15 @@ and logs and fails when they no longer agree with the table (a proof regex
 that does not match, a retransmission count that changed, a message that is
 missing), so a re-run of the lab cannot silently change the ground truth.
 
+Kept from an existing expected.json rather than written here: each SA's
+`findings` (the finding ids ikepcap must report; the end-to-end tests own
+them) and `cause_alternatives`, unless the table below gives them (the
+captures added after the tests: IPv6 and the concentrator).  They are matched
+by initiator SPI, else by position.
+
+`python3 truth.py --check [NAME ...]` re-derives without writing and reports
+any difference from the file on disk.
+
 Conventions (see captures/README.md): `stall.last_message` is the last
 message of the exchange that was sent, `waiting_for` the one that never came
 in a usable form.  When an IKEv2 response itself carries the error notify the
@@ -36,6 +45,7 @@ import wire  # noqa: E402
 SW = "strongSwan 5.9.8"
 LSW = "Libreswan 4.10"
 I_HOST, R_HOST = "192.0.2.10", "198.51.100.10"
+I_HOST6, R_HOST6 = "2001:db8:2::10", "2001:db8:51:100::10"  # lab.V6
 
 # Notify names (IKE registries), by (version, type)
 NOTIFY_NAMES = {
@@ -311,7 +321,125 @@ TRUTH = {
                ("initiator", r"giving up after 4 retransmits")],
         note="Libreswan signature: the responder repeats MM4 (0.5, 1, 2, 4, 8 s) and never "
              "sends a notify; the initiator repeats MM5."),
+    "v1-mm-healthy-ipv6": dict(
+        description="IKEv1 Main Mode (PSK) and Quick Mode complete over IPv6 (2001:db8::/32); "
+                    "both sides strongSwan.",
+        sas=[dict(exchange="main", outcome="established", stall=None,
+                  phase2=p2("established", "QM3"), cause="none", enc=[IC_V1], retx={},
+                  findings=[])],
+        proof=[("initiator", r"IKE_SA lab\[1\] established between 2001:db8:2::10\[2001:db8:2::10\]"
+                             r"\.\.\.2001:db8:51:100::10\[2001:db8:51:100::10\]"),
+               ("initiator", r"CHILD_SA net\{1\} established .* TS 2001:db8:113::/64 === "
+                             r"2001:db8:113:64::/64"),
+               ("responder", r"CHILD_SA net\{1\} established")],
+        note="v1-mm-healthy over IPv6: MM5/MM6 carry ID_IPV6_ADDR identities, Quick Mode "
+             "ID_IPV6_ADDR_SUBNET proxy IDs; everything stays on UDP 500 (no NAT, no float). "
+             "Neighbour discovery and MLD are filtered out of the capture like ARP "
+             "(see lab README). No ESP (fake kernel backend)."),
+    "v2-healthy-ipv6": dict(
+        description="IKEv2 IKE_SA_INIT and IKE_AUTH (PSK) complete with a CHILD_SA over IPv6 "
+                    "(2001:db8::/32).",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None,
+                  phase2=p2("established", "IKE_AUTH response"), cause="none", enc=[IC_V2],
+                  retx={}, findings=[])],
+        proof=[("initiator", r"IKE_SA lab\[1\] established between 2001:db8:2::10\[2001:db8:2::10\]"
+                             r"\.\.\.2001:db8:51:100::10\[2001:db8:51:100::10\]"),
+               ("initiator", r"sending packet: from 2001:db8:2::10\[4500\] to "
+                             r"2001:db8:51:100::10\[4500\]"),
+               ("initiator", r"CHILD_SA net\{1\} established .* TS 2001:db8:113::/64 === "
+                             r"2001:db8:113:64::/64")],
+        note="As over IPv4, strongSwan moves IKE_AUTH to UDP 4500 although nothing is NATed "
+             "(the NAT-D hashes match). Neighbour discovery and MLD are filtered out of the "
+             "capture like ARP (see lab README)."),
 }
+
+
+# ---- v1-concentrator-many-sas ------------------------------------------------
+# What each site's IKE SA did, by the last octet of its address 192.0.2.<n>
+# (charon connection "site<n>"), as read in the two daemons' logs of the run.
+# The proofs are scoped to the site: only log lines of the IKE SAs whose
+# packets went to or came from 192.0.2.<n> count (see scoped_lines).
+CONCENTRATOR_SITES = {
+    11: "v1-ok", 12: "v1-ok", 13: "v2-ok", 14: "v1-ok", 15: "v1-psk", 16: "v1-ok",
+    17: "v1-p1", 18: "v1-ok", 19: "v1-ok", 20: "v1-drop500", 21: "v2-ok", 22: "v1-ok",
+    23: "v1-ok", 24: "v2-psk", 25: "v1-ok", 26: "v1-psk", 27: "v1-ok", 28: "v1-p1",
+    29: "v2-ok", 30: "v1-ok", 31: "v1-ok", 32: "v1-ok", 33: "v1-ok", 34: "v1-ok",
+}
+
+
+def site_sa(n: int, kind: str) -> dict:
+    child = rf"CHILD_SA site{n}-net\{{\d+\}} established with SPIs \S+ \S+ and TS " \
+            rf"203\.0\.113\.{n}/32 === 203\.0\.113\.64/26"
+    base = dict(peer=f"192.0.2.{n}")
+    if kind == "v1-ok":
+        return dict(base, exchange="main", outcome="established", stall=None,
+                    phase2=p2("established", "QM3"), cause="none", enc=[IC_V1], retx={},
+                    findings=[], proof=[("initiator", child),
+                                        ("responder", rf"CHILD_SA site{n}-net\{{\d+\}} established")])
+    if kind == "v2-ok":
+        return dict(base, exchange="ike_sa_init", outcome="established", stall=None,
+                    phase2=p2("established", "IKE_AUTH response"), cause="none", enc=[IC_V2],
+                    retx={}, findings=[],
+                    proof=[("initiator", child),
+                           ("responder", rf"CHILD_SA site{n}-net\{{\d+\}} established")])
+    if kind == "v1-psk":
+        return dict(base, exchange="main", outcome="stalled",
+                    stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                    cause="psk-mismatch",
+                    enc=[IC_V1, enc("PAYLOAD_MALFORMED", 16, "responder", "INFO")],
+                    retx={"MM5": 5}, findings=["mm5-answered-encrypted", "retransmissions"],
+                    proof=[("responder", r"invalid \w+ payload length, decryption failed\?"),
+                           ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(PLD_MAL\) \]"),
+                           ("initiator", r"giving up after 4 retransmits")])
+    if kind == "v1-p1":
+        return dict(base, exchange="main", outcome="rejected",
+                    stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                    cause="p1-proposal-mismatch", enc=[], retx={}, findings=["mm1-rejected"],
+                    proof=[("responder", r"no acceptable ENCRYPTION_ALGORITHM found"),
+                           ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ N\(NO_PROP\) \]"),
+                           ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")])
+    if kind == "v1-drop500":
+        return dict(base, exchange="main", outcome="stalled",
+                    stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                    cause="forward-path-blocked", enc=[], retx={"MM1": 5},
+                    findings=["mm1-unanswered", "one-way", "retransmissions"],
+                    cause_alternatives={
+                        "causes": ["return-path-blocked"],
+                        "why": "At this capture point (the initiator's side of the drop) MM1 that "
+                               "never reaches the responder looks exactly like MM2 replies that "
+                               "are dropped on the way back: MM1 repeated, nothing back. Only the "
+                               "responder's side (or its log, which has no packet from this "
+                               "address) tells them apart."},
+                    proof=[("initiator", r"sending retransmit 4 of request message ID 0"),
+                           ("initiator", r"giving up after 4 retransmits"),
+                           ("!responder", rf"received packet: from 192\.0\.2\.{n}\[")])
+    if kind == "v2-psk":
+        return dict(base, exchange="ike_sa_init", outcome="rejected",
+                    stall=stall("IKE_AUTH response", None, None, "initiator"), phase2=None,
+                    cause="auth-failed",
+                    enc=[IC_V2, enc("AUTHENTICATION_FAILED", 24, "responder", "IKE_AUTH response")],
+                    retx={}, findings=["auth-rejected"],
+                    proof=[("responder", rf"tried 1 shared key for '198\.51\.100\.10' - "
+                                         rf"'192\.0\.2\.{n}', but MAC mismatched"),
+                           ("responder", r"generating IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]"),
+                           ("initiator", r"received AUTHENTICATION_FAILED notify error")])
+    raise KeyError(kind)
+
+
+TRUTH["v1-concentrator-many-sas"] = dict(
+    description="A busy concentrator: 24 branch sites (one address and connection each, "
+                "192.0.2.11-34) negotiate with one strongSwan responder within 5 s. 18 come up "
+                "(15 IKEv1 Main Mode + Quick Mode, 3 IKEv2); two IKEv1 sites have the wrong PSK "
+                "(MM5 answered by encrypted PAYLOAD_MALFORMED, retransmitted), two offer an IKE "
+                "proposal the responder refuses (clear NO_PROPOSAL_CHOSEN), one IKEv2 site has the "
+                "wrong PSK (AUTHENTICATION_FAILED) and the router drops one site's UDP 500 towards "
+                "the responder (MM1 repeated, nothing back).",
+    initiator=f"{SW} (192.0.2.11-192.0.2.34: 24 sites, one connection each)",
+    sas=[site_sa(n, kind) for n, kind in CONCENTRATOR_SITES.items()],
+    proof=[],
+    note="Captured on the router's initiator-side port (the drop of 192.0.2.20's UDP 500 is "
+         "between this capture point and the responder). One charon plays all 24 sites; the "
+         "order of the sas entries is the order of first appearance on the wire.")
 
 
 def lab_info(name: str):
@@ -329,6 +457,51 @@ def log_lines(name: str, role: str) -> list:
     return p.read_text().splitlines() if p.exists() else []
 
 
+# charon's IKE SA tag: <name|unique id>, or <unique id> before a config is chosen
+SA_TAG = re.compile(r"\d\d\[\w+\] <(?:[^|>]*\|)?(\d+)> ")
+
+
+def scoped_lines(lines: list, peer: str) -> list:
+    """The log lines of the IKE SAs that sent to / received from `peer`."""
+    addr = re.compile(rf"(?:from|to) {re.escape(peer)}\[")
+    uids = {m.group(1) for ln in lines if addr.search(ln) and (m := SA_TAG.search(ln))}
+    return [ln for ln in lines if (m := SA_TAG.search(ln)) and m.group(1) in uids]
+
+
+def check_proofs(name: str, proofs: list, peer: str | None, problems: list,
+                 evidence: list) -> None:
+    """proofs: (role, regex) must match a line of that log; ("!role", regex) must not.
+    With a peer, positive proofs only look at that peer's IKE SAs."""
+    for role, rx in proofs:
+        negative = role.startswith("!")
+        role = role.lstrip("!")
+        lines = log_lines(name, role)
+        where = f"{role} log" + (f" ({peer})" if peer else "")
+        if negative:
+            hit = next((ln for ln in lines if re.search(rx, ln)), None)
+            if hit is not None:
+                problems.append(f"{role} log has /{rx}/: {hit}")
+            else:
+                evidence.append(f"{role} log: no line matches /{rx}/")
+            continue
+        if peer:
+            lines = scoped_lines(lines, peer)
+        hit = next((ln for ln in lines if re.search(rx, ln)), None)
+        if hit is None:
+            problems.append(f"{where} lacks /{rx}/")
+        else:
+            evidence.append(f"{where}: \"{clean(hit)}\"")
+
+
+def existing_sas(name: str) -> list:
+    p = CAPTURES / f"{name}.expected.json"
+    return json.loads(p.read_text())["sas"] if p.exists() else []
+
+
+# owned by the end-to-end tests: carried over from the file on disk unless the table has them
+KEPT = ("findings", "cause_alternatives")
+
+
 def clean(line: str) -> str:
     """A log line without its time stamp and thread, for quoting as evidence."""
     line = re.sub(r"^(\w{3} +\d+ )?\d\d:\d\d:\d\d(\.\d+)?:? ", "", line)
@@ -338,19 +511,29 @@ def clean(line: str) -> str:
 def build(name: str, spec: dict) -> dict:
     sc, point = lab_info(name)
     impl = {"i": SW, "r": LSW if name.startswith("sw-lsw") else SW}
-    wsas = wire.summary(str(CAPTURES / f"{name}.pcap"))
+    i_host, r_host = (I_HOST6, R_HOST6) if getattr(sc, "ipv6", False) else (I_HOST, R_HOST)
+    pcap = CAPTURES / f"{name}.pcap"
+    if not pcap.exists():
+        raise FileNotFoundError(f"{name}: no {pcap.name}")
+    wsas = wire.summary(str(pcap))
     if len(wsas) != len(spec["sas"]):
         raise AssertionError(f"{name}: {len(wsas)} IKE SAs on the wire, table has "
                              f"{len(spec['sas'])}")
+    specs = spec["sas"]
+    if all("peer" in s for s in specs):
+        # many SAs: match the table to the wire by initiator address; the
+        # output keeps the order of first appearance on the wire
+        by_peer = {s["peer"]: s for s in specs}
+        if len(by_peer) != len(specs) or {w["initiator"] for w in wsas} != set(by_peer):
+            raise AssertionError(f"{name}: initiators on the wire "
+                                 f"{sorted(w['initiator'] for w in wsas)} != table {sorted(by_peer)}")
+        specs = [by_peer[w["initiator"]] for w in wsas]
     problems, evidence = [], []
-    for role, rx in spec["proof"]:
-        hit = next((ln for ln in log_lines(name, role) if re.search(rx, ln)), None)
-        if hit is None:
-            problems.append(f"{role} log lacks /{rx}/")
-        else:
-            evidence.append(f"{role} log: \"{clean(hit)}\"")
+    check_proofs(name, spec["proof"], None, problems, evidence)
+    old = existing_sas(name)
     sas = []
-    for w, s in zip(wsas, spec["sas"]):
+    for idx, (w, s) in enumerate(zip(wsas, specs)):
+        check_proofs(name, s.get("proof", []), s.get("peer"), problems, evidence)
         msgs = w["messages"]
         names = [m["name"] for m in msgs]
         # retransmissions: from the wire, checked against the table
@@ -385,13 +568,21 @@ def build(name: str, spec: dict) -> dict:
                 problems.append(f"no encrypted {e['in']} from {e['sender']} for {e['name']}")
             notifies.append({"type": e["type"], "name": e["name"], "encrypted": True,
                              "sender": e["sender"], "count": n})
-        sas.append({
+        sa = {
             "version": w["version"], "exchange": s["exchange"],
             "initiator": w["initiator"], "responder": w["responder"], "ispi": w["ispi"],
             "outcome": s["outcome"], "stall": s["stall"], "phase2": s["phase2"],
             "cause": s["cause"], "notifies": notifies, "retransmissions": retx,
             "one_way": w["one_way"],
-        })
+        }
+        prev = next((o for o in old if o.get("ispi") == w["ispi"]),
+                    old[idx] if idx < len(old) and len(old) == len(wsas) else {})
+        for key in KEPT:
+            if key in s:
+                sa[key] = s[key]
+            elif key in prev:
+                sa[key] = prev[key]
+        sas.append(sa)
         frames = ", ".join(f"#{m['frame']} {m['sender'][0].upper()} {m['name']}"
                            f"{' (E)' if m['encrypted'] else ''}"
                            f"{' N' + str(m['clear_notifies']) if m['clear_notifies'] and m['clear_notifies'][0] < 16384 else ''}"
@@ -411,8 +602,8 @@ def build(name: str, spec: dict) -> dict:
         "origin": "lab",
         "lab": {
             "scenario": sc.id,
-            "initiator": f"{impl['i']} ({I_HOST})",
-            "responder": f"{impl['r']} ({R_HOST})",
+            "initiator": spec.get("initiator", f"{impl['i']} ({i_host})"),
+            "responder": spec.get("responder", f"{impl['r']} ({r_host})"),
             "capture_point": point,
             "logs": logs,
             "keys": keys,
@@ -422,11 +613,49 @@ def build(name: str, spec: dict) -> dict:
     }
 
 
-def table_rows() -> str:
+def summary_row(name: str, doc: dict) -> str:
+    """One README row for a capture with many SAs: causes, stalls and notes counted."""
+    from collections import Counter
+
+    sas = doc["sas"]
+    causes = Counter(sa["cause"] for sa in sas)
+    stalls: Counter = Counter()
+    for sa in sas:
+        st = sa["stall"]
+        if st:
+            stalls[f"{st['last_message']} → {st['waiting_for'] or '—'}"
+                   + (f" ({st['asa_state']})" if st["asa_state"] else "")] += 1
+        else:
+            stalls["— (phase 1 done)"] += 1
+    retx: Counter = Counter()
+    for sa in sas:
+        for r in sa["retransmissions"]:
+            retx[f"{r['message']}×{r['copies']}"] += 1
+    one_way = sum(1 for sa in sas if sa["one_way"])
+    notes = [doc["lab"]["capture_point"], f"{len(sas)} SAs"]
+    if retx:
+        notes.append("retransmits " + ", ".join(f"{k} ({n} SAs)" if n > 1 else k
+                                                for k, n in retx.items()))
+    if one_way:
+        notes.append(f"one-way ({one_way} SA{'s' if one_way > 1 else ''})")
+    if doc["lab"]["keys"]:
+        keys = sorted(p.name.split(".")[-1].split("_")[0]
+                      for p in CAPTURES.glob(f"{name}.ikev*_decryption_table"))
+        notes.append("keys (" + ", ".join(keys) + ")" if len(keys) > 1 else "keys")
+    cause = ", ".join(f"`{c}` ×{n}" for c, n in causes.most_common())
+    stall = "; ".join(f"{k} ×{n}" for k, n in stalls.most_common())
+    return (f"| `{name}.pcap` | lab | {doc['description']} | {cause} | {stall} | "
+            f"{'; '.join(notes)} |")
+
+
+def table_rows(names: list | None = None) -> str:
     """Markdown rows for captures/README.md, from the expected.json files."""
     rows = []
-    for name in TRUTH:
+    for name in names or TRUTH:
         doc = json.loads((CAPTURES / f"{name}.expected.json").read_text())
+        if len(doc["sas"]) > 1:
+            rows.append(summary_row(name, doc))
+            continue
         for sa in doc["sas"]:
             st = sa["stall"]
             if st:
@@ -453,10 +682,11 @@ def table_rows() -> str:
 
 
 def main(argv: list) -> int:
-    if argv == ["--table"]:
-        print(table_rows())
+    if argv[:1] == ["--table"]:
+        print(table_rows(argv[1:] or None))
         return 0
-    names = argv or list(TRUTH)
+    check = argv[:1] == ["--check"]
+    names = (argv[1:] if check else argv) or list(TRUTH)
     failed = 0
     for name in names:
         try:
@@ -465,7 +695,16 @@ def main(argv: list) -> int:
             print(f"FAIL {e}")
             failed += 1
             continue
-        (CAPTURES / f"{name}.expected.json").write_text(json.dumps(doc, indent=2) + "\n")
+        path = CAPTURES / f"{name}.expected.json"
+        text = json.dumps(doc, indent=2) + "\n"
+        if check:
+            if path.exists() and path.read_text() == text:
+                print(f"ok   {name} (unchanged)")
+            else:
+                print(f"DIFF {name}: re-derived expected.json differs from {path.name}")
+                failed += 1
+            continue
+        path.write_text(text)
         print(f"ok   {name}")
     return 1 if failed else 0
 

@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, field
 FIELDS = ["frame.number", "frame.time_relative", "ip.src", "ip.dst", "udp.srcport",
           "udp.dstport", "isakmp.ispi", "isakmp.rspi", "isakmp.exchangetype", "isakmp.flags",
           "isakmp.messageid", "isakmp.length", "isakmp.nextpayload", "isakmp.typepayload",
-          "isakmp.notify.msgtype", "isakmp.version", "ip.fragment.count"]
+          "isakmp.notify.msgtype", "isakmp.version", "ip.fragment.count",
+          "ipv6.src", "ipv6.dst", "ipv6.fragment.count"]
 
 V1_EXCH = {2: "main", 4: "aggressive", 5: "info", 32: "quick"}
 V2_EXCH = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}
@@ -102,6 +103,8 @@ def read(pcap: str) -> list:
         v = line.split("\t")
         if len(v) < len(FIELDS) or not v[6]:
             continue
+        if not v[2]:  # IPv6: addresses and reassembly from the ipv6 fields
+            v[2], v[3], v[16] = v[17], v[18], v[19]
         ver = v[15].split(",")[0]
         version = 2 if ver.startswith("2") or int(v[8].split(",")[0]) >= 34 else 1
         msgs.append(Msg(
