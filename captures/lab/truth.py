@@ -428,7 +428,8 @@ def site_sa(n: int, kind: str) -> dict:
 
 TRUTH["v1-concentrator-many-sas"] = dict(
     description="A busy concentrator: 24 branch sites (one address and connection each, "
-                "192.0.2.11-34) negotiate with one strongSwan responder within 5 s. 18 come up "
+                "192.0.2.11-34) start negotiating with one strongSwan responder within half a "
+                "second, their exchanges interleaved. 18 come up "
                 "(15 IKEv1 Main Mode + Quick Mode, 3 IKEv2); two IKEv1 sites have the wrong PSK "
                 "(MM5 answered by encrypted PAYLOAD_MALFORMED, retransmitted), two offer an IKE "
                 "proposal the responder refuses (clear NO_PROPOSAL_CHOSEN), one IKEv2 site has the "
@@ -438,8 +439,13 @@ TRUTH["v1-concentrator-many-sas"] = dict(
     sas=[site_sa(n, kind) for n, kind in CONCENTRATOR_SITES.items()],
     proof=[],
     note="Captured on the router's initiator-side port (the drop of 192.0.2.20's UDP 500 is "
-         "between this capture point and the responder). One charon plays all 24 sites; the "
-         "order of the sas entries is the order of first appearance on the wire.")
+         "between this capture point and the responder). One charon plays all 24 sites, "
+         "started 10 ms apart; the order of the sas entries is the order of first appearance "
+         "on the wire, which varies from run to run. Keys: the IKEv1 SAs' rows are in "
+         "v1-concentrator-many-sas.ikev1_decryption_table (named in lab.keys), the IKEv2 SAs' "
+         "in v1-concentrator-many-sas.ikev2_decryption_table. The PAYLOAD_MALFORMED replies "
+         "of the PSK-mismatch sites are encrypted under the responder's (wrong) key and do "
+         "not decrypt with the initiator's.")
 
 
 def lab_info(name: str):
