@@ -235,21 +235,25 @@ def _complaints(lines: list[str]) -> list[str]:
     """tshark's own error lines, without its warning about running as root."""
     found = []
     for line in lines:
-        if not line or line.startswith(("Running as user", "(")):
+        if not line or line.startswith("Running as user"):
             continue
         found.append(line.removeprefix("tshark: "))
     return found
 
 
-def _damage_only(complaints: list[str]) -> bool:
-    """A file damaged after its start: tshark read what came before (like the native reader)."""
-    return bool(complaints) and all("cut short" in line or "error occurred after reading" in line
-                                    or "appears to be damaged or corrupt" in line for line in complaints)
+def _damage_only(complaints: list[str], frames: int) -> bool:
+    """A file damaged after ``frames`` good frames: those are used, as the native reader does."""
+    return frames > 0 and bool(complaints) and all(
+        "cut short" in line or "appears to be damaged or corrupt" in line for line in complaints)
 
 
 def _packets(path: str, name: str, preferences: dict[str, str], arguments: list[str],
-             extra_ports: frozenset[int], warnings: list[str]) -> Iterator[dict[str, list[dict]]]:
-    """Yield each selected frame as {layer name: [its instances' fields]} (outermost first)."""
+             extra_ports: frozenset[int], stats: ReadStats) -> Iterator[dict[str, list[dict]]]:
+    """Yield each selected frame as {layer name: [its instances' fields]} (outermost first).
+
+    A file damaged after its start (``stats.frames`` readable frames) gets a warning in
+    ``stats``; anything else tshark complains about is a ``CaptureError``.
+    """
     loop = asyncio.new_event_loop()
     capture = packets = None
     try:
@@ -275,10 +279,11 @@ def _packets(path: str, name: str, preferences: dict[str, str], arguments: list[
         finally:
             loop.close()
     complaints = _complaints(capture.stderr_lines)
-    if capture.returncode and not _damage_only(complaints):
+    if capture.returncode and not _damage_only(complaints, stats.frames):
         reason = complaints[0] if complaints else f"exit status {capture.returncode}"
         raise CaptureError(f"{name}: tshark: {reason}")
-    warnings.extend(complaints)
+    stats.warnings.extend(f"tshark: {line.rstrip('.')}; the frames before the damage are used"
+                          for line in complaints if not line.startswith("("))
 
 
 def _layers(packet) -> dict[str, list[dict]]:
@@ -291,8 +296,12 @@ def _layers(packet) -> dict[str, list[dict]]:
     """
     layers: dict[str, list[dict]] = {"frame": [packet.frame_info._all_fields]}
     for layer in packet.layers:
-        instances = [layer._all_fields] + [d._all_fields for d in layer.duplicate_layers]
-        layers.setdefault(layer.layer_name, []).extend(d for d in instances if isinstance(d, dict))
+        for instance in [layer, *layer.duplicate_layers]:
+            fields = instance._all_fields
+            if not fields and isinstance(getattr(instance, "value", None), str):
+                fields = {"_value": instance.value}        # a layer that is only a text (_ws.short)
+            if isinstance(fields, dict):
+                layers.setdefault(layer.layer_name, []).append(fields)
     return layers
 
 
@@ -372,11 +381,9 @@ def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, 
         if gzipped:
             stats.format += ", gzip-compressed"
         reader = _FileReader(name, extra_ports, stats)
-        complaints: list[str] = []
-        with closing(_packets(readable, name, preferences, arguments, extra_ports, complaints)) as frames:
+        with closing(_packets(readable, name, preferences, arguments, extra_ports, stats)) as frames:
             for layers in frames:
                 reader.frame(layers)
-        stats.warnings.extend(f"tshark: {line.rstrip('.')}; the frames before the damage are used" for line in complaints)
     return reader.finish()
 
 
@@ -465,12 +472,14 @@ class _FileReader:
         major = header.version >> 4
         v2 = major == 2
         if header.flags & V1_FLAG_ENCRYPTION and not v2:
-            payloads = _v1_encrypted_body(isakmp, header, len(data))
+            payloads = _v1_encrypted_body(isakmp, header, len(data), warnings)
         else:
-            payloads = _chain(isakmp, v2)
+            payloads = _chain(isakmp, v2, warnings)
         warnings.extend(_expert(isakmp))
         for malformed in layers.get("_ws.malformed", []):
             warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
+        for short in layers.get("_ws.short", []):
+            warnings.append(f"Wireshark: {str(short.get('_value', 'Packet size limited during capture')).strip('[]')}")
         exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
         self.result.messages.append(Message(
             file=self.file, frame=number, time=time, src=src, dst=dst, sport=sport, dport=dport, marker=marker,
@@ -797,8 +806,17 @@ class _Header:
 Mapper = Callable[[Head, dict, bool], Payload]
 
 
-def _chain(tree: dict, v2: bool) -> list[Payload]:
-    """The payloads of a tree level (a message, or what Wireshark decrypted), in order."""
+# The generic payload header as Wireshark shows it; a payload with nothing more has no body read.
+GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reserved7", "isakmp.criticalpayload",
+                          "isakmp.payloadlength", "_ws.expert"})
+
+
+def _chain(tree: dict, v2: bool, warnings: list[str]) -> list[Payload]:
+    """The payloads of a tree level (a message, or what Wireshark decrypted), in order.
+
+    A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
+    as ``Opaque`` with a warning: its type and length are known, its contents are not.
+    """
     kinds = _all(tree, "isakmp.typepayload")
     subtrees = _all(tree, "isakmp.typepayload_tree")
     names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
@@ -812,9 +830,12 @@ def _chain(tree: dict, v2: bool) -> list[Payload]:
                     v2 and _flag(sub, "isakmp.criticalpayload"))
         if v2 and kind == V2_SK:
             payloads.append(_sk(head, sub))
-            payloads.extend(_chain(_decrypted(sub), True))
-            continue
-        payloads.append(mappers.get(kind, _opaque)(head, sub, v2))
+            payloads.extend(_chain(_decrypted(sub), True, warnings))
+        elif head.length > 4 and not set(sub) - GENERIC_KEYS:
+            warnings.append(f"{head.name} payload: Wireshark shows no body")
+            payloads.append(_opaque(head, sub, v2))
+        else:
+            payloads.append(mappers.get(kind, _opaque)(head, sub, v2))
     return payloads
 
 
@@ -825,7 +846,7 @@ def _decrypted(sub: dict) -> dict:
     return contained if isinstance(contained, dict) else {}
 
 
-def _v1_encrypted_body(isakmp: dict, header: _Header, size: int) -> list[Payload]:
+def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str]) -> list[Payload]:
     """An IKEv1 message with the E flag: one Encrypted body, then what Wireshark decrypted of it."""
     body = max(0, min(header.length, size) - ISAKMP_HEADER)
     name = iana.V1_PAYLOAD_TYPES[header.next_payload]
@@ -833,7 +854,7 @@ def _v1_encrypted_body(isakmp: dict, header: _Header, size: int) -> list[Payload
                                          first_payload_name=name, data_length=body)]
     inner = isakmp.get("isakmp.enc.data")
     if isinstance(inner, dict):
-        payloads.extend(_chain(inner, False))
+        payloads.extend(_chain(inner, False, warnings))
     return payloads
 
 
