@@ -19,7 +19,6 @@ import typer
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
 from ikepcap.read.errors import CaptureError
-from ikepcap.report.messages import message_line, message_record, message_tree
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -72,20 +71,60 @@ def expand_paths(paths: list[str]) -> list[str]:
     return expanded
 
 
-def run_extraction(paths: list[str], engine: Engine, ports: list[int], tshark_options: list[str]) -> Extraction:
+class ProgressBar:
+    """Bytes and frames read, IKE messages found and the rate, on stderr while a long run lasts.
+
+    Shown only when stderr is a terminal and --quiet is not given, so nothing of it reaches a
+    pipe or a file.
+    """
+
+    def __init__(self, paths: list[str], enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.total = None
+        if all(p != "-" and Path(p).is_file() and not p.endswith(".gz") for p in paths):
+            self.total = sum(Path(p).stat().st_size for p in paths)
+        self._bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, \
+            TransferSpeedColumn
+        self._bar = Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                             TextColumn("{task.fields[frames]:,} frames, {task.fields[messages]} IKE messages"),
+                             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._bar.__enter__()
+        self._task = self._bar.add_task("read", total=self.total, frames=0, messages=0)
+        return self.update
+
+    def update(self, bytes_read: int, frames: int, messages: int) -> None:
+        self._bar.update(self._task, completed=bytes_read, frames=frames, messages=messages)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def run_extraction(paths: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
+                   jobs: int | None = None, quiet: bool = True) -> Extraction:
     files = expand_paths(paths)
     extra = frozenset(ports)
     if engine is Engine.tshark:
         from ikepcap.extract.tshark import extract as extract_tshark
         return extract_tshark(files, extra, tshark_options)
     from ikepcap.extract.native import extract
-    return extract(files, extra)
+    with ProgressBar(files, not quiet) as progress:
+        return extract(files, extra, progress, jobs)
 
 
 PortOption = Annotated[list[int], typer.Option("--port", help="Also treat this UDP port as IKE (repeatable).")]
 EngineOption = Annotated[Engine, typer.Option("--engine", help="native: ikepcap's decoder; tshark: Wireshark's.")]
 TsharkOption = Annotated[list[str], typer.Option(
     "--tshark-option", help="A Wireshark preference for --engine tshark, e.g. 'isakmp.ikev2_decryption_table:…'.")]
+JobsOption = Annotated[Optional[int], typer.Option(
+    "--jobs", "-j", min=1, help="Worker processes for reading (default: one per CPU).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 
 
 @app.command()
@@ -96,10 +135,14 @@ def decode(
     port: PortOption = [],
     engine: EngineOption = Engine.native,
     tshark_option: TsharkOption = [],
+    jobs: JobsOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
+    from ikepcap.report.messages import message_line, message_record, message_tree
+
     try:
-        result = run_extraction(files, engine, port, tshark_option)
+        result = run_extraction(files, engine, port, tshark_option, jobs, quiet)
     except CaptureError as error:
         raise fail(str(error)) from None
     out = sys.stdout
@@ -154,6 +197,8 @@ def diagnose(
     port: PortOption = [],
     engine: EngineOption = Engine.native,
     tshark_option: TsharkOption = [],
+    jobs: JobsOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 
@@ -161,12 +206,11 @@ def diagnose(
     """
     from ikepcap.correlate.correlate import correlate
     from ikepcap.diagnose.diagnose import diagnose as run_diagnosis
-    from ikepcap.report import markdown, text
     from ikepcap.report.view import build_view
 
     try:
         paths = expand_paths(files)
-        result = run_extraction(paths, engine, port, tshark_option)
+        result = run_extraction(paths, engine, port, tshark_option, jobs, quiet)
         digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
@@ -175,8 +219,10 @@ def diagnose(
     if output_format is ReportFormat.json:
         rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
     elif output_format is ReportFormat.markdown:
+        from ikepcap.report import markdown
         rendered = markdown.render(view, verbose)
     else:
+        from ikepcap.report import text
         rendered = text.render(view, verbose)
     if output is not None:
         try:

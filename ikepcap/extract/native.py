@@ -1,54 +1,266 @@
-"""ikepcap's own engine: the streaming reader and the ISAKMP decoder."""
+"""ikepcap's own engine: the streaming reader and the ISAKMP decoder, in parallel where it pays.
+
+Work is split into tasks: a whole file, or — for a large plain pcap — byte ranges of it that
+start on record boundaries. Tasks run in worker processes (``jobs``) and their results are
+merged in order: frame numbers are shifted by the frames of the ranges before, ESP and
+keepalive counters are added up, and IP fragment sets a range left open are finished
+together, so the merged result is the one a single sequential pass would give.
+
+Files are taken in the time order of their first frame, so a ring of files is one capture.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import struct
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 
 from ikepcap.decode.message import decode_datagram
+from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
-from ikepcap.read.capture import read_capture
-from ikepcap.read.model import Datagram
+from ikepcap.read.capture import STDIN, read_capture
+from ikepcap.read.errors import CaptureError
+from ikepcap.read.frames import FrameDecoder
+from ikepcap.read.model import Datagram, KeepaliveFlow, ReadStats
+from ikepcap.read.pcap import GLOBAL_HEADER, MAGICS, PcapFormat, read_format, resync
+from ikepcap.read.reassembly import OpenSet
+
+# A plain pcap this large is split into ranges read in parallel; smaller ones are not worth it.
+SPLIT_BYTES = 48 * 1024 * 1024
 
 Progress = Callable[[int, int, int], None]
 
 
-def extract_file(path: str, extra_ports: frozenset[int] = frozenset(),
-                 progress: Progress | None = None) -> Extraction:
-    result = Extraction(engine="native")
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str
+    index: int                          # position among the parts of its file
+    span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
+
+
+@dataclass(slots=True)
+class Part:
+    """What one task found; picklable, so that it can come back from a worker process."""
+
+    task: Task
+    messages: list[Message] = field(default_factory=list)
+    esp: dict[bytes, list] = field(default_factory=dict)
+    esp_udp: dict[bytes, list] = field(default_factory=dict)
+    keepalives: dict[tuple, KeepaliveFlow] = field(default_factory=dict)
+    icmp_errors: list = field(default_factory=list)
+    lost_fragments: list = field(default_factory=list)
+    open_fragments: dict[tuple, OpenSet] = field(default_factory=dict)
+    stats: ReadStats | None = None
+    short: list[str] = field(default_factory=list)
+
+
+def _short_datagram(datagram: Datagram) -> str:
+    return (f"{datagram.file} frame {datagram.frame}: {len(datagram.payload)} bytes on UDP "
+            f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
+
+
+def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
+    part = Part(task)
 
     def on_datagram(datagram: Datagram) -> None:
         message = decode_datagram(datagram)
         if message is None:
-            result.warnings.append(f"{datagram.file} frame {datagram.frame}: {len(datagram.payload)} bytes on UDP "
-                                   f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
+            part.short.append(_short_datagram(datagram))
         else:
-            result.messages.append(message)
+            part.messages.append(message)
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, len(result.messages))
+            progress(bytes_read, frames, len(part.messages))
 
-    decoder = read_capture(path, on_datagram, extra_ports, report)
-    result.files.append(decoder.stats)
-    result.esp = decoder.esp_flows()
-    result.keepalives = list(decoder.keepalives.values())
-    result.icmp_errors = decoder.icmp_errors
-    result.lost_fragments = decoder.lost_fragments
-    result.warnings.extend(f"{decoder.stats.file}: {w}" for w in decoder.stats.warnings)
+    decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None)
+    part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
+    part.keepalives = decoder.keepalives
+    part.icmp_errors = decoder.icmp_errors
+    part.lost_fragments = decoder.lost_fragments
+    part.open_fragments = decoder.reassembler.take_open()
+    part.stats = decoder.stats
+    return part
+
+
+def _first_time(path: str) -> float:
+    """The first frame's time, to order a ring of files; unknown formats sort by name."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(GLOBAL_HEADER + 8)
+        if head[:4] in MAGICS and len(head) == GLOBAL_HEADER + 8:
+            fmt = PcapFormat.parse(head[:GLOBAL_HEADER])
+            sec, frac = struct.unpack_from(fmt.order + "II", head, GLOBAL_HEADER)
+            return sec + frac * fmt.unit
+    except (OSError, CaptureError):
+        pass
+    return float("inf")
+
+
+def plan(paths: list[str], jobs: int) -> list[Task]:
+    """Files in time order; a large plain pcap split into ranges on record boundaries."""
+    if len(paths) > 1 and STDIN not in paths:
+        paths = sorted(paths, key=lambda p: (_first_time(p), p))
+    tasks: list[Task] = []
+    for path in paths:
+        size = os.path.getsize(path) if path != STDIN and os.path.isfile(path) else 0
+        if jobs < 2 or size < SPLIT_BYTES:
+            tasks.append(Task(path, 0, None))
+            continue
+        try:
+            fmt = read_format(path)
+        except (KeyError, CaptureError, OSError):
+            tasks.append(Task(path, 0, None))        # not a plain pcap: one task, the reader says why
+            continue
+        starts = [GLOBAL_HEADER]
+        for k in range(1, jobs):
+            boundary = resync(path, fmt, size * k // jobs)
+            if boundary is not None and boundary > starts[-1]:
+                starts.append(boundary)
+        ends = starts[1:] + [size]
+        tasks += [Task(path, i, (start, end)) for i, (start, end) in enumerate(zip(starts, ends))]
+    return tasks
+
+
+def _renumber(message: Message, offset: int) -> Message:
+    if not offset:
+        return message
+    return replace(message, frame=message.frame + offset, fragments=tuple(f + offset for f in message.fragments))
+
+
+def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int) -> None:
+    for key, (packets, first_frame, first_time, last_frame, last_time) in counts.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = [packets, first_frame + offset, first_time, last_frame + offset, last_time]
+        else:
+            mine[0] += packets
+            mine[3], mine[4] = last_frame + offset, last_time
+
+
+def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
+    """One file's parts, in order, as if read in one pass."""
+    path = parts[0].task.path
+    result = Extraction(engine="native")
+    late: list[Message] = []
+
+    def on_datagram(datagram: Datagram) -> None:
+        message = decode_datagram(datagram)
+        if message is None:
+            result.warnings.append(_short_datagram(datagram))
+        else:
+            late.append(message)
+
+    whole = FrameDecoder(parts[0].stats.file, on_datagram, extra_ports)
+    stats = whole.stats
+    stats.format = parts[0].stats.format
+    offset = 0
+    for part in parts:
+        s = part.stats
+        result.messages += [_renumber(m, offset) for m in part.messages]
+        result.warnings += part.short
+        _merge_counts(whole.esp, part.esp, offset)
+        _merge_counts(whole.esp_udp, part.esp_udp, offset)
+        for key, flow in part.keepalives.items():
+            mine = whole.keepalives.get(key)
+            if mine is None:
+                whole.keepalives[key] = replace(flow, first_frame=flow.first_frame + offset,
+                                                last_frame=flow.last_frame + offset)
+            else:
+                mine.packets += flow.packets
+                mine.last_frame, mine.last_time = flow.last_frame + offset, flow.last_time
+        result.icmp_errors += [replace(e, frame=e.frame + offset) for e in part.icmp_errors]
+        result.lost_fragments += [replace(f, frames=tuple(x + offset for x in f.frames)) for f in part.lost_fragments]
+        whole.adopt(part.open_fragments, offset)
+        stats.frames += s.frames
+        stats.bytes += s.bytes
+        stats.first_time = s.first_time if stats.first_time is None else stats.first_time
+        stats.last_time = s.last_time if s.last_time is not None else stats.last_time
+        for link_type, count in s.link_types.items():
+            stats.link_types[link_type] = stats.link_types.get(link_type, 0) + count
+        for name in ("ike_datagrams", "fragments", "reassembled", "incomplete_fragments", "truncated_frames",
+                     "undecodable_frames"):
+            setattr(stats, name, getattr(stats, name) + getattr(s, name))
+        stats.warnings += s.warnings
+        offset += s.frames
+    whole.finish()
+    result.messages += late
+    result.messages.sort(key=lambda m: m.frame)
+    result.esp = whole.esp_flows()
+    result.keepalives = list(whole.keepalives.values())
+    result.lost_fragments += whole.lost_fragments
+    result.files.append(stats)
+    result.warnings += [f"{path}: {w}" for w in stats.warnings]
     return result
 
 
-def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(),
-            progress: Progress | None = None) -> Extraction:
+# Shared with worker processes: per task, (bytes read, frames, IKE messages) so far.
+_shared_progress = None
+PROGRESS_POLL_SECONDS = 0.1
+
+
+def _init_worker(shared) -> None:
+    global _shared_progress
+    _shared_progress = shared
+
+
+def _run_shared(task: Task, extra_ports: frozenset[int], slot: int) -> Part:
+    def report(bytes_read: int, frames: int, messages: int) -> None:
+        _shared_progress[3 * slot:3 * slot + 3] = [bytes_read, frames, messages]
+    return run_task(task, extra_ports, report if _shared_progress is not None else None)
+
+
+def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int, progress: Progress | None) -> list[Part]:
+    context = multiprocessing.get_context("fork")
+    shared = context.Array("d", 3 * len(tasks), lock=False) if progress is not None else None
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_init_worker,
+                             initargs=(shared,)) as pool:
+        futures = [pool.submit(_run_shared, task, extra_ports, slot) for slot, task in enumerate(tasks)]
+        while progress is not None:
+            done, pending = wait(futures, timeout=PROGRESS_POLL_SECONDS)
+            totals = [sum(shared[i::3]) for i in range(3)]
+            progress(int(totals[0]), int(totals[1]), int(totals[2]))
+            if not pending:
+                break
+        return [future.result() for future in futures]
+
+
+def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), progress: Progress | None = None,
+            jobs: int | None = None) -> Extraction:
+    """Every IKE message and counter in ``paths``, read by up to ``jobs`` processes."""
+    paths = list(paths)
+    jobs = jobs or os.cpu_count() or 1
+    tasks = plan(paths, jobs)
+    if jobs < 2 or len(tasks) < 2:
+        done_bytes = done_frames = done_messages = 0
+        parts = []
+        for task in tasks:
+            report = None
+            if progress is not None:
+                def report(b: int, f: int, m: int, base=(done_bytes, done_frames, done_messages)) -> None:
+                    progress(base[0] + b, base[1] + f, base[2] + m)
+            part = run_task(task, extra_ports, report)
+            parts.append(part)
+            done_bytes += part.stats.bytes
+            done_frames += part.stats.frames
+            done_messages += len(part.messages)
+    else:
+        parts = _run_parallel(tasks, extra_ports, jobs, progress)
     merged = Extraction(engine="native")
-    for path in paths:
-        part = extract_file(path, extra_ports, progress)
-        merged.files.extend(part.files)
-        merged.messages.extend(part.messages)
-        merged.esp.extend(part.esp)
-        merged.keepalives.extend(part.keepalives)
-        merged.icmp_errors.extend(part.icmp_errors)
-        merged.lost_fragments.extend(part.lost_fragments)
-        merged.warnings.extend(part.warnings)
+    by_file: dict[str, list[Part]] = {}
+    for part in parts:
+        by_file.setdefault(part.task.path, []).append(part)
+    for file_parts in by_file.values():
+        one = _merge_file(sorted(file_parts, key=lambda p: p.task.index), extra_ports)
+        merged.files += one.files
+        merged.messages += one.messages
+        merged.esp += one.esp
+        merged.keepalives += one.keepalives
+        merged.icmp_errors += one.icmp_errors
+        merged.lost_fragments += one.lost_fragments
+        merged.warnings += one.warnings
     return merged

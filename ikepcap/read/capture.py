@@ -15,7 +15,7 @@ from typing import BinaryIO
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.model import Datagram
-from ikepcap.read.pcap import MAGICS, scan_pcap
+from ikepcap.read.pcap import MAGICS, scan_mapped, scan_stream
 from ikepcap.read.pcapng import scan_pcapng
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -45,31 +45,42 @@ def read_capture(
     on_datagram: Callable[[Datagram], None],
     extra_ports: frozenset[int] = frozenset(),
     progress: Progress | None = None,
+    span: tuple[int, int] | None = None,
+    finish: bool = True,
 ) -> FrameDecoder:
     """Scan one capture file; IKE datagrams go to ``on_datagram`` as they are found.
 
     Returns the FrameDecoder, which holds the file's counters (ESP, keepalives, ICMP errors,
-    lost fragments) and stats once the scan is over.
+    lost fragments) and stats once the scan is over. ``span`` walks only the records that
+    start in that byte range of a plain pcap file (one part of a parallel read); with
+    ``finish=False`` fragment sets still open at the end are left for the caller to merge.
     """
     name = "<stdin>" if path == STDIN else path
     decoder = FrameDecoder(name, on_datagram, extra_ports)
     raw = _open(path)
     try:
-        stream: BinaryIO = raw
         head = raw.read(4)
-        if head[:2] == GZIP_MAGIC:
-            stream = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
-            head = stream.read(4)
-            decoder.stats.format = "gzip"
-        _scan(name, stream, head, decoder, progress)
-        decoder.finish()
+        if head in MAGICS and raw.seekable():
+            raw.close()
+            start, stop = span if span is not None else (None, None)
+            scan_mapped(path, decoder, progress, start, stop)
+        else:
+            stream: BinaryIO = raw
+            if head[:2] == GZIP_MAGIC:
+                stream = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
+                head = stream.read(4)
+                decoder.stats.format = "gzip"
+            _scan(stream, head, decoder, progress)
+        if finish:
+            decoder.finish()
     except (OSError, EOFError, zlib.error) as error:
         # gzip damage surfaces as BadGzipFile (an OSError), EOFError or zlib.error, mid-stream.
         if decoder.stats.frames == 0 and not decoder.stats.bytes:
             raise CaptureError(f"{name}: {_describe(error)}") from None
         decoder.stats.warnings.append(f"{_describe(error)} after frame {decoder.stats.frames}: "
                                       "frames up to there are used")
-        decoder.finish()
+        if finish:
+            decoder.finish()
     except CaptureError as error:
         raise CaptureError(f"{name}: {error}") from None
     finally:
@@ -78,12 +89,12 @@ def read_capture(
     return decoder
 
 
-def _scan(name: str, stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progress | None) -> None:
+def _scan(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progress | None) -> None:
     gzipped = decoder.stats.format == "gzip"
     if not head:
         raise CaptureError("empty file" if not gzipped else "empty gzip stream")
     if head in MAGICS:
-        scan_pcap(stream, head, decoder, progress)
+        scan_stream(stream, head, decoder, progress)
     elif head == PCAPNG_MAGIC:
         scan_pcapng(stream, head, decoder, progress)
     else:

@@ -21,7 +21,7 @@ from ikepcap.read.model import (
     QuotedDatagram,
     ReadStats,
 )
-from ikepcap.read.reassembly import Lost, Reassembler
+from ikepcap.read.reassembly import Lost, OpenSet, Reassembled, Reassembler
 from ikepcap.decode.text import address
 
 IKE_PORT = 500
@@ -212,13 +212,23 @@ class FrameDecoder:
             if sport not in self.watched_ports and dport not in self.watched_ports:
                 self.reassembler.discard(key)
                 return
-        whole = self.reassembler.add(key, frag_offset, more, payload, self.frame, self.time)
+        meta = (protocol, src, dst, ttl, header_length, depth)
+        self._whole(self.reassembler.add(key, frag_offset, more, payload, self.frame, self.time, meta))
+
+    def _whole(self, whole: Reassembled | None) -> None:
         if whole is None:
             return
         self.stats.reassembled += 1
+        self.frame, self.time = whole.frame, whole.time
         if whole.overlap:
             self.stats.warnings.append(f"frame {self.frame}: overlapping IP fragments; the first copy of each byte was used")
+        protocol, src, dst, ttl, header_length, depth = whole.meta
         self._transport(protocol, src, dst, whole.payload, header_length + len(whole.payload), ttl, whole.frames, depth)
+
+    def adopt(self, open_sets: dict[tuple, OpenSet], frame_offset: int) -> None:
+        """Merge fragment sets a partial read of the same file left open (see ``extract``)."""
+        for key, other in open_sets.items():
+            self._whole(self.reassembler.merge(key, other, frame_offset))
 
     def _lost(self, lost: Lost) -> None:
         self.stats.incomplete_fragments += 1

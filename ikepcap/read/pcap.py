@@ -1,15 +1,22 @@
 """The classic pcap format (microsecond and nanosecond, either byte order), streamed.
 
-The loop below is the hot path of the whole tool: it runs once per frame of a capture that may
-hold millions of frames and a handful of IKE messages. It reads the file in large chunks,
-pre-filters each record with one ``struct`` call (see ``prefilter``) and hands on only the
-frames that may matter.
+The record loop below is the hot path of the whole tool: it runs once per frame of a capture
+that may hold millions of frames and a handful of IKE messages. A plain file is memory-mapped
+and walked window by window (pages behind the walk are given back, so memory stays flat); a
+gzip stream or standard input is read in large chunks. Either way each record is pre-filtered
+with one ``struct`` call (see ``prefilter``) and only frames that may matter go further.
+
+A plain file can also be walked in byte ranges by separate processes: ``resync`` finds the
+first record boundary at or after an arbitrary offset, and ``scan_range`` walks exactly the
+records that start inside a range, so ranges joined end to end cover every record once.
 """
 
 from __future__ import annotations
 
+import mmap
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from ikepcap.read.errors import CaptureError
@@ -37,146 +44,290 @@ MAGICS: dict[bytes, tuple[str, float, int]] = {
 }
 GLOBAL_HEADER = 24
 CHUNK = 4 * 1024 * 1024
+WINDOW = 32 * 1024 * 1024               # mapped bytes walked before their pages are given back
 # No real capture has a frame this large; a larger length means the file is corrupt here.
 MAX_RECORD = 16 * 1024 * 1024
 LINK_TYPE_MASK = 0x0000FFFF             # the upper bits carry FCS information
+# A record boundary found by resync is trusted once this many records in a row parse sanely.
+RESYNC_CHAIN = 16
+MAX_WIRE = 256 * 1024                   # no link carries a larger frame (TSO/GRO included)
+RESYNC_SEARCH = 4 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 
 
-def scan_pcap(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progress | None = None) -> None:
-    """Read every record after the 4 ``head`` bytes already taken from ``stream``."""
-    order, unit, record_size = MAGICS[head]
-    header = head + stream.read(GLOBAL_HEADER - len(head))
-    stats = decoder.stats
-    if len(header) < GLOBAL_HEADER:
-        raise CaptureError(f"pcap global header is truncated ({len(header)} of {GLOBAL_HEADER} bytes)")
-    link_type = struct.unpack_from(order + "I", header, 20)[0] & LINK_TYPE_MASK
-    if link_type not in LINK_TYPE_NAMES:
-        raise CaptureError(f"link type {link_type} is not supported (ikepcap reads "
-                           f"{', '.join(sorted(set(LINK_TYPE_NAMES.values())))})")
-    stats.format = "pcap (nanosecond)" if unit == 1e-9 else "pcap"
-    stats.bytes = GLOBAL_HEADER
-    prefix = "IIII" + ("8x" if record_size == 24 else "")
-    fast = FastPath.build(link_type, order, prefix, record_size)
-    plain = struct.Struct(order + prefix)
-    frame = 0
+@dataclass(frozen=True, slots=True)
+class PcapFormat:
+    order: str
+    unit: float
+    record_size: int
+    link_type: int
+    snaplen: int
+
+    @classmethod
+    def parse(cls, header: bytes) -> PcapFormat:
+        if len(header) < GLOBAL_HEADER:
+            raise CaptureError(f"pcap global header is truncated ({len(header)} of {GLOBAL_HEADER} bytes)")
+        order, unit, record_size = MAGICS[header[:4]]
+        snaplen, network = struct.unpack_from(order + "II", header, 16)
+        link_type = network & LINK_TYPE_MASK
+        if link_type not in LINK_TYPE_NAMES:
+            raise CaptureError(f"link type {link_type} is not supported (ikepcap reads "
+                               f"{', '.join(sorted(set(LINK_TYPE_NAMES.values())))})")
+        return cls(order, unit, record_size, link_type, snaplen)
+
+    @property
+    def name(self) -> str:
+        return "pcap (nanosecond)" if self.unit == 1e-9 else "pcap"
+
+
+class RecordWalker:
+    """Walks records in a buffer, pre-filtering each, and counts frames as Wireshark does."""
+
+    def __init__(self, fmt: PcapFormat, decoder: FrameDecoder, first_frame: int = 0) -> None:
+        prefix = "IIII" + ("8x" if fmt.record_size == 24 else "")
+        self.fmt = fmt
+        self.decoder = decoder
+        self.fast = FastPath.build(fmt.link_type, fmt.order, prefix, fmt.record_size)
+        self.plain = struct.Struct(fmt.order + prefix)
+        self.frame = first_frame
+        self.corrupt = False
+
+    def walk(self, buf, off: int, stop: int, end: int) -> int:
+        """Every record that starts before ``stop`` and lies wholly before ``end``.
+
+        Returns the offset of the first record not walked. Sets ``corrupt`` when a record
+        claims an impossible length: the file cannot be followed past it.
+        """
+        if self.fast is not None:
+            off = self._fast(buf, off, min(stop, end - self.fast.record.size + 1), end)
+        return self._plain(buf, off, stop, end)
+
+    def _fast(self, buf, off: int, limit: int, end: int) -> int:
+        fast = self.fast
+        triage = fast.triage.unpack_from
+        details = fast.details.unpack_from
+        ports = PORTS.unpack_from
+        decoder = self.decoder
+        watched = decoder.watched_ports
+        esp = decoder.esp
+        decode = decoder.decode
+        link_type = self.fmt.link_type
+        unit = self.fmt.unit
+        rec_size = fast.frame_offset
+        ip = fast.ip_offset
+        tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
+        frame = self.frame
+        while off < limit:
+            incl, tag, protocol = triage(buf, off)
+            nxt = off + rec_size + incl
+            if nxt > end:
+                break
+            frame += 1
+            if protocol == PROTO_TCP and tag == tag4:       # most of a span port: nothing more to read
+                off = nxt
+                continue
+            sec, frac, wire, version, word = details(buf, off)
+            p = off + rec_size
+            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
+                    and protocol in (PROTO_UDP, PROTO_ESP):
+                if protocol == PROTO_UDP:
+                    sport, dport = ports(buf, p + ip + IPV4_HEADER)
+                    if sport in watched or dport in watched:
+                        decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+                else:
+                    key = buf[p + ip + 12:p + ip + 24]          # source, destination, SPI
+                    entry = esp.get(key)
+                    if entry is None:
+                        esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
+                    else:
+                        entry[0] += 1
+                        entry[3] = frame
+                        entry[4] = sec + frac * unit
+            elif tag == tag6 and incl >= ip + 44 and (word >> nh_shift) & 0xFF in (PROTO_TCP, PROTO_UDP, PROTO_ESP):
+                next_header = (word >> nh_shift) & 0xFF
+                if next_header == PROTO_UDP:
+                    sport, dport = ports(buf, p + ip + IPV6_HEADER)
+                    if sport in watched or dport in watched:
+                        decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+                elif next_header == PROTO_ESP:
+                    key = buf[p + ip + 8:p + ip + 44]
+                    entry = esp.get(key)
+                    if entry is None:
+                        esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
+                    else:
+                        entry[0] += 1
+                        entry[3] = frame
+                        entry[4] = sec + frac * unit
+            else:
+                decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+            off = nxt
+        self.frame = frame
+        return off
+
+    def last_record(self, buf, off: int, stop: int) -> int | None:
+        """Where the last record that ends by ``stop`` starts, walking from the record at ``off``.
+
+        The hot loop keeps no record starts; the capture's time span needs only its last one,
+        found once at the end by walking the final stretch again.
+        """
+        length = self.plain.unpack_from
+        rec_size = self.fmt.record_size
+        last = None
+        while off + rec_size <= stop:
+            nxt = off + rec_size + length(buf, off)[2]
+            if nxt > stop:
+                break
+            last, off = off, nxt
+        return last
+
+    def record_time(self, buf, off: int) -> float:
+        sec, frac = self.plain.unpack_from(buf, off)[:2]
+        return sec + frac * self.fmt.unit
+
+    def _plain(self, buf, off: int, stop: int, end: int) -> int:
+        """The careful loop: link types without a fast layout, and records the fast loop left."""
+        rec_size = self.fmt.record_size
+        unit = self.fmt.unit
+        while off < stop and off + rec_size <= end:
+            sec, frac, incl, wire = self.plain.unpack_from(buf, off)[:4]
+            if incl > MAX_RECORD:
+                self.decoder.stats.warnings.append(
+                    f"record after frame {self.frame} claims {incl} bytes: the file is corrupt from byte {off} on; "
+                    "frames up to there are used")
+                self.corrupt = True
+                return off
+            nxt = off + rec_size + incl
+            if nxt > end:
+                break
+            self.frame += 1
+            self.decoder.decode(self.frame, sec + frac * unit, self.fmt.link_type, buf[off + rec_size:nxt], wire)
+            off = nxt
+        return off
+
+
+def _finish(walker: RecordWalker, leftover: int) -> None:
+    stats = walker.decoder.stats
+    if leftover and not walker.corrupt:
+        stats.warnings.append(
+            f"the file ends inside a record after frame {walker.frame} ({leftover} bytes left over): "
+            "the capture was cut off; frames up to there are used")
+    stats.frames = walker.frame
+    if walker.frame:
+        stats.link_types[walker.fmt.link_type] = walker.frame
+
+
+def scan_stream(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progress | None = None) -> None:
+    """Read a pcap from a stream (gzip, standard input) after its 4 sniffed ``head`` bytes."""
+    fmt = PcapFormat.parse(head + stream.read(GLOBAL_HEADER - len(head)))
+    decoder.stats.format = fmt.name
+    decoder.stats.bytes = GLOBAL_HEADER
+    walker = RecordWalker(fmt, decoder)
     buf = b""
     off = 0
-    while True:
+    while not walker.corrupt:
         chunk = stream.read(CHUNK)
         if not chunk:
             break
         buf = buf[off:] + chunk
-        off = 0
-        end = len(buf)
-        last = -1
-        if fast is not None:
-            off, frame, last = _fast_records(buf, end, frame, fast, unit, link_type, decoder)
-        off, frame, tail = _records(buf, off, end, frame, plain, record_size, unit, link_type, decoder)
-        last = max(last, tail)
-        if last >= 0:
-            sec, frac = plain.unpack_from(buf, last)[:2]
-            stats.last_time = sec + frac * unit
-            if stats.first_time is None:
-                sec, frac = plain.unpack_from(buf, 0)[:2]
-                stats.first_time = sec + frac * unit
-        if off < 0:
-            break
-        stats.bytes += len(chunk)
+        before = walker.frame
+        off = walker.walk(buf, 0, len(buf), len(buf))
+        if walker.frame > before:
+            if decoder.stats.first_time is None:
+                decoder.stats.first_time = walker.record_time(buf, 0)
+            decoder.stats.last_time = walker.record_time(buf, walker.last_record(buf, 0, off))
+        decoder.stats.bytes += len(chunk)
         if progress is not None:
-            progress(stats.bytes, frame)
-    if 0 <= off < len(buf):
-        stats.warnings.append(
-            f"the file ends inside a record after frame {frame} ({len(buf) - off} bytes left over): "
-            "the capture was cut off; frames up to there are used")
-    stats.frames = frame
-    if frame:
-        stats.link_types[link_type] = frame
+            progress(decoder.stats.bytes, walker.frame)
+    _finish(walker, len(buf) - off)
 
 
-def _fast_records(buf: bytes, end: int, frame: int, fast: FastPath, unit: float, link_type: int,
-                  decoder: FrameDecoder) -> tuple[int, int, int]:
-    """The pre-filtering loop; stops where a record no longer fits wholly into ``buf``.
+def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = None,
+                start: int | None = None, stop: int | None = None) -> None:
+    """Walk a plain pcap file through a memory map, window by window.
 
-    Returns where it stopped, the frame count, and where the last record it read starts."""
-    unpack = fast.record.unpack_from
-    ports = PORTS.unpack_from
-    watched = decoder.watched_ports
-    esp = decoder.esp
-    decode = decoder.decode
-    rec_size = fast.frame_offset
-    ip = fast.ip_offset
-    tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
-    limit = end - fast.record.size
-    off = 0
-    last = -1
-    while off <= limit:
-        sec, frac, incl, wire, tag, version, word, protocol = unpack(buf, off)
-        p = off + rec_size
-        nxt = p + incl
-        if nxt > end:
-            break
-        frame += 1
-        if tag == tag4 and protocol == PROTO_TCP:
-            pass
-        elif tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
-                and protocol in (PROTO_UDP, PROTO_ESP):
-            if protocol == PROTO_UDP:
-                sport, dport = ports(buf, p + ip + IPV4_HEADER)
-                if sport in watched or dport in watched:
-                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-            else:
-                key = buf[p + ip + 12:p + ip + 24]          # source, destination, SPI
-                entry = esp.get(key)
-                if entry is None:
-                    esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
-                else:
-                    entry[0] += 1
-                    entry[3] = frame
-                    entry[4] = sec + frac * unit
-        elif tag == tag6 and incl >= ip + 44 and (word >> nh_shift) & 0xFF in (PROTO_TCP, PROTO_UDP, PROTO_ESP):
-            next_header = (word >> nh_shift) & 0xFF
-            if next_header == PROTO_UDP:
-                sport, dport = ports(buf, p + ip + IPV6_HEADER)
-                if sport in watched or dport in watched:
-                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-            elif next_header == PROTO_ESP:
-                key = buf[p + ip + 8:p + ip + 44]
-                entry = esp.get(key)
-                if entry is None:
-                    esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
-                else:
-                    entry[0] += 1
-                    entry[3] = frame
-                    entry[4] = sec + frac * unit
-        else:
-            decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-        last = off
-        off = nxt
-    return off, frame, last
-
-
-def _records(buf: bytes, off: int, end: int, frame: int, plain: struct.Struct, rec_size: int, unit: float,
-             link_type: int, decoder: FrameDecoder) -> tuple[int, int, int]:
-    """Records the fast loop left: all of them for other link types, the last few otherwise.
-
-    Returns ``(-1, frame, last)`` when a record length is implausible: the file is corrupt from
-    there on, and what was read before stays usable.
+    With ``start``/``stop``, walk only the records that start in [start, stop): ``start`` must
+    be a record boundary (``resync`` finds one) and frame numbers then count from 1 within
+    the range — the caller adds the frames of the ranges before it.
     """
-    last = -1
-    while off + rec_size <= end:
-        sec, frac, incl, wire = plain.unpack_from(buf, off)[:4]
-        if incl > MAX_RECORD:
-            decoder.stats.warnings.append(
-                f"record after frame {frame} claims {incl} bytes: the file is corrupt from byte "
-                f"{decoder.stats.bytes + off} on; frames up to there are used")
-            return -1, frame, last
-        nxt = off + rec_size + incl
-        if nxt > end:
-            break
-        frame += 1
-        decoder.decode(frame, sec + frac * unit, link_type, buf[off + rec_size:nxt], wire)
-        last = off
-        off = nxt
-    return off, frame, last
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        if size == 0:
+            raise CaptureError("empty file")
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            fmt = PcapFormat.parse(mm[:GLOBAL_HEADER])
+            decoder.stats.format = fmt.name
+            if hasattr(mm, "madvise"):
+                mm.madvise(mmap.MADV_SEQUENTIAL)
+            walker = RecordWalker(fmt, decoder)
+            off = GLOBAL_HEADER if start is None else start
+            stop = size if stop is None else stop
+            released = off - off % mmap.PAGESIZE
+            if off + fmt.record_size <= size:
+                decoder.stats.first_time = walker.record_time(mm, off)
+            window_start = off
+            while off < stop and not walker.corrupt:
+                window_end = min(off + WINDOW, stop)
+                nxt = walker.walk(mm, off, window_end, size)
+                if nxt == off:
+                    break                                      # a record runs past the end of the file
+                window_start, off = off, nxt
+                decoder.stats.bytes = off - (start or 0)
+                # give the pages behind the walk back: the map must not grow with the file
+                boundary = off - off % mmap.PAGESIZE
+                if boundary > released and hasattr(mm, "madvise"):
+                    mm.madvise(mmap.MADV_DONTNEED, released, boundary - released)
+                    released = boundary
+                if progress is not None:
+                    progress(decoder.stats.bytes, walker.frame)
+            last = walker.last_record(mm, window_start, off)
+            if last is not None:
+                decoder.stats.last_time = walker.record_time(mm, last)
+            _finish(walker, stop - off if off < stop and stop == size else 0)
+
+
+def read_format(path: str) -> PcapFormat:
+    with open(path, "rb") as f:
+        return PcapFormat.parse(f.read(GLOBAL_HEADER))
+
+
+def resync(path: str, fmt: PcapFormat, offset: int) -> int | None:
+    """The first record boundary at or after ``offset``, or None when none is found nearby.
+
+    A boundary is accepted when a chain of RESYNC_CHAIN records starting there (or all the
+    records up to the exact end of the file) have sane lengths (captured ≤ on the wire ≤ 256 KiB,
+    captured within the snaplen) and timestamps in order, within a year of the file's first
+    record. Random data passes that by chance with vanishing probability; the caller also
+    checks that the range before it ends exactly on the boundary.
+    """
+    rec = struct.Struct(fmt.order + "IIII")
+    limit = max(fmt.snaplen, 65535) if fmt.snaplen else MAX_RECORD
+    frac_limit = 1_000_000_000 if fmt.unit == 1e-9 else 1_000_000
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        f.seek(GLOBAL_HEADER)
+        first = f.read(fmt.record_size)
+        if len(first) < fmt.record_size:
+            return None
+        origin = rec.unpack_from(first)[0]
+        f.seek(offset)
+        window = f.read(RESYNC_SEARCH + RESYNC_CHAIN * (limit + fmt.record_size))
+    for candidate in range(0, min(RESYNC_SEARCH, len(window))):
+        pos = candidate
+        previous = origin - 86400
+        for _ in range(RESYNC_CHAIN):
+            if offset + pos == size:
+                break                                       # the chain ends exactly at the end of the file
+            if pos + fmt.record_size > len(window):
+                pos = -1                                    # past the file, or too far to verify
+                break
+            sec, frac, incl, wire = rec.unpack_from(window, pos)
+            if frac >= frac_limit or incl > wire or incl > limit or wire > MAX_WIRE or \
+                    not previous <= sec <= origin + 366 * 86400:
+                pos = -1
+                break
+            previous = sec - 1
+            pos += fmt.record_size + incl
+        if pos >= 0 and offset + pos <= size:
+            return offset + candidate
+    return None

@@ -19,9 +19,12 @@ MAX_AGE_SECONDS = 60.0             # RFC 791 suggests 15 s; hosts keep fragments
 
 
 @dataclass(slots=True)
-class _Set:
+class OpenSet:
+    """A fragment set still being collected; also what a partial read hands over for merging."""
+
     started: float
-    pieces: dict[int, tuple[bytes, int]] = field(default_factory=dict)   # offset -> (data, frame)
+    meta: tuple                        # what the caller needs once the datagram is whole
+    pieces: dict[int, tuple[bytes, int, float]] = field(default_factory=dict)   # offset -> (data, frame, time)
     total: int | None = None           # known once the last fragment (MF=0) arrives
     size: int = 0
     overlap: bool = False
@@ -32,6 +35,9 @@ class Reassembled:
     payload: bytes
     frames: tuple[int, ...]            # in offset order
     overlap: bool
+    meta: tuple
+    frame: int                         # the fragment that completed it: the last to arrive
+    time: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +66,14 @@ class Reassembler:
         self._bytes = 0
         self._on_lost = on_lost
 
-    def add(self, key: tuple, offset: int, more: bool, data: bytes, frame: int, time: float) -> Reassembled | None:
+    def add(self, key: tuple, offset: int, more: bool, data: bytes, frame: int, time: float,
+            meta: tuple = ()) -> Reassembled | None:
         self._expire(time)
         entry = self._sets.get(key)
         if entry is None:
             if len(self._sets) >= MAX_PENDING_SETS or self._bytes + len(data) > MAX_PENDING_BYTES:
                 self._evict_oldest()
-            entry = self._sets[key] = _Set(started=time)
+            entry = self._sets[key] = OpenSet(started=time, meta=meta)
         end = offset + len(data)
         if end > MAX_DATAGRAM or len(entry.pieces) >= MAX_FRAGMENTS_PER_SET:
             self._drop(key, f"more than {MAX_FRAGMENTS_PER_SET} fragments or {MAX_DATAGRAM} bytes")
@@ -74,7 +81,7 @@ class Reassembler:
         if offset in entry.pieces:
             entry.overlap = True           # a duplicate; the first copy stays
             return None
-        entry.pieces[offset] = (data, frame)
+        entry.pieces[offset] = (data, frame, time)
         entry.size += len(data)
         self._bytes += len(data)
         if not more:
@@ -83,12 +90,25 @@ class Reassembler:
             return None
         return self._assemble(key, entry)
 
-    def _assemble(self, key: tuple, entry: _Set) -> Reassembled | None:
+    def merge(self, key: tuple, other: OpenSet, frame_offset: int) -> Reassembled | None:
+        """Fold in a set another partial read left open (its frames shifted by ``frame_offset``)."""
+        result = None
+        for offset, (data, frame, time) in sorted(other.pieces.items(), key=lambda item: item[1][1]):
+            more = not (other.total is not None and offset + len(data) == other.total)
+            result = self.add(key, offset, more, data, frame + frame_offset, time, other.meta) or result
+        return result
+
+    def take_open(self) -> dict[tuple, OpenSet]:
+        """Hand over every open set (a partial read's end is not the capture's end)."""
+        sets, self._sets, self._bytes = self._sets, {}, 0
+        return sets
+
+    def _assemble(self, key: tuple, entry: OpenSet) -> Reassembled | None:
         payload = bytearray()
         frames = []
         overlap = entry.overlap
         for offset in sorted(entry.pieces):
-            data, frame = entry.pieces[offset]
+            data, frame, _ = entry.pieces[offset]
             if offset > len(payload):
                 return None                # a hole: wait for the missing piece
             if offset < len(payload):
@@ -100,7 +120,8 @@ class Reassembler:
             return None
         del self._sets[key]
         self._bytes -= entry.size
-        return Reassembled(bytes(payload[:entry.total]), tuple(frames), overlap)
+        _, last_frame, last_time = max(entry.pieces.values(), key=lambda piece: piece[1])
+        return Reassembled(bytes(payload[:entry.total]), tuple(frames), overlap, entry.meta, last_frame, last_time)
 
     def _expire(self, now: float) -> None:
         if not self._sets:
@@ -124,7 +145,7 @@ class Reassembler:
         self._on_lost(Lost(
             key=key,
             first=first[0] if first else None,
-            frames=tuple(frame for _, (_, frame) in sorted(entry.pieces.items())),
+            frames=tuple(frame for _, (_, frame, _) in sorted(entry.pieces.items())),
             time=entry.started,
             received=entry.size,
             total=entry.total,

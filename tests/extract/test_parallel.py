@@ -1,0 +1,120 @@
+"""Reading in parallel gives exactly what one sequential pass gives.
+
+A large pcap is split into byte ranges on record boundaries; frame numbers, ESP counters,
+keepalives, ICMP errors and IP fragment sets that straddle a range boundary must come out as
+if the file had been read in one go. A ring of files is one capture in time order.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from ikepcap.extract import native
+from ikepcap.extract.native import extract, plan
+from ikepcap.read.pcap import GLOBAL_HEADER, read_format, resync
+from ikepcap.synth import ike, packets
+from ikepcap.synth.capture import Frame, write_pcap
+
+A, B = "192.0.2.10", "198.51.100.20"
+ISPI = bytes.fromhex("0102030405060708")
+BIG = ike.message(ISPI, bytes(8), 2, [(ike.V1_VID, bytes(range(256)) * 6)])
+
+
+def _noise(n: int) -> bytes:
+    segment = struct.pack("!HHIIBBHHH", 443, 1024 + n % 50000, n, 0, 0x50, 0x10, 512, 0, 0) + b"z" * (n % 700)
+    return packets.ethernet(packets.ipv4("203.0.113.1", "203.0.113.2", 6, segment, ident=n & 0xFFFF))
+
+
+def _esp(n: int, spi: int) -> bytes:
+    return packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP, struct.pack("!II", spi, n) + b"e" * 40))
+
+
+def build(path, fragments_at: int, total: int = 6000) -> list[Frame]:
+    pieces = packets.fragment_ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, BIG), 576, 0x4242)
+    frames = []
+    for n in range(total):
+        t = 1_700_000_000 + n * 0.001
+        if fragments_at <= n < fragments_at + len(pieces):
+            frames.append(Frame(t, packets.ethernet(pieces[n - fragments_at])))
+        elif n % 97 == 0:
+            frames.append(Frame(t, packets.ethernet(packets.ip_udp(A, B, 500, 500, ike.message(
+                ISPI, bytes(8), 2, [(ike.V1_VID, n.to_bytes(16, "big"))])))))
+        elif n % 13 == 0:
+            frames.append(Frame(t, _esp(n, 0xABC)))
+        else:
+            frames.append(Frame(t, _noise(n)))
+    write_pcap(path, frames)
+    return frames
+
+
+def summary(extraction):
+    return ([(m.frame, m.digest, m.fragments) for m in extraction.messages],
+            sorted((f.src, f.spi, f.packets, f.first_frame, f.last_frame) for f in extraction.esp),
+            [(s.frames, s.first_time, s.last_time, s.reassembled) for s in extraction.files],
+            [(f.frames, f.ispi) for f in extraction.lost_fragments])
+
+
+@pytest.fixture
+def small_split(monkeypatch):
+    monkeypatch.setattr(native, "SPLIT_BYTES", 1024)
+
+
+def test_resync_finds_record_boundaries(tmp_path):
+    path = tmp_path / "c.pcap"
+    frames = build(path, 10, total=500)
+    fmt = read_format(str(path))
+    boundaries, offset = set(), GLOBAL_HEADER
+    for frame in frames:
+        boundaries.add(offset)
+        offset += 16 + len(frame.data)
+    for probe in range(GLOBAL_HEADER, offset - 2000, 997):
+        found = resync(str(path), fmt, probe)
+        assert found in boundaries and found >= probe
+        assert not any(probe <= b < found for b in boundaries)
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_parallel_equals_sequential(tmp_path, small_split, jobs):
+    path = tmp_path / "c.pcap"
+    build(path, 3000)
+    sequential = extract([str(path)], jobs=1)
+    parallel = extract([str(path)], jobs=jobs)
+    assert len(plan([str(path)], jobs)) == jobs
+    assert summary(parallel) == summary(sequential)
+    assert any(m.fragments for m in sequential.messages)
+
+
+def _frame_at(path, byte_offset: int) -> int:
+    """The number of the first frame that starts at or after ``byte_offset``."""
+    data = path.read_bytes()
+    offset, frame = GLOBAL_HEADER, 1
+    while offset < byte_offset:
+        offset += 16 + struct.unpack_from("<I", data, offset + 8)[0]
+        frame += 1
+    return frame
+
+
+def test_fragments_straddling_a_range_boundary(tmp_path, small_split):
+    path = tmp_path / "c.pcap"
+    build(path, 3000)
+    split_frame = _frame_at(path, plan([str(path)], 2)[1].span[0])
+    build(path, split_frame - 2)            # put the fragments across the boundary of the two ranges
+    split_frame = _frame_at(path, plan([str(path)], 2)[1].span[0])
+    sequential = extract([str(path)], jobs=1)
+    parallel = extract([str(path)], jobs=2)
+    (whole,) = [m for m in parallel.messages if m.fragments]
+    assert min(whole.fragments) < split_frame <= max(whole.fragments), "the test must straddle the boundary"
+    assert summary(parallel) == summary(sequential)
+
+
+def test_a_ring_of_files_is_one_capture_in_time_order(tmp_path):
+    first, second = tmp_path / "ring_00002.pcap", tmp_path / "ring_00001.pcap"    # names out of time order
+    mm1 = ike.message(ISPI, bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
+    mm2 = ike.message(ISPI, bytes.fromhex("1111111111111111"), 2, [(ike.V1_VID, b"w" * 16)])
+    write_pcap(first, [Frame(100.0, packets.ethernet(packets.ip_udp(A, B, 500, 500, mm1)))])
+    write_pcap(second, [Frame(101.0, packets.ethernet(packets.ip_udp(B, A, 500, 500, mm2)))])
+    result = extract([str(second), str(first)], jobs=2)
+    assert [(m.file, m.frame, m.time) for m in result.messages] == [(str(first), 1, 100.0), (str(second), 1, 101.0)]
+    assert [s.file for s in result.files] == [str(first), str(second)]
