@@ -19,8 +19,8 @@ How a file is read
     decryption tables of Wireshark 4.x take records in the form of their files in the
     Wireshark profile, which is also the form of the lab's ``captures/*_decryption_table``::
 
-        uat:ikev1_decryption_table:<initiator cookie hex>,<encryption key hex>
-        uat:ikev2_decryption_table:<SPIi>,<SPIr>,<SK_ei>,<SK_er>,"<encryption algorithm>",<SK_ai>,<SK_ar>,"<integrity algorithm>"
+        uat:ikev1_decryption_table:ICOOKIE,KEY                    (hex, hex)
+        uat:ikev2_decryption_table:SPIi,SPIr,SK_ei,SK_er,"AES-CBC-128 [RFC3602]",SK_ai,SK_ar,"HMAC_SHA2_256_128 [RFC4868]"
 
     (``ikepcap decode --engine tshark --tshark-option "uat:ikev2_decryption_table:$(cat
     captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) Payloads
@@ -37,17 +37,21 @@ What maps, and from what
     name the same thing alike. ``size`` and ``digest`` are taken over the UDP payload tshark
     shows (reassembled when Wireshark reassembled it; the non-ESP marker removed), the bytes the
     native engine digests. ``warnings`` are Wireshark's expert infos of severity warning or
-    error in the ISAKMP tree, and its "Malformed Packet" note.
+    error in the ISAKMP tree and its "Malformed Packet" and "Packet size limited during
+    capture" notes. ESP flows, keepalives and ICMP errors come from the ``esp``, ``udpencap``
+    and ``icmp``/``icmpv6`` layers; lost fragments are the UDP fragment sets Wireshark never
+    reassembled, read from their first fragment's data.
 
 What Wireshark does not give, and what is there instead
-    * A field Wireshark does not show (it stops at the first exception in a message) is 0 or
-      empty, and the message carries a warning naming the field.
+    * A header field Wireshark does not show (it stops at the first exception in a message)
+      is 0 or empty, and the message carries a warning naming the field. A payload whose body
+      Wireshark did not read (cut by the snaplen) is ``Opaque``, with a warning.
     * Identities of types Wireshark shows no value for, and certificate fields of encodings
       other than X.509, are empty.
     * Extension headers other than the fragment header are not counted in ``ip_length`` of a
       reassembled IPv6 datagram (tshark shows neither their sizes nor the headers' bytes).
-    * ``--port``: the non-ESP marker is not removed on such a port (Wireshark's ISAKMP
-      dissector does not know it); the native engine removes it.
+    * ``--port``: a message behind a non-ESP marker on such a port is not seen (Wireshark's
+      ISAKMP dissector does not expect the marker there); the native engine removes it.
     * Wireshark names payload type 15 after GDOI (SAK) where the native engine reads the
       draft-era NAT-D that IKE peers sent with that number.
     * ``ReadStats.link_types``, ``undecodable_frames`` and ``truncated_frames`` outside the
