@@ -215,7 +215,7 @@ def diagnose(
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
     diagnosis = _select(run_diagnosis(correlate(result)), peer, sa)
-    view = build_view(diagnosis, result, digests)
+    view = build_view(diagnosis, result, digests, messages=output_format is not ReportFormat.text or verbose)
     if output_format is ReportFormat.json:
         rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
     elif output_format is ReportFormat.markdown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
-from ikepcap.correlate.nat import nat_checks, negotiated_hash
+from ikepcap.correlate.nat import nat_checks
 from ikepcap.correlate.sas import Roles, group, roles
 from ikepcap.extract.model import Extraction
 
@@ -58,9 +58,7 @@ def correlate(extraction: Extraction) -> Correlation:
             roles_inferred=who.inferred, mode=_mode(steps, version), steps=steps, exchanges=tracker.exchanges,
             ports=ports, float_step=float_step, truncated_messages=bucket.truncated,
         )
-        if version == 1:
-            sa.hash_algorithm = negotiated_hash(steps)
-        sa.nat_checks = nat_checks(steps, sa.hash_algorithm)
+        sa.nat_checks = nat_checks(steps)
         sas.append(sa)
     unattached_icmp, unattached_fragments = _attach(sas, extraction)
     return Correlation(sas, unattached_icmp, unattached_fragments, extraction.esp, extraction.keepalives,

@@ -32,17 +32,22 @@ from ikepcap.correlate.model import (
     Exchange,
     Step,
 )
-from ikepcap.decode.model import CiscoFragment, EncryptedFragment, KeyExchange, Message, SecurityAssociation
+from ikepcap.decode.model import V1_KE, V1_SA, V2_KE, V2_SA, V2_SKF, CiscoFragment, EncryptedFragment, Message
+
+V1_CISCO_FRAGMENT = 132
+FRAGMENT_TYPES = frozenset({V2_SKF, V1_CISCO_FRAGMENT})
 
 V1_KINDS = {2: MAIN, 4: AGGRESSIVE, 5: INFORMATIONAL, 6: TRANSACTION, 32: QUICK}
 V2_KINDS = {34: IKE_SA_INIT, 35: IKE_AUTH, 36: CREATE_CHILD_SA, 37: V2_INFORMATIONAL, 43: IKE_INTERMEDIATE}
 
 
-def _has(message: Message, kind: type) -> bool:
-    return any(isinstance(p, kind) for p in message.payloads)
+def _has(message: Message, v1_type: int, v2_type: int) -> bool:
+    return message.carries(v1_type, v2_type)
 
 
 def _fragment_suffix(message: Message) -> str:
+    if FRAGMENT_TYPES.isdisjoint(message.chain):
+        return ""
     for payload in message.payloads:
         if isinstance(payload, EncryptedFragment):
             return f" (fragment {payload.number}/{payload.total})"
@@ -55,15 +60,15 @@ def _main_name(message: Message, sender: str) -> str:
     initiator = sender == INITIATOR
     if message.encrypted:
         return "MM5" if initiator else "MM6"
-    if _has(message, SecurityAssociation):
+    if _has(message, V1_SA, V2_SA):
         return "MM1" if initiator else "MM2"
-    if _has(message, KeyExchange):
+    if _has(message, V1_KE, V2_KE):
         return "MM3" if initiator else "MM4"
     return "MM (unrecognised)"
 
 
 def _aggressive_name(message: Message, sender: str) -> str:
-    if _has(message, SecurityAssociation):
+    if _has(message, V1_SA, V2_SA):
         return "AM1" if sender == INITIATOR else "AM2"
     return "AM3" if sender == INITIATOR else "AM (unrecognised)"
 

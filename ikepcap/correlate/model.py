@@ -90,7 +90,6 @@ class IkeSa:
     lost_fragments: list[LostFragments] = field(default_factory=list)
     esp: list[EspFlow] = field(default_factory=list)
     keepalives: list[KeepaliveFlow] = field(default_factory=list)
-    hash_algorithm: str | None = None   # IKEv1 phase-1 hash (NAT-D uses it)
     truncated_messages: bool = False    # the step list hit its bound
 
     def address(self, side: str) -> str:

@@ -11,44 +11,32 @@ from how the capture point saw it delivered.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
+import socket
 import struct
 
 from ikepcap.correlate.model import NatCheck, Step
-from ikepcap.decode.model import NatDiscovery, Notification, SecurityAssociation
+from ikepcap.decode.model import NatDiscovery
 
-# IKEv1 phase-1 Hash Algorithm attribute value -> hashlib name (RFC 2409 App. A, RFC 4868).
-V1_HASHES = {1: "md5", 2: "sha1", 4: "sha256", 5: "sha384", 6: "sha512"}
-HASH_ATTRIBUTE = 2
+# The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), most common first. NAT-D uses
+# the negotiated one; trying each in turn finds it without decoding the SA (a match by a wrong
+# algorithm would be a hash collision), and none matching is a mismatch whatever was agreed.
+V1_HASHES = ("sha1", "sha256", "md5", "sha384", "sha512")
 NAT_DETECTION_SOURCE_IP = 16388
 NAT_DETECTION_DESTINATION_IP = 16389
 NATD_MESSAGES = frozenset({"MM3", "MM4", "AM2", "AM3"})
+V1_NATD_TYPES = (20, 130, 15)          # RFC 3947, draft-02..08, draft-00/01
 
 
-def _digest(algorithm: str, ispi: bytes, rspi: bytes, address: str, port: int) -> bytes:
-    return hashlib.new(algorithm, ispi + rspi + ipaddress.ip_address(address).packed + struct.pack("!H", port)).digest()
+def _packed(address: str) -> bytes:
+    return socket.inet_pton(socket.AF_INET6 if ":" in address else socket.AF_INET, address)
 
 
-def negotiated_hash(steps: list[Step]) -> str | None:
-    """The phase-1 hash the responder accepted (its one-transform SA in MM2/AM2)."""
-    for step in steps:
-        if step.name not in ("MM2", "AM2"):
-            continue
-        for payload in step.message.payloads:
-            if isinstance(payload, SecurityAssociation):
-                for proposal in payload.proposals:
-                    for transform in proposal.transforms:
-                        for attribute in transform.attributes:
-                            if attribute.type == HASH_ATTRIBUTE and isinstance(attribute.value, int):
-                                return V1_HASHES.get(attribute.value)
-    return None
+def _matches(candidates: tuple[str, ...], expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
+    material = ispi + rspi + _packed(address) + struct.pack("!H", port)
+    return any(hashlib.new(name, material).digest() == expected for name in candidates)
 
 
-def _matches(candidates: list[str], expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
-    return any(_digest(a, ispi, rspi, address, port) == expected for a in candidates)
-
-
-def nat_checks(steps: list[Step], v1_hash: str | None) -> list[NatCheck]:
+def nat_checks(steps: list[Step]) -> list[NatCheck]:
     checks: list[NatCheck] = []
     for step in steps:
         if step.copy_of is not None:
@@ -57,24 +45,21 @@ def nat_checks(steps: list[Step], v1_hash: str | None) -> list[NatCheck]:
         if m.is_v2:
             if m.exchange_type != 34:
                 continue
-            for payload in m.payloads:
-                if isinstance(payload, Notification) and payload.notify_type in (NAT_DETECTION_SOURCE_IP,
-                                                                                  NAT_DETECTION_DESTINATION_IP):
+            for payload in m.notifications():
+                if payload.notify_type in (NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP):
                     own = payload.notify_type == NAT_DETECTION_SOURCE_IP
                     address, port = (m.src, m.sport) if own else (m.dst, m.dport)
-                    ok = _matches(["sha1"], payload.data, m.ispi, m.rspi, address, port)
+                    ok = _matches(("sha1",), payload.data, m.ispi, m.rspi, address, port)
                     checks.append(NatCheck(step.index, step.sender, "sender" if own else "receiver", address, port, ok))
             continue
         if step.name not in NATD_MESSAGES:
             continue
-        hashes = [p.hash for p in m.payloads if isinstance(p, NatDiscovery)]
+        hashes = [p.hash for kind in V1_NATD_TYPES for p in m.payloads_of(kind, kind, NatDiscovery)]
         if not hashes:
             continue
-        candidates = [v1_hash] if v1_hash else list(V1_HASHES.values())
         # RFC 3947 §3.2: the first NAT-D is the receiver's address, the others the sender's own.
-        receiver_ok = _matches(candidates, hashes[0], m.ispi, m.rspi, m.dst, m.dport)
+        receiver_ok = _matches(V1_HASHES, hashes[0], m.ispi, m.rspi, m.dst, m.dport)
         checks.append(NatCheck(step.index, step.sender, "receiver", m.dst, m.dport, receiver_ok))
-        sender_ok = any(_matches(candidates, h, m.ispi, m.rspi, m.src, m.sport) for h in hashes[1:])
+        sender_ok = any(_matches(V1_HASHES, h, m.ispi, m.rspi, m.src, m.sport) for h in hashes[1:])
         checks.append(NatCheck(step.index, step.sender, "sender", m.src, m.sport, sender_ok))
     return checks
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ikepcap.decode.model import Message, Notification
+from ikepcap.decode.model import Message
 
 V1_MAIN, V1_AGGRESSIVE, V1_INFORMATIONAL = 2, 4, 5
 V2_IKE_SA_INIT = 34
@@ -46,8 +46,8 @@ def _notified_sa(message: Message) -> bytes | None:
     """
     if message.is_v2 or message.exchange_type != V1_INFORMATIONAL:
         return None
-    for payload in message.payloads:
-        if isinstance(payload, Notification) and payload.protocol_id == ISAKMP_PROTOCOL and len(payload.spi) >= 8:
+    for payload in message.notifications():
+        if payload.protocol_id == ISAKMP_PROTOCOL and len(payload.spi) >= 8:
             return payload.spi[:8]
     return None
 

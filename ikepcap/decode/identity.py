@@ -7,8 +7,6 @@ in a configuration: ``192.0.2.0/24``, ``vpn.example.com``, ``CN=gw, O=Example``.
 
 from __future__ import annotations
 
-from asn1crypto import x509
-
 from ikepcap.decode import iana
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.model import (
@@ -65,7 +63,7 @@ DN_SHORT_NAMES = {
 }
 
 
-def _dn_text(name: x509.Name) -> str:
+def _dn_text(name) -> str:
     parts = []
     for rdn in name.chosen:
         for pair in rdn:
@@ -78,6 +76,7 @@ def _dn_text(name: x509.Name) -> str:
 
 def distinguished_name(der: bytes) -> str:
     """``C=CH, O=Example, CN=gw.example.com`` from a DER Name; ValueError when unreadable."""
+    from asn1crypto import x509      # only captures with certificates or DN identities need it
     try:
         return _dn_text(x509.Name.load(der, strict=True))
     except Exception as error:  # asn1crypto raises several types on hostile DER
@@ -144,6 +143,7 @@ def decode_cert(head: Head, body: bytes, ctx: Context) -> Certificate:
     data = body[CertV2.size:]
     fields: dict[str, str | None] = dict.fromkeys(("subject", "issuer", "not_before", "not_after", "serial"))
     if fixed.encoding in X509_ENCODINGS:
+        from asn1crypto import x509
         try:
             cert = x509.Certificate.load(data, strict=True)
             tbs = cert["tbs_certificate"]

@@ -78,7 +78,11 @@ MAX_PAYLOADS = 256
 
 
 def decode_datagram(datagram: Datagram) -> Message | None:
-    """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header."""
+    """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header.
+
+    Only the header and the chain of payload types are read here; ``decode_payloads`` reads
+    the payloads when the message is first asked for them.
+    """
     data = datagram.payload
     header = Header.unpack(data)
     if header is None:
@@ -89,11 +93,11 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         ctx.warn(None, f"unknown IKE major version {major} (version byte 0x{header.version:02x}); read as IKEv1")
     end = _message_end(header.length, len(data), ctx)
     if ctx.major == 1 and header.flags & V1_FLAG_ENCRYPTION:
-        body = data[Header.size:end]
-        head = Head(header.next_payload, iana.V1_PAYLOAD_TYPES[header.next_payload], len(body), False)
-        payloads: tuple[Payload, ...] = (decode_v1_body(head, body, ctx),)
+        chain: tuple[int, ...] = (header.next_payload,)
     else:
-        payloads = _chain(data, header.next_payload, end, ctx)
+        chain = tuple(kind for kind, _ in _walk(data, header.next_payload, end, ctx))
+    if datagram.truncated:
+        ctx.warnings.append("the capture cut this frame short (snaplen)")
     exchanges = iana.V2_EXCHANGE_TYPES if ctx.major == 2 else iana.V1_EXCHANGE_TYPES
     return Message(
         file=datagram.file,
@@ -116,10 +120,44 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         message_id=header.message_id,
         length=header.length,
         size=len(data),
-        payloads=payloads,
+        chain=chain,
+        data=data,
         digest=hashlib.blake2b(data, digest_size=16).digest(),
-        warnings=tuple(ctx.warnings) + (("the capture cut this frame short (snaplen)",) if datagram.truncated else ()),
+        notes=tuple(ctx.warnings),
     )
+
+
+def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
+    """Every payload of ``message``, and what was wrong inside them.
+
+    The chain's own problems (lengths, unknown types) are in ``message.notes`` already; the
+    warnings returned here are those the payload decoders found.
+    """
+    data = message.data
+    major = 2 if message.is_v2 else 1
+    chain_ctx = Context(major=major, exchange_type=message.exchange_type)
+    end = _message_end(message.length, len(data), chain_ctx)
+    ctx = Context(major=major, exchange_type=message.exchange_type)
+    if major == 1 and message.flags & V1_FLAG_ENCRYPTION:
+        body = data[Header.size:end]
+        head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
+        return (decode_v1_body(head, body, ctx),), ()
+    payloads = []
+    for kind, (head, body, decoder, first_inner) in _walk(data, message.next_payload, end, chain_ctx):
+        if decoder is decode_sk or decoder is decode_skf:
+            payloads.append(decoder(head, body, ctx, first_inner))
+        else:
+            payloads.append(decoder(head, body, ctx))
+    return tuple(payloads), tuple(ctx.warnings)
+
+
+def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
+    """The payloads of one type, without decoding the rest (their warnings are not kept)."""
+    ctx = Context(major=2 if message.is_v2 else 1, exchange_type=message.exchange_type)
+    end = _message_end(message.length, len(message.data), Context(ctx.major, message.exchange_type))
+    return tuple(decoder(head, body, ctx) for found, (head, body, decoder, _) in
+                 _walk(message.data, message.next_payload, end, Context(ctx.major, message.exchange_type))
+                 if found == kind and decoder is not decode_sk and decoder is not decode_skf)
 
 
 def _message_end(declared: int, captured: int, ctx: Context) -> int:
@@ -135,25 +173,31 @@ def _message_end(declared: int, captured: int, ctx: Context) -> int:
     return declared
 
 
-def _chain(data: bytes, first: int, end: int, ctx: Context) -> tuple[Payload, ...]:
+def _walk(data: bytes, first: int, end: int, ctx: Context):
+    """``(type, (head, body, decoder, first_inner))`` for each payload of the clear chain.
+
+    The walk always moves forward and ends at next-payload NONE, at the end of the data, after
+    SK/SKF (whose next-payload names the first payload inside), or at MAX_PAYLOADS. Problems
+    of the chain itself go to ``ctx``.
+    """
     v2 = ctx.major == 2
     names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
     decoders = V2_DECODERS if v2 else V1_DECODERS
-    payloads: list[Payload] = []
     offset = Header.size
     kind = first
+    count = 0
     while kind != 0:
-        if len(payloads) == MAX_PAYLOADS:
+        if count == MAX_PAYLOADS:
             ctx.warn(None, f"more than {MAX_PAYLOADS} payloads; the rest are not decoded")
-            return tuple(payloads)
+            return
         if offset + GenericPayloadHeader.size > end:
             ctx.warn(None, f"the chain announces a {names[kind]} payload at offset {offset}, but the message ends")
-            return tuple(payloads)
+            return
         generic = GenericPayloadHeader.unpack(data, offset)
         if generic.length < GenericPayloadHeader.size:
             ctx.warn(None, f"{names[kind]} payload at offset {offset} has length {generic.length}, "
                            f"shorter than its header; the rest of the chain is not decoded")
-            return tuple(payloads)
+            return
         body_end = offset + generic.length
         if body_end > end:
             ctx.warn(None, f"{names[kind]} payload at offset {offset} declares {generic.length} bytes, "
@@ -162,12 +206,12 @@ def _chain(data: bytes, first: int, end: int, ctx: Context) -> tuple[Payload, ..
         critical = v2 and bool(generic.reserved & 0x80)
         head = Head(kind, names[kind], generic.length, critical)
         body = data[offset + GenericPayloadHeader.size:body_end]
+        count += 1
         if v2 and kind in (V2_SK, V2_SKF):
-            decode_enc = decode_sk if kind == V2_SK else decode_skf
-            payloads.append(decode_enc(head, body, ctx, generic.next_payload))
+            yield kind, (head, body, decode_sk if kind == V2_SK else decode_skf, generic.next_payload)
             if body_end < end:
                 ctx.warn(None, f"{end - body_end} byte(s) after the {names[kind]} payload, which must be last")
-            return tuple(payloads)
+            return
         decoder = decoders.get(kind)
         if decoder is None and not v2 and kind == V1_DRAFT_NATD and ctx.exchange_type in V1_IKE_EXCHANGES:
             head = head._replace(name="NAT-D (draft-00/01)")
@@ -176,9 +220,8 @@ def _chain(data: bytes, first: int, end: int, ctx: Context) -> tuple[Payload, ..
             if critical or not v2:
                 ctx.warn(head, f"type {kind} is not known; kept as {len(body)} bytes")
             decoder = decode_opaque
-        payloads.append(decoder(head, body, ctx))
+        yield kind, (head, body, decoder, None)
         offset = body_end
         kind = generic.next_payload
     if offset < end:
         ctx.warn(None, f"{end - offset} byte(s) after the last payload")
-    return tuple(payloads)

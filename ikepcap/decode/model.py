@@ -8,7 +8,7 @@ escaping them is the job of each report format, which alone knows its destinatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Header flag bits (RFC 2408 §3.1, RFC 7296 §3.1).
 V1_FLAG_ENCRYPTION = 0x01
@@ -231,7 +231,11 @@ class Message:
     ``frame`` is Wireshark's frame number in ``file``; a message reassembled from IP
     fragments carries the frame that completed it and lists all of them in ``fragments``.
     ``digest`` identifies the exact bytes, so that retransmissions can be told from new
-    messages without keeping the bytes.
+    messages.
+
+    The header and the chain of payload types are read at once; the payloads themselves are
+    decoded the first time ``payloads`` or ``warnings`` is asked for. A busy capture holds
+    thousands of messages whose SA and vendor ID payloads no finding ever looks at.
     """
 
     file: str
@@ -254,9 +258,44 @@ class Message:
     message_id: int
     length: int                         # the header's length field
     size: int                           # bytes of the message in the capture
-    payloads: tuple[Payload, ...]
+    chain: tuple[int, ...]              # payload types in order (IKEv1 encrypted: the first inside)
+    data: bytes                         # the message as captured
     digest: bytes
-    warnings: tuple[str, ...]
+    notes: tuple[str, ...]              # what the header and the chain walk found wrong
+    cache: dict = field(default_factory=dict, compare=False, repr=False)     # decoded payloads, by what was asked
+
+    def _decoded(self) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
+        full = self.cache.get(ALL)
+        if full is None:
+            from ikepcap.decode.message import decode_payloads
+            full = self.cache[ALL] = decode_payloads(self)
+        return full
+
+    def _only(self, v1_type: int, v2_type: int, cls: type = Payload) -> tuple[Payload, ...]:
+        """The payloads of one type, decoding only those (all of them once anything asked for all).
+
+        ``cls`` drops those that could not be read as that type (kept as Opaque)."""
+        kind = v2_type if self.is_v2 else v1_type
+        if ALL in self.cache:
+            return tuple(p for p in self.cache[ALL][0] if p.type == kind and isinstance(p, cls))
+        found = self.cache.get((kind, cls))
+        if found is None:
+            if kind not in self.chain or (not self.is_v2 and self.encrypted):
+                found = ()
+            else:
+                from ikepcap.decode.message import decode_only
+                found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
+            self.cache[(kind, cls)] = found
+        return found
+
+    @property
+    def payloads(self) -> tuple[Payload, ...]:
+        return self._decoded()[0]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Everything malformed, truncated or unknown in this message (decodes the payloads)."""
+        return self.notes + self._decoded()[1]
 
     @property
     def major(self) -> int:
@@ -274,7 +313,7 @@ class Message:
     def encrypted(self) -> bool:
         """The body (IKEv1 E flag) or a payload (IKEv2 SK/SKF) is encrypted."""
         if self.is_v2:
-            return any(isinstance(p, (Encrypted, EncryptedFragment)) for p in self.payloads)
+            return V2_SK in self.chain or V2_SKF in self.chain
         return bool(self.flags & V1_FLAG_ENCRYPTION)
 
     @property
@@ -287,8 +326,21 @@ class Message:
         """IKEv2 I flag: set by the original initiator of the IKE SA."""
         return self.is_v2 and bool(self.flags & V2_FLAG_INITIATOR)
 
+    def carries(self, v1_type: int, v2_type: int) -> bool:
+        """A payload of this type is in the clear chain (the numbers differ between versions)."""
+        return (v2_type if self.is_v2 else v1_type) in self.chain and not (not self.is_v2 and self.encrypted)
+
     def notifications(self) -> tuple[Notification, ...]:
-        return tuple(p for p in self.payloads if isinstance(p, Notification))
+        return self._only(V1_NOTIFY, V2_NOTIFY, Notification)
 
     def vendor_ids(self) -> tuple[VendorID, ...]:
-        return tuple(p for p in self.payloads if isinstance(p, VendorID))
+        return self._only(V1_VID, V2_VID, VendorID)
+
+    def payloads_of(self, v1_type: int, v2_type: int, cls: type = Payload) -> tuple[Payload, ...]:
+        return self._only(v1_type, v2_type, cls)
+
+
+ALL = "all"
+# Payload type numbers the model itself needs (the full registries are in ``iana``).
+V1_SA, V1_KE, V1_NOTIFY, V1_DELETE, V1_VID = 1, 4, 11, 12, 13
+V2_SA, V2_KE, V2_NOTIFY, V2_DELETE, V2_VID, V2_SK, V2_SKF = 33, 34, 41, 42, 43, 46, 53

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import decode_attributes, ike_attributes, ipsec_attributes
 from ikepcap.decode.context import Context, Head
-from ikepcap.decode.model import Proposal, SecurityAssociation, Transform
+from ikepcap.decode.model import Attribute, Proposal, SecurityAssociation, Transform
 from ikepcap.decode.wire import (
     GenericPayloadHeader,
     ProposalV1,
@@ -127,3 +127,57 @@ def decode_sa_v2(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
             fixed.number, fixed.protocol_id, iana.V2_PROTOCOLS[fixed.protocol_id], spi, tuple(transforms),
         ))
     return SecurityAssociation(*head, doi=None, situation=None, proposals=tuple(proposals))
+
+
+# --- one line per proposal, as configurations write them ----------------------------------
+
+# IKEv1 attribute classes (RFC 2409 App. A, RFC 2407 §4.5) in the order a proposal is read:
+# cipher and key length, integrity, authentication, group, encapsulation, lifetime.
+V1_KEY_LENGTH = 14
+V1_IPSEC_KEY_LENGTH = 6
+V1_ORDER = {1: 0, 2: 2, 13: 3, 3: 4, 4: 5, 5: 2, 11: 8, 12: 9}
+V1_IPSEC_ORDER = {5: 2, 4: 6, 3: 5, 1: 8, 2: 9}
+LIFE_UNITS = {1: "s", 2: "KB"}
+
+
+def _attribute_word(attribute: Attribute) -> str:
+    if attribute.meaning is not None:
+        return attribute.meaning
+    if isinstance(attribute.value, bytes):
+        return f"{attribute.name}={attribute.value.hex()}"
+    return f"{attribute.name}={attribute.value}"
+
+
+def transform_text(transform: Transform, ipsec: bool = False) -> str:
+    """``AES-CBC-256 SHA2-256 Pre-Shared Key MODP-2048 28800 s`` (IKEv1) or
+    ``ENCR=AES-CBC-128`` (IKEv2): the transform in the words of a configuration."""
+    if transform.transform_type is not None:
+        keys = [a.value for a in transform.attributes if a.type == V1_KEY_LENGTH]
+        return f"{transform.type_name}={transform.id_name}" + (f"-{keys[0]}" if keys else "")
+    order = V1_IPSEC_ORDER if ipsec else V1_ORDER
+    key_type = V1_IPSEC_KEY_LENGTH if ipsec else V1_KEY_LENGTH
+    words: list[tuple[int, str]] = [(1, transform.id_name)] if ipsec else []
+    key = next((a.value for a in transform.attributes if a.type == key_type), None)
+    unit = "s"
+    for attribute in transform.attributes:
+        if attribute.type == key_type:
+            continue
+        if attribute.type == (1 if ipsec else 11):             # life type: the unit of the next duration
+            unit = LIFE_UNITS.get(attribute.value, "") if isinstance(attribute.value, int) else ""
+            continue
+        if attribute.type == (2 if ipsec else 12):
+            words.append((9, f"{attribute.value} {unit}" if isinstance(attribute.value, int) else
+                          _attribute_word(attribute)))
+            continue
+        words.append((order.get(attribute.type, 7), _attribute_word(attribute)))
+    words.sort(key=lambda word: word[0])
+    text = [w for _, w in words]
+    if key is not None and text:
+        text[0] = f"{text[0]}-{key}"
+    return " ".join(text)
+
+
+def proposal_text(proposal: Proposal) -> str:
+    ipsec = proposal.protocol_id != V1_PROTOCOL_ISAKMP
+    transforms = ", ".join(transform_text(t, ipsec) for t in proposal.transforms)
+    return f"{proposal.protocol} {transforms}" if transforms else proposal.protocol

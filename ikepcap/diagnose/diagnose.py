@@ -104,7 +104,7 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
     if sa.version == 1:
         children = quick_mode(sa)
         if not children:
-            return PhaseVerdict(NOT_SEEN, None, None, None, False, "no Quick Mode in the capture", None, None)
+            return PhaseVerdict(NOT_SEEN, None, None, None, False, "no Quick Mode seen", None, None)
         done = [c for c in children if c.completed]
         child = done[-1] if done else children[-1]
         requester = child.exchange.requester
@@ -115,25 +115,22 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
         other = _relabel(sa, other, sa.other(requester))
         if done:
             return PhaseVerdict(ESTABLISHED, None, None, None, False,
-                                f"{len(done)} of {len(children)} Quick Mode exchange(s) completed", starter, other)
+                                f"established ({len(done)} of {len(children)} Quick Mode)", starter, other)
         last = child.furthest.name if child.furthest else None
         waiting = {"QM1": "QM2", "QM2": "QM3"}.get(last or "")
         waiting_side = child.furthest.sender if child.furthest else None
         return _open_phase2(last, waiting, waiting_side, stall, starter, other)
     if p1.outcome not in COMPLETED:
-        return PhaseVerdict(NOT_SEEN, None, None, None, False, "not reached: the IKE SA was not established",
-                            None, None)
+        return PhaseVerdict(NOT_SEEN, None, None, None, False, "not reached", None, None)
     if stall is not None:
         last = "IKE_AUTH response" if stall.rule == "child-rejected" else "CREATE_CHILD_SA request"
         return _open_phase2(last, None if stall.rule == "child-rejected" else "CREATE_CHILD_SA response",
                             None, stall, None, None)
     if p1.inferred and not facts.named(sa, "IKE_AUTH"):
-        return PhaseVerdict(ESTABLISHED, None, None, None, True, "child SA(s) established before the capture",
-                            None, None)
+        return PhaseVerdict(ESTABLISHED, None, None, None, True, "established before the capture", None, None)
     both_ways = len({(f.src, f.dst) for f in sa.esp}) >= 2
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
-                        "child SA established" + ("; ESP seen both ways" if both_ways else
-                                                  " (inferred from the IKE_AUTH response's size)"), None, None)
+                        "established" + (" (ESP both ways)" if both_ways else " (inferred from sizes)"), None, None)
 
 
 def _relabel(sa: IkeSa, state_: SideState, side: str) -> SideState:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ikepcap.correlate.model import INITIATOR, IkeSa, Step
 from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
 from ikepcap.diagnose.model import Evidence
-from ikepcap.report.messages import proposal_text
+from ikepcap.decode.sa import proposal_text
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
@@ -47,8 +47,8 @@ def after(sa: IkeSa, step: Step, sender: str | None = None) -> list[Step]:
     return [s for s in sa.steps[step.index + 1:] if sender is None or s.sender == sender]
 
 
-def notifications(step: Step) -> list[Notification]:
-    return [p for p in step.message.payloads if isinstance(p, Notification)]
+def notifications(step: Step) -> tuple[Notification, ...]:
+    return step.message.notifications()
 
 
 def is_error(notification: Notification) -> bool:

@@ -21,7 +21,7 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
-from ikepcap.decode.model import Delete, Notification, SecurityAssociation
+from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification, SecurityAssociation
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
     after,
@@ -43,6 +43,7 @@ from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
 from ikepcap.diagnose.states import AGGRESSIVE, MAIN, V2
 
+V1_CERTREQ, V2_CERTREQ = 7, 38
 INVALID_COOKIE = 4
 V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED, INVALID_HASH_INFORMATION, AUTHENTICATION_FAILED
 NO_PROPOSAL_CHOSEN = 14
@@ -217,7 +218,7 @@ def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     if mm4 is None or first(sa, "MM5") or (mm3 and _copies_after(sa, mm3, mm4)):
         return None
     details = [f"MM4 passed the capture point (frame {mm4.message.frame}); no MM5 followed."]
-    certificates = any(getattr(payload, "type", None) == 7 for payload in mm4.message.payloads)
+    certificates = mm4.message.carries(V1_CERTREQ, V2_CERTREQ)
     if _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so MM5 was due on UDP 4500.")
         causes = None
@@ -790,7 +791,8 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
 
 
 def delete(sa: IkeSa) -> Match | None:
-    clear = [(s, p) for s in sa.steps for p in s.message.payloads if isinstance(p, Delete)]
+    clear = [(s, p) for s in sa.steps if s.message.carries(V1_DELETE, V2_DELETE)
+             for p in s.message.payloads if isinstance(p, Delete)]
     if clear:
         return Match([evidence(s) for s, _ in clear],
                      [f"Delete for {len(p.spis)} {p.protocol} SPI(s) from the {s.sender} (frame {s.message.frame})."

@@ -22,7 +22,6 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
-from ikepcap.decode.model import Notification
 from ikepcap.diagnose.facts import notify_only
 from ikepcap.diagnose.states import AGGRESSIVE, DONE, MAIN, V2
 
@@ -79,8 +78,7 @@ def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
     for step in reversed(sa.steps):
         if step.sender != side:
             continue
-        if any(isinstance(p, Notification) and p.notify_type in NO_SUCH_SA for p in step.message.payloads) \
-                and not step.message.encrypted:
+        if any(p.notify_type in NO_SUCH_SA for p in step.message.notifications()) and not step.message.encrypted:
             return None
         if _base(step.name) == last:
             return last

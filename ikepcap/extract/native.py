@@ -208,25 +208,32 @@ def _init_worker(shared) -> None:
     _shared_progress = shared
 
 
-def _run_shared(task: Task, extra_ports: frozenset[int], slot: int) -> Part:
+def _run_shared(task: Task, extra_ports: frozenset[int], slot: int, display: Progress | None = None) -> Part:
+    """Run a task and post its progress in its slot; ``display`` (in the parent) shows all slots."""
     def report(bytes_read: int, frames: int, messages: int) -> None:
         _shared_progress[3 * slot:3 * slot + 3] = [bytes_read, frames, messages]
+        if display is not None:
+            totals = [sum(_shared_progress[i::3]) for i in range(3)]
+            display(int(totals[0]), int(totals[1]), int(totals[2]))
     return run_task(task, extra_ports, report if _shared_progress is not None else None)
 
 
 def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int, progress: Progress | None) -> list[Part]:
+    """The first task runs here while worker processes take the others: one process fewer to
+    start, and the results of the largest share need no trip through a pipe."""
     context = multiprocessing.get_context("fork")
     shared = context.Array("d", 3 * len(tasks), lock=False) if progress is not None else None
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_init_worker,
+    _init_worker(shared)
+    with ProcessPoolExecutor(min(jobs - 1, len(tasks) - 1), mp_context=context, initializer=_init_worker,
                              initargs=(shared,)) as pool:
-        futures = [pool.submit(_run_shared, task, extra_ports, slot) for slot, task in enumerate(tasks)]
+        futures = [pool.submit(_run_shared, task, extra_ports, slot) for slot, task in enumerate(tasks) if slot]
+        first = _run_shared(tasks[0], extra_ports, 0, progress)
         while progress is not None:
-            done, pending = wait(futures, timeout=PROGRESS_POLL_SECONDS)
             totals = [sum(shared[i::3]) for i in range(3)]
             progress(int(totals[0]), int(totals[1]), int(totals[2]))
-            if not pending:
+            if not wait(futures, timeout=PROGRESS_POLL_SECONDS).not_done:
                 break
-        return [future.result() for future in futures]
+        return [first] + [future.result() for future in futures]
 
 
 def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), progress: Progress | None = None,

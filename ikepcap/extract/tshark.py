@@ -87,6 +87,7 @@ from ikepcap.decode.attributes import (
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.identity import DN_SHORT_NAMES, X509_ENCODINGS
 from ikepcap.decode.model import (
+    ALL,
     V1_FLAG_ENCRYPTION,
     Attribute,
     Authentication,
@@ -490,8 +491,9 @@ class _FileReader:
             ip_length=_ip_length(ip_name, ip), fragments=fragments,
             ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload, version=header.version,
             exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type], flags=header.flags,
-            message_id=header.message_id, length=header.length, size=len(data), payloads=tuple(payloads),
-            digest=hashlib.blake2b(data, digest_size=16).digest(), warnings=tuple(warnings),
+            message_id=header.message_id, length=header.length, size=len(data),
+            chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
+            notes=tuple(warnings), cache={ALL: (tuple(payloads), ())},
         ))
 
     # --- counters -----------------------------------------------------------------------------

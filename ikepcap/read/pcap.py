@@ -116,26 +116,27 @@ class RecordWalker:
         unit = self.fmt.unit
         rec_size = fast.frame_offset
         ip = fast.ip_offset
-        tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
+        tag4, tag6, fragmask = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask
         frame = self.frame
         while off < limit:
-            incl, tag, protocol = triage(buf, off)
+            incl, tag, next6, protocol = triage(buf, off)
             nxt = off + rec_size + incl
             if nxt > end:
                 break
             frame += 1
-            if protocol == PROTO_TCP and tag == tag4:       # most of a span port: nothing more to read
-                off = nxt
+            if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
+                off = nxt                                   # TCP, most of a span port: nothing more to read
                 continue
             sec, frac, wire, version, word = details(buf, off)
             p = off + rec_size
-            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
-                    and protocol in (PROTO_UDP, PROTO_ESP):
-                if protocol == PROTO_UDP:
+            if tag == tag4:
+                if version != IPV4_NO_OPTIONS or word & fragmask or incl < ip + 24:
+                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+                elif protocol == PROTO_UDP:
                     sport, dport = ports(buf, p + ip + IPV4_HEADER)
                     if sport in watched or dport in watched:
                         decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-                else:
+                elif protocol == PROTO_ESP:
                     key = buf[p + ip + 12:p + ip + 24]          # source, destination, SPI
                     entry = esp.get(key)
                     if entry is None:
@@ -144,21 +145,21 @@ class RecordWalker:
                         entry[0] += 1
                         entry[3] = frame
                         entry[4] = sec + frac * unit
-            elif tag == tag6 and incl >= ip + 44 and (word >> nh_shift) & 0xFF in (PROTO_TCP, PROTO_UDP, PROTO_ESP):
-                next_header = (word >> nh_shift) & 0xFF
-                if next_header == PROTO_UDP:
-                    sport, dport = ports(buf, p + ip + IPV6_HEADER)
-                    if sport in watched or dport in watched:
-                        decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-                elif next_header == PROTO_ESP:
-                    key = buf[p + ip + 8:p + ip + 44]
-                    entry = esp.get(key)
-                    if entry is None:
-                        esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
-                    else:
-                        entry[0] += 1
-                        entry[3] = frame
-                        entry[4] = sec + frac * unit
+                else:
+                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+            elif tag == tag6 and incl >= ip + 44 and next6 == PROTO_UDP:
+                sport, dport = ports(buf, p + ip + IPV6_HEADER)
+                if sport in watched or dport in watched:
+                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+            elif tag == tag6 and incl >= ip + 44 and next6 == PROTO_ESP:
+                key = buf[p + ip + 8:p + ip + 44]
+                entry = esp.get(key)
+                if entry is None:
+                    esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
+                else:
+                    entry[0] += 1
+                    entry[3] = frame
+                    entry[4] = sec + frac * unit
             else:
                 decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
             off = nxt

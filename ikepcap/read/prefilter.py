@@ -47,7 +47,8 @@ class FastPath:
 
     ``record`` unpacks ``prefix`` (the format's own record/block fields) followed by
     ``(ethertype, version_byte, word, protocol)`` read from the frame. ``triage`` reads only
-    the captured length, the EtherType and the IPv4 protocol — all a TCP frame ever needs;
+    the captured length, the EtherType, the IPv6 next header and the IPv4 protocol — all a TCP
+    frame ever needs;
     ``details`` the rest (timestamp, length on the wire, version byte, fragment word) for the
     frames that get past triage.
     """
@@ -74,7 +75,8 @@ class FastPath:
         gap = layout.ip_offset - layout.type_offset - 2
         fmt = f"{order}{prefix}{layout.type_offset}xH{gap}xB5xHxB"
         ip = frame_offset + layout.ip_offset
-        triage = _layout(order, [(length_at, "I"), (frame_offset + layout.type_offset, "H"), (ip + 9, "B")])
+        triage = _layout(order, [(length_at, "I"), (frame_offset + layout.type_offset, "H"), (ip + 6, "B"),
+                                 (ip + 9, "B")])
         details = _layout(order, [(timestamp_at, "I"), (timestamp_at + 4, "I"), (wire_at, "I"), (ip, "B"),
                                   (ip + 6, "H")])
         return cls(

@@ -62,7 +62,7 @@ class Reassembler:
     """
 
     def __init__(self, on_lost) -> None:
-        self._sets: dict[tuple, _Set] = {}
+        self._sets: dict[tuple, OpenSet] = {}
         self._bytes = 0
         self._on_lost = on_lost
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
-from ikepcap.decode.attributes import attribute_text
 from ikepcap.decode.model import (
     V1_FLAG_AUTH_ONLY,
     V1_FLAG_COMMIT,
@@ -29,12 +28,11 @@ from ikepcap.decode.model import (
     Message,
     Notification,
     Payload,
-    Proposal,
     SecurityAssociation,
     TrafficSelectors,
-    Transform,
     VendorID,
 )
+from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.text import hex_and_ascii
 from ikepcap.report.escape import terminal
 
@@ -59,17 +57,6 @@ def endpoint(address: str, port: int) -> str:
 
 
 # --- one line ---------------------------------------------------------------------------
-
-def transform_text(transform: Transform) -> str:
-    parts = [transform.id_name] if transform.transform_type is not None or not transform.attributes else []
-    for attribute in transform.attributes:
-        parts.append(attribute.meaning if attribute.meaning is not None else attribute_text(attribute))
-    return "/".join(parts) if transform.transform_type is None else f"{transform.type_name}={'/'.join(parts)}"
-
-
-def proposal_text(proposal: Proposal) -> str:
-    return f"{proposal.protocol} " + ", ".join(transform_text(t) for t in proposal.transforms)
-
 
 def payload_summary(payload: Payload) -> str:
     """The payload's name with what matters about it, for the one-line view."""

@@ -44,17 +44,37 @@ def _phase_cell(phase: dict, sa: dict) -> str:
     return text
 
 
-def summary_table(view: dict) -> list[str]:
+# On a busy capture the table lists this many SAs one by one; the rest are counted.
+TABLE_ROWS = 30
+# Problem SAs with the same diagnosis are shown in full once, the others named in a line each.
+GROUP_NAMES = 10
+
+
+def summary_table(view: dict, verbose: bool) -> list[str]:
     rows = []
-    for index, sa in enumerate(view["sas"], 1):
+    many = len(view["sas"]) > TABLE_ROWS and not verbose
+    shown = [(i, sa) for i, sa in enumerate(view["sas"], 1) if not many or sa["status"] == "problem"][:TABLE_ROWS]
+    for index, sa in shown:
         resent = sum(r["copies"] - 1 for r in sa["retransmissions"])
         rows.append([index, f"{sa['initiator']['address']} → {sa['responder']['address']}", f"v{sa['version']}",
                      sa["mode"], sa["status"].upper(), _phase_cell(sa["phase1"], sa), sa["phase2"]["summary"],
-                     len(sa["messages"]), resent])
+                     sa["message_count"], resent])
     table = tabulate(rows, headers=["#", "initiator → responder", "ver", "mode", "status", "phase 1", "phase 2",
                                     "msgs", "resent"], tablefmt="simple", maxcolwidths=[None, 36, None, None, None,
                                                                                          34, 26, None, None])
-    return [terminal(line) for line in table.splitlines()]
+    lines = [terminal(line) for line in table.splitlines()]
+    rest = len(view["sas"]) - len(shown)
+    if rest:
+        healthy = sum(1 for sa in view["sas"] if sa["status"] != "problem")
+        lines.append(f"… and {rest} more SA(s) not listed ({healthy} healthy); --verbose or --format json lists all, "
+                     "--peer/--sa narrows.")
+    return lines
+
+
+def _signature(sa: dict) -> tuple:
+    """SAs that failed the same way: same mode, phase summaries, cause and rules."""
+    return (sa["version"], sa["mode"], sa["phase1"]["summary"], sa["phase2"]["summary"], sa["cause"],
+            tuple(sorted(f["rule"] for f in sa["findings"])))
 
 
 def state_table(phase: dict) -> list[str]:
@@ -121,15 +141,23 @@ def render(view: dict, verbose: bool = False) -> str:
         out += finding_lines(finding)
     if view["sas"]:
         out.append("")
-        out += summary_table(view)
+        out += summary_table(view, verbose)
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
     for index, sa in enumerate(view["sas"], 1):
-        if sa["status"] != "problem" and not verbose:
-            continue
+        if sa["status"] == "problem" or verbose:
+            groups.setdefault(_signature(sa) if not verbose else (index,), []).append((index, sa))
+    for members in groups.values():
+        index, sa = members[0]
         out.append("")
         roles = " (roles inferred)" if sa["roles_inferred"] else ""
         out.append(terminal(f"SA {index}: {sa['initiator']['address']} → {sa['responder']['address']}  "
                             f"IKEv{sa['version']} {sa['mode']}  ispi {sa['ispi']} rspi {sa['rspi']}{roles}"))
         out += _wrap(sa["headline"], "  ")
+        if len(members) > 1:
+            others = ", ".join(f"SA {i} ({s['initiator']['address']} → {s['responder']['address']})"
+                               for i, s in members[1:GROUP_NAMES + 1])
+            more = f" and {len(members) - 1 - GROUP_NAMES} more" if len(members) - 1 > GROUP_NAMES else ""
+            out += _wrap(f"The same diagnosis holds for {len(members) - 1} other SA(s): {others}{more}.", "  ")
         out.append("  Phase 1 — where each side stands:")
         out += state_table(sa["phase1"])
         if sa["phase2"]["initiator"] is not None:

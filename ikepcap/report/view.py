@@ -119,7 +119,9 @@ def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:
             "side": p1.waiting_side}
 
 
-def sa_view(d: SaDiagnosis) -> dict:
+def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
+    """One SA; ``messages=False`` leaves out the per-message list (the text report's summary
+    does not need it, and on a busy capture it is most of the work)."""
     sa = d.sa
     return {
         "ispi": sa.ispi.hex(),
@@ -135,7 +137,8 @@ def sa_view(d: SaDiagnosis) -> dict:
         "phase1": _phase(d.verdict.phase1),
         "phase2": _phase(d.verdict.phase2),
         "stall": _stall(d),
-        "messages": [_message(sa, s) for s in sa.steps],
+        "message_count": len(sa.steps),
+        "messages": [_message(sa, s) for s in sa.steps] if messages else [],
         "exchanges": [{"kind": x.kind, "message_id": x.message_id, "requester": x.requester, "messages": x.names}
                       for x in sa.exchanges],
         "retransmissions": [{"message": g.name, "sender": g.sender, "copies": len(g.steps),
@@ -154,7 +157,8 @@ def sa_view(d: SaDiagnosis) -> dict:
     }
 
 
-def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None) -> dict:
+def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None,
+               messages: bool = True) -> dict:
     files = []
     for stats in extraction.files:
         entry = {"name": stats.file, "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
@@ -171,7 +175,7 @@ def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, 
         "capture": {"files": files, "messages": len(extraction.messages), "warnings": list(extraction.warnings)},
         "summary": {"status": status, "sas": len(diagnosis.sas), "problems": problems,
                     "healthy": len(diagnosis.sas) - problems},
-        "sas": [sa_view(d) for d in diagnosis.sas],
+        "sas": [sa_view(d, messages) for d in diagnosis.sas],
         "capture_findings": [_finding(f) for f in diagnosis.capture_findings],
         "flood": None if flood is None else {"sas": flood.sas, "messages": flood.messages,
                                              "sources": [{"address": a, "messages": n} for a, n in flood.sources],

@@ -335,3 +335,45 @@ def test_missing_file_and_directory(tmp_path):
         read(tmp_path / "nope.pcap")
     with pytest.raises(CaptureError, match="is a directory"):
         read(tmp_path)
+
+
+def test_pre_filter_agrees_with_the_careful_path(tmp_path):
+    """Every frame of a mixed capture through FrameDecoder alone must give what the scanner gives."""
+    import random
+
+    rng = random.Random(7)
+    frames = []
+    for n in range(3000):
+        kind = rng.randrange(9)
+        if kind == 0:
+            data = ike_frame(payload=ike.message(n.to_bytes(8, "big"), bytes(8), 2, [(ike.V1_VID, b"v" * 16)]))
+        elif kind == 1:
+            data = ike_frame(A6, B6, sport=4500, dport=4500, payload=b"\x00" * 4 + MM1)
+        elif kind == 2:
+            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP, struct.pack("!II", 0x100 + n % 3, n) + b"x" * 30))
+        elif kind == 3:
+            data = packets.ethernet(packets.ipv6(A6, B6, packets.PROTO_ESP, struct.pack("!II", 0x200, n) + b"x" * 30),
+                                    packets.ETH_IPV6)
+        elif kind == 4:
+            data = packets.ethernet(packets.ip_udp(A, B, 53, 33000 + n, b"dns" * 10))
+        elif kind == 5:
+            data = ike_frame(vlans=((0x8100, 7),))
+        elif kind == 6:
+            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, MM1),
+                                                 more_fragments=True, ident=n))     # a lone first fragment
+        elif kind == 7:
+            data = packets.ethernet(packets.ipv6(A6, B6, 6, b"t" * 40), packets.ETH_IPV6)
+        else:
+            data = tcp_noise(n)
+        frames.append(Frame(T0 + n * 0.001, data[:rng.choice((len(data), len(data), 40))]))
+    path = tmp_path / "mixed.pcap"
+    write_pcap(path, frames)
+    scanned, decoder = read(path)
+    careful_found = []
+    careful = FrameDecoder(str(path), careful_found.append)
+    for number, frame in enumerate(frames, 1):
+        careful.decode(number, frame.time, 1, frame.data, len(frame.data))
+    careful.finish()
+    assert [(d.frame, d.payload) for d in scanned] == [(d.frame, d.payload) for d in careful_found]
+    assert decoder.esp_flows() == careful.esp_flows()
+    assert [f.frames for f in decoder.lost_fragments] == [f.frames for f in careful.lost_fragments]

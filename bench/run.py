@@ -1,0 +1,152 @@
+"""The span-port benchmark: ikepcap against tshark and tcpdump on the same capture, in one run.
+
+    python3 bench/run.py                      # 1,000,000 frames, 3 repeats, scales 1/4/16
+    python3 bench/run.py --frames 20000 --repeat 1 --scales 1 --ike-heavy 2000   # a smoke run
+
+It builds the span-like capture (bench/span.py; deterministic, seeded), then times
+``ikepcap diagnose``, ``tshark -r F -Y isakmp`` and ``tcpdump -r F -w /dev/null 'udp port 500
+or udp port 4500'`` on it, several times each, and prints medians: seconds, frames per second,
+peak memory of the whole process tree (PSS, sampled from /proc), and the ratios the targets
+are stated in. It then runs ikepcap alone on captures 4 and 16 times as large, to show that
+time grows linearly and memory does not, and compares ikepcap with tshark on a capture that
+is almost all IKE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import span  # noqa: E402  (bench/ is a folder of scripts, not a package)
+
+POLL_SECONDS = 0.02
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo += [int(child) for child in f.read().split()]
+        except OSError:
+            continue
+    return pids
+
+
+def _pss_kib(pids: list[int]) -> int:
+    """Proportional set size of the processes: shared pages (a forked worker's, a mapped file's)
+    are split between the processes that share them, so the sum is the memory really used."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def timed(command: list[str]) -> float:
+    """Wall-clock seconds, with nothing else running from here (memory is sampled separately:
+    reading /proc while the command runs would take CPU from it)."""
+    start = time.perf_counter()
+    code = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    if code not in (0, 1):
+        raise SystemExit(f"{command[0]} failed with exit code {code}: {' '.join(command)}")
+    return time.perf_counter() - start
+
+
+def peak_memory(command: list[str]) -> float:
+    """Peak memory in MiB: PSS summed over the command's whole process tree."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _pss_kib(_tree(process.pid)))
+        time.sleep(POLL_SECONDS)
+    return peak / 1024
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    return timed(command), peak_memory(command)
+
+
+def tools(capture: Path) -> dict[str, list[str]]:
+    found = {"ikepcap": [sys.executable, "-m", "ikepcap", "diagnose", "--quiet", str(capture)]}
+    if shutil.which("tshark"):
+        found["tshark"] = ["tshark", "-n", "-r", str(capture), "-Y", "isakmp"]
+    if shutil.which("tcpdump"):
+        found["tcpdump"] = ["tcpdump", "-r", str(capture), "-w", "/dev/null", "udp port 500 or udp port 4500"]
+    return found
+
+
+def compare(capture: Path, frames: int, repeat: int) -> dict[str, tuple[float, float]]:
+    times: dict[str, list[float]] = {}
+    for _ in range(repeat):                              # interleaved, so load drifts hit all tools alike
+        for name, command in tools(capture).items():
+            times.setdefault(name, []).append(timed(command))
+    medians = {name: (statistics.median(runs), peak_memory(tools(capture)[name])) for name, runs in times.items()}
+    print(f"\n{capture.name}: {frames:,} frames, {capture.stat().st_size / 1e6:,.0f} MB, {repeat} run(s) each")
+    print(f"  {'tool':<10} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}")
+    for name, (seconds, rss) in medians.items():
+        print(f"  {name:<10} {seconds:>9.3f} {frames / seconds:>12,.0f} {rss:>15.1f}")
+    ours = medians["ikepcap"][0]
+    if "tshark" in medians:
+        print(f"  ikepcap is {medians['tshark'][0] / ours:.1f}× faster than tshark")
+    if "tcpdump" in medians:
+        print(f"  ikepcap takes {ours / medians['tcpdump'][0]:.1f}× the time of the tcpdump filter")
+    return medians
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scales", default="1,4,16", help="multiples of --frames for the scaling runs")
+    parser.add_argument("--ike-heavy", type=int, default=100_000, help="frames of the almost-all-IKE capture")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ikepcap-bench"))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}")
+
+    capture = args.workdir / f"span-{args.frames}.pcap"
+    if not capture.exists():
+        print(f"building {capture} …", flush=True)
+        span.build(capture, args.frames, args.seed)
+    compare(capture, args.frames, args.repeat)
+
+    print("\nscaling (ikepcap alone, one run each):")
+    print(f"  {'scale':>5} {'frames':>12} {'seconds':>9} {'µs/frame':>9} {'peak MiB (PSS)':>15}")
+    for scale in (int(s) for s in args.scales.split(",") if s):
+        frames = args.frames * scale
+        path = args.workdir / f"span-{frames}.pcap"
+        if not path.exists():
+            print(f"  building {path} …", flush=True)
+            span.build(path, frames, args.seed)
+        seconds, rss = measure(tools(path)["ikepcap"])
+        print(f"  {scale:>5} {frames:>12,} {seconds:>9.2f} {seconds / frames * 1e6:>9.3f} {rss:>15.1f}", flush=True)
+        if scale > 1:
+            path.unlink()                                # the large ones are cheap to rebuild, costly to keep
+
+    if args.ike_heavy:
+        heavy = args.workdir / f"ike-heavy-{args.ike_heavy}.pcap"
+        if not heavy.exists():
+            span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
+        compare(heavy, args.ike_heavy, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

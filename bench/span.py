@@ -1,0 +1,172 @@
+"""Build a span-port-like capture: mostly noise, with the IKE conversations of captures/ inside.
+
+Deterministic for a given seed and size. The noise is what a span port on a VPN concentrator
+carries: IPv4 TCP (full-size segments and bare ACKs), IPv4 UDP on other ports (DNS, QUIC),
+ESP of established tunnels (several SPIs, both directions) and IPv6 TCP/UDP; frames are 20 µs
+apart and average about 760 bytes. Every IKE frame of the lab captures is inserted once, in its
+original order within its capture, at seeded random positions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import struct
+from pathlib import Path
+
+import dpkt
+
+from ikepcap.synth import packets
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAME_GAP = 20e-6
+START = 1_750_000_000.0
+
+
+def lab_frames() -> list[list[bytes]]:
+    """The Ethernet frames of every plain pcap in captures/, one list per capture."""
+    conversations = []
+    for path in sorted((ROOT / "captures").glob("*.pcap")):
+        with open(path, "rb") as f:
+            reader = dpkt.pcap.Reader(f)
+            if reader.datalink() != 1 or reader.snaplen < 1500:
+                continue
+            conversations.append([bytes(data) for _, data in reader])
+    return conversations
+
+
+class Noise:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.payload = bytes(rng.getrandbits(8) for _ in range(1500))
+        self.hosts = [f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(64)]
+        self.hosts6 = [f"2001:db8:{rng.randrange(65536):x}::{rng.randrange(1, 65535):x}" for _ in range(32)]
+        self.tunnels = [(rng.choice(self.hosts), rng.choice(self.hosts), rng.getrandbits(32)) for _ in range(10)]
+        self.ident = 0
+        self.sequence = 0
+
+    def _tcp(self, size: int) -> bytes:
+        header = struct.pack("!HHIIBBHHH", self.rng.choice((443, 80, 22, 8443)), self.rng.randrange(1024, 65535),
+                             self.sequence, 0, 0x50, 0x10, 512, 0, 0)
+        return header + self.payload[:size]
+
+    def frame(self) -> bytes:
+        self.ident = (self.ident + 1) & 0xFFFF
+        self.sequence = (self.sequence + 1) & 0xFFFFFFFF
+        r = self.rng.random()
+        if r < 0.55:
+            size = 1400 if self.rng.random() < 0.55 else 0
+            ip = packets.ipv4(self.rng.choice(self.hosts), self.rng.choice(self.hosts), 6, self._tcp(size),
+                              ident=self.ident)
+            return packets.ethernet(ip)
+        if r < 0.70:
+            port = self.rng.choice((53, 443, 123, 5353))
+            body = self.payload[:self.rng.randrange(60, 1300)]
+            udp = struct.pack("!HHHH", self.rng.randrange(1024, 65535), port, 8 + len(body), 0) + body
+            return packets.ethernet(packets.ipv4(self.rng.choice(self.hosts), self.rng.choice(self.hosts), 17, udp,
+                                                 ident=self.ident))
+        if r < 0.85:
+            src, dst, spi = self.rng.choice(self.tunnels)
+            if self.rng.random() < 0.5:
+                src, dst, spi = dst, src, spi ^ 0xFFFFFFFF
+            esp = struct.pack("!II", spi, self.sequence) + self.payload[:self.rng.randrange(80, 1400)]
+            return packets.ethernet(packets.ipv4(src, dst, 50, esp, ident=self.ident))
+        src, dst = self.rng.choice(self.hosts6), self.rng.choice(self.hosts6)
+        if self.rng.random() < 0.7:
+            return packets.ethernet(packets.ipv6(src, dst, 6, self._tcp(self.rng.choice((0, 1200)))), packets.ETH_IPV6)
+        body = self.payload[:self.rng.randrange(60, 1200)]
+        udp = struct.pack("!HHHH", self.rng.randrange(1024, 65535), 443, 8 + len(body), 0) + body
+        return packets.ethernet(packets.ipv6(src, dst, 17, udp), packets.ETH_IPV6)
+
+
+def build(path: Path, frames: int, seed: int = 1) -> dict:
+    """Write the capture; returns how many frames of each kind it holds."""
+    rng = random.Random(seed)
+    noise = Noise(rng)
+    conversations = lab_frames()
+    ike_total = sum(len(c) for c in conversations)
+    if ike_total >= frames:
+        raise SystemExit(f"{frames} frames cannot hold the {ike_total} IKE frames of captures/")
+    # each conversation starts at a random point and keeps its frames in order, 1..50 frames apart
+    slots: dict[int, bytes] = {}
+    for conversation in conversations:
+        position = rng.randrange(0, frames - 60 * len(conversation))
+        for frame in conversation:
+            while position in slots:
+                position += 1
+            slots[position] = frame
+            position += rng.randrange(1, 50)
+    size = 0
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        chunk = []
+        for index in range(frames):
+            data = slots.get(index) or noise.frame()
+            units = round((START + index * FRAME_GAP) * 1e6)
+            chunk.append(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(data), len(data)) + data)
+            size += 16 + len(data)
+            if len(chunk) == 4096:
+                out.write(b"".join(chunk))
+                chunk.clear()
+        out.write(b"".join(chunk))
+    return {"frames": frames, "ike_frames": len(slots), "bytes": size + 24}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--frames", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(build(args.output, args.frames, args.seed))
+
+
+if __name__ == "__main__":
+    main()
+
+
+def _isakmp_offset(frame: bytes) -> int | None:
+    """Where the ISAKMP header starts in an Ethernet frame of IKE, or None (not IKE, or a later fragment)."""
+    ethertype = struct.unpack_from("!H", frame, 12)[0]
+    if ethertype == 0x0800:
+        ihl = (frame[14] & 0x0F) * 4
+        if frame[23] != 17 or struct.unpack_from("!H", frame, 20)[0] & 0x1FFF:
+            return None
+        udp = 14 + ihl
+    elif ethertype == 0x86DD and frame[20] == 17:
+        udp = 54
+    else:
+        return None
+    sport, dport = struct.unpack_from("!HH", frame, udp)
+    if 4500 in (sport, dport):
+        return udp + 12 if frame[udp + 8:udp + 12] == b"\x00\x00\x00\x00" else None
+    return udp + 8 if 500 in (sport, dport) else None
+
+
+def build_ike_heavy(path: Path, frames: int, seed: int = 1) -> dict:
+    """A capture that is almost all IKE: the lab conversations replayed under fresh initiator
+    cookies until ``frames`` is reached, with one noise frame in twenty — a busy concentrator."""
+    rng = random.Random(seed)
+    noise = Noise(rng)
+    conversations = lab_frames()
+    written = 0
+    replica = 0
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        while written < frames:
+            replica += 1
+            for conversation in conversations:
+                for frame in conversation:
+                    if written >= frames:
+                        break
+                    data = bytearray(frame)
+                    offset = _isakmp_offset(frame)
+                    if offset is not None and len(data) >= offset + 8:
+                        data[offset:offset + 4] = struct.pack("!I", struct.unpack_from("!I", data, offset)[0] ^ replica)
+                    if rng.random() < 0.05:
+                        data = bytearray(noise.frame())
+                    units = round((START + written * FRAME_GAP) * 1e6)
+                    out.write(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(data), len(data)))
+                    out.write(data)
+                    written += 1
+    return {"frames": written, "replicas": replica}
