@@ -9,7 +9,7 @@ or udp port 4500'`` on it, several times each, and prints medians: seconds, fram
 peak memory of the whole process tree (PSS, sampled from /proc), and the ratios the targets
 are stated in. It then runs ikepcap alone on captures 4 and 16 times as large, to show that
 time grows linearly and memory does not, and compares ikepcap with tshark on a capture that
-is almost all IKE.
+is almost all IKE, and runs ikepcap on an IKE flood of a million spoofed initiator cookies.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scales", default="1,4,16", help="multiples of --frames for the scaling runs")
     parser.add_argument("--ike-heavy", type=int, default=100_000, help="frames of the almost-all-IKE capture")
+    parser.add_argument("--flood", type=int, default=1_000_000, help="messages of the IKE flood (0: skip)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ikepcap-bench"))
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -146,6 +147,15 @@ def main() -> None:
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
         compare(heavy, args.ike_heavy, args.repeat)
+
+    if args.flood:
+        flood = args.workdir / f"flood-{args.flood}.pcap"
+        if not flood.exists():
+            print(f"\nbuilding {flood} …", flush=True)
+            span.build_flood(flood, args.flood, args.seed)
+        seconds, memory = measure(tools(flood)["ikepcap"])
+        print(f"\nIKE flood, {args.flood:,} distinct initiator cookies (ikepcap alone): {seconds:.2f} s, "
+              f"{args.flood / seconds:,.0f} messages/s, peak {memory:.1f} MiB (PSS)")
 
 
 if __name__ == "__main__":

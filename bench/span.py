@@ -170,3 +170,22 @@ def build_ike_heavy(path: Path, frames: int, seed: int = 1) -> dict:
                     out.write(data)
                     written += 1
     return {"frames": written, "replicas": replica}
+
+
+def build_flood(path: Path, messages: int, seed: int = 1) -> dict:
+    """An IKE flood: Main Mode first messages with a fresh initiator cookie each, from spoofed
+    sources, towards one responder — what a DoS on UDP 500 looks like at the victim."""
+    rng = random.Random(seed)
+    sa = bytes.fromhex("0000000100000001000000240101000100000018010100008001000780020002800300018004000e")
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for index in range(messages):
+            header = rng.getrandbits(64).to_bytes(8, "big") + bytes(8) + bytes([1, 0x10, 2, 0]) + \
+                struct.pack("!II", 0, 28 + 4 + len(sa))
+            ike = header + struct.pack("!BBH", 0, 0, 4 + len(sa)) + sa
+            source = f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            frame = packets.ethernet(packets.ip_udp(source, "198.51.100.1", 500, 500, ike))
+            units = round((START + index * FRAME_GAP) * 1e6)
+            out.write(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(frame), len(frame)))
+            out.write(frame)
+    return {"frames": messages}

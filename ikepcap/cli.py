@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from dataclasses import replace
 from enum import Enum
@@ -199,6 +200,8 @@ def diagnose(
     tshark_option: TsharkOption = [],
     jobs: JobsOption = None,
     quiet: QuietOption = False,
+    redact: Annotated[bool, typer.Option(
+        "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")] = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 
@@ -216,6 +219,9 @@ def diagnose(
         raise fail(str(error)) from None
     diagnosis = _select(run_diagnosis(correlate(result)), peer, sa)
     view = build_view(diagnosis, result, digests, messages=output_format is not ReportFormat.text or verbose)
+    if redact:
+        from ikepcap.report.redact import redact as redact_view
+        view = redact_view(view, result)
     if output_format is ReportFormat.json:
         rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
     elif output_format is ReportFormat.markdown:
@@ -244,6 +250,8 @@ def root(
 
 
 def main() -> None:
+    """The console entry point: whatever happens, one line on stderr and an exit code, never a
+    traceback (set IKEPCAP_DEBUG=1 to see one when reporting a bug)."""
     try:
         app()
     except KeyboardInterrupt:
@@ -252,3 +260,13 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(EXIT_OK)
+    except MemoryError:
+        typer.echo("ikepcap: out of memory", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as error:  # the last line of defence for hostile input: no traceback
+        if os.environ.get("IKEPCAP_DEBUG"):
+            raise
+        from ikepcap.report.escape import terminal
+        typer.echo(f"ikepcap: internal error ({error.__class__.__name__}: {terminal(str(error)[:200])}); "
+                   "please report it with the capture, or run with IKEPCAP_DEBUG=1", err=True)
+        sys.exit(EXIT_BAD_INPUT)

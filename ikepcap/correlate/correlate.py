@@ -62,7 +62,7 @@ def correlate(extraction: Extraction) -> Correlation:
         sas.append(sa)
     unattached_icmp, unattached_fragments = _attach(sas, extraction)
     return Correlation(sas, unattached_icmp, unattached_fragments, extraction.esp, extraction.keepalives,
-                       grouping.dropped_messages, grouping.dropped_sas)
+                       grouping.dropped_messages, grouping.dropped_sas, extraction.overflow)
 
 
 def _attach(sas: list[IkeSa], extraction: Extraction):

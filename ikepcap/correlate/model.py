@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ikepcap.decode.model import Message
+from ikepcap.extract.budget import Overflow
 from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments
 
 INITIATOR = "initiator"
@@ -114,3 +115,4 @@ class Correlation:
     keepalives: list[KeepaliveFlow]
     dropped_messages: int = 0           # messages of SAs beyond the tracking bound (a flood)
     dropped_sas: int = 0
+    overflow: Overflow | None = None    # what extraction counted but did not keep

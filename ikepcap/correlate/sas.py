@@ -33,11 +33,6 @@ class Bucket:
     truncated: bool = False
 
 
-def sa_key(message: Message) -> SaKey:
-    low, high = sorted((message.src, message.dst))
-    return (2 if message.is_v2 else 1, message.ispi, low, high)
-
-
 def _notified_sa(message: Message) -> bytes | None:
     """The initiator cookie an unprotected IKEv1 Informational is about (its Notify SPI).
 
@@ -65,7 +60,7 @@ def group(messages: list[Message]) -> Grouping:
     dropped = 0
     dropped_keys: set[SaKey] = set()
     for message in messages:
-        key = sa_key(message)
+        key = message.conversation
         bucket = buckets.get(key)
         if bucket is None:
             about = _notified_sa(message)

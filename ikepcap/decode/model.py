@@ -326,6 +326,13 @@ class Message:
         """IKEv2 I flag: set by the original initiator of the IKE SA."""
         return self.is_v2 and bool(self.flags & V2_FLAG_INITIATOR)
 
+    @property
+    def conversation(self) -> tuple[int, bytes, str, str]:
+        """What names the IKE SA a message belongs to: version, initiator cookie/SPI and the pair
+        of peer addresses (the responder cookie joins later; the port float keeps the addresses)."""
+        low, high = (self.src, self.dst) if self.src <= self.dst else (self.dst, self.src)
+        return (2 if self.is_v2 else 1, self.ispi, low, high)
+
     def carries(self, v1_type: int, v2_type: int) -> bool:
         """A payload of this type is in the clear chain (the numbers differ between versions)."""
         return (v2_type if self.is_v2 else v1_type) in self.chain and not (not self.is_v2 and self.encrypted)

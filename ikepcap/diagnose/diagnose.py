@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa
 from ikepcap.diagnose import facts
+from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.model import (
     DELETED,
@@ -20,6 +21,7 @@ from ikepcap.diagnose.model import (
     SEVERITY_ORDER,
     STALLED,
     Diagnosis,
+    Evidence,
     Finding,
     Flood,
     PhaseVerdict,
@@ -201,31 +203,41 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     return SaDiagnosis(sa, verdict, findings)
 
 
-def _flood(correlation: Correlation, diagnoses: list[SaDiagnosis]) -> Flood | None:
-    incomplete = [d for d in diagnoses if d.verdict.phase1.outcome not in COMPLETED]
-    total = len(incomplete) + correlation.dropped_sas
-    if total < FLOOD_MIN_SAS:
-        return None
-    sources = Counter()
-    times = []
-    for d in incomplete:
-        for step in d.sa.steps:
-            sources[step.message.src] += 1
-            times.append(step.message.time)
-    return Flood(sas=total, messages=sum(sources.values()) + correlation.dropped_messages,
-                 sources=sources.most_common(FLOOD_TOP_SOURCES), first_time=min(times), last_time=max(times))
+def _flood(correlation: Correlation) -> tuple[Flood | None, list[IkeSa]]:
+    """A flood: many SAs that consist of a single message, plus whatever extraction and
+    correlation only counted. Its members are summarised, not diagnosed one by one — a real
+    tunnel, even a failing one, re-sends or gets an answer and so is never a single message."""
+    lone = [sa for sa in correlation.sas if len(sa.steps) == 1]
+    overflow = correlation.overflow
+    uncounted = (overflow.conversations if overflow else 0) + correlation.dropped_sas
+    if len(lone) + uncounted < FLOOD_MIN_SAS:
+        return None, []
+    sources: Counter = Counter(overflow.sources if overflow else {})
+    times = [overflow.first[2], overflow.last_time] if overflow and overflow.first else []
+    for sa in lone:
+        message = sa.steps[0].message
+        sources[message.src] += 1
+        times.append(message.time)
+    flood = Flood(sas=len(lone) + uncounted, messages=sum(sources.values()) + correlation.dropped_messages,
+                  sources=sources.most_common(FLOOD_TOP_SOURCES), first_time=min(times), last_time=max(times))
+    return flood, lone
 
 
 def diagnose(correlation: Correlation) -> Diagnosis:
-    diagnoses = [diagnose_sa(sa) for sa in correlation.sas]
-    flood = _flood(correlation, diagnoses)
+    flood, members = _flood(correlation)
+    skipped = {id(sa) for sa in members}
+    diagnoses = [diagnose_sa(sa) for sa in correlation.sas if id(sa) not in skipped]
     capture_findings = []
     if flood is not None:
-        sample = [d for d in diagnoses if d.verdict.phase1.outcome not in COMPLETED][:3]
-        match = Match([facts.evidence(d.sa.steps[0]) for d in sample], [
-            f"{flood.sas} IKE SAs never completed phase 1 ({flood.messages} messages); top sources: "
+        sample = [facts.evidence(sa.steps[0]) for sa in members[:3]]
+        overflow = correlation.overflow
+        if overflow is not None and overflow.first is not None:
+            file, frame, time = overflow.first
+            sample.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
+        match = Match(sample, [
+            f"{flood.sas} IKE SAs of a single message each ({flood.messages} messages, "
+            f"{seconds(flood.last_time - flood.first_time)}); top sources: "
             + ", ".join(f"{src} ({n})" for src, n in flood.sources) + "."])
         capture_findings.append(finding("flood", match))
-        diagnoses = [d for d in diagnoses if d.verdict.phase1.outcome in COMPLETED]
     diagnoses.sort(key=lambda d: (d.verdict.status != PROBLEM, d.sa.steps[0].message.time))
     return Diagnosis(diagnoses, capture_findings, flood)

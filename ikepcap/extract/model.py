@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ikepcap.decode.model import Message
+from ikepcap.extract.budget import Overflow
 from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments, ReadStats
 
 
@@ -22,3 +23,4 @@ class Extraction:
     icmp_errors: list[IcmpError] = field(default_factory=list)
     lost_fragments: list[LostFragments] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)    # capture-level, each naming its file/frame
+    overflow: Overflow = field(default_factory=Overflow)  # IKE counted but not kept (see budget)

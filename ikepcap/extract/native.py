@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from ikepcap.decode.message import decode_datagram
 from ikepcap.decode.model import Message
+from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
@@ -30,6 +31,7 @@ from ikepcap.read.reassembly import OpenSet
 
 # A plain pcap this large is split into ranges read in parallel; smaller ones are not worth it.
 SPLIT_BYTES = 48 * 1024 * 1024
+MAX_SHORT_NOTES = 100                   # "too short for an ISAKMP header" notes kept per task
 
 Progress = Callable[[int, int, int], None]
 
@@ -39,6 +41,7 @@ class Task:
     path: str
     index: int                          # position among the parts of its file
     span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
+    share: int = 1                      # how many tasks split the message budget
 
 
 @dataclass(slots=True)
@@ -55,6 +58,7 @@ class Part:
     open_fragments: dict[tuple, OpenSet] = field(default_factory=dict)
     stats: ReadStats | None = None
     short: list[str] = field(default_factory=list)
+    overflow: Overflow = field(default_factory=Overflow)
 
 
 def _short_datagram(datagram: Datagram) -> str:
@@ -64,12 +68,14 @@ def _short_datagram(datagram: Datagram) -> str:
 
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
+    budget = Budget(MAX_CONVERSATIONS // task.share, MAX_MESSAGES // task.share)
 
     def on_datagram(datagram: Datagram) -> None:
         message = decode_datagram(datagram)
         if message is None:
-            part.short.append(_short_datagram(datagram))
-        else:
+            if len(part.short) < MAX_SHORT_NOTES:
+                part.short.append(_short_datagram(datagram))
+        elif budget.admit(message):
             part.messages.append(message)
 
     report = None
@@ -84,6 +90,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.lost_fragments = decoder.lost_fragments
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
+    part.overflow = budget.overflow
     return part
 
 
@@ -123,7 +130,7 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
                 starts.append(boundary)
         ends = starts[1:] + [size]
         tasks += [Task(path, i, (start, end)) for i, (start, end) in enumerate(zip(starts, ends))]
-    return tasks
+    return [replace(task, share=len(tasks)) for task in tasks]
 
 
 def _renumber(message: Message, offset: int) -> Message:
@@ -176,6 +183,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
         result.icmp_errors += [replace(e, frame=e.frame + offset) for e in part.icmp_errors]
         result.lost_fragments += [replace(f, frames=tuple(x + offset for x in f.frames)) for f in part.lost_fragments]
         whole.adopt(part.open_fragments, offset)
+        result.overflow.merge(part.overflow, offset)
         stats.frames += s.frames
         stats.bytes += s.bytes
         stats.first_time = s.first_time if stats.first_time is None else stats.first_time
@@ -270,4 +278,11 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
+        merged.overflow.merge(one.overflow)
+    overflow = merged.overflow
+    if overflow.messages:
+        file, frame, _ = overflow.first
+        merged.warnings.append(
+            f"{file} frame {frame} on: {'; '.join(overflow.reasons)} — {overflow.messages} further IKE message(s) of "
+            f"{overflow.conversations} conversation(s) were counted, not kept")
     return merged

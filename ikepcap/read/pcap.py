@@ -224,23 +224,26 @@ def scan_stream(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: 
     decoder.stats.format = fmt.name
     decoder.stats.bytes = GLOBAL_HEADER
     walker = RecordWalker(fmt, decoder)
+    read = getattr(stream, "read1", stream.read)           # what is there, without waiting for a full chunk
     buf = b""
     off = 0
-    while not walker.corrupt:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            break
-        buf = buf[off:] + chunk
-        before = walker.frame
-        off = walker.walk(buf, 0, len(buf), len(buf))
-        if walker.frame > before:
-            if decoder.stats.first_time is None:
-                decoder.stats.first_time = walker.record_time(buf, 0)
-            decoder.stats.last_time = walker.record_time(buf, walker.last_record(buf, 0, off))
-        decoder.stats.bytes += len(chunk)
-        if progress is not None:
-            progress(decoder.stats.bytes, walker.frame)
-    _finish(walker, len(buf) - off)
+    try:
+        while not walker.corrupt:
+            chunk = read(CHUNK)
+            if not chunk:
+                break
+            buf = buf[off:] + chunk
+            before = walker.frame
+            off = walker.walk(buf, 0, len(buf), len(buf))
+            if walker.frame > before:
+                if decoder.stats.first_time is None:
+                    decoder.stats.first_time = walker.record_time(buf, 0)
+                decoder.stats.last_time = walker.record_time(buf, walker.last_record(buf, 0, off))
+            decoder.stats.bytes += len(chunk)
+            if progress is not None:
+                progress(decoder.stats.bytes, walker.frame)
+    finally:                                                # a damaged gzip stream ends in an exception
+        _finish(walker, len(buf) - off)
 
 
 def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = None,

@@ -69,35 +69,40 @@ class PcapngScanner:
         stats.format = "pcapng"
         buf = head
         off = 0
-        first = True
-        while True:
-            chunk = stream.read(CHUNK)
-            if not chunk and off >= len(buf):
-                break
-            buf = buf[off:] + chunk
-            off = 0
-            if first:
-                if len(buf) < 12:
-                    raise CaptureError("pcapng section header block is truncated")
-                self._section(buf, 0, check_only=True)
-                first = False
-            try:
-                off = self._blocks(buf, len(buf))
-            except _Corrupt as error:
-                stats.warnings.append(f"{error} after frame {self.frame}: the rest of the file is not read; "
-                                      "frames up to there are used")
-                off = len(buf)
-                break
-            stats.bytes += len(chunk)
-            if self.progress is not None:
-                self.progress(stats.bytes, self.frame)
-            if not chunk:
-                break
-        if off < len(buf):
-            stats.warnings.append(
-                f"the file ends inside a block after frame {self.frame} ({len(buf) - off} bytes left over): "
-                "the capture was cut off; frames up to there are used")
-        stats.frames = self.frame
+        checked = False
+        read = getattr(stream, "read1", stream.read)       # what is there, without waiting for a full chunk
+        try:
+            while True:
+                chunk = read(CHUNK)
+                if not chunk and off >= len(buf):
+                    break
+                buf = buf[off:] + chunk
+                off = 0
+                if not checked:
+                    if len(buf) < 12:
+                        if chunk:
+                            continue
+                        raise CaptureError("pcapng section header block is truncated")
+                    self._section(buf, 0, check_only=True)
+                    checked = True
+                try:
+                    off = self._blocks(buf, len(buf))
+                except _Corrupt as error:
+                    stats.warnings.append(f"{error} after frame {self.frame}: the rest of the file is not read; "
+                                          "frames up to there are used")
+                    off = len(buf)
+                    break
+                stats.bytes += len(chunk)
+                if self.progress is not None:
+                    self.progress(stats.bytes, self.frame)
+                if not chunk:
+                    break
+            if off < len(buf):
+                stats.warnings.append(
+                    f"the file ends inside a block after frame {self.frame} ({len(buf) - off} bytes left over): "
+                    "the capture was cut off; frames up to there are used")
+        finally:                                            # a damaged gzip stream ends in an exception
+            stats.frames = self.frame
 
     # --- blocks -------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ diagram), so a hostile identity cannot break out of a table, a code block or the
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
+from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
 from ikepcap.report.text import STATE_ROWS
@@ -18,9 +18,7 @@ MAX_DECODED = 8
 
 
 def _time(epoch: float | None) -> str:
-    if epoch is None:
-        return "?"
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    return utc(epoch) + " UTC"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

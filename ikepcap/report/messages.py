@@ -7,7 +7,6 @@ ever grow. Text output escapes every wire string for the terminal.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 
 from ikepcap.decode.model import (
     V1_FLAG_AUTH_ONLY,
@@ -34,6 +33,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.text import hex_and_ascii
+from ikepcap.report.clock import TIME, utc
 from ikepcap.report.escape import terminal
 
 V1_FLAG_LETTERS = ((V1_FLAG_ENCRYPTION, "E"), (V1_FLAG_COMMIT, "C"), (V1_FLAG_AUTH_ONLY, "A"))
@@ -43,7 +43,7 @@ INLINE_TRANSFORMS = 1
 
 
 def clock(time: float) -> str:
-    return datetime.fromtimestamp(time, timezone.utc).strftime("%H:%M:%S.%f")
+    return utc(time, TIME)
 
 
 def flag_letters(message: Message) -> str:

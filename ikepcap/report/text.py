@@ -7,10 +7,10 @@ because identities and notes can carry bytes from the wire.
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
 
 from tabulate import tabulate
 
+from ikepcap.report.clock import DATE_TIME, TIME, utc
 from ikepcap.report.escape import terminal
 
 WIDTH = 100
@@ -20,13 +20,11 @@ SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
 
 
 def _time(epoch: float | None) -> str:
-    if epoch is None:
-        return "?"
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return utc(epoch, DATE_TIME, 3)
 
 
 def _clock(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+    return utc(epoch, TIME, 3)
 
 
 def _wrap(text: str, indent: str, hang: int = 0) -> list[str]:

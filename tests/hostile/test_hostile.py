@@ -1,0 +1,229 @@
+"""Hostile and broken input: every file gets a report or one clear line, and nothing the wire
+carried can reach the reader's terminal or break out of a report.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CAPTURES, CORPUS
+
+from ikepcap.correlate.correlate import correlate
+from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.extract import native
+from ikepcap.extract.native import extract
+from ikepcap.synth import ike, packets
+from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
+
+CLI = [sys.executable, "-m", "ikepcap"]
+A, B = "192.0.2.10", "198.51.100.20"
+ISPI = bytes.fromhex("0102030405060708")
+MM1 = ike.message(ISPI, bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, input=stdin)
+
+
+def one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert result.stdout == b""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    for needle in needles:
+        assert needle in err, err
+
+
+def _capture(path, frames=None):
+    write_pcap(path, frames or [Frame(1.0, packets.ethernet(packets.ip_udp(A, B, 500, 500, MM1))),
+                                Frame(2.0, packets.ethernet(packets.ip_udp(A, B, 500, 500, MM1)))])
+    return path
+
+
+# --- files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty file"),
+    (b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00", "pcap global header is truncated"),
+    (b"GIF89a, not a capture at all", "not a pcap or pcapng capture"),
+    (struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 147), "link type 147 is not supported"),
+    (b"\x1f\x8b\x08\x00garbage that is no deflate stream", "gzip"),
+    (gzip.compress(b""), "empty gzip stream"),
+    (b"\x0a\x0d\x0d\x0a\x20\x00\x00\x00\xff\xff\xff\xff", "byte-order magic"),
+])
+@pytest.mark.parametrize("command", ["diagnose", "decode"])
+def test_unreadable_files_get_one_line_and_exit_2(tmp_path, content, reason, command):
+    bad = tmp_path / "bad.pcap"
+    bad.write_bytes(content)
+    one_line_error(run(command, str(bad)), str(bad), reason)
+
+
+def test_missing_file_empty_directory_and_empty_stdin(tmp_path):
+    one_line_error(run("diagnose", str(tmp_path / "nope.pcap")), "nope.pcap", "no such file")
+    one_line_error(run("diagnose", str(tmp_path)), "no capture files")
+    one_line_error(run("diagnose", "-", stdin=b""), "<stdin>", "empty file")
+
+
+def test_standard_input(tmp_path):
+    data = (CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes()
+    piped = run("diagnose", "--format", "json", "-", stdin=data)
+    assert piped.returncode == 1
+    report = json.loads(piped.stdout)
+    assert report["sas"][0]["cause"] == "psk-mismatch" and report["capture"]["files"][0]["name"] == "<stdin>"
+    gz = run("decode", "-", stdin=gzip.compress(data))
+    assert gz.returncode == 0 and gz.stdout == run("decode", str(CAPTURES / "v1-mm-psk-mismatch.pcap")).stdout
+
+
+def test_truncated_last_record_still_gives_a_diagnosis(tmp_path):
+    path = tmp_path / "cut.pcap"
+    path.write_bytes((CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes()[:-30])
+    result = run("diagnose", "--format", "json", str(path))
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["sas"][0]["stall"]["asa_state"] == "MM_WAIT_MSG6"
+    assert any("cut off" in w for w in report["capture"]["warnings"])
+    text = run("diagnose", str(path)).stdout.decode()
+    assert "Capture warnings (1):" in text and "cut off" in text
+
+
+def test_corrupt_gzip_after_good_frames_keeps_them(tmp_path):
+    path = tmp_path / "c.pcap.gz"
+    data = gzip.compress((CAPTURES / "v1-mm-healthy.pcap").read_bytes())
+    path.write_bytes(data[: len(data) * 2 // 3])
+    result = run("decode", "--format", "jsonl", str(path))
+    assert result.returncode == 0 and result.stdout.count(b"\n") >= 1
+    assert b"gzip stream ends early" in result.stderr
+
+
+def test_pcapng_with_a_corrupt_block_in_the_middle(tmp_path):
+    path = tmp_path / "c.pcapng"
+    frames = [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, MM1))) for i in range(3)]
+    write_pcapng(path, [(1, 6)], frames)
+    data = bytearray(path.read_bytes())
+    third = data.rfind(struct.pack("<I", 6), 0, len(data) - 4)
+    struct.pack_into("<I", data, third + 4, 7)                 # an EPB whose length is not a multiple of 4
+    path.write_bytes(bytes(data))
+    result = run("decode", "--format", "jsonl", str(path))
+    assert result.returncode == 0 and result.stdout.count(b"\n") == 2
+    assert b"impossible length" in result.stderr
+
+
+# --- packets --------------------------------------------------------------------------------
+
+def test_endless_and_overlapping_fragments_are_bounded(tmp_path):
+    frames = []
+    for i in range(400):                                       # one set that never ends
+        piece = packets.ipv4(A, B, packets.PROTO_UDP, b"x" * 64, ident=7, more_fragments=True,
+                             fragment_offset=(i + 1) * 64)
+        frames.append(Frame(1.0 + i * 0.001, packets.ethernet(piece)))
+    for i in range(50):                                        # overlapping copies of one offset
+        piece = packets.ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, MM1)[:64], ident=9,
+                             more_fragments=True)
+        frames.append(Frame(2.0 + i * 0.001, packets.ethernet(piece)))
+    path = _capture(tmp_path / "frags.pcap", frames)
+    result = extract([str(path)], jobs=1)
+    assert result.messages == []
+    assert result.files[0].incomplete_fragments >= 1
+    assert [len(f.frames) for f in result.lost_fragments] == [1]
+
+
+def test_thousands_of_proposals_and_deep_encapsulation(tmp_path):
+    sa = ike.sa_v1([(1, b"", [(1, [(1, 7)])])] * 250)           # a real peer sends a handful
+    big = ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, sa)])
+    inner = packets.ip_udp(A, B, 500, 500, MM1)
+    for _ in range(30):                                        # GRE in IP in GRE ... far deeper than any real tunnel
+        inner = packets.ipv4("203.0.113.1", "203.0.113.2", packets.PROTO_GRE, packets.gre(inner, 0x0800))
+    frames = [Frame(1.0, packets.ethernet(packets.ip_udp(A, B, 500, 500, big))), Frame(2.0, packets.ethernet(inner))]
+    result = extract([str(_capture(tmp_path / "deep.pcap", frames))], jobs=1)
+    (message,) = result.messages
+    assert any("more than 64 proposals" in w for w in message.warnings)
+
+
+def test_a_flood_runs_in_bounded_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "MAX_CONVERSATIONS", 300)
+    frames = []
+    for n in range(2000):
+        mm1 = ike.message(n.to_bytes(8, "big"), bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
+        source = f"203.0.{n // 250}.{n % 250 + 1}"
+        frames.append(Frame(1.0 + n * 1e-4, packets.ethernet(packets.ip_udp(source, B, 500, 500, mm1))))
+    path = _capture(tmp_path / "flood.pcap", frames)
+    result = extract([str(path)], jobs=1)
+    assert len(result.messages) == 300
+    assert (result.overflow.messages, result.overflow.conversations) == (1700, 1700)
+    diagnosis = diagnose(correlate(result))
+    assert diagnosis.sas == [] and diagnosis.flood.sas == 2000 and diagnosis.flood.messages == 2000
+    assert [f.rule for f in diagnosis.capture_findings] == ["flood"]
+    assert any("counted, not kept" in w for w in result.warnings)
+
+
+def test_the_public_reflection_attack_capture(corpus):
+    result = run("diagnose", "--format", "json", str(corpus / "stopddos" / "amp.UDP.isakmp.pcap"))
+    report = json.loads(result.stdout)
+    assert report["flood"] is not None and report["flood"]["sas"] >= 1000
+    assert [f["rule"] for f in report["capture_findings"]] == ["flood"]
+    assert len(report["sas"]) < report["flood"]["sas"]
+
+
+# --- output safety ----------------------------------------------------------------------------
+
+EVIL_ID = "gw\x1b[2J\x1b]0;pwned\x07\u202eevil\n| x | [click](javascript:alert(1)) <script>alert(1)</script> `code`"
+
+
+def _evil_capture(tmp_path):
+    idi = ike.id_v1(2, EVIL_ID.encode())
+    vid = b"\x1b[31mRED\x1b[0m vendor"
+    am1 = ike.message(ISPI, bytes(8), 4, [(ike.V1_SA, ike.sa_v1([(1, b"", [(1, [(1, 7), (3, 1)])])])),
+                                          (ike.V1_KE, b"k" * 128), (ike.V1_NONCE, b"n" * 20), (ike.V1_ID, idi),
+                                          (ike.V1_VID, vid)])
+    return _capture(tmp_path / "evil.pcap", [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, am1)))
+                                             for i in range(3)])
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_wire_strings_cannot_reach_the_terminal(tmp_path):
+    path = str(_evil_capture(tmp_path))
+    for args in (["decode", path], ["decode", "-v", path], ["diagnose", "-v", path], ["diagnose", path]):
+        out = run(*args).stdout.decode()
+        assert not CONTROL.search(out), (args, CONTROL.search(out))
+    decoded = run("decode", path).stdout.decode()
+    assert "\\x1b[2J" in decoded and "\\u202e" in decoded
+
+
+def test_wire_strings_cannot_break_out_of_markdown_or_json(tmp_path):
+    path = str(_evil_capture(tmp_path))
+    markdown = run("diagnose", "--format", "markdown", "-v", path).stdout.decode()
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "[click](javascript" not in markdown and "\\[click\\](javascript" in markdown
+    assert not CONTROL.search(markdown)
+    for line in markdown.split("```mermaid")[1].split("```")[0].splitlines()[1:]:
+        assert ";" not in line.replace("#", "").split(":", 1)[-1] or "#" in line
+    data = run("diagnose", "--format", "json", path).stdout
+    report = json.loads(data.decode("utf-8"))                 # valid UTF-8, valid JSON
+    ids = [p for m in report["sas"][0]["messages"] for p in m["payloads"] if p.startswith("ID(")]
+    assert ids and EVIL_ID.split("\n")[0][:2] in ids[0]
+    jsonl = run("decode", "--format", "jsonl", path).stdout.decode("utf-8")
+    assert json.loads(jsonl.splitlines()[0])["payloads"][3]["value"] == EVIL_ID
+
+
+def test_redact_on_every_format(tmp_path):
+    path = str(_evil_capture(tmp_path))
+    capture = str(CAPTURES / "v1-mm-cert-ip-fragments-dropped.pcap")
+    for fmt in ("text", "json", "markdown"):
+        for source in (path, capture):
+            out = run("diagnose", "--redact", "-v", "--format", fmt, source).stdout.decode()
+            for secret in (A, B, "192.0.2.10", "198.51.100.10", "gw\\x1b", "evil.pcap", "fragments-dropped.pcap"):
+                assert secret not in out, (fmt, source, secret)
+            assert "ip4-1" in out and "capture-1" in out
+    report = json.loads(run("diagnose", "--redact", "--format", "json", capture).stdout)
+    sa = report["sas"][0]
+    assert (sa["initiator"]["address"], sa["responder"]["address"]) == ("ip4-1", "ip4-2")
+    assert all(m["src"] in ("ip4-1", "ip4-2") for m in sa["messages"])
+    assert report["tool"]["redacted"] is True
