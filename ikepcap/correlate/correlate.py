@@ -5,7 +5,7 @@ from __future__ import annotations
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
 from ikepcap.correlate.nat import nat_checks
-from ikepcap.correlate.sas import Roles, group, roles
+from ikepcap.correlate.sas import MAX_SAS, MAX_STEPS_PER_SA, Roles, group, roles
 from ikepcap.extract.model import Extraction
 
 NAT_T_PORT = 4500
@@ -61,8 +61,13 @@ def correlate(extraction: Extraction) -> Correlation:
         sa.nat_checks = nat_checks(steps)
         sas.append(sa)
     unattached_icmp, unattached_fragments = _attach(sas, extraction)
+    notes = [f"IKE SA {sa.ispi.hex()} ({sa.initiator} → {sa.responder}): more than {MAX_STEPS_PER_SA} messages; "
+             f"{sa.truncated_messages} later ones were counted, not diagnosed" for sa in sas if sa.truncated_messages]
+    if grouping.dropped_sas:
+        notes.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
+                     "further SAs were counted, not diagnosed")
     return Correlation(sas, unattached_icmp, unattached_fragments, extraction.esp, extraction.keepalives,
-                       grouping.dropped_messages, grouping.dropped_sas, extraction.overflow)
+                       grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes)
 
 
 def _attach(sas: list[IkeSa], extraction: Extraction):

@@ -91,7 +91,7 @@ class IkeSa:
     lost_fragments: list[LostFragments] = field(default_factory=list)
     esp: list[EspFlow] = field(default_factory=list)
     keepalives: list[KeepaliveFlow] = field(default_factory=list)
-    truncated_messages: bool = False    # the step list hit its bound
+    truncated_messages: int = 0         # messages beyond the per-SA bound, counted not kept
 
     def address(self, side: str) -> str:
         return self.initiator if side == INITIATOR else self.responder
@@ -116,3 +116,4 @@ class Correlation:
     dropped_messages: int = 0           # messages of SAs beyond the tracking bound (a flood)
     dropped_sas: int = 0
     overflow: Overflow | None = None    # what extraction counted but did not keep
+    notes: list[str] = field(default_factory=list)    # bounds hit while correlating

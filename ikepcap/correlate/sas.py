@@ -30,7 +30,7 @@ SaKey = tuple[int, bytes, str, str]
 class Bucket:
     key: SaKey
     messages: list[Message] = field(default_factory=list)
-    truncated: bool = False
+    truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA, counted not kept
 
 
 def _notified_sa(message: Message) -> bytes | None:
@@ -75,7 +75,7 @@ def group(messages: list[Message]) -> Grouping:
             bucket = buckets[key] = Bucket(key)
             order.append(bucket)
         if len(bucket.messages) >= MAX_STEPS_PER_SA:
-            bucket.truncated = True
+            bucket.truncated += 1
             continue
         bucket.messages.append(message)
     return Grouping(order, dropped, len(dropped_keys))

@@ -240,4 +240,4 @@ def diagnose(correlation: Correlation) -> Diagnosis:
             + ", ".join(f"{src} ({n})" for src, n in flood.sources) + "."])
         capture_findings.append(finding("flood", match))
     diagnoses.sort(key=lambda d: (d.verdict.status != PROBLEM, d.sa.steps[0].message.time))
-    return Diagnosis(diagnoses, capture_findings, flood)
+    return Diagnosis(diagnoses, capture_findings, flood, list(correlation.notes))

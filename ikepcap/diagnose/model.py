@@ -111,3 +111,4 @@ class Diagnosis:
     sas: list[SaDiagnosis]
     capture_findings: list[Finding] = field(default_factory=list)
     flood: Flood | None = None
+    notes: list[str] = field(default_factory=list)      # bounds hit on the way (shown with the capture warnings)

@@ -46,6 +46,7 @@ ISAKMP_HEADER = 28
 # Encapsulations can nest (GRE in VXLAN in VLAN…); a bound keeps a crafted loop finite.
 MAX_DEPTH = 8
 MAX_RECORDS = 100_000               # ICMP errors / lost fragment sets kept per file
+BOUND_REASONS = ("evicted", "more than")     # Lost.reason of a set dropped for a bound, not for age
 
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
@@ -232,6 +233,10 @@ class FrameDecoder:
 
     def _lost(self, lost: Lost) -> None:
         self.stats.incomplete_fragments += 1
+        if lost.reason.startswith(BOUND_REASONS):
+            note = f"IP fragment reassembly hit a bound ({lost.reason}); such sets are dropped"
+            if note not in self.stats.warnings:
+                self.stats.warnings.append(note)
         if lost.first is None or len(lost.first) < 8 or len(self.lost_fragments) >= MAX_RECORDS:
             return
         sport, dport, _ = _UDP.unpack_from(lost.first, 0)

@@ -131,6 +131,7 @@ def test_endless_and_overlapping_fragments_are_bounded(tmp_path):
     assert result.messages == []
     assert result.files[0].incomplete_fragments >= 1
     assert [len(f.frames) for f in result.lost_fragments] == [1]
+    assert any("reassembly hit a bound (more than 128 fragments" in w for w in result.warnings)
 
 
 def test_thousands_of_proposals_and_deep_encapsulation(tmp_path):
