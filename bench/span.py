@@ -85,17 +85,18 @@ def build(path: Path, frames: int, seed: int = 1) -> dict:
     noise = Noise(rng)
     conversations = lab_frames()
     ike_total = sum(len(c) for c in conversations)
-    if ike_total >= frames:
-        raise SystemExit(f"{frames} frames cannot hold the {ike_total} IKE frames of captures/")
-    # each conversation starts at a random point and keeps its frames in order, 1..50 frames apart
+    if 2 * ike_total >= frames:
+        raise SystemExit(f"{frames} frames cannot hold the {ike_total} IKE frames of captures/ among noise")
+    # each conversation starts at a random point and keeps its frames in order, 1..gap frames apart
+    gap = max(2, min(50, frames // (2 * ike_total)))
     slots: dict[int, bytes] = {}
     for conversation in conversations:
-        position = rng.randrange(0, frames - 60 * len(conversation))
+        position = rng.randrange(0, max(1, frames - (gap + 1) * len(conversation)))
         for frame in conversation:
             while position in slots:
                 position += 1
             slots[position] = frame
-            position += rng.randrange(1, 50)
+            position += rng.randrange(1, gap)
     size = 0
     with open(path, "wb") as out:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))

@@ -1,0 +1,19 @@
+"""The benchmark's own smoke test: it runs end to end on a tiny size. No timing is asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_benchmark_runs_on_a_tiny_capture(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--frames", "3000", "--repeat", "1", "--scales", "1",
+         "--ike-heavy", "600", "--flood", "400", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "span-3000.pcap: 3,000 frames" in out and "ikepcap" in out
+    assert "scaling" in out and "IKE flood, 400 distinct initiator cookies" in out
