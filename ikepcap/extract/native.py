@@ -129,8 +129,9 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
             if boundary is not None and boundary > starts[-1]:
                 starts.append(boundary)
         ends = starts[1:] + [size]
-        tasks += [Task(path, i, (start, end)) for i, (start, end) in enumerate(zip(starts, ends))]
-    return [replace(task, share=len(tasks)) for task in tasks]
+        # the ranges of one file share its budget: a flood is spread over all of them
+        tasks += [Task(path, i, (start, end), len(starts)) for i, (start, end) in enumerate(zip(starts, ends))]
+    return tasks
 
 
 def _renumber(message: Message, offset: int) -> Message:
@@ -269,10 +270,13 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     by_file: dict[str, list[Part]] = {}
     for part in parts:
         by_file.setdefault(part.task.path, []).append(part)
+    budget = Budget()                                   # the whole capture's, over all its files
     for file_parts in by_file.values():
         one = _merge_file(sorted(file_parts, key=lambda p: p.task.index), extra_ports)
         merged.files += one.files
-        merged.messages += one.messages
+        merged.messages += [m for m in one.messages if budget.admit(m)]
+        merged.overflow.merge(budget.overflow)
+        budget.overflow = Overflow()
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
