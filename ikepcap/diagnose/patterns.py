@@ -109,23 +109,38 @@ def _copies_after(sa: IkeSa, original: Step, marker: Step) -> list[Step]:
     return [s for s in copies(sa, original) if s.index > marker.index]
 
 
+def _refusals(sa: IkeSa, request_name: str, reply_name: str, types: frozenset[int] | None = None,
+              exclude: frozenset[int] = frozenset()) -> list[tuple[Step, Notification]]:
+    """Clear error notifications the responder sent after ``request_name`` instead of ``reply_name``."""
+    request = first(sa, request_name)
+    if request is None or first(sa, reply_name):
+        return []
+    return [(s, n) for s, n in _clear_notify_from(sa, request, RESPONDER, types) if n.notify_type not in exclude]
+
+
+def _refused(sa: IkeSa, request_name: str, reply_name: str, types: frozenset[int] | None = None,
+             exclude: frozenset[int] = frozenset()) -> Match | None:
+    refusals = _refusals(sa, request_name, reply_name, types, exclude)
+    if not refusals:
+        return None
+    ev, sent = _series(sa, first(sa, request_name), request_name)
+    return Match(ev + [evidence(s) for s, _ in refusals],
+                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals])
+
+
 # --- IKEv1 Main Mode --------------------------------------------------------------------------
 
 def mm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    mm1 = first(sa, "MM1")
-    if mm1 is None or first(sa, "MM2"):
+    match = _refused(sa, "MM1", "MM2")
+    if match is None:
         return None
-    refusals = _clear_notify_from(sa, mm1, RESPONDER)
-    if not refusals:
-        return None
-    step, notification = refusals[0]
-    ev, sent = _series(sa, mm1, "MM1")
-    details = [sent, f"The responder answered with {_notify_text(step, notification)}."]
+    _, notification = _refusals(sa, "MM1", "MM2")[0]
     if notification.notify_type == NO_PROPOSAL_CHOSEN and not notification.spi:
-        details.append("The notification carries no SPI: strongSwan sends it like this when it has no configuration "
-                       "for the peer at all, rather than for a real proposal mismatch.")
-    causes = ("peer-not-configured", "p1-proposal-mismatch") if not notification.spi else None
-    return Match(ev + [evidence(s) for s, _ in refusals], details + _offered_details(sa), causes)
+        match.details.append("The notification carries no SPI: strongSwan sends it like this when it has no "
+                             "configuration for the peer at all, rather than for a real proposal mismatch.")
+        match.causes = ("peer-not-configured", "p1-proposal-mismatch")
+    match.details += _offered_details(sa)
+    return match
 
 
 def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
@@ -187,15 +202,7 @@ def mm3_invalid_cookie(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def mm3_key_refused(sa: IkeSa, p: Progress) -> Match | None:
-    mm3 = first(sa, "MM3")
-    if mm3 is None or first(sa, "MM4"):
-        return None
-    refusals = [(s, n) for s, n in _clear_notify_from(sa, mm3, RESPONDER) if n.notify_type != INVALID_COOKIE]
-    if not refusals:
-        return None
-    ev, sent = _series(sa, mm3, "MM3")
-    return Match(ev + [evidence(s) for s, _ in refusals],
-                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals])
+    return _refused(sa, "MM3", "MM4", exclude=frozenset({INVALID_COOKIE}))
 
 
 def mm3_unanswered(sa: IkeSa, p: Progress) -> Match | None:
@@ -231,15 +238,7 @@ def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def mm5_answered_clear_error(sa: IkeSa, p: Progress) -> Match | None:
-    mm5 = first(sa, "MM5")
-    if mm5 is None or first(sa, "MM6"):
-        return None
-    errors = _clear_notify_from(sa, mm5, RESPONDER, V1_PSK_MISMATCH_NOTIFIES)
-    if not errors:
-        return None
-    ev, sent = _series(sa, mm5, "MM5")
-    return Match(ev + [evidence(s) for s, _ in errors],
-                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in errors])
+    return _refused(sa, "MM5", "MM6", V1_PSK_MISMATCH_NOTIFIES)
 
 
 def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
@@ -335,16 +334,10 @@ def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 # --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
 
 def am1_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    am1 = first(sa, "AM1")
-    if am1 is None or first(sa, "AM2"):
-        return None
-    refusals = _clear_notify_from(sa, am1, RESPONDER)
-    if not refusals:
-        return None
-    ev, sent = _series(sa, am1, "AM1")
-    return Match(ev + [evidence(s) for s, _ in refusals],
-                 [sent] + [f"The responder answered with {_notify_text(s, n)}." for s, n in refusals]
-                 + _offered_details(sa))
+    match = _refused(sa, "AM1", "AM2")
+    if match is not None:
+        match.details += _offered_details(sa)
+    return match
 
 
 def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:

@@ -85,11 +85,11 @@ class RecordWalker:
     """Walks records in a buffer, pre-filtering each, and counts frames as Wireshark does."""
 
     def __init__(self, fmt: PcapFormat, decoder: FrameDecoder, first_frame: int = 0) -> None:
-        prefix = "IIII" + ("8x" if fmt.record_size == 24 else "")
         self.fmt = fmt
         self.decoder = decoder
-        self.fast = FastPath.build(fmt.link_type, fmt.order, prefix, fmt.record_size)
-        self.plain = struct.Struct(fmt.order + prefix)
+        self.fast = FastPath.build(fmt.link_type, fmt.order, fmt.record_size, head=((8, "I"),), timestamp_at=0,
+                                   wire_at=12)
+        self.plain = struct.Struct(fmt.order + "IIII")
         self.frame = first_frame
         self.corrupt = False
 
@@ -100,7 +100,8 @@ class RecordWalker:
         claims an impossible length: the file cannot be followed past it.
         """
         if self.fast is not None:
-            off = self._fast(buf, off, min(stop, end - self.fast.record.size + 1), end)
+            reach = max(self.fast.triage.size, self.fast.details.size)
+            off = self._fast(buf, off, min(stop, end - reach + 1), end)
         return self._plain(buf, off, stop, end)
 
     def _fast(self, buf, off: int, limit: int, end: int) -> int:
@@ -129,30 +130,21 @@ class RecordWalker:
                 continue
             sec, frac, wire, version, word = details(buf, off)
             p = off + rec_size
-            if tag == tag4:
-                if version != IPV4_NO_OPTIONS or word & fragmask or incl < ip + 24:
-                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-                elif protocol == PROTO_UDP:
-                    sport, dport = ports(buf, p + ip + IPV4_HEADER)
-                    if sport in watched or dport in watched:
-                        decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-                elif protocol == PROTO_ESP:
-                    key = buf[p + ip + 12:p + ip + 24]          # source, destination, SPI
-                    entry = esp.get(key)
-                    if entry is None:
-                        esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
-                    else:
-                        entry[0] += 1
-                        entry[3] = frame
-                        entry[4] = sec + frac * unit
-                else:
-                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-            elif tag == tag6 and incl >= ip + 44 and next6 == PROTO_UDP:
-                sport, dport = ports(buf, p + ip + IPV6_HEADER)
+            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
+                    and (protocol == PROTO_UDP or protocol == PROTO_ESP):
+                addresses, l4, inner = p + ip + 12, p + ip + IPV4_HEADER, protocol
+            elif tag == tag6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
+                addresses, l4, inner = p + ip + 8, p + ip + IPV6_HEADER, next6
+            else:                                       # options, fragments, tunnels, ICMP, tags: the careful path
+                decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
+                off = nxt
+                continue
+            if inner == PROTO_UDP:
+                sport, dport = ports(buf, l4)
                 if sport in watched or dport in watched:
                     decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-            elif tag == tag6 and incl >= ip + 44 and next6 == PROTO_ESP:
-                key = buf[p + ip + 8:p + ip + 44]
+            else:                                       # plain ESP: count it by source, destination, SPI
+                key = buf[addresses:l4 + 4]
                 entry = esp.get(key)
                 if entry is None:
                     esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
@@ -160,8 +152,6 @@ class RecordWalker:
                     entry[0] += 1
                     entry[3] = frame
                     entry[4] = sec + frac * unit
-            else:
-                decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
             off = nxt
         self.frame = frame
         return off

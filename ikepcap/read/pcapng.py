@@ -224,13 +224,20 @@ class PcapngScanner:
         """Pre-filter EPBs of the first interface's link type; others take the careful path."""
         if self.fast is None and self.interfaces:
             link_type = self.interfaces[0].link_type
-            self.fast = FastPath.build(link_type, self.order, "IIIIIII", EPB_FIXED)
+            head = ((0, "I"), (4, "I"), (8, "I"), (20, "I"))     # block type and length, interface, captured
+            self.fast = FastPath.build(link_type, self.order, EPB_FIXED, head, timestamp_at=12, wire_at=24)
             self.fast_link_type = link_type if self.fast is not None else -1
 
     def _fast_blocks(self, buf: bytes, off: int, end: int) -> int:
-        """Runs of EPBs on fast-path interfaces; returns at the first block it does not take."""
+        """Runs of EPBs on fast-path interfaces; returns at the first block it does not take.
+
+        The same sifting as ``pcap.RecordWalker._fast``, on pcapng's block layout and per
+        interface timestamp units; kept as a loop of its own because a function call per frame
+        would cost more than the sifting itself.
+        """
         fast = self.fast
-        unpack = fast.record.unpack_from
+        triage = fast.triage.unpack_from
+        details = fast.details.unpack_from
         ports = PORTS.unpack_from
         decoder = self.decoder
         watched = decoder.watched_ports
@@ -240,63 +247,50 @@ class PcapngScanner:
         interfaces = self.interfaces
         eligible = [iface.link_type == link_type for iface in interfaces]
         ip = fast.ip_offset
-        tag4, tag6, fragmask, nh_shift = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask, fast.next_header_shift
-        limit = end - fast.record.size
+        tag4, tag6, fragmask = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask
+        limit = end - max(fast.triage.size, fast.details.size)
         frame = self.frame
         count = 0
         start = off
         last = -1
         while off <= limit:
-            btype, blen, if_id, high, low, incl, wire, tag, version, word, protocol = unpack(buf, off)
+            btype, blen, if_id, incl, tag, next6, protocol = triage(buf, off)
             nxt = off + blen
             if btype != EPB or nxt > end or if_id >= len(eligible) or not eligible[if_id] \
                     or incl > blen - EPB_FIXED - 4 or blen % 4:
                 break
             frame += 1
             count += 1
-            p = off + EPB_FIXED
-            if tag == tag4 and protocol == PROTO_TCP:
-                pass
-            elif tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
-                    and protocol in (PROTO_UDP, PROTO_ESP):
-                if protocol == PROTO_UDP:
-                    sport, dport = ports(buf, p + ip + IPV4_HEADER)
-                    if sport in watched or dport in watched:
-                        iface = interfaces[if_id]
-                        decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
-                else:
-                    key = buf[p + ip + 12:p + ip + 24]      # source, destination, SPI
-                    entry = esp.get(key)
-                    iface = interfaces[if_id]
-                    time = ((high << 32) | low) * iface.unit + iface.offset
-                    if entry is None:
-                        esp[key] = [1, frame, time, frame, time]
-                    else:
-                        entry[0] += 1
-                        entry[3] = frame
-                        entry[4] = time
-            elif tag == tag6 and incl >= ip + 44 and (word >> nh_shift) & 0xFF in (PROTO_TCP, PROTO_UDP, PROTO_ESP):
-                next_header = (word >> nh_shift) & 0xFF
-                if next_header == PROTO_UDP:
-                    sport, dport = ports(buf, p + ip + IPV6_HEADER)
-                    if sport in watched or dport in watched:
-                        iface = interfaces[if_id]
-                        decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
-                elif next_header == PROTO_ESP:
-                    key = buf[p + ip + 8:p + ip + 44]
-                    entry = esp.get(key)
-                    iface = interfaces[if_id]
-                    time = ((high << 32) | low) * iface.unit + iface.offset
-                    if entry is None:
-                        esp[key] = [1, frame, time, frame, time]
-                    else:
-                        entry[0] += 1
-                        entry[3] = frame
-                        entry[4] = time
-            else:
-                iface = interfaces[if_id]
-                decode(frame, ((high << 32) | low) * iface.unit + iface.offset, link_type, buf[p:p + incl], wire)
             last = off
+            if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
+                off = nxt                                   # TCP, most of a span port: nothing more to read
+                continue
+            high, low, wire, version, word = details(buf, off)
+            iface = interfaces[if_id]
+            time = ((high << 32) | low) * iface.unit + iface.offset
+            p = off + EPB_FIXED
+            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
+                    and (protocol == PROTO_UDP or protocol == PROTO_ESP):
+                addresses, l4, inner = p + ip + 12, p + ip + IPV4_HEADER, protocol
+            elif tag == tag6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
+                addresses, l4, inner = p + ip + 8, p + ip + IPV6_HEADER, next6
+            else:                                       # options, fragments, tunnels, ICMP, tags: the careful path
+                decode(frame, time, link_type, buf[p:p + incl], wire)
+                off = nxt
+                continue
+            if inner == PROTO_UDP:
+                sport, dport = ports(buf, l4)
+                if sport in watched or dport in watched:
+                    decode(frame, time, link_type, buf[p:p + incl], wire)
+            else:                                       # plain ESP: count it by source, destination, SPI
+                key = buf[addresses:l4 + 4]
+                entry = esp.get(key)
+                if entry is None:
+                    esp[key] = [1, frame, time, frame, time]
+                else:
+                    entry[0] += 1
+                    entry[3] = frame
+                    entry[4] = time
             off = nxt
         self.frame = frame
         if last >= 0:

@@ -24,7 +24,6 @@ PROTO_ESP = 50
 IPV4_NO_OPTIONS = 0x45
 IPV4_HEADER = 20
 IPV6_HEADER = 40
-ESP_SPI = 4
 
 
 def _layout(order: str, fields: list[tuple[int, str]]) -> struct.Struct:
@@ -45,15 +44,13 @@ def _as_read(value: int, order: str) -> int:
 class FastPath:
     """How to pre-filter frames of one link type in a file of one byte order.
 
-    ``record`` unpacks ``prefix`` (the format's own record/block fields) followed by
-    ``(ethertype, version_byte, word, protocol)`` read from the frame. ``triage`` reads only
-    the captured length, the EtherType, the IPv6 next header and the IPv4 protocol — all a TCP
-    frame ever needs;
-    ``details`` the rest (timestamp, length on the wire, version byte, fragment word) for the
-    frames that get past triage.
+    ``triage`` reads the record's own fields the format needs (``head``: its captured length,
+    and for pcapng the block type, block length and interface) followed by the EtherType, the
+    IPv6 next header and the IPv4 protocol — all a TCP frame ever needs. ``details`` reads the
+    rest (the two timestamp words, the length on the wire, the IP version byte and the IPv4
+    fragment word) for the frames that get past triage.
     """
 
-    record: struct.Struct
     triage: struct.Struct
     details: struct.Struct
     frame_offset: int           # where the frame starts, from the record's start
@@ -61,26 +58,18 @@ class FastPath:
     tag_ipv4: int
     tag_ipv6: int
     fragment_mask: int          # MF + fragment offset, as read
-    next_header_shift: int      # IPv6 next header is the word's high byte on the wire
-    min_length: int             # a frame shorter than this was not fully covered by the read
 
     @classmethod
-    def build(cls, link_type: int, order: str, prefix: str, frame_offset: int,
-              length_at: int = 8, timestamp_at: int = 0, wire_at: int = 12) -> FastPath | None:
-        """``prefix`` is the record header's struct format; ``length_at``, ``timestamp_at`` and
-        ``wire_at`` the offsets of its captured length, timestamp words and length on the wire."""
+    def build(cls, link_type: int, order: str, frame_offset: int, head: tuple[tuple[int, str], ...],
+              timestamp_at: int, wire_at: int) -> FastPath | None:
         layout = FAST_LAYOUTS.get(link_type)
         if layout is None:
             return None
-        gap = layout.ip_offset - layout.type_offset - 2
-        fmt = f"{order}{prefix}{layout.type_offset}xH{gap}xB5xHxB"
         ip = frame_offset + layout.ip_offset
-        triage = _layout(order, [(length_at, "I"), (frame_offset + layout.type_offset, "H"), (ip + 6, "B"),
-                                 (ip + 9, "B")])
+        triage = _layout(order, [*head, (frame_offset + layout.type_offset, "H"), (ip + 6, "B"), (ip + 9, "B")])
         details = _layout(order, [(timestamp_at, "I"), (timestamp_at + 4, "I"), (wire_at, "I"), (ip, "B"),
                                   (ip + 6, "H")])
         return cls(
-            record=struct.Struct(fmt),
             triage=triage,
             details=details,
             frame_offset=frame_offset,
@@ -88,8 +77,6 @@ class FastPath:
             tag_ipv4=_as_read(ETH_IPV4, order),
             tag_ipv6=_as_read(ETH_IPV6, order),
             fragment_mask=_as_read(0x3FFF, order),
-            next_header_shift=0 if order == "<" else 8,
-            min_length=layout.ip_offset + IPV6_HEADER + ESP_SPI,
         )
 
 
