@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import span  # noqa: E402  (bench/ is a folder of scripts, not a package)
+import span  # bench/ is a folder of scripts, not a package
 
 POLL_SECONDS = 0.02
 

@@ -33,7 +33,7 @@ def message_target(data: bytes) -> None:
         return
     message.notifications()
     message.vendor_ids()
-    message.warnings
+    _ = message.warnings  # a lazy property: asking for it decodes every payload
     message_line(message)
     json.dumps(message_record(message), ensure_ascii=False).encode("utf-8")
 

@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -90,8 +90,14 @@ class ProgressBar:
         if not self.enabled:
             return None
         from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, \
-            TransferSpeedColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
         self._bar = Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                              TextColumn("{task.fields[frames]:,} frames, {task.fields[messages]} IKE messages"),
                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
@@ -123,19 +129,20 @@ PortOption = Annotated[list[int], typer.Option("--port", help="Also treat this U
 EngineOption = Annotated[Engine, typer.Option("--engine", help="native: ikepcap's decoder; tshark: Wireshark's.")]
 TsharkOption = Annotated[list[str], typer.Option(
     "--tshark-option", help="A Wireshark preference for --engine tshark, e.g. 'isakmp.ikev2_decryption_table:…'.")]
-JobsOption = Annotated[Optional[int], typer.Option(
+JobsOption = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, help="Worker processes for reading (default: one per CPU).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 
 
 @app.command()
 def decode(
-    files: Annotated[list[str], typer.Argument(help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
+    files: Annotated[list[str], typer.Argument(
+        help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
     output_format: Annotated[DecodeFormat, typer.Option("--format", "-f", help="text or jsonl.")] = DecodeFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the full decoded tree.")] = False,
-    port: PortOption = [],
+    port: PortOption = [],  # noqa: B006  (typer's default; never mutated)
     engine: EngineOption = Engine.native,
-    tshark_option: TsharkOption = [],
+    tshark_option: TsharkOption = [],  # noqa: B006  (typer's default; never mutated)
     jobs: JobsOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -174,7 +181,7 @@ def _file_digests(paths: list[str]) -> dict[str, str]:
     return digests
 
 
-def _select(diagnosis, peer: Optional[str], sa: Optional[str]):
+def _select(diagnosis, peer: str | None, sa: str | None):
     """Narrow the report to SAs with this peer address and/or this SPI (hex, a prefix will do)."""
     if peer is None and sa is None:
         return diagnosis
@@ -187,17 +194,18 @@ def _select(diagnosis, peer: Optional[str], sa: Optional[str]):
 
 @app.command()
 def diagnose(
-    files: Annotated[list[str], typer.Argument(help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
+    files: Annotated[list[str], typer.Argument(
+        help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or markdown.")] =
     ReportFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add message ladders and healthy SAs.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    peer: Annotated[Optional[str], typer.Option("--peer", help="Only SAs with this peer address.")] = None,
-    sa: Annotated[Optional[str], typer.Option("--sa", help="Only the SA with this initiator/responder SPI (hex).")]
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    peer: Annotated[str | None, typer.Option("--peer", help="Only SAs with this peer address.")] = None,
+    sa: Annotated[str | None, typer.Option("--sa", help="Only the SA with this initiator/responder SPI (hex).")]
     = None,
-    port: PortOption = [],
+    port: PortOption = [],  # noqa: B006  (typer's default; never mutated)
     engine: EngineOption = Engine.native,
-    tshark_option: TsharkOption = [],
+    tshark_option: TsharkOption = [],  # noqa: B006  (typer's default; never mutated)
     jobs: JobsOption = None,
     quiet: QuietOption = False,
     redact: Annotated[bool, typer.Option(
@@ -242,7 +250,7 @@ def diagnose(
 
 @app.callback(invoke_without_command=True)
 def root(
-    version: Annotated[Optional[bool], typer.Option("--version", help="Show the version and exit.")] = None,
+    version: Annotated[bool | None, typer.Option("--version", help="Show the version and exit.")] = None,
 ) -> None:
     if version:
         typer.echo(f"ikepcap {__version__}")

@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,12 +196,12 @@ def nft(rules: str) -> None:
 
 
 # Firewall / NAT building blocks for the router (scenarios combine them).
-NFT_NAT = f"""
-table ip lab_nat {{
-  chain post {{ type nat hook postrouting priority srcnat; policy accept;
+NFT_NAT = """
+table ip lab_nat {
+  chain post { type nat hook postrouting priority srcnat; policy accept;
     ip saddr 192.0.2.0/24 oifname "m-right" masquerade
-  }}
-}}
+  }
+}
 """
 
 
@@ -230,7 +231,7 @@ BPF_V6 = ("ip or (ip6 and not ip6 proto 0 and "
 class Capture:
     def __init__(self, iface: str, path: Path, bpf: str = BPF_V4):
         self.iface, self.path = iface, path
-        self.err = open(path.with_suffix(".tcpdump.txt"), "w")
+        self.err = open(path.with_suffix(".tcpdump.txt"), "w")  # noqa: SIM115  (tcpdump's stderr until stop())
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", NS["m"], "tcpdump", "-i", iface, "-s", "0", "-U", "-n",
              "-w", str(path), bpf], stdout=subprocess.DEVNULL, stderr=self.err)
@@ -327,7 +328,7 @@ charon {{
     def start(self) -> None:
         env = dict(os.environ, STRONGSWAN_CONF=str(self.dir / "strongswan.conf"),
                    LD_PRELOAD=str(FAKE_KERNEL))
-        self.out = open(self.dir / "charon.stdout", "w")
+        self.out = open(self.dir / "charon.stdout", "w")  # noqa: SIM115  (charon's output until stop())
         # `ip netns exec` gives the command its own mount namespace: bind a
         # private directory over /run so each charon has its own charon.pid
         self.proc = subprocess.Popen(
@@ -462,9 +463,8 @@ def make_pki() -> None:
     log("generating RSA-4096 lab PKI (once)")
 
     def pki(*args, out: Path, inp: Path | None = None):
-        with open(out, "wb") as f:
-            subprocess.run(["pki", *map(str, args)], stdout=f, check=True,
-                           stdin=open(inp, "rb") if inp else None)
+        with open(out, "wb") as f, (open(inp, "rb") if inp else nullcontext()) as stdin:
+            subprocess.run(["pki", *map(str, args)], stdout=f, check=True, stdin=stdin)
 
     pki("--gen", "--type", "rsa", "--size", "4096", "--outform", "pem", out=PKI / "ca.key")
     pki("--self", "--ca", "--lifetime", "3650", "--in", PKI / "ca.key", "--type", "rsa",
@@ -507,7 +507,7 @@ config setup
         if not (self.dir / "nss" / "cert9.db").exists():
             sh("certutil", "-N", "-d", f"sql:{self.dir}/nss", "--empty-password", quiet=True)
         env = dict(os.environ, LD_LIBRARY_PATH=str(LSW_ROOT / "usr/lib/x86_64-linux-gnu"))
-        self.out = open(self.dir / "pluto.stdout", "w")
+        self.out = open(self.dir / "pluto.stdout", "w")  # noqa: SIM115  (pluto's output until stop())
         # pluto runs its helpers (addconn, _updown) from the compiled-in
         # /usr/libexec/ipsec: inside this command's own mount namespace, put
         # the unpacked package's directory there (nothing changes on the host)

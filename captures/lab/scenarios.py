@@ -18,12 +18,30 @@ topology, IPv6 in the capture filter) and for more initiator addresses
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from lab import (I_ADDR, I_HOST, NFT_NAT, PSK, R_ADDR, R_HOST, R_NET, V4, V6, WRONG_PSK, Charon,
-                 Pluto, install_certs, lsw_conn, nft_drop, sw_conn, sw_conn_entry,
-                 sw_secret_entry, sw_secrets)
+from lab import (
+    I_ADDR,
+    I_HOST,
+    NFT_NAT,
+    PSK,
+    R_ADDR,
+    R_HOST,
+    R_NET,
+    V4,
+    V6,
+    WRONG_PSK,
+    Charon,
+    Pluto,
+    install_certs,
+    lsw_conn,
+    nft_drop,
+    sw_conn,
+    sw_conn_entry,
+    sw_secret_entry,
+    sw_secrets,
+)
 
 GIVE_UP = 15.0  # long enough for strongSwan's 5 copies and its give-up
 

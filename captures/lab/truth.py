@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 CAPTURES = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import wire  # noqa: E402
+import wire
 
 SW = "strongSwan 5.9.8"
 LSW = "Libreswan 4.10"
@@ -452,7 +452,7 @@ def lab_info(name: str):
     import scenarios  # needs lab.py importable; only names and capture points are used
 
     for sc in scenarios.SCENARIOS:
-        for _iface, (cap, point) in sc.captures.items():
+        for cap, point in sc.captures.values():
             if cap == name:
                 return sc, point
     raise KeyError(name)
@@ -589,10 +589,11 @@ def build(name: str, spec: dict) -> dict:
             elif key in prev:
                 sa[key] = prev[key]
         sas.append(sa)
-        frames = ", ".join(f"#{m['frame']} {m['sender'][0].upper()} {m['name']}"
-                           f"{' (E)' if m['encrypted'] else ''}"
-                           f"{' N' + str(m['clear_notifies']) if m['clear_notifies'] and m['clear_notifies'][0] < 16384 else ''}"
-                           for m in msgs)
+        frames = ", ".join(
+            f"#{m['frame']} {m['sender'][0].upper()} {m['name']}"
+            f"{' (E)' if m['encrypted'] else ''}"
+            f"{' N' + str(m['clear_notifies']) if m['clear_notifies'] and m['clear_notifies'][0] < 16384 else ''}"
+            for m in msgs)
         evidence.append(f"tshark (SA {w['ispi']}): {frames}")
     if problems:
         raise AssertionError(f"{name}: " + "; ".join(problems))

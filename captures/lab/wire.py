@@ -15,11 +15,10 @@ chain) seen more than once.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 FIELDS = ["frame.number", "frame.time_relative", "ip.src", "ip.dst", "udp.srcport",
           "udp.dstport", "isakmp.ispi", "isakmp.rspi", "isakmp.exchangetype", "isakmp.flags",

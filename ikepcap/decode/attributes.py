@@ -71,10 +71,13 @@ def decode_attributes(
         else:
             raw = data[offset:offset + header.length_or_value]
             if len(raw) < header.length_or_value:
-                ctx.warn(head, f"attribute {names[attr_type]} declares {header.length_or_value} bytes, {len(raw)} present")
+                ctx.warn(head, f"attribute {names[attr_type]} declares {header.length_or_value} bytes, "
+                               f"{len(raw)} present")
             offset += header.length_or_value
-            value = raw if len(raw) > _MAX_INT_BYTES or attr_type in texts or attr_type in addresses else int.from_bytes(raw, "big")
-        found.append(Attribute(attr_type, names[attr_type], value, _meaning(attr_type, value, values, texts, addresses)))
+            value = (raw if len(raw) > _MAX_INT_BYTES or attr_type in texts or attr_type in addresses
+                     else int.from_bytes(raw, "big"))
+        found.append(Attribute(attr_type, names[attr_type], value,
+                               _meaning(attr_type, value, values, texts, addresses)))
     return tuple(found)
 
 

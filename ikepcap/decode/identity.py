@@ -76,10 +76,10 @@ def _dn_text(name) -> str:
 
 def distinguished_name(der: bytes) -> str:
     """``C=CH, O=Example, CN=gw.example.com`` from a DER Name; ValueError when unreadable."""
-    from asn1crypto import x509      # only captures with certificates or DN identities need it
+    from asn1crypto import x509  # only captures with certificates or DN identities need it
     try:
         return _dn_text(x509.Name.load(der, strict=True))
-    except Exception as error:  # asn1crypto raises several types on hostile DER
+    except Exception as error:  # noqa: BLE001  (asn1crypto raises several types on hostile DER)
         raise ValueError(f"unreadable DER distinguished name ({error.__class__.__name__})") from None
 
 
@@ -155,7 +155,7 @@ def decode_cert(head: Head, body: bytes, ctx: Context) -> Certificate:
                 "not_after": validity["not_after"].native.isoformat(),
                 "serial": format(tbs["serial_number"].native, "x"),
             }
-        except Exception as error:  # asn1crypto raises several types on hostile DER
+        except Exception as error:  # noqa: BLE001  (asn1crypto raises several types on hostile DER)
             ctx.warn(head, f"X.509 certificate of {len(data)} bytes could not be read ({error.__class__.__name__})")
     return Certificate(*head, encoding=fixed.encoding, encoding_name=iana.CERT_ENCODINGS[fixed.encoding],
                        data_length=len(data), **fields)

@@ -117,12 +117,14 @@ def decode_sa_v2(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
                 continue
             ids = iana.V2_TRANSFORM_IDS.get(t.transform_type)
             id_name = ids[t.transform_id] if ids is not None else str(t.transform_id)
-            attributes = decode_attributes(transform_body[TransformV2.size:], iana.V2_TRANSFORM_ATTRIBUTES, {}, head, ctx)
+            attributes = decode_attributes(transform_body[TransformV2.size:], iana.V2_TRANSFORM_ATTRIBUTES, {},
+                                           head, ctx)
             transforms.append(Transform(
                 None, t.transform_type, iana.V2_TRANSFORM_TYPES[t.transform_type], t.transform_id, id_name, attributes,
             ))
         if len(transforms) != fixed.transforms:
-            ctx.warn(head, f"proposal {fixed.number} announces {fixed.transforms} transform(s), {len(transforms)} found")
+            ctx.warn(head, f"proposal {fixed.number} announces {fixed.transforms} transform(s), "
+                           f"{len(transforms)} found")
         proposals.append(Proposal(
             fixed.number, fixed.protocol_id, iana.V2_PROTOCOLS[fixed.protocol_id], spi, tuple(transforms),
         ))

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa
 from ikepcap.diagnose import facts
-from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.causes import CAUSES
+from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.model import (
     DELETED,
     ERROR,

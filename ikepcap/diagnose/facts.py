@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ikepcap.correlate.model import INITIATOR, IkeSa, Step
 from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
-from ikepcap.diagnose.model import Evidence
 from ikepcap.decode.sa import proposal_text
+from ikepcap.diagnose.model import Evidence
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
@@ -63,7 +63,8 @@ def clear_errors(steps: list[Step]) -> list[tuple[Step, Notification]]:
 def offered(sa: IkeSa) -> list[str]:
     """The initiator's first SA payload, one line per proposal: what a mismatch is argued over."""
     for step in sa.steps:
-        if step.sender == INITIATOR and step.name in ("MM1", "AM1", "IKE_SA_INIT request", "IKE_SA_INIT request (retry)"):
+        if step.sender == INITIATOR and step.name in ("MM1", "AM1", "IKE_SA_INIT request",
+                                                      "IKE_SA_INIT request (retry)"):
             for payload in step.message.payloads:
                 if isinstance(payload, SecurityAssociation):
                     return [f"proposal {p.number}: {proposal_text(p)}" for p in payload.proposals]

@@ -87,7 +87,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "behind NAT): the responder's PSK / tunnel-group must be keyed by that address.",)),
           (R, ("Check that a tunnel-group / pre-shared key exists for the initiator's address as the responder sees it "
                "(a wrong peer IP on this side is the classic case).",
-               "Check for a middlebox that drops the larger MM3 (DH groups 14 and up make it several hundred bytes)."))),
+               "Check for a middlebox that drops the larger MM3 "
+               "(DH groups 14 and up make it several hundred bytes)."))),
          stall=True),
     Rule("mm3-invalid-cookie", ERROR,
          "Main Mode stalled at MM3: the responder answered with INVALID_COOKIE, unencrypted",
@@ -204,7 +205,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "AM2 carries the responder's hash of the pre-shared key in clear; anyone who captures it can run a "
          "dictionary attack offline (psk-crack). This is not why a tunnel fails, but it belongs in the ticket.",
          (), ((I, ("Prefer Main Mode or IKEv2; if Aggressive Mode is required, use a long random key.",)),
-              (R, ("Disable Aggressive Mode where it is not needed (Cisco: 'crypto isakmp aggressive-mode disable').",)))),
+              (R, ("Disable Aggressive Mode where it is not needed "
+                   "(Cisco: 'crypto isakmp aggressive-mode disable').",)))),
     # --- IKEv1 Quick Mode ------------------------------------------------------------------
     Rule("qm1-unanswered", ERROR, "Quick Mode stalled at QM1: phase 1 is up but the peer never answered QM1",
          "Phase 1 completed; the initiator of Quick Mode sent QM1 (its IPsec proposal and proxy IDs) and no QM2 "

@@ -31,7 +31,7 @@ class Overflow:
     last_time: float | None = None
     reasons: list[str] = field(default_factory=list)
 
-    def merge(self, other: "Overflow", frame_offset: int = 0) -> None:
+    def merge(self, other: Overflow, frame_offset: int = 0) -> None:
         self.messages += other.messages
         self.conversations += other.conversations
         for source, count in other.sources.items():

@@ -56,7 +56,7 @@ What Wireshark does not give, and what is there instead
       draft-era NAT-D that IKE peers sent with that number.
     * ``ReadStats.link_types``, ``undecodable_frames`` and ``truncated_frames`` outside the
       selected frames are not known.
-"""
+"""  # noqa: E501  (a Wireshark UAT record above is one line)
 
 from __future__ import annotations
 
@@ -270,7 +270,7 @@ def _packets(path: str, name: str, preferences: dict[str, str], arguments: list[
         packets = iter(capture)
         for packet in packets:
             yield _layers(packet)
-    except Exception as error:  # pyshark and tshark fail in many ways; none may become a traceback
+    except Exception as error:  # noqa: BLE001  (pyshark and tshark fail in many ways; none may become a traceback)
         lines = _complaints(capture.stderr_lines) if capture is not None else []
         raise CaptureError(f"{name}: tshark failed: {lines[0] if lines else error}") from None
     finally:
@@ -882,8 +882,9 @@ def _skf(head: Head, sub: dict, v2: bool) -> EncryptedFragment:
 
 
 def _cisco_fragment(head: Head, sub: dict, v2: bool) -> CiscoFragment:
-    return CiscoFragment(*head, fragment_id=_int_or(sub, "isakmp.frag.packetid"), number=_int_or(sub, "isakmp.frag.seq"),
-                         last=_int_or(sub, "isakmp.frag.last") == 1, data_length=max(0, head.length - 8))
+    return CiscoFragment(*head, fragment_id=_int_or(sub, "isakmp.frag.packetid"),
+                         number=_int_or(sub, "isakmp.frag.seq"), last=_int_or(sub, "isakmp.frag.last") == 1,
+                         data_length=max(0, head.length - 8))
 
 
 # SA -> proposals -> transforms -> attributes

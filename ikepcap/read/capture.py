@@ -106,7 +106,7 @@ def _scan(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progre
 def _describe(error: BaseException) -> str:
     if isinstance(error, EOFError):
         return "the gzip stream ends early"
-    if isinstance(error, zlib.error) or isinstance(error, gzip.BadGzipFile):
+    if isinstance(error, (zlib.error, gzip.BadGzipFile)):
         return f"corrupt gzip data ({error})"
     return f"read error ({error})"
 

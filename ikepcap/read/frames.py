@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
+from ikepcap.decode.text import address
 from ikepcap.read import icmp, linktypes
 from ikepcap.read.model import (
     Datagram,
@@ -22,7 +23,6 @@ from ikepcap.read.model import (
     ReadStats,
 )
 from ikepcap.read.reassembly import Lost, OpenSet, Reassembled, Reassembler
-from ikepcap.decode.text import address
 
 IKE_PORT = 500
 NAT_T_PORT = 4500
@@ -159,7 +159,8 @@ class FrameDecoder:
         payload = data[offset + ihl:offset + total]
         more, frag_offset = bool(frag & 0x2000), (frag & 0x1FFF) * 8
         if (more or frag_offset) and len(payload) == total - ihl:
-            self._fragment((4, src, dst, protocol, ident), frag_offset, more, payload, protocol, src, dst, ttl, ihl, depth)
+            self._fragment((4, src, dst, protocol, ident), frag_offset, more,
+                           payload, protocol, src, dst, ttl, ihl, depth)
             return
         if frag_offset:
             return                             # a cut-off later fragment: nothing to read in it
@@ -222,7 +223,8 @@ class FrameDecoder:
         self.stats.reassembled += 1
         self.frame, self.time = whole.frame, whole.time
         if whole.overlap:
-            self.stats.warnings.append(f"frame {self.frame}: overlapping IP fragments; the first copy of each byte was used")
+            self.stats.warnings.append(f"frame {self.frame}: overlapping IP fragments; "
+                                       "the first copy of each byte was used")
         protocol, src, dst, ttl, header_length, depth = whole.meta
         self._transport(protocol, src, dst, whole.payload, header_length + len(whole.payload), ttl, whole.frames, depth)
 
@@ -318,7 +320,8 @@ class FrameDecoder:
         key = (src, dst, sport, dport)
         flow = self.keepalives.get(key)
         if flow is None:
-            flow = self.keepalives[key] = KeepaliveFlow(src, dst, sport, dport, first_frame=self.frame, first_time=self.time)
+            flow = self.keepalives[key] = KeepaliveFlow(src, dst, sport, dport,
+                                                        first_frame=self.frame, first_time=self.time)
         flow.packets += 1
         flow.last_frame = self.frame
         flow.last_time = self.time

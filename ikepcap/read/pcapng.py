@@ -200,7 +200,8 @@ class PcapngScanner:
     def _interface(self, if_id: int) -> Interface | None:
         if if_id < len(self.interfaces):
             return self.interfaces[if_id]
-        self.decoder.stats.warnings.append(f"frame {self.frame}: refers to interface {if_id}, which was never described")
+        self.decoder.stats.warnings.append(f"frame {self.frame}: refers to interface {if_id}, "
+                                           "which was never described")
         return None
 
     def _count_link(self, link_type: int) -> None:

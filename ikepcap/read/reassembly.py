@@ -134,7 +134,8 @@ class Reassembler:
             oldest_key = next(iter(self._sets))
 
     def _evict_oldest(self) -> None:
-        self._drop(next(iter(self._sets)), f"evicted: over {MAX_PENDING_SETS} sets or {MAX_PENDING_BYTES} bytes pending")
+        self._drop(next(iter(self._sets)),
+                   f"evicted: over {MAX_PENDING_SETS} sets or {MAX_PENDING_BYTES} bytes pending")
 
     def _drop(self, key: tuple, reason: str) -> None:
         entry = self._sets.pop(key, None)

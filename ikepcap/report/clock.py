@@ -6,7 +6,7 @@ a time no calendar can show is printed as the epoch seconds it is.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DATE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 TIME = "%H:%M:%S.%f"
@@ -17,7 +17,7 @@ def utc(epoch: float | None, fmt: str = DATE_TIME, digits: int = 6) -> str:
     if epoch is None:
         return "?"
     try:
-        text = datetime.fromtimestamp(epoch, timezone.utc).strftime(fmt)
+        text = datetime.fromtimestamp(epoch, UTC).strftime(fmt)
     except (OverflowError, ValueError, OSError):
         return f"{epoch:.6f} (epoch s)"
     return text[:len(text) - (6 - digits)] if fmt.endswith("%f") else text

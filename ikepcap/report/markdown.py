@@ -7,7 +7,6 @@ diagram), so a hostile identity cannot break out of a table, a code block or the
 
 from __future__ import annotations
 
-
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid

@@ -40,9 +40,9 @@ class Redactor:
                         found.setdefault(authority, "ca")
                 elif isinstance(payload, Configuration):
                     for attribute in payload.attributes:
-                        if attribute.meaning and not _is_address(attribute.meaning.split("/")[0]):
-                            if isinstance(attribute.value, bytes) and attribute.meaning.isprintable():
-                                found.setdefault(attribute.meaning, "config")
+                        if (attribute.meaning and not _is_address(attribute.meaning.split("/")[0])
+                                and isinstance(attribute.value, bytes) and attribute.meaning.isprintable()):
+                            found.setdefault(attribute.meaning, "config")
         for stats in extraction.files:
             found.setdefault(stats.file, "capture")
         # the longest first, so that a name inside a longer one does not break it up

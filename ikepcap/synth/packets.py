@@ -102,7 +102,8 @@ def ip_udp(src: str, dst: str, sport: int, dport: int, payload: bytes, ident: in
     return ipv4(src, dst, PROTO_UDP, segment, ident=ident, ttl=ttl)
 
 
-def fragment_ipv4(src: str, dst: str, protocol: int, payload: bytes, mtu: int, ident: int, ttl: int = 64) -> list[bytes]:
+def fragment_ipv4(src: str, dst: str, protocol: int, payload: bytes, mtu: int, ident: int,
+                  ttl: int = 64) -> list[bytes]:
     """The IPv4 fragments a host with this ``mtu`` would send (RFC 791)."""
     size = (mtu - 20) // 8 * 8
     pieces = [payload[i:i + size] for i in range(0, len(payload), size)]

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
 
 CLI = [sys.executable, "-c", "from ikepcap.cli import main; main()"]

@@ -303,7 +303,8 @@ def test_v2_notifies_with_data():
 
 
 def test_v2_delete_and_vendor_id():
-    m = decode_bytes(msg(42, 37, "2b 00 0010 03 04 0002 aaaaaaaa bbbbbbbb" "00 00 0014 882fe56d6fd20dbc2251613b2ebe5beb",
+    m = decode_bytes(msg(42, 37, "2b 00 0010 03 04 0002 aaaaaaaa bbbbbbbb"
+                                 "00 00 0014 882fe56d6fd20dbc2251613b2ebe5beb",
                          version=0x20))
     delete, vid = m.payloads
     assert (delete.protocol, len(delete.spis)) == ("ESP", 2)

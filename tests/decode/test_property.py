@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import struct
 
+from conftest import decode_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import decode_bytes
 
 from ikepcap.decode.message import decode_datagram
 from ikepcap.read.capture import read_capture
@@ -99,7 +98,8 @@ def test_random_udp_payloads_in_ethernet(payload: bytes, port: int) -> None:
     decoder.decode(1, 0.0, 1, frame, len(frame))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.binary(min_size=1, max_size=64), st.integers(0, 400))
 def test_damaged_capture_files(tmp_path_factory, garbage: bytes, position: int) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "f.pcap"

@@ -75,7 +75,8 @@ class Conversation:
     def am(self, number: int, time: float, sa: bytes = PSK_SA) -> None:
         side = "i" if number != 2 else "r"
         if number == 1:
-            parts = [(ike.V1_SA, sa), (ike.V1_KE, b"k" * 128), (ike.V1_NONCE, b"n" * 20), (ike.V1_ID, ike.id_v1(1, b"\xc0\x00\x02\x0a"))]
+            parts = [(ike.V1_SA, sa), (ike.V1_KE, b"k" * 128), (ike.V1_NONCE, b"n" * 20),
+                     (ike.V1_ID, ike.id_v1(1, b"\xc0\x00\x02\x0a"))]
             self.send(time, side, ike.message(ISPI, bytes(8), 4, parts))
         elif number == 2:
             parts = [(ike.V1_SA, sa), (ike.V1_KE, b"k" * 128), (ike.V1_NONCE, b"n" * 20),

@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
 
+from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.diagnose.rules import RULES
-from ikepcap.correlate.correlate import correlate
 from ikepcap.extract.model import Extraction
 from ikepcap.synth import ike
 

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from conftest import CAPTURES
 
 CLI = [sys.executable, "-m", "ikepcap"]
@@ -100,7 +99,8 @@ def test_the_asa_case_on_one_screen():
 
 def test_markdown_report_for_a_ticket(tmp_path):
     out = tmp_path / "report.md"
-    result = run("diagnose", "--format", "markdown", "-o", str(out), str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
+    result = run("diagnose", "--format", "markdown", "-o", str(out),
+                 str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
     assert result.returncode == 1 and result.stdout == ""
     text = out.read_text()
     assert "```mermaid\nsequenceDiagram" in text

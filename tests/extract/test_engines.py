@@ -169,7 +169,8 @@ def test_engines_agree(path: Path, decoded: dict[str, dict[str, dict[int, list[d
             if field in allowed:
                 assert ours[field] != theirs[field], f"{name} frame {frame} {field}: no longer differs; update ALLOWED"
             elif ours[field] != theirs[field]:
-                differences.append(f"frame {frame} {field}: native {ours[field]!r:.300} != tshark {theirs[field]!r:.300}")
+                differences.append(f"frame {frame} {field}: "
+                                   f"native {ours[field]!r:.300} != tshark {theirs[field]!r:.300}")
     assert not differences, f"{name}:\n" + "\n".join(differences)
 
 
@@ -316,7 +317,8 @@ def test_ikev2_decryption_table_shows_the_encrypted_payloads() -> None:
 
 def test_ikev1_decryption_table_shows_the_encrypted_body() -> None:
     record = table("v1-mm-healthy.ikev1_decryption_table")
-    result = decode("tshark", [CAPTURES / "v1-mm-healthy.pcap"], "--tshark-option", f"uat:ikev1_decryption_table:{record}")
+    result = decode("tshark", [CAPTURES / "v1-mm-healthy.pcap"],
+                    "--tshark-option", f"uat:ikev1_decryption_table:{record}")
     (frames,) = result.values()
     mm5 = frames[5][0]
     assert mm5["encrypted"] and [p["type"] for p in mm5["payloads"]] == [5, 5, 8, 11]

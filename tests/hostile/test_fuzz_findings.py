@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fuzz"))
-from targets import capture_target, message_target  # noqa: E402
+from targets import capture_target, message_target
 
 FINDINGS = sorted((Path(__file__).parent / "fuzz_findings").iterdir())
 

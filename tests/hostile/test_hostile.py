@@ -12,8 +12,7 @@ import subprocess
 import sys
 
 import pytest
-
-from conftest import CAPTURES, CORPUS
+from conftest import CAPTURES
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose

@@ -350,7 +350,8 @@ def test_pre_filter_agrees_with_the_careful_path(tmp_path):
         elif kind == 1:
             data = ike_frame(A6, B6, sport=4500, dport=4500, payload=b"\x00" * 4 + MM1)
         elif kind == 2:
-            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP, struct.pack("!II", 0x100 + n % 3, n) + b"x" * 30))
+            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP,
+                                                 struct.pack("!II", 0x100 + n % 3, n) + b"x" * 30))
         elif kind == 3:
             data = packets.ethernet(packets.ipv6(A6, B6, packets.PROTO_ESP, struct.pack("!II", 0x200, n) + b"x" * 30),
                                     packets.ETH_IPV6)
