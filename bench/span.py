@@ -126,16 +126,33 @@ if __name__ == "__main__":
     main()
 
 
+VLAN_TAGS = (0x8100, 0x88A8, 0x9100)
+
+
+def _ip_offset(frame: bytes) -> tuple[int, int] | None:
+    """(offset, IP version) of the IP header in an Ethernet frame, past any VLAN tags."""
+    offset = 12
+    ethertype = struct.unpack_from("!H", frame, offset)[0]
+    while ethertype in VLAN_TAGS and len(frame) >= offset + 6:
+        offset += 4
+        ethertype = struct.unpack_from("!H", frame, offset)[0]
+    version = {0x0800: 4, 0x86DD: 6}.get(ethertype)
+    return (offset + 2, version) if version else None
+
+
 def _isakmp_offset(frame: bytes) -> int | None:
     """Where the ISAKMP header starts in an Ethernet frame of IKE, or None (not IKE, or a later fragment)."""
-    ethertype = struct.unpack_from("!H", frame, 12)[0]
-    if ethertype == 0x0800:
-        ihl = (frame[14] & 0x0F) * 4
-        if frame[23] != 17 or struct.unpack_from("!H", frame, 20)[0] & 0x1FFF:
+    located = _ip_offset(frame)
+    if located is None:
+        return None
+    ip, version = located
+    if version == 4:
+        ihl = (frame[ip] & 0x0F) * 4
+        if frame[ip + 9] != 17 or struct.unpack_from("!H", frame, ip + 6)[0] & 0x1FFF:
             return None
-        udp = 14 + ihl
-    elif ethertype == 0x86DD and frame[20] == 17:
-        udp = 54
+        udp = ip + ihl
+    elif frame[ip + 6] == 17:
+        udp = ip + 40
     else:
         return None
     sport, dport = struct.unpack_from("!HH", frame, udp)
@@ -144,28 +161,44 @@ def _isakmp_offset(frame: bytes) -> int | None:
     return udp + 8 if 500 in (sport, dport) else None
 
 
+def _replicate(frame: bytes, replica: int) -> bytes:
+    """The frame as replica ``replica`` of its conversation: the initiator cookie and the IPv4
+    identification XORed with the replica number (header checksum redone), so that replicas are
+    distinct SAs and their fragments never meet in reassembly."""
+    data = bytearray(frame)
+    offset = _isakmp_offset(frame)
+    if offset is not None and len(data) >= offset + 8:
+        data[offset:offset + 4] = struct.pack("!I", struct.unpack_from("!I", data, offset)[0] ^ replica)
+    located = _ip_offset(frame)
+    if located is not None and located[1] == 4:
+        ip = located[0]
+        ihl = (data[ip] & 0x0F) * 4
+        struct.pack_into("!H", data, ip + 4, struct.unpack_from("!H", data, ip + 4)[0] ^ (replica & 0xFFFF))
+        struct.pack_into("!H", data, ip + 10, 0)
+        words = struct.unpack_from(f"!{ihl // 2}H", data, ip)
+        total = sum(words)
+        while total > 0xFFFF:
+            total = (total & 0xFFFF) + (total >> 16)
+        struct.pack_into("!H", data, ip + 10, ~total & 0xFFFF)
+    return bytes(data)
+
+
 def build_ike_heavy(path: Path, frames: int, seed: int = 1) -> dict:
     """A capture that is almost all IKE: the lab conversations replayed under fresh initiator
     cookies until ``frames`` is reached, with one noise frame in twenty — a busy concentrator."""
     rng = random.Random(seed)
     noise = Noise(rng)
-    conversations = lab_frames()
+    conversations = [frames_ for frames_ in lab_frames() if any(_isakmp_offset(f) is not None for f in frames_)]
     written = 0
     replica = 0
     with open(path, "wb") as out:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
         while written < frames:
             replica += 1
-            for conversation in conversations:
-                for frame in conversation:
+            for frame in (frame for conversation in conversations for frame in conversation):
+                for data in ((noise.frame(),) if rng.random() < 0.05 else ()) + (_replicate(frame, replica),):
                     if written >= frames:
                         break
-                    data = bytearray(frame)
-                    offset = _isakmp_offset(frame)
-                    if offset is not None and len(data) >= offset + 8:
-                        data[offset:offset + 4] = struct.pack("!I", struct.unpack_from("!I", data, offset)[0] ^ replica)
-                    if rng.random() < 0.05:
-                        data = bytearray(noise.frame())
                     units = round((START + written * FRAME_GAP) * 1e6)
                     out.write(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(data), len(data)))
                     out.write(data)
