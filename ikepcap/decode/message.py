@@ -16,7 +16,7 @@ from ikepcap.decode.context import Context, Head
 from ikepcap.decode.encrypted import decode_cisco_fragment, decode_sk, decode_skf, decode_v1_body
 from ikepcap.decode.identity import decode_cert, decode_certreq, decode_id_v1, decode_id_v2, decode_ts
 from ikepcap.decode.keying import decode_auth, decode_eap, decode_ke_v1, decode_ke_v2, decode_opaque
-from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload, conversation_key
 from ikepcap.decode.nat import decode_natd, decode_natoa
 from ikepcap.decode.notify import decode_delete_v1, decode_delete_v2, decode_notify_v1, decode_notify_v2
 from ikepcap.decode.registry import Registry
@@ -125,6 +125,15 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         digest=hashlib.blake2b(data, digest_size=16).digest(),
         notes=tuple(ctx.warnings),
     )
+
+
+def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:
+    """The conversation of the message in ``datagram`` from its header alone (None when it is
+    too short to hold one), so that a flood can be counted without being decoded."""
+    data = datagram.payload
+    if len(data) < Header.size:
+        return None
+    return conversation_key(data[17], data[:8], datagram.src, datagram.dst)
 
 
 def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, ...]]:

@@ -328,10 +328,7 @@ class Message:
 
     @property
     def conversation(self) -> tuple[int, bytes, str, str]:
-        """What names the IKE SA a message belongs to: version, initiator cookie/SPI and the pair
-        of peer addresses (the responder cookie joins later; the port float keeps the addresses)."""
-        low, high = (self.src, self.dst) if self.src <= self.dst else (self.dst, self.src)
-        return (2 if self.is_v2 else 1, self.ispi, low, high)
+        return conversation_key(self.version, self.ispi, self.src, self.dst)
 
     def carries(self, v1_type: int, v2_type: int) -> bool:
         """A payload of this type is in the clear chain (the numbers differ between versions)."""
@@ -345,6 +342,13 @@ class Message:
 
     def payloads_of(self, v1_type: int, v2_type: int, cls: type = Payload) -> tuple[Payload, ...]:
         return self._only(v1_type, v2_type, cls)
+
+
+def conversation_key(version: int, ispi: bytes, src: str, dst: str) -> tuple[int, bytes, str, str]:
+    """What names the IKE SA a message belongs to: version, initiator cookie/SPI and the pair
+    of peer addresses (the responder cookie joins later; the port float keeps the addresses)."""
+    low, high = (src, dst) if src <= dst else (dst, src)
+    return (2 if version >> 4 == 2 else 1, ispi, low, high)
 
 
 ALL = "all"

@@ -47,6 +47,9 @@ HEALTHY_CAUSES = (("delete", "deleted"), ("dh-group-retry", "dh-group-retry"), (
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.
 FLOOD_MIN_SAS = 200
 FLOOD_TOP_SOURCES = 10
+# A source stands out in a flood when it sent at least this share of the messages; when none
+# does, the sources are spoofed or spread (a botnet, a reflection), and listing them says nothing.
+FLOOD_STANDOUT_SHARE = 0.01
 
 
 def finding(rule_id: str, match: Match) -> Finding:
@@ -218,9 +221,24 @@ def _flood(correlation: Correlation) -> tuple[Flood | None, list[IkeSa]]:
         message = sa.steps[0].message
         sources[message.src] += 1
         times.append(message.time)
-    flood = Flood(sas=len(lone) + uncounted, messages=sum(sources.values()) + correlation.dropped_messages,
-                  sources=sources.most_common(FLOOD_TOP_SOURCES), first_time=min(times), last_time=max(times))
+    flood = Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
+                  messages=len(lone) + (overflow.messages if overflow else 0) + correlation.dropped_messages,
+                  sources=sources.most_common(FLOOD_TOP_SOURCES),
+                  source_undercount=overflow.undercount if overflow else 0,
+                  first_time=min(times), last_time=max(times))
     return flood, lone
+
+
+def _flood_sources(flood: Flood) -> str:
+    """The sources that stand out, or that none does (with the most any one can have sent)."""
+    top, short = flood.sources, flood.source_undercount
+    busiest = (top[0][1] if top else 0) + short
+    if busiest < FLOOD_STANDOUT_SHARE * flood.messages:
+        return (f"no source stands out (none sent more than {busiest} of the {flood.messages} messages): "
+                "the sources are spoofed or widely spread")
+    standing = [(source, n) for source, n in top if n + short >= FLOOD_STANDOUT_SHARE * flood.messages]
+    bound = "at least " if short else ""
+    return "top sources: " + ", ".join(f"{source} ({bound}{n} messages)" for source, n in standing)
 
 
 def diagnose(correlation: Correlation) -> Diagnosis:
@@ -235,9 +253,9 @@ def diagnose(correlation: Correlation) -> Diagnosis:
             file, frame, time = overflow.first
             sample.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
         match = Match(sample, [
-            f"{flood.sas} IKE SAs of a single message each ({flood.messages} messages, "
-            f"{seconds(flood.last_time - flood.first_time)}); top sources: "
-            + ", ".join(f"{src} ({n})" for src, n in flood.sources) + "."])
+            f"{'at least ' if flood.sas_at_least else ''}{flood.sas} IKE SAs of a single message each "
+            f"({flood.messages} messages in {seconds(flood.last_time - flood.first_time)}); "
+            f"{_flood_sources(flood)}."])
         capture_findings.append(finding("flood", match))
     diagnoses.sort(key=lambda d: (d.verdict.status != PROBLEM, d.sa.steps[0].message.time))
     return Diagnosis(diagnoses, capture_findings, flood, list(correlation.notes))

@@ -100,8 +100,10 @@ class SaDiagnosis:
 @dataclass(slots=True)
 class Flood:
     sas: int
+    sas_at_least: bool                  # more distinct SAs than were counted one by one
     messages: int
     sources: list[tuple[str, int]]      # top sources by messages
+    source_undercount: int              # each source's count may fall short by this much
     first_time: float
     last_time: float
 

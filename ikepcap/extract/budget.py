@@ -4,38 +4,66 @@ A capture can hold a million spoofed initiator cookies (an IKE flood, reflected 
 simply more IKE than fits in memory. Messages are kept until either bound is reached; after
 that, messages of conversations already kept are still kept (within the message bound), and
 the rest are only counted — how many, how many distinct conversations, from which sources —
-which is what a flood finding needs.
+which is what a flood finding needs. Admission looks at the conversation alone, so a refused
+message costs a header read, not a decode.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from ikepcap.decode.model import Message
 
 MAX_CONVERSATIONS = 20_000
 MAX_MESSAGES = 150_000
-MAX_SOURCES = 10_000                    # distinct sources counted one by one; the rest are "others"
-MAX_COUNTED = 200_000                   # distinct conversations counted beyond the budget ("at least" past it)
-OTHERS = "(other sources)"
+MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
+MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 
 
 @dataclass(slots=True)
 class Overflow:
-    """IKE messages counted but not kept."""
+    """IKE messages counted but not kept.
+
+    ``sources`` is a Misra–Gries summary: any source that sent more than messages / MAX_SOURCES
+    of them is in it, and each count falls short of the truth by at most ``undercount`` — so
+    a spoofed flood, where no source repeats, leaves it nearly empty in bounded memory while a
+    real attacker among a million packets still stands out.
+    """
 
     messages: int = 0
-    conversations: int = 0              # distinct conversations among them (counted up to MAX_COUNTED)
+    conversations: int = 0              # distinct conversations among them (per file range)
+    capped: bool = False                # more than MAX_COUNTED: ``conversations`` is a lower bound
     sources: dict[str, int] = field(default_factory=dict)
+    undercount: int = 0
     first: tuple[str, int, float] | None = None   # file, frame, time of the first one not kept
     last_time: float | None = None
     reasons: list[str] = field(default_factory=list)
 
+    def count(self, source: str) -> None:
+        sources = self.sources
+        if source in sources:
+            sources[source] += 1
+            return
+        sources[source] = 1
+        if len(sources) > MAX_SOURCES:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Take the (MAX_SOURCES+1)-th largest count off every counter and drop those left at zero."""
+        cut = heapq.nlargest(MAX_SOURCES + 1, self.sources.values())[-1]
+        self.sources = {source: n - cut for source, n in self.sources.items() if n > cut}
+        self.undercount += cut
+
     def merge(self, other: Overflow, frame_offset: int = 0) -> None:
         self.messages += other.messages
         self.conversations += other.conversations
-        for source, count in other.sources.items():
-            self._count(source, count)
+        self.capped = self.capped or other.capped
+        for source, n in other.sources.items():
+            self.sources[source] = self.sources.get(source, 0) + n
+        self.undercount += other.undercount
+        if len(self.sources) > MAX_SOURCES:
+            self._shrink()
         if other.first is not None and (self.first is None or other.first[2] < self.first[2]):
             file, frame, time = other.first
             self.first = (file, frame + frame_offset, time)
@@ -43,47 +71,55 @@ class Overflow:
             self.last_time = max(self.last_time or other.last_time, other.last_time)
         self.reasons += [r for r in other.reasons if r not in self.reasons]
 
-    def _count(self, source: str, count: int = 1) -> None:
-        if source in self.sources or len(self.sources) < MAX_SOURCES:
-            self.sources[source] = self.sources.get(source, 0) + count
-        else:
-            self.sources[OTHERS] = self.sources.get(OTHERS, 0) + count
-
 
 class Budget:
-    """Admits messages into an extraction until the bounds are reached."""
+    """Admits messages into an extraction until the bounds are reached.
 
-    def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES) -> None:
-        self.max_conversations = conversations
-        self.max_messages = messages
+    ``share`` tasks read one capture in parallel, each with its share of the bounds; the
+    reasons quote the capture's bounds, which is what a user can relate to.
+    """
+
+    def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES,
+                 share: int = 1) -> None:
+        self.max_conversations = conversations // share
+        self.max_messages = messages // share
+        self.too_many_sas = f"more than {conversations} IKE SAs"
+        self.too_many_messages = f"more than {messages} IKE messages"
         self.kept: set[tuple] = set()
         self.kept_messages = 0
-        self.counted: set[tuple] = set()
+        self.counted: set[int] = set()
         self.overflow = Overflow()
 
-    def admit(self, message: Message) -> bool:
-        key = message.conversation
+    def admit(self, key: tuple, source: str, file: str, frame: int, time: float) -> bool:
+        """Whether to keep a message of conversation ``key`` (see ``Message.conversation``)."""
         if key not in self.kept:
             if len(self.kept) >= self.max_conversations:
-                return self._refuse(message, key, f"more than {self.max_conversations} IKE SAs")
+                return self._refuse(key, source, file, frame, time, self.too_many_sas)
             if self.kept_messages >= self.max_messages:
-                return self._refuse(message, key, f"more than {self.max_messages} IKE messages")
+                return self._refuse(key, source, file, frame, time, self.too_many_messages)
             self.kept.add(key)
         elif self.kept_messages >= self.max_messages:
-            return self._refuse(message, key, f"more than {self.max_messages} IKE messages")
+            return self._refuse(key, source, file, frame, time, self.too_many_messages)
         self.kept_messages += 1
         return True
 
-    def _refuse(self, message: Message, key: tuple, reason: str) -> bool:
+    def admit_message(self, message: Message) -> bool:
+        return self.admit(message.conversation, message.src, message.file, message.frame, message.time)
+
+    def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str) -> bool:
         o = self.overflow
         o.messages += 1
-        if key not in self.counted and len(self.counted) < MAX_COUNTED:
-            self.counted.add(key)
-            o.conversations += 1
-        o._count(message.src)
+        digest = hash(key)                  # a number, not the tuple: a tenth of the memory
+        if digest not in self.counted:
+            if len(self.counted) < MAX_COUNTED:
+                self.counted.add(digest)
+                o.conversations += 1
+            else:
+                o.capped = True
+        o.count(source)
         if o.first is None:
-            o.first = (message.file, message.frame, message.time)
-        o.last_time = message.time
+            o.first = (file, frame, time)
+        o.last_time = time
         if reason not in o.reasons:
             o.reasons.append(reason)
         return False

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
-from ikepcap.decode.message import decode_datagram
+from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction
@@ -68,15 +68,15 @@ def _short_datagram(datagram: Datagram) -> str:
 
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
-    budget = Budget(MAX_CONVERSATIONS // task.share, MAX_MESSAGES // task.share)
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, task.share)
 
     def on_datagram(datagram: Datagram) -> None:
-        message = decode_datagram(datagram)
-        if message is None:
+        key = conversation_of(datagram)
+        if key is None:
             if len(part.short) < MAX_SHORT_NOTES:
                 part.short.append(_short_datagram(datagram))
-        elif budget.admit(message):
-            part.messages.append(message)
+        elif budget.admit(key, datagram.src, datagram.file, datagram.frame, datagram.time):
+            part.messages.append(decode_datagram(datagram))
 
     report = None
     if progress is not None:
@@ -270,11 +270,11 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     by_file: dict[str, list[Part]] = {}
     for part in parts:
         by_file.setdefault(part.task.path, []).append(part)
-    budget = Budget()                                   # the whole capture's, over all its files
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES)    # the whole capture's, over all its files
     for file_parts in by_file.values():
         one = _merge_file(sorted(file_parts, key=lambda p: p.task.index), extra_ports)
         merged.files += one.files
-        merged.messages += [m for m in one.messages if budget.admit(m)]
+        merged.messages += [m for m in one.messages if budget.admit_message(m)]
         merged.overflow.merge(budget.overflow)
         budget.overflow = Overflow()
         merged.esp += one.esp
@@ -288,5 +288,5 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         file, frame, _ = overflow.first
         merged.warnings.append(
             f"{file} frame {frame} on: {'; '.join(overflow.reasons)} — {overflow.messages} further IKE message(s) of "
-            f"{overflow.conversations} conversation(s) were counted, not kept")
+            f"{'at least ' if overflow.capped else ''}{overflow.conversations} conversation(s) were counted, not kept")
     return merged

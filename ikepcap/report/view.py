@@ -178,7 +178,9 @@ def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, 
                     "healthy": len(diagnosis.sas) - problems},
         "sas": [sa_view(d, messages) for d in diagnosis.sas],
         "capture_findings": [_finding(f) for f in diagnosis.capture_findings],
-        "flood": None if flood is None else {"sas": flood.sas, "messages": flood.messages,
-                                             "sources": [{"address": a, "messages": n} for a, n in flood.sources],
-                                             "first_time": flood.first_time, "last_time": flood.last_time},
+        "flood": None if flood is None else {
+            "sas": flood.sas, "sas_at_least": flood.sas_at_least, "messages": flood.messages,
+            "sources": [{"address": a, "messages": n} for a, n in flood.sources],
+            "source_undercount": flood.source_undercount,
+            "first_time": flood.first_time, "last_time": flood.last_time},
     }

@@ -15,8 +15,9 @@ import pytest
 from conftest import CAPTURES
 
 from ikepcap.correlate.correlate import correlate
+from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose.diagnose import diagnose
-from ikepcap.extract import native
+from ikepcap.extract import budget, native
 from ikepcap.extract.native import extract
 from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
@@ -160,6 +161,54 @@ def test_a_flood_runs_in_bounded_memory(tmp_path, monkeypatch):
     assert diagnosis.sas == [] and diagnosis.flood.sas == 2000 and diagnosis.flood.messages == 2000
     assert [f.rule for f in diagnosis.capture_findings] == ["flood"]
     assert any("counted, not kept" in w for w in result.warnings)
+
+
+def _flood_frames(count: int, source_of) -> list[Frame]:
+    return [Frame(1.0 + n * 1e-4, packets.ethernet(packets.ip_udp(
+        source_of(n), B, 500, 500, ike.message(n.to_bytes(8, "big"), bytes(8), 2, [(ike.V1_VID, b"v" * 16)]))))
+        for n in range(count)]
+
+
+def test_a_flood_beyond_the_bounds_is_counted_without_being_decoded(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "MAX_CONVERSATIONS", 100)
+    decoded = []
+    monkeypatch.setattr(native, "decode_datagram", lambda d: decoded.append(d.frame) or native_decode(d))
+    path = _capture(tmp_path / "flood.pcap", _flood_frames(1000, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
+    result = extract([str(path)], jobs=1)
+    assert decoded == list(range(1, 101))
+    assert result.overflow.messages == 900
+    assert any("more than 100 IKE SAs" in w for w in result.warnings)
+
+
+def test_a_flood_past_the_exact_count_says_at_least(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "MAX_CONVERSATIONS", 50)
+    monkeypatch.setattr(budget, "MAX_COUNTED", 400)
+    path = _capture(tmp_path / "flood.pcap", _flood_frames(1000, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
+    result = extract([str(path)], jobs=1)
+    assert (result.overflow.conversations, result.overflow.capped) == (400, True)
+    assert any("of at least 400 conversation(s)" in w for w in result.warnings)
+    diagnosis = diagnose(correlate(result))
+    assert (diagnosis.flood.sas, diagnosis.flood.sas_at_least, diagnosis.flood.messages) == (450, True, 1000)
+    (detail,) = diagnosis.capture_findings[0].details
+    assert detail.startswith("at least 450 IKE SAs of a single message each (1000 messages in ")
+
+
+def test_a_spoofed_flood_names_no_source_and_a_real_attacker_stands_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "MAX_CONVERSATIONS", 50)
+    monkeypatch.setattr(budget, "MAX_SOURCES", 200)
+    spoofed = _capture(tmp_path / "spoofed.pcap", _flood_frames(1000, lambda n: f"10.{n // 250}.{n % 250}.1"))
+    (detail,) = diagnose(correlate(extract([str(spoofed)], jobs=1))).capture_findings[0].details
+    assert "no source stands out (none sent more than" in detail and "spoofed or widely spread" in detail
+    # one source behind a tenth of a flood whose other sources are all different
+    attacker = _capture(tmp_path / "attacker.pcap",
+                        _flood_frames(1000, lambda n: "198.18.0.66" if n % 10 == 0 else f"10.{n // 250}.{n % 250}.1"))
+    result = extract([str(attacker)], jobs=1)
+    assert result.overflow.undercount > 0 and len(result.overflow.sources) <= 200
+    diagnosis = diagnose(correlate(result))
+    top, count = diagnosis.flood.sources[0]
+    assert top == "198.18.0.66" and count <= 100 <= count + diagnosis.flood.source_undercount
+    (detail,) = diagnosis.capture_findings[0].details
+    assert re.search(r"top sources: 198\.18\.0\.66 \(at least \d+ messages\)\.$", detail), detail
 
 
 def test_the_public_reflection_attack_capture(corpus):
