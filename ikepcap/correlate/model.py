@@ -36,7 +36,7 @@ DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with
 RESENT_REPLY = "resent"         # a reply sent again without a duplicate request before it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Step:
     index: int                          # position in the SA's message list
     message: Message

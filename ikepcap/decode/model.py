@@ -224,7 +224,7 @@ class CiscoFragment(Payload):
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
     """One ISAKMP/IKE message as the capture point saw it.
 
