@@ -57,7 +57,9 @@ def finding(rule_id: str, match: Match) -> Finding:
     order = match.causes if match.causes is not None else rule.causes
     causes = tuple(RankedCause(cause, CAUSES[cause].title, LIKELIHOOD[min(rank, len(LIKELIHOOD) - 1)])
                    for rank, cause in enumerate(order))
-    evidence = tuple(sorted(set(match.evidence), key=lambda e: (e.time, e.file, e.frame)))
+    # the note is part of the key: one frame can show two things (both NAT-D hashes of one
+    # message), and a set's order would change with the hash seed
+    evidence = tuple(sorted(dict.fromkeys(match.evidence), key=lambda e: (e.time, e.file, e.frame, e.note)))
     inferred = rule.inferred if match.inferred is None else match.inferred
     return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(match.details), evidence, causes,
                    rule.checks, inferred)

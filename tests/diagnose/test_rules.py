@@ -12,7 +12,9 @@ import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
 
 from ikepcap.correlate.correlate import correlate
-from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.diagnose.diagnose import diagnose, finding
+from ikepcap.diagnose.model import Evidence
+from ikepcap.diagnose.patterns import Match
 from ikepcap.diagnose.rules import RULES
 from ikepcap.extract.model import Extraction
 from ikepcap.synth import ike
@@ -386,3 +388,12 @@ def test_a_flood_is_summarised_not_listed():
     assert result.flood is not None and result.flood.sas == 250
     assert [f.rule for f in result.capture_findings] == ["flood"]
     assert ISPI not in {m.ispi for m in spoofed}
+
+
+def test_evidence_rows_of_one_frame_come_out_in_note_order_once_each():
+    """Two rows for one frame (both NAT-D hashes of a message) must not come out in hash order,
+    or the JSON report would change with PYTHONHASHSEED."""
+    rows = [Evidence("built", 3, 1.0, note) for note in ("e", "d", "c", "b", "a")]
+    earlier = Evidence("built", 9, 0.5, "z")
+    evidence = finding("nat-detected", Match(rows + [earlier] + rows[:2], ["x"])).evidence
+    assert [(e.frame, e.note) for e in evidence] == [(9, "z")] + [(3, n) for n in "abcde"]
