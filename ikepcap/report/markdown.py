@@ -94,8 +94,10 @@ def _finding(finding: dict) -> list[str]:
 
 
 def _key_messages(sa: dict) -> list[str]:
-    frames = {e["frame"] for f in sa["findings"] for e in f["evidence"]}
-    chosen = [m for m in sa["messages"] if m["frame"] in frames and m["copy"] == 1][:MAX_DECODED]
+    # a frame number names a frame only within its file: an SA read from a ring of files has
+    # frame 3 in each of them
+    frames = {(e["file"], e["frame"]) for f in sa["findings"] for e in f["evidence"]}
+    chosen = [m for m in sa["messages"] if (m["file"], m["frame"]) in frames and m["copy"] == 1][:MAX_DECODED]
     if not chosen:
         return []
     lines = ["### Decoded key messages", ""]

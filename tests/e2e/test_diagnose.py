@@ -110,6 +110,28 @@ def test_markdown_report_for_a_ticket(tmp_path):
     assert "### Decoded key messages" in text
 
 
+def _split_pcap(source: Path, first: Path, second: Path, at: int) -> None:
+    """Frames 1..at into ``first``, the rest into ``second``: a ring of two capture files."""
+    data = source.read_bytes()
+    header, records, offset = data[:24], [], 24
+    while offset < len(data):
+        length = int.from_bytes(data[offset + 8:offset + 12], "little")
+        records.append(data[offset:offset + 16 + length])
+        offset += 16 + length
+    first.write_bytes(header + b"".join(records[:at]))
+    second.write_bytes(header + b"".join(records[at:]))
+
+
+def test_markdown_key_messages_are_matched_by_file_and_frame(tmp_path):
+    """Frame numbers restart in each file: evidence in file two, frame 1 is not file one's frame 1."""
+    first, second = tmp_path / "ring-1.pcap", tmp_path / "ring-2.pcap"
+    _split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
+    text = run("diagnose", "--format", "markdown", str(first), str(second)).stdout
+    decoded = text.split("### Decoded key messages")[1]
+    assert "**MM3**" in decoded and "**Informational (unprotected)**" in decoded
+    assert "**MM1**" not in decoded and "**MM2**" not in decoded
+
+
 def test_filters_and_exit_codes():
     healthy = str(CAPTURES / "v1-mm-healthy.pcap")
     assert run("diagnose", healthy).returncode == 0
