@@ -496,7 +496,7 @@ def auth_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
     if not _after_float(sa, head) or answered(sa, head):
         return None
     return Match([evidence(s) for s in requests], [
-        f"IKE_AUTH was sent {len([s for s in requests if not s.name.endswith('/2)')])} time(s) on UDP 4500 after the "
+        f"IKE_AUTH was sent {len(copies(sa, head))} time(s) on UDP 4500 after the "
         f"float (frame {sa.steps[sa.float_step].message.frame}); nothing came back."] + _size_notes(requests))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import struct
+
 import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
 
@@ -397,3 +399,16 @@ def test_evidence_rows_of_one_frame_come_out_in_note_order_once_each():
     earlier = Evidence("built", 9, 0.5, "z")
     evidence = finding("nat-detected", Match(rows + [earlier] + rows[:2], ["x"])).evidence
     assert [(e.frame, e.note) for e in evidence] == [(9, "z")] + [(3, n) for n in "abcde"]
+
+
+def test_fragmented_ike_auth_is_counted_by_sends_not_fragments():
+    """IKE_AUTH in three SKF fragments (RFC 7383), sent twice: two sends, not four or six."""
+    c = Conversation(2)
+    c.init_request(0)
+    c.init_response(0.01)
+    for t in (0.02, 1.02):
+        for number in (1, 2, 3):
+            c.v2(t + number * 0.001, "i", 35, [(53, struct.pack("!HH", number, 3) + b"\x00" * 400)], message_id=1,
+                 port=4500)
+    finding = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered-after-float")
+    assert finding.details[0].startswith("IKE_AUTH was sent 2 time(s) on UDP 4500 after the float")
