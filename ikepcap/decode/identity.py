@@ -17,7 +17,7 @@ from ikepcap.decode.model import (
     TrafficSelectors,
 )
 from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
-from ikepcap.decode.wire import CertV2, IdV1, IdV2, TrafficSelectorV2, TsPayloadV2
+from ikepcap.decode.wire import AddressRangeV2, CertV2, IdV1, IdV2, TrafficSelectorV2, TsPayloadV2
 
 # ID type -> (how to read the data, its exact size or None). The numbers coincide in IKEv1
 # (RFC 2407 §4.6.2.1) and IKEv2 (RFC 7296 §3.5) where both define a type; IKEv2 drops the
@@ -183,8 +183,10 @@ def decode_certreq(head: Head, body: bytes, ctx: Context) -> CertificateRequest:
                               authorities=authorities)
 
 
-# Address bytes per TS type (RFC 7296 §3.13.1): IPv4 and IPv6 ranges.
+# Address bytes of the two address-range types (RFC 7296 §3.13.1); only these carry ports and
+# addresses after the selector's head.
 TS_ADDRESS_SIZES = {7: 4, 8: 16}
+TS_SECLABEL = 10
 MAX_SELECTORS = 256
 
 
@@ -203,17 +205,40 @@ def decode_ts(head: Head, body: bytes, ctx: Context) -> TrafficSelectors:
         if ts.length < TrafficSelectorV2.size:
             ctx.warn(head, f"selector {index + 1} length {ts.length} is shorter than its header")
             break
-        raw = body[offset + TrafficSelectorV2.size:offset + ts.length]
-        size = TS_ADDRESS_SIZES.get(ts.ts_type)
-        if size is not None and len(raw) == 2 * size:
-            start, end = address(raw[:size]), address(raw[size:])
-        else:
-            if size is not None:
-                ctx.warn(head, f"selector {index + 1} has {len(raw)} address bytes, expected {2 * size}")
-            start, end = raw.hex(), ""
-        selectors.append(TrafficSelector(ts.ts_type, iana.V2_TS_TYPES[ts.ts_type], ts.ip_protocol,
-                                         ts.start_port, ts.end_port, start, end))
+        rest = body[offset + TrafficSelectorV2.size:offset + ts.length]
+        if len(rest) < ts.length - TrafficSelectorV2.size:
+            ctx.warn(head, f"selector {index + 1} declares {ts.length} bytes, {len(body) - offset} present")
+        selectors.append(_selector(ts, rest, index + 1, head, ctx))
         offset += ts.length
     if fixed.count > MAX_SELECTORS:
         ctx.warn(head, f"announces {fixed.count} selectors; only the first {MAX_SELECTORS} are decoded")
     return TrafficSelectors(*head, selectors=tuple(selectors))
+
+
+def _selector(ts, rest: bytes, number: int, head: Head, ctx: Context) -> TrafficSelector:
+    """One selector from its head and the bytes after it: ports and addresses for the address
+    ranges; for any other type the body as it is (TS_SECLABEL's label as text where it can be;
+    TS_FC_ADDR_RANGE's Fibre Channel addresses and unknown types as hex)."""
+    name = iana.V2_TS_TYPES[ts.ts_type]
+    size = TS_ADDRESS_SIZES.get(ts.ts_type)
+    if size is None:
+        text = _label_text(rest) if ts.ts_type == TS_SECLABEL else rest.hex()
+        return TrafficSelector(ts.ts_type, name, ts.ip_protocol, None, None, None, None, body=text)
+    ports = AddressRangeV2.unpack(rest)
+    addresses = rest[AddressRangeV2.size:]
+    if ports is not None and len(addresses) == 2 * size:
+        return TrafficSelector(ts.ts_type, name, ts.ip_protocol, ports.start_port, ports.end_port,
+                               address(addresses[:size]), address(addresses[size:]))
+    ctx.warn(head, f"selector {number} has {len(addresses)} address bytes, expected {2 * size}")
+    start_port, end_port = (None, None) if ports is None else (ports.start_port, ports.end_port)
+    return TrafficSelector(ts.ts_type, name, ts.ip_protocol, start_port, end_port, None, None, body=rest.hex())
+
+
+def _label_text(label: bytes) -> str:
+    """A security label as text when it is printable (an SELinux context such as
+    ``system_u:object_r:ipsec_spd_t:s0``, sent with its C string's NUL), else as hex."""
+    try:
+        text = label.rstrip(b"\x00").decode("utf-8")
+    except UnicodeDecodeError:
+        return label.hex()
+    return text if text and text.isprintable() else label.hex()

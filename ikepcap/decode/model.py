@@ -52,13 +52,17 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class TrafficSelector:
+    """One selector (RFC 7296 §3.13.1). Ports and addresses exist in the address ranges only;
+    any other type (TS_SECLABEL, TS_FC_ADDR_RANGE, unknown) keeps its body in ``body``."""
+
     ts_type: int
     ts_type_name: str
-    ip_protocol: int
-    start_port: int
-    end_port: int
-    start_address: str
-    end_address: str
+    ip_protocol: int                    # reserved (normally 0) outside the address ranges
+    start_port: int | None
+    end_port: int | None
+    start_address: str | None
+    end_address: str | None
+    body: str | None = None             # TS_SECLABEL: the label as text when printable; else hex
 
 
 @dataclass(frozen=True, slots=True)

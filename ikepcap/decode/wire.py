@@ -264,12 +264,24 @@ class TsPayloadV2(Layout):
 
 
 class TrafficSelectorV2(Layout):
-    """One traffic selector's fixed part; addresses follow (RFC 7296 §3.13.1)."""
+    """The head every traffic selector starts with, whatever its type (RFC 7296 §3.13.1).
+
+    Only the address ranges go on with ports and addresses (``AddressRangeV2``); TS_SECLABEL
+    (RFC 9478) carries a security label after the head, TS_FC_ADDR_RANGE (RFC 4595) Fibre
+    Channel addresses.
+    """
 
     __hdr__ = (
         ("ts_type", "B", 7),
-        ("ip_protocol", "B", 0),
-        ("length", "H", 16),
+        ("ip_protocol", "B", 0),            # IP Protocol ID of a range; reserved in TS_SECLABEL
+        ("length", "H", 16),                # this selector, head included
+    )
+
+
+class AddressRangeV2(Layout):
+    """TS_IPV4_ADDR_RANGE / TS_IPV6_ADDR_RANGE after the head; the two addresses follow."""
+
+    __hdr__ = (
         ("start_port", "H", 0),
         ("end_port", "H", 65535),
     )

@@ -85,7 +85,7 @@ from ikepcap.decode.attributes import (
     V1_IPSEC_VALUES,
 )
 from ikepcap.decode.context import Context, Head
-from ikepcap.decode.identity import DN_SHORT_NAMES, X509_ENCODINGS
+from ikepcap.decode.identity import DN_SHORT_NAMES, TS_ADDRESS_SIZES, X509_ENCODINGS
 from ikepcap.decode.model import (
     ALL,
     V1_FLAG_ENCRYPTION,
@@ -1126,6 +1126,10 @@ def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
         if not isinstance(ts, dict):
             continue
         ts_type = _int_or(ts, "isakmp.ts.type")
+        if ts_type not in TS_ADDRESS_SIZES:     # no ports or addresses; its body is not read from the tree
+            selectors.append(TrafficSelector(ts_type, iana.V2_TS_TYPES[ts_type], _int_or(ts, "isakmp.ts.protoid"),
+                                             None, None, None, None))
+            continue
         start = _one(ts, "isakmp.ts.start_ipv4") or _one(ts, "isakmp.ts.start_ipv6")
         end = _one(ts, "isakmp.ts.end_ipv4") or _one(ts, "isakmp.ts.end_ipv6")
         selectors.append(TrafficSelector(

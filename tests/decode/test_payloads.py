@@ -323,6 +323,47 @@ def test_v2_traffic_selectors():
         (17, "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 500)
 
 
+def _ts_payload(body: str) -> bytes:
+    return msg(44, 35, f"00 00 {4 + len(body.replace(' ', '')) // 2:04x} " + body, version=0x20)
+
+
+def test_v2_seclabel_then_address_range():
+    label = b"system_u:object_r:ipsec_spd_t:s0\x00"                   # RFC 9478, sent with its NUL
+    body = (f"02 000000"
+            f"0a 00 {4 + len(label):04x} " + label.hex() +            # TS_SECLABEL: head, then the label
+            "07 06 0010 0016 0016 c0000201 c0000201")                 # TS_IPV4_ADDR_RANGE, TCP 22
+    seclabel, ipv4 = only(decode_bytes(_ts_payload(body))).selectors
+    assert (seclabel.ts_type_name, seclabel.ip_protocol, seclabel.body) == \
+        ("TS_SECLABEL", 0, "system_u:object_r:ipsec_spd_t:s0")
+    assert (seclabel.start_port, seclabel.end_port, seclabel.start_address, seclabel.end_address) == \
+        (None, None, None, None)
+    assert (ipv4.ts_type_name, ipv4.ip_protocol, ipv4.start_port, ipv4.end_port, ipv4.start_address,
+            ipv4.end_address, ipv4.body) == ("TS_IPV4_ADDR_RANGE", 6, 22, 22, "192.0.2.1", "192.0.2.1", None)
+
+
+def test_v2_short_seclabel_and_fc_range_keep_the_selectors_after_them():
+    body = ("03 000000"
+            "0a 00 0006 ff01"                                          # TS_SECLABEL of 2 unprintable bytes
+            "09 00 0014 00010203 00040506 00000000 0000ffff"           # TS_FC_ADDR_RANGE (RFC 4595): as hex
+            "07 00 0010 0000 ffff 0a000000 0a0000ff")
+    seclabel, fc, ipv4 = only(decode_bytes(_ts_payload(body))).selectors
+    assert seclabel.body == "ff01"
+    assert (fc.ts_type_name, fc.body, fc.start_address) == \
+        ("TS_FC_ADDR_RANGE", "0001020300040506000000000000ffff", None)
+    assert (ipv4.start_address, ipv4.end_address) == ("10.0.0.0", "10.0.0.255")
+
+
+def test_v2_range_selector_too_short_for_its_addresses():
+    body = ("02 000000"
+            "07 00 000a 0000 ffff c000"                                # IPv4 range cut after 2 address bytes
+            "0a 00 0008 61626364")                                     # TS_SECLABEL "abcd"
+    m = decode_bytes(_ts_payload(body))
+    short, seclabel = m.payloads[0].selectors
+    assert (short.start_port, short.end_port, short.start_address, short.body) == (0, 65535, None, "0000ffffc000")
+    assert seclabel.body == "abcd"
+    assert m.warnings == ("TSi payload: selector 1 has 2 address bytes, expected 8",)
+
+
 def test_v2_configuration():
     body = "02 000000" "0001 0004 0a000001" "000d 0008 0a000000 ffffff00" "0007 0003 616263"
     cp = only(decode_bytes(msg(47, 35, f"00 00 {4 + len(body.replace(' ', '')) // 2:04x} " + body, version=0x20)))
