@@ -162,14 +162,15 @@ def decode_cert(head: Head, body: bytes, ctx: Context) -> Certificate:
 
 
 def decode_certreq(head: Head, body: bytes, ctx: Context) -> CertificateRequest:
-    """IKEv1 names CAs by DER DN (RFC 2408 §3.10); IKEv2 by SHA-1 hashes of their keys (§3.7)."""
+    """IKEv1 names CAs by DER DN (RFC 2408 §3.10). IKEv2 always by a list of SHA-1 hashes of
+    their public keys, whatever the encoding (RFC 7296 §3.7), so the encoding does not matter."""
     fixed = CertV2.unpack(body)
     if fixed is None:
         ctx.warn(head, "empty body: no certificate encoding")
         return CertificateRequest(*head, encoding=0, encoding_name=iana.CERT_ENCODINGS[0], authorities=())
     data = body[CertV2.size:]
     authorities: tuple[str, ...] = ()
-    if ctx.major == 2 and fixed.encoding in X509_ENCODINGS:
+    if ctx.major == 2:
         if len(data) % SHA1_LENGTH:
             ctx.warn(head, f"{len(data)} bytes of CA key hashes is not a multiple of {SHA1_LENGTH}")
         authorities = tuple(data[i:i + SHA1_LENGTH].hex() for i in range(0, len(data) - SHA1_LENGTH + 1, SHA1_LENGTH))

@@ -287,6 +287,15 @@ def test_v2_certreq_sha1_hashes():
     assert creq.authorities == ("11" * 20, "22" * 20)
 
 
+def test_v2_certreq_is_a_hash_list_whatever_the_encoding():
+    # RFC 7296 §3.7: the Certification Authority field is SHA-1 key hashes for every encoding
+    creq = only(decode_bytes(msg(38, 34, "00 00 0019 0c" + "33" * 20, version=0x20)))
+    assert (creq.encoding, creq.authorities) == (12, ("33" * 20,))
+    m = decode_bytes(msg(38, 34, "00 00 0017 0c" + "44" * 18, version=0x20))
+    assert (m.payloads[0].authorities, m.warnings) == \
+        ((), ("CERTREQ payload: 18 bytes of CA key hashes is not a multiple of 20",))
+
+
 def test_v2_notifies_with_data():
     m = decode_bytes(msg(41, 34,
                          "29 00 000a 00 00 0011 000e"                               # INVALID_KE_PAYLOAD, group 14
