@@ -47,6 +47,12 @@ class Step:
     copy_number: int                    # 1 for the original, 2 for its first retransmission, …
     resend: str | None                  # TIMER / DUPLICATE_REPLY / RESENT_REPLY for copies
 
+    @property
+    def base(self) -> str:
+        """The name without its qualifier — 'IKE_AUTH request (fragment 1/2)' and 'IKE_SA_INIT
+        request (retry)' are both at their message's place in the exchange."""
+        return self.name.split(" (")[0]
+
 
 @dataclass(slots=True)
 class Exchange:

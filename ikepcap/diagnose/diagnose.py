@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa
+from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
@@ -73,23 +73,26 @@ def _stall(sa: IkeSa, progress: Progress, patterns) -> Finding | None:
     return None
 
 
-def _side(sa: IkeSa, flow: str, side: str, last: str | None, mid: int = 0) -> SideState:
-    names = state(flow, side, last)
-    sent = [s for s in sa.steps if s.sender == side]
-    retransmits = max((s.copy_number - 1 for s in sent if s.name.split(" (")[0] == last), default=0)
+def _side(sa: IkeSa, flow: str, role: str, side: str, last: str | None, steps: list[Step],
+          mid: int = 0) -> SideState:
+    """Where ``side`` (an IKE peer) stands after sending ``last`` among ``steps``. ``role`` picks
+    the state names: Quick Mode's starter is its initiator whichever IKE peer it is. The
+    retransmissions counted are that peer's copies of ``last`` in the exchange concerned."""
+    names = state(flow, role, last)
+    retransmits = max((s.copy_number - 1 for s in steps if s.sender == side and s.base == last), default=0)
     log = names.strongswan.format(n=max(retransmits, 1), mid=mid, peer=sa.address(sa.other(side)))
     return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
                      names.cisco_asa, names.cisco_ios, names.libreswan, log)
 
 
 def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
-    initiator = _side(sa, progress.flow, INITIATOR, progress.initiator_last)
-    responder = _side(sa, progress.flow, RESPONDER, progress.responder_last)
+    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, progress.initiator_last, sa.steps)
+    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, progress.responder_last, sa.steps)
     if progress.established:
         summary = "completed before the capture started" if progress.before_capture else "completed"
         return PhaseVerdict(ESTABLISHED, None, None, None, progress.before_capture, summary, initiator, responder)
     furthest = progress.furthest
-    last = furthest.name.split(" (")[0] if furthest else None
+    last = furthest.base if furthest else None
     order = ORDERS[progress.flow]
     waiting = order[order.index(last) + 1] if last in order and order.index(last) + 1 < len(order) else None
     side = furthest.sender if furthest else None
@@ -116,14 +119,13 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
         child = done[-1] if done else children[-1]
         requester = child.exchange.requester
         mid = child.exchange.message_id
-        starter = _side(sa, QUICK, "initiator", child.requester_last, mid)
-        other = _side(sa, QUICK, "responder", child.responder_last, mid)
-        starter = _relabel(sa, starter, requester)
-        other = _relabel(sa, other, sa.other(requester))
+        steps = [sa.steps[i] for i in child.exchange.steps]
+        starter = _side(sa, QUICK, INITIATOR, requester, child.requester_last, steps, mid)
+        other = _side(sa, QUICK, RESPONDER, sa.other(requester), child.responder_last, steps, mid)
         if done:
             return PhaseVerdict(ESTABLISHED, None, None, None, False,
                                 f"established ({len(done)} of {len(children)} Quick Mode)", starter, other)
-        last = child.furthest.name if child.furthest else None
+        last = child.furthest.base if child.furthest else None
         waiting = {"QM1": "QM2", "QM2": "QM3"}.get(last or "")
         waiting_side = child.furthest.sender if child.furthest else None
         return _open_phase2(last, waiting, waiting_side, stall, starter, other)
@@ -138,12 +140,6 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
     both_ways = len({(f.src, f.dst) for f in sa.esp}) >= 2
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
                         "established" + (" (ESP both ways)" if both_ways else " (inferred from sizes)"), None, None)
-
-
-def _relabel(sa: IkeSa, state_: SideState, side: str) -> SideState:
-    """Quick Mode's starter may be either IKE peer: name it by its IKE role and address."""
-    return SideState(side, sa.address(side), state_.last_sent, state_.waiting_for, state_.cisco_asa,
-                     state_.cisco_ios, state_.libreswan, state_.strongswan)
 
 
 def _open_phase2(last, waiting, waiting_side, stall, starter, other) -> PhaseVerdict:

@@ -33,11 +33,6 @@ ORDERS = {
 QM_ORDER = ("QM1", "QM2", "QM3")
 
 
-def _base(name: str) -> str:
-    """'IKE_AUTH request (fragment 1/2)' and 'IKE_SA_INIT request (retry)' -> their place in the order."""
-    return name.split(" (")[0]
-
-
 @dataclass(frozen=True, slots=True)
 class Progress:
     flow: str
@@ -63,7 +58,7 @@ def _later_traffic(sa: IkeSa) -> bool:
 
 
 def _last_sent(sa: IkeSa, side: str, order: tuple[str, ...]) -> str | None:
-    sent = {_base(s.name) for s in sa.steps if s.sender == side}
+    sent = {s.base for s in sa.steps if s.sender == side}
     mine = [name for name in order if name in sent]
     return mine[-1] if mine else None
 
@@ -80,7 +75,7 @@ def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
             continue
         if any(p.notify_type in NO_SUCH_SA for p in step.message.notifications()) and not step.message.encrypted:
             return None
-        if _base(step.name) == last:
+        if step.base == last:
             return last
     return last
 
@@ -88,18 +83,18 @@ def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
 def phase1(sa: IkeSa) -> Progress:
     flow = _flow(sa)
     order = ORDERS[flow]
-    in_flow = [s for s in sa.steps if _base(s.name) in order]
-    furthest = max(in_flow, key=lambda s: (order.index(_base(s.name)), -s.index), default=None)
+    in_flow = [s for s in sa.steps if s.base in order]
+    furthest = max(in_flow, key=lambda s: (order.index(s.base), -s.index), default=None)
     later = _later_traffic(sa)
     initiator_last = _last_sent(sa, INITIATOR, order)
     responder_last = _last_sent(sa, RESPONDER, order)
     final = order[-1]
-    final_steps = [s for s in in_flow if _base(s.name) == final]
+    final_steps = [s for s in in_flow if s.base == final]
     if final_steps:
         first_final = final_steps[0]
         if flow == MAIN:
             # the initiator accepted MM6 unless it kept re-sending MM5 afterwards
-            if not any(_base(s.name) == "MM5" and s.index > first_final.index for s in in_flow):
+            if not any(s.base == "MM5" and s.index > first_final.index for s in in_flow):
                 initiator_last = DONE
             responder_last = DONE
         elif flow == AGGRESSIVE:
@@ -132,13 +127,13 @@ def quick_mode(sa: IkeSa) -> list[ChildProgress]:
     result = []
     for exchange in sa.exchanges_of(QUICK):
         steps = [sa.steps[i] for i in exchange.steps]
-        names = {_base(s.name) for s in steps}
+        names = {s.base for s in steps}
         requester = exchange.requester
-        req = [n for n in QM_ORDER if n in {_base(s.name) for s in steps if s.sender == requester}]
-        rsp = [n for n in QM_ORDER if n in {_base(s.name) for s in steps if s.sender != requester}]
+        req = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender == requester}]
+        rsp = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender != requester}]
         completed = "QM3" in names
-        furthest = max((s for s in steps if _base(s.name) in QM_ORDER),
-                       key=lambda s: (QM_ORDER.index(_base(s.name)), -s.index), default=None)
+        furthest = max((s for s in steps if s.base in QM_ORDER),
+                       key=lambda s: (QM_ORDER.index(s.base), -s.index), default=None)
         result.append(ChildProgress(exchange, DONE if completed else (req[-1] if req else None),
                                     DONE if completed else (rsp[-1] if rsp else None), completed, furthest))
     return result

@@ -412,3 +412,21 @@ def test_fragmented_ike_auth_is_counted_by_sends_not_fragments():
                  port=4500)
     finding = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered-after-float")
     assert finding.details[0].startswith("IKE_AUTH was sent 2 time(s) on UDP 4500 after the float")
+
+
+def test_quick_mode_started_by_the_ike_responder_counts_its_own_copies():
+    """The starter's retransmissions are its own copies of QM1 in this Quick Mode, not the IKE
+    initiator's copies across every Quick Mode."""
+    c = Conversation()
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    for t in (1, 3, 5, 7):
+        c.qm(1, t, message_id=5)
+    c.qm(2, 7.01, message_id=5)
+    for t in (10, 12, 14):
+        c.qm(1, t, message_id=9, starter="r")
+    phase2 = c.diagnosis().verdict.phase2
+    starter, other = phase2.initiator, phase2.responder
+    assert (starter.side, starter.address, starter.last_sent) == ("responder", R_ADDR, "QM1")
+    assert starter.strongswan == "sending retransmit 2 of request message ID 9, seq 1"
+    assert (other.side, other.address, other.last_sent) == ("initiator", I_ADDR, None)
