@@ -6,18 +6,15 @@ a NO_PROPOSAL_CHOSEN finding lists exactly what was offered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import decode_attributes, ike_attributes, ipsec_attributes
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.model import Attribute, Proposal, SecurityAssociation, Transform
-from ikepcap.decode.wire import (
-    GenericPayloadHeader,
-    ProposalV1,
-    ProposalV2,
-    SaV1,
-    TransformV1,
-    TransformV2,
-)
+from ikepcap.decode.registry import Registry
+from ikepcap.decode.wire import GenericPayloadHeader, SaV1, TransformV1, TransformV2
+from ikepcap.decode.wire import Proposal as ProposalLayout
 
 V1_PROPOSAL_PAYLOAD = 2
 V1_TRANSFORM_PAYLOAD = 3
@@ -27,6 +24,9 @@ V1_PROTOCOL_ISAKMP = 1
 # bounds the rest is counted in a warning, not decoded.
 MAX_PROPOSALS = 64
 MAX_TRANSFORMS = 256
+
+# Reads one transform of a proposal of the given protocol; None when too short for its fields.
+TransformReader = Callable[[int, bytes, Head, Context], Transform | None]
 
 
 def _substructures(data: bytes, head: Head, ctx: Context, what: str, limit: int):
@@ -67,68 +67,68 @@ def decode_sa_v1(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
     if sa is None:
         ctx.warn(head, f"body of {len(body)} bytes is shorter than DOI and situation")
         return SecurityAssociation(*head, doi=None, situation=None, proposals=())
-    proposals = []
-    for proposal_body, _ in _substructures(body[SaV1.size:], head, ctx, "proposal", MAX_PROPOSALS):
-        proposals.append(_proposal_v1(proposal_body, head, ctx))
-    return SecurityAssociation(*head, doi=sa.doi, situation=sa.situation, proposals=tuple(proposals))
-
-
-def _proposal_v1(body: bytes, head: Head, ctx: Context) -> Proposal:
-    fixed = ProposalV1.unpack(body)
-    if fixed is None:
-        ctx.warn(head, "proposal shorter than its fixed fields")
-        return Proposal(0, 0, iana.V1_PROTOCOLS[0], b"", ())
-    spi = body[ProposalV1.size:ProposalV1.size + fixed.spi_size]
-    if len(spi) < fixed.spi_size:
-        ctx.warn(head, f"proposal {fixed.number} SPI cut short")
-    ids = iana.V1_TRANSFORM_IDS.get(fixed.protocol_id)
-    decode = ike_attributes if fixed.protocol_id == V1_PROTOCOL_ISAKMP else ipsec_attributes
-    transforms = []
-    chain = body[ProposalV1.size + fixed.spi_size:]
-    for transform_body, _ in _substructures(chain, head, ctx, "transform", MAX_TRANSFORMS):
-        t = TransformV1.unpack(transform_body)
-        if t is None:
-            ctx.warn(head, "transform shorter than its fixed fields")
-            continue
-        id_name = ids[t.transform_id] if ids is not None else str(t.transform_id)
-        attributes = decode(transform_body[TransformV1.size:], head, ctx)
-        transforms.append(Transform(t.number, None, None, t.transform_id, id_name, attributes))
-    if len(transforms) != fixed.transforms:
-        ctx.warn(head, f"proposal {fixed.number} announces {fixed.transforms} transform(s), {len(transforms)} found")
-    return Proposal(fixed.number, fixed.protocol_id, iana.V1_PROTOCOLS[fixed.protocol_id], spi, tuple(transforms))
+    proposals = _proposals(body[SaV1.size:], head, ctx, iana.V1_PROTOCOLS, _transform_v1)
+    return SecurityAssociation(*head, doi=sa.doi, situation=sa.situation, proposals=proposals)
 
 
 def decode_sa_v2(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
+    proposals = _proposals(body, head, ctx, iana.V2_PROTOCOLS, _transform_v2)
+    return SecurityAssociation(*head, doi=None, situation=None, proposals=proposals)
+
+
+def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,
+               transform: TransformReader) -> tuple[Proposal, ...]:
+    """The proposals of either version: the layout is the same, only the transforms differ.
+
+    A proposal too short for its fixed fields is skipped with a warning: its number and
+    protocol are unknown, and a made-up one would be argued over in a proposal mismatch.
+    """
     proposals = []
-    for proposal_body, _ in _substructures(body, head, ctx, "proposal", MAX_PROPOSALS):
-        fixed = ProposalV2.unpack(proposal_body)
+    for body, _ in _substructures(data, head, ctx, "proposal", MAX_PROPOSALS):
+        fixed = ProposalLayout.unpack(body)
         if fixed is None:
             ctx.warn(head, "proposal shorter than its fixed fields")
             continue
-        spi = proposal_body[ProposalV2.size:ProposalV2.size + fixed.spi_size]
+        spi = body[ProposalLayout.size:ProposalLayout.size + fixed.spi_size]
         if len(spi) < fixed.spi_size:
             ctx.warn(head, f"proposal {fixed.number} SPI cut short")
         transforms = []
-        chain = proposal_body[ProposalV2.size + fixed.spi_size:]
+        chain = body[ProposalLayout.size + fixed.spi_size:]
         for transform_body, _ in _substructures(chain, head, ctx, "transform", MAX_TRANSFORMS):
-            t = TransformV2.unpack(transform_body)
-            if t is None:
+            found = transform(fixed.protocol_id, transform_body, head, ctx)
+            if found is None:
                 ctx.warn(head, "transform shorter than its fixed fields")
                 continue
-            ids = iana.V2_TRANSFORM_IDS.get(t.transform_type)
-            id_name = ids[t.transform_id] if ids is not None else str(t.transform_id)
-            attributes = decode_attributes(transform_body[TransformV2.size:], iana.V2_TRANSFORM_ATTRIBUTES, {},
-                                           head, ctx)
-            transforms.append(Transform(
-                None, t.transform_type, iana.V2_TRANSFORM_TYPES[t.transform_type], t.transform_id, id_name, attributes,
-            ))
+            transforms.append(found)
         if len(transforms) != fixed.transforms:
             ctx.warn(head, f"proposal {fixed.number} announces {fixed.transforms} transform(s), "
                            f"{len(transforms)} found")
-        proposals.append(Proposal(
-            fixed.number, fixed.protocol_id, iana.V2_PROTOCOLS[fixed.protocol_id], spi, tuple(transforms),
-        ))
-    return SecurityAssociation(*head, doi=None, situation=None, proposals=tuple(proposals))
+        proposals.append(Proposal(fixed.number, fixed.protocol_id, protocols[fixed.protocol_id], spi,
+                                  tuple(transforms)))
+    return tuple(proposals)
+
+
+def _transform_v1(protocol_id: int, body: bytes, head: Head, ctx: Context) -> Transform | None:
+    """An IKEv1 transform: its IDs and attributes depend on the proposal's protocol (RFC 2407 §4.4)."""
+    t = TransformV1.unpack(body)
+    if t is None:
+        return None
+    ids = iana.V1_TRANSFORM_IDS.get(protocol_id)
+    id_name = ids[t.transform_id] if ids is not None else str(t.transform_id)
+    decode = ike_attributes if protocol_id == V1_PROTOCOL_ISAKMP else ipsec_attributes
+    return Transform(t.number, None, None, t.transform_id, id_name, decode(body[TransformV1.size:], head, ctx))
+
+
+def _transform_v2(protocol_id: int, body: bytes, head: Head, ctx: Context) -> Transform | None:
+    """An IKEv2 transform: its IDs depend on its own type (RFC 7296 §3.3.2), not on the protocol."""
+    t = TransformV2.unpack(body)
+    if t is None:
+        return None
+    ids = iana.V2_TRANSFORM_IDS.get(t.transform_type)
+    id_name = ids[t.transform_id] if ids is not None else str(t.transform_id)
+    attributes = decode_attributes(body[TransformV2.size:], iana.V2_TRANSFORM_ATTRIBUTES, {}, head, ctx)
+    return Transform(None, t.transform_type, iana.V2_TRANSFORM_TYPES[t.transform_type], t.transform_id, id_name,
+                     attributes)
 
 
 # --- one line per proposal, as configurations write them ----------------------------------

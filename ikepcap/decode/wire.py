@@ -76,6 +76,19 @@ class GenericPayloadHeader(Layout):
     )
 
 
+class Proposal(Layout):
+    """A proposal after its 4-byte generic head; the SPI and the transforms follow. IKEv1's
+    Proposal payload (RFC 2408 §3.5) and IKEv2's Proposal substructure (RFC 7296 §3.3.1)
+    have the same layout."""
+
+    __hdr__ = (
+        ("number", "B", 1),
+        ("protocol_id", "B", 1),
+        ("spi_size", "B", 0),
+        ("transforms", "B", 0),
+    )
+
+
 class AttributeHeader(Layout):
     """A data attribute (RFC 2408 §3.3): AF bit set -> TV (value in the length field)."""
 
@@ -93,17 +106,6 @@ class SaV1(Layout):
     __hdr__ = (
         ("doi", "I", 1),
         ("situation", "I", 1),
-    )
-
-
-class ProposalV1(Layout):
-    """Body of an IKEv1 Proposal payload after its generic header (RFC 2408 §3.5)."""
-
-    __hdr__ = (
-        ("number", "B", 1),
-        ("protocol_id", "B", 1),
-        ("spi_size", "B", 0),
-        ("transforms", "B", 0),
     )
 
 
@@ -179,17 +181,6 @@ class CiscoFragment(Layout):
 
 
 # --- IKEv2 (RFC 7296) -----------------------------------------------------------------------
-
-class ProposalV2(Layout):
-    """IKEv2 Proposal substructure after its 4-byte head (RFC 7296 §3.3.1)."""
-
-    __hdr__ = (
-        ("number", "B", 1),
-        ("protocol_id", "B", 1),
-        ("spi_size", "B", 0),
-        ("transforms", "B", 0),
-    )
-
 
 class TransformV2(Layout):
     """IKEv2 Transform substructure after its 4-byte head (RFC 7296 §3.3.2)."""

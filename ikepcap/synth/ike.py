@@ -18,8 +18,7 @@ from ikepcap.decode.wire import (
     KeV2,
     NotifyV1,
     NotifyV2,
-    ProposalV1,
-    ProposalV2,
+    Proposal,
     SaV1,
     TransformV1,
     TransformV2,
@@ -60,8 +59,8 @@ def sa_v1(proposals: Sequence[tuple[int, bytes, Sequence[tuple[int, Sequence[tup
     for number, (protocol, spi, transforms) in enumerate(proposals, 1):
         transform_bodies = [TransformV1.pack(number=t, transform_id=tid) + attributes(attrs)
                             for t, (tid, attrs) in enumerate(transforms, 1)]
-        bodies.append(ProposalV1.pack(number=number, protocol_id=protocol, spi_size=len(spi),
-                                      transforms=len(transforms)) + spi + _chain(transform_bodies, 3))
+        bodies.append(Proposal.pack(number=number, protocol_id=protocol, spi_size=len(spi),
+                                    transforms=len(transforms)) + spi + _chain(transform_bodies, 3))
     return SaV1.pack(doi=doi, situation=situation) + _chain(bodies, 2)
 
 
@@ -71,8 +70,8 @@ def sa_v2(proposals: Sequence[tuple[int, bytes, Sequence[tuple[int, int, Sequenc
     for number, (protocol, spi, transforms) in enumerate(proposals, 1):
         transform_bodies = [TransformV2.pack(transform_type=tt, transform_id=tid) + attributes(attrs)
                             for tt, tid, attrs in transforms]
-        bodies.append(ProposalV2.pack(number=number, protocol_id=protocol, spi_size=len(spi),
-                                      transforms=len(transforms)) + spi + _chain(transform_bodies, 3))
+        bodies.append(Proposal.pack(number=number, protocol_id=protocol, spi_size=len(spi),
+                                    transforms=len(transforms)) + spi + _chain(transform_bodies, 3))
     return _chain(bodies, 2)
 
 

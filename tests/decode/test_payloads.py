@@ -453,3 +453,16 @@ def test_proposal_with_more_transforms_than_announced():
             "00 00 0008 01 01 0000")                 # has 1
     m = decode_bytes(msg(1, 2, f"00 00 {4 + len(body.replace(' ', '')) // 2:04x}" + body))
     assert m.warnings == ("SA payload: proposal 1 announces 5 transform(s), 1 found",)
+
+
+def test_proposal_too_short_for_its_fields_is_skipped_in_both_versions():
+    v1 = ("00000001 00000001"
+          "02 00 0006 0101"                          # proposal of 2 bytes: no SPI size, no count
+          "00 00 0008 02 01 00 00")                  # proposal 2, ISAKMP, no transforms
+    m = decode_bytes(msg(1, 2, f"00 00 {4 + len(v1.replace(' ', '')) // 2:04x}" + v1))
+    assert [(p.number, p.protocol) for p in m.payloads[0].proposals] == [(2, "ISAKMP")]
+    assert m.warnings == ("SA payload: proposal shorter than its fixed fields",)
+    v2 = "02 00 0006 0101" "00 00 0008 02 01 00 00"
+    m2 = decode_bytes(msg(33, 34, f"00 00 {4 + len(v2.replace(' ', '')) // 2:04x}" + v2, version=0x20))
+    assert [(p.number, p.protocol) for p in m2.payloads[0].proposals] == [(2, "IKE")]
+    assert m2.warnings == ("SA payload: proposal shorter than its fixed fields",)
