@@ -150,6 +150,13 @@ def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: in
             mine[3], mine[4] = last_frame + offset, last_time
 
 
+def _contiguous(parts: list[Part]) -> bool:
+    """Each range ended exactly where the next began. A split point that only looked like a
+    record boundary (a frame carrying pcap records: a capture copied over the network) makes
+    the range before it walk on past it, and the frame numbers after it would be wrong."""
+    return all(a.task.span[0] + a.stats.bytes == b.task.span[0] for a, b in zip(parts, parts[1:]))
+
+
 def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     """One file's parts, in order, as if read in one pass."""
     path = parts[0].task.path
@@ -271,8 +278,11 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for part in parts:
         by_file.setdefault(part.task.path, []).append(part)
     budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES)    # the whole capture's, over all its files
-    for file_parts in by_file.values():
-        one = _merge_file(sorted(file_parts, key=lambda p: p.task.index), extra_ports)
+    for path, file_parts in by_file.items():
+        file_parts.sort(key=lambda p: p.task.index)
+        if not _contiguous(file_parts):
+            file_parts = [run_task(Task(path, 0, None), extra_ports)]
+        one = _merge_file(file_parts, extra_ports)
         merged.files += one.files
         merged.messages += [m for m in one.messages if budget.admit_message(m)]
         merged.overflow.merge(budget.overflow)
