@@ -41,12 +41,12 @@ IPV6_FRAGMENT = 44
 
 NON_ESP_MARKER = b"\x00\x00\x00\x00"
 KEEPALIVE = b"\xff"
-ISAKMP_HEADER = 28
 
 # Encapsulations can nest (GRE in VXLAN in VLAN…); a bound keeps a crafted loop finite.
 MAX_DEPTH = 8
 MAX_RECORDS = 100_000               # ICMP errors / lost fragment sets kept per file
-BOUND_REASONS = ("evicted", "more than")     # Lost.reason of a set dropped for a bound, not for age
+# Fragmented datagrams worth reassembling: UDP (IKE, VXLAN) and tunnels that can carry it.
+REASSEMBLED = frozenset({PROTO_UDP, PROTO_GRE, PROTO_IPIP, PROTO_IPV6})
 
 _U16 = struct.Struct("!H")
 _U32 = struct.Struct("!I")
@@ -115,20 +115,15 @@ class FrameDecoder:
             self.stats.undecodable_frames += 1
 
     def _ethernet(self, data: bytes, offset: int, depth: int) -> None:
-        if len(data) < offset + 14:
-            return
-        ethertype = _U16.unpack_from(data, offset + 12)[0]
-        offset += 14
+        if len(data) >= offset + 14:
+            self._ethertype(_U16.unpack_from(data, offset + 12)[0], data, offset + 14, depth)
+
+    def _ethertype(self, ethertype: int, data: bytes, offset: int, depth: int) -> None:
         while ethertype in linktypes.VLAN_TAGS and len(data) >= offset + 4:   # 802.1Q, 802.1ad, QinQ
             ethertype = _U16.unpack_from(data, offset + 2)[0]
             offset += 4
-        self._ethertype(ethertype, data, offset, depth)
-
-    def _ethertype(self, ethertype: int, data: bytes, offset: int, depth: int) -> None:
         if ethertype in (linktypes.ETH_IPV4, linktypes.ETH_IPV6):
             self._ip(data, offset, depth)
-        elif ethertype in linktypes.VLAN_TAGS and len(data) >= offset + 4:   # SLL carrying a tag
-            self._ethertype(_U16.unpack_from(data, offset + 2)[0], data, offset + 4, depth)
 
     # --- IP -----------------------------------------------------------------------------
 
@@ -206,13 +201,17 @@ class FrameDecoder:
 
     def _fragment(self, key: tuple, frag_offset: int, more: bool, payload: bytes, protocol: int,
                   src: bytes, dst: bytes, ttl: int, header_length: int, depth: int) -> None:
-        if protocol != PROTO_UDP:
-            return                             # only UDP fragments can be IKE
+        if protocol == PROTO_ESP:
+            if frag_offset == 0 and len(payload) >= 4:  # the SPI is in the first fragment: count it there
+                self._count(self.esp, src + dst + payload[:4])
+            return
+        if protocol not in REASSEMBLED:
+            return
         self.stats.fragments += 1
-        if frag_offset == 0 and len(payload) >= 4:
+        if protocol == PROTO_UDP and frag_offset == 0 and len(payload) >= 4:
             sport, dport = _U16.unpack_from(payload, 0)[0], _U16.unpack_from(payload, 2)[0]
             if sport not in self.watched_ports and dport not in self.watched_ports:
-                self.reassembler.discard(key)
+                self.reassembler.discard(key, self.time)
                 return
         meta = (protocol, src, dst, ttl, header_length, depth)
         self._whole(self.reassembler.add(key, frag_offset, more, payload, self.frame, self.time, meta))
@@ -223,8 +222,7 @@ class FrameDecoder:
         self.stats.reassembled += 1
         self.frame, self.time = whole.frame, whole.time
         if whole.overlap:
-            self.stats.warnings.append(f"frame {self.frame}: overlapping IP fragments; "
-                                       "the first copy of each byte was used")
+            self.stats.note(f"frame {self.frame}: overlapping IP fragments; the first copy of each byte was used")
         protocol, src, dst, ttl, header_length, depth = whole.meta
         self._transport(protocol, src, dst, whole.payload, header_length + len(whole.payload), ttl, whole.frames, depth)
 
@@ -235,24 +233,35 @@ class FrameDecoder:
 
     def _lost(self, lost: Lost) -> None:
         self.stats.incomplete_fragments += 1
-        if lost.reason.startswith(BOUND_REASONS):
-            note = f"IP fragment reassembly hit a bound ({lost.reason}); such sets are dropped"
-            if note not in self.stats.warnings:
-                self.stats.warnings.append(note)
-        if lost.first is None or len(lost.first) < 8 or len(self.lost_fragments) >= MAX_RECORDS:
+        if lost.bound:
+            self.stats.note(f"IP fragment reassembly hit a bound ({lost.reason}); such sets are dropped")
+        _, src, dst, protocol, _ = lost.key
+        if protocol != PROTO_UDP or lost.first is None or len(self.lost_fragments) >= MAX_RECORDS:
             return
-        sport, dport, _ = _UDP.unpack_from(lost.first, 0)
-        if sport not in self.watched_ports and dport not in self.watched_ports:
-            return
-        ike = lost.first[8:]
-        if NAT_T_PORT in (sport, dport) and ike[:4] == NON_ESP_MARKER:
-            ike = ike[4:]
-        _, src, dst, _, _ = lost.key
+        start = self._ike_start(lost.first)
+        if start is None or start[2] is None:
+            return                             # not IKE, or ESP-in-UDP
+        sport, dport, ike = start
         self.lost_fragments.append(LostFragments(
             file=self.file, frames=lost.frames, time=lost.time, src=address(src), dst=address(dst),
             sport=sport, dport=dport, ispi=ike[:8] if len(ike) >= 8 else None,
             received=lost.received, total=lost.total, reason=lost.reason,
         ))
+
+    def _ike_start(self, udp: bytes) -> tuple[int, int, bytes | None] | None:
+        """Ports and the IKE bytes at the start of a UDP datagram, told apart the way ``_udp``
+        does (the IKE bytes are None for ESP-in-UDP); None when it is not IKE's at all."""
+        if len(udp) < 8:
+            return None
+        sport, dport, _ = _UDP.unpack_from(udp, 0)
+        ike = udp[8:]
+        if NAT_T_PORT in (sport, dport):
+            return (sport, dport, ike[4:]) if ike[:4] == NON_ESP_MARKER else (sport, dport, None)
+        if sport not in self.ike_ports and dport not in self.ike_ports:
+            return None
+        if ike[:4] == NON_ESP_MARKER and (sport in self.extra_ports or dport in self.extra_ports):
+            ike = ike[4:]
+        return sport, dport, ike
 
     # --- transport ----------------------------------------------------------------------
 
@@ -378,15 +387,12 @@ class FrameDecoder:
             return None
         if protocol == PROTO_ESP:
             return QuotedDatagram(address(src), address(dst), protocol, None, None, None)
-        if protocol != PROTO_UDP or len(rest) < 8:
+        start = self._ike_start(rest) if protocol == PROTO_UDP else None
+        if start is None:
             return None
-        sport, dport, _ = _UDP.unpack_from(rest, 0)
-        if sport not in self.watched_ports and dport not in self.watched_ports:
-            return None
-        ike = rest[8:]
-        if NAT_T_PORT in (sport, dport) and ike[:4] == NON_ESP_MARKER:
-            ike = ike[4:]
-        return QuotedDatagram(address(src), address(dst), protocol, sport, dport, ike[:8] if len(ike) >= 8 else None)
+        sport, dport, ike = start
+        ispi = ike[:8] if ike is not None and len(ike) >= 8 else None
+        return QuotedDatagram(address(src), address(dst), protocol, sport, dport, ispi)
 
     # --- results ------------------------------------------------------------------------
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
+MAX_WARNINGS = 100
+
 
 @dataclass(slots=True)
 class Datagram:
@@ -129,3 +132,12 @@ class ReadStats:
     truncated_frames: int = 0           # frames the capture cut short (snaplen)
     undecodable_frames: int = 0         # link/IP headers that did not parse
     warnings: list[str] = field(default_factory=list)
+
+    def note(self, warning: str) -> None:
+        """A warning a hostile file could repeat endlessly: kept once, and only so many."""
+        if len(self.warnings) > MAX_WARNINGS:
+            return
+        if len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append(f"more than {MAX_WARNINGS} warnings about this file; the rest are not listed")
+        elif warning not in self.warnings:
+            self.warnings.append(warning)

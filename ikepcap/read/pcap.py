@@ -91,6 +91,7 @@ class RecordWalker:
                                    wire_at=12)
         self.plain = struct.Struct(fmt.order + "IIII")
         self.frame = first_frame
+        self.last: int | None = None        # where the last record walked starts (its time ends the span)
         self.corrupt = False
 
     def walk(self, buf, off: int, stop: int, end: int) -> int:
@@ -119,12 +120,14 @@ class RecordWalker:
         ip = fast.ip_offset
         tag4, tag6, fragmask = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask
         frame = self.frame
+        last = -1
         while off < limit:
             incl, tag, next6, protocol = triage(buf, off)
             nxt = off + rec_size + incl
-            if nxt > end:
-                break
+            if nxt > end or incl > MAX_RECORD:
+                break                                       # the careful loop says why
             frame += 1
+            last = off
             if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
                 off = nxt                                   # TCP, most of a span port: nothing more to read
                 continue
@@ -154,23 +157,9 @@ class RecordWalker:
                     entry[4] = sec + frac * unit
             off = nxt
         self.frame = frame
+        if last >= 0:
+            self.last = last
         return off
-
-    def last_record(self, buf, off: int, stop: int) -> int | None:
-        """Where the last record that ends by ``stop`` starts, walking from the record at ``off``.
-
-        The hot loop keeps no record starts; the capture's time span needs only its last one,
-        found once at the end by walking the final stretch again.
-        """
-        length = self.plain.unpack_from
-        rec_size = self.fmt.record_size
-        last = None
-        while off + rec_size <= stop:
-            nxt = off + rec_size + length(buf, off)[2]
-            if nxt > stop:
-                break
-            last, off = off, nxt
-        return last
 
     def record_time(self, buf, off: int) -> float:
         sec, frac = self.plain.unpack_from(buf, off)[:2]
@@ -192,6 +181,7 @@ class RecordWalker:
             if nxt > end:
                 break
             self.frame += 1
+            self.last = off
             self.decoder.decode(self.frame, sec + frac * unit, self.fmt.link_type, buf[off + rec_size:nxt], wire)
             off = nxt
         return off
@@ -228,7 +218,7 @@ def scan_stream(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: 
             if walker.frame > before:
                 if decoder.stats.first_time is None:
                     decoder.stats.first_time = walker.record_time(buf, 0)
-                decoder.stats.last_time = walker.record_time(buf, walker.last_record(buf, 0, off))
+                decoder.stats.last_time = walker.record_time(buf, walker.last)
             decoder.stats.bytes += len(chunk)
             if progress is not None:
                 progress(decoder.stats.bytes, walker.frame)
@@ -259,13 +249,12 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
             released = off - off % mmap.PAGESIZE
             if off + fmt.record_size <= size:
                 decoder.stats.first_time = walker.record_time(mm, off)
-            window_start = off
             while off < stop and not walker.corrupt:
                 window_end = min(off + WINDOW, stop)
                 nxt = walker.walk(mm, off, window_end, size)
                 if nxt == off:
                     break                                      # a record runs past the end of the file
-                window_start, off = off, nxt
+                off = nxt
                 decoder.stats.bytes = off - (start or 0)
                 # give the pages behind the walk back: the map must not grow with the file
                 boundary = off - off % mmap.PAGESIZE
@@ -274,9 +263,8 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
                     released = boundary
                 if progress is not None:
                     progress(decoder.stats.bytes, walker.frame)
-            last = walker.last_record(mm, window_start, off)
-            if last is not None:
-                decoder.stats.last_time = walker.record_time(mm, last)
+            if walker.last is not None:
+                decoder.stats.last_time = walker.record_time(mm, walker.last)
             _finish(walker, stop - off if off < stop and stop == size else 0)
 
 
@@ -295,7 +283,8 @@ def resync(path: str, fmt: PcapFormat, offset: int) -> int | None:
     checks that the range before it ends exactly on the boundary.
     """
     rec = struct.Struct(fmt.order + "IIII")
-    limit = max(fmt.snaplen, 65535) if fmt.snaplen else MAX_RECORD
+    # no record can be larger than MAX_WIRE (checked below), whatever the header's snaplen says
+    limit = min(max(fmt.snaplen, 65535), MAX_WIRE) if fmt.snaplen else MAX_WIRE
     frac_limit = 1_000_000_000 if fmt.unit == 1e-9 else 1_000_000
     with open(path, "rb") as f:
         size = f.seek(0, 2)

@@ -38,6 +38,8 @@ OPT_TSOFFSET = 14
 CHUNK = 4 * 1024 * 1024
 MAX_BLOCK = 16 * 1024 * 1024
 EPB_FIXED = 28                          # block header + interface, timestamp, lengths
+# The smallest length each block type can have: header, fixed fields, trailing length.
+MIN_BLOCK = {IDB: 20, PB: 32, SPB: 16, EPB: EPB_FIXED + 4}
 
 Progress = Callable[[int, int], None]
 
@@ -118,7 +120,7 @@ class PcapngScanner:
             if btype == SHB:
                 self._section(buf, off)
                 btype, blen = struct.unpack_from(self.order + "II", buf, off)
-            if blen < 12 or blen % 4 or blen > MAX_BLOCK:
+            if blen < MIN_BLOCK.get(btype, 12) or blen % 4 or blen > MAX_BLOCK:
                 raise _Corrupt(f"block of type 0x{btype:x} with impossible length {blen}")
             if off + blen > end:
                 break
@@ -200,8 +202,7 @@ class PcapngScanner:
     def _interface(self, if_id: int) -> Interface | None:
         if if_id < len(self.interfaces):
             return self.interfaces[if_id]
-        self.decoder.stats.warnings.append(f"frame {self.frame}: refers to interface {if_id}, "
-                                           "which was never described")
+        self.decoder.stats.note(f"frame {self.frame}: refers to interface {if_id}, which was never described")
         return None
 
     def _count_link(self, link_type: int) -> None:
@@ -211,9 +212,9 @@ class PcapngScanner:
     def _options(self, iface: Interface, buf: bytes, off: int, end: int) -> None:
         while off + 4 <= end:
             code, length = struct.unpack_from(self.order + "HH", buf, off)
+            if code == OPT_END or off + 4 + length > end:
+                return                                  # the end, or an option running past its block
             value = buf[off + 4:off + 4 + length]
-            if code == OPT_END:
-                return
             if code == OPT_TSRESOL and length == 1:
                 resolution = value[0]
                 iface.unit = 2.0 ** -(resolution & 0x7F) if resolution & 0x80 else 10.0 ** -resolution

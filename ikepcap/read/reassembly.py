@@ -51,6 +51,7 @@ class Lost:
     received: int
     total: int | None
     reason: str
+    bound: bool                        # given up on to keep memory bounded, not for its own sake
 
 
 class Reassembler:
@@ -65,18 +66,25 @@ class Reassembler:
         self._sets: dict[tuple, OpenSet] = {}
         self._bytes = 0
         self._on_lost = on_lost
+        self._ignored: dict[tuple, float] = {}      # sets whose first fragment showed they are not IKE
 
     def add(self, key: tuple, offset: int, more: bool, data: bytes, frame: int, time: float,
             meta: tuple = ()) -> Reassembled | None:
         self._expire(time)
+        if key in self._ignored:
+            if offset:
+                return None                # the rest of a datagram already known not to be IKE
+            del self._ignored[key]         # a new first fragment: the identification was reused
+        if key not in self._sets and len(self._sets) >= MAX_PENDING_SETS:
+            self._evict_oldest()
+        while self._sets and self._bytes + len(data) > MAX_PENDING_BYTES:
+            self._evict_oldest()
         entry = self._sets.get(key)
         if entry is None:
-            if len(self._sets) >= MAX_PENDING_SETS or self._bytes + len(data) > MAX_PENDING_BYTES:
-                self._evict_oldest()
             entry = self._sets[key] = OpenSet(started=time, meta=meta)
         end = offset + len(data)
         if end > MAX_DATAGRAM or len(entry.pieces) >= MAX_FRAGMENTS_PER_SET:
-            self._drop(key, f"more than {MAX_FRAGMENTS_PER_SET} fragments or {MAX_DATAGRAM} bytes")
+            self._drop(key, f"more than {MAX_FRAGMENTS_PER_SET} fragments or {MAX_DATAGRAM} bytes", bound=True)
             return None
         if offset in entry.pieces:
             entry.overlap = True           # a duplicate; the first copy stays
@@ -124,6 +132,9 @@ class Reassembler:
         return Reassembled(bytes(payload[:entry.total]), tuple(frames), overlap, entry.meta, last_frame, last_time)
 
     def _expire(self, now: float) -> None:
+        ignored = self._ignored
+        while ignored and now - next(iter(ignored.values())) > MAX_AGE_SECONDS:
+            del ignored[next(iter(ignored))]
         if not self._sets:
             return
         oldest_key = next(iter(self._sets))
@@ -135,9 +146,9 @@ class Reassembler:
 
     def _evict_oldest(self) -> None:
         self._drop(next(iter(self._sets)),
-                   f"evicted: over {MAX_PENDING_SETS} sets or {MAX_PENDING_BYTES} bytes pending")
+                   f"evicted: over {MAX_PENDING_SETS} sets or {MAX_PENDING_BYTES} bytes pending", bound=True)
 
-    def _drop(self, key: tuple, reason: str) -> None:
+    def _drop(self, key: tuple, reason: str, bound: bool = False) -> None:
         entry = self._sets.pop(key, None)
         if entry is None:
             return
@@ -151,13 +162,19 @@ class Reassembler:
             received=entry.size,
             total=entry.total,
             reason=reason,
+            bound=bound,
         ))
 
-    def discard(self, key: tuple) -> None:
-        """Forget a set quietly: its first fragment showed it is not IKE."""
+    def discard(self, key: tuple, time: float) -> None:
+        """Forget a set quietly, and its later fragments too: its first fragment showed it is not
+        IKE (fragmented DNS or NFS must not fill the buffers and pass for lost IKE fragments)."""
         entry = self._sets.pop(key, None)
         if entry is not None:
             self._bytes -= entry.size
+        self._ignored.pop(key, None)
+        self._ignored[key] = time
+        if len(self._ignored) > MAX_PENDING_SETS:
+            del self._ignored[next(iter(self._ignored))]
 
     def finish(self) -> None:
         """The capture ended: every set still open lost fragments (or the capture missed them)."""
