@@ -8,7 +8,8 @@ a bound. Whatever does not fit becomes a warning on the message and decoding goe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from ikepcap.decode import iana
 from ikepcap.decode.config import decode_attributes_v1, decode_cp
@@ -142,31 +143,32 @@ def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, .
     The chain's own problems (lengths, unknown types) are in ``message.notes`` already; the
     warnings returned here are those the payload decoders found.
     """
-    data = message.data
-    major = 2 if message.is_v2 else 1
-    chain_ctx = Context(major=major, exchange_type=message.exchange_type)
-    end = _message_end(message.length, len(data), chain_ctx)
-    ctx = Context(major=major, exchange_type=message.exchange_type)
-    if major == 1 and message.flags & V1_FLAG_ENCRYPTION:
-        body = data[Header.size:end]
-        head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
-        return (decode_v1_body(head, body, ctx),), ()
-    payloads = []
-    for kind, (head, body, decoder, first_inner) in _walk(data, message.next_payload, end, chain_ctx):
-        if decoder is decode_sk or decoder is decode_skf:
-            payloads.append(decoder(head, body, ctx, first_inner))
-        else:
-            payloads.append(decoder(head, body, ctx))
-    return tuple(payloads), tuple(ctx.warnings)
+    ctx, found = _payloads(message)
+    return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found), tuple(ctx.warnings)
 
 
 def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     """The payloads of one type, without decoding the rest (their warnings are not kept)."""
-    ctx = Context(major=2 if message.is_v2 else 1, exchange_type=message.exchange_type)
-    end = _message_end(message.length, len(message.data), Context(ctx.major, message.exchange_type))
-    return tuple(decoder(head, body, ctx) for found, (head, body, decoder, _) in
-                 _walk(message.data, message.next_payload, end, Context(ctx.major, message.exchange_type))
-                 if found == kind and decoder is not decode_sk and decoder is not decode_skf)
+    ctx, found = _payloads(message)
+    return tuple(decoder(head, body, ctx) for found_kind, (head, body, decoder) in found if found_kind == kind)
+
+
+def _payloads(message: Message) -> tuple[Context, Iterator[tuple[int, tuple[Head, bytes, Decoder]]]]:
+    """The context the payload decoders report to, and ``(type, (head, body, decoder))`` for
+    each payload of ``message``: an IKEv1 message with the E flag is one ciphertext body.
+
+    The chain is walked again with a context of its own, thrown away: what the walk finds is
+    in ``message.notes`` since ``decode_datagram``.
+    """
+    major = 2 if message.is_v2 else 1
+    chain_ctx = Context(major=major, exchange_type=message.exchange_type)
+    end = _message_end(message.length, len(message.data), chain_ctx)
+    ctx = Context(major=major, exchange_type=message.exchange_type)
+    if major == 1 and message.flags & V1_FLAG_ENCRYPTION:
+        body = message.data[Header.size:end]
+        head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
+        return ctx, iter(((message.next_payload, (head, body, decode_v1_body)),))
+    return ctx, _walk(message.data, message.next_payload, end, chain_ctx)
 
 
 def _message_end(declared: int, captured: int, ctx: Context) -> int:
@@ -182,12 +184,13 @@ def _message_end(declared: int, captured: int, ctx: Context) -> int:
     return declared
 
 
-def _walk(data: bytes, first: int, end: int, ctx: Context):
-    """``(type, (head, body, decoder, first_inner))`` for each payload of the clear chain.
+def _walk(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int, tuple[Head, bytes, Decoder]]]:
+    """``(type, (head, body, decoder))`` for each payload of the clear chain.
 
     The walk always moves forward and ends at next-payload NONE, at the end of the data, after
-    SK/SKF (whose next-payload names the first payload inside), or at MAX_PAYLOADS. Problems
-    of the chain itself go to ``ctx``.
+    SK/SKF (whose next-payload names the first payload inside, so their decoder is given it
+    here and every decoder is called alike), or at MAX_PAYLOADS. Problems of the chain itself
+    go to ``ctx``.
     """
     v2 = ctx.major == 2
     names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
@@ -217,7 +220,8 @@ def _walk(data: bytes, first: int, end: int, ctx: Context):
         body = data[offset + GenericPayloadHeader.size:body_end]
         count += 1
         if v2 and kind in (V2_SK, V2_SKF):
-            yield kind, (head, body, decode_sk if kind == V2_SK else decode_skf, generic.next_payload)
+            decoder = partial(decode_sk if kind == V2_SK else decode_skf, first_payload=generic.next_payload)
+            yield kind, (head, body, decoder)
             if body_end < end:
                 ctx.warn(None, f"{end - body_end} byte(s) after the {names[kind]} payload, which must be last")
             return
@@ -229,7 +233,7 @@ def _walk(data: bytes, first: int, end: int, ctx: Context):
             if critical or not v2:
                 ctx.warn(head, f"type {kind} is not known; kept as {len(body)} bytes")
             decoder = decode_opaque
-        yield kind, (head, body, decoder, None)
+        yield kind, (head, body, decoder)
         offset = body_end
         kind = generic.next_payload
     if offset < end:

@@ -403,6 +403,15 @@ def test_v2_skf():
     assert (m2.payloads[0].number, m2.payloads[0].first_payload) == (3, 0) and not m2.warnings
 
 
+def test_sk_and_skf_alone_are_what_a_full_decode_gives():
+    for kind, body in ((46, "23 00 0018" + "00" * 20), (53, "23 00 0010 0001 0003" + "00" * 8)):
+        data = msg(kind, 35, body, version=0x20, mid=1)
+        alone = decode_bytes(data).payloads_of(kind, kind)
+        full = decode_bytes(data)
+        assert len(alone) == 1 and alone == full.payloads
+        assert full.payloads_of(kind, kind) == alone and alone[0].first_payload_name == "IDi"
+
+
 # --- what a hostile or cut-off message does ------------------------------------------------
 
 def test_payload_length_shorter_than_its_header():
