@@ -10,6 +10,7 @@ from ikepcap.diagnose import facts
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.model import (
+    COMPLETED,
     DELETED,
     ERROR,
     ESTABLISHED,
@@ -33,10 +34,8 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import RULES
-from ikepcap.diagnose.states import DONE, QUICK, state
+from ikepcap.diagnose.states import DONE, NO_NAME, QUICK, state
 
-# Phase 1 got through (and may have been torn down since).
-COMPLETED = frozenset({ESTABLISHED, DELETED})
 # Stall rules whose pattern is an explicit refusal rather than silence.
 REFUSALS = frozenset({"mm1-rejected", "mm3-key-refused", "mm5-answered-clear-error", "am1-rejected", "am2-rejected",
                       "init-rejected", "init-ke-loop", "auth-rejected", "qm1-rejected", "child-rejected"})
@@ -152,13 +151,22 @@ def _open_phase2(last, waiting, waiting_side, stall, starter, other) -> PhaseVer
     return PhaseVerdict(outcome, last, waiting, waiting_side, inferred, summary, starter, other)
 
 
-def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, cause: str) -> str:
+def _asa_state(sa: IkeSa, p1: PhaseVerdict) -> str | None:
+    """What 'show crypto isakmp sa' shows for the side phase 1 waits on. IKEv1 only: ASA's IKEv2
+    status (IN-NEG) does not say where the negotiation stands."""
+    waiting = p1.waiting
+    if sa.version != 1 or p1.outcome in COMPLETED or waiting is None or waiting.cisco_asa == NO_NAME:
+        return None
+    return waiting.cisco_asa
+
+
+def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, cause: str,
+              asa_state: str | None) -> str:
     mode = {"main": "Main Mode", "aggressive": "Aggressive Mode", "ike_sa_init": "IKEv2"}.get(sa.mode, "IKE")
     if p1.outcome not in COMPLETED:
-        waiting = p1.initiator if p1.waiting_side == INITIATOR else p1.responder
         where = f"{mode} {p1.summary}"
-        if waiting is not None and waiting.cisco_asa not in ("—",) and sa.version == 1:
-            where += f" ({p1.waiting_side} in {waiting.cisco_asa})"
+        if asa_state is not None:
+            where += f" ({p1.waiting_side} in {asa_state})"
     elif p2.outcome in (STALLED, REJECTED):
         where = f"{mode} up; phase 2 {p2.summary}"
     else:
@@ -200,7 +208,9 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
         present = {f.rule for f in findings}
         cause = next((c for rule, c in HEALTHY_CAUSES if rule in present), "none")
     stall = stall1 or stall2
-    verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, _headline(sa, p1, p2, stall, cause))
+    asa_state = _asa_state(sa, p1)
+    verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, _headline(sa, p1, p2, stall, cause, asa_state),
+                      asa_state)
     return SaDiagnosis(sa, verdict, findings)
 
 

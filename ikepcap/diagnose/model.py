@@ -23,6 +23,8 @@ STALLED = "stalled"
 REJECTED = "rejected"
 DELETED = "deleted"
 NOT_SEEN = "not seen"
+# Phase 1 got through (and may have been torn down since).
+COMPLETED = frozenset({ESTABLISHED, DELETED})
 HEALTHY = "healthy"
 PROBLEM = "problem"
 
@@ -80,6 +82,12 @@ class PhaseVerdict:
     initiator: SideState | None         # for phase 2: the side that started Quick Mode / the child SA
     responder: SideState | None
 
+    @property
+    def waiting(self) -> SideState | None:
+        """The state of the side that waits for the next message, if one does."""
+        return next((s for s in (self.initiator, self.responder) if s is not None and s.side == self.waiting_side),
+                    None)
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -88,6 +96,7 @@ class Verdict:
     phase2: PhaseVerdict
     cause: str                          # the most likely cause id ("none" when nothing is wrong)
     headline: str
+    asa_state: str | None               # Cisco ASA state of the side phase 1 waits on, where ASA names one
 
 
 @dataclass(slots=True)

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 DONE = "done"
 NOTHING = None
+# A tool that has no name for this state (ASA and IOS before the initiator sent anything).
+NO_NAME = "—"
 
 MAIN, AGGRESSIVE, QUICK, V2 = "main", "aggressive", "quick", "ike_sa_init"
 
@@ -30,7 +32,7 @@ _NO_STATE = "no SA"
 
 STATES: dict[tuple[str, str, str | None], StateNames] = {
     # IKEv1 Main Mode, initiator
-    (MAIN, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (MAIN, "initiator", NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (MAIN, "initiator", "MM1"): StateNames(
         "MM2", "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1"),
@@ -54,7 +56,8 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (MAIN, "responder", DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Aggressive Mode
-    (AGGRESSIVE, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (AGGRESSIVE, "initiator", NOTHING): StateNames(
+        None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (AGGRESSIVE, "initiator", "AM1"): StateNames(
         "AM2", "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1"),
@@ -84,7 +87,7 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_R2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     # IKEv2 (Cisco 'show crypto ikev2 sa' status column)
-    (V2, "initiator", NOTHING): StateNames(None, "—", "—", "—", "(no initiating message in the capture)"),
+    (V2, "initiator", NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (V2, "initiator", "IKE_SA_INIT request"): StateNames(
         "IKE_SA_INIT response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
         "retransmit {n} of request with message ID 0"),
@@ -94,7 +97,7 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (V2, "initiator", DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
     (V2, "responder", NOTHING): StateNames(
-        None, _NO_STATE, "—", "— (no state for this SA)", "(no IKE_SA for this peer)"),
+        None, _NO_STATE, NO_NAME, "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (V2, "responder", "IKE_SA_INIT response"): StateNames(
         "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
         "deleting half open IKE_SA with {peer} after timeout"),
@@ -107,4 +110,4 @@ def state(flow: str, side: str, last_sent: str | None) -> StateNames:
     """The row for a side; a message with no row of its own (a reply sent but not ours to
     number) falls back to the side's no-state row."""
     return STATES.get((flow, side, last_sent)) or STATES.get((flow, side, NOTHING)) or \
-        StateNames(None, "—", "—", "—", "—")
+        StateNames(None, NO_NAME, NO_NAME, NO_NAME, NO_NAME)

@@ -40,11 +40,8 @@ def _metadata(view: dict) -> list[str]:
 def _summary(view: dict) -> list[str]:
     rows = []
     for index, sa in enumerate(view["sas"], 1):
-        asa = ""
-        p1 = sa["phase1"]
-        if p1["outcome"] not in ("established", "deleted") and p1["waiting_side"] and sa["version"] == 1:
-            state = p1[p1["waiting_side"]]
-            asa = f" ({state['cisco_asa']})" if state else ""
+        p1, stall = sa["phase1"], sa["stall"]
+        asa = f" ({stall['asa_state']})" if stall and stall["asa_state"] else ""
         rows.append([str(index), md(f"{sa['initiator']['address']} → {sa['responder']['address']}"),
                      f"IKEv{sa['version']} {md(sa['mode'])}", f"**{sa['status'].upper()}**",
                      md(p1["summary"] + asa), md(sa["phase2"]["summary"]), str(len(sa["messages"])),

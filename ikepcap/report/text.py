@@ -33,13 +33,9 @@ def _wrap(text: str, indent: str, hang: int = 0) -> list[str]:
                          subsequent_indent=indent + " " * hang) or [indent]
 
 
-def _phase_cell(phase: dict, sa: dict) -> str:
-    text = phase["summary"]
-    if phase["outcome"] not in ("established", "deleted") and sa["version"] == 1 and phase["waiting_side"]:
-        state = phase[phase["waiting_side"]]
-        if state and state["cisco_asa"] not in ("—",):
-            text += f" [{state['cisco_asa']}]"
-    return text
+def _phase1_cell(sa: dict) -> str:
+    stall = sa["stall"]
+    return sa["phase1"]["summary"] + (f" [{stall['asa_state']}]" if stall and stall["asa_state"] else "")
 
 
 # On a busy capture the table lists this many SAs one by one; the rest are counted.
@@ -55,7 +51,7 @@ def summary_table(view: dict, verbose: bool) -> list[str]:
     for index, sa in shown:
         resent = sum(r["copies"] - 1 for r in sa["retransmissions"])
         rows.append([index, f"{sa['initiator']['address']} → {sa['responder']['address']}", f"v{sa['version']}",
-                     sa["mode"], sa["status"].upper(), _phase_cell(sa["phase1"], sa), sa["phase2"]["summary"],
+                     sa["mode"], sa["status"].upper(), _phase1_cell(sa), sa["phase2"]["summary"],
                      sa["message_count"], resent])
     table = tabulate(rows, headers=["#", "initiator → responder", "ver", "mode", "status", "phase 1", "phase 2",
                                     "msgs", "resent"], tablefmt="simple", maxcolwidths=[None, 36, None, None, None,

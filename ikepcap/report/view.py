@@ -13,7 +13,7 @@ from collections import Counter
 from ikepcap import __version__
 from ikepcap.correlate.model import IkeSa, Step
 from ikepcap.diagnose.facts import is_error, notifications, resent
-from ikepcap.diagnose.model import Diagnosis, Finding, PhaseVerdict, SaDiagnosis, SideState
+from ikepcap.diagnose.model import COMPLETED, Diagnosis, Finding, PhaseVerdict, SaDiagnosis, SideState
 from ikepcap.extract.model import Extraction
 from ikepcap.report.messages import payload_summary
 
@@ -111,12 +111,10 @@ NOTABLE_STATUS = frozenset({16384, 24578, 36136, 36137, 16390})    # INITIAL_CON
 
 def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:
     p1 = sa_diagnosis.verdict.phase1
-    if p1.outcome in ("established", "deleted") or p1.last_message is None:
+    if p1.outcome in COMPLETED or p1.last_message is None:
         return None
-    waiting = p1.initiator if p1.waiting_side == "initiator" else p1.responder
     return {"last_message": p1.last_message, "waiting_for": p1.waiting_for,
-            "asa_state": waiting.cisco_asa if waiting and sa_diagnosis.sa.version == 1 else None,
-            "side": p1.waiting_side}
+            "asa_state": sa_diagnosis.verdict.asa_state, "side": p1.waiting_side}
 
 
 def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:

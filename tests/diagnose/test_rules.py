@@ -6,19 +6,20 @@ rule is left without one. Healthy IKEv1 and IKEv2 exchanges must produce no find
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import struct
+from collections.abc import Callable
 
 import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose, finding
-from ikepcap.diagnose.model import Evidence
+from ikepcap.diagnose.model import Diagnosis, Evidence
 from ikepcap.diagnose.patterns import Match
 from ikepcap.diagnose.rules import RULES
 from ikepcap.extract.model import Extraction
+from ikepcap.report import markdown, text
+from ikepcap.report.view import build_view
 from ikepcap.synth import ike
 
 
@@ -430,3 +431,29 @@ def test_quick_mode_started_by_the_ike_responder_counts_its_own_copies():
     assert (starter.side, starter.address, starter.last_sent) == ("responder", R_ADDR, "QM1")
     assert starter.strongswan == "sending retransmit 2 of request message ID 9, seq 1"
     assert (other.side, other.address, other.last_sent) == ("initiator", I_ADDR, None)
+
+
+@pytest.mark.parametrize("build", [
+    lambda c: [c.qm(1, 0), c.qm(1, 2)],                                   # no phase-1 message: nobody waits
+    lambda c: [c.mm(1, 0), c.mm(2, 0.01), c.mm(3, 0.02), c.notify_v1(0.03, "i", 4)],   # the waiting side has no state
+], ids=["nobody-waits", "no-asa-name"])
+def test_no_asa_state_is_printed_where_asa_names_none(build):
+    """The ASA state of the waiting side is one fact (the verdict's), read by every report."""
+    c = Conversation()
+    build(c)
+    d = c.diagnosis()
+    view = build_view(Diagnosis([d]), Extraction(engine="native", messages=c.messages))
+    assert d.verdict.asa_state is None and (view["sas"][0]["stall"] or {}).get("asa_state") is None
+    assert "None" not in d.verdict.headline and "—" not in d.verdict.headline and " in no SA" not in d.verdict.headline
+    assert "(—)" not in markdown.render(view) and "[—]" not in text.render(view)
+
+
+def test_the_asa_state_of_the_waiting_side_is_in_every_report():
+    c = Conversation()
+    mm3_invalid_cookie(c)
+    d = c.diagnosis()
+    view = build_view(Diagnosis([d]), Extraction(engine="native", messages=c.messages))
+    assert d.verdict.asa_state == view["sas"][0]["stall"]["asa_state"] == "MM_WAIT_MSG4"
+    assert "(initiator in MM_WAIT_MSG4)" in d.verdict.headline
+    assert "waits for MM4 (MM\\_WAIT\\_MSG4) |" in markdown.render(view)
+    assert "waits for MM4 [MM_WAIT_MSG4]" in text.render(view)
