@@ -280,16 +280,14 @@ class Message:
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
         kind = v2_type if self.is_v2 else v1_type
+        if kind not in self.clear_chain:
+            return ()
         if ALL in self.cache:
             return tuple(p for p in self.cache[ALL][0] if p.type == kind and isinstance(p, cls))
         found = self.cache.get((kind, cls))
         if found is None:
-            if kind not in self.chain or (not self.is_v2 and self.encrypted):
-                found = ()
-            else:
-                from ikepcap.decode.message import decode_only
-                found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
-            self.cache[(kind, cls)] = found
+            from ikepcap.decode.message import decode_only
+            found = self.cache[(kind, cls)] = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
         return found
 
     @property
@@ -321,6 +319,12 @@ class Message:
         return bool(self.flags & V1_FLAG_ENCRYPTION)
 
     @property
+    def clear_chain(self) -> tuple[int, ...]:
+        """The payload types that can be read without keys: ``chain``, but nothing for an IKEv1
+        message with the E flag, whose ``chain`` holds the type of the first payload inside."""
+        return () if not self.is_v2 and self.flags & V1_FLAG_ENCRYPTION else self.chain
+
+    @property
     def is_response(self) -> bool:
         """IKEv2 R flag. IKEv1 has no such flag: its roles come from correlation."""
         return self.is_v2 and bool(self.flags & V2_FLAG_RESPONSE)
@@ -336,7 +340,7 @@ class Message:
 
     def carries(self, v1_type: int, v2_type: int) -> bool:
         """A payload of this type is in the clear chain (the numbers differ between versions)."""
-        return (v2_type if self.is_v2 else v1_type) in self.chain and not (not self.is_v2 and self.encrypted)
+        return (v2_type if self.is_v2 else v1_type) in self.clear_chain
 
     def notifications(self) -> tuple[Notification, ...]:
         return self._only(V1_NOTIFY, V2_NOTIFY, Notification)

@@ -26,7 +26,7 @@ class Redactor:
         self.phrases: list[tuple[str, str]] = []
         found: dict[str, str] = {}
         for message in extraction.messages:
-            if not message.chain or message.encrypted and not message.is_v2:
+            if not message.clear_chain:
                 continue
             for payload in message.payloads:
                 if isinstance(payload, Identification) and payload.value:

@@ -412,6 +412,13 @@ def test_sk_and_skf_alone_are_what_a_full_decode_gives():
         assert full.payloads_of(kind, kind) == alone and alone[0].first_payload_name == "IDi"
 
 
+def test_v1_encrypted_body_has_no_clear_payloads_before_or_after_a_full_decode():
+    data = msg(8, 2, "00" * 24, flags=0x01)                    # E flag: HASH first, inside the ciphertext
+    m = decode_bytes(data)
+    assert (m.chain, m.clear_chain, m.carries(8, 39), m.payloads_of(8, 39)) == ((8,), (), False, ())
+    assert isinstance(m.payloads[0], model.Encrypted) and m.payloads_of(8, 39) == ()
+
+
 # --- what a hostile or cut-off message does ------------------------------------------------
 
 def test_payload_length_shorter_than_its_header():
