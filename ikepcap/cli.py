@@ -218,6 +218,7 @@ def diagnose(
     """
     from ikepcap.correlate.correlate import correlate
     from ikepcap.diagnose.diagnose import diagnose as run_diagnosis
+    from ikepcap.diagnose.model import PROBLEM
     from ikepcap.report.view import build_view
 
     try:
@@ -249,7 +250,7 @@ def diagnose(
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
     else:
         sys.stdout.write(rendered)
-    raise typer.Exit(EXIT_PROBLEM if view["summary"]["status"] == "problem" else EXIT_OK)
+    raise typer.Exit(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
 
 
 @app.callback(invoke_without_command=True)

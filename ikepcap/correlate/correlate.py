@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from ikepcap.correlate.exchanges import ExchangeTracker
-from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
+from ikepcap.correlate.model import (
+    AGGRESSIVE,
+    IKE_SA_INIT,
+    INITIATOR,
+    MAIN,
+    OTHER,
+    RESPONDER,
+    Correlation,
+    Exchange,
+    IkeSa,
+    Step,
+)
 from ikepcap.correlate.nat import nat_checks
 from ikepcap.correlate.sas import MAX_SAS, MAX_STEPS_PER_SA, Roles, group, roles
 from ikepcap.extract.model import Extraction
+from ikepcap.read.frames import NAT_T_PORT
 
-NAT_T_PORT = 4500
-MODES = {"MM1": "main", "AM1": "aggressive", "IKE_SA_INIT request": "ike_sa_init"}
+# The exchanges that set up an IKE SA: the first of them seen names the SA's mode.
+MODES = (MAIN, AGGRESSIVE, IKE_SA_INIT)
 
 
 def _sender(roles_: Roles, src: str, sport: int) -> str:
@@ -18,16 +30,8 @@ def _sender(roles_: Roles, src: str, sport: int) -> str:
     return INITIATOR if src == roles_.initiator else RESPONDER
 
 
-def _mode(steps: list[Step], version: int) -> str:
-    for step in steps:
-        if step.name in MODES:
-            return MODES[step.name]
-    names = {s.name for s in steps}
-    if version == 1 and any(n.startswith("MM") for n in names):
-        return "main"
-    if version == 1 and any(n.startswith("AM") for n in names):
-        return "aggressive"
-    return "ike_sa_init" if any(n.startswith("IKE_SA_INIT") for n in names) else "other"
+def _mode(exchanges: list[Exchange]) -> str:
+    return next((x.kind for x in exchanges if x.kind in MODES), OTHER)
 
 
 def correlate(extraction: Extraction) -> Correlation:
@@ -55,7 +59,7 @@ def correlate(extraction: Extraction) -> Correlation:
         version = bucket.key[0]
         sa = IkeSa(
             version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,
-            roles_inferred=who.inferred, mode=_mode(steps, version), steps=steps, exchanges=tracker.exchanges,
+            roles_inferred=who.inferred, mode=_mode(tracker.exchanges), steps=steps, exchanges=tracker.exchanges,
             ports=ports, float_step=float_step, truncated_messages=bucket.truncated,
         )
         sa.nat_checks = nat_checks(steps)

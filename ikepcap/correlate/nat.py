@@ -15,6 +15,7 @@ import socket
 import struct
 
 from ikepcap.correlate.model import NatCheck, Step
+from ikepcap.decode import iana
 from ikepcap.decode.model import NatDiscovery
 
 # The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), most common first. NAT-D uses
@@ -25,6 +26,7 @@ NAT_DETECTION_SOURCE_IP = 16388
 NAT_DETECTION_DESTINATION_IP = 16389
 NATD_MESSAGES = frozenset({"MM3", "MM4", "AM2", "AM3"})
 V1_NATD_TYPES = (20, 130, 15)          # RFC 3947, draft-02..08, draft-00/01
+V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")    # the only IKEv2 exchange with NAT-D
 
 
 def _packed(address: str) -> bytes:
@@ -43,7 +45,7 @@ def nat_checks(steps: list[Step]) -> list[NatCheck]:
             continue
         m = step.message
         if m.is_v2:
-            if m.exchange_type != 34:
+            if m.exchange_type != V2_IKE_SA_INIT:
                 continue
             for payload in m.notifications():
                 if payload.notify_type in (NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP):

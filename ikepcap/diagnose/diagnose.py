@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from ikepcap.correlate.model import INITIATOR, RESPONDER, Correlation, IkeSa, Step
+from ikepcap.correlate.model import (
+    AGGRESSIVE,
+    IKE_SA_INIT,
+    INITIATOR,
+    MAIN,
+    QUICK,
+    RESPONDER,
+    Correlation,
+    IkeSa,
+    Step,
+)
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
@@ -34,11 +44,13 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import RULES
-from ikepcap.diagnose.states import DONE, NO_NAME, QUICK, state
+from ikepcap.diagnose.states import DONE, NO_NAME, state
 
 # Stall rules whose pattern is an explicit refusal rather than silence.
 REFUSALS = frozenset({"mm1-rejected", "mm3-key-refused", "mm5-answered-clear-error", "am1-rejected", "am2-rejected",
                       "init-rejected", "init-ke-loop", "auth-rejected", "qm1-rejected", "child-rejected"})
+# How a headline names the SA's mode.
+MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
 # Observations already told by the stall finding when their frames are all in it.
 COVERED_BY_STALL = frozenset({"clear-error-notify"})
 # A healthy SA's cause, from its informational findings, most telling first.
@@ -162,7 +174,7 @@ def _asa_state(sa: IkeSa, p1: PhaseVerdict) -> str | None:
 
 def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, cause: str,
               asa_state: str | None) -> str:
-    mode = {"main": "Main Mode", "aggressive": "Aggressive Mode", "ike_sa_init": "IKEv2"}.get(sa.mode, "IKE")
+    mode = MODE_NAMES.get(sa.mode, "IKE")
     if p1.outcome not in COMPLETED:
         where = f"{mode} {p1.summary}"
         if asa_state is not None:

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ikepcap.correlate.model import INITIATOR, IkeSa, Step
+from ikepcap.correlate.model import DUPLICATE_REPLY, INITIATOR, TIMER, IkeSa, Step
 from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose.model import Evidence
+from ikepcap.read.frames import NAT_T_PORT
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
+# "I have no SA with these SPIs": INVALID_COOKIE (RFC 2408 §3.14.1), INVALID_IKE_SPI in IKEv2
+# (RFC 7296 §3.10.1).
+INVALID_COOKIE = 4
 # Above this the IP datagram will not cross a typical Internet path unfragmented.
 FRAGMENTATION_RISK_BYTES = 1400
 # An encrypted IKEv2 response whose SK payload is this small holds one notification and nothing
@@ -83,8 +87,8 @@ def describe(step: Step) -> str:
     m = step.message
     arrow = "initiator → responder" if step.sender == INITIATOR else "responder → initiator"
     text = f"{step.name} {arrow}, {m.length} bytes"
-    if 4500 in (m.sport, m.dport):
-        text += ", UDP 4500"
+    if NAT_T_PORT in (m.sport, m.dport):
+        text += f", UDP {NAT_T_PORT}"
     if m.fragments:
         text += f", reassembled from {len(m.fragments)} IP fragments"
     if step.copy_of is not None:
@@ -130,7 +134,7 @@ def seconds(value: float) -> str:
 def resent_text(group: Resent) -> str:
     frames = ", ".join(str(s.message.frame) for s in group.steps)
     gaps = ", ".join(seconds(i) for i in group.intervals)
-    why = {"timer": "timer retransmissions", "duplicate": "answers to duplicates"}
+    why = {TIMER: "timer retransmissions", DUPLICATE_REPLY: "answers to duplicates"}
     kinds = sorted({why.get(k, k) for k in group.kinds})
     return (f"{group.name} from the {group.sender} sent {len(group.steps)} times (frames {frames}; "
             f"intervals {gaps}; {' and '.join(kinds)})")

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import (
+    AGGRESSIVE,
     CREATE_CHILD_SA,
     INITIATOR,
+    MAIN,
     QUICK,
     RESPONDER,
     TIMER,
@@ -24,6 +26,7 @@ from ikepcap.correlate.model import (
 from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification, SecurityAssociation
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
+    INVALID_COOKIE,
     after,
     answered,
     clear_errors,
@@ -41,10 +44,10 @@ from ikepcap.diagnose.facts import (
 )
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
-from ikepcap.diagnose.states import AGGRESSIVE, MAIN, V2
+from ikepcap.diagnose.states import V2
+from ikepcap.read.frames import NAT_T_PORT
 
 V1_CERTREQ, V2_CERTREQ = 7, 38
-INVALID_COOKIE = 4
 V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED,
                                                         # INVALID_HASH_INFORMATION, AUTHENTICATION_FAILED
 NO_PROPOSAL_CHOSEN = 14
@@ -52,7 +55,6 @@ INVALID_KE_PAYLOAD = 17
 COOKIE = 16390
 PSK_METHODS = frozenset({1, 65001, 65002})                # Pre-Shared Key, XAUTHInitPreShared, XAUTHRespPreShared
 AUTH_METHOD = 3
-NAT_T_PORT = 4500
 
 
 @dataclass(slots=True)

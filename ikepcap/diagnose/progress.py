@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ikepcap.correlate.model import (
+    AGGRESSIVE,
     CREATE_CHILD_SA,
     INFORMATIONAL,
     INITIATOR,
+    MAIN,
     QUICK,
     RESPONDER,
     TRANSACTION,
@@ -22,8 +24,8 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
-from ikepcap.diagnose.facts import notify_only
-from ikepcap.diagnose.states import AGGRESSIVE, DONE, MAIN, V2
+from ikepcap.diagnose.facts import INVALID_COOKIE, notify_only
+from ikepcap.diagnose.states import DONE, V2
 
 ORDERS = {
     MAIN: ("MM1", "MM2", "MM3", "MM4", "MM5", "MM6"),
@@ -46,7 +48,7 @@ class Progress:
 def _flow(sa: IkeSa) -> str:
     if sa.version == 2:
         return V2
-    return AGGRESSIVE if sa.mode == "aggressive" else MAIN
+    return AGGRESSIVE if sa.mode == AGGRESSIVE else MAIN
 
 
 def _later_traffic(sa: IkeSa) -> bool:
@@ -63,17 +65,13 @@ def _last_sent(sa: IkeSa, side: str, order: tuple[str, ...]) -> str | None:
     return mine[-1] if mine else None
 
 
-# "I have no SA with these SPIs" (RFC 2408 §3.14.1, RFC 7296 §3.10.1).
-NO_SUCH_SA = frozenset({4})
-
-
 def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
     """None when the side said in clear that it has no such SA: whatever it sent before, it holds
     no state now (the responder of the Cisco MM_WAIT_MSG4 case)."""
     for step in reversed(sa.steps):
         if step.sender != side:
             continue
-        if any(p.notify_type in NO_SUCH_SA for p in step.message.notifications()) and not step.message.encrypted:
+        if any(p.notify_type == INVALID_COOKIE for p in step.message.notifications()) and not step.message.encrypted:
             return None
         if step.base == last:
             return last

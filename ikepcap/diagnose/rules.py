@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Short names for the sides: the checks below name one in nearly every row.
+from ikepcap.correlate.model import INITIATOR as I
+from ikepcap.correlate.model import RESPONDER as R
 from ikepcap.diagnose.model import ERROR, INFO, WARNING
-
-I, R = "initiator", "responder"
 
 
 @dataclass(frozen=True, slots=True)

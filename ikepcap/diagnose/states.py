@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INITIATOR, MAIN, QUICK, RESPONDER
+
 DONE = "done"
 NOTHING = None
 # A tool that has no name for this state (ASA and IOS before the initiator sent anything).
 NO_NAME = "—"
 
-MAIN, AGGRESSIVE, QUICK, V2 = "main", "aggressive", "quick", "ike_sa_init"
+# A flow is named by the exchange that carries it; IKEv2's SA setup (IKE_SA_INIT then IKE_AUTH)
+# by its first.
+V2 = IKE_SA_INIT
 
 
 class StateNames(NamedTuple):
@@ -32,76 +36,76 @@ _NO_STATE = "no SA"
 
 STATES: dict[tuple[str, str, str | None], StateNames] = {
     # IKEv1 Main Mode, initiator
-    (MAIN, "initiator", NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (MAIN, "initiator", "MM1"): StateNames(
+    (MAIN, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
+    (MAIN, INITIATOR, "MM1"): StateNames(
         "MM2", "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1"),
-    (MAIN, "initiator", "MM3"): StateNames(
+    (MAIN, INITIATOR, "MM3"): StateNames(
         "MM4", "MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2 (sent Main Mode I2)",
         "sending retransmit {n} of request message ID 0, seq 2"),
-    (MAIN, "initiator", "MM5"): StateNames(
+    (MAIN, INITIATOR, "MM5"): StateNames(
         "MM6", "MM_WAIT_MSG6", "MM_KEY_EXCH", "STATE_MAIN_I3 (sent Main Mode I3)",
         "sending retransmit {n} of request message ID 0, seq 3"),
-    (MAIN, "initiator", DONE): StateNames(
+    (MAIN, INITIATOR, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_I4 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Main Mode, responder
-    (MAIN, "responder", NOTHING): StateNames(
+    (MAIN, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "MM_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (MAIN, "responder", "MM2"): StateNames(
+    (MAIN, RESPONDER, "MM2"): StateNames(
         "MM3", "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
         "received retransmit of request with ID 0, retransmitting response"),
-    (MAIN, "responder", "MM4"): StateNames(
+    (MAIN, RESPONDER, "MM4"): StateNames(
         "MM5", "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
         "received retransmit of request with ID 0, retransmitting response"),
-    (MAIN, "responder", DONE): StateNames(
+    (MAIN, RESPONDER, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Aggressive Mode
-    (AGGRESSIVE, "initiator", NOTHING): StateNames(
+    (AGGRESSIVE, INITIATOR, NOTHING): StateNames(
         None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (AGGRESSIVE, "initiator", "AM1"): StateNames(
+    (AGGRESSIVE, INITIATOR, "AM1"): StateNames(
         "AM2", "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1"),
-    (AGGRESSIVE, "initiator", DONE): StateNames(
+    (AGGRESSIVE, INITIATOR, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_I2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
-    (AGGRESSIVE, "responder", NOTHING): StateNames(
+    (AGGRESSIVE, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "AG_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (AGGRESSIVE, "responder", "AM2"): StateNames(
+    (AGGRESSIVE, RESPONDER, "AM2"): StateNames(
         "AM3", "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
         "sending retransmit {n} of response message ID 0, seq 1"),
-    (AGGRESSIVE, "responder", DONE): StateNames(
+    (AGGRESSIVE, RESPONDER, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
-    # IKEv1 Quick Mode (the side that started Quick Mode is "initiator" here)
-    (QUICK, "initiator", "QM1"): StateNames(
+    # IKEv1 Quick Mode (the side that started Quick Mode is INITIATOR here, whichever IKE peer it is)
+    (QUICK, INITIATOR, "QM1"): StateNames(
         "QM2", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
         "sending retransmit {n} of request message ID {mid}, seq 1"),
-    (QUICK, "initiator", DONE): StateNames(
+    (QUICK, INITIATOR, DONE): StateNames(
         None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
-    (QUICK, "responder", NOTHING): StateNames(
+    (QUICK, RESPONDER, NOTHING): StateNames(
         "QM1", "MM_ACTIVE (no IPsec SA)", "QM_IDLE", "— (QM1 not answered)", "(QM1 not answered)"),
-    (QUICK, "responder", "QM2"): StateNames(
+    (QUICK, RESPONDER, "QM2"): StateNames(
         "QM3", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE",
         "STATE_QUICK_R1 (sent Quick Mode reply, inbound IPsec SA installed, expecting QM3)",
         "(waiting for QM3)"),
-    (QUICK, "responder", DONE): StateNames(
+    (QUICK, RESPONDER, DONE): StateNames(
         None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_R2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     # IKEv2 (Cisco 'show crypto ikev2 sa' status column)
-    (V2, "initiator", NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (V2, "initiator", "IKE_SA_INIT request"): StateNames(
+    (V2, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
+    (V2, INITIATOR, "IKE_SA_INIT request"): StateNames(
         "IKE_SA_INIT response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
         "retransmit {n} of request with message ID 0"),
-    (V2, "initiator", "IKE_AUTH request"): StateNames(
+    (V2, INITIATOR, "IKE_AUTH request"): StateNames(
         "IKE_AUTH response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_AUTH_I (older: STATE_PARENT_I2)",
         "retransmit {n} of request with message ID {mid}"),
-    (V2, "initiator", DONE): StateNames(
+    (V2, INITIATOR, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
-    (V2, "responder", NOTHING): StateNames(
+    (V2, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, NO_NAME, "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (V2, "responder", "IKE_SA_INIT response"): StateNames(
+    (V2, RESPONDER, "IKE_SA_INIT response"): StateNames(
         "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
         "deleting half open IKE_SA with {peer} after timeout"),
-    (V2, "responder", DONE): StateNames(
+    (V2, RESPONDER, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
 }
 

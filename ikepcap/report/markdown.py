@@ -7,6 +7,8 @@ diagram), so a hostile identity cannot break out of a table, a code block or the
 
 from __future__ import annotations
 
+from ikepcap.correlate.model import INITIATOR
+from ikepcap.diagnose.model import PROBLEM
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
@@ -62,7 +64,7 @@ def _ladder(sa: dict) -> list[str]:
              f"    participant I as {mermaid('Initiator ' + sa['initiator']['address'])}",
              f"    participant R as {mermaid('Responder ' + sa['responder']['address'])}"]
     for m in sa["messages"]:
-        arrow = "I->>R" if m["sender"] == "initiator" else "R->>I"
+        arrow = "I->>R" if m["sender"] == INITIATOR else "R->>I"
         label = f"{m['name']}" + (f" copy {m['copy']}" if m["copy"] > 1 else "")
         if m["notify"]:
             label += " N(" + " ".join(n["name"] for n in m["notify"]) + ")"
@@ -119,7 +121,7 @@ def render(view: dict, verbose: bool = False) -> str:
     if view["sas"]:
         out += _summary(view) + [""]
     for index, sa in enumerate(view["sas"], 1):
-        if sa["status"] != "problem" and not verbose:
+        if sa["status"] != PROBLEM and not verbose:
             continue
         roles = " (roles inferred)" if sa["roles_inferred"] else ""
         out += [f"## SA {index}: {md(sa['initiator']['address'])} → {md(sa['responder']['address'])}, "

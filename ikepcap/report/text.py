@@ -10,13 +10,15 @@ import textwrap
 
 from tabulate import tabulate
 
+from ikepcap.correlate.model import INITIATOR
+from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
 from ikepcap.report.clock import DATE_TIME, TIME, utc
 from ikepcap.report.escape import terminal
 
 WIDTH = 100
 STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
               ("Cisco IOS", "cisco_ios"), ("libreswan", "libreswan"), ("strongSwan log", "strongswan"))
-SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
+SEVERITY_LABEL = {ERROR: "ERROR", WARNING: "WARNING", INFO: "info"}
 
 
 def _time(epoch: float | None) -> str:
@@ -47,7 +49,7 @@ GROUP_NAMES = 10
 def summary_table(view: dict, verbose: bool) -> list[str]:
     rows = []
     many = len(view["sas"]) > TABLE_ROWS and not verbose
-    shown = [(i, sa) for i, sa in enumerate(view["sas"], 1) if not many or sa["status"] == "problem"][:TABLE_ROWS]
+    shown = [(i, sa) for i, sa in enumerate(view["sas"], 1) if not many or sa["status"] == PROBLEM][:TABLE_ROWS]
     for index, sa in shown:
         resent = sum(r["copies"] - 1 for r in sa["retransmissions"])
         rows.append([index, f"{sa['initiator']['address']} → {sa['responder']['address']}", f"v{sa['version']}",
@@ -59,7 +61,7 @@ def summary_table(view: dict, verbose: bool) -> list[str]:
     lines = [terminal(line) for line in table.splitlines()]
     rest = len(view["sas"]) - len(shown)
     if rest:
-        healthy = sum(1 for sa in view["sas"] if sa["status"] != "problem")
+        healthy = sum(1 for sa in view["sas"] if sa["status"] != PROBLEM)
         lines.append(f"… and {rest} more SA(s) not listed ({healthy} healthy); --verbose or --format json lists all, "
                      "--peer/--sa narrows.")
     return lines
@@ -83,7 +85,7 @@ def finding_lines(finding: dict) -> list[str]:
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
     lines = _wrap(f"[{label}] {finding['title']}{inferred}   rule: {finding['rule']}", "  ")
-    if finding["severity"] == "info":
+    if finding["severity"] == INFO:
         return lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
     lines += _wrap(finding["explanation"], "      ")
     for detail in finding["details"]:
@@ -112,8 +114,8 @@ def ladder(sa: dict) -> list[str]:
         label = m["name"] + (f" (copy {m['copy']})" if m["copy"] > 1 else "") + f" {m['length']}B"
         if m["notify"]:
             label += " N(" + ",".join(n["name"] for n in m["notify"]) + ")"
-        arrow = f"{label} ──▶" if m["sender"] == "initiator" else f"◀── {label}"
-        pad = "" if m["sender"] == "initiator" else " " * 20
+        arrow = f"{label} ──▶" if m["sender"] == INITIATOR else f"◀── {label}"
+        pad = "" if m["sender"] == INITIATOR else " " * 20
         lines.append(terminal(f"    {m['frame']:>6}  {m['time'] - start:>+9.3f}  {pad}{arrow}"))
     return lines
 
@@ -138,7 +140,7 @@ def render(view: dict, verbose: bool = False) -> str:
         out += summary_table(view, verbose)
     groups: dict[tuple, list[tuple[int, dict]]] = {}
     for index, sa in enumerate(view["sas"], 1):
-        if sa["status"] == "problem" or verbose:
+        if sa["status"] == PROBLEM or verbose:
             groups.setdefault(_signature(sa) if not verbose else (index,), []).append((index, sa))
     for members in groups.values():
         index, sa = members[0]

@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections import Counter
 
 from ikepcap import __version__
-from ikepcap.correlate.model import IkeSa, Step
+from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa, Step
 from ikepcap.diagnose.facts import is_error, notifications, resent
-from ikepcap.diagnose.model import COMPLETED, Diagnosis, Finding, PhaseVerdict, SaDiagnosis, SideState
+from ikepcap.diagnose.model import (
+    COMPLETED,
+    ERROR,
+    HEALTHY,
+    PROBLEM,
+    Diagnosis,
+    Finding,
+    PhaseVerdict,
+    SaDiagnosis,
+    SideState,
+)
 from ikepcap.extract.model import Extraction
 from ikepcap.report.messages import payload_summary
 
@@ -126,8 +136,8 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
         "rspi": sa.rspi.hex(),
         "version": sa.version,
         "mode": sa.mode,
-        "initiator": {"address": sa.initiator, "ports": sorted(sa.ports.get("initiator", ()))},
-        "responder": {"address": sa.responder, "ports": sorted(sa.ports.get("responder", ()))},
+        "initiator": {"address": sa.initiator, "ports": sorted(sa.ports.get(INITIATOR, ()))},
+        "responder": {"address": sa.responder, "ports": sorted(sa.ports.get(RESPONDER, ()))},
         "roles_inferred": sa.roles_inferred,
         "status": d.verdict.status,
         "cause": d.verdict.cause,
@@ -164,8 +174,8 @@ def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, 
         if digests is not None:
             entry["sha256"] = digests.get(stats.file)
         files.append(entry)
-    problems = sum(1 for d in diagnosis.sas if d.verdict.status == "problem")
-    status = "problem" if problems or any(f.severity == "error" for f in diagnosis.capture_findings) else "healthy"
+    problems = sum(1 for d in diagnosis.sas if d.verdict.status == PROBLEM)
+    status = PROBLEM if problems or any(f.severity == ERROR for f in diagnosis.capture_findings) else HEALTHY
     flood = diagnosis.flood
     return {
         "schema_version": SCHEMA_VERSION,
