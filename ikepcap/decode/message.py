@@ -131,10 +131,10 @@ def decode_datagram(datagram: Datagram) -> Message | None:
 def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:
     """The conversation of the message in ``datagram`` from its header alone (None when it is
     too short to hold one), so that a flood can be counted without being decoded."""
-    data = datagram.payload
-    if len(data) < Header.size:
+    header = Header.unpack(datagram.payload)
+    if header is None:
         return None
-    return conversation_key(data[17], data[:8], datagram.src, datagram.dst)
+    return conversation_key(header.version, header.ispi, datagram.src, datagram.dst)
 
 
 def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, ...]]:

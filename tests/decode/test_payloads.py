@@ -457,6 +457,16 @@ def test_too_short_for_a_header_is_not_a_message():
         is None
 
 
+def test_conversation_from_the_header_alone_is_the_decoded_one():
+    from ikepcap.decode.message import conversation_of, decode_datagram
+    from ikepcap.read.model import Datagram
+    for data in (msg(13, 2, "00 00 0008 aabbccdd"), msg(0, 34, "", version=0x20), msg(0, 2, "", version=0xbe)):
+        datagram = Datagram("t", 1, 0.0, "198.51.100.1", "192.0.2.1", 500, 500, data, False, 28 + len(data), 64)
+        assert conversation_of(datagram) == decode_datagram(datagram).conversation
+    assert conversation_of(Datagram("t", 1, 0.0, "192.0.2.1", "192.0.2.2", 500, 500, b"\x00" * 27, False, 55, 64)) \
+        is None
+
+
 def test_unknown_major_version_is_read_as_v1_with_a_warning():
     m = decode_bytes(msg(0, 2, "", version=0xbe))
     assert m.version_text == "11.14"
