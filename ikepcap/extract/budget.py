@@ -92,14 +92,11 @@ class Budget:
 
     def admit(self, key: tuple, source: str, file: str, frame: int, time: float) -> bool:
         """Whether to keep a message of conversation ``key`` (see ``Message.conversation``)."""
-        if key not in self.kept:
-            if len(self.kept) >= self.max_conversations:
-                return self._refuse(key, source, file, frame, time, self.too_many_sas)
-            if self.kept_messages >= self.max_messages:
-                return self._refuse(key, source, file, frame, time, self.too_many_messages)
-            self.kept.add(key)
-        elif self.kept_messages >= self.max_messages:
+        if key not in self.kept and len(self.kept) >= self.max_conversations:
+            return self._refuse(key, source, file, frame, time, self.too_many_sas)
+        if self.kept_messages >= self.max_messages:
             return self._refuse(key, source, file, frame, time, self.too_many_messages)
+        self.kept.add(key)
         self.kept_messages += 1
         return True
 

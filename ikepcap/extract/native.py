@@ -120,7 +120,7 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
             continue
         try:
             fmt = read_format(path)
-        except (KeyError, CaptureError, OSError):
+        except (CaptureError, OSError):
             tasks.append(Task(path, 0, None))        # not a plain pcap: one task, the reader says why
             continue
         starts = [GLOBAL_HEADER]
@@ -285,14 +285,13 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         one = _merge_file(file_parts, extra_ports)
         merged.files += one.files
         merged.messages += [m for m in one.messages if budget.admit_message(m)]
-        merged.overflow.merge(budget.overflow)
-        budget.overflow = Overflow()
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
+    merged.overflow.merge(budget.overflow)
     overflow = merged.overflow
     if overflow.messages:
         file, frame, _ = overflow.first

@@ -68,6 +68,8 @@ class PcapFormat:
     def parse(cls, header: bytes) -> PcapFormat:
         if len(header) < GLOBAL_HEADER:
             raise CaptureError(f"pcap global header is truncated ({len(header)} of {GLOBAL_HEADER} bytes)")
+        if header[:4] not in MAGICS:
+            raise CaptureError("not a pcap file (unknown magic number)")
         order, unit, record_size = MAGICS[header[:4]]
         snaplen, network = struct.unpack_from(order + "II", header, 16)
         link_type = network & LINK_TYPE_MASK
