@@ -361,20 +361,15 @@ def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def am2_not_confirmed(sa: IkeSa, p: Progress) -> Match | None:
+    """AM2 met silence: an answer from the initiator (clear or protected) is am2_rejected's, tried first."""
     am2 = first(sa, "AM2")
     if am2 is None or first(sa, "AM3"):
         return None
     ev, sent = _series(sa, am2, "AM2")
     details = [sent, "No AM3 came back."]
-    for step, notification in clear_errors(after(sa, am2, INITIATOR)):
-        details.append(f"The initiator answered AM2 with {_notify_text(step, notification)}.")
-        ev.append(evidence(step))
-    for step in _protected_info_from(sa, am2, INITIATOR):
-        details.append(f"The initiator answered AM2 with a protected Informational (frame {step.message.frame}).")
-        ev.append(evidence(step))
     am1 = first(sa, "AM1")
     causes = None
-    if am1 and _copies_after(sa, am1, am2) and len(ev) == len(copies(sa, am2)):
+    if am1 and _copies_after(sa, am1, am2):
         details.append("The initiator kept re-sending AM1 after AM2: AM2 does not reach it.")
         causes = ("return-path-blocked", "psk-mismatch")
     return Match(ev, details, causes)

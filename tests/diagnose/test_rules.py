@@ -457,3 +457,13 @@ def test_the_asa_state_of_the_waiting_side_is_in_every_report():
     assert "(initiator in MM_WAIT_MSG4)" in d.verdict.headline
     assert "waits for MM4 (MM\\_WAIT\\_MSG4) |" in markdown.render(view)
     assert "waits for MM4 [MM_WAIT_MSG4]" in text.render(view)
+
+
+def test_am1_resent_after_am2_points_to_the_return_path():
+    c = Conversation()
+    for t in (0, 2):
+        c.am(1, t)
+        c.am(2, t + 0.01)
+    finding = next(f for f in c.diagnosis().findings if f.rule == "am2-not-confirmed")
+    assert "The initiator kept re-sending AM1 after AM2: AM2 does not reach it." in finding.details
+    assert finding.causes[0].id == "return-path-blocked"
