@@ -115,11 +115,3 @@ def modecfg_attributes(data: bytes, head: Head, ctx: Context) -> tuple[Attribute
         texts=MODECFG_TEXT, addresses=MODECFG_ADDRESSES,
     )
 
-
-def attribute_text(attribute: Attribute) -> str:
-    """``Encryption Algorithm=AES-CBC`` or ``Key Length=256``, for one-line summaries."""
-    if attribute.meaning is not None:
-        return f"{attribute.name}={attribute.meaning}"
-    if isinstance(attribute.value, bytes):
-        return f"{attribute.name}={attribute.value.hex()}"
-    return f"{attribute.name}={attribute.value}"

@@ -17,7 +17,7 @@ from ikepcap.decode.context import Context, Head
 from ikepcap.decode.encrypted import decode_cisco_fragment, decode_sk, decode_skf, decode_v1_body
 from ikepcap.decode.identity import decode_cert, decode_certreq, decode_id_v1, decode_id_v2, decode_ts
 from ikepcap.decode.keying import decode_auth, decode_eap, decode_ke_v1, decode_ke_v2, decode_opaque
-from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload, conversation_key
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload, conversation_key, major_version
 from ikepcap.decode.nat import decode_natd, decode_natoa
 from ikepcap.decode.notify import decode_delete_v1, decode_delete_v2, decode_notify_v1, decode_notify_v2
 from ikepcap.decode.registry import Registry
@@ -89,7 +89,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
     if header is None:
         return None
     major = header.version >> 4
-    ctx = Context(major=2 if major == 2 else 1, exchange_type=header.exchange_type)
+    ctx = Context(major=major_version(header.version), exchange_type=header.exchange_type)
     if major not in (1, 2):
         ctx.warn(None, f"unknown IKE major version {major} (version byte 0x{header.version:02x}); read as IKEv1")
     end = _message_end(header.length, len(data), ctx)
@@ -160,11 +160,10 @@ def _payloads(message: Message) -> tuple[Context, Iterator[tuple[int, tuple[Head
     The chain is walked again with a context of its own, thrown away: what the walk finds is
     in ``message.notes`` since ``decode_datagram``.
     """
-    major = 2 if message.is_v2 else 1
-    chain_ctx = Context(major=major, exchange_type=message.exchange_type)
+    chain_ctx = Context(major=message.major, exchange_type=message.exchange_type)
     end = _message_end(message.length, len(message.data), chain_ctx)
-    ctx = Context(major=major, exchange_type=message.exchange_type)
-    if major == 1 and message.flags & V1_FLAG_ENCRYPTION:
+    ctx = Context(major=message.major, exchange_type=message.exchange_type)
+    if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
         body = message.data[Header.size:end]
         head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
         return ctx, iter(((message.next_payload, (head, body, decode_v1_body)),))

@@ -301,7 +301,8 @@ class Message:
 
     @property
     def major(self) -> int:
-        return self.version >> 4
+        """1 or 2: which RFC's layouts apply (``version_text`` shows the byte as it came)."""
+        return major_version(self.version)
 
     @property
     def version_text(self) -> str:
@@ -356,7 +357,12 @@ def conversation_key(version: int, ispi: bytes, src: str, dst: str) -> tuple[int
     """What names the IKE SA a message belongs to: version, initiator cookie/SPI and the pair
     of peer addresses (the responder cookie joins later; the port float keeps the addresses)."""
     low, high = (src, dst) if src <= dst else (dst, src)
-    return (2 if version >> 4 == 2 else 1, ispi, low, high)
+    return (major_version(version), ispi, low, high)
+
+
+def major_version(version: int) -> int:
+    """1 or 2 from the header's version byte: a major version other than 2 is read as IKEv1."""
+    return 2 if version >> 4 == 2 else 1
 
 
 ALL = "all"

@@ -7,6 +7,7 @@ a NO_PROPOSAL_CHOSEN finding lists exactly what was offered.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import decode_attributes, ike_attributes, ipsec_attributes
@@ -16,8 +17,6 @@ from ikepcap.decode.registry import Registry
 from ikepcap.decode.wire import GenericPayloadHeader, SaV1, TransformV1, TransformV2
 from ikepcap.decode.wire import Proposal as ProposalLayout
 
-V1_PROPOSAL_PAYLOAD = 2
-V1_TRANSFORM_PAYLOAD = 3
 V1_PROTOCOL_ISAKMP = 1
 
 # Hostile input can declare thousands of proposals; a real peer sends a handful. Past these
@@ -30,7 +29,7 @@ TransformReader = Callable[[int, bytes, Head, Context], Transform | None]
 
 
 def _substructures(data: bytes, head: Head, ctx: Context, what: str, limit: int):
-    """Yield ``(body, kind)`` for each substructure in a proposal or transform chain.
+    """Yield the body of each substructure in a proposal or transform chain.
 
     IKEv1 chains them with a next-payload field (2 = proposal, 3 = transform, 0 = last);
     IKEv2 reuses the field as "last substructure" (0 = last, 2 or 3 = more). Both walk the
@@ -54,7 +53,7 @@ def _substructures(data: bytes, head: Head, ctx: Context, what: str, limit: int)
         if count > limit:
             ctx.warn(head, f"more than {limit} {what}s; the rest are not decoded")
             return
-        yield data[offset + GenericPayloadHeader.size:end], generic.next_payload
+        yield data[offset + GenericPayloadHeader.size:end]
         offset = end
         if generic.next_payload == 0:
             if offset < len(data):
@@ -84,7 +83,7 @@ def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,
     protocol are unknown, and a made-up one would be argued over in a proposal mismatch.
     """
     proposals = []
-    for body, _ in _substructures(data, head, ctx, "proposal", MAX_PROPOSALS):
+    for body in _substructures(data, head, ctx, "proposal", MAX_PROPOSALS):
         fixed = ProposalLayout.unpack(body)
         if fixed is None:
             ctx.warn(head, "proposal shorter than its fixed fields")
@@ -94,7 +93,7 @@ def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,
             ctx.warn(head, f"proposal {fixed.number} SPI cut short")
         transforms = []
         chain = body[ProposalLayout.size + fixed.spi_size:]
-        for transform_body, _ in _substructures(chain, head, ctx, "transform", MAX_TRANSFORMS):
+        for transform_body in _substructures(chain, head, ctx, "transform", MAX_TRANSFORMS):
             found = transform(fixed.protocol_id, transform_body, head, ctx)
             if found is None:
                 ctx.warn(head, "transform shorter than its fixed fields")
@@ -133,13 +132,24 @@ def _transform_v2(protocol_id: int, body: bytes, head: Head, ctx: Context) -> Tr
 
 # --- one line per proposal, as configurations write them ----------------------------------
 
-# IKEv1 attribute classes (RFC 2409 App. A, RFC 2407 §4.5) in the order a proposal is read:
-# cipher and key length, integrity, authentication, group, encapsulation, lifetime.
-V1_KEY_LENGTH = 14
-V1_IPSEC_KEY_LENGTH = 6
-V1_ORDER = {1: 0, 2: 2, 13: 3, 3: 4, 4: 5, 5: 2, 11: 8, 12: 9}
-V1_IPSEC_ORDER = {5: 2, 4: 6, 3: 5, 1: 8, 2: 9}
+class V1TextClasses(NamedTuple):
+    """The IKEv1 attribute classes a one-line transform places apart, and where the rest go."""
+
+    key_length: int                     # joined to the cipher: AES-CBC-256
+    life_type: int                      # the unit of the life duration that follows it
+    life_duration: int                  # last on the line: 28800 s
+    places: dict[int, int]              # attribute class -> place on the line (unlisted: OTHER_PLACE)
+
+
+# In the order a proposal is read: cipher and key length, integrity, authentication, group,
+# encapsulation, lifetime. Phase 1 classes from RFC 2409 App. A, phase 2 from RFC 2407 §4.5
+# (where the transform ID, placed first, names the cipher).
+V1_IKE_TEXT = V1TextClasses(key_length=14, life_type=11, life_duration=12,
+                            places={1: 0, 2: 2, 13: 3, 3: 4, 4: 5, 5: 2})
+V1_IPSEC_TEXT = V1TextClasses(key_length=6, life_type=1, life_duration=2, places={5: 2, 4: 6, 3: 5})
+TRANSFORM_ID_PLACE, OTHER_PLACE, LIFE_PLACE = 1, 7, 9
 LIFE_UNITS = {1: "s", 2: "KB"}
+V2_KEY_LENGTH = 14                      # IKEv2 transform attribute Key Length (RFC 7296 §3.3.5)
 
 
 def _attribute_word(attribute: Attribute) -> str:
@@ -154,24 +164,23 @@ def transform_text(transform: Transform, ipsec: bool = False) -> str:
     """``AES-CBC-256 SHA2-256 Pre-Shared Key MODP-2048 28800 s`` (IKEv1) or
     ``ENCR=AES-CBC-128`` (IKEv2): the transform in the words of a configuration."""
     if transform.transform_type is not None:
-        keys = [a.value for a in transform.attributes if a.type == V1_KEY_LENGTH]
+        keys = [a.value for a in transform.attributes if a.type == V2_KEY_LENGTH]
         return f"{transform.type_name}={transform.id_name}" + (f"-{keys[0]}" if keys else "")
-    order = V1_IPSEC_ORDER if ipsec else V1_ORDER
-    key_type = V1_IPSEC_KEY_LENGTH if ipsec else V1_KEY_LENGTH
-    words: list[tuple[int, str]] = [(1, transform.id_name)] if ipsec else []
-    key = next((a.value for a in transform.attributes if a.type == key_type), None)
+    classes = V1_IPSEC_TEXT if ipsec else V1_IKE_TEXT
+    words: list[tuple[int, str]] = [(TRANSFORM_ID_PLACE, transform.id_name)] if ipsec else []
+    key = next((a.value for a in transform.attributes if a.type == classes.key_length), None)
     unit = "s"
     for attribute in transform.attributes:
-        if attribute.type == key_type:
+        if attribute.type == classes.key_length:
             continue
-        if attribute.type == (1 if ipsec else 11):             # life type: the unit of the next duration
+        if attribute.type == classes.life_type:
             unit = LIFE_UNITS.get(attribute.value, "") if isinstance(attribute.value, int) else ""
             continue
-        if attribute.type == (2 if ipsec else 12):
-            words.append((9, f"{attribute.value} {unit}" if isinstance(attribute.value, int) else
+        if attribute.type == classes.life_duration:
+            words.append((LIFE_PLACE, f"{attribute.value} {unit}" if isinstance(attribute.value, int) else
                           _attribute_word(attribute)))
             continue
-        words.append((order.get(attribute.type, 7), _attribute_word(attribute)))
+        words.append((classes.places.get(attribute.type, OTHER_PLACE), _attribute_word(attribute)))
     words.sort(key=lambda word: word[0])
     text = [w for _, w in words]
     if key is not None and text:

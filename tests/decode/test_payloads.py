@@ -95,6 +95,24 @@ def test_v1_tlv_life_duration_and_phase2_esp_transform():
     ]
 
 
+def test_proposals_in_the_words_of_a_configuration():
+    from ikepcap.decode.sa import proposal_text
+    ike = SA_V1.replace(" ", "")
+    sa = only(decode_bytes(msg(1, 2, f"00 00 {4 + len(ike) // 2:04x}" + ike)))
+    assert proposal_text(sa.proposals[0]) == "ISAKMP AES-CBC-256 SHA2-256 Pre-Shared Key MODP-2048"
+    esp = ("00000001 00000001"
+           "00 00 0030 01 03 04 01 deadbeef"         # ESP, SPI deadbeef, 1 transform
+           "00 00 0024 01 0c 0000"                   # ESP_AES-CBC
+           "8001 0001" "0002 0004 00007080"          # life: seconds, 28800
+           "8006 0100" "8004 0001" "8005 0002" "8003 000e")  # key length 256, tunnel, HMAC-SHA, PFS group 14
+    sa = only(decode_bytes(msg(1, 32, f"00 00 {4 + len(esp.replace(' ', '')) // 2:04x}" + esp)))
+    assert proposal_text(sa.proposals[0]) == "ESP ESP_AES-CBC-256 HMAC-SHA MODP-2048 Tunnel 28800 s"
+    v2 = SA_V2.replace(" ", "")
+    sa = only(decode_bytes(msg(33, 34, f"00 00 {4 + len(v2) // 2:04x}" + v2, version=0x20)))
+    assert proposal_text(sa.proposals[0]) == \
+        "IKE ENCR=AES-CBC-256, PRF=HMAC-SHA2-256, INTEG=HMAC-SHA2-256-128, KE=ECP-256"
+
+
 def test_v1_ke_nonce_hash_sig():
     m = decode_bytes(msg(4, 2, "0a 00 0008 01020304" "08 00 0006 aabb" "09 00 0005 cc" "00 00 0007 010203"))
     ke, nonce, hash_, sig = m.payloads
@@ -469,7 +487,7 @@ def test_conversation_from_the_header_alone_is_the_decoded_one():
 
 def test_unknown_major_version_is_read_as_v1_with_a_warning():
     m = decode_bytes(msg(0, 2, "", version=0xbe))
-    assert m.version_text == "11.14"
+    assert (m.version_text, m.major, decode_bytes(msg(0, 34, "", version=0x20)).major) == ("11.14", 1, 2)
     assert m.warnings == ("unknown IKE major version 11 (version byte 0xbe); read as IKEv1",)
 
 
