@@ -24,8 +24,6 @@ reproduced that way was left out.  Each block below names its sources.
 
 from __future__ import annotations
 
-from ikepcap.decode.registry import Registry
-
 VENDOR_IDS: tuple[tuple[str, str, bool], ...] = (
     # NAT traversal: RFC 3947 and its drafts.  MD5 of the name; values agree in ike-scan,
     # Wireshark, strongSwan and libreswan (the \n variant: the -02 draft hashed its name with a
@@ -56,7 +54,8 @@ VENDOR_IDS: tuple[tuple[str, str, bool], ...] = (
 
     # Dead peer detection (RFC 3706: MD5("CISCO-DEAD-PEER-DETECTION") with the last two bytes
     # replaced by major/minor version), XAUTH (first 8 bytes of MD5 of the draft name), the
-    # FRAGMENTATION capability (MD5("FRAGMENTATION") plus optional 4 flag bytes) and other
+    # FRAGMENTATION capability (MD5("FRAGMENTATION") plus optional 4 flag bytes, of which
+    # strongSwan defines 0x80000000: phase 1 messages can be fragmented) and other
     # IETF-draft VIDs.  Sources: ike-scan, Wireshark, strongSwan, libreswan, ipsec-tools.
     ("afcad71368a1f1c96b8696fc77570100", "Dead Peer Detection v1.0", False),
     ("afcad71368a1f1c96b8696fc7757", "Dead Peer Detection (other version)", True),
@@ -122,7 +121,7 @@ VENDOR_IDS: tuple[tuple[str, str, bool], ...] = (
     ("800100018002000180030002", "Cisco Unity firewall type", False),
 
     # Microsoft.  MD5("MS NT5 ISAKMPOAKLEY") followed by a 4-byte big-endian Windows version
-    # (see MS_NT5_ISAKMPOAKLEY_VERSIONS); KEY_MODS and AuthIP likewise end in a 4-byte value.
+    # (the rows below, 2 to 9); KEY_MODS and AuthIP likewise end in a 4-byte value.
     # Sources: ike-scan, Wireshark, strongSwan, libreswan ([MS-IKEE]).
     ("1e2b516905991c7d7c96fcbfb587e461", "MS NT5 ISAKMPOAKLEY", True),
     ("1e2b516905991c7d7c96fcbfb587e46100000002", "Microsoft Windows 2000", False),
@@ -608,8 +607,10 @@ VENDOR_IDS: tuple[tuple[str, str, bool], ...] = (
     ("7003cbc1097dbe9c2600ba6983bc8b35", "KAME/racoon", False),
     ("20a3622c1cea7ce37bee3ca484425276", "ipsec-tools racoon", False),
 
-    # Check Point: 20 fixed bytes, then product, version, timestamp, reserved and feature
-    # fields of 4 bytes each (see CHECKPOINT_*).  Sources: ike-scan, Wireshark, strongSwan.
+    # Check Point: 20 fixed bytes, then product (1 = Firewall-1 / VPN-1, 2 = SecuRemote /
+    # SecureClient), version (2 = 4.1 ... 5005 = NG AI R55, 5006 = NG AI R56), timestamp (NGX
+    # only), reserved and feature fields of 4 bytes each (the first feature byte counts the
+    # feature bits used).  Sources: ike-scan, Wireshark, strongSwan.
     ("f4ed19e0c114eb516faaac0ee37daf2807b4381f", "Check Point", True),
     (
         (
@@ -845,73 +846,4 @@ VENDOR_IDS: tuple[tuple[str, str, bool], ...] = (
 
     # Apple Mac OS X: ASCII "Mac OSX 10.x" (strongSwan 4.x pluto; not confirmed elsewhere).
     ("4d6163204f53582031302e78", "Mac OS X 10.x", False),
-)
-
-# ---------------------------------------------------------------------------------------
-# What the bytes after a fixed part mean, for the VIDs that carry such a field.
-# ---------------------------------------------------------------------------------------
-
-# Fixed part (hex) -> description of what follows it.
-VID_SUFFIXES: dict[str, str] = {
-    "1e2b516905991c7d7c96fcbfb587e461": "4-byte Windows version, see MS_NT5_ISAKMPOAKLEY_VERSIONS",
-    "afcad71368a1f1c96b8696fc7757": "DPD major and minor version, one byte each",
-    "12f5f28c457168a9702d9fe274cc": "Cisco Unity major and minor version, one byte each",
-    "1f07f70eaa6514d3b0fa96542a50": "VPN 3000 software version, two bytes (0306 = 3.0.6)",
-    "4048b7d56ebce88525e7de7f00d6c2d3": "optional 4-byte flags, see FRAGMENTATION_CAPABILITIES",
-    "f4ed19e0c114eb516faaac0ee37daf2807b4381f": "Check Point fields, see CHECKPOINT_VID_FIELDS",
-    "424e4553000000": "Nortel Contivity: low byte of a 4-byte version",
-    "54494d4553544550": "Timestep: ASCII model and version text",
-    "47bbe7c993f1fc13b4e6d0db565c68e5": "SafeNet: version block with ASCII version text",
-    "8299031757a36082c6a621de": "FortiGate: release and build numbers",
-}
-
-# Trailing 4-byte value of MS NT5 ISAKMPOAKLEY (ike-scan, libreswan, Wireshark).
-MS_NT5_ISAKMPOAKLEY_VERSIONS = Registry(
-    "MS NT5 ISAKMPOAKLEY version",
-    {
-        2: "Windows 2000",
-        3: "Windows XP SP1",
-        4: "Windows Server 2003 / XP SP2",
-        5: "Windows Vista",
-        6: "Windows Server 2008",
-        7: "Windows 7",
-        8: "Windows Server 2008 R2",
-        9: "Windows 8 / 8.1 / 10, Server 2012 R2 / 2016",
-    },
-)
-
-# Flag bits in the 4 bytes that may follow MD5("FRAGMENTATION") (strongSwan).
-FRAGMENTATION_CAPABILITIES: dict[int, str] = {
-    0x80000000: "fragmentation of IKE (phase 1) messages",
-}
-
-# Check Point VID layout after the 20 fixed bytes: (field, offset, length) in bytes from the
-# start of the VID (ike-scan, Wireshark).
-CHECKPOINT_VID_FIELDS: tuple[tuple[str, int, int], ...] = (
-    ("product", 20, 4),
-    ("version", 24, 4),
-    ("timestamp", 28, 4),  # seconds since 1970, NGX only; zero in 4.1 and NG
-    ("reserved", 32, 4),
-    ("features", 36, 4),  # first byte: number of feature bits used (normally 24)
-)
-
-CHECKPOINT_PRODUCTS = Registry(
-    "Check Point product",
-    {1: "Firewall-1 / VPN-1", 2: "SecuRemote / SecureClient"},
-)
-
-CHECKPOINT_VERSIONS = Registry(
-    "Check Point version",
-    {
-        2: "4.1",
-        3: "4.1 SP1",
-        4002: "4.1 SP2 or later",
-        5000: "NG",
-        5001: "NG FP1",
-        5002: "NG FP2",
-        5003: "NG FP3",
-        5004: "NG AI R54",
-        5005: "NG AI R55",
-        5006: "NG AI R56",
-    },
 )

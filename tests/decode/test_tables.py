@@ -16,13 +16,7 @@ from hypothesis import strategies as st
 
 from ikepcap.decode import iana
 from ikepcap.decode.registry import Registry
-from ikepcap.decode.vendor_ids import (
-    CHECKPOINT_PRODUCTS,
-    CHECKPOINT_VERSIONS,
-    MS_NT5_ISAKMPOAKLEY_VERSIONS,
-    VENDOR_IDS,
-    VID_SUFFIXES,
-)
+from ikepcap.decode.vendor_ids import VENDOR_IDS
 
 REQUIRED_REGISTRIES = (
     "V1_PAYLOAD_TYPES",
@@ -528,12 +522,9 @@ def test_freeswan_family_vendor_ids_recompute() -> None:
     assert freeswan_vid("Openswan 2.6.28", b"OE") == "4f45517b4f7f6e657a7b4351"
 
 
-def test_vid_decoding_data() -> None:
-    prefixes = {hex_ for hex_, _, prefix in VENDOR_IDS if prefix}
-    assert set(VID_SUFFIXES) <= prefixes
-    assert MS_NT5_ISAKMPOAKLEY_VERSIONS[2] == "Windows 2000"
-    assert MS_NT5_ISAKMPOAKLEY_VERSIONS[7] == "Windows 7"
-    assert CHECKPOINT_PRODUCTS[1] == "Firewall-1 / VPN-1"
-    assert CHECKPOINT_VERSIONS[5005] == "NG AI R55"
-    windows7 = "1e2b516905991c7d7c96fcbfb587e461" + "00000007"
-    assert VID_BY_HEX[windows7] == ("Microsoft Windows 7", False)
+def test_versioned_vids_are_exact_rows_beside_their_prefix() -> None:
+    windows = "1e2b516905991c7d7c96fcbfb587e461"
+    assert VID_BY_HEX[windows] == ("MS NT5 ISAKMPOAKLEY", True)
+    assert VID_BY_HEX[windows + "00000002"] == ("Microsoft Windows 2000", False)
+    assert VID_BY_HEX[windows + "00000007"] == ("Microsoft Windows 7", False)
+    assert VID_BY_HEX["4048b7d56ebce88525e7de7f00d6c2d380000000"] == ("FRAGMENTATION (IKE phase 1 capable)", False)
