@@ -41,10 +41,6 @@ V1_KINDS = {2: MAIN, 4: AGGRESSIVE, 5: INFORMATIONAL, 6: TRANSACTION, 32: QUICK}
 V2_KINDS = {34: IKE_SA_INIT, 35: IKE_AUTH, 36: CREATE_CHILD_SA, 37: V2_INFORMATIONAL, 43: IKE_INTERMEDIATE}
 
 
-def _has(message: Message, v1_type: int, v2_type: int) -> bool:
-    return message.carries(v1_type, v2_type)
-
-
 def _fragment_suffix(message: Message) -> str:
     if FRAGMENT_TYPES.isdisjoint(message.chain):
         return ""
@@ -60,15 +56,15 @@ def _main_name(message: Message, sender: str) -> str:
     initiator = sender == INITIATOR
     if message.encrypted:
         return "MM5" if initiator else "MM6"
-    if _has(message, V1_SA, V2_SA):
+    if message.carries(V1_SA, V2_SA):
         return "MM1" if initiator else "MM2"
-    if _has(message, V1_KE, V2_KE):
+    if message.carries(V1_KE, V2_KE):
         return "MM3" if initiator else "MM4"
     return "MM (unrecognised)"
 
 
 def _aggressive_name(message: Message, sender: str) -> str:
-    if _has(message, V1_SA, V2_SA):
+    if message.carries(V1_SA, V2_SA):
         return "AM1" if sender == INITIATOR else "AM2"
     return "AM3" if sender == INITIATOR else "AM (unrecognised)"
 
@@ -88,13 +84,12 @@ class ExchangeTracker:
             exchange_index, name = self._v1(message, sender, steps)
         exchange = self.exchanges[exchange_index]
         copy_of = _find_original(message, sender, exchange, steps)
-        if copy_of is not None:
-            name = steps[copy_of].name
         if copy_of is None:
             copy_number, resend = 1, None
             if name not in exchange.names:
                 exchange.names.append(name)
         else:
+            name = steps[copy_of].name          # a copy keeps its original's name, wherever it falls
             copy_number = 1 + sum(1 for i in exchange.steps if steps[i].copy_of == copy_of or i == copy_of)
             resend = _resend_kind(message, sender, copy_of, exchange, steps)
         exchange.steps.append(index)
@@ -123,7 +118,7 @@ class ExchangeTracker:
             return self._exchange(key, INFORMATIONAL, message.message_id, sender), f"Informational ({protection})"
         index = self._exchange((kind, message.exchange_type, message.message_id), kind, message.message_id, sender)
         exchange = self.exchanges[index]
-        return index, _ordinal_name(kind, message, sender, exchange, steps) + suffix
+        return index, _ordinal_name(kind, message, exchange, steps) + suffix
 
     def _v2(self, message: Message, sender: str) -> tuple[int, str]:
         kind = V2_KINDS.get(message.exchange_type, OTHER)
@@ -138,13 +133,10 @@ class ExchangeTracker:
         return index, name + _fragment_suffix(message)
 
 
-def _ordinal_name(kind: str, message: Message, sender: str, exchange: Exchange, steps: list[Step]) -> str:
-    """QM1/QM2/QM3 and Transaction request/reply: by who sent which distinct message first."""
-    earlier = [steps[i] for i in exchange.steps if steps[i].copy_of is None]
-    same_as_before = next((s for s in earlier if s.sender == sender and _same_message(s.message, message)), None)
-    if same_as_before is not None:
-        return same_as_before.name
-    position = len(earlier) + 1
+def _ordinal_name(kind: str, message: Message, exchange: Exchange, steps: list[Step]) -> str:
+    """QM1/QM2/QM3 and Transaction request/reply: by who sent which distinct message first. A
+    copy is named after its original by ``place``."""
+    position = sum(1 for i in exchange.steps if steps[i].copy_of is None) + 1
     if kind == QUICK:
         return f"QM{position}" if position <= 3 else f"QM (extra {position})"
     if kind == TRANSACTION:
