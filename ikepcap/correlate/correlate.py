@@ -64,18 +64,18 @@ def correlate(extraction: Extraction) -> Correlation:
         )
         sa.nat_checks = nat_checks(steps)
         sas.append(sa)
-    unattached_icmp, unattached_fragments = _attach(sas, extraction)
+    _attach(sas, extraction)
     notes = [f"IKE SA {sa.ispi.hex()} ({sa.initiator} → {sa.responder}): more than {MAX_STEPS_PER_SA} messages; "
              f"{sa.truncated_messages} later ones were counted, not diagnosed" for sa in sas if sa.truncated_messages]
     if grouping.dropped_sas:
         notes.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
                      "further SAs were counted, not diagnosed")
-    return Correlation(sas, unattached_icmp, unattached_fragments, extraction.esp, extraction.keepalives,
-                       grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes)
+    return Correlation(sas, grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes)
 
 
-def _attach(sas: list[IkeSa], extraction: Extraction):
-    """Hang ICMP errors, lost fragments, ESP and keepalives on the SAs between the same peers."""
+def _attach(sas: list[IkeSa], extraction: Extraction) -> None:
+    """Hang ICMP errors, lost fragments, ESP and keepalives on the SAs between the same peers;
+    what concerns no SA in the capture has nothing to explain and is left out."""
     by_pair: dict[frozenset[str], list[IkeSa]] = {}
     for sa in sas:
         by_pair.setdefault(frozenset((sa.initiator, sa.responder)), []).append(sa)
@@ -89,18 +89,17 @@ def _attach(sas: list[IkeSa], extraction: Extraction):
         before = [sa for sa in candidates if sa.steps and sa.steps[0].message.time <= time]
         return (before or candidates or [None])[-1]
 
-    loose_icmp = []
     for error in extraction.icmp_errors:
         sa = pick(error.quoted.src, error.quoted.dst, error.quoted.ispi, error.time)
-        (sa.icmp_errors if sa else loose_icmp).append(error)
-    loose_fragments = []
+        if sa is not None:
+            sa.icmp_errors.append(error)
     for lost in extraction.lost_fragments:
         sa = pick(lost.src, lost.dst, lost.ispi, lost.time)
-        (sa.lost_fragments if sa else loose_fragments).append(lost)
+        if sa is not None:
+            sa.lost_fragments.append(lost)
     for flow in extraction.esp:
         for sa in by_pair.get(frozenset((flow.src, flow.dst)), []):
             sa.esp.append(flow)
     for keepalive in extraction.keepalives:
         for sa in by_pair.get(frozenset((keepalive.src, keepalive.dst)), []):
             sa.keepalives.append(keepalive)
-    return loose_icmp, loose_fragments

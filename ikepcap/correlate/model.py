@@ -33,7 +33,6 @@ OTHER = "other"
 # How a copy came to be sent again.
 TIMER = "timer"                 # the requester's retransmission timer: no reply arrived
 DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with its last reply
-RESENT_REPLY = "resent"         # a reply sent again without a duplicate request before it
 
 
 @dataclass(slots=True)
@@ -45,7 +44,7 @@ class Step:
     exchange: int                       # index into IkeSa.exchanges
     copy_of: int | None                 # the step this one repeats, or None for an original
     copy_number: int                    # 1 for the original, 2 for its first retransmission, …
-    resend: str | None                  # TIMER / DUPLICATE_REPLY / RESENT_REPLY for copies
+    resend: str | None                  # TIMER / DUPLICATE_REPLY for copies
 
     @property
     def base(self) -> str:
@@ -61,10 +60,6 @@ class Exchange:
     requester: str                      # the side that sent the first message of the exchange
     steps: list[int] = field(default_factory=list)
     names: list[str] = field(default_factory=list)     # distinct message names, in order of first sight
-
-    @property
-    def last(self) -> str | None:
-        return self.names[-1] if self.names else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +100,6 @@ class IkeSa:
     def other(self, side: str) -> str:
         return RESPONDER if side == INITIATOR else INITIATOR
 
-    def sent_by(self, side: str) -> list[Step]:
-        return [s for s in self.steps if s.sender == side]
-
     def exchanges_of(self, kind: str) -> list[Exchange]:
         return [x for x in self.exchanges if x.kind == kind]
 
@@ -115,10 +107,6 @@ class IkeSa:
 @dataclass(slots=True)
 class Correlation:
     sas: list[IkeSa]
-    unattached_icmp: list[IcmpError]
-    unattached_fragments: list[LostFragments]
-    esp: list[EspFlow]
-    keepalives: list[KeepaliveFlow]
     dropped_messages: int = 0           # messages of SAs beyond the tracking bound (a flood)
     dropped_sas: int = 0
     overflow: Overflow | None = None    # what extraction counted but did not keep

@@ -77,10 +77,6 @@ def _series(sa: IkeSa, step: Step, label: str) -> tuple[list[Evidence], str]:
     return ev, f"{label} was sent {len(all_copies)} times (frames {frames}; intervals {gaps})."
 
 
-def _last_copy(sa: IkeSa, step: Step) -> Step:
-    return copies(sa, step)[-1]
-
-
 def _offered_details(sa: IkeSa) -> list[str]:
     lines = offered(sa)
     return ["Offered by the initiator: " + "; ".join(lines) + "."] if lines else []
@@ -760,6 +756,27 @@ def _protected_tail(sa: IkeSa) -> list[Step]:
     return list(reversed(tail))
 
 
+def _keepalives_meanwhile(sa: IkeSa, check: Step) -> list[str]:
+    """NAT-T keepalives (RFC 3948 §2.3) still flowing once liveness checks go unanswered. From the
+    silent peer they show that it is up and that the path from it works, which leaves the checks
+    not reaching it or its IKE daemon not answering them."""
+    silent = sa.other(check.sender)
+    details = []
+    for flow in sa.keepalives:
+        if flow.last_time < check.message.time:
+            continue
+        side = INITIATOR if flow.src == sa.initiator else RESPONDER
+        text = (f"NAT-T keepalives from the {side} ({flow.src}) continue meanwhile: {flow.packets} in all (frames "
+                f"{flow.first_frame}–{flow.last_frame})")
+        if side == silent:
+            text += (f"; the {side} is up and its packets reach the capture point, so either the checks do not reach "
+                     "it or its IKE daemon does not answer them (it may no longer have this SA)")
+        details.append(text + ".")
+    if not details and NAT_T_PORT in (check.message.sport, check.message.dport):
+        details.append("No NAT-T keepalives passed the capture point meanwhile.")
+    return details
+
+
 def dpd_unanswered(sa: IkeSa) -> Match | None:
     if sa.version == 1:
         tail = _protected_tail(sa)
@@ -771,13 +788,13 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
         return Match([evidence(s) for s in tail], [
             f"The {sender} sent {len(tail)} protected Informationals {seconds(min(gaps))}–{seconds(max(gaps))} apart "
             f"(frames {', '.join(str(s.message.frame) for s in tail)}) and nothing came back"
-            + ("; earlier ones were answered." if answered_before else ".")])
+            + ("; earlier ones were answered." if answered_before else ".")] + _keepalives_meanwhile(sa, tail[0]))
     for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):
         steps = [sa.steps[i] for i in exchange.steps]
         if len(steps) >= 2 and not any(s.message.is_response for s in steps) and not after(sa, steps[-1],
                                                                                          sa.other(steps[0].sender)):
             ev, sent = _series(sa, steps[0], "INFORMATIONAL request")
-            return Match(ev, [sent, "No response came back."])
+            return Match(ev, [sent, "No response came back."] + _keepalives_meanwhile(sa, steps[0]))
     return None
 
 

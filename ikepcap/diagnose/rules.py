@@ -376,8 +376,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "One peer keeps sending liveness checks — IKEv1 protected Informationals (DPD R-U-THERE) or IKEv2 "
          "INFORMATIONAL requests — and nothing comes back.",
          ("peer-dead", "return-path-blocked"),
-         ((I, ("Check whether the peer restarted or lost the SA; check NAT mappings and their idle timeout (NAT-T "
-               "keepalives below).",)),
+         ((I, ("Check whether the peer restarted or lost the SA; check NAT mappings and their idle timeout (with "
+               "NAT-T, the keepalives seen are listed below).",)),
           (R, ("Check the peer's uptime and SA table.",))),
          inferred=True),
     Rule("delete", INFO, "The SA was deleted",

@@ -16,7 +16,7 @@ from ikepcap.decode.message import decode_datagram
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.diagnose.model import SaDiagnosis
 from ikepcap.extract.model import Extraction
-from ikepcap.read.model import Datagram, EspFlow, IcmpError, LostFragments, QuotedDatagram
+from ikepcap.read.model import Datagram, EspFlow, IcmpError, KeepaliveFlow, LostFragments, QuotedDatagram
 from ikepcap.synth import ike
 
 I_ADDR, R_ADDR = "192.0.2.10", "198.51.100.20"
@@ -40,6 +40,7 @@ class Conversation:
         self.esp: list[EspFlow] = []
         self.icmp: list[IcmpError] = []
         self.lost: list[LostFragments] = []
+        self.keepalives: list[KeepaliveFlow] = []
         self.frame = 0
 
     def send(self, time: float, side: str, data: bytes, port: int = 500, fragments: tuple[int, ...] = (),
@@ -147,6 +148,13 @@ class Conversation:
     def add_esp(self, src: str, dst: str, spi: int, packets: int = 3) -> None:
         self.esp.append(EspFlow(src, dst, spi, False, None, None, packets, "built", 100, 10.0, "built", 102, 12.0))
 
+    def add_keepalives(self, side: str, times: tuple[float, ...]) -> None:
+        """NAT-T keepalives from one side on UDP 4500, one frame each."""
+        first = self.frame + 1
+        self.frame += len(times)
+        src, dst = self.addresses[side], self.addresses["r" if side == "i" else "i"]
+        self.keepalives.append(KeepaliveFlow(src, dst, 4500, 4500, len(times), first, times[0], self.frame, times[-1]))
+
     def add_icmp(self, time: float, description: str, icmp_type: int = 3, code: int = 3) -> None:
         self.frame += 1
         self.icmp.append(IcmpError("built", self.frame, time, self.addresses["r"], self.addresses["i"], 4, icmp_type,
@@ -159,7 +167,7 @@ class Conversation:
 
     def diagnosis(self) -> SaDiagnosis:
         extraction = Extraction(engine="native", messages=list(self.messages), esp=self.esp,
-                                icmp_errors=self.icmp, lost_fragments=self.lost)
+                                icmp_errors=self.icmp, lost_fragments=self.lost, keepalives=self.keepalives)
         result = diagnose(correlate(extraction))
         assert len(result.sas) == 1, [d.sa.ispi for d in result.sas]
         return result.sas[0]

@@ -467,3 +467,32 @@ def test_am1_resent_after_am2_points_to_the_return_path():
     finding = next(f for f in c.diagnosis().findings if f.rule == "am2-not-confirmed")
     assert "The initiator kept re-sending AM1 after AM2: AM2 does not reach it." in finding.details
     assert finding.causes[0].id == "return-path-blocked"
+
+
+def _dpd_on_nat_t(c):
+    for n in range(1, 5):
+        c.mm(n, n * 0.01)
+    for n in (5, 6):
+        c.mm(n, n * 0.01, port=4500)
+    for n in (1, 2, 3):
+        c.qm(n, 0.1 + n * 0.01, port=4500)
+    for i, t in enumerate((10, 12, 14)):
+        c.info(t, "i", 1000 + i, port=4500)
+
+
+def test_keepalives_from_the_silent_peer_are_told_with_unanswered_dpd():
+    """Keepalives still coming from the peer that ignores DPD: it is up and the path from it works."""
+    c = Conversation()
+    _dpd_on_nat_t(c)
+    c.add_keepalives("r", (5.0, 25.0, 45.0))
+    details = next(f for f in c.diagnosis().findings if f.rule == "dpd-unanswered").details
+    line = next(d for d in details if d.startswith("NAT-T keepalives from the responder (198.51.100.20)"))
+    assert "3 in all (frames 13–15)" in line and "the responder is up" in line
+
+
+def test_no_keepalives_on_nat_t_is_said_with_unanswered_dpd():
+    c = Conversation()
+    _dpd_on_nat_t(c)
+    c.add_keepalives("i", (1.0, 2.0))           # over before the checks began: not part of this story
+    details = next(f for f in c.diagnosis().findings if f.rule == "dpd-unanswered").details
+    assert details[-1] == "No NAT-T keepalives passed the capture point meanwhile."
