@@ -58,7 +58,10 @@ V1_PAYLOAD_TYPES = Registry(
         12: "Delete",
         13: "VID",
         14: "Attributes",  # mode config / XAUTH attribute payload
-        15: "SAK",  # GDOI SA KEK (RFC 6407)
+        # GDOI's SA KEK (RFC 6407). draft-ietf-ipsec-nat-t-ike-04 to -08 numbered NAT-D 15 and
+        # NAT-OA 16, clashing with GDOI (RFC 3947 took 20 and 21); racoon, Openswan, Mac OS X
+        # and old Cisco IOS send them in IKE's own exchanges.
+        15: "SAK",
         16: "SAT",  # GDOI SA TEK
         17: "KD",  # GDOI key download
         18: "SEQ",  # GDOI sequence number
@@ -66,9 +69,10 @@ V1_PAYLOAD_TYPES = Registry(
         20: "NAT-D",  # RFC 3947
         21: "NAT-OA",  # RFC 3947
         22: "GAP",  # GDOI group associated policy
-        # Private-use numbers that implementations of the NAT-T drafts and Cisco's
-        # proprietary IKEv1 fragmentation use.
-        130: "NAT-D (draft)",  # draft-ietf-ipsec-nat-t-ike-01..03
+        # Private-use numbers: NAT-D and NAT-OA of draft-ietf-ipsec-nat-t-ike-00 to -03 (what
+        # racoon and Openswan send to a peer announcing those drafts' VIDs; Wireshark labels
+        # them "01 to 03"), and Cisco's proprietary IKEv1 fragmentation.
+        130: "NAT-D (draft)",
         131: "NAT-OA (draft)",
         132: "Cisco-Fragment",
     },

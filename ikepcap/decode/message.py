@@ -17,7 +17,17 @@ from ikepcap.decode.context import Context, Head
 from ikepcap.decode.encrypted import decode_cisco_fragment, decode_sk, decode_skf, decode_v1_body
 from ikepcap.decode.identity import decode_cert, decode_certreq, decode_id_v1, decode_id_v2, decode_ts
 from ikepcap.decode.keying import decode_auth, decode_eap, decode_ke_v1, decode_ke_v2, decode_opaque
-from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Payload, conversation_key, major_version
+from ikepcap.decode.model import (
+    V1_FLAG_ENCRYPTION,
+    V1_NATD_BADDRAFT,
+    V1_NATD_DRAFT,
+    V2_SK,
+    V2_SKF,
+    Message,
+    Payload,
+    conversation_key,
+    major_version,
+)
 from ikepcap.decode.nat import decode_natd, decode_natoa
 from ikepcap.decode.notify import decode_delete_v1, decode_delete_v2, decode_notify_v1, decode_notify_v2
 from ikepcap.decode.registry import Registry
@@ -43,7 +53,7 @@ V1_DECODERS: dict[int, Decoder] = {
     14: decode_attributes_v1,
     20: decode_natd,
     21: decode_natoa,
-    130: decode_natd,                   # draft-ietf-ipsec-nat-t-ike-02..08 numbering
+    130: decode_natd,
     131: decode_natoa,
     132: decode_cisco_fragment,
 }
@@ -64,14 +74,10 @@ V2_DECODERS: dict[int, Decoder] = {
     47: decode_cp,
     48: decode_eap,
 }
-# SK and SKF end the clear chain: their next-payload names the first payload inside.
-V2_SK = 46
-V2_SKF = 53
-
-# Before RFC 3947, draft-ietf-ipsec-nat-t-ike-00/01 numbered NAT-D 15; GDOI (RFC 3547) later
-# took 15 for its SAK payload. In the exchanges IKE itself uses, 15 can only be the draft NAT-D
-# (racoon and old Cisco IOS send it, e.g. tcpdump's ISAKMP_sa_setup.pcap).
-V1_DRAFT_NATD = 15
+# Payload type 15 is GDOI's SAK in the registry and a NAT-T draft's NAT-D on the wire (racoon
+# and old Cisco IOS send it, e.g. tcpdump's ISAKMP_sa_setup.pcap). GDOI sends its SAK only in
+# its own, encrypted, exchanges, so in the clear chain of the exchanges IKE itself uses (Main,
+# Aggressive, Informational, Quick) 15 is the NAT-D.
 V1_IKE_EXCHANGES = frozenset({2, 4, 5, 32})
 
 # A real message has a dozen payloads; past this the rest is reported, not decoded.
@@ -225,8 +231,8 @@ def _walk(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int
                 ctx.warn(None, f"{end - body_end} byte(s) after the {names[kind]} payload, which must be last")
             return
         decoder = decoders.get(kind)
-        if decoder is None and not v2 and kind == V1_DRAFT_NATD and ctx.exchange_type in V1_IKE_EXCHANGES:
-            head = head._replace(name="NAT-D (draft-00/01)")
+        if decoder is None and not v2 and kind == V1_NATD_BADDRAFT and ctx.exchange_type in V1_IKE_EXCHANGES:
+            head = head._replace(name=iana.V1_PAYLOAD_TYPES[V1_NATD_DRAFT])
             decoder = decode_natd
         if decoder is None:
             if critical or not v2:

@@ -366,6 +366,10 @@ def major_version(version: int) -> int:
 
 
 ALL = "all"
-# Payload type numbers the model itself needs (the full registries are in ``iana``).
-V1_SA, V1_KE, V1_NOTIFY, V1_DELETE, V1_VID = 1, 4, 11, 12, 13
-V2_SA, V2_KE, V2_NOTIFY, V2_DELETE, V2_VID, V2_SK, V2_SKF = 33, 34, 41, 42, 43, 46, 53
+# Payload type numbers that code refers to by name: this is their one home. The registries,
+# with every number's name and where it comes from, are in ``iana`` (V1_PAYLOAD_TYPES says
+# which NAT-T draft used 15 and which 130).
+V1_SA, V1_KE, V1_ID, V1_HASH, V1_NONCE, V1_NOTIFY, V1_DELETE, V1_VID = 1, 4, 5, 8, 10, 11, 12, 13
+V1_NATD, V1_NATD_DRAFT, V1_NATD_BADDRAFT = 20, 130, 15    # RFC 3947's NAT-D, and the drafts' two numbers
+V1_CISCO_FRAGMENT = 132
+V2_SA, V2_KE, V2_NONCE, V2_NOTIFY, V2_DELETE, V2_VID, V2_SK, V2_SKF = 33, 34, 40, 41, 42, 43, 46, 53

@@ -89,6 +89,7 @@ from ikepcap.decode.identity import DN_SHORT_NAMES, TS_ADDRESS_SIZES, X509_ENCOD
 from ikepcap.decode.model import (
     ALL,
     V1_FLAG_ENCRYPTION,
+    V2_SK,
     Attribute,
     Authentication,
     Certificate,
@@ -1199,7 +1200,6 @@ def _natoa(head: Head, sub: dict, v2: bool) -> NatOriginalAddress:
                               address=str(ipaddress.ip_address(original)) if original else "")
 
 
-V2_SK = 46
 V1_MAPPERS: dict[int, Mapper] = {
     1: _sa, 4: _ke, 5: _id, 6: _cert, 7: _certreq, 8: _opaque, 9: _opaque, 10: _opaque, 11: _notify,
     12: _delete, 13: _vid, 14: _cfg, 20: _natd, 21: _natoa, 130: _natd, 131: _natoa, 132: _cisco_fragment,

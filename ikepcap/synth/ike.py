@@ -9,6 +9,22 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from ikepcap.decode.attributes import AF_BIT
+from ikepcap.decode.model import (
+    V1_HASH,
+    V1_ID,
+    V1_KE,
+    V1_NATD,
+    V1_NONCE,
+    V1_SA,
+    V1_VID,
+    V2_KE,
+    V2_NONCE,
+    V2_SA,
+    V2_SK,
+)
+from ikepcap.decode.model import V1_NOTIFY as V1_N
+from ikepcap.decode.model import V2_NOTIFY as V2_N
 from ikepcap.decode.wire import (
     AttributeHeader,
     DeleteV1,
@@ -26,10 +42,11 @@ from ikepcap.decode.wire import (
 
 Part = tuple[int, bytes]
 
-V1_SA, V1_KE, V1_ID, V1_HASH, V1_NONCE, V1_N, V1_D, V1_VID = 1, 4, 5, 8, 10, 11, 12, 13
-V1_NATD = 20
-V2_SA, V2_KE, V2_NONCE, V2_N, V2_SK = 33, 34, 40, 41, 46
-AF_BIT = 0x8000
+# The payload type numbers builders name come from decode.model, their one home, and are
+# re-exported here (V1_N and V2_N are the short names existing builders use for Notify).
+__all__ = ["V1_HASH", "V1_ID", "V1_KE", "V1_N", "V1_NATD", "V1_NONCE", "V1_SA", "V1_VID", "V2_KE", "V2_N",
+           "V2_NONCE", "V2_SA", "V2_SK", "Part", "attributes", "delete_v1", "id_v1", "ke_v2", "message",
+           "notify_v1", "notify_v2", "sa_v1", "sa_v2", "u32"]
 
 
 def attributes(pairs: Sequence[tuple[int, int | bytes]]) -> bytes:

@@ -227,9 +227,8 @@ def test_v1_mode_config_attributes():
 def test_v1_nat_d_rfc_and_draft_numbers():
     h = "00112233445566778899aabbccddeeff00112233"
     m = decode_bytes(msg(20, 2, f"82 00 0018 {h}" f"0f 00 0018 {h}" f"00 00 0018 {h}"))
-    rfc, draft, draft_old = m.payloads
     assert all(isinstance(p, model.NatDiscovery) and p.hash.hex() == h for p in m.payloads)
-    assert (rfc.type, draft.type, draft_old.type) == (20, 130, 15)
+    assert [(p.type, p.name) for p in m.payloads] == [(20, "NAT-D"), (130, "NAT-D (draft)"), (15, "NAT-D (draft)")]
     assert not m.warnings
 
 
