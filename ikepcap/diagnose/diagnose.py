@@ -148,7 +148,7 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
                             None, stall, None, None)
     if p1.inferred and not facts.named(sa, "IKE_AUTH"):
         return PhaseVerdict(ESTABLISHED, None, None, None, True, "established before the capture", None, None)
-    both_ways = len({(f.src, f.dst) for f in sa.esp}) >= 2
+    both_ways = facts.esp_both_ways(sa)
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
                         "established" + (" (ESP both ways)" if both_ways else " (inferred from sizes)"), None, None)
 

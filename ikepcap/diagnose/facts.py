@@ -12,6 +12,8 @@ from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.frames import NAT_T_PORT
+from ikepcap.read.icmp import MTU_ERRORS
+from ikepcap.read.model import IcmpError
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
@@ -24,6 +26,18 @@ FRAGMENTATION_RISK_BYTES = 1400
 # else: IV + an 8-byte Notify + padding + ICV is 33-64 bytes with the usual ciphers, while an
 # identity and an AUTH payload alone add some 60 bytes more.
 NOTIFY_ONLY_SK_BYTES = 80
+
+# What an ICMP error about an IKE packet says, by (IP version, type, code) (RFC 792/1812,
+# RFC 4443; read.icmp names them), most telling first: nothing listens on the peer, a filter
+# refused the packet and said so, the packet was too large for the path.
+PORT_UNREACHABLE = "port unreachable"
+PROHIBITED = "prohibited"
+TOO_BIG = "too big"
+ICMP_KINDS = (
+    (PORT_UNREACHABLE, frozenset({(4, 3, 3), (6, 1, 4)})),
+    (PROHIBITED, frozenset({(4, 3, 9), (4, 3, 10), (4, 3, 13), (6, 1, 1)})),
+    (TOO_BIG, MTU_ERRORS),
+)
 
 
 def originals(sa: IkeSa, name: str | None = None, sender: str | None = None) -> list[Step]:
@@ -138,6 +152,17 @@ def resent_text(group: Resent) -> str:
     kinds = sorted({why.get(k, k) for k in group.kinds})
     return (f"{group.name} from the {group.sender} sent {len(group.steps)} times (frames {frames}; "
             f"intervals {gaps}; {' and '.join(kinds)})")
+
+
+def icmp_kind(errors: list[IcmpError]) -> str | None:
+    """The most telling kind among these ICMP errors, or None when none says more than 'lost'."""
+    seen = {(e.ip_version, e.icmp_type, e.icmp_code) for e in errors}
+    return next((kind for kind, codes in ICMP_KINDS if seen & codes), None)
+
+
+def esp_both_ways(sa: IkeSa) -> bool:
+    """ESP in both directions: a child SA that carries traffic, which sizes alone only suggest."""
+    return len({(f.src, f.dst) for f in sa.esp}) >= 2
 
 
 def large(step: Step) -> bool:

@@ -27,13 +27,18 @@ from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification, Sec
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
     INVALID_COOKIE,
+    PORT_UNREACHABLE,
+    PROHIBITED,
+    TOO_BIG,
     after,
     answered,
     clear_errors,
     copies,
     describe,
+    esp_both_ways,
     evidence,
     first,
+    icmp_kind,
     named,
     notifications,
     offered,
@@ -313,21 +318,23 @@ def mm6_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
     return Match(ev, details)
 
 
+# MM1 met by ICMP: the kind of error reorders mm1-unanswered's causes (the path stays suspect).
+MM1_ICMP_CAUSES = {
+    PORT_UNREACHABLE: ("peer-not-listening", "forward-path-blocked", "peer-down"),
+    PROHIBITED: ("filtered", "forward-path-blocked"),
+}
+
+
 def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     mm1 = first(sa, "MM1")
     if mm1 is None or first(sa, "MM2") or any(s.sender == RESPONDER for s in sa.steps):
         return None
     ev, sent = _series(sa, mm1, "MM1")
     details = [sent, "Nothing at all came back from the responder."]
-    causes = None
     if sa.icmp_errors:
-        kinds = {e.description for e in sa.icmp_errors}
-        details.append("ICMP errors came back instead: " + "; ".join(sorted(kinds)) + ".")
-        if any("port unreachable" in k for k in kinds):
-            causes = ("peer-not-listening", "forward-path-blocked", "peer-down")
-        elif any("prohibited" in k for k in kinds):
-            causes = ("filtered", "forward-path-blocked")
-    return Match(ev, details + _offered_details(sa), causes)
+        details.append("ICMP errors came back instead: " + "; ".join(sorted({e.description for e in sa.icmp_errors}))
+                       + ".")
+    return Match(ev, details + _offered_details(sa), MM1_ICMP_CAUSES.get(icmp_kind(sa.icmp_errors)))
 
 
 # --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
@@ -382,7 +389,7 @@ def am1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 # --- IKEv2 --------------------------------------------------------------------------------------
 
 def _init_responses(sa: IkeSa) -> list[Step]:
-    return [s for s in sa.steps if s.name.startswith("IKE_SA_INIT response") and s.copy_of is None]
+    return [s for s in named(sa, "IKE_SA_INIT response") if s.copy_of is None]
 
 
 def _response_notifies(step: Step) -> set[int]:
@@ -392,8 +399,7 @@ def _response_notifies(step: Step) -> set[int]:
 def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
     responses = _init_responses(sa)
     # copies count too: a request re-sent unchanged after INVALID_KE_PAYLOAD loops just the same
-    ke = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT response")
-          and INVALID_KE_PAYLOAD in _response_notifies(s)]
+    ke = [s for s in named(sa, "IKE_SA_INIT response") if INVALID_KE_PAYLOAD in _response_notifies(s)]
     if len(ke) < 2 or any(not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN}
                           for s in responses):
         return None
@@ -425,7 +431,7 @@ def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
     response = _successful_init(sa)
     if response is None or named(sa, "IKE_AUTH request"):
         return None
-    requests = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT request") and s.index > response.index]
+    requests = [s for s in named(sa, "IKE_SA_INIT request") if s.index > response.index]
     if not requests:
         return None
     return Match([evidence(response)] + [evidence(s) for s in requests], [
@@ -434,7 +440,7 @@ def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def init_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    requests = [s for s in sa.steps if s.name.startswith("IKE_SA_INIT request")]
+    requests = named(sa, "IKE_SA_INIT request")
     if not requests or _init_responses(sa):
         return None
     originals_ = [s for s in requests if s.copy_of is None]
@@ -456,27 +462,19 @@ def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
     return Match([evidence(response)], details, causes)
 
 
-def _auth_requests(sa: IkeSa) -> list[Step]:
-    return [s for s in sa.steps if s.name.startswith("IKE_AUTH request")]
-
-
-def _auth_responses(sa: IkeSa) -> list[Step]:
-    return [s for s in sa.steps if s.name.startswith("IKE_AUTH response")]
-
-
 def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    responses = _auth_responses(sa)
+    responses = named(sa, "IKE_AUTH response")
     if not responses or not all(facts.notify_only(s) for s in responses):
         return None
     lengths = ", ".join(f"frame {s.message.frame}: {facts.sk_length(s)} encrypted bytes" for s in responses)
     clear = [f"{n.notify_name} in clear (frame {s.message.frame})" for s, n in clear_errors(responses)]
-    return Match([evidence(s) for s in _auth_requests(sa)[:1] + responses],
+    return Match([evidence(s) for s in named(sa, "IKE_AUTH request")[:1] + responses],
                  [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear)
 
 
 def _auth_unanswered(sa: IkeSa) -> tuple[list[Step], Step] | None:
-    requests = _auth_requests(sa)
-    if not requests or _auth_responses(sa):
+    requests = named(sa, "IKE_AUTH request")
+    if not requests or named(sa, "IKE_AUTH response"):
         return None
     return requests, requests[0]
 
@@ -535,8 +533,7 @@ def qm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     qm1 = next((sa.steps[i] for i in qm.exchange.steps if sa.steps[i].name == "QM1"), None)
     if qm1 is None or any(sa.steps[i].name == "QM2" for i in qm.exchange.steps):
         return None
-    peer = RESPONDER if qm1.sender == INITIATOR else INITIATOR
-    infos = [s for s in after(sa, qm1, peer) if s.name == "Informational (protected)"]
+    infos = _protected_info_from(sa, qm1, sa.other(qm1.sender))
     if not infos:
         return None
     ev, sent = _series(sa, qm1, "QM1")
@@ -571,16 +568,10 @@ def qm2_unconfirmed(sa: IkeSa, p: Progress) -> Match | None:
     return Match(ev, [sent, "No QM3 followed."], causes)
 
 
-# ESP both ways after a child SA proves it carries traffic; sizes alone only suggest.
-def _esp_both_ways(sa: IkeSa) -> bool:
-    directions = {(f.src, f.dst) for f in sa.esp}
-    return len(directions) >= 2
-
-
 def child_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    responses = [s for s in _auth_responses(sa) if s.copy_of is None]
-    requests = [s for s in _auth_requests(sa) if s.copy_of is None]
-    if not responses or not requests or not p.established or _esp_both_ways(sa):
+    responses = [s for s in named(sa, "IKE_AUTH response") if s.copy_of is None]
+    requests = [s for s in named(sa, "IKE_AUTH request") if s.copy_of is None]
+    if not responses or not requests or not p.established or esp_both_ways(sa):
         return None
     if any(x.kind == CREATE_CHILD_SA for x in sa.exchanges):
         return None
@@ -618,7 +609,7 @@ def unencrypted_error_notify(sa: IkeSa) -> Match | None:
     since = _keys_exist_from(sa)
     if since is None:
         return None
-    errors = [(s, n) for s, n in clear_errors(after(sa, since)) if not s.message.encrypted]
+    errors = clear_errors(after(sa, since))
     if not errors:
         return None
     types = {n.notify_type for _, n in errors}
@@ -695,22 +686,21 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
     return Match(ev, details) if ev else None
 
 
+# The icmp-error rule's causes as the kind of error orders them.
+ICMP_CAUSES = {
+    PORT_UNREACHABLE: ("peer-not-listening", "peer-down"),
+    PROHIBITED: ("filtered",),
+    TOO_BIG: ("ip-fragments-dropped",),
+}
+
+
 def icmp_error(sa: IkeSa) -> Match | None:
     if not sa.icmp_errors:
         return None
-    kinds = " ".join(e.description for e in sa.icmp_errors)
-    if "port unreachable" in kinds:
-        causes = ("peer-not-listening", "peer-down")
-    elif "prohibited" in kinds:
-        causes = ("filtered",)
-    elif "fragmentation" in kinds or "too big" in kinds:
-        causes = ("ip-fragments-dropped",)
-    else:
-        causes = None
     return Match([Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors],
                  [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
                   f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
-                  for e in sa.icmp_errors], causes)
+                  for e in sa.icmp_errors], ICMP_CAUSES.get(icmp_kind(sa.icmp_errors)))
 
 
 def nat_detected(sa: IkeSa) -> Match | None:
@@ -821,7 +811,7 @@ def delete(sa: IkeSa) -> Match | None:
 
 
 def esp_one_way(sa: IkeSa) -> Match | None:
-    if not sa.esp or _esp_both_ways(sa):
+    if not sa.esp or esp_both_ways(sa):
         return None
     flow = sa.esp[0]
     return Match([Evidence(flow.first_file, flow.first_frame, flow.first_time, f"ESP SPI 0x{flow.spi:08x}")], [

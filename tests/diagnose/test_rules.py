@@ -496,3 +496,17 @@ def test_no_keepalives_on_nat_t_is_said_with_unanswered_dpd():
     c.add_keepalives("i", (1.0, 2.0))           # over before the checks began: not part of this story
     details = next(f for f in c.diagnosis().findings if f.rule == "dpd-unanswered").details
     assert details[-1] == "No NAT-T keepalives passed the capture point meanwhile."
+
+
+@pytest.mark.parametrize(("icmp_type", "code", "description", "mm1_first", "icmp_first"), [
+    (3, 3, "destination unreachable: port unreachable", "peer-not-listening", "peer-not-listening"),
+    (3, 13, "destination unreachable: communication administratively prohibited", "filtered", "filtered"),
+    (3, 4, "destination unreachable: fragmentation needed and DF set", "forward-path-blocked", "ip-fragments-dropped"),
+])
+def test_an_icmp_error_is_read_once_by_type_and_code(icmp_type, code, description, mm1_first, icmp_first):
+    c = Conversation()
+    c.mm(1, 0)
+    c.add_icmp(0.01, description, icmp_type, code)
+    findings = {f.rule: f for f in c.diagnosis().findings}
+    assert findings["mm1-unanswered"].causes[0].id == mm1_first
+    assert findings["icmp-error"].causes[0].id == icmp_first
