@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ikepcap.correlate.model import DUPLICATE_REPLY, INITIATOR, TIMER, IkeSa, Step
-from ikepcap.decode.model import Encrypted, Notification, SecurityAssociation
+from ikepcap.decode.model import V1_SA, V2_SA, Encrypted, Notification, SecurityAssociation
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.frames import NAT_T_PORT
@@ -78,22 +78,25 @@ def clear_errors(steps: list[Step]) -> list[tuple[Step, Notification]]:
     return [(s, n) for s in steps if not s.message.encrypted for n in notifications(s) if is_error(n)]
 
 
+def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:
+    """The message's SA payloads, decoding only those."""
+    return step.message.payloads_of(V1_SA, V2_SA, SecurityAssociation)
+
+
 def offered(sa: IkeSa) -> list[str]:
     """The initiator's first SA payload, one line per proposal: what a mismatch is argued over."""
     for step in sa.steps:
         if step.sender == INITIATOR and step.name in ("MM1", "AM1", "IKE_SA_INIT request",
                                                       "IKE_SA_INIT request (retry)"):
-            for payload in step.message.payloads:
-                if isinstance(payload, SecurityAssociation):
-                    return [f"proposal {p.number}: {proposal_text(p)}" for p in payload.proposals]
+            found = security_associations(step)
+            if found:
+                return [f"proposal {p.number}: {proposal_text(p)}" for p in found[0].proposals]
     return []
 
 
 def chosen(step: Step) -> list[str]:
-    for payload in step.message.payloads:
-        if isinstance(payload, SecurityAssociation):
-            return [proposal_text(p) for p in payload.proposals]
-    return []
+    found = security_associations(step)
+    return [proposal_text(p) for p in found[0].proposals] if found else []
 
 
 def describe(step: Step) -> str:

@@ -23,7 +23,7 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
-from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification, SecurityAssociation
+from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
     INVALID_COOKIE,
@@ -789,8 +789,7 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
 
 
 def delete(sa: IkeSa) -> Match | None:
-    clear = [(s, p) for s in sa.steps if s.message.carries(V1_DELETE, V2_DELETE)
-             for p in s.message.payloads if isinstance(p, Delete)]
+    clear = [(s, p) for s in sa.steps for p in s.message.payloads_of(V1_DELETE, V2_DELETE, Delete)]
     if clear:
         return Match([evidence(s) for s, _ in clear],
                      [f"Delete for {len(p.spis)} {p.protocol} SPI(s) from the {s.sender} (frame {s.message.frame})."
@@ -821,18 +820,14 @@ def esp_one_way(sa: IkeSa) -> Match | None:
 
 def aggressive_mode_psk(sa: IkeSa) -> Match | None:
     am1 = first(sa, "AM1")
-    if am1 is None:
+    if am1 is None or not any(a.type == AUTH_METHOD and a.value in PSK_METHODS
+                              for payload in facts.security_associations(am1) for proposal in payload.proposals
+                              for transform in proposal.transforms for a in transform.attributes):
         return None
-    for payload in am1.message.payloads:
-        if isinstance(payload, SecurityAssociation):
-            for proposal in payload.proposals:
-                for transform in proposal.transforms:
-                    if any(a.type == AUTH_METHOD and a.value in PSK_METHODS for a in transform.attributes):
-                        am2 = first(sa, "AM2")
-                        return Match([evidence(am1)] + ([evidence(am2)] if am2 else []),
-                                     ["AM1 offers pre-shared key authentication" +
-                                      (f"; AM2 (frame {am2.message.frame}) carries HASH_R in clear." if am2 else ".")])
-    return None
+    am2 = first(sa, "AM2")
+    return Match([evidence(am1)] + ([evidence(am2)] if am2 else []),
+                 ["AM1 offers pre-shared key authentication" +
+                  (f"; AM2 (frame {am2.message.frame}) carries HASH_R in clear." if am2 else ".")])
 
 
 def dh_group_retry(sa: IkeSa) -> Match | None:
