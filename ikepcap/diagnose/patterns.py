@@ -508,13 +508,12 @@ def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     if found is None:
         return None
     requests, _ = found
-    originals_ = [s for s in requests if s.copy_of is None]
     details = [f"IKE_AUTH request sent {len(requests)} time(s) counting fragments "
                f"(frames {', '.join(str(s.message.frame) for s in requests)}); no response came back."]
     details += _size_notes(requests)
     causes = None if any(facts.large(s) for s in requests) or sa.lost_fragments else \
         ("auth-failed", "forward-path-blocked", "ip-fragments-dropped")
-    return Match([evidence(s) for s in originals_ + requests[len(originals_):]], details, causes)
+    return Match([evidence(s) for s in requests], details, causes)
 
 
 # --- phase 2 ------------------------------------------------------------------------------------

@@ -510,3 +510,14 @@ def test_an_icmp_error_is_read_once_by_type_and_code(icmp_type, code, descriptio
     findings = {f.rule: f for f in c.diagnosis().findings}
     assert findings["mm1-unanswered"].causes[0].id == mm1_first
     assert findings["icmp-error"].causes[0].id == icmp_first
+
+
+def test_unanswered_ike_auth_names_every_request_frame():
+    """Fragment 1 re-sent before fragment 2 first went out: the copy is evidence too."""
+    c = Conversation(2)
+    c.init_request(0)
+    c.init_response(0.01)
+    for t, number in ((0.02, 1), (1.02, 1), (1.5, 2)):
+        c.v2(t, "i", 35, [(53, struct.pack("!HH", number, 2) + b"\x00" * 400)], message_id=1)
+    finding = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered")
+    assert [e.frame for e in finding.evidence] == [3, 4, 5]
