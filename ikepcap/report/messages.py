@@ -15,6 +15,7 @@ from ikepcap.decode.model import (
     V2_FLAG_INITIATOR,
     V2_FLAG_RESPONSE,
     V2_FLAG_VERSION,
+    V2_SK,
     Certificate,
     CiscoFragment,
     Configuration,
@@ -28,6 +29,7 @@ from ikepcap.decode.model import (
     Notification,
     Payload,
     SecurityAssociation,
+    TrafficSelector,
     TrafficSelectors,
     VendorID,
 )
@@ -79,7 +81,7 @@ def payload_summary(payload: Payload) -> str:
     if isinstance(payload, Delete):
         return f"D({payload.protocol}, {len(payload.spis)} SPI(s))"
     if isinstance(payload, Encrypted):
-        return f"{name}(encrypted, {payload.data_length}B)" if payload.type in (46,) else \
+        return f"{name}(encrypted, {payload.data_length}B)" if payload.type == V2_SK else \
             f"encrypted({payload.first_payload_name}…, {payload.data_length}B)"
     if isinstance(payload, EncryptedFragment):
         return f"SKF({payload.number}/{payload.total}, {payload.data_length}B)"
@@ -87,9 +89,7 @@ def payload_summary(payload: Payload) -> str:
         subject = f", {payload.subject}" if payload.subject else ""
         return f"{name}({payload.encoding_name}{subject})"
     if isinstance(payload, TrafficSelectors):
-        return f"{name}(" + ", ".join(
-            f"{s.start_address}-{s.end_address}" + (f" proto {s.ip_protocol}" if s.ip_protocol else "")
-            for s in payload.selectors) + ")"
+        return f"{name}(" + ", ".join(_selector_text(s) for s in payload.selectors) + ")"
     if isinstance(payload, Configuration):
         return f"{name}({payload.cfg_type_name})"
     if isinstance(payload, Eap):
@@ -201,3 +201,9 @@ def message_record(message: Message) -> dict:
         "warnings": list(message.warnings),
     }
 
+
+def _selector_text(selector: TrafficSelector) -> str:
+    if selector.start_address is None:                  # not an address range: a label, an FC range
+        return f"{selector.ts_type_name} {selector.body or ''}".rstrip()
+    return f"{selector.start_address}-{selector.end_address}" + \
+        (f" proto {selector.ip_protocol}" if selector.ip_protocol else "")

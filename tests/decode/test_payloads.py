@@ -367,6 +367,15 @@ def test_v2_seclabel_then_address_range():
             ipv4.end_address, ipv4.body) == ("TS_IPV4_ADDR_RANGE", 6, 22, 22, "192.0.2.1", "192.0.2.1", None)
 
 
+def test_the_one_line_view_shows_a_label_where_a_range_has_addresses():
+    from ikepcap.report.messages import message_line
+    label = b"system_u:object_r:ipsec_spd_t:s0\x00"
+    body = (f"02 000000 0a 00 {4 + len(label):04x} " + label.hex() + "07 06 0010 0016 0016 c0000201 c0000201")
+    line = message_line(decode_bytes(_ts_payload(body)))
+    assert "TSi(TS_SECLABEL system_u:object_r:ipsec_spd_t:s0, 192.0.2.1-192.0.2.1 proto 6)" in line
+    assert "None" not in line
+
+
 def test_v2_short_seclabel_and_fc_range_keep_the_selectors_after_them():
     body = ("03 000000"
             "0a 00 0006 ff01"                                          # TS_SECLABEL of 2 unprintable bytes
