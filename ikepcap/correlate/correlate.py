@@ -44,6 +44,7 @@ def correlate(extraction: Extraction) -> Correlation:
         steps: list[Step] = []
         ports: dict[str, set[int]] = {INITIATOR: set(), RESPONDER: set()}
         float_step = None
+        off_nat_t = False                           # a message not on UDP 4500 came before
         rspi = bytes(8)
         for message in bucket.messages:
             sender = _sender(who, message.src, message.sport)
@@ -53,9 +54,9 @@ def correlate(extraction: Extraction) -> Correlation:
             if message.rspi != bytes(8) and rspi == bytes(8):
                 rspi = message.rspi
             on_nat_t = NAT_T_PORT in (message.sport, message.dport)
-            if float_step is None and on_nat_t and any(NAT_T_PORT not in (s.message.sport, s.message.dport)
-                                                       for s in steps[:-1]):
+            if float_step is None and on_nat_t and off_nat_t:
                 float_step = step.index
+            off_nat_t = off_nat_t or not on_nat_t
         version = bucket.key[0]
         sa = IkeSa(
             version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,
