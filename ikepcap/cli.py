@@ -21,6 +21,7 @@ import typer
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
 from ikepcap.read.errors import CaptureError
+from ikepcap.report.escape import terminal
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -53,7 +54,8 @@ class ReportFormat(str, Enum):
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"ikepcap: {message}", err=True)
+    """One line on stderr; escaped, since file names and capture contents end up in it."""
+    typer.echo(f"ikepcap: {terminal(message)}", err=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -114,9 +116,9 @@ class ProgressBar:
             self._bar.__exit__(*exc)
 
 
-def run_extraction(paths: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
+def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
                    jobs: int | None = None, quiet: bool = True) -> Extraction:
-    files = expand_paths(paths)
+    """Read ``files`` (as expand_paths gives them) with the chosen engine."""
     extra = frozenset(ports)
     if engine is Engine.tshark:
         from ikepcap.extract.tshark import extract as extract_tshark
@@ -151,7 +153,7 @@ def decode(
     from ikepcap.report.messages import message_line, message_record, message_tree
 
     try:
-        result = run_extraction(files, engine, port, tshark_option, jobs, quiet)
+        result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet)
     except CaptureError as error:
         raise fail(str(error)) from None
     out = sys.stdout
@@ -165,7 +167,7 @@ def decode(
             else:
                 out.write(message_line(message) + "\n")
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"warning: {terminal(warning)}", err=True)
 
 
 def _file_digests(paths: list[str]) -> dict[str, str]:
@@ -287,7 +289,6 @@ def main() -> None:
     except Exception as error:  # the last line of defence for hostile input: no traceback
         if os.environ.get("IKEPCAP_DEBUG"):
             raise
-        from ikepcap.report.escape import terminal
         typer.echo(f"ikepcap: internal error ({error.__class__.__name__}: {terminal(str(error)[:200])}); "
                    "please report it with the capture, or run with IKEPCAP_DEBUG=1", err=True)
         sys.exit(EXIT_BAD_INPUT)

@@ -246,6 +246,18 @@ def test_wire_strings_cannot_reach_the_terminal(tmp_path):
     assert "\\x1b[2J" in decoded and "\\u202e" in decoded
 
 
+def test_error_lines_and_warnings_on_stderr_are_escaped_too(tmp_path):
+    """File names and capture contents reach stderr through fail() and decode's warnings."""
+    name = "evil\x1b[2J\u202e"
+    bad = tmp_path / f"{name}.pcap"
+    bad.write_bytes(b"GIF89a, not a capture at all")
+    cut = tmp_path / f"{name}-cut.pcap"
+    cut.write_bytes((CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes()[:-30])
+    for args, needle in ((["diagnose", str(bad)], "not a pcap"), (["decode", str(cut)], "cut off")):
+        err = run(*args).stderr.decode()
+        assert needle in err and "\\x1b[2J\\u202e" in err and not CONTROL.search(err), (args, err)
+
+
 def test_wire_strings_cannot_break_out_of_markdown_or_json(tmp_path):
     path = str(_evil_capture(tmp_path))
     markdown = run("diagnose", "--format", "markdown", "-v", path).stdout.decode()
