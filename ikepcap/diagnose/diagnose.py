@@ -46,9 +46,6 @@ from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import RULES
 from ikepcap.diagnose.states import DONE, NO_NAME, state
 
-# Stall rules whose pattern is an explicit refusal rather than silence.
-REFUSALS = frozenset({"mm1-rejected", "mm3-key-refused", "mm5-answered-clear-error", "am1-rejected", "am2-rejected",
-                      "init-rejected", "init-ke-loop", "auth-rejected", "qm1-rejected", "child-rejected"})
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
 # Observations already told by the stall finding when their frames are all in it.
@@ -107,7 +104,7 @@ def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> Pha
     order = ORDERS[progress.flow]
     waiting = order[order.index(last) + 1] if last in order and order.index(last) + 1 < len(order) else None
     side = furthest.sender if furthest else None
-    outcome = REJECTED if stall and stall.rule in REFUSALS else STALLED
+    outcome = REJECTED if stall and RULES[stall.rule].refusal else STALLED
     if outcome == REJECTED and sa.version == 2 and furthest is not None and furthest.message.is_response:
         # the refusal is the response itself: nobody waits, the requester was turned down
         waiting, side = None, sa.other(furthest.sender)
@@ -154,7 +151,7 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
 
 
 def _open_phase2(last, waiting, waiting_side, stall, starter, other) -> PhaseVerdict:
-    outcome = REJECTED if stall and stall.rule in REFUSALS else STALLED
+    outcome = REJECTED if stall and RULES[stall.rule].refusal else STALLED
     inferred = bool(stall and stall.inferred)
     if outcome == REJECTED:
         summary = f"rejected after {last}" + (" (inferred)" if inferred else "")

@@ -26,7 +26,7 @@ class Rule:
     explanation: str
     causes: tuple[str, ...]
     checks: tuple[tuple[str, tuple[str, ...]], ...]
-    stall: bool = False                 # names where a phase stalled (one per phase at most)
+    refusal: bool = False               # a stall whose pattern is an explicit refusal: the phase is rejected
     inferred: bool = False              # rests on sizes and timing of encrypted messages
 
 
@@ -52,8 +52,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "Check that IKE is enabled on the interface facing the initiator and that a tunnel-group / connection "
                "exists for the initiator's address.",
                "Compare the initiator's offered proposals (listed below) with the responder's policies: some "
-               "responders drop an unacceptable MM1 silently."))),
-         stall=True),
+               "responders drop an unacceptable MM1 silently.")))),
     Rule("mm1-rejected", ERROR, "Main Mode rejected at MM1: the responder refused the proposals",
          "The responder answered MM1 with an unencrypted notification instead of MM2. Before keys exist this is how "
          "a responder says no; NO_PROPOSAL_CHOSEN means none of the offered phase-1 proposals was acceptable.",
@@ -63,7 +62,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Add or correct an IKE policy that matches one of the offered proposals.",
                "Check that a connection / tunnel-group exists for the initiator: strongSwan answers "
                "NO_PROPOSAL_CHOSEN with no SPI when it has no configuration for the peer at all."))),
-         stall=True),
+         refusal=True),
     Rule("mm2-reply-lost", ERROR, "Main Mode stalled at MM2: the responder's replies do not reach the initiator",
          "The responder answered with MM2, but the initiator kept re-sending MM1 after MM2 had passed the capture "
          "point. MM2 is lost between the capture point and the initiator.",
@@ -71,15 +70,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check inbound UDP 500 from the responder on the initiator's firewall / ACL, and any NAT or stateful "
                "device on the way back.",)),
           (R, ("Check which address the responder answers from: it must be the address the initiator sent MM1 to.",
-               "Check the route back to the initiator (asymmetric routing around a stateful firewall)."))),
-         stall=True),
+               "Check the route back to the initiator (asymmetric routing around a stateful firewall).")))),
     Rule("mm2-unanswered", ERROR, "Main Mode stalled at MM2: the initiator never sent MM3",
          "MM2 passed the capture point and the initiator stopped: it neither re-sent MM1 nor continued with MM3. "
          "The initiator received MM2 and did not accept it.",
          ("p1-proposal-mismatch", "vendor-interop"),
          ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (listed below).",)),
-          (R, ("Compare the transform the responder chose with what the initiator offered.",))),
-         stall=True),
+          (R, ("Compare the transform the responder chose with what the initiator offered.",)))),
     Rule("mm3-unanswered", ERROR, "Main Mode stalled at MM3: the responder never sent MM4",
          "The initiator sent its key exchange (MM3) and received no MM4. At this point the responder must find the "
          "pre-shared key for the initiator's address to compute keys; Cisco and others stop here when they find none.",
@@ -89,8 +86,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Check that a tunnel-group / pre-shared key exists for the initiator's address as the responder sees it "
                "(a wrong peer IP on this side is the classic case).",
                "Check for a middlebox that drops the larger MM3 "
-               "(DH groups 14 and up make it several hundred bytes)."))),
-         stall=True),
+               "(DH groups 14 and up make it several hundred bytes).")))),
     Rule("mm3-invalid-cookie", ERROR,
          "Main Mode stalled at MM3: the responder answered with INVALID_COOKIE, unencrypted",
          "The initiator sent MM3 and got no MM4; instead the responder sent an unencrypted INVALID_COOKIE, i.e. it "
@@ -104,8 +100,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Check the tunnel-group / pre-shared key for the initiator's address: a wrong peer IP here is the most "
                "likely cause ('show running-config tunnel-group', 'show crypto isakmp sa' shows nothing stable).",
                "If the configuration is right, check whether the responder restarted, failed over or cleared its SAs "
-               "during the negotiation."))),
-         stall=True),
+               "during the negotiation.")))),
     Rule("mm3-key-refused", ERROR,
          "Main Mode stalled at MM3: the responder refused the key exchange, unencrypted",
          "The responder answered MM3 with an unencrypted error notification instead of MM4. strongSwan does this "
@@ -114,14 +109,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the address and ID the initiator presents; the responder has no secret for them.",)),
           (R, ("Add a pre-shared key for the initiator's address / ID (strongSwan: a secrets entry whose ID matches; "
                "Cisco: the tunnel-group's pre-shared-key).",))),
-         stall=True),
+         refusal=True),
     Rule("mm4-reply-lost", ERROR, "Main Mode stalled at MM4: the responder's MM4 does not reach the initiator",
          "The responder sent MM4, but the initiator kept re-sending MM3 after MM4 had passed the capture point. MM4 is "
          "lost between the capture point and the initiator.",
          ("return-path-blocked", "vendor-interop"),
          ((I, ("Check inbound UDP 500 from the responder, and whether a middlebox drops the larger MM4.",)),
-          (R, ("Check the route back and any stateful device on it.",))),
-         stall=True),
+          (R, ("Check the route back and any stateful device on it.",)))),
     Rule("mm4-unanswered", ERROR, "Main Mode stalled at MM4: no MM5 followed",
          "The responder sent MM4 and nothing more passed the capture point: the initiator's MM5 (its first encrypted "
          "message) never got here. If NAT was detected, MM5 goes to UDP 4500, and a path that drops 4500 swallows it; "
@@ -129,15 +123,14 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("udp4500-blocked", "ip-fragments-dropped", "vendor-interop"),
          ((I, ("Check the initiator's log: did it send MM5, on which port, and how large was it?",
                "Check that UDP 4500 (after NAT-T) and IP fragments of UDP 500/4500 pass every firewall.")),
-          (R, ("Capture on the initiator's side too, to see whether MM5 leaves it.",))),
-         stall=True),
+          (R, ("Capture on the initiator's side too, to see whether MM5 leaves it.",)))),
     Rule("mm5-unanswered", ERROR, "Main Mode stalled at MM5: the responder never sent MM6",
          "The initiator sent its first encrypted message (MM5: identity and proof of the key) and no MM6 came back. "
          "A responder that cannot decrypt MM5 — because its pre-shared key differs — usually stays silent or answers "
          "with an encrypted error the initiator cannot read. Libreswan gives up with 'Possible authentication "
          "failure: no acceptable response to our first encrypted message'.",
          ("psk-mismatch", "id-mismatch", "ip-fragments-dropped", "vendor-interop"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS),
     Rule("mm5-unanswered-after-float", ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
@@ -148,60 +141,58 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "If no NAT should be in the path, check why NAT-D detected one (below) or whether encapsulation is "
                "forced (strongSwan forceencaps, Cisco 'crypto isakmp nat-traversal' / 'force-encapsulate').")),
           (R, ("Check that the responder listens on UDP 4500 and that its firewall admits it.",
-               "If 4500 is open, re-enter the pre-shared key on both sides."))),
-         stall=True),
+               "If 4500 is open, re-enter the pre-shared key on both sides.")))),
     Rule("mm5-answered-encrypted", ERROR,
          "Main Mode stalled at MM5: the responder answered with an encrypted notification instead of MM6",
          "The responder replied to MM5 with a protected Informational rather than MM6. strongSwan does this when it "
          "cannot decrypt MM5 with its own key (it sends PAYLOAD_MALFORMED encrypted with that key, which the "
          "initiator cannot read and ignores). Without the keys the notification's type is not visible: inferred.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, stall=True, inferred=True),
+         _PSK_CHECKS, inferred=True),
     Rule("mm5-answered-clear-error", ERROR,
          "Main Mode stalled at MM5: the responder answered with an unencrypted error",
          "After MM5 the responder sent an unencrypted INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED, "
          "INVALID_HASH_INFORMATION or AUTHENTICATION_FAILED: it decrypted MM5 into garbage or could not verify it, "
          "and had no usable key to protect its answer. That is the signature of different pre-shared keys.",
          ("psk-mismatch", "auth-failed"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS, refusal=True),
     Rule("mm4-resent-by-responder", ERROR,
          "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
          "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
          "still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key mismatch.",
          ("psk-mismatch", "id-mismatch"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS),
     Rule("mm6-not-accepted", ERROR, "Main Mode reached MM6 but the initiator did not accept it",
          "The responder sent MM6, and the initiator re-sent MM5 or sent a notification instead of moving on to "
          "Quick Mode: it could not verify the responder's proof of the key.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS),
     # --- IKEv1 Aggressive Mode -----------------------------------------------------------
     Rule("am1-unanswered", ERROR, "Aggressive Mode stalled at AM1: the responder never answered",
          "The initiator sent AM1 (proposals, key exchange and identity at once) and nothing came back.",
          ("forward-path-blocked", "peer-not-configured", "p1-proposal-mismatch", "peer-down"),
          ((I, ("Check the peer address and that UDP 500 towards it is allowed.",
                "Check that the responder accepts Aggressive Mode at all (many refuse it by policy).")),
-          (R, ("Check for a group / tunnel-group matching the ID the initiator sends in AM1 (listed below).",))),
-         stall=True),
+          (R, ("Check for a group / tunnel-group matching the ID the initiator sends in AM1 (listed below).",)))),
     Rule("am1-rejected", ERROR, "Aggressive Mode rejected at AM1: the responder refused it, unencrypted",
          "The responder answered AM1 with an unencrypted notification: it rejects the proposals "
          "(NO_PROPOSAL_CHOSEN) or the identity (INVALID_ID_INFORMATION) the initiator sent.",
          ("p1-proposal-mismatch", "id-mismatch", "peer-not-configured"),
          ((I, ("Compare the offered proposals and the ID (listed below) with the responder's configuration.",)),
           (R, ("Check the group name / peer ID configured for this peer, and the IKE policies.",))),
-         stall=True),
+         refusal=True),
     Rule("am2-rejected", ERROR, "Aggressive Mode rejected at AM2: the initiator refused the responder's proof",
          "The responder sent AM2 (with its hash of the pre-shared key) and the initiator answered with a notification "
          "instead of AM3: it computed a different hash, which is what different pre-shared keys do. strongSwan sends "
          "AUTHENTICATION_FAILED, encrypted; the responder, not knowing, keeps re-sending AM2.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS, refusal=True),
     Rule("am2-not-confirmed", ERROR, "Aggressive Mode stalled at AM2: the initiator never confirmed with AM3",
          "The responder sent AM2 (with its proof of the pre-shared key) and no AM3 followed. An initiator that "
          "cannot verify AM2's hash — because the keys differ — rejects it; the responder re-sends AM2 until it "
          "gives up.",
          ("psk-mismatch", "return-path-blocked", "id-mismatch"),
-         _PSK_CHECKS, stall=True),
+         _PSK_CHECKS),
     Rule("aggressive-mode-psk", WARNING, "Aggressive Mode with a pre-shared key exposes the key to offline cracking",
          "AM2 carries the responder's hash of the pre-shared key in clear; anyone who captures it can run a "
          "dictionary attack offline (psk-crack). This is not why a tunnel fails, but it belongs in the ticket.",
@@ -216,8 +207,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("p2-proposal-mismatch", "p2-ts-mismatch", "peer-lost-state"),
          ((I, ("Compare the transform set and PFS group with the peer's.",
                "Check that the crypto ACL / local and remote subnets are the exact mirror of the peer's.")),
-          (R, ("Look for the phase-2 rejection in the responder's log (proxy identities, transform set).",))),
-         stall=True),
+          (R, ("Look for the phase-2 rejection in the responder's log (proxy identities, transform set).",)))),
     Rule("qm1-rejected", ERROR, "Quick Mode rejected: the peer answered QM1 with an encrypted notification",
          "Instead of QM2 the peer sent a protected Informational right after QM1. The most common phase-2 refusals are "
          "NO_PROPOSAL_CHOSEN (transform set / PFS) and INVALID_ID_INFORMATION (proxy IDs); without keys the type "
@@ -226,22 +216,20 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare local/remote subnets (proxy IDs, crypto ACL) and the transform set / PFS group with the "
                "peer's.",)),
           (R, ("The peer's log names the refused item ('no matching connection', 'no acceptable proposal').",))),
-         stall=True, inferred=True),
+         refusal=True, inferred=True),
     Rule("qm2-unconfirmed", ERROR, "Quick Mode stalled at QM2: the initiator never sent QM3",
          "The responder answered with QM2 but no QM3 followed: QM2 is lost on the way back, or the initiator "
          "refused what the responder chose (a narrowed proxy ID, a different transform).",
          ("return-path-blocked", "p2-ts-mismatch", "p2-proposal-mismatch"),
          ((I, ("Check the initiator's log for the refusal of QM2.",)),
-          (R, ("Check that the responder does not narrow the proxy IDs to something the initiator refuses.",))),
-         stall=True),
+          (R, ("Check that the responder does not narrow the proxy IDs to something the initiator refuses.",)))),
     # --- IKEv2 ---------------------------------------------------------------------------------
     Rule("init-unanswered", ERROR, "IKE_SA_INIT unanswered: the responder never replied",
          "The initiator sent IKE_SA_INIT and re-sent it; no response came back.",
          ("forward-path-blocked", "peer-not-configured", "peer-down"),
          ((I, ("Check the peer address and that UDP 500 towards it is allowed on every firewall.",)),
           (R, ("Check that the responder receives IKE_SA_INIT (its log: 'received packet'), that IKEv2 is enabled "
-               "on that interface, and that a connection exists for the initiator.",))),
-         stall=True),
+               "on that interface, and that a connection exists for the initiator.",)))),
     Rule("init-rejected", ERROR, "IKE_SA_INIT rejected: the responder found no acceptable proposal",
          "The responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, unencrypted: none of the offered IKE proposals "
          "(encryption, integrity, PRF, key exchange group) is acceptable to it.",
@@ -249,29 +237,27 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare the offered proposals (listed below) with the responder's IKE proposals.",)),
           (R, ("Add a proposal that matches, or check that the connection for this peer is the one you expect "
                "(strongSwan: 'no IKE config found for A...B, sending NO_PROPOSAL_CHOSEN').",))),
-         stall=True),
+         refusal=True),
     Rule("init-ke-loop", ERROR, "IKE_SA_INIT keeps failing on the key exchange group",
          "The responder answered INVALID_KE_PAYLOAD more than once: the initiator retried, but never with a group the "
          "responder accepts.",
          ("p1-proposal-mismatch",),
          ((I, ("Add the group the responder asks for (below) to the initiator's proposal.",)),
           (R, ("Allow one of the groups the initiator proposes.",))),
-         stall=True),
+         refusal=True),
     Rule("init-response-lost", ERROR, "IKE_SA_INIT responses do not reach the initiator",
          "The responder answered IKE_SA_INIT, but the initiator kept re-sending it after the response had passed "
          "the capture point: the response is lost between the capture point and the initiator.",
          ("return-path-blocked",),
          ((I, ("Check inbound UDP 500 from the responder, and NAT / stateful devices on the way back.",)),
-          (R, ("Check which address the responder answers from and the route back.",))),
-         stall=True),
+          (R, ("Check which address the responder answers from and the route back.",)))),
     Rule("init-no-auth", ERROR, "IKE_SA_INIT completed but no IKE_AUTH followed",
          "The responder answered IKE_SA_INIT and nothing more passed the capture point: the initiator's IKE_AUTH never "
          "got here. After NAT detection IKE_AUTH goes to UDP 4500, and with certificates it is large enough to be "
          "IP-fragmented; a path that drops either swallows it.",
          ("udp4500-blocked", "ip-fragments-dropped", "vendor-interop"),
          ((I, ("Check the initiator's log: did it send IKE_AUTH, on which port, and how large was it?",)),
-          (R, ("Capture on the initiator's side too, to see whether IKE_AUTH leaves it.",))),
-         stall=True),
+          (R, ("Capture on the initiator's side too, to see whether IKE_AUTH leaves it.",)))),
     Rule("auth-unanswered", ERROR, "IKE_AUTH unanswered: the responder never replied",
          "IKE_SA_INIT completed, and the initiator's IKE_AUTH request (identity, authentication, child SA proposal) "
          "got no response. Large IKE_AUTH messages (certificates) are IP-fragmented and lost where fragments are "
@@ -280,15 +266,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the size of IKE_AUTH and whether it was IP-fragmented (below); enable IKEv2 fragmentation "
                "(RFC 7383) on both sides or lower the certificate chain size.",)),
           (R, ("Check the responder's log for the IKE_AUTH request: not received (fragments dropped) or "
-               "rejected.",))),
-         stall=True),
+               "rejected.",)))),
     Rule("auth-unanswered-after-float", ERROR, "IKE_AUTH on UDP 4500 unanswered after the NAT-T float",
          "IKE_SA_INIT on UDP 500 worked; NAT detection moved the peers to UDP 4500 and IKE_AUTH on 4500 was never "
          "answered. A path that carries UDP 500 but drops 4500 does exactly this.",
          ("udp4500-blocked", "ip-fragments-dropped", "auth-failed"),
          ((I, ("Check that UDP 4500 is allowed both ways on every firewall between the peers.",)),
-          (R, ("Check that the responder listens on and admits UDP 4500.",))),
-         stall=True),
+          (R, ("Check that the responder listens on and admits UDP 4500.",)))),
     Rule("auth-rejected", ERROR, "IKE_AUTH rejected: the response is too small to hold an identity",
          "The IKE_AUTH response is encrypted and so small that it can only hold a notification, not the responder's "
          "identity and authentication: the responder refused the initiator's authentication (AUTHENTICATION_FAILED). "
@@ -297,7 +281,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the pre-shared key or certificate and the identity (IDi) the initiator sends.",)),
           (R, ("The responder's log names the reason ('tried N shared key(s) ... but MAC mismatched', 'no trusted "
                "certificate found', 'no matching peer config found').",))),
-         stall=True, inferred=True),
+         refusal=True, inferred=True),
     Rule("child-rejected", ERROR, "IKE SA up, but the child SA was refused",
          "The IKE_AUTH (or CREATE_CHILD_SA) response is smaller than a response carrying an SA and traffic selectors "
          "would be, and no ESP follows: the IKE SA authenticated but the child SA was refused — TS_UNACCEPTABLE or "
@@ -306,13 +290,12 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare the local and remote subnets (traffic selectors) and the ESP proposal with the peer's.",)),
           (R, ("Cisco ASA does not narrow multiple subnets: use one child SA per subnet pair, or identical "
                "selectors on both sides.",))),
-         stall=True, inferred=True),
+         refusal=True, inferred=True),
     Rule("child-unanswered", ERROR, "CREATE_CHILD_SA unanswered",
          "A CREATE_CHILD_SA request (a new child SA or a rekey) got no response.",
          ("peer-lost-state", "return-path-blocked", "p2-proposal-mismatch"),
          ((I, ("Check whether the peer still has the IKE SA (it may have restarted).",)),
-          (R, ("Check the peer's log for the rekey request.",))),
-         stall=True),
+          (R, ("Check the peer's log for the rekey request.",)))),
     Rule("dh-group-retry", INFO, "The responder asked for another key exchange group (INVALID_KE_PAYLOAD)",
          "The responder answered the first IKE_SA_INIT with INVALID_KE_PAYLOAD naming the group it wants, and the "
          "initiator retried with that group. This costs one round trip and is normal.",
