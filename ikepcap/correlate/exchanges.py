@@ -32,9 +32,18 @@ from ikepcap.correlate.model import (
     Exchange,
     Step,
 )
-from ikepcap.decode.model import V1_KE, V1_SA, V2_KE, V2_SA, V2_SKF, CiscoFragment, EncryptedFragment, Message
+from ikepcap.decode.model import (
+    V1_CISCO_FRAGMENT,
+    V1_KE,
+    V1_SA,
+    V2_KE,
+    V2_SA,
+    V2_SKF,
+    CiscoFragment,
+    EncryptedFragment,
+    Message,
+)
 
-V1_CISCO_FRAGMENT = 132
 FRAGMENT_TYPES = frozenset({V2_SKF, V1_CISCO_FRAGMENT})
 
 V1_KINDS = {2: MAIN, 4: AGGRESSIVE, 5: INFORMATIONAL, 6: TRANSACTION, 32: QUICK}

@@ -16,16 +16,16 @@ import struct
 
 from ikepcap.correlate.model import NatCheck, Step
 from ikepcap.decode import iana
-from ikepcap.decode.model import NatDiscovery
+from ikepcap.decode.model import V1_NATD, V1_NATD_BADDRAFT, V1_NATD_DRAFT, NatDiscovery
 
 # The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), most common first. NAT-D uses
 # the negotiated one; trying each in turn finds it without decoding the SA (a match by a wrong
 # algorithm would be a hash collision), and none matching is a mismatch whatever was agreed.
 V1_HASHES = ("sha1", "sha256", "md5", "sha384", "sha512")
-NAT_DETECTION_SOURCE_IP = 16388
-NAT_DETECTION_DESTINATION_IP = 16389
+NAT_DETECTION_SOURCE_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_SOURCE_IP")
+NAT_DETECTION_DESTINATION_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_DESTINATION_IP")
 NATD_MESSAGES = frozenset({"MM3", "MM4", "AM2", "AM3"})
-V1_NATD_TYPES = (20, 130, 15)          # RFC 3947, draft-02..08, draft-00/01
+V1_NATD_TYPES = (V1_NATD, V1_NATD_DRAFT, V1_NATD_BADDRAFT)
 V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")    # the only IKEv2 exchange with NAT-D
 
 
