@@ -28,7 +28,7 @@ PCAPNG = b"\x0a\x0d\x0d\x0a"
 def message_target(data: bytes) -> None:
     """One UDP payload on port 500: decoded, every payload decoded, rendered two ways."""
     message = decode_datagram(Datagram("fuzz", 1, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
-                                       len(data) + 28, 64, (), len(data) % 7 == 0))
+                                       len(data) + 28, (), len(data) % 7 == 0))
     if message is None:
         return
     message.notifications()

@@ -20,7 +20,7 @@ def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1
     """Decode one ISAKMP message as if it arrived in frame ``frame`` on UDP 500."""
     message = decode_datagram(Datagram(file="test", frame=frame, time=0.0, src="192.0.2.1", dst="198.51.100.1",
                                        sport=sport, dport=dport, payload=data, marker=False,
-                                       ip_length=28 + len(data), ttl=64))
+                                       ip_length=28 + len(data)))
     assert message is not None
     return message
 

@@ -520,7 +520,7 @@ class _FileReader:
             flow = self.esp[key] = EspFlow(src, dst, spi, encapsulated, sport, dport, first_file=self.file,
                                            first_frame=number, first_time=time)
         flow.packets += 1
-        flow.last_file, flow.last_frame, flow.last_time = self.file, number, time
+        flow.last_frame, flow.last_time = number, time
 
     def _keepalive(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
         at = top.index("udpencap")

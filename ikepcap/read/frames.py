@@ -149,24 +149,24 @@ class FrameDecoder:
             total = len(data) - offset     # TSO/offloaded captures write 0 here
         ident = _U16.unpack_from(data, offset + 4)[0]
         frag = _U16.unpack_from(data, offset + 6)[0]
-        ttl, protocol = data[offset + 8], data[offset + 9]
+        protocol = data[offset + 9]
         src, dst = data[offset + 12:offset + 16], data[offset + 16:offset + 20]
         payload = data[offset + ihl:offset + total]
         more, frag_offset = bool(frag & 0x2000), (frag & 0x1FFF) * 8
         if (more or frag_offset) and len(payload) == total - ihl:
             self._fragment((4, src, dst, protocol, ident), frag_offset, more,
-                           payload, protocol, src, dst, ttl, ihl, depth)
+                           payload, protocol, src, dst, ihl, depth)
             return
         if frag_offset:
             return                             # a cut-off later fragment: nothing to read in it
-        self._transport(protocol, src, dst, payload, total, ttl, (), depth)
+        self._transport(protocol, src, dst, payload, total, (), depth)
 
     def _ipv6(self, data: bytes, offset: int, depth: int) -> None:
         if len(data) < offset + 40:
             self.stats.undecodable_frames += 1
             return
         length = _U16.unpack_from(data, offset + 4)[0]
-        nxt, hop_limit = data[offset + 6], data[offset + 7]
+        nxt = data[offset + 6]
         src, dst = data[offset + 8:offset + 24], data[offset + 24:offset + 40]
         end = offset + 40 + length if length else len(data)
         cursor = offset + 40
@@ -187,20 +187,20 @@ class FrameDecoder:
                 nxt, cursor = data[cursor], cursor + 8
                 if len(data) >= end:
                     self._fragment((6, src, dst, nxt, ident), field & 0xFFF8, bool(field & 1),
-                                   data[cursor:end], nxt, src, dst, hop_limit, cursor - offset, depth)
+                                   data[cursor:end], nxt, src, dst, cursor - offset, depth)
                     return
                 if field & 0xFFF8:
                     return                     # a cut-off later fragment: nothing to read in it
                 break
             else:
                 break
-        self._transport(nxt, src, dst, data[cursor:end], end - offset, hop_limit, (), depth)
+        self._transport(nxt, src, dst, data[cursor:end], end - offset, (), depth)
 
     # Fragments the capture cut short cannot be reassembled; like Wireshark, the first one is
     # read on its own (its IKE header is there) and the later ones are skipped.
 
     def _fragment(self, key: tuple, frag_offset: int, more: bool, payload: bytes, protocol: int,
-                  src: bytes, dst: bytes, ttl: int, header_length: int, depth: int) -> None:
+                  src: bytes, dst: bytes, header_length: int, depth: int) -> None:
         if protocol == PROTO_ESP:
             if frag_offset == 0 and len(payload) >= 4:  # the SPI is in the first fragment: count it there
                 self._count(self.esp, src + dst + payload[:4])
@@ -213,7 +213,7 @@ class FrameDecoder:
             if sport not in self.watched_ports and dport not in self.watched_ports:
                 self.reassembler.discard(key, self.time)
                 return
-        meta = (protocol, src, dst, ttl, header_length, depth)
+        meta = (protocol, src, dst, header_length, depth)
         self._whole(self.reassembler.add(key, frag_offset, more, payload, self.frame, self.time, meta))
 
     def _whole(self, whole: Reassembled | None) -> None:
@@ -223,8 +223,8 @@ class FrameDecoder:
         self.frame, self.time = whole.frame, whole.time
         if whole.overlap:
             self.stats.note(f"frame {self.frame}: overlapping IP fragments; the first copy of each byte was used")
-        protocol, src, dst, ttl, header_length, depth = whole.meta
-        self._transport(protocol, src, dst, whole.payload, header_length + len(whole.payload), ttl, whole.frames, depth)
+        protocol, src, dst, header_length, depth = whole.meta
+        self._transport(protocol, src, dst, whole.payload, header_length + len(whole.payload), whole.frames, depth)
 
     def adopt(self, open_sets: dict[tuple, OpenSet], frame_offset: int) -> None:
         """Merge fragment sets a partial read of the same file left open (see ``extract``)."""
@@ -265,10 +265,10 @@ class FrameDecoder:
 
     # --- transport ----------------------------------------------------------------------
 
-    def _transport(self, protocol: int, src: bytes, dst: bytes, payload: bytes, ip_length: int, ttl: int,
+    def _transport(self, protocol: int, src: bytes, dst: bytes, payload: bytes, ip_length: int,
                    fragments: tuple[int, ...], depth: int) -> None:
         if protocol == PROTO_UDP:
-            self._udp(src, dst, payload, ip_length, ttl, fragments, depth)
+            self._udp(src, dst, payload, ip_length, fragments, depth)
         elif protocol == PROTO_ESP:
             if len(payload) >= 4:
                 self._count(self.esp, src + dst + payload[:4])
@@ -288,7 +288,7 @@ class FrameDecoder:
             entry[3] = self.frame
             entry[4] = self.time
 
-    def _udp(self, src: bytes, dst: bytes, segment: bytes, ip_length: int, ttl: int,
+    def _udp(self, src: bytes, dst: bytes, segment: bytes, ip_length: int,
              fragments: tuple[int, ...], depth: int) -> None:
         if len(segment) < 8:
             return
@@ -321,7 +321,7 @@ class FrameDecoder:
         self.stats.ike_datagrams += 1
         self.on_datagram(Datagram(
             file=self.file, frame=self.frame, time=self.time, src=address(src), dst=address(dst),
-            sport=sport, dport=dport, payload=bytes(data), marker=marker, ip_length=ip_length, ttl=ttl,
+            sport=sport, dport=dport, payload=bytes(data), marker=marker, ip_length=ip_length,
             fragments=fragments, truncated=truncated or (self.truncated and not fragments),
         ))
 
@@ -412,7 +412,7 @@ class FrameDecoder:
                     spi=_U32.unpack_from(key, len(key) - 4)[0], encapsulated=encapsulated,
                     sport=sport, dport=dport, packets=packets,
                     first_file=self.file, first_frame=first_frame, first_time=first_time,
-                    last_file=self.file, last_frame=last_frame, last_time=last_time,
+                    last_frame=last_frame, last_time=last_time,
                 ))
         flows.sort(key=lambda f: (f.first_frame, f.spi))
         return flows

@@ -27,7 +27,6 @@ class Datagram:
     payload: bytes                      # the ISAKMP message (non-ESP marker removed)
     marker: bool                        # UDP 4500 with the RFC 3948 non-ESP marker
     ip_length: int                      # IP datagram size on the wire, reassembled
-    ttl: int                            # IPv4 TTL / IPv6 hop limit
     fragments: tuple[int, ...] = ()     # frames of every IP fragment, in offset order
     truncated: bool = False             # the capture cut it shorter than the wire had it
 
@@ -73,7 +72,6 @@ class EspFlow:
     first_file: str = ""
     first_frame: int = 0
     first_time: float = 0.0
-    last_file: str = ""
     last_frame: int = 0
     last_time: float = 0.0
 

@@ -51,7 +51,7 @@ class Conversation:
         message = decode_datagram(Datagram(
             file="built", frame=self.frame, time=time, src=src, dst=dst, sport=port, dport=port,
             payload=payload[4:] if port == 4500 else payload, marker=port == 4500,
-            ip_length=ip_length or 28 + len(payload), ttl=64, fragments=fragments))
+            ip_length=ip_length or 28 + len(payload), fragments=fragments))
         assert message is not None and not message.warnings, message.warnings if message else None
         self.messages.append(message)
 
@@ -146,7 +146,7 @@ class Conversation:
     # --- the capture around it --------------------------------------------------------------
 
     def add_esp(self, src: str, dst: str, spi: int, packets: int = 3) -> None:
-        self.esp.append(EspFlow(src, dst, spi, False, None, None, packets, "built", 100, 10.0, "built", 102, 12.0))
+        self.esp.append(EspFlow(src, dst, spi, False, None, None, packets, "built", 100, 10.0, 102, 12.0))
 
     def add_keepalives(self, side: str, times: tuple[float, ...]) -> None:
         """NAT-T keepalives from one side on UDP 4500, one frame each."""
