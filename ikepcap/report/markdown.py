@@ -13,6 +13,7 @@ from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
 from ikepcap.report.text import STATE_ROWS
+from ikepcap.report.view import frame_name
 
 # The key messages of a stall: the ones a reader should see decoded.
 MAX_DECODED = 8
@@ -59,7 +60,7 @@ def _states(phase: dict) -> list[str]:
     return _table(headers, rows)
 
 
-def _ladder(sa: dict) -> list[str]:
+def _ladder(sa: dict, several_files: bool) -> list[str]:
     lines = ["```mermaid", "sequenceDiagram",
              f"    participant I as {mermaid('Initiator ' + sa['initiator']['address'])}",
              f"    participant R as {mermaid('Responder ' + sa['responder']['address'])}"]
@@ -68,13 +69,13 @@ def _ladder(sa: dict) -> list[str]:
         label = f"{m['name']}" + (f" copy {m['copy']}" if m["copy"] > 1 else "")
         if m["notify"]:
             label += " N(" + " ".join(n["name"] for n in m["notify"]) + ")"
-        label += f" - frame {m['frame']}, {m['length']} B"
+        label += f" - frame {frame_name(m, several_files)}, {m['length']} B"
         lines.append(f"    {arrow}: {mermaid(label)}")
     lines.append("```")
     return lines
 
 
-def _finding(finding: dict) -> list[str]:
+def _finding(finding: dict, several_files: bool) -> list[str]:
     inferred = " *(inferred)*" if finding["inferred"] else ""
     lines = [f"#### {finding['severity'].upper()}: {md(finding['title'])}{inferred}", "",
              f"Rule `{finding['rule']}`. {md(finding['explanation'])}", ""]
@@ -82,7 +83,8 @@ def _finding(finding: dict) -> list[str]:
     if finding["evidence"]:
         lines += ["", "**Evidence**", ""]
         lines += _table(["frame", "time", "what it shows"],
-                        [[str(e["frame"]), md(_time(e["time"])), md(e["note"])] for e in finding["evidence"]])
+                        [[md(frame_name(e, several_files)), md(_time(e["time"])), md(e["note"])]
+                         for e in finding["evidence"]])
     if finding["causes"]:
         lines += ["", "**Likely causes, ranked**", ""]
         lines += [f"{rank}. *{c['likelihood']}*: {md(c['title'])}" for rank, c in enumerate(finding["causes"], 1)]
@@ -92,7 +94,7 @@ def _finding(finding: dict) -> list[str]:
     return lines + [""]
 
 
-def _key_messages(sa: dict) -> list[str]:
+def _key_messages(sa: dict, several_files: bool) -> list[str]:
     # a frame number names a frame only within its file: an SA read from a ring of files has
     # frame 3 in each of them
     frames = {(e["file"], e["frame"]) for f in sa["findings"] for e in f["evidence"]}
@@ -101,7 +103,7 @@ def _key_messages(sa: dict) -> list[str]:
         return []
     lines = ["### Decoded key messages", ""]
     for m in chosen:
-        lines.append(f"- frame {m['frame']}: **{md(m['name'])}** {md(m['src'])}:{m['sport']} → "
+        lines.append(f"- frame {md(frame_name(m, several_files))}: **{md(m['name'])}** {md(m['src'])}:{m['sport']} → "
                      f"{md(m['dst'])}:{m['dport']}, message ID {m['message_id']}, {m['length']} bytes"
                      + (", encrypted" if m["encrypted"] else ""))
         lines += [f"  - {md(payload)}" for payload in m["payloads"]]
@@ -111,13 +113,14 @@ def _key_messages(sa: dict) -> list[str]:
 
 def render(view: dict, verbose: bool = False) -> str:
     names = ", ".join(f["name"] for f in view["capture"]["files"])
+    several = len(view["capture"]["files"]) > 1
     out = [f"# IKE diagnosis: {md(names)}", "", "## Capture", ""] + _metadata(view) + ["", "## Summary", ""]
     summary = view["summary"]
     out.append(f"{summary['sas']} IKE SA(s): **{summary['problems']} with problems**, {summary['healthy']} "
                "healthy.")
     out.append("")
     for finding in view["capture_findings"]:
-        out += _finding(finding)
+        out += _finding(finding, several)
     if view["sas"]:
         out += _summary(view) + [""]
     for index, sa in enumerate(view["sas"], 1):
@@ -131,10 +134,10 @@ def render(view: dict, verbose: bool = False) -> str:
                 "### Where each side stands (phase 1)", ""] + _states(sa["phase1"]) + [""]
         if sa["phase2"]["initiator"] is not None:
             out += [f"### Phase 2: {md(sa['phase2']['summary'])}", ""] + _states(sa["phase2"]) + [""]
-        out += ["### Message ladder", ""] + _ladder(sa) + ["", "### Findings", ""]
+        out += ["### Message ladder", ""] + _ladder(sa, several) + ["", "### Findings", ""]
         for finding in sa["findings"]:
-            out += _finding(finding)
-        out += _key_messages(sa)
+            out += _finding(finding, several)
+        out += _key_messages(sa, several)
     warnings = view["capture"]["warnings"]
     if warnings:
         out += ["## Capture warnings", ""] + [f"- {md(w)}" for w in warnings] + [""]

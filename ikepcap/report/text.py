@@ -14,6 +14,7 @@ from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
 from ikepcap.report.clock import DATE_TIME, TIME, utc
 from ikepcap.report.escape import terminal
+from ikepcap.report.view import frame_name
 
 WIDTH = 100
 STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
@@ -81,7 +82,7 @@ def state_table(phase: dict) -> list[str]:
     return ["    " + terminal(line) for line in table.splitlines()]
 
 
-def finding_lines(finding: dict) -> list[str]:
+def finding_lines(finding: dict, several_files: bool = False) -> list[str]:
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
     lines = _wrap(f"[{label}] {finding['title']}{inferred}   rule: {finding['rule']}", "  ")
@@ -93,7 +94,8 @@ def finding_lines(finding: dict) -> list[str]:
     if finding["evidence"]:
         lines.append("      Evidence:")
         for e in finding["evidence"]:
-            lines += _wrap(f"frame {e['frame']:>5}  {_clock(e['time'])}  {e['note']}", "        ", 27)
+            lines += _wrap(f"frame {frame_name(e, several_files):>5}  {_clock(e['time'])}  {e['note']}",
+                           "        ", 27)
     if finding["causes"]:
         lines.append("      Likely causes:")
         for rank, cause in enumerate(finding["causes"], 1):
@@ -105,7 +107,7 @@ def finding_lines(finding: dict) -> list[str]:
     return lines
 
 
-def ladder(sa: dict) -> list[str]:
+def ladder(sa: dict, several_files: bool = False) -> list[str]:
     """The message ladder: who sent what, when, in order."""
     start = sa["messages"][0]["time"] if sa["messages"] else 0.0
     lines = [f"    {'frame':>6}  {'+time':>9}  initiator {sa['initiator']['address']:<28} responder "
@@ -116,12 +118,13 @@ def ladder(sa: dict) -> list[str]:
             label += " N(" + ",".join(n["name"] for n in m["notify"]) + ")"
         arrow = f"{label} ──▶" if m["sender"] == INITIATOR else f"◀── {label}"
         pad = "" if m["sender"] == INITIATOR else " " * 20
-        lines.append(terminal(f"    {m['frame']:>6}  {m['time'] - start:>+9.3f}  {pad}{arrow}"))
+        lines.append(terminal(f"    {frame_name(m, several_files):>6}  {m['time'] - start:>+9.3f}  {pad}{arrow}"))
     return lines
 
 
 def render(view: dict, verbose: bool = False) -> str:
     files = view["capture"]["files"]
+    several = len(files) > 1
     out = []
     names = ", ".join(f["name"] for f in files)
     frames = sum(f["frames"] for f in files)
@@ -134,7 +137,7 @@ def render(view: dict, verbose: bool = False) -> str:
     out.append(f"{summary['sas']} IKE SA(s): {summary['problems']} with problems, {summary['healthy']} healthy.")
     for finding in view["capture_findings"]:
         out.append("")
-        out += finding_lines(finding)
+        out += finding_lines(finding, several)
     if view["sas"]:
         out.append("")
         out += summary_table(view, verbose)
@@ -161,11 +164,11 @@ def render(view: dict, verbose: bool = False) -> str:
             out += state_table(sa["phase2"])
         for finding in sa["findings"]:
             out.append("")
-            out += finding_lines(finding)
+            out += finding_lines(finding, several)
         if verbose:
             out.append("")
             out.append("  Message ladder:")
-            out += ladder(sa)
+            out += ladder(sa, several)
     warnings = view["capture"]["warnings"]
     if warnings:
         out.append("")

@@ -132,6 +132,18 @@ def test_markdown_key_messages_are_matched_by_file_and_frame(tmp_path):
     assert "**MM1**" not in decoded and "**MM2**" not in decoded
 
 
+def test_a_ring_of_files_names_each_frame_with_its_file(tmp_path):
+    first, second = tmp_path / "ring-1.pcap", tmp_path / "ring-2.pcap"
+    _split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
+    text = run("diagnose", "-v", str(first), str(second)).stdout
+    assert "frame ring-1.pcap:3 " in text and "frame ring-2.pcap:1 " in text     # evidence: MM3, its copy
+    assert " ring-2.pcap:1 " in text.split("Message ladder:")[1]
+    markdown = run("diagnose", "--format", "markdown", str(first), str(second)).stdout
+    assert "| ring-1.pcap:3 |" in markdown and "- frame ring-2.pcap:2: **Informational" in markdown
+    single = run("diagnose", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap")).stdout
+    assert "frame     3  " in single and "reproduction.pcap:3" not in single
+
+
 def test_filters_and_exit_codes():
     healthy = str(CAPTURES / "v1-mm-healthy.pcap")
     assert run("diagnose", healthy).returncode == 0
