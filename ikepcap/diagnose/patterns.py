@@ -750,13 +750,16 @@ def _keepalives_meanwhile(sa: IkeSa, check: Step) -> list[str]:
     silent peer they show that it is up and that the path from it works, which leaves the checks
     not reaching it or its IKE daemon not answering them."""
     silent = sa.other(check.sender)
+    # Frame numbers count within a file: over a ring of files each flow says which one it is in.
+    several_files = len({s.message.file for s in sa.steps} | {flow.file for flow in sa.keepalives}) > 1
     details = []
     for flow in sa.keepalives:
         if flow.last_time < check.message.time:
             continue
         side = INITIATOR if flow.src == sa.initiator else RESPONDER
+        where = f" of {flow.file}" if several_files else ""
         text = (f"NAT-T keepalives from the {side} ({flow.src}) continue meanwhile: {flow.packets} in all (frames "
-                f"{flow.first_frame}–{flow.last_frame})")
+                f"{flow.first_frame}–{flow.last_frame}{where})")
         if side == silent:
             text += (f"; the {side} is up and its packets reach the capture point, so either the checks do not reach "
                      "it or its IKE daemon does not answer them (it may no longer have this SA)")

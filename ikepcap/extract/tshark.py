@@ -532,7 +532,7 @@ class _FileReader:
         key = (src, dst, int(udp["udp.srcport"]), int(udp["udp.dstport"]))
         flow = self.keepalives.get(key)
         if flow is None:
-            flow = self.keepalives[key] = KeepaliveFlow(*key, first_frame=number, first_time=time)
+            flow = self.keepalives[key] = KeepaliveFlow(*key, file=self.file, first_frame=number, first_time=time)
         flow.packets += 1
         flow.last_frame, flow.last_time = number, time
 

@@ -329,7 +329,7 @@ class FrameDecoder:
         key = (src, dst, sport, dport)
         flow = self.keepalives.get(key)
         if flow is None:
-            flow = self.keepalives[key] = KeepaliveFlow(src, dst, sport, dport,
+            flow = self.keepalives[key] = KeepaliveFlow(src, dst, sport, dport, file=self.file,
                                                         first_frame=self.frame, first_time=self.time)
         flow.packets += 1
         flow.last_frame = self.frame

@@ -106,6 +106,7 @@ class KeepaliveFlow:
     sport: int
     dport: int
     packets: int = 0
+    file: str = ""                      # one flow per file: frame numbers count within it
     first_frame: int = 0
     first_time: float = 0.0
     last_frame: int = 0

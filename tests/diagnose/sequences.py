@@ -148,12 +148,13 @@ class Conversation:
     def add_esp(self, src: str, dst: str, spi: int, packets: int = 3) -> None:
         self.esp.append(EspFlow(src, dst, spi, False, None, None, packets, "built", 100, 10.0, 102, 12.0))
 
-    def add_keepalives(self, side: str, times: tuple[float, ...]) -> None:
+    def add_keepalives(self, side: str, times: tuple[float, ...], file: str = "built") -> None:
         """NAT-T keepalives from one side on UDP 4500, one frame each."""
         first = self.frame + 1
         self.frame += len(times)
         src, dst = self.addresses[side], self.addresses["r" if side == "i" else "i"]
-        self.keepalives.append(KeepaliveFlow(src, dst, 4500, 4500, len(times), first, times[0], self.frame, times[-1]))
+        self.keepalives.append(KeepaliveFlow(src, dst, 4500, 4500, len(times), file, first, times[0], self.frame,
+                                             times[-1]))
 
     def add_icmp(self, time: float, description: str, icmp_type: int = 3, code: int = 3) -> None:
         self.frame += 1

@@ -493,6 +493,15 @@ def test_keepalives_from_the_silent_peer_are_told_with_unanswered_dpd():
     assert "3 in all (frames 13–15)" in line and "the responder is up" in line
 
 
+def test_keepalives_in_another_file_of_a_ring_name_that_file():
+    """Frame numbers count within a file: keepalives from the next file of a ring say which one."""
+    c = Conversation()
+    _dpd_on_nat_t(c)
+    c.add_keepalives("r", (5.0, 25.0), file="ring_00002.pcap")
+    details = next(f for f in c.diagnosis().findings if f.rule == "dpd-unanswered").details
+    assert any("2 in all (frames 13–14 of ring_00002.pcap)" in d for d in details), details
+
+
 def test_no_keepalives_on_nat_t_is_said_with_unanswered_dpd():
     c = Conversation()
     _dpd_on_nat_t(c)
