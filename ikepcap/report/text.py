@@ -85,7 +85,13 @@ def state_table(phase: dict) -> list[str]:
 def finding_lines(finding: dict, several_files: bool = False) -> list[str]:
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
-    lines = _wrap(f"[{label}] {finding['title']}{inferred}   rule: {finding['rule']}", "  ")
+    lines = _wrap(f"[{label}] {finding['title']}{inferred}", "  ")
+    # The rule id is what one searches the README for: it stays whole, on the title's last line if it fits.
+    tag = terminal(f"rule: {finding['rule']}")
+    if len(lines[-1]) + 3 + len(tag) <= WIDTH:
+        lines[-1] += "   " + tag
+    else:
+        lines.append("      " + tag)
     if finding["severity"] == INFO:
         return lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
     lines += _wrap(finding["explanation"], "      ")

@@ -9,6 +9,7 @@ messages and their counts, clear notifies, one-way traffic, and the exact set of
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -95,6 +96,8 @@ def test_the_asa_case_on_one_screen():
                    "INVALID_COOKIE", "frames 5, 6", "most likely: the responder has no pre-shared key / tunnel-group "
                    "for the initiator's address", "Check on the responder", "Check on the initiator"):
         assert needed in " ".join(text.split()), needed
+    # A rule id is never split over two lines: it is what one searches the README for.
+    assert set(re.findall(r"rule: (\S+)", text)) == {"mm3-invalid-cookie", "unencrypted-error-notify", "retransmissions"}
 
 
 def test_markdown_report_for_a_ticket(tmp_path):
