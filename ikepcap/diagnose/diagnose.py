@@ -44,7 +44,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import RULES
-from ikepcap.diagnose.states import DONE, NO_NAME, state
+from ikepcap.diagnose.states import DONE, NO_NAME, StateNames, state, strongswan_received
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
@@ -82,20 +82,53 @@ def _stall(sa: IkeSa, progress: Progress, patterns) -> Finding | None:
 
 
 def _side(sa: IkeSa, flow: str, role: str, side: str, last: str | None, steps: list[Step],
-          mid: int = 0) -> SideState:
+          stall: Finding | None, mid: int = 0) -> SideState:
     """Where ``side`` (an IKE peer) stands after sending ``last`` among ``steps``. ``role`` picks
-    the state names: Quick Mode's starter is its initiator whichever IKE peer it is. The
-    retransmissions counted are that peer's copies of ``last`` in the exchange concerned."""
+    the state names: Quick Mode's starter is its initiator whichever IKE peer it is."""
     names = state(flow, role, last)
-    retransmits = max((s.copy_number - 1 for s in steps if s.sender == side and s.base == last), default=0)
-    log = names.strongswan.format(n=max(retransmits, 1), mid=mid, peer=sa.address(sa.other(side)))
     return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
-                     names.cisco_asa, names.cisco_ios, names.libreswan, log)
+                     names.cisco_asa, names.cisco_ios, names.libreswan,
+                     _strongswan(sa, names, role, side, last, steps, stall, mid))
+
+
+def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | None, steps: list[Step],
+                stall: Finding | None, mid: int) -> str:
+    """The line a strongSwan on ``side`` would have logged last, from the most telling evidence:
+    the stall's own pattern, an error notification it received in clear and did not answer, the
+    copies it sent of ``last`` (retransmissions counted over the exchange concerned), or none."""
+    own = next((s for s in steps if s.sender == side and s.base == last), None)
+    fields = {"mid": mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
+              "port": own.message.dport if own else "", "length": own.message.length if own else ""}
+    if last == DONE:
+        return names.strongswan
+    by_rule = dict(RULES[stall.rule].strongswan).get(role) if stall else None
+    if by_rule:
+        return by_rule.format(**fields) + (" (inferred)" if stall.inferred else "")
+    refused = _clear_error_received(side, steps)
+    if refused is not None:
+        return strongswan_received(sa.version, refused)
+    copies = max((s.copy_number - 1 for s in steps if s.sender == side and s.base == last), default=0)
+    if copies == 0 and names.strongswan_once:
+        return names.strongswan_once.format(**fields)
+    return names.strongswan.format(n=max(copies, 1), **fields)
+
+
+def _clear_error_received(side: str, steps: list[Step]) -> int | None:
+    """The type of a clear error notification ``side`` received after the last message it sent,
+    if any: a strongSwan side logs it and gives up, before keys exist."""
+    for step in reversed(steps):
+        if step.sender == side:
+            return None
+        if not step.message.encrypted:
+            errors = [n.notify_type for n in facts.notifications(step) if facts.is_error(n)]
+            if errors:
+                return errors[0]
+    return None
 
 
 def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
-    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, progress.initiator_last, sa.steps)
-    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, progress.responder_last, sa.steps)
+    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, progress.initiator_last, sa.steps, stall)
+    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, progress.responder_last, sa.steps, stall)
     if progress.established:
         summary = "completed before the capture started" if progress.before_capture else "completed"
         return PhaseVerdict(ESTABLISHED, None, None, None, progress.before_capture, summary, initiator, responder)
@@ -128,8 +161,8 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
         requester = child.exchange.requester
         mid = child.exchange.message_id
         steps = [sa.steps[i] for i in child.exchange.steps]
-        starter = _side(sa, QUICK, INITIATOR, requester, child.requester_last, steps, mid)
-        other = _side(sa, QUICK, RESPONDER, sa.other(requester), child.responder_last, steps, mid)
+        starter = _side(sa, QUICK, INITIATOR, requester, child.requester_last, steps, stall, mid)
+        other = _side(sa, QUICK, RESPONDER, sa.other(requester), child.responder_last, steps, stall, mid)
         if done:
             return PhaseVerdict(ESTABLISHED, None, None, None, False,
                                 f"established ({len(done)} of {len(children)} Quick Mode)", starter, other)

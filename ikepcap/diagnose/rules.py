@@ -28,6 +28,10 @@ class Rule:
     checks: tuple[tuple[str, tuple[str, ...]], ...]
     refusal: bool = False               # a stall whose pattern is an explicit refusal: the phase is rejected
     inferred: bool = False              # rests on sizes and timing of encrypted messages
+    # (side, line): what strongSwan logs on that side when this pattern holds, where that says more
+    # than its retransmissions (from the lab's daemon logs beside captures/). Quick Mode rules name
+    # the Quick Mode initiator I. ``{me}``/``{peer}`` are the side's and its peer's addresses.
+    strongswan: tuple[tuple[str, str], ...] = ()
 
 
 _PSK_CHECKS = (
@@ -62,7 +66,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Add or correct an IKE policy that matches one of the offered proposals.",
                "Check that a connection / tunnel-group exists for the initiator: strongSwan answers "
                "NO_PROPOSAL_CHOSEN with no SPI when it has no configuration for the peer at all."))),
-         refusal=True),
+         refusal=True,
+         strongswan=((R, "no proposal found / no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN"),)),
     Rule("mm2-reply-lost", ERROR, "Main Mode stalled at MM2: the responder's replies do not reach the initiator",
          "The responder answered with MM2, but the initiator kept re-sending MM1 after MM2 had passed the capture "
          "point. MM2 is lost between the capture point and the initiator.",
@@ -109,7 +114,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the address and ID the initiator presents; the responder has no secret for them.",)),
           (R, ("Add a pre-shared key for the initiator's address / ID (strongSwan: a secrets entry whose ID matches; "
                "Cisco: the tunnel-group's pre-shared-key).",))),
-         refusal=True),
+         refusal=True,
+         strongswan=((R, "no shared key found for {me} - {peer}"),)),
     Rule("mm4-reply-lost", ERROR, "Main Mode stalled at MM4: the responder's MM4 does not reach the initiator",
          "The responder sent MM4, but the initiator kept re-sending MM3 after MM4 had passed the capture point. MM4 is "
          "lost between the capture point and the initiator.",
@@ -148,14 +154,17 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "cannot decrypt MM5 with its own key (it sends PAYLOAD_MALFORMED encrypted with that key, which the "
          "initiator cannot read and ignores). Without the keys the notification's type is not visible: inferred.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, inferred=True),
+         _PSK_CHECKS, inferred=True,
+         strongswan=((I, "invalid HASH_V1 payload length, decryption failed?"),
+                     (R, "invalid ID_V1 payload length, decryption failed?"))),
     Rule("mm5-answered-clear-error", ERROR,
          "Main Mode stalled at MM5: the responder answered with an unencrypted error",
          "After MM5 the responder sent an unencrypted INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED, "
          "INVALID_HASH_INFORMATION or AUTHENTICATION_FAILED: it decrypted MM5 into garbage or could not verify it, "
          "and had no usable key to protect its answer. That is the signature of different pre-shared keys.",
          ("psk-mismatch", "auth-failed"),
-         _PSK_CHECKS, refusal=True),
+         _PSK_CHECKS, refusal=True,
+         strongswan=((R, "invalid ID_V1 payload length, decryption failed?"),)),
     Rule("mm4-resent-by-responder", ERROR,
          "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
          "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
@@ -186,7 +195,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "instead of AM3: it computed a different hash, which is what different pre-shared keys do. strongSwan sends "
          "AUTHENTICATION_FAILED, encrypted; the responder, not knowing, keeps re-sending AM2.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, refusal=True),
+         _PSK_CHECKS, refusal=True,
+         strongswan=((I, "calculated HASH does not match HASH payload"),)),
     Rule("am2-not-confirmed", ERROR, "Aggressive Mode stalled at AM2: the initiator never confirmed with AM3",
          "The responder sent AM2 (with its proof of the pre-shared key) and no AM3 followed. An initiator that "
          "cannot verify AM2's hash — because the keys differ — rejects it; the responder re-sends AM2 until it "
@@ -216,7 +226,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare local/remote subnets (proxy IDs, crypto ACL) and the transform set / PFS group with the "
                "peer's.",)),
           (R, ("The peer's log names the refused item ('no matching connection', 'no acceptable proposal').",))),
-         refusal=True, inferred=True),
+         refusal=True, inferred=True,
+         strongswan=((I, "received INVALID_ID_INFORMATION error notify / received NO_PROPOSAL_CHOSEN error notify"),
+                     (R, "no matching CHILD_SA config found for … / no matching proposal found, sending "
+                         "NO_PROPOSAL_CHOSEN"))),
     Rule("qm2-unconfirmed", ERROR, "Quick Mode stalled at QM2: the initiator never sent QM3",
          "The responder answered with QM2 but no QM3 followed: QM2 is lost on the way back, or the initiator "
          "refused what the responder chose (a narrowed proxy ID, a different transform).",
@@ -237,7 +250,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare the offered proposals (listed below) with the responder's IKE proposals.",)),
           (R, ("Add a proposal that matches, or check that the connection for this peer is the one you expect "
                "(strongSwan: 'no IKE config found for A...B, sending NO_PROPOSAL_CHOSEN').",))),
-         refusal=True),
+         refusal=True,
+         strongswan=((R, "received proposals unacceptable"),)),
     Rule("init-ke-loop", ERROR, "IKE_SA_INIT keeps failing on the key exchange group",
          "The responder answered INVALID_KE_PAYLOAD more than once: the initiator retried, but never with a group the "
          "responder accepts.",
@@ -281,7 +295,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the pre-shared key or certificate and the identity (IDi) the initiator sends.",)),
           (R, ("The responder's log names the reason ('tried N shared key(s) ... but MAC mismatched', 'no trusted "
                "certificate found', 'no matching peer config found').",))),
-         refusal=True, inferred=True),
+         refusal=True, inferred=True,
+         strongswan=((I, "received AUTHENTICATION_FAILED notify error"),
+                     (R, "tried … shared key for '…' - '…', but MAC mismatched"))),
     Rule("child-rejected", ERROR, "IKE SA up, but the child SA was refused",
          "The IKE_AUTH (or CREATE_CHILD_SA) response is smaller than a response carrying an SA and traffic selectors "
          "would be, and no ESP follows: the IKE SA authenticated but the child SA was refused — TS_UNACCEPTABLE or "

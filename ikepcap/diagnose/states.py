@@ -4,7 +4,11 @@ The key is what the capture can establish about a side: the last distinct messag
 a flow (main/aggressive/quick mode, IKEv2 SA setup), or ``DONE`` once the flow completed.
 Cisco ASA names come from 'show crypto isakmp sa', Cisco IOS names from 'show crypto isakmp sa'
 on IOS, libreswan names from ``ikev1_states.c``/``ikev2_states.c``, strongSwan lines from its
-log (``{n}`` is filled with the retransmissions seen, ``{mid}`` with the message ID).
+log. A row's ``strongswan`` line is the one logged once the side has re-sent its last message
+(``{n}`` is filled with the copies seen, ``{mid}`` with the message ID); ``strongswan_once`` is
+the one while it has sent it once, where the two differ. Lines a rule's pattern makes more
+telling (a refusal, a decryption failure) are in the rule table; an error notification received
+in clear is told with ``STRONGSWAN_RECEIVED``.
 ASA has no intermediate Aggressive Mode state names in its documentation, so none are invented.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INITIATOR, MAIN, QUICK, RESPONDER
+from ikepcap.decode import iana
 
 DONE = "done"
 NOTHING = None
@@ -30,6 +35,17 @@ class StateNames(NamedTuple):
     cisco_ios: str
     libreswan: str
     strongswan: str
+    strongswan_once: str | None = None
+
+
+# What a strongSwan requester logs for a message not re-sent (yet): the packet itself; ``…`` is
+# its own address, which a NAT may hide from the capture point.
+SENT_ONCE = "sending packet: from … to {peer}[{port}] ({length} bytes)"
+# A responder whose reply got no follow-up gives up on the IKE SA after charon.half_open_timeout
+# (30 s by default; scheduled by both the IKEv1 and the IKEv2 task manager).
+HALF_OPEN = "deleting half open IKE_SA with {peer} after timeout"
+# An error notification received in clear (IKEv1 informational task, IKEv2 ike_init).
+STRONGSWAN_RECEIVED = {1: "received {notify} error notify", 2: "received {notify} notify error"}
 
 
 _NO_STATE = "no SA"
@@ -39,13 +55,13 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (MAIN, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (MAIN, INITIATOR, "MM1"): StateNames(
         "MM2", "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
-        "sending retransmit {n} of request message ID 0, seq 1"),
+        "sending retransmit {n} of request message ID 0, seq 1", SENT_ONCE),
     (MAIN, INITIATOR, "MM3"): StateNames(
         "MM4", "MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2 (sent Main Mode I2)",
-        "sending retransmit {n} of request message ID 0, seq 2"),
+        "sending retransmit {n} of request message ID 0, seq 2", SENT_ONCE),
     (MAIN, INITIATOR, "MM5"): StateNames(
         "MM6", "MM_WAIT_MSG6", "MM_KEY_EXCH", "STATE_MAIN_I3 (sent Main Mode I3)",
-        "sending retransmit {n} of request message ID 0, seq 3"),
+        "sending retransmit {n} of request message ID 0, seq 3", SENT_ONCE),
     (MAIN, INITIATOR, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_I4 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Main Mode, responder
@@ -53,10 +69,10 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, _NO_STATE, "MM_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (MAIN, RESPONDER, "MM2"): StateNames(
         "MM3", "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
-        "received retransmit of request with ID 0, retransmitting response"),
+        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
     (MAIN, RESPONDER, "MM4"): StateNames(
         "MM5", "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
-        "received retransmit of request with ID 0, retransmitting response"),
+        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
     (MAIN, RESPONDER, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Aggressive Mode
@@ -64,20 +80,20 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (AGGRESSIVE, INITIATOR, "AM1"): StateNames(
         "AM2", "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
-        "sending retransmit {n} of request message ID 0, seq 1"),
+        "sending retransmit {n} of request message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, INITIATOR, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_I2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     (AGGRESSIVE, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "AG_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (AGGRESSIVE, RESPONDER, "AM2"): StateNames(
         "AM3", "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
-        "sending retransmit {n} of response message ID 0, seq 1"),
+        "sending retransmit {n} of response message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, RESPONDER, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Quick Mode (the side that started Quick Mode is INITIATOR here, whichever IKE peer it is)
     (QUICK, INITIATOR, "QM1"): StateNames(
         "QM2", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
-        "sending retransmit {n} of request message ID {mid}, seq 1"),
+        "sending retransmit {n} of request message ID {mid}, seq 1", SENT_ONCE),
     (QUICK, INITIATOR, DONE): StateNames(
         None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
@@ -94,20 +110,31 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (V2, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (V2, INITIATOR, "IKE_SA_INIT request"): StateNames(
         "IKE_SA_INIT response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
-        "retransmit {n} of request with message ID 0"),
+        "retransmit {n} of request with message ID 0", SENT_ONCE),
     (V2, INITIATOR, "IKE_AUTH request"): StateNames(
         "IKE_AUTH response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_AUTH_I (older: STATE_PARENT_I2)",
-        "retransmit {n} of request with message ID {mid}"),
+        "retransmit {n} of request with message ID {mid}", SENT_ONCE),
     (V2, INITIATOR, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
     (V2, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, NO_NAME, "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (V2, RESPONDER, "IKE_SA_INIT response"): StateNames(
         "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
-        "deleting half open IKE_SA with {peer} after timeout"),
+        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
     (V2, RESPONDER, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
 }
+
+
+def strongswan_received(version: int, number: int) -> str:
+    """The line for an error notification received in clear. strongSwan's one notify enum
+    (notify_payload.c) serves both versions with IKEv2's name wherever IKEv2 has one, so an IKEv1
+    INVALID-KEY-INFORMATION (17) is logged as INVALID_KE_PAYLOAD, as the lab's no-PSK capture
+    shows; where that name is not the registry's, the registry's follows in brackets."""
+    theirs = iana.V2_NOTIFY_TYPES[number] if number in iana.V2_NOTIFY_TYPES else iana.V1_NOTIFY_TYPES[number]
+    ours = (iana.V1_NOTIFY_TYPES if version == 1 else iana.V2_NOTIFY_TYPES)[number]
+    line = STRONGSWAN_RECEIVED[version].format(notify=theirs)
+    return line if theirs == ours else f"{line} [{ours}]"
 
 
 def state(flow: str, side: str, last_sent: str | None) -> StateNames:

@@ -86,6 +86,39 @@ def test_diagnosis_matches_ground_truth(expected_path: Path, reports) -> None:
     assert code == (1 if problem else 0)
 
 
+# A strongSwan (charon) log line, as the lab keeps them beside each capture.
+CHARON_LOG = re.compile(r"\d\d\[(?:IKE|NET|ENC|CFG)\] ")
+
+
+def _log_pattern(line: str) -> re.Pattern:
+    """A reported strongSwan line as a pattern over the daemon's log: '…' and '...' stand for what
+    the capture point cannot know, ' / ' separates alternatives, and the marks ikepcap adds
+    (' (inferred)', a registry name in brackets) are not part of the line."""
+    line = re.sub(r" \[[A-Z_]+\]$", "", line.removesuffix(" (inferred)"))
+    return re.compile("|".join(re.escape(a).replace("…", ".*").replace(r"\.\.\.", ".*") for a in line.split(" / ")))
+
+
+@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.replace(".expected.json", ""))
+def test_strongswan_lines_are_what_the_daemons_logged(expected_path: Path, reports) -> None:
+    """Each side's strongSwan line is one its charon logged in the lab before the capture stopped.
+    Not checkable: the half-open timeout (30 s, after every lab capture ends) and the bracketed
+    states that are not log lines."""
+    _, report = reports[expected_path.name]
+    stem = expected_path.name.replace(".expected.json", "")
+    for sa in report["sas"]:
+        for phase in ("phase1", "phase2"):
+            for place in ("initiator", "responder"):
+                side = sa[phase][place]
+                log = CAPTURES / f"{stem}.{side['side']}.log" if side else None
+                if log is None or not log.exists() or not CHARON_LOG.search(text := log.read_text()):
+                    continue
+                line = side["strongswan"]
+                if line.startswith(("(", "deleting half open")):
+                    continue
+                before = text.split("capture stopped here")[0]
+                assert _log_pattern(line).search(before), (sa["ispi"], phase, place, line)
+
+
 def test_the_asa_case_on_one_screen():
     """The case from the diagnosis issue, as an engineer reads it in the terminal."""
     result = run("diagnose", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
@@ -97,7 +130,8 @@ def test_the_asa_case_on_one_screen():
                    "for the initiator's address", "Check on the responder", "Check on the initiator"):
         assert needed in " ".join(text.split()), needed
     # A rule id is never split over two lines: it is what one searches the README for.
-    assert set(re.findall(r"rule: (\S+)", text)) == {"mm3-invalid-cookie", "unencrypted-error-notify", "retransmissions"}
+    rules = {"mm3-invalid-cookie", "unencrypted-error-notify", "retransmissions"}
+    assert set(re.findall(r"rule: (\S+)", text)) == rules
 
 
 def test_markdown_report_for_a_ticket(tmp_path):
