@@ -88,6 +88,8 @@ def test_diagnosis_matches_ground_truth(expected_path: Path, reports) -> None:
 
 # A strongSwan (charon) log line, as the lab keeps them beside each capture.
 CHARON_LOG = re.compile(r"\d\d\[(?:IKE|NET|ENC|CFG)\] ")
+# A libreswan (pluto) log line: the connection's name and state number.
+PLUTO_LOG = re.compile(r'"lab" #\d+: ')
 
 
 def _log_pattern(line: str) -> re.Pattern:
@@ -100,8 +102,8 @@ def _log_pattern(line: str) -> re.Pattern:
 
 @pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.replace(".expected.json", ""))
 def test_strongswan_lines_are_what_the_daemons_logged(expected_path: Path, reports) -> None:
-    """Each side's strongSwan line is one its charon logged in the lab before the capture stopped.
-    Not checkable: the half-open timeout (30 s, after every lab capture ends) and the bracketed
+    """Each side's strongSwan line is one its charon logged in the lab before the capture stopped,
+    and a libreswan side's state is one its pluto logged. Not checkable: the half-open timeout (30 s, after every lab capture ends) and the bracketed
     states that are not log lines."""
     _, report = reports[expected_path.name]
     stem = expected_path.name.replace(".expected.json", "")
@@ -110,7 +112,12 @@ def test_strongswan_lines_are_what_the_daemons_logged(expected_path: Path, repor
             for place in ("initiator", "responder"):
                 side = sa[phase][place]
                 log = CAPTURES / f"{stem}.{side['side']}.log" if side else None
-                if log is None or not log.exists() or not CHARON_LOG.search(text := log.read_text()):
+                if log is None or not log.exists():
+                    continue
+                text = log.read_text()
+                if PLUTO_LOG.search(text) and side["libreswan"].startswith("STATE_"):
+                    assert side["libreswan"].split()[0] in text, (sa["ispi"], phase, place, side["libreswan"])
+                if not CHARON_LOG.search(text):
                     continue
                 line = side["strongswan"]
                 if line.startswith(("(", "deleting half open")):
