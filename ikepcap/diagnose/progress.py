@@ -24,8 +24,9 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
-from ikepcap.diagnose.facts import INVALID_COOKIE, notify_only
-from ikepcap.diagnose.states import DONE, V2
+from ikepcap.decode.model import V1_SA, V2_SA
+from ikepcap.diagnose.facts import INVALID_COOKIE, is_error, notify_only
+from ikepcap.diagnose.states import DONE, REFUSED_AUTH, V2
 
 ORDERS = {
     MAIN: ("MM1", "MM2", "MM3", "MM4", "MM5", "MM6"),
@@ -57,6 +58,13 @@ def _later_traffic(sa: IkeSa) -> bool:
     senders = {sa.steps[i].sender for x in sa.exchanges if x.kind in kinds for i in x.steps
                if x.kind != INFORMATIONAL or sa.steps[i].message.encrypted}
     return senders == {INITIATOR, RESPONDER}
+
+
+def _refused_init(sa: IkeSa) -> bool:
+    """The responder's last IKE_SA_INIT response is an error notification with no SA."""
+    last = next((s for s in reversed(sa.steps) if s.sender == RESPONDER and s.base == "IKE_SA_INIT response"), None)
+    return last is not None and not last.message.carries(V1_SA, V2_SA) and \
+        any(is_error(n) for n in last.message.notifications())
 
 
 def _last_sent(sa: IkeSa, side: str, order: tuple[str, ...]) -> str | None:
@@ -101,8 +109,11 @@ def phase1(sa: IkeSa) -> Progress:
             responder_last = DONE
             initiator_last = DONE
         else:
-            # a notification-only IKE_AUTH response: the responder refused, nothing was established
-            responder_last = "IKE_SA_INIT response"
+            # a notification-only IKE_AUTH response: the responder refused and deleted the IKE SA
+            responder_last = REFUSED_AUTH
+    elif flow == V2 and responder_last == "IKE_SA_INIT response" and _refused_init(sa):
+        # RFC 7296 §2.6: a responder that turns IKE_SA_INIT down keeps no state
+        responder_last = None
     if later:
         initiator_last = responder_last = DONE
     else:

@@ -20,6 +20,8 @@ from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INITIATOR, MAIN, QU
 from ikepcap.decode import iana
 
 DONE = "done"
+# An IKEv2 responder that answered IKE_AUTH with a refusal: it deleted the IKE SA (RFC 7296 §2.21.2).
+REFUSED_AUTH = "IKE_AUTH response (refusal)"
 NOTHING = None
 # A tool that has no name for this state (ASA and IOS before the initiator sent anything).
 NO_NAME = "—"
@@ -121,6 +123,9 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (V2, RESPONDER, "IKE_SA_INIT response"): StateNames(
         "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
         "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
+    (V2, RESPONDER, REFUSED_AUTH): StateNames(
+        None, _NO_STATE, NO_NAME, "— (IKE SA deleted after refusing IKE_AUTH)",
+        "(IKE_SA deleted after refusing IKE_AUTH)"),
     (V2, RESPONDER, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
 }

@@ -419,6 +419,39 @@ def test_fragmented_ike_auth_is_counted_by_sends_not_fragments():
     assert finding.details[0].startswith("IKE_AUTH was sent 2 time(s) on UDP 4500 after the float")
 
 
+def test_a_responder_that_refused_ike_sa_init_keeps_no_state():
+    """RFC 7296 §2.6: NO_PROPOSAL_CHOSEN in the IKE_SA_INIT response leaves the responder nothing to
+    wait for; the initiator stood at IKE_SA_INIT when it was turned down."""
+    c = Conversation()
+    init_rejected(c)
+    phase1 = c.diagnosis().verdict.phase1
+    responder, initiator = phase1.responder, phase1.initiator
+    assert (responder.last_sent, responder.waiting_for, responder.cisco_asa) == (None, None, "no SA")
+    assert responder.strongswan == "received proposals unacceptable"
+    assert initiator.strongswan == "received NO_PROPOSAL_CHOSEN notify error"
+
+
+def test_a_responder_that_refused_ike_auth_deleted_the_sa():
+    """RFC 7296 §2.21.2: after refusing IKE_AUTH the responder holds no IKE SA; it is not waiting for
+    an IKE_AUTH request it already answered."""
+    c = Conversation()
+    auth_rejected(c)
+    responder = c.diagnosis().verdict.phase1.responder
+    assert (responder.last_sent, responder.waiting_for, responder.cisco_asa) == \
+        ("IKE_AUTH response (refusal)", None, "no SA")
+    assert responder.strongswan.endswith("but MAC mismatched (inferred)")
+
+
+def test_the_strongswan_line_tells_a_message_sent_once_from_one_re_sent():
+    """One MM1 and nothing else: no retransmit has been logged yet, only the packet."""
+    c = Conversation()
+    c.mm(1, 0.0)
+    initiator = c.diagnosis().verdict.phase1.initiator
+    assert initiator.strongswan.startswith(f"sending packet: from … to {R_ADDR}[500] (")
+    c.mm(1, 1.0)
+    assert c.diagnosis().verdict.phase1.initiator.strongswan == "sending retransmit 1 of request message ID 0, seq 1"
+
+
 def test_quick_mode_started_by_the_ike_responder_counts_its_own_copies():
     """The starter's retransmissions are its own copies of QM1 in this Quick Mode, not the IKE
     initiator's copies across every Quick Mode."""
