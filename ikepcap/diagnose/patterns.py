@@ -777,8 +777,10 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
             return None
         sender = tail[0].sender
         answered_before = any(s.sender != sender for s in sa.steps if s.name == "Informational (protected)")
+        low, high = seconds(min(gaps)), seconds(max(gaps))
+        spacing = low if low == high else f"{low}–{high}"
         return Match([evidence(s) for s in tail], [
-            f"The {sender} sent {len(tail)} protected Informationals {seconds(min(gaps))}–{seconds(max(gaps))} apart "
+            f"The {sender} sent {len(tail)} protected Informationals {spacing} apart "
             f"(frames {', '.join(str(s.message.frame) for s in tail)}) and nothing came back"
             + ("; earlier ones were answered." if answered_before else ".")] + _keepalives_meanwhile(sa, tail[0]))
     for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):

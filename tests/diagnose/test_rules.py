@@ -536,6 +536,13 @@ def test_keepalives_in_another_file_of_a_ring_name_that_file():
     assert any("2 in all (frames 13–14 of ring_00002.pcap)" in d for d in details), details
 
 
+def test_unanswered_dpd_spacing_is_one_figure_when_regular():
+    c = Conversation()
+    _dpd_on_nat_t(c)                            # checks at 10, 12 and 14 s
+    details = next(f for f in c.diagnosis().findings if f.rule == "dpd-unanswered").details
+    assert details[0].startswith("The initiator sent 3 protected Informationals 2.0 s apart (frames ")
+
+
 def test_no_keepalives_on_nat_t_is_said_with_unanswered_dpd():
     c = Conversation()
     _dpd_on_nat_t(c)
