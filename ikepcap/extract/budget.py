@@ -2,8 +2,8 @@
 
 A capture can hold a million spoofed initiator cookies (an IKE flood, reflected responses) or
 simply more IKE than fits in memory. Messages are kept until either bound is reached; after
-that, messages of conversations already kept are still kept (within the message bound), and
-the rest are only counted — how many, how many distinct conversations, from which sources —
+that, messages of conversations already kept are still kept (within the message and byte
+bounds), and the rest are only counted — how many, how many distinct conversations, from which sources —
 which is what a flood finding needs. Admission looks at the conversation alone, so a refused
 message costs a header read, not a decode.
 """
@@ -17,6 +17,9 @@ from ikepcap.decode.model import Message
 
 MAX_CONVERSATIONS = 20_000
 MAX_MESSAGES = 150_000
+# Bytes of IKE messages kept. Real messages are a few hundred bytes to a few kilobytes; without
+# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB.
+MAX_MESSAGE_BYTES = 128 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 
@@ -72,6 +75,10 @@ class Overflow:
         self.reasons += [r for r in other.reasons if r not in self.reasons]
 
 
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n and not n & 0xFFFFF else f"{n} bytes"
+
+
 class Budget:
     """Admits messages into an extraction until the bounds are reached.
 
@@ -80,28 +87,35 @@ class Budget:
     """
 
     def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES,
-                 share: int = 1) -> None:
+                 share: int = 1, message_bytes: int = MAX_MESSAGE_BYTES) -> None:
         self.max_conversations = conversations // share
         self.max_messages = messages // share
+        self.max_bytes = message_bytes // share
         self.too_many_sas = f"more than {conversations} IKE SAs"
         self.too_many_messages = f"more than {messages} IKE messages"
+        self.too_many_bytes = f"more than {_size(message_bytes)} of IKE messages"
         self.kept: set[tuple] = set()
         self.kept_messages = 0
+        self.kept_bytes = 0
         self.counted: set[int] = set()
         self.overflow = Overflow()
 
-    def admit(self, key: tuple, source: str, file: str, frame: int, time: float) -> bool:
-        """Whether to keep a message of conversation ``key`` (see ``Message.conversation``)."""
+    def admit(self, key: tuple, size: int, source: str, file: str, frame: int, time: float) -> bool:
+        """Whether to keep a message of ``size`` bytes of conversation ``key`` (see ``Message.conversation``)."""
         if key not in self.kept and len(self.kept) >= self.max_conversations:
             return self._refuse(key, source, file, frame, time, self.too_many_sas)
         if self.kept_messages >= self.max_messages:
             return self._refuse(key, source, file, frame, time, self.too_many_messages)
+        if self.kept_bytes + size > self.max_bytes:
+            return self._refuse(key, source, file, frame, time, self.too_many_bytes)
         self.kept.add(key)
         self.kept_messages += 1
+        self.kept_bytes += size
         return True
 
     def admit_message(self, message: Message) -> bool:
-        return self.admit(message.conversation, message.src, message.file, message.frame, message.time)
+        return self.admit(message.conversation, len(message.data), message.src, message.file, message.frame,
+                          message.time)
 
     def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str) -> bool:
         o = self.overflow

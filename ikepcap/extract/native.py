@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
-from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGES, Budget, Overflow
+from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
@@ -68,14 +68,14 @@ def _short_datagram(datagram: Datagram) -> str:
 
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, task.share)
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, task.share, MAX_MESSAGE_BYTES)
 
     def on_datagram(datagram: Datagram) -> None:
         key = conversation_of(datagram)
         if key is None:
             if len(part.short) < MAX_SHORT_NOTES:
                 part.short.append(_short_datagram(datagram))
-        elif budget.admit(key, datagram.src, datagram.file, datagram.frame, datagram.time):
+        elif budget.admit(key, len(datagram.payload), datagram.src, datagram.file, datagram.frame, datagram.time):
             part.messages.append(decode_datagram(datagram))
 
     report = None
@@ -277,7 +277,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     by_file: dict[str, list[Part]] = {}
     for part in parts:
         by_file.setdefault(part.task.path, []).append(part)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES)    # the whole capture's, over all its files
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, 1, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):

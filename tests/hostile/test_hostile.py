@@ -163,6 +163,18 @@ def test_a_flood_runs_in_bounded_memory(tmp_path, monkeypatch):
     assert any("counted, not kept" in w for w in result.warnings)
 
 
+def test_the_bytes_of_ike_kept_are_bounded(tmp_path, monkeypatch):
+    """Many large messages (reassembled datagrams can reach 64 KB each) stop being kept at the byte
+    bound, however few SAs they belong to."""
+    monkeypatch.setattr(native, "MAX_MESSAGE_BYTES", 4000)
+    big = [ike.message(ISPI, bytes(8), 2, [(ike.V1_VID, bytes([n]) * 1000)]) for n in range(50)]
+    frames = [Frame(1.0 + n * 0.01, packets.ethernet(packets.ip_udp(A, B, 500, 500, m))) for n, m in enumerate(big)]
+    result = extract([str(_capture(tmp_path / "big.pcap", frames))], jobs=1)
+    assert [len(m.data) for m in result.messages] == [1032] * 3
+    assert result.overflow.messages == 47
+    assert any("more than 4000 bytes of IKE messages" in w for w in result.warnings)
+
+
 def _flood_frames(count: int, source_of) -> list[Frame]:
     return [Frame(1.0 + n * 1e-4, packets.ethernet(packets.ip_udp(
         source_of(n), B, 500, 500, ike.message(n.to_bytes(8, "big"), bytes(8), 2, [(ike.V1_VID, b"v" * 16)]))))
