@@ -59,6 +59,7 @@ class Part:
     stats: ReadStats | None = None
     short: list[str] = field(default_factory=list)
     overflow: Overflow = field(default_factory=Overflow)
+    cut_short: int = 0                  # IKE datagrams the capture's snaplen cut
 
 
 def _short_datagram(datagram: Datagram) -> str:
@@ -77,6 +78,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
                 part.short.append(_short_datagram(datagram))
         elif budget.admit(key, len(datagram.payload), datagram.src, datagram.file, datagram.frame, datagram.time):
             part.messages.append(decode_datagram(datagram))
+            part.cut_short += datagram.truncated
 
     report = None
     if progress is not None:
@@ -162,13 +164,16 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     path = parts[0].task.path
     result = Extraction(engine="native")
     late: list[Message] = []
+    cut_short = sum(part.cut_short for part in parts)
 
     def on_datagram(datagram: Datagram) -> None:
+        nonlocal cut_short
         message = decode_datagram(datagram)
         if message is None:
             result.warnings.append(_short_datagram(datagram))
         else:
             late.append(message)
+            cut_short += datagram.truncated
 
     whole = FrameDecoder(parts[0].stats.file, on_datagram, extra_ports)
     stats = whole.stats
@@ -211,6 +216,11 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     result.lost_fragments += whole.lost_fragments
     result.files.append(stats)
     result.warnings += [f"{path}: {w}" for w in stats.warnings]
+    if cut_short:
+        # Said once for the file: each message's own warnings are only in `decode`.
+        result.warnings.append(
+            f"{path}: the capture cut {cut_short} IKE message(s) short (snaplen): what lies past the cut is not "
+            "decoded, so sizes are taken from the headers and payloads there are missing")
     return result
 
 

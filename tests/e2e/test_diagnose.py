@@ -126,6 +126,15 @@ def test_strongswan_lines_are_what_the_daemons_logged(expected_path: Path, repor
                 assert _log_pattern(line).search(before), (sa["ispi"], phase, place, line)
 
 
+def test_a_snaplen_cut_capture_says_so(reports):
+    """Findings from a 96-byte snaplen capture rest on headers: the report must say the messages
+    were cut, not only `decode`."""
+    _, report = reports["variant-snaplen-96.expected.json"]
+    assert any("the capture cut 4 IKE message(s) short (snaplen)" in w for w in report["capture"]["warnings"])
+    _, whole = reports["v1-mm-no-psk-for-peer.expected.json"]
+    assert not any("snaplen" in w for w in whole["capture"]["warnings"])
+
+
 def test_the_asa_case_on_one_screen():
     """The case from the diagnosis issue, as an engineer reads it in the terminal."""
     result = run("diagnose", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
