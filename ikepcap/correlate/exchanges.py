@@ -176,8 +176,17 @@ def _find_original(message: Message, sender: str, exchange: Exchange, steps: lis
 DUPLICATE_ANSWER_SECONDS = 1.0
 
 
+# The IKEv1 messages that answer the peer's (IKEv2 marks its responses with the R flag). Only an
+# answer is re-sent on receipt of a duplicate; a request's copies are its sender's timer, even when
+# they happen to follow a copy from the other side (libreswan re-sends MM4 on its own timer too).
+V1_REPLIES = frozenset({"MM2", "MM4", "MM6", "AM2", "QM2", "Transaction reply"})
+
+
 def _resend_kind(message: Message, sender: str, original: int, exchange: Exchange, steps: list[Step]) -> str:
-    """TIMER, or DUPLICATE_REPLY when it answers a copy the other side just sent."""
+    """TIMER, or DUPLICATE_REPLY when a reply answers a copy the other side just sent."""
+    reply = message.is_response if message.is_v2 else steps[original].base in V1_REPLIES
+    if not reply:
+        return TIMER
     previous_same = max(i for i in exchange.steps if steps[i].sender == sender and
                         (i == original or steps[i].copy_of == original))
     between = [steps[i] for i in exchange.steps if i > previous_same and steps[i].sender != sender]

@@ -574,3 +574,18 @@ def test_unanswered_ike_auth_names_every_request_frame():
         c.v2(t, "i", 35, [(53, struct.pack("!HH", number, 2) + b"\x00" * 400)], message_id=1)
     finding = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered")
     assert [e.frame for e in finding.evidence] == [3, 4, 5]
+
+
+def test_copies_of_a_request_are_its_timer_even_right_after_a_peer_copy():
+    """libreswan re-sends MM4 on its own timer; a strongSwan initiator's MM5 copy that happens to
+    follow one within milliseconds is still its timer, not an answer: only replies answer duplicates."""
+    c = Conversation()
+    for n in range(1, 6):
+        c.mm(n, n * 0.01)
+    c.mm(4, 0.5)
+    c.mm(5, 0.502)                              # 2 ms after the responder's copy
+    c.mm(3, 2.0)                                # and the responder answers a duplicate MM3 ...
+    c.mm(4, 2.001)                              # ... with its last reply
+    steps = {(s.base, s.copy_number): s.resend for s in c.diagnosis().sa.steps if s.copy_of is not None}
+    assert steps[("MM5", 2)] == "timer"
+    assert steps[("MM4", 3)] == "duplicate"
