@@ -202,8 +202,10 @@ def _asa_state(sa: IkeSa, p1: PhaseVerdict) -> str | None:
     return waiting.cisco_asa
 
 
-def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, cause: str,
-              asa_state: str | None) -> str:
+def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | None, leading: Finding | None,
+              cause: str, asa_state: str | None) -> str:
+    """One sentence on where the SA stands, then the problem when it is not the stall itself
+    (dead peer detection on an established SA), then the most likely cause."""
     mode = MODE_NAMES.get(sa.mode, "IKE")
     if p1.outcome not in COMPLETED:
         where = f"{mode} {p1.summary}"
@@ -211,9 +213,13 @@ def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | No
             where += f" ({p1.waiting_side} in {asa_state})"
     elif p2.outcome in (STALLED, REJECTED):
         where = f"{mode} up; phase 2 {p2.summary}"
+    elif p2.outcome == NOT_SEEN:
+        where = f"{mode} {p1.summary}; {p2.summary}"
     else:
         where = f"{mode} {p1.summary}; phase 2 {p2.summary}"
-    if cause != "none" and stall is not None:
+    if stall is None and leading is not None:
+        where += f". Problem: {leading.title[0].lower()}{leading.title[1:]}"
+    if cause != "none" and (stall or leading) is not None:
         return f"{where}. Most likely: {CAUSES[cause].title}."
     return where + "."
 
@@ -243,6 +249,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     problem = any(f.severity == ERROR for f in findings)
     cause = "none"
+    leading = None
     if problem:
         leading = next(f for f in findings if f.severity == ERROR and f.causes)
         cause = leading.causes[0].id
@@ -251,8 +258,8 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
         cause = next((c for rule, c in HEALTHY_CAUSES if rule in present), "none")
     stall = stall1 or stall2
     asa_state = _asa_state(sa, p1)
-    verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, _headline(sa, p1, p2, stall, cause, asa_state),
-                      asa_state)
+    headline = _headline(sa, p1, p2, stall, leading, cause, asa_state)
+    verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, headline, asa_state)
     return SaDiagnosis(sa, verdict, findings)
 
 

@@ -304,8 +304,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "NO_PROPOSAL_CHOSEN. Inferred from sizes — decrypt, or read the peer's log, to confirm.",
          ("p2-ts-mismatch", "p2-proposal-mismatch"),
          ((I, ("Compare the local and remote subnets (traffic selectors) and the ESP proposal with the peer's.",)),
-          (R, ("Cisco ASA does not narrow multiple subnets: use one child SA per subnet pair, or identical "
-               "selectors on both sides.",))),
+          (R, ("Compare the responder's local and remote subnets with the initiator's: each side's local subnet "
+               "must be the other's remote one (strongSwan logs 'traffic selectors ... unacceptable').",
+               "On a Cisco ASA, which does not narrow multiple subnets: use one child SA per subnet pair, or "
+               "identical selectors on both sides."))),
          refusal=True, inferred=True),
     Rule("child-unanswered", ERROR, "CREATE_CHILD_SA unanswered",
          "A CREATE_CHILD_SA request (a new child SA or a rekey) got no response.",
@@ -374,9 +376,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("dpd-unanswered", ERROR, "Liveness checks go unanswered (dead peer detection)",
          "One peer keeps sending liveness checks — IKEv1 protected Informationals (DPD R-U-THERE) or IKEv2 "
          "INFORMATIONAL requests — and nothing comes back.",
-         ("peer-dead", "return-path-blocked"),
+         ("peer-dead", "return-path-blocked", "forward-path-blocked"),
          ((I, ("Check whether the peer restarted or lost the SA; check NAT mappings and their idle timeout (with "
-               "NAT-T, the keepalives seen are listed below).",)),
+               "NAT-T, the details above say whether keepalives still flow).",)),
           (R, ("Check the peer's uptime and SA table.",))),
          inferred=True),
     Rule("delete", INFO, "The SA was deleted",

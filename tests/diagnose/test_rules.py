@@ -589,3 +589,12 @@ def test_copies_of_a_request_are_its_timer_even_right_after_a_peer_copy():
     steps = {(s.base, s.copy_number): s.resend for s in c.diagnosis().sa.steps if s.copy_of is not None}
     assert steps[("MM5", 2)] == "timer"
     assert steps[("MM4", 3)] == "duplicate"
+
+
+def test_the_headline_names_a_problem_that_is_not_a_stall():
+    """An established SA whose peer stopped answering DPD is a problem SA: its headline says which."""
+    c = Conversation()
+    _dpd_on_nat_t(c)
+    headline = c.diagnosis().verdict.headline
+    assert headline == ("Main Mode completed; phase 2 established (1 of 1 Quick Mode). Problem: liveness checks go "
+                        "unanswered (dead peer detection). Most likely: the peer stopped answering (dead peer).")
