@@ -612,9 +612,16 @@ def unencrypted_error_notify(sa: IkeSa) -> Match | None:
     if not errors:
         return None
     types = {n.notify_type for _, n in errors}
-    causes = None
+    # Different keys only show once a message is protected with them (MM5, AM3, IKE_AUTH): an error
+    # before that is about having no key for the peer, or no SA, not about a wrong one.
+    protected = next((s for s in sa.steps if s.message.encrypted), None)
+    keys_used = protected is not None and any(s.index > protected.index for s, _ in errors)
     if INVALID_COOKIE in types:
-        causes = ("responder-no-psk-for-peer", "peer-lost-state", "psk-mismatch")
+        causes = ("responder-no-psk-for-peer", "peer-lost-state") + (("psk-mismatch",) if keys_used else ())
+    elif sa.version == 1 and INVALID_KE_PAYLOAD in types:      # IKEv1 17: INVALID-KEY-INFORMATION
+        causes = ("responder-no-psk-for-peer", "peer-lost-state")
+    elif not keys_used:
+        causes = ("responder-no-psk-for-peer", "peer-lost-state", "vendor-interop")
     elif sa.version == 1 and types <= V1_PSK_MISMATCH_NOTIFIES:
         causes = ("psk-mismatch", "peer-lost-state")
     else:

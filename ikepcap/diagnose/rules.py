@@ -110,7 +110,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "Main Mode stalled at MM3: the responder refused the key exchange, unencrypted",
          "The responder answered MM3 with an unencrypted error notification instead of MM4. strongSwan does this "
          "(INVALID_KEY_INFORMATION, number 17) when it has no pre-shared key at all for the peer.",
-         ("responder-no-psk-for-peer", "p1-proposal-mismatch"),
+         ("responder-no-psk-for-peer", "vendor-interop"),
          ((I, ("Check the address and ID the initiator presents; the responder has no secret for them.",)),
           (R, ("Add a pre-shared key for the initiator's address / ID (strongSwan: a secrets entry whose ID matches; "
                "Cisco: the tunnel-group's pre-shared-key).",))),
@@ -325,13 +325,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          (), ()),
     # --- across exchanges ----------------------------------------------------------------------
     Rule("unencrypted-error-notify", ERROR, "Unencrypted error notification after keys should exist",
-         "An error notification travelled unencrypted at a point where both peers should already have keys. A peer "
-         "sends this when it cannot use the keys (different pre-shared keys) or no longer has the SA at all. "
-         "Receivers usually ignore unprotected notifications (strongSwan: 'ignoring unprotected INFORMATIONAL'), "
-         "so the error often appears in no log: the capture is the only place it shows.",
+         "An error notification travelled unencrypted although its sender had both key exchanges: it has no key "
+         "for this peer, cannot use the keys (different pre-shared keys) or no longer has the SA. A receiver "
+         "without keys yet acts on it (strongSwan: 'received ... error notify'); one with keys often ignores it, "
+         "and then the capture is the only place the error shows.",
          ("responder-no-psk-for-peer", "psk-mismatch", "peer-lost-state"),
-         ((I, ("Read the notification type below; INVALID_COOKIE means the peer has no such SA, the others mean it "
-               "could not use the keys.",)),
+         ((I, ("Read the notification type in the details above; INVALID_COOKIE means the peer has no such SA, the "
+               "others that it had no key for this peer or could not use it.",)),
           (R, ("Check the peer's pre-shared key and its SA table for this peer.",)))),
     Rule("clear-error-notify", WARNING, "Unencrypted error notification",
          "A peer sent an unencrypted error notification (before keys exist this is the only way to say no).",

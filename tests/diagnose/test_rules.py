@@ -598,3 +598,17 @@ def test_the_headline_names_a_problem_that_is_not_a_stall():
     headline = c.diagnosis().verdict.headline
     assert headline == ("Main Mode completed; phase 2 established (1 of 1 Quick Mode). Problem: liveness checks go "
                         "unanswered (dead peer detection). Most likely: the peer stopped answering (dead peer).")
+
+
+@pytest.mark.parametrize(("build", "causes"), [
+    (mm3_invalid_cookie, ["responder-no-psk-for-peer", "peer-lost-state"]),
+    (mm3_key_refused, ["responder-no-psk-for-peer", "peer-lost-state"]),
+    (mm5_answered_clear_error, ["psk-mismatch", "peer-lost-state"]),
+])
+def test_a_clear_error_ranks_a_key_mismatch_only_once_keys_are_in_use(build, causes):
+    """Different pre-shared keys show only once a message is protected with them (MM5): a clear
+    error after MM3 speaks of a missing key or a lost SA."""
+    c = Conversation()
+    build(c)
+    finding = next(f for f in c.diagnosis().findings if f.rule == "unencrypted-error-notify")
+    assert [cause.id for cause in finding.causes] == causes
