@@ -101,7 +101,9 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
               "port": own.message.dport if own else "", "length": own.message.length if own else ""}
     if last == DONE:
         return names.strongswan
-    by_rule = dict(RULES[stall.rule].strongswan).get(role) if stall else None
+    top = stall.causes[0].id if stall and stall.causes else None
+    by_rule = next((entry[1] for entry in RULES[stall.rule].strongswan
+                    if entry[0] == role and entry[2:] in ((), (top,))), None) if stall else None
     if by_rule:
         return by_rule.format(**fields) + (" (inferred)" if stall.inferred else "")
     refused = _clear_error_received(side, steps)

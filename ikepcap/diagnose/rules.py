@@ -28,10 +28,12 @@ class Rule:
     checks: tuple[tuple[str, tuple[str, ...]], ...]
     refusal: bool = False               # a stall whose pattern is an explicit refusal: the phase is rejected
     inferred: bool = False              # rests on sizes and timing of encrypted messages
-    # (side, line): what strongSwan logs on that side when this pattern holds, where that says more
-    # than its retransmissions (from the lab's daemon logs beside captures/). Quick Mode rules name
-    # the Quick Mode initiator I. ``{me}``/``{peer}`` are the side's and its peer's addresses.
-    strongswan: tuple[tuple[str, str], ...] = ()
+    # (side, line) or (side, line, cause): what strongSwan logs on that side when this pattern holds
+    # (when the finding's most likely cause is ``cause``), where that says more than its
+    # retransmissions — from the lab's daemon logs beside captures/. The first that fits is used.
+    # Quick Mode rules name the Quick Mode initiator I. ``{me}``/``{peer}``: the side's and its peer's
+    # addresses.
+    strongswan: tuple[tuple[str, ...], ...] = ()
 
 
 _PSK_CHECKS = (
@@ -67,7 +69,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "Check that a connection / tunnel-group exists for the initiator: strongSwan answers "
                "NO_PROPOSAL_CHOSEN with no SPI when it has no configuration for the peer at all."))),
          refusal=True,
-         strongswan=((R, "no proposal found / no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN"),)),
+         strongswan=((R, "no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN", "peer-not-configured"),
+                     (R, "no proposal found"))),
     Rule("mm2-reply-lost", ERROR, "Main Mode stalled at MM2: the responder's replies do not reach the initiator",
          "The responder answered with MM2, but the initiator kept re-sending MM1 after MM2 had passed the capture "
          "point. MM2 is lost between the capture point and the initiator.",
