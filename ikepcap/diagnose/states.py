@@ -43,9 +43,10 @@ class StateNames(NamedTuple):
 # What a strongSwan requester logs for a message not re-sent (yet): the packet itself; ``…`` is
 # its own address, which a NAT may hide from the capture point.
 SENT_ONCE = "sending packet: from … to {peer}[{port}] ({length} bytes)"
-# A responder whose reply got no follow-up gives up on the IKE SA after charon.half_open_timeout
-# (30 s by default; scheduled by both the IKEv1 and the IKEv2 task manager).
-HALF_OPEN = "deleting half open IKE_SA with {peer} after timeout"
+# A responder whose reply got no follow-up logs nothing more until it gives up on the IKE SA after
+# charon.half_open_timeout (30 s by default; scheduled by both the IKEv1 and the IKEv2 task
+# manager). ``…`` is the peer as the responder sees it, which a NAT may have changed.
+HALF_OPEN = "(nothing more until, after 30 s by default) deleting half open IKE_SA with … after timeout"
 # An error notification received in clear (IKEv1 informational task, IKEv2 ike_init).
 STRONGSWAN_RECEIVED = {1: "received {notify} error notify", 2: "received {notify} notify error"}
 
