@@ -101,7 +101,7 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     (QUICK, RESPONDER, NOTHING): StateNames(
-        "QM1", "MM_ACTIVE (no IPsec SA)", "QM_IDLE", "— (QM1 not answered)", "(QM1 not answered)"),
+        "QM1", "MM_ACTIVE (no IPsec SA)", "QM_IDLE", "— (QM1 not accepted)", "(QM1 not accepted)"),
     (QUICK, RESPONDER, "QM2"): StateNames(
         "QM3", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE",
         "STATE_QUICK_R1 (sent Quick Mode reply, inbound IPsec SA installed, expecting QM3)",

@@ -13,7 +13,7 @@ from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
 from ikepcap.report.text import STATE_ROWS
-from ikepcap.report.view import frame_name
+from ikepcap.report.view import frame_name, sides_heading
 
 # The key messages of a stall: the ones a reader should see decoded.
 MAX_DECODED = 8
@@ -131,7 +131,7 @@ def render(view: dict, verbose: bool = False) -> str:
                 f"IKEv{sa['version']} {md(sa['mode'])}: {sa['status'].upper()}", "",
                 f"**Verdict:** {md(sa['headline'])}", "",
                 f"Initiator SPI `{sa['ispi']}`, responder SPI `{sa['rspi']}`{roles}.", "",
-                "### Where each side stands (phase 1)", ""] + _states(sa["phase1"]) + [""]
+                f"### Phase 1: {sides_heading(sa['phase1'])}", ""] + _states(sa["phase1"]) + [""]
         if sa["phase2"]["initiator"] is not None:
             out += [f"### Phase 2: {md(sa['phase2']['summary'])}", ""] + _states(sa["phase2"]) + [""]
         out += ["### Message ladder", ""] + _ladder(sa, several) + ["", "### Findings", ""]

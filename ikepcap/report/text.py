@@ -14,7 +14,7 @@ from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
 from ikepcap.report.clock import DATE_TIME, TIME, utc
 from ikepcap.report.escape import terminal
-from ikepcap.report.view import frame_name
+from ikepcap.report.view import frame_name, sides_heading
 
 WIDTH = 100
 STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
@@ -163,7 +163,7 @@ def render(view: dict, verbose: bool = False) -> str:
                                for i, s in members[1:GROUP_NAMES + 1])
             more = f" and {len(members) - 1 - GROUP_NAMES} more" if len(members) - 1 > GROUP_NAMES else ""
             out += _wrap(f"The same diagnosis holds for {len(members) - 1} other SA(s): {others}{more}.", "  ")
-        out.append("  Phase 1 — where each side stands:")
+        out.append(f"  Phase 1 — {sides_heading(sa['phase1'])}:")
         out += state_table(sa["phase1"])
         if sa["phase2"]["initiator"] is not None:
             out.append(f"  Phase 2 — {sa['phase2']['summary']} (initiator below = the side that started it):")

@@ -32,6 +32,13 @@ SCHEMA_VERSION = 1
 
 
 
+def sides_heading(phase: dict) -> str:
+    """After a refusal both sides may have dropped the SA: their rows are where they stood then."""
+    if phase["outcome"] == "rejected":
+        return "where each side stood when the negotiation was refused"
+    return "where each side stands"
+
+
 def frame_name(item: dict, several_files: bool) -> str:
     """How a report names a message's or an evidence row's frame: by number, and by file too
     when the capture is several files (frame numbers restart in each file of a ring)."""

@@ -136,6 +136,17 @@ def test_a_snaplen_cut_capture_says_so(reports):
     assert not any("snaplen" in w for w in whole["capture"]["warnings"])
 
 
+@pytest.mark.parametrize(("capture", "heading"), [
+    ("v2-auth-failed.pcap", "where each side stood when the negotiation was refused"),
+    ("v1-mm-udp4500-blocked.pcap", "where each side stands"),
+])
+def test_the_state_table_says_when_it_shows_the_moment_of_a_refusal(capture, heading):
+    """After a refusal the rows are where each side stood then: the refused side was still waiting."""
+    text = run("diagnose", str(CAPTURES / capture)).stdout
+    markdown = run("diagnose", "--format", "markdown", str(CAPTURES / capture)).stdout
+    assert f"  Phase 1 — {heading}:" in text and f"### Phase 1: {heading}" in markdown
+
+
 def test_the_asa_case_on_one_screen():
     """The case from the diagnosis issue, as an engineer reads it in the terminal."""
     result = run("diagnose", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
