@@ -43,7 +43,7 @@ from ikepcap.diagnose.model import (
 )
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
-from ikepcap.diagnose.rules import RULES
+from ikepcap.diagnose.rules import PSK_CHECKS, RULES, SIGNATURE_CAUSES, SIGNATURE_CHECKS
 from ikepcap.diagnose.states import DONE, NO_NAME, StateNames, state, strongswan_received
 
 # How a headline names the SA's mode.
@@ -60,24 +60,31 @@ FLOOD_TOP_SOURCES = 10
 FLOOD_STANDOUT_SHARE = 0.01
 
 
-def finding(rule_id: str, match: Match) -> Finding:
+def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
     rule = RULES[rule_id]
     order = match.causes if match.causes is not None else rule.causes
+    checks, details = rule.checks, list(match.details)
+    signatures = facts.signature_methods(sa) if sa is not None else []
+    if signatures and any(cause in SIGNATURE_CAUSES for cause in order):
+        order = tuple(dict.fromkeys(SIGNATURE_CAUSES.get(cause, cause) for cause in order))
+        checks = SIGNATURE_CHECKS if checks == PSK_CHECKS else checks
+        details.append(f"Phase 1 authenticates with {' / '.join(signatures)} (offered by the initiator): no "
+                       "pre-shared key is involved.")
     causes = tuple(RankedCause(cause, CAUSES[cause].title, LIKELIHOOD[min(rank, len(LIKELIHOOD) - 1)])
                    for rank, cause in enumerate(order))
     # the note is part of the key: one frame can show two things (both NAT-D hashes of one
     # message), and a set's order would change with the hash seed
     evidence = tuple(sorted(dict.fromkeys(match.evidence), key=lambda e: (e.time, e.file, e.frame, e.note)))
     inferred = rule.inferred if match.inferred is None else match.inferred
-    return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(match.details), evidence, causes,
-                   rule.checks, inferred)
+    return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(details), evidence, causes,
+                   checks, inferred)
 
 
 def _stall(sa: IkeSa, progress: Progress, patterns) -> Finding | None:
     for rule_id, pattern in patterns:
         match = pattern(sa, progress)
         if match is not None:
-            return finding(rule_id, match)
+            return finding(rule_id, match, sa)
     return None
 
 
@@ -247,7 +254,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
         if rule_id in COVERED_BY_STALL and findings and \
                 all((e.file, e.frame) in stall_frames for e in match.evidence):
             continue
-        findings.append(finding(rule_id, match))
+        findings.append(finding(rule_id, match, sa))
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     problem = any(f.severity == ERROR for f in findings)
     cause = "none"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ikepcap.correlate.model import DUPLICATE_REPLY, INITIATOR, TIMER, IkeSa, Step
+from ikepcap.decode import iana
 from ikepcap.decode.model import V1_SA, V2_SA, Encrypted, Notification, SecurityAssociation
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose.model import Evidence
@@ -20,6 +21,10 @@ ERROR_NOTIFY_LIMIT = 16384
 # "I have no SA with these SPIs": INVALID_COOKIE (RFC 2408 §3.14.1), INVALID_IKE_SPI in IKEv2
 # (RFC 7296 §3.10.1).
 INVALID_COOKIE = 4
+# IKEv1 phase-1 authentication with a pre-shared key (RFC 2409 App. A; draft-beaulieu-ike-xauth).
+AUTHENTICATION_METHOD = iana.V1_IKE_ATTRIBUTES.number("Authentication Method")
+PRE_SHARED_KEY_METHODS = frozenset(iana.V1_IKE_AUTH_METHODS.number(name) for name in
+                                   ("Pre-Shared Key", "XAUTHInitPreShared", "XAUTHRespPreShared"))
 # Above this the IP datagram will not cross a typical Internet path unfragmented.
 FRAGMENTATION_RISK_BYTES = 1400
 # An encrypted IKEv2 response whose SK payload is this small holds one notification and nothing
@@ -92,6 +97,19 @@ def offered(sa: IkeSa) -> list[str]:
             if found:
                 return [f"proposal {p.number}: {proposal_text(p)}" for p in found[0].proposals]
     return []
+
+
+def signature_methods(sa: IkeSa) -> list[str]:
+    """The IKEv1 authentication methods the initiator offered, when none is a pre-shared key
+    (certificates or raw keys sign instead); empty when a PSK is among them or nothing says
+    (IKEv2 names its method only in the encrypted AUTH payload)."""
+    first = next((s for s in sa.steps if s.sender == INITIATOR and s.name in ("MM1", "AM1")), None)
+    found = security_associations(first) if first is not None else ()
+    methods = {(a.value, a.meaning or str(a.value)) for sa_payload in found[:1] for p in sa_payload.proposals
+               for t in p.transforms for a in t.attributes if a.type == AUTHENTICATION_METHOD}
+    if not methods or any(value in PRE_SHARED_KEY_METHODS for value, _ in methods):
+        return []
+    return sorted(name for _, name in methods)
 
 
 def chosen(step: Step) -> list[str]:
@@ -170,6 +188,11 @@ def esp_both_ways(sa: IkeSa) -> bool:
 
 def large(step: Step) -> bool:
     return bool(step.message.fragments) or step.message.ip_length > FRAGMENTATION_RISK_BYTES
+
+
+def size_text(step: Step) -> str:
+    """Both sizes, since evidence rows give the message's and the MTU applies to the datagram's."""
+    return f"a {step.message.length}-byte message, {step.message.ip_length} bytes as an IP datagram"
 
 
 def answered(sa: IkeSa, step: Step) -> bool:

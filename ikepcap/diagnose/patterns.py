@@ -217,7 +217,7 @@ def mm3_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     details = [sent, "Nothing came back from the responder after MM3."]
     causes = None
     if facts.large(mm3):
-        details.append(f"MM3 is {mm3.message.ip_length} bytes on the wire: a path that drops large or fragmented "
+        details.append(f"MM3 is {facts.size_text(mm3)}: a path that drops large or fragmented "
                        "packets would explain the silence.")
         causes = ("forward-path-blocked", "responder-no-psk-for-peer", "vendor-interop")
     return Match(ev, details, causes)
@@ -293,7 +293,7 @@ def mm5_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     details = [sent, "No MM6 came back."]
     causes = None
     if facts.large(mm5):
-        details.append(f"MM5 is {mm5.message.ip_length} bytes on the wire"
+        details.append(f"MM5 is {facts.size_text(mm5)}"
                        + (f", sent as {len(mm5.message.fragments)} IP fragments" if mm5.message.fragments else "")
                        + ": fragments dropped on the path would explain the silence.")
         causes = ("ip-fragments-dropped", "psk-mismatch", "id-mismatch", "vendor-interop")
@@ -496,7 +496,7 @@ def _size_notes(steps: list[Step]) -> list[str]:
     if not big:
         return []
     s = big[0]
-    text = f"IKE_AUTH is {s.message.ip_length} bytes on the wire"
+    text = f"IKE_AUTH is {facts.size_text(s)}"
     if s.message.fragments:
         text += f" and travelled as {len(s.message.fragments)} IP fragments (frames " \
                 f"{', '.join(map(str, s.message.fragments))})"

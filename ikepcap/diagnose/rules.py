@@ -36,13 +36,23 @@ class Rule:
     strongswan: tuple[tuple[str, ...], ...] = ()
 
 
-_PSK_CHECKS = (
+PSK_CHECKS = (
     (I, ("Re-enter the pre-shared key for this peer (watch for trailing spaces, case, and a key bound to "
          "another peer address or ID).",)),
     (R, ("Re-enter the pre-shared key on the tunnel-group / connection that matches the initiator's address as "
          "seen by the responder.",
          "Compare the identities: what the initiator sends as ID (IP address or FQDN) must be what the responder "
          "expects.")),
+)
+
+# With signatures (certificates) in phase 1 there is no pre-shared key to differ: the wire patterns
+# that point at one point at the certificate exchange instead.
+SIGNATURE_CAUSES = {"psk-mismatch": "auth-failed"}
+SIGNATURE_CHECKS = (
+    (I, ("Check the initiator's certificate and private key, and that its ID matches the certificate's subject "
+         "or subjectAltName.",)),
+    (R, ("Check that the responder trusts the CA that issued the initiator's certificate (the whole chain, and "
+         "revocation checks that can be reached), and the ID it expects for this peer.",)),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in (
@@ -139,7 +149,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "with an encrypted error the initiator cannot read. Libreswan gives up with 'Possible authentication "
          "failure: no acceptable response to our first encrypted message'.",
          ("psk-mismatch", "id-mismatch", "ip-fragments-dropped", "vendor-interop"),
-         _PSK_CHECKS),
+         PSK_CHECKS),
     Rule("mm5-unanswered-after-float", ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
@@ -157,7 +167,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "cannot decrypt MM5 with its own key (it sends PAYLOAD_MALFORMED encrypted with that key, which the "
          "initiator cannot read and ignores). Without the keys the notification's type is not visible: inferred.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, inferred=True,
+         PSK_CHECKS, inferred=True,
          strongswan=((I, "invalid HASH_V1 payload length, decryption failed?"),
                      (R, "invalid ID_V1 payload length, decryption failed?"))),
     Rule("mm5-answered-clear-error", ERROR,
@@ -166,19 +176,19 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "INVALID_HASH_INFORMATION or AUTHENTICATION_FAILED: it decrypted MM5 into garbage or could not verify it, "
          "and had no usable key to protect its answer. That is the signature of different pre-shared keys.",
          ("psk-mismatch", "auth-failed"),
-         _PSK_CHECKS, refusal=True,
+         PSK_CHECKS, refusal=True,
          strongswan=((R, "invalid ID_V1 payload length, decryption failed?"),)),
     Rule("mm4-resent-by-responder", ERROR,
          "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
          "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
          "still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key mismatch.",
          ("psk-mismatch", "id-mismatch"),
-         _PSK_CHECKS),
+         PSK_CHECKS),
     Rule("mm6-not-accepted", ERROR, "Main Mode reached MM6 but the initiator did not accept it",
          "The responder sent MM6, and the initiator re-sent MM5 or sent a notification instead of moving on to "
          "Quick Mode: it could not verify the responder's proof of the key.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS),
+         PSK_CHECKS),
     # --- IKEv1 Aggressive Mode -----------------------------------------------------------
     Rule("am1-unanswered", ERROR, "Aggressive Mode stalled at AM1: the responder never answered",
          "The initiator sent AM1 (proposals, key exchange and identity at once) and nothing came back.",
@@ -198,14 +208,14 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "instead of AM3: it computed a different hash, which is what different pre-shared keys do. strongSwan sends "
          "AUTHENTICATION_FAILED, encrypted; the responder, not knowing, keeps re-sending AM2.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
-         _PSK_CHECKS, refusal=True,
+         PSK_CHECKS, refusal=True,
          strongswan=((I, "calculated HASH does not match HASH payload"),)),
     Rule("am2-not-confirmed", ERROR, "Aggressive Mode stalled at AM2: the initiator never confirmed with AM3",
          "The responder sent AM2 (with its proof of the pre-shared key) and no AM3 followed. An initiator that "
          "cannot verify AM2's hash — because the keys differ — rejects it; the responder re-sends AM2 until it "
          "gives up.",
          ("psk-mismatch", "return-path-blocked", "id-mismatch"),
-         _PSK_CHECKS),
+         PSK_CHECKS),
     Rule("aggressive-mode-psk", WARNING, "Aggressive Mode with a pre-shared key exposes the key to offline cracking",
          "AM2 carries the responder's hash of the pre-shared key in clear; anyone who captures it can run a "
          "dictionary attack offline (psk-crack). This is not why a tunnel fails, but it belongs in the ticket.",

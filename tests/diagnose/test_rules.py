@@ -612,3 +612,18 @@ def test_a_clear_error_ranks_a_key_mismatch_only_once_keys_are_in_use(build, cau
     build(c)
     finding = next(f for f in c.diagnosis().findings if f.rule == "unencrypted-error-notify")
     assert [cause.id for cause in finding.causes] == causes
+
+
+@pytest.mark.parametrize(("sa", "cause", "psk_checks"), [(RSA_SA, "auth-failed", False), (None, "psk-mismatch", True)])
+def test_with_certificates_no_pre_shared_key_is_blamed(sa, cause, psk_checks):
+    """MM5 unanswered with RSA signatures in MM1: the certificate exchange, not a key, is at fault."""
+    c = Conversation()
+    for n in range(1, 5):
+        c.mm(n, n * 0.01, **({"sa": sa} if sa else {}))
+    for t in (1, 3, 7):
+        c.mm(5, t)
+    found = next(f for f in c.diagnosis().findings if f.rule == "mm5-unanswered")
+    assert found.causes[0].id == cause and "psk-mismatch" not in [x.id for x in found.causes[1:]]
+    advice = " ".join(line for _, lines in found.checks for line in lines)
+    assert ("pre-shared key" in advice) == psk_checks
+    assert any("authenticates with RSA Signatures" in d for d in found.details) == (not psk_checks)
