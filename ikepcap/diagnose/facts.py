@@ -162,17 +162,29 @@ def resent(sa: IkeSa) -> list[Resent]:
     return groups
 
 
-def seconds(value: float) -> str:
-    return f"{value:.1f} s" if value >= 1 else f"{value * 1000:.0f} ms"
+def seconds(value: float, unit_of: float | None = None) -> str:
+    """A duration, rounded half up from whole milliseconds so that one interval reads the same
+    wherever it is told (2.250 s is '2.3 s', never '2.2 s' elsewhere). ``unit_of``: the largest
+    value in the same list, so that a list keeps one unit ('1.0 s, 1.5 s', not '999 ms, 1.5 s')."""
+    ms = round(value * 1000)
+    if max(value, unit_of or 0) < 1:
+        return f"{ms} ms"
+    tenths = (ms + 50) // 100
+    return f"{tenths // 10}.{tenths % 10} s"
+
+
+def seconds_list(values: list[float]) -> str:
+    """'interval 8.0 s' or 'intervals 1.0 s, 1.5 s'."""
+    return ("interval " if len(values) == 1 else "intervals ") + ", ".join(seconds(v, max(values)) for v in values)
 
 
 def resent_text(group: Resent) -> str:
     frames = ", ".join(str(s.message.frame) for s in group.steps)
-    gaps = ", ".join(seconds(i) for i in group.intervals)
+    gaps = seconds_list(group.intervals)
     why = {TIMER: "timer retransmissions", DUPLICATE_REPLY: "answers to duplicates"}
     kinds = sorted({why.get(k, k) for k in group.kinds})
     return (f"{group.name} from the {group.sender} sent {len(group.steps)} times (frames {frames}; "
-            f"intervals {gaps}; {' and '.join(kinds)})")
+            f"{gaps}; {' and '.join(kinds)})")
 
 
 def icmp_kind(errors: list[IcmpError]) -> str | None:

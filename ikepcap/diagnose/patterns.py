@@ -46,6 +46,7 @@ from ikepcap.diagnose.facts import (
     resent,
     resent_text,
     seconds,
+    seconds_list,
 )
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
@@ -77,9 +78,9 @@ def _series(sa: IkeSa, step: Step, label: str) -> tuple[list[Evidence], str]:
     if len(all_copies) == 1:
         return ev, f"{label} was sent once (frame {step.message.frame})."
     times = [s.message.time for s in all_copies]
-    gaps = ", ".join(seconds(b - a) for a, b in zip(times, times[1:]))
+    gaps = seconds_list([b - a for a, b in zip(times, times[1:])])
     frames = ", ".join(str(s.message.frame) for s in all_copies)
-    return ev, f"{label} was sent {len(all_copies)} times (frames {frames}; intervals {gaps})."
+    return ev, f"{label} was sent {len(all_copies)} times (frames {frames}; {gaps})."
 
 
 def _offered_details(sa: IkeSa) -> list[str]:
@@ -784,7 +785,7 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
             return None
         sender = tail[0].sender
         answered_before = any(s.sender != sender for s in sa.steps if s.name == "Informational (protected)")
-        low, high = seconds(min(gaps)), seconds(max(gaps))
+        low, high = seconds(min(gaps), max(gaps)), seconds(max(gaps))
         spacing = low if low == high else f"{low}–{high}"
         return Match([evidence(s) for s in tail], [
             f"The {sender} sent {len(tail)} protected Informationals {spacing} apart "

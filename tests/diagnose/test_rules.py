@@ -14,6 +14,7 @@ from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose, finding
+from ikepcap.diagnose.facts import seconds_list
 from ikepcap.diagnose.model import Diagnosis, Evidence
 from ikepcap.diagnose.patterns import PHASE1_STALLS, PHASE2_STALLS, Match
 from ikepcap.diagnose.rules import RULES
@@ -627,3 +628,13 @@ def test_with_certificates_no_pre_shared_key_is_blamed(sa, cause, psk_checks):
     advice = " ".join(line for _, lines in found.checks for line in lines)
     assert ("pre-shared key" in advice) == psk_checks
     assert any("authenticates with RSA Signatures" in d for d in found.details) == (not psk_checks)
+
+
+@pytest.mark.parametrize(("values", "text"), [
+    ([2.25], "interval 2.3 s"),
+    ([2.2499999], "interval 2.3 s"),                     # the same interval from other timestamps
+    ([0.999, 1.5], "intervals 1.0 s, 1.5 s"),            # one unit in one list
+    ([0.5004, 0.25], "intervals 500 ms, 250 ms"),
+])
+def test_intervals_read_the_same_wherever_they_are_told(values, text):
+    assert seconds_list(values) == text

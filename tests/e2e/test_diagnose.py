@@ -153,7 +153,7 @@ def test_the_asa_case_on_one_screen():
     assert result.returncode == 1
     text = result.stdout
     assert len(text.splitlines()) <= 80
-    for needed in ("MM_WAIT_MSG4", "stalled after MM3", "MM3 was sent 2 times (frames 3, 4; intervals 8.0 s)",
+    for needed in ("MM_WAIT_MSG4", "stalled after MM3", "MM3 was sent 2 times (frames 3, 4; interval 8.0 s)",
                    "INVALID_COOKIE", "frames 5, 6", "most likely: the responder has no pre-shared key / tunnel-group "
                    "for the initiator's address", "Check on the responder", "Check on the initiator"):
         assert needed in " ".join(text.split()), needed
