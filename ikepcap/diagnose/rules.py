@@ -67,13 +67,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "lost on the way back; if it shows nothing, MM1 does not arrive.",
                "Check that IKE is enabled on the interface facing the initiator and that a tunnel-group / connection "
                "exists for the initiator's address.",
-               "Compare the initiator's offered proposals (listed below) with the responder's policies: some "
+               "Compare the initiator's offered proposals (in the details) with the responder's policies: some "
                "responders drop an unacceptable MM1 silently.")))),
     Rule("mm1-rejected", ERROR, "Main Mode rejected at MM1: the responder refused the proposals",
          "The responder answered MM1 with an unencrypted notification instead of MM2. Before keys exist this is how "
          "a responder says no; NO_PROPOSAL_CHOSEN means none of the offered phase-1 proposals was acceptable.",
          ("p1-proposal-mismatch", "peer-not-configured"),
-         ((I, ("Compare the proposals offered in MM1 (listed below) with the responder's IKE policies: encryption, "
+         ((I, ("Compare the proposals offered in MM1 (in the details) with the responder's IKE policies: encryption, "
                "hash, DH group, authentication method (PSK versus certificates) and lifetime.",)),
           (R, ("Add or correct an IKE policy that matches one of the offered proposals.",
                "Check that a connection / tunnel-group exists for the initiator: strongSwan answers "
@@ -93,14 +93,14 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "MM2 passed the capture point and the initiator stopped: it neither re-sent MM1 nor continued with MM3. "
          "The initiator received MM2 and did not accept it.",
          ("p1-proposal-mismatch", "vendor-interop"),
-         ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (listed below).",)),
+         ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (in the details).",)),
           (R, ("Compare the transform the responder chose with what the initiator offered.",)))),
     Rule("mm3-unanswered", ERROR, "Main Mode stalled at MM3: the responder never sent MM4",
          "The initiator sent its key exchange (MM3) and received no MM4. At this point the responder must find the "
          "pre-shared key for the initiator's address to compute keys; Cisco and others stop here when they find none.",
          ("responder-no-psk-for-peer", "forward-path-blocked", "vendor-interop"),
-         ((I, ("Check which address the responder sees for the initiator (NAT-D below tells whether the initiator is "
-               "behind NAT): the responder's PSK / tunnel-group must be keyed by that address.",)),
+         ((I, ("Check which address the responder sees for the initiator (the nat-detected finding tells whether "
+               "the initiator is behind NAT): the responder's PSK / tunnel-group must be keyed by that address.",)),
           (R, ("Check that a tunnel-group / pre-shared key exists for the initiator's address as the responder sees it "
                "(a wrong peer IP on this side is the classic case).",
                "Check for a middlebox that drops the larger MM3 "
@@ -112,8 +112,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "address once it needs one (after MM3) drops the SA, and then answers the re-sent MM3 as a packet for an "
          "unknown SA — the Cisco ASA MM_WAIT_MSG4 case.",
          ("responder-no-psk-for-peer", "peer-lost-state", "vendor-interop"),
-         ((I, ("Note the address the initiator uses towards the responder (and whether NAT changes it: see NAT-D "
-               "below); that is the address the responder must have a key for.",
+         ((I, ("Note the address the initiator uses towards the responder (and whether a NAT changes it: "
+               "the nat-detected finding says so when the NAT-D hashes show one); that is the address the responder "
+               "must have a key for.",
                "Check that no other device or rekey created a second, crossed negotiation with the same peer.")),
           (R, ("Check the tunnel-group / pre-shared key for the initiator's address: a wrong peer IP here is the most "
                "likely cause ('show running-config tunnel-group', 'show crypto isakmp sa' shows nothing stable).",
@@ -157,8 +158,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "pre-shared key mismatch, which is why the key is the second thing to check.",
          ("udp4500-blocked", "psk-mismatch", "nat-t-not-needed"),
          ((I, ("Check that UDP 4500 is allowed both ways on every firewall between the peers.",
-               "If no NAT should be in the path, check why NAT-D detected one (below) or whether encapsulation is "
-               "forced (strongSwan forceencaps, Cisco 'crypto isakmp nat-traversal' / 'force-encapsulate').")),
+               "If no NAT should be in the path, check why NAT-D detected one (the nat-detected finding) or whether "
+               "encapsulation is forced (strongSwan forceencaps, Cisco 'crypto isakmp nat-traversal' / "
+               "'force-encapsulate').")),
           (R, ("Check that the responder listens on UDP 4500 and that its firewall admits it.",
                "If 4500 is open, re-enter the pre-shared key on both sides.")))),
     Rule("mm5-answered-encrypted", ERROR,
@@ -195,12 +197,12 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("forward-path-blocked", "peer-not-configured", "p1-proposal-mismatch", "peer-down"),
          ((I, ("Check the peer address and that UDP 500 towards it is allowed.",
                "Check that the responder accepts Aggressive Mode at all (many refuse it by policy).")),
-          (R, ("Check for a group / tunnel-group matching the ID the initiator sends in AM1 (listed below).",)))),
+          (R, ("Check for a group / tunnel-group matching the ID the initiator sends in AM1 (in the details).",)))),
     Rule("am1-rejected", ERROR, "Aggressive Mode rejected at AM1: the responder refused it, unencrypted",
          "The responder answered AM1 with an unencrypted notification: it rejects the proposals "
          "(NO_PROPOSAL_CHOSEN) or the identity (INVALID_ID_INFORMATION) the initiator sent.",
          ("p1-proposal-mismatch", "id-mismatch", "peer-not-configured"),
-         ((I, ("Compare the offered proposals and the ID (listed below) with the responder's configuration.",)),
+         ((I, ("Compare the offered proposals and the ID (in the details) with the responder's configuration.",)),
           (R, ("Check the group name / peer ID configured for this peer, and the IKE policies.",))),
          refusal=True),
     Rule("am2-rejected", ERROR, "Aggressive Mode rejected at AM2: the initiator refused the responder's proof",
@@ -260,7 +262,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "The responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, unencrypted: none of the offered IKE proposals "
          "(encryption, integrity, PRF, key exchange group) is acceptable to it.",
          ("p1-proposal-mismatch", "peer-not-configured"),
-         ((I, ("Compare the offered proposals (listed below) with the responder's IKE proposals.",)),
+         ((I, ("Compare the offered proposals (in the details) with the responder's IKE proposals.",)),
           (R, ("Add a proposal that matches, or check that the connection for this peer is the one you expect "
                "(strongSwan: 'no IKE config found for A...B, sending NO_PROPOSAL_CHOSEN').",))),
          refusal=True,
@@ -269,7 +271,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "The responder answered INVALID_KE_PAYLOAD more than once: the initiator retried, but never with a group the "
          "responder accepts.",
          ("p1-proposal-mismatch",),
-         ((I, ("Add the group the responder asks for (below) to the initiator's proposal.",)),
+         ((I, ("Add the group the responder asks for (in the details) to the initiator's proposal.",)),
           (R, ("Allow one of the groups the initiator proposes.",))),
          refusal=True),
     Rule("init-response-lost", ERROR, "IKE_SA_INIT responses do not reach the initiator",
@@ -290,7 +292,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "got no response. Large IKE_AUTH messages (certificates) are IP-fragmented and lost where fragments are "
          "dropped; some responders also discard an IKE_AUTH they cannot authenticate.",
          ("ip-fragments-dropped", "auth-failed", "forward-path-blocked"),
-         ((I, ("Check the size of IKE_AUTH and whether it was IP-fragmented (below); enable IKEv2 fragmentation "
+         ((I, ("Check the size of IKE_AUTH and whether it was IP-fragmented (in the details); enable IKEv2 "
+               "fragmentation "
                "(RFC 7383) on both sides or lower the certificate chain size.",)),
           (R, ("Check the responder's log for the IKE_AUTH request: not received (fragments dropped) or "
                "rejected.",)))),
@@ -373,7 +376,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "A host or router answered an IKE packet with an ICMP error quoting it: this says directly why the packet "
          "got no IKE answer.",
          ("peer-not-listening", "filtered", "ip-fragments-dropped"),
-         ((I, ("Read the ICMP type below: port unreachable — nothing listens on the peer; administratively "
+         ((I, ("Read the ICMP type in the details: port unreachable — nothing listens on the peer; administratively "
                "prohibited — a filter; fragmentation needed — the path MTU.",)),
           (R, ("Check that the IKE daemon is running and bound to the address the initiator uses.",)))),
     Rule("nat-detected", INFO, "A NAT sits between the capture point and a peer",
@@ -381,7 +384,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "hashed: the peer's packets were translated between it and the capture point (or it addressed its peer "
          "differently).",
          ("nat-t",),
-         ((I, ("If the responder keys its pre-shared key by IP address, it sees the translated address below.",)),)),
+         ((I, ("If the responder keys its pre-shared key by IP address, it sees the translated address named in the "
+               "details.",)),)),
     Rule("retransmissions", INFO, "Messages were re-sent",
          "Some messages were sent more than once; their timing tells whether they were timer retransmissions of an "
          "unanswered request or answers to duplicates.",
