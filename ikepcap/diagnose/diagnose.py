@@ -93,8 +93,9 @@ def _side(sa: IkeSa, flow: str, role: str, side: str, last: str | None, steps: l
     """Where ``side`` (an IKE peer) stands after sending ``last`` among ``steps``. ``role`` picks
     the state names: Quick Mode's starter is its initiator whichever IKE peer it is."""
     names = state(flow, role, last)
+    phase1 = state(AGGRESSIVE if sa.mode == AGGRESSIVE else MAIN, role, DONE).cisco_asa
     return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
-                     names.cisco_asa, names.cisco_ios, names.libreswan,
+                     names.cisco_asa.format(phase1=phase1), names.cisco_ios, names.libreswan,
                      _strongswan(sa, names, role, side, last, steps, stall, mid))
 
 

@@ -93,21 +93,22 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         "sending retransmit {n} of response message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, RESPONDER, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
-    # IKEv1 Quick Mode (the side that started Quick Mode is INITIATOR here, whichever IKE peer it is)
+    # IKEv1 Quick Mode (the side that started Quick Mode is INITIATOR here, whichever IKE peer it is;
+    # ``{phase1}`` is the ASA's name for the phase-1 SA it runs under: MM_ACTIVE or AM_ACTIVE)
     (QUICK, INITIATOR, "QM1"): StateNames(
-        "QM2", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
+        "QM2", "{phase1} (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
         "sending retransmit {n} of request message ID {mid}, seq 1", SENT_ONCE),
     (QUICK, INITIATOR, DONE): StateNames(
-        None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
+        None, "{phase1}, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     (QUICK, RESPONDER, NOTHING): StateNames(
-        "QM1", "MM_ACTIVE (no IPsec SA)", "QM_IDLE", "— (QM1 not accepted)", "(QM1 not accepted)"),
+        "QM1", "{phase1} (no IPsec SA)", "QM_IDLE", "— (QM1 not accepted)", "(QM1 not accepted)"),
     (QUICK, RESPONDER, "QM2"): StateNames(
-        "QM3", "MM_ACTIVE (no IPsec SA yet)", "QM_IDLE",
+        "QM3", "{phase1} (no IPsec SA yet)", "QM_IDLE",
         "STATE_QUICK_R1 (sent Quick Mode reply, inbound IPsec SA installed, expecting QM3)",
         "(waiting for QM3)"),
     (QUICK, RESPONDER, DONE): StateNames(
-        None, "MM_ACTIVE, IPsec SA up", "QM_IDLE", "STATE_QUICK_R2 (IPsec SA established)",
+        None, "{phase1}, IPsec SA up", "QM_IDLE", "STATE_QUICK_R2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     # IKEv2 (Cisco 'show crypto ikev2 sa' status column)
     (V2, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),

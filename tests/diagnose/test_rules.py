@@ -638,3 +638,14 @@ def test_with_certificates_no_pre_shared_key_is_blamed(sa, cause, psk_checks):
 ])
 def test_intervals_read_the_same_wherever_they_are_told(values, text):
     assert seconds_list(values) == text
+
+
+def test_quick_mode_under_aggressive_mode_is_am_active_on_the_asa():
+    c = Conversation()
+    for n in (1, 2, 3):
+        c.am(n, n * 0.01)
+    for n in (1, 2, 3):
+        c.qm(n, 0.1 + n * 0.01)
+    verdict = c.diagnosis().verdict
+    assert verdict.phase1.initiator.cisco_asa == "AM_ACTIVE"
+    assert verdict.phase2.initiator.cisco_asa == "AM_ACTIVE, IPsec SA up"
