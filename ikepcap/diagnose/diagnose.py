@@ -44,7 +44,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import PSK_CHECKS, RULES, SIGNATURE_CAUSES, SIGNATURE_CHECKS
-from ikepcap.diagnose.states import DONE, NO_NAME, StateNames, state, strongswan_received
+from ikepcap.diagnose.states import DONE, NO_NAME, UNSEEN, StateNames, state, strongswan_received
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
@@ -93,6 +93,8 @@ def _side(sa: IkeSa, flow: str, role: str, side: str, last: str | None, steps: l
     """Where ``side`` (an IKE peer) stands after sending ``last`` among ``steps``. ``role`` picks
     the state names: Quick Mode's starter is its initiator whichever IKE peer it is."""
     names = state(flow, role, last)
+    if last is None and flow != QUICK and not any(s.sender == side for s in sa.steps):
+        names = UNSEEN
     phase1 = state(AGGRESSIVE if sa.mode == AGGRESSIVE else MAIN, role, DONE).cisco_asa
     return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
                      names.cisco_asa.format(phase1=phase1), names.cisco_ios, names.libreswan,

@@ -133,6 +133,11 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
 }
 
 
+# A side that sent nothing the capture point saw: its state cannot be read off the wire (its replies
+# may be lost beyond the capture point, or it never got anything).
+UNSEEN = StateNames(None, "unknown", "unknown", "unknown", "(unknown: nothing from this side passed the capture point)")
+
+
 def strongswan_received(version: int, number: int) -> str:
     """The line for an error notification received in clear. strongSwan's one notify enum
     (notify_payload.c) serves both versions with IKEv2's name wherever IKEv2 has one, so an IKEv1

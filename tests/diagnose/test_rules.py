@@ -649,3 +649,13 @@ def test_quick_mode_under_aggressive_mode_is_am_active_on_the_asa():
     verdict = c.diagnosis().verdict
     assert verdict.phase1.initiator.cisco_asa == "AM_ACTIVE"
     assert verdict.phase2.initiator.cisco_asa == "AM_ACTIVE, IPsec SA up"
+
+
+def test_a_side_silent_at_the_capture_point_is_unknown_not_stateless():
+    """MM1 re-sent and nothing back: the responder may have answered beyond the capture point."""
+    c = Conversation()
+    for t in (0, 1, 3):
+        c.mm(1, t)
+    responder = c.diagnosis().verdict.phase1.responder
+    assert (responder.cisco_asa, responder.libreswan) == ("unknown", "unknown")
+    assert responder.strongswan.startswith("(unknown: nothing from this side")
