@@ -44,7 +44,16 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import PSK_CHECKS, RULES, SIGNATURE_CAUSES, SIGNATURE_CHECKS
-from ikepcap.diagnose.states import DONE, NO_NAME, UNSEEN, StateNames, state, strongswan_received
+from ikepcap.diagnose.states import (
+    DELETED_PHASE1,
+    DELETED_PHASE2,
+    DONE,
+    NO_NAME,
+    UNSEEN,
+    StateNames,
+    state,
+    strongswan_received,
+)
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
@@ -99,6 +108,12 @@ def _side(sa: IkeSa, flow: str, role: str, side: str, last: str | None, steps: l
     return SideState(side, sa.address(side), None if last == DONE else last, names.waiting_for,
                      names.cisco_asa.format(phase1=phase1), names.cisco_ios, names.libreswan,
                      _strongswan(sa, names, role, side, last, steps, stall, mid))
+
+
+def _deleted_side(state: SideState, deleter: str, rows: dict[str, StateNames]) -> SideState:
+    names = rows["sent" if state.side == deleter else "received"]
+    return replace(state, last_sent=None, waiting_for=None, cisco_asa=names.cisco_asa, cisco_ios=names.cisco_ios,
+                   libreswan=names.libreswan, strongswan=names.strongswan)
 
 
 def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | None, steps: list[Step],
@@ -241,13 +256,23 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     stall1 = None if progress.established else _stall(sa, progress, PHASE1_STALLS[progress.flow])
     p1 = _phase1_verdict(sa, progress, stall1)
     deleted = delete(sa) if p1.outcome == ESTABLISHED else None
+    deleter = None
     if deleted is not None:
         p1 = replace(p1, outcome=DELETED, summary="established, then deleted"
                      + (" (inferred)" if deleted.inferred else ""))
+        first = min(deleted.evidence, key=lambda e: (e.time, e.frame))
+        deleter = next(s.sender for s in sa.steps if (s.message.file, s.message.frame) == (first.file, first.frame))
+        p1 = replace(p1, initiator=_deleted_side(p1.initiator, deleter, DELETED_PHASE1),
+                     responder=_deleted_side(p1.responder, deleter, DELETED_PHASE1))
     stall2 = None
     if p1.outcome in (ESTABLISHED, DELETED):
         stall2 = _stall(sa, progress, PHASE2_STALLS[sa.version])
     p2 = _phase2_verdict(sa, p1, stall2)
+    if deleter is not None and p2.outcome == ESTABLISHED and p2.initiator is not None and \
+            (deleted.inferred or facts.child_deleted(sa)):
+        p2 = replace(p2, summary=p2.summary + ", then deleted",
+                     initiator=_deleted_side(p2.initiator, deleter, DELETED_PHASE2),
+                     responder=_deleted_side(p2.responder, deleter, DELETED_PHASE2))
     findings = [f for f in (stall1, stall2) if f is not None]
     stall_frames = {(e.file, e.frame) for f in findings for e in f.evidence}
     for rule_id, pattern in OBSERVATIONS:

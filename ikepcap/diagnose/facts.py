@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from ikepcap.correlate.model import DUPLICATE_REPLY, INITIATOR, TIMER, IkeSa, Step
 from ikepcap.decode import iana
-from ikepcap.decode.model import V1_SA, V2_SA, Encrypted, Notification, SecurityAssociation
+from ikepcap.decode.model import (
+    V1_DELETE,
+    V1_SA,
+    V2_DELETE,
+    V2_SA,
+    Delete,
+    Encrypted,
+    Notification,
+    SecurityAssociation,
+)
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.frames import NAT_T_PORT
@@ -200,6 +209,12 @@ def esp_both_ways(sa: IkeSa) -> bool:
 
 def large(step: Step) -> bool:
     return bool(step.message.fragments) or step.message.ip_length > FRAGMENTATION_RISK_BYTES
+
+
+def child_deleted(sa: IkeSa) -> bool:
+    """A clear Delete names AH or ESP SPIs: a child SA, not (only) the IKE SA, was deleted."""
+    return any(p.protocol in ("AH", "ESP") for s in sa.steps for p in s.message.payloads_of(V1_DELETE, V2_DELETE,
+                                                                                                Delete))
 
 
 def size_text(step: Step) -> str:

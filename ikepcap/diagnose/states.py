@@ -138,6 +138,20 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
 UNSEEN = StateNames(None, "unknown", "unknown", "unknown", "(unknown: nothing from this side passed the capture point)")
 
 
+# After a Delete (RFC 2408 §3.15, RFC 7296 §1.4.1) neither side holds the SA; the lines are
+# strongSwan's on the side that sent the Delete and on the one that received it.
+DELETED_PHASE1 = {
+    "sent": StateNames(None, "no SA (deleted)", NO_NAME, "— (deleted)", "sending DELETE for IKE_SA ..."),
+    "received": StateNames(None, "no SA (deleted)", NO_NAME, "— (deleted)", "received DELETE for IKE_SA ..."),
+}
+DELETED_PHASE2 = {
+    "sent": StateNames(None, "IPsec SA deleted", NO_NAME, "— (deleted)",
+                       "sending DELETE for ESP CHILD_SA with SPI ..."),
+    "received": StateNames(None, "IPsec SA deleted", NO_NAME, "— (deleted)",
+                           "received DELETE for ESP CHILD_SA with SPI ..."),
+}
+
+
 def strongswan_received(version: int, number: int) -> str:
     """The line for an error notification received in clear. strongSwan's one notify enum
     (notify_payload.c) serves both versions with IKEv2's name wherever IKEv2 has one, so an IKEv1

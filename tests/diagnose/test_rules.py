@@ -659,3 +659,16 @@ def test_a_side_silent_at_the_capture_point_is_unknown_not_stateless():
     responder = c.diagnosis().verdict.phase1.responder
     assert (responder.cisco_asa, responder.libreswan) == ("unknown", "unknown")
     assert responder.strongswan.startswith("(unknown: nothing from this side")
+
+
+def test_after_a_teardown_both_phases_say_deleted():
+    """After the Delete burst neither side holds the SAs: the tables must not still say MM_ACTIVE."""
+    c = Conversation()
+    delete(c)
+    verdict = c.diagnosis().verdict
+    p1, p2 = verdict.phase1, verdict.phase2
+    assert (p1.outcome, p1.initiator.cisco_asa, p1.responder.cisco_asa) == ("deleted", "no SA (deleted)",
+                                                                            "no SA (deleted)")
+    assert (p1.initiator.strongswan, p1.responder.strongswan) == ("sending DELETE for IKE_SA ...",
+                                                                  "received DELETE for IKE_SA ...")
+    assert p2.summary.endswith(", then deleted") and p2.initiator.cisco_asa == "IPsec SA deleted"
