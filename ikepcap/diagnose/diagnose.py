@@ -12,6 +12,7 @@ from ikepcap.correlate.model import (
     MAIN,
     QUICK,
     RESPONDER,
+    TIMER,
     Correlation,
     IkeSa,
     Step,
@@ -45,10 +46,12 @@ from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import PSK_CHECKS, RULES, SIGNATURE_CAUSES, SIGNATURE_CHECKS
 from ikepcap.diagnose.states import (
+    ANSWERS_DUPLICATE,
     DELETED_PHASE1,
     DELETED_PHASE2,
     DONE,
     NO_NAME,
+    REPLY_ON_TIMER,
     UNSEEN,
     StateNames,
     state,
@@ -134,10 +137,12 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     refused = _clear_error_received(side, steps)
     if refused is not None:
         return strongswan_received(sa.version, refused)
-    copies = max((s.copy_number - 1 for s in steps if s.sender == side and s.base == last), default=0)
-    if copies == 0 and names.strongswan_once:
+    mine = [s for s in steps if s.sender == side and s.base == last and s.copy_of is not None]
+    if not mine and names.strongswan_once:
         return names.strongswan_once.format(**fields)
-    return names.strongswan.format(n=max(copies, 1), **fields)
+    if mine and names.strongswan == ANSWERS_DUPLICATE and all(s.resend == TIMER for s in mine):
+        return REPLY_ON_TIMER
+    return names.strongswan.format(n=max((s.copy_number - 1 for s in mine), default=1), **fields)
 
 
 def _clear_error_received(side: str, steps: list[Step]) -> int | None:

@@ -47,6 +47,10 @@ SENT_ONCE = "sending packet: from … to {peer}[{port}] ({length} bytes)"
 # charon.half_open_timeout (30 s by default; scheduled by both the IKEv1 and the IKEv2 task
 # manager). ``…`` is the peer as the responder sees it, which a NAT may have changed.
 HALF_OPEN = "(nothing more until, after 30 s by default) deleting half open IKE_SA with … after timeout"
+# What a strongSwan responder logs when a duplicate request makes it re-send its reply; it never
+# re-sends a Main Mode or IKEv2 reply on a timer of its own, so a side that does is not strongSwan.
+ANSWERS_DUPLICATE = "received retransmit of request with ID 0, retransmitting response"
+REPLY_ON_TIMER = "(re-sends its reply on a timer of its own, which strongSwan does not: not a strongSwan peer)"
 # An error notification received in clear (IKEv1 informational task, IKEv2 ike_init).
 STRONGSWAN_RECEIVED = {1: "received {notify} error notify", 2: "received {notify} notify error"}
 
@@ -72,10 +76,10 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, _NO_STATE, "MM_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (MAIN, RESPONDER, "MM2"): StateNames(
         "MM3", "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
-        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
+        ANSWERS_DUPLICATE, HALF_OPEN),
     (MAIN, RESPONDER, "MM4"): StateNames(
         "MM5", "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
-        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
+        ANSWERS_DUPLICATE, HALF_OPEN),
     (MAIN, RESPONDER, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Aggressive Mode
@@ -124,7 +128,7 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         None, _NO_STATE, NO_NAME, "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (V2, RESPONDER, "IKE_SA_INIT response"): StateNames(
         "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
-        "received retransmit of request with ID 0, retransmitting response", HALF_OPEN),
+        ANSWERS_DUPLICATE, HALF_OPEN),
     (V2, RESPONDER, REFUSED_AUTH): StateNames(
         None, _NO_STATE, NO_NAME, "— (IKE SA deleted after refusing IKE_AUTH)",
         "(IKE_SA deleted after refusing IKE_AUTH)"),

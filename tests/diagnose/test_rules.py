@@ -672,3 +672,21 @@ def test_after_a_teardown_both_phases_say_deleted():
     assert (p1.initiator.strongswan, p1.responder.strongswan) == ("sending DELETE for IKE_SA ...",
                                                                   "received DELETE for IKE_SA ...")
     assert p2.summary.endswith(", then deleted") and p2.initiator.cisco_asa == "IPsec SA deleted"
+
+
+def test_a_responder_re_sending_its_reply_on_a_timer_is_not_strongswan():
+    """libreswan re-sends MM4 on its own timer; strongSwan only answers duplicates, so its log line
+    would be wrong here, while a duplicate answered is what strongSwan logs as a retransmit."""
+    c = Conversation()
+    for n in range(1, 5):
+        c.mm(n, n * 0.01)
+    c.mm(4, 0.5)
+    c.mm(4, 1.0)
+    assert c.diagnosis().verdict.phase1.responder.strongswan.endswith("not a strongSwan peer)")
+    d = Conversation()
+    for n in range(1, 5):
+        d.mm(n, n * 0.01)
+    d.mm(3, 1.0)
+    d.mm(4, 1.001)
+    assert d.diagnosis().verdict.phase1.responder.strongswan == \
+        "received retransmit of request with ID 0, retransmitting response"
