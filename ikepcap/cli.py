@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import ipaddress
 import json
 import os
 import sys
@@ -60,8 +61,11 @@ def fail(message: str) -> typer.Exit:
 
 
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; a directory stands for the capture files in it, in name order."""
+    """Files as given; a directory stands for the capture files in it, in name order. A file
+    named twice (again, through its directory, or by another path) is read once: its frames
+    must not count twice."""
     expanded: list[str] = []
+    seen: set[str] = set()
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
@@ -69,9 +73,13 @@ def expand_paths(paths: list[str]) -> list[str]:
                            if child.is_file() and child.name.lower().endswith(CAPTURE_SUFFIXES))
             if not found:
                 raise CaptureError(f"{path}: directory holds no capture files ({', '.join(CAPTURE_SUFFIXES)})")
-            expanded.extend(found)
         else:
-            expanded.append(path)
+            found = [path]
+        for name in found:
+            identity = name if name == "-" else os.path.realpath(name)
+            if identity not in seen:
+                seen.add(identity)
+                expanded.append(name)
     return expanded
 
 
@@ -184,14 +192,33 @@ def _file_digests(paths: list[str]) -> dict[str, str]:
     return digests
 
 
+def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
+    """--peer as the address the SAs carry (any IPv6 spelling, brackets allowed) and --sa as
+    lowercase hex (colons and a 0x prefix allowed); a value that is neither is a usage error."""
+    if peer is not None:
+        try:
+            peer = str(ipaddress.ip_address(peer.strip().strip("[]")))
+        except ValueError:
+            raise fail(f"--peer {peer}: not an IPv4 or IPv6 address") from None
+    if sa is not None:
+        wanted = sa.strip().lower().replace(":", "").removeprefix("0x")
+        if not wanted or any(c not in "0123456789abcdef" for c in wanted):
+            raise fail(f"--sa {sa}: not a hexadecimal SPI (or a prefix of one)")
+        sa = wanted
+    return peer, sa
+
+
 def _select(diagnosis, peer: str | None, sa: str | None):
-    """Narrow the report to SAs with this peer address and/or this SPI (hex, a prefix will do)."""
+    """Narrow the report to SAs with this peer address and/or this SPI (a prefix will do); a
+    filter that leaves nothing is said, not shown as an empty, healthy capture."""
     if peer is None and sa is None:
         return diagnosis
-    wanted = sa.lower().replace(":", "") if sa else None
     kept = [d for d in diagnosis.sas
             if (peer is None or peer in (d.sa.initiator, d.sa.responder))
-            and (wanted is None or d.sa.ispi.hex().startswith(wanted) or d.sa.rspi.hex().startswith(wanted))]
+            and (sa is None or d.sa.ispi.hex().startswith(sa) or d.sa.rspi.hex().startswith(sa))]
+    if not kept:
+        asked = " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
+        raise fail(f"no IKE SA matches {asked} ({len(diagnosis.sas)} SA(s) in the capture)")
     return replace(diagnosis, sas=kept)
 
 
@@ -223,6 +250,7 @@ def diagnose(
     from ikepcap.diagnose.model import PROBLEM
     from ikepcap.report.view import build_view
 
+    peer, sa = _filters(peer, sa)
     try:
         paths = expand_paths(files)
         result = run_extraction(paths, engine, port, tshark_option, jobs, quiet)

@@ -60,7 +60,7 @@ def read_capture(
     raw = _open(path)
     try:
         head = raw.read(4)
-        if head in MAGICS and raw.seekable():
+        if head in MAGICS and path != STDIN and raw.seekable():     # stdin redirected from a file is seekable too
             raw.close()
             start, stop = span if span is not None else (None, None)
             scan_mapped(path, decoder, progress, start, stop)

@@ -8,6 +8,7 @@ messages and their counts, clear notifies, one-way traffic, and the exact set of
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import subprocess
@@ -218,7 +219,39 @@ def test_filters_and_exit_codes():
         (CAPTURES / "v1-mm-healthy.expected.json").read_text())["sas"][0]["ispi"][:8], *both)
     assert narrowed.returncode == 0 and json.loads(narrowed.stdout)["summary"]["sas"] == 1
     nobody = run("diagnose", "--format", "json", "--peer", "203.0.113.250", *both)
-    assert json.loads(nobody.stdout)["summary"]["sas"] == 0
+    assert nobody.returncode == 2 and nobody.stdout == ""
+    assert nobody.stderr == "ikepcap: no IKE SA matches --peer 203.0.113.250 (2 SA(s) in the capture)\n"
+    for bad, reason in (("--peer", "not an IPv4 or IPv6 address"), ("--sa", "not a hexadecimal SPI")):
+        refused = run("diagnose", bad, "zz", healthy)
+        assert refused.returncode == 2 and reason in refused.stderr
+    # any spelling of an IPv6 peer; an SPI with a 0x prefix
+    ipv6 = str(CAPTURES / "v2-healthy-ipv6.pcap")
+    peer = json.loads((CAPTURES / "v2-healthy-ipv6.expected.json").read_text())["sas"][0]["responder"]
+    for spelling in (peer.upper(), f"[{peer}]", ipaddress.ip_address(peer).exploded):
+        assert run("diagnose", "--peer", spelling, ipv6).returncode == 0, spelling
+    ispi = json.loads((CAPTURES / "v1-mm-healthy.expected.json").read_text())["sas"][0]["ispi"]
+    assert run("diagnose", "--sa", "0x" + ispi[:6], healthy).returncode == 0
+
+
+def test_a_file_named_twice_is_read_once(tmp_path):
+    """Again, through its directory, or by another path: frames must not count twice."""
+    capture = CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"
+    once = json.loads(run("diagnose", "--format", "json", str(capture)).stdout)
+    for args in ((str(capture), str(capture)), (str(CAPTURES), str(capture)),
+                 (str(capture), str(CAPTURES / "." / capture.name))):
+        result = run("diagnose", "--format", "json", *args)
+        assert result.returncode == 1, (args, result.stderr)
+        twice = json.loads(result.stdout)
+        sa = next(s for s in twice["sas"] if s["ispi"] == once["sas"][0]["ispi"])
+        assert sa["retransmissions"] == once["sas"][0]["retransmissions"], args
+
+
+def test_standard_input_redirected_from_a_file(tmp_path):
+    """`ikepcap diagnose - < file.pcap`: stdin is then a seekable file, and still not a path."""
+    with open(CAPTURES / "v2-healthy.pcap", "rb") as f:
+        result = subprocess.run([*CLI, "diagnose", "--format", "json", "-"], stdin=f, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["sas"] == 1
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
