@@ -52,6 +52,7 @@ from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
 from ikepcap.diagnose.states import V2
 from ikepcap.read.frames import NAT_T_PORT
+from ikepcap.read.model import endpoint
 
 V1_CERTREQ, V2_CERTREQ = 7, 38
 V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED,
@@ -717,14 +718,15 @@ def nat_detected(sa: IkeSa) -> Match | None:
     details, ev = [], []
     for check in misses:
         step = sa.steps[check.step]
-        ev.append(evidence(step, f"{describe(step)}: NAT detection hash does not match {check.address}:{check.port}"))
+        where = endpoint(check.address, check.port)
+        ev.append(evidence(step, f"{describe(step)}: NAT detection hash does not match {where}"))
         if check.about == "sender":
-            details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {check.address}:"
-                           f"{check.port} as seen here: the {check.sender} is behind a NAT (its source was "
-                           "translated before the capture point).")
+            details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
+                           f"here: the {check.sender} is behind a NAT (its source was translated before the capture "
+                           "point).")
         else:
-            details.append(f"The {check.sender} hashed another destination than {check.address}:{check.port} in "
-                           f"{step.name}: the address was translated between the {check.sender} and here.")
+            details.append(f"The {check.sender} hashed another destination than {where} in {step.name}: the address "
+                           f"was translated between the {check.sender} and here.")
     return Match(ev, details)
 
 

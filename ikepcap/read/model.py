@@ -58,6 +58,12 @@ class IcmpError:
     quoted: QuotedDatagram
 
 
+def endpoint(address: str, port: int) -> str:
+    """address:port, with an IPv6 address in brackets (RFC 5952 §6): '2001:db8::20:500' would be
+    another address."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
 @dataclass(slots=True)
 class EspFlow:
     """ESP packets seen for one SPI in one direction: the proof that a tunnel carries data."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import PROBLEM
+from ikepcap.read.model import endpoint
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
@@ -103,8 +104,9 @@ def _key_messages(sa: dict, several_files: bool) -> list[str]:
         return []
     lines = ["### Decoded key messages", ""]
     for m in chosen:
-        lines.append(f"- frame {md(frame_name(m, several_files))}: **{md(m['name'])}** {md(m['src'])}:{m['sport']} → "
-                     f"{md(m['dst'])}:{m['dport']}, message ID {m['message_id']}, {m['length']} bytes"
+        source, destination = endpoint(m["src"], m["sport"]), endpoint(m["dst"], m["dport"])
+        lines.append(f"- frame {md(frame_name(m, several_files))}: **{md(m['name'])}** {md(source)} → "
+                     f"{md(destination)}, message ID {m['message_id']}, {m['length']} bytes"
                      + (", encrypted" if m["encrypted"] else ""))
         lines += [f"  - {md(payload)}" for payload in m["payloads"]]
         lines += [f"  - warning: {md(w)}" for w in m["warnings"]]

@@ -35,6 +35,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.text import hex_and_ascii
+from ikepcap.read.model import endpoint
 from ikepcap.report.clock import TIME, utc
 from ikepcap.report.escape import terminal
 
@@ -52,10 +53,6 @@ def flag_letters(message: Message) -> str:
     letters = V2_FLAG_LETTERS if message.is_v2 else V1_FLAG_LETTERS
     text = "".join(letter for bit, letter in letters if message.flags & bit)
     return text or "-"
-
-
-def endpoint(address: str, port: int) -> str:
-    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 # --- one line ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ikepcap.decode.model import Certificate, CertificateRequest, Configuration, Identification
+from ikepcap.decode.model import Certificate, CertificateRequest, Configuration, Identification, Notification
 from ikepcap.extract.model import Extraction
 
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
@@ -25,12 +25,16 @@ class Redactor:
         self.counters: dict[str, int] = {}
         self.phrases: list[tuple[str, str]] = []
         found: dict[str, str] = {}
+        # Every message, encrypted ones too: with keys, --engine tshark decodes what they carry.
         for message in extraction.messages:
-            if not message.clear_chain:
-                continue
             for payload in message.payloads:
                 if isinstance(payload, Identification) and payload.value:
                     found.setdefault(payload.value, "id")
+                elif isinstance(payload, Notification):
+                    for key, value in payload.details:
+                        # REDIRECT's gateway (RFC 5685), under the key decode.notify._gateway gives it
+                        if key == "gateway" and isinstance(value, str) and value:
+                            found.setdefault(value, "id")
                 elif isinstance(payload, Certificate):
                     for dn in (payload.subject, payload.issuer):
                         if dn:

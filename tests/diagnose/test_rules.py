@@ -19,6 +19,7 @@ from ikepcap.diagnose.model import Diagnosis, Evidence
 from ikepcap.diagnose.patterns import PHASE1_STALLS, PHASE2_STALLS, Match
 from ikepcap.diagnose.rules import RULES
 from ikepcap.extract.model import Extraction
+from ikepcap.read.model import endpoint
 from ikepcap.report import markdown, text
 from ikepcap.report.view import build_view
 from ikepcap.synth import ike
@@ -690,3 +691,9 @@ def test_a_responder_re_sending_its_reply_on_a_timer_is_not_strongswan():
     d.mm(4, 1.001)
     assert d.diagnosis().verdict.phase1.responder.strongswan == \
         "received retransmit of request with ID 0, retransmitting response"
+
+
+def test_an_ipv6_endpoint_is_bracketed():
+    """'2001:db8::20:500' would be another address (RFC 5952 §6), also to --redact."""
+    assert endpoint("2001:db8:bb::20", 500) == "[2001:db8:bb::20]:500"
+    assert endpoint("192.0.2.10", 4500) == "192.0.2.10:4500"

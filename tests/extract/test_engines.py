@@ -325,6 +325,19 @@ def test_ikev1_decryption_table_shows_the_encrypted_body() -> None:
     assert mm5["payloads"][1]["value"] == "192.0.2.10"
 
 
+def test_redact_hides_what_a_decryption_table_reveals() -> None:
+    """With keys, tshark decodes the encrypted MM5/MM6: their certificates and IDs must not
+    escape --redact because the E flag was set."""
+    record = table("v1-mm-cert-ip-fragments-dropped.ikev1_decryption_table")
+    for fmt in ("json", "markdown"):
+        run = subprocess.run([*CLI, "diagnose", "--redact", "-v", "--format", fmt, "--engine", "tshark",
+                              "--tshark-option", f"uat:ikev1_decryption_table:{record}",
+                              str(CAPTURES / "v1-mm-cert-ip-fragments-dropped.pcap")],
+                             capture_output=True, text=True, cwd=REPO, check=False)
+        assert run.returncode == 1, run.stderr[-2000:]
+        assert "ikepcap lab" not in run.stdout and "CERT(" in run.stdout, fmt
+
+
 # --- failures: one line, exit 2, no tshark left behind ---------------------------------------------------
 
 def tshark_children() -> list[int]:

@@ -295,6 +295,14 @@ def test_redact_on_every_format(tmp_path):
             for secret in (A, B, "192.0.2.10", "198.51.100.10", "gw\\x1b", "evil.pcap", "fragments-dropped.pcap"):
                 assert secret not in out, (fmt, source, secret)
             assert "ip4-1" in out and "capture-1" in out
+    redirect = ike.message(ISPI, bytes(range(8)), 34, [(ike.V2_N, ike.notify_v2(16407, data=bytes([3, 27]) +
+                                                                     b"vpn-backup.acme-secret.test"))],
+                           flags=0x20, version=0x20)
+    redirected = _capture(tmp_path / "redirect.pcap", [Frame(1.0, packets.ethernet(packets.ip_udp(
+        "2001:db8:bb::20", "2001:db8:aa::10", 500, 500, redirect)))])
+    for fmt in ("text", "json", "markdown"):
+        out = run("diagnose", "--redact", "-v", "--format", fmt, str(redirected)).stdout.decode()
+        assert "acme-secret" not in out and "2001:db8" not in out, fmt       # RFC 5685 gateway FQDN
     report = json.loads(run("diagnose", "--redact", "--format", "json", capture).stdout)
     sa = report["sas"][0]
     assert (sa["initiator"]["address"], sa["responder"]["address"]) == ("ip4-1", "ip4-2")
