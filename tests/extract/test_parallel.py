@@ -52,7 +52,7 @@ def build(path, fragments_at: int, total: int = 6000) -> list[Frame]:
 def summary(extraction):
     return ([(m.frame, m.digest, m.fragments) for m in extraction.messages],
             sorted((f.src, f.spi, f.packets, f.first_frame, f.last_frame) for f in extraction.esp),
-            [(s.frames, s.first_time, s.last_time, s.reassembled) for s in extraction.files],
+            [(s.frames, s.bytes, s.first_time, s.last_time, s.reassembled) for s in extraction.files],
             [(f.frames, f.ispi) for f in extraction.lost_fragments])
 
 
