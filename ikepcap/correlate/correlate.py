@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import (
     AGGRESSIVE,
@@ -57,6 +59,10 @@ def correlate(extraction: Extraction) -> Correlation:
             if float_step is None and on_nat_t and off_nat_t:
                 float_step = step.index
             off_nat_t = off_nat_t or not on_nat_t
+        several_files = len({step.message.file for step in steps}) > 1
+        for step in steps:
+            frame = step.message.frame
+            step.label = f"{PurePath(step.message.file).name}:{frame}" if several_files else str(frame)
         version = bucket.key[0]
         sa = IkeSa(
             version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,

@@ -45,6 +45,9 @@ class Step:
     copy_of: int | None                 # the step this one repeats, or None for an original
     copy_number: int                    # 1 for the original, 2 for its first retransmission, …
     resend: str | None                  # TIMER / DUPLICATE_REPLY for copies
+    # How findings name the frame: its number, with the file's name when the SA spans several
+    # files of a ring (numbering restarts in each file).
+    label: str = ""
 
     @property
     def base(self) -> str:

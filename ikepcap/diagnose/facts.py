@@ -188,7 +188,7 @@ def seconds_list(values: list[float]) -> str:
 
 
 def resent_text(group: Resent) -> str:
-    frames = ", ".join(str(s.message.frame) for s in group.steps)
+    frames = ", ".join(s.label for s in group.steps)
     gaps = seconds_list(group.intervals)
     why = {TIMER: "timer retransmissions", DUPLICATE_REPLY: "answers to duplicates"}
     kinds = sorted({why.get(k, k) for k in group.kinds})

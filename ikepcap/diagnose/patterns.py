@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ikepcap.correlate.model import (
     AGGRESSIVE,
@@ -77,10 +78,10 @@ def _series(sa: IkeSa, step: Step, label: str) -> tuple[list[Evidence], str]:
     all_copies = copies(sa, step)
     ev = [evidence(s) for s in all_copies]
     if len(all_copies) == 1:
-        return ev, f"{label} was sent once (frame {step.message.frame})."
+        return ev, f"{label} was sent once (frame {step.label})."
     times = [s.message.time for s in all_copies]
     gaps = seconds_list([b - a for a, b in zip(times, times[1:])])
-    frames = ", ".join(str(s.message.frame) for s in all_copies)
+    frames = ", ".join(s.label for s in all_copies)
     return ev, f"{label} was sent {len(all_copies)} times (frames {frames}; {gaps})."
 
 
@@ -91,7 +92,7 @@ def _offered_details(sa: IkeSa) -> list[str]:
 
 def _notify_text(step: Step, notification: Notification) -> str:
     protection = "encrypted" if step.message.encrypted else "unencrypted"
-    return f"{notification.notify_name} ({notification.notify_type}), {protection}, frame {step.message.frame}"
+    return f"{notification.notify_name} ({notification.notify_type}), {protection}, frame {step.label}"
 
 
 def _clear_notify_from(sa: IkeSa, since: Step, sender: str, types: frozenset[int] | None = None):
@@ -154,7 +155,7 @@ def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     mm1 = first(sa, "MM1")
     if mm2 is None or first(sa, "MM3") or (mm1 and _copies_after(sa, mm1, mm2)):
         return None
-    details = [f"The responder chose: {'; '.join(facts.chosen(mm2))} (frame {mm2.message.frame})."]
+    details = [f"The responder chose: {'; '.join(facts.chosen(mm2))} (frame {mm2.label})."]
     ev = [evidence(mm2)]
     for step, notification in _clear_notify_from(sa, mm2, INITIATOR):
         details.append(f"The initiator answered MM2 with {_notify_text(step, notification)}.")
@@ -175,7 +176,7 @@ def _reply_lost(sa: IkeSa, request_name: str, reply_name: str) -> Match | None:
     return Match(ev + [evidence(s) for s in replies], [
         sent,
         f"{reply_name} passed the capture point {len(replies)} time(s) (frames "
-        f"{', '.join(str(s.message.frame) for s in replies)}), yet the initiator re-sent {request_name} "
+        f"{', '.join(s.label for s in replies)}), yet the initiator re-sent {request_name} "
         f"{len(later)} more time(s) after it: {reply_name} does not reach the initiator."])
 
 
@@ -199,7 +200,7 @@ def mm3_invalid_cookie(sa: IkeSa, p: Progress) -> Match | None:
     if not cookies:
         return None
     ev, sent = _series(sa, mm3, "MM3")
-    frames = ", ".join(str(s.message.frame) for s, _ in cookies)
+    frames = ", ".join(s.label for s, _ in cookies)
     return Match(ev + [evidence(s, f"{describe(s)}: INVALID_COOKIE, unencrypted") for s, _ in cookies], [
         sent,
         f"No MM4 came back. The responder sent {len(cookies)} unencrypted Informational(s) with INVALID_COOKIE "
@@ -230,7 +231,7 @@ def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     mm3 = first(sa, "MM3")
     if mm4 is None or first(sa, "MM5") or (mm3 and _copies_after(sa, mm3, mm4)):
         return None
-    details = [f"MM4 passed the capture point (frame {mm4.message.frame}); no MM5 followed."]
+    details = [f"MM4 passed the capture point (frame {mm4.label}); no MM5 followed."]
     certificates = mm4.message.carries(V1_CERTREQ, V2_CERTREQ)
     if _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so MM5 was due on UDP 4500.")
@@ -259,7 +260,7 @@ def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
     return Match(ev + [evidence(s) for s in own], [
         sent,
         f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had arrived (frames "
-        f"{', '.join(str(s.message.frame) for s in own)}): it is still waiting for an MM5 it can decrypt."])
+        f"{', '.join(s.label for s in own)}): it is still waiting for an MM5 it can decrypt."])
 
 
 def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
@@ -270,7 +271,7 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
     if not infos:
         return None
     ev, sent = _series(sa, mm5, "MM5")
-    sizes = ", ".join(f"frame {s.message.frame} ({s.message.length} bytes)" for s in infos)
+    sizes = ", ".join(f"frame {s.label} ({s.message.length} bytes)" for s in infos)
     return Match(ev + [evidence(s) for s in infos], [
         sent, f"Instead of MM6 the responder sent {len(infos)} protected Informational(s): {sizes}."])
 
@@ -283,7 +284,7 @@ def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
     float_step = sa.steps[sa.float_step]
     return Match(ev, [
         sent,
-        f"MM1–MM4 used UDP 500; from frame {float_step.message.frame} the peers use UDP 4500, and nothing came back "
+        f"MM1–MM4 used UDP 500; from frame {float_step.label} the peers use UDP 4500, and nothing came back "
         "on 4500."])
 
 
@@ -312,7 +313,7 @@ def mm6_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
     if not later and not notes:
         return None
     ev = [evidence(mm6)] + [evidence(s) for s in later + notes]
-    details = [f"MM6 passed the capture point (frame {mm6.message.frame})."]
+    details = [f"MM6 passed the capture point (frame {mm6.label})."]
     if later:
         details.append(f"The initiator re-sent MM5 {len(later)} more time(s) after it.")
     if notes:
@@ -359,7 +360,7 @@ def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
     ev, sent = _series(sa, am2, "AM2")
     details = [sent]
     details += [f"The initiator answered AM2 with {_notify_text(s, n)}." for s, n in clear]
-    details += [f"The initiator answered AM2 with a protected Informational (frame {s.message.frame}, "
+    details += [f"The initiator answered AM2 with a protected Informational (frame {s.label}, "
                 f"{s.message.length} bytes); its type is not visible without the keys." for s in protected]
     return Match(ev + [evidence(s) for s, _ in clear] + [evidence(s) for s in protected], details,
                  inferred=not clear)
@@ -437,7 +438,7 @@ def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
     if not requests:
         return None
     return Match([evidence(response)] + [evidence(s) for s in requests], [
-        f"A successful IKE_SA_INIT response passed the capture point (frame {response.message.frame}), yet the "
+        f"A successful IKE_SA_INIT response passed the capture point (frame {response.label}), yet the "
         f"initiator re-sent IKE_SA_INIT {len(requests)} more time(s): the response does not reach it."])
 
 
@@ -454,7 +455,7 @@ def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
     response = _successful_init(sa)
     if response is None or named(sa, "IKE_AUTH"):
         return None
-    details = [f"The IKE_SA_INIT response passed the capture point (frame {response.message.frame}); no IKE_AUTH "
+    details = [f"The IKE_SA_INIT response passed the capture point (frame {response.label}); no IKE_AUTH "
                "followed."]
     causes = None
     if _nat_between(sa):
@@ -468,8 +469,8 @@ def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
     responses = named(sa, "IKE_AUTH response")
     if not responses or not all(facts.notify_only(s) for s in responses):
         return None
-    lengths = ", ".join(f"frame {s.message.frame}: {facts.sk_length(s)} encrypted bytes" for s in responses)
-    clear = [f"{n.notify_name} in clear (frame {s.message.frame})" for s, n in clear_errors(responses)]
+    lengths = ", ".join(f"frame {s.label}: {facts.sk_length(s)} encrypted bytes" for s in responses)
+    clear = [f"{n.notify_name} in clear (frame {s.label})" for s, n in clear_errors(responses)]
     return Match([evidence(s) for s in named(sa, "IKE_AUTH request")[:1] + responses],
                  [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear)
 
@@ -490,7 +491,7 @@ def auth_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
         return None
     return Match([evidence(s) for s in requests], [
         f"IKE_AUTH was sent {len(copies(sa, head))} time(s) on UDP 4500 after the "
-        f"float (frame {sa.steps[sa.float_step].message.frame}); nothing came back."] + _size_notes(requests))
+        f"float (frame {sa.steps[sa.float_step].label}); nothing came back."] + _size_notes(requests))
 
 
 def _size_notes(steps: list[Step]) -> list[str]:
@@ -511,7 +512,7 @@ def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
         return None
     requests, _ = found
     details = [f"IKE_AUTH request sent {len(requests)} time(s) counting fragments "
-               f"(frames {', '.join(str(s.message.frame) for s in requests)}); no response came back."]
+               f"(frames {', '.join(s.label for s in requests)}); no response came back."]
     details += _size_notes(requests)
     causes = None if any(facts.large(s) for s in requests) or sa.lost_fragments else \
         ("auth-failed", "forward-path-blocked", "ip-fragments-dropped")
@@ -540,7 +541,7 @@ def qm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     ev, sent = _series(sa, qm1, "QM1")
     return Match(ev + [evidence(s) for s in infos], [
         sent, f"The peer answered with {len(infos)} protected Informational(s) and no QM2 (frames "
-              f"{', '.join(str(s.message.frame) for s in infos)}; {infos[0].message.length} bytes)."])
+              f"{', '.join(s.label for s in infos)}; {infos[0].message.length} bytes)."])
 
 
 def qm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
@@ -630,7 +631,7 @@ def unencrypted_error_notify(sa: IkeSa) -> Match | None:
         causes = ("psk-mismatch", "auth-failed", "peer-lost-state")
     return Match([evidence(s, f"{describe(s)}: {n.notify_name}, unencrypted") for s, n in errors],
                  [f"{s.sender.capitalize()} sent {_notify_text(s, n)} after {since.name} "
-                  f"(frame {since.message.frame})." for s, n in errors], causes)
+                  f"(frame {since.label})." for s, n in errors], causes)
 
 
 def clear_error_notify(sa: IkeSa) -> Match | None:
@@ -672,7 +673,7 @@ def reply_lost(sa: IkeSa) -> Match | None:
     ev, details = [], []
     for request, reply, repeats in found:
         ev += [evidence(reply)] + [evidence(s) for s in repeats]
-        details.append(f"{request.name}: the reply passed the capture point (frame {reply.message.frame}), yet the "
+        details.append(f"{request.name}: the reply passed the capture point (frame {reply.label}), yet the "
                        f"request was re-sent {len(repeats)} time(s) after it.")
     return Match(ev, details)
 
@@ -767,7 +768,7 @@ def _keepalives_meanwhile(sa: IkeSa, check: Step) -> list[str]:
         if flow.last_time < check.message.time:
             continue
         side = INITIATOR if flow.src == sa.initiator else RESPONDER
-        where = f" of {flow.file}" if several_files else ""
+        where = f" of {PurePath(flow.file).name}" if several_files else ""
         text = (f"NAT-T keepalives from the {side} ({flow.src}) continue meanwhile: {flow.packets} in all (frames "
                 f"{flow.first_frame}–{flow.last_frame}{where})")
         if side == silent:
@@ -791,7 +792,7 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
         spacing = low if low == high else f"{low}–{high}"
         return Match([evidence(s) for s in tail], [
             f"The {sender} sent {len(tail)} protected Informationals {spacing} apart "
-            f"(frames {', '.join(str(s.message.frame) for s in tail)}) and nothing came back"
+            f"(frames {', '.join(s.label for s in tail)}) and nothing came back"
             + ("; earlier ones were answered." if answered_before else ".")] + _keepalives_meanwhile(sa, tail[0]))
     for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):
         steps = [sa.steps[i] for i in exchange.steps]
@@ -806,7 +807,7 @@ def delete(sa: IkeSa) -> Match | None:
     clear = [(s, p) for s in sa.steps for p in s.message.payloads_of(V1_DELETE, V2_DELETE, Delete)]
     if clear:
         return Match([evidence(s) for s, _ in clear],
-                     [f"Delete for {len(p.spis)} {p.protocol} SPI(s) from the {s.sender} (frame {s.message.frame})."
+                     [f"Delete for {len(p.spis)} {p.protocol} SPI(s) from the {s.sender} (frame {s.label})."
                       for s, p in clear], inferred=False)
     if sa.version != 1:
         return None
@@ -818,7 +819,7 @@ def delete(sa: IkeSa) -> Match | None:
         return None
     return Match([evidence(s) for s in tail], [
         f"The SA ends with {len(tail)} protected Informational(s) from the {tail[0].sender} in one burst (frames "
-        f"{', '.join(str(s.message.frame) for s in tail)}; {', '.join(str(s.message.length) for s in tail)} bytes) "
+        f"{', '.join(s.label for s in tail)}; {', '.join(str(s.message.length) for s in tail)} bytes) "
         "and nothing after: the shape of a teardown (a Delete for the IPsec SA, then one for the ISAKMP SA). "
         "Without the keys the payloads are not visible."], inferred=True)
 
@@ -841,7 +842,7 @@ def aggressive_mode_psk(sa: IkeSa) -> Match | None:
     am2 = first(sa, "AM2")
     return Match([evidence(am1)] + ([evidence(am2)] if am2 else []),
                  ["AM1 offers pre-shared key authentication" +
-                  (f"; AM2 (frame {am2.message.frame}) carries HASH_R in clear." if am2 else ".")])
+                  (f"; AM2 (frame {am2.label}) carries HASH_R in clear." if am2 else ".")])
 
 
 def dh_group_retry(sa: IkeSa) -> Match | None:
@@ -852,14 +853,14 @@ def dh_group_retry(sa: IkeSa) -> Match | None:
     groups = [dict(n.details).get("group_name") for s in ke for n in notifications(s)
               if n.notify_type == INVALID_KE_PAYLOAD]
     return Match([evidence(s) for s in ke], [f"INVALID_KE_PAYLOAD asking for {', '.join(g for g in groups if g)} "
-                                             f"(frame {ke[0].message.frame}); the retry succeeded."])
+                                             f"(frame {ke[0].label}); the retry succeeded."])
 
 
 def cookie_challenge(sa: IkeSa) -> Match | None:
     cookies = [s for s in _init_responses(sa) if COOKIE in _response_notifies(s)]
     if not cookies:
         return None
-    return Match([evidence(s) for s in cookies], [f"COOKIE challenge in frame {cookies[0].message.frame}."])
+    return Match([evidence(s) for s in cookies], [f"COOKIE challenge in frame {cookies[0].label}."])
 
 
 Pattern = Callable[[IkeSa, Progress], Match | None]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import PurePath
 
 from ikepcap.decode.model import Certificate, CertificateRequest, Configuration, Identification, Notification
 from ikepcap.extract.model import Extraction
@@ -49,11 +50,16 @@ class Redactor:
                             found.setdefault(attribute.meaning, "config")
         for stats in extraction.files:
             found.setdefault(stats.file, "capture")
+            self._name(stats.file, "capture")             # numbered in the capture's file order
         # the longest first, so that a name inside a longer one does not break it up
         for text, kind in sorted(found.items(), key=lambda item: -len(item[0])):
             if _is_address(text):
                 continue                                  # addresses get their own, consistent, pseudonyms
             self.phrases.append((text, self._name(text, kind)))
+        # findings name a ring's files by their base name ('ring_00002.pcap:17'): the same pseudonym
+        basenames = [(PurePath(stats.file).name, self.names[stats.file]) for stats in extraction.files
+                     if stats.file in self.names and PurePath(stats.file).name != stats.file]
+        self.phrases += sorted(basenames, key=lambda item: -len(item[0]))
 
     def _name(self, text: str, kind: str) -> str:
         name = self.names.get(text)

@@ -206,8 +206,14 @@ def test_a_ring_of_files_names_each_frame_with_its_file(tmp_path):
     assert " ring-2.pcap:1 " in text.split("Message ladder:")[1]
     markdown = run("diagnose", "--format", "markdown", str(first), str(second)).stdout
     assert "| ring-1.pcap:3 |" in markdown and "- frame ring-2.pcap:2: **Informational" in markdown
+    # the findings' own sentences name file and frame too
+    flat = " ".join(text.split())
+    assert "MM3 was sent 2 times (frames ring-1.pcap:3, ring-2.pcap:1;" in flat
+    redacted = run("diagnose", "--redact", str(first), str(second)).stdout
+    assert "ring-" not in redacted and "(frames capture-1:3, capture-2:1;" in " ".join(redacted.split())
     single = run("diagnose", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap")).stdout
     assert "frame     3  " in single and "reproduction.pcap:3" not in single
+    assert "(frames 3, 4;" in single
 
 
 def test_filters_and_exit_codes():
