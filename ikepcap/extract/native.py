@@ -161,7 +161,6 @@ def _contiguous(parts: list[Part]) -> bool:
 
 def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     """One file's parts, in order, as if read in one pass."""
-    path = parts[0].task.path
     result = Extraction(engine="native")
     late: list[Message] = []
     cut_short = sum(part.cut_short for part in parts)
@@ -217,11 +216,11 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
     result.files.append(stats)
-    result.warnings += [f"{path}: {w}" for w in stats.warnings]
+    result.warnings += [f"{stats.file}: {w}" for w in stats.warnings]
     if cut_short:
         # Said once for the file: each message's own warnings are only in `decode`.
         result.warnings.append(
-            f"{path}: the capture cut {cut_short} IKE message(s) short (snaplen): what lies past the cut is not "
+            f"{stats.file}: the capture cut {cut_short} IKE message(s) short (snaplen): what lies past the cut is not "
             "decoded, so sizes are taken from the headers and payloads there are missing")
     return result
 

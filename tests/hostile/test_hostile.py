@@ -79,6 +79,8 @@ def test_standard_input(tmp_path):
     assert report["sas"][0]["cause"] == "psk-mismatch" and report["capture"]["files"][0]["name"] == "<stdin>"
     gz = run("decode", "-", stdin=gzip.compress(data))
     assert gz.returncode == 0 and gz.stdout == run("decode", str(CAPTURES / "v1-mm-psk-mismatch.pcap")).stdout
+    cut = json.loads(run("diagnose", "--format", "json", "-", stdin=data[:-10]).stdout)
+    assert [w.split(":")[0] for w in cut["capture"]["warnings"]] == ["<stdin>"]     # named as in the report
 
 
 def test_truncated_last_record_still_gives_a_diagnosis(tmp_path):
