@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ikepcap.decode.model import Message
+from ikepcap.decode.model import V1_SA, V2_SA, Message
 
 V1_MAIN, V1_AGGRESSIVE, V1_INFORMATIONAL = 2, 4, 5
 V2_IKE_SA_INIT = 34
@@ -23,7 +23,9 @@ ISAKMP_PROTOCOL = 1
 MAX_SAS = 20_000
 MAX_STEPS_PER_SA = 5_000
 
-SaKey = tuple[int, bytes, str, str]
+# version, initiator cookie/SPI, the peer pair (and the responder's, when the same initiator cookie
+# met two responder cookies)
+SaKey = tuple
 
 
 @dataclass(slots=True)
@@ -31,6 +33,7 @@ class Bucket:
     key: SaKey
     messages: list[Message] = field(default_factory=list)
     truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA, counted not kept
+    rspi: bytes = ZERO_SPI              # the responder cookie/SPI once one is seen
 
 
 def _notified_sa(message: Message) -> bytes | None:
@@ -62,6 +65,11 @@ def group(messages: list[Message]) -> Grouping:
     for message in messages:
         key = message.conversation
         bucket = buckets.get(key)
+        if bucket is not None and message.rspi not in (ZERO_SPI, bucket.rspi) and bucket.rspi != ZERO_SPI:
+            # Another responder cookie for the same initiator cookie is another SA: a responder that
+            # restarted, or reflectors answering one spoofed cookie.
+            key = (*key, message.rspi)
+            bucket = buckets.get(key)
         if bucket is None:
             about = _notified_sa(message)
             if about is not None:
@@ -77,6 +85,8 @@ def group(messages: list[Message]) -> Grouping:
         if len(bucket.messages) >= MAX_STEPS_PER_SA:
             bucket.truncated += 1
             continue
+        if bucket.rspi == ZERO_SPI:
+            bucket.rspi = message.rspi
         bucket.messages.append(message)
     return Grouping(order, dropped, len(dropped_keys))
 
@@ -108,7 +118,10 @@ def roles(messages: list[Message]) -> Roles:
         if flagged is not None:
             return _roles_from(flagged, sender_is_initiator=True, inferred=True)
         return _roles_from(first, sender_is_initiator=False, inferred=True)
-    return _roles_from(first, sender_is_initiator=True, inferred=True)
+    # IKEv1 has no I flag, but in Main and Aggressive Mode only the responder sends an SA payload
+    # with its cookie already set (MM2/AM2): a capture that starts there starts with the responder.
+    answer = first.exchange_type in (V1_MAIN, V1_AGGRESSIVE) and first.rspi != ZERO_SPI and first.carries(V1_SA, V2_SA)
+    return _roles_from(first, sender_is_initiator=not answer, inferred=True)
 
 
 def _roles_from(message: Message, sender_is_initiator: bool, inferred: bool) -> Roles:

@@ -74,6 +74,9 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
           "where none is wanted) and the path does not carry UDP 4500."),
     Cause("peer-not-listening", "nothing listens for IKE at the peer's address",
           "The peer's host answered with ICMP port unreachable: no IKE daemon is bound to that address and port."),
+    Cause("capture-one-direction", "the capture point sees only one direction of the traffic",
+          "The other direction takes another path (asymmetric routing, several links or firewalls in a cluster), or "
+          "the span, tap or capture filter covers one direction only: what is missing was not necessarily lost."),
     Cause("filtered", "a filter rejects the traffic and says so",
           "A router or firewall answered with ICMP 'administratively prohibited'."),
     Cause("flood", "an IKE flood or reflection attack",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from ikepcap.correlate.exchanges import V1_REPLIES
 from ikepcap.correlate.model import (
     AGGRESSIVE,
     CREATE_CHILD_SA,
@@ -649,9 +650,14 @@ def one_way(sa: IkeSa) -> Match | None:
     if len(senders) != 1 or len(sa.steps) < 2:
         return None
     side = senders.pop()
-    return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], [
-        f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
-        f"{sa.other(side)} ({sa.address(sa.other(side))})."])
+    details = [f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
+               f"{sa.other(side)} ({sa.address(sa.other(side))})."]
+    if all(s.message.is_response if s.message.is_v2 else s.base in V1_REPLIES for s in sa.steps):
+        # answers prove the requests arrived: the capture point misses a direction, nothing was lost
+        details.append(f"They are all answers, so the {sa.other(side)}'s requests reached the {side} by a path "
+                       "the capture point does not see.")
+        return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details, ("capture-one-direction",))
+    return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details)
 
 
 def reply_lost(sa: IkeSa) -> Match | None:

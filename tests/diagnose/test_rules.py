@@ -10,7 +10,7 @@ import struct
 from collections.abc import Callable
 
 import pytest
-from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, Conversation
+from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, RSPI, Conversation
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose, finding
@@ -697,3 +697,34 @@ def test_an_ipv6_endpoint_is_bracketed():
     """'2001:db8::20:500' would be another address (RFC 5952 §6), also to --redact."""
     assert endpoint("2001:db8:bb::20", 500) == "[2001:db8:bb::20]:500"
     assert endpoint("192.0.2.10", 4500) == "192.0.2.10:4500"
+
+
+def test_answers_only_mean_the_capture_misses_a_direction():
+    """Responses prove the requests arrived: one-way traffic of answers is a capture limit, not loss."""
+    c = Conversation()
+    c.init_response(0.01, (17, b"\x00\x0e"))
+    c.init_response(1.01, (17, b"\x00\x0e"))
+    found = next(f for f in c.diagnosis().findings if f.rule == "one-way")
+    assert [cause.id for cause in found.causes] == ["capture-one-direction"]
+    d = Conversation()
+    for t in (0, 1, 3):
+        d.mm(1, t)
+    assert next(f for f in d.diagnosis().findings if f.rule == "one-way").causes[0].id == "forward-path-blocked"
+
+
+def test_a_capture_that_starts_at_mm2_starts_with_the_responder():
+    """IKEv1 has no I flag; an SA payload under a set responder cookie is MM2, the responder's."""
+    c = Conversation()
+    c.mm(2, 0.0)
+    sa = c.diagnosis().sa
+    assert (sa.initiator, sa.responder, sa.steps[0].name) == (I_ADDR, R_ADDR, "MM2")
+
+
+def test_a_second_responder_cookie_is_a_second_sa():
+    """Reflectors answering one spoofed cookie, or a responder that restarted: two SAs, not one."""
+    c = Conversation()
+    c.mm(1, 0.0)
+    c.send(0.01, "r", ike.message(ISPI, RSPI, 2, [(ike.V1_SA, RSA_SA)]))
+    c.send(0.02, "r", ike.message(ISPI, bytes(range(8, 16)), 2, [(ike.V1_SA, RSA_SA)]))
+    result = diagnose(correlate(Extraction(engine="native", messages=list(c.messages))))
+    assert sorted(d.sa.rspi for d in result.sas) == sorted([RSPI, bytes(range(8, 16))])
