@@ -125,7 +125,7 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     the stall's own pattern, an error notification it received in clear and did not answer, the
     copies it sent of ``last`` (retransmissions counted over the exchange concerned), or none."""
     own = next((s for s in steps if s.sender == side and s.base == last), None)
-    fields = {"mid": mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
+    fields = {"mid": own.message.message_id if own else mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
               "port": own.message.dport if own else "", "length": own.message.length if own else ""}
     if last == DONE:
         return names.strongswan

@@ -447,6 +447,8 @@ def init_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     requests = named(sa, "IKE_SA_INIT request")
     if not requests or _init_responses(sa):
         return None
+    if any(s.sender == INITIATOR and s.message.rspi != bytes(8) for s in sa.steps):
+        return None             # the initiator used the responder's SPI: it got a response the capture missed
     originals_ = [s for s in requests if s.copy_of is None]
     ev, sent = _series(sa, originals_[-1], "IKE_SA_INIT")
     return Match(ev, [sent, "No response came back."] + _offered_details(sa))
@@ -515,8 +517,10 @@ def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     details = [f"IKE_AUTH request sent {len(requests)} time(s) counting fragments "
                f"(frames {', '.join(s.label for s in requests)}); no response came back."]
     details += _size_notes(requests)
+    # A responder that refuses the authentication says so (AUTHENTICATION_FAILED, RFC 7296 §2.21.2);
+    # silence after a small IKE_AUTH points to the path first.
     causes = None if any(facts.large(s) for s in requests) or sa.lost_fragments else \
-        ("auth-failed", "forward-path-blocked", "ip-fragments-dropped")
+        ("forward-path-blocked", "return-path-blocked", "auth-failed")
     return Match([evidence(s) for s in requests], details, causes)
 
 
@@ -693,10 +697,15 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
                        f"{', '.join(map(str, lost.frames))}, {lost.received} of "
                        f"{lost.total if lost.total else 'unknown'} bytes): {lost.reason}.")
     for step in originals(sa):
-        if facts.large(step) and not answered(sa, step):
+        # only a request waits for an answer (a large response, RFC 7383 fragments included, does not)
+        request = not step.message.is_response if step.message.is_v2 else step.base not in V1_REPLIES
+        if request and facts.large(step) and not answered(sa, step):
             ev.append(evidence(step))
             size = f"{step.message.ip_length} bytes"
-            how = f"as {len(step.message.fragments)} IP fragments" if step.message.fragments else "in one datagram"
+            if step.message.fragments:
+                how = f"as {len(step.message.fragments)} IP fragments"
+            else:
+                how = "in one datagram here, which a smaller MTU further on fragments or drops"
             details.append(f"{step.name} ({size}, {how}) got no answer.")
     return Match(ev, details) if ev else None
 

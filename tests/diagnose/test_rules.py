@@ -728,3 +728,35 @@ def test_a_second_responder_cookie_is_a_second_sa():
     c.send(0.02, "r", ike.message(ISPI, bytes(range(8, 16)), 2, [(ike.V1_SA, RSA_SA)]))
     result = diagnose(correlate(Extraction(engine="native", messages=list(c.messages))))
     assert sorted(d.sa.rspi for d in result.sas) == sorted([RSPI, bytes(range(8, 16))])
+
+
+def test_ike_auth_retransmits_are_logged_with_its_message_id():
+    c = Conversation()
+    auth_unanswered(c)
+    initiator = c.diagnosis().verdict.phase1.initiator
+    assert initiator.strongswan == "retransmit 1 of request with message ID 1"
+
+
+def test_a_request_sent_under_the_responders_spi_proves_an_answer_the_capture_missed():
+    """IKE_AUTH carries the responder's SPI: the IKE_SA_INIT response reached the initiator."""
+    c = Conversation()
+    c.init_request(0)
+    c.sk(0.02, "i", 35, 1, 256, port=500)
+    assert "init-unanswered" not in [f.rule for f in c.diagnosis().findings]
+
+
+def test_a_large_response_is_not_an_unanswered_message():
+    """RFC 7383 fragments of an IKE_AUTH response are large, and a response never gets an answer."""
+    c = Conversation()
+    c.init_request(0)
+    c.init_response(0.01)
+    c.sk(0.02, "i", 35, 1, 256)
+    c.sk(0.03, "r", 35, 1, 1600, response=True)
+    assert "fragmented-unanswered" not in [f.rule for f in c.diagnosis().findings]
+
+
+def test_silence_after_a_small_ike_auth_points_to_the_path_first():
+    c = Conversation()
+    auth_unanswered(c)
+    found = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered")
+    assert [x.id for x in found.causes] == ["forward-path-blocked", "return-path-blocked", "auth-failed"]
