@@ -239,7 +239,9 @@ def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | No
     """One sentence on where the SA stands, then the problem when it is not the stall itself
     (dead peer detection on an established SA), then the most likely cause."""
     mode = MODE_NAMES.get(sa.mode, "IKE")
-    if p1.outcome not in COMPLETED:
+    if p1.outcome not in COMPLETED and p1.last_message is None:
+        where = p1.summary[0].upper() + p1.summary[1:]          # "No phase-1 message in the capture"
+    elif p1.outcome not in COMPLETED:
         where = f"{mode} {p1.summary}"
         if asa_state is not None:
             where += f" ({p1.waiting_side} in {asa_state})"

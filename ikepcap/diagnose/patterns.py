@@ -514,8 +514,10 @@ def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     if found is None:
         return None
     requests, _ = found
-    details = [f"IKE_AUTH request sent {len(requests)} time(s) counting fragments "
-               f"(frames {', '.join(s.label for s in requests)}); no response came back."]
+    sent = "once" if len(requests) == 1 else f"{len(requests)} times counting fragments"
+    frames = ", ".join(s.label for s in requests)
+    details = [f"IKE_AUTH request sent {sent} (frame{'s' if len(requests) > 1 else ''} {frames}); no response "
+               "came back."]
     details += _size_notes(requests)
     # A responder that refuses the authentication says so (AUTHENTICATION_FAILED, RFC 7296 §2.21.2);
     # silence after a small IKE_AUTH points to the path first.

@@ -50,7 +50,9 @@ GROUP_NAMES = 10
 def summary_table(view: dict, verbose: bool) -> list[str]:
     rows = []
     many = len(view["sas"]) > TABLE_ROWS and not verbose
-    shown = [(i, sa) for i, sa in enumerate(view["sas"], 1) if not many or sa["status"] == PROBLEM][:TABLE_ROWS]
+    shown = [(i, sa) for i, sa in enumerate(view["sas"], 1) if not many or sa["status"] == PROBLEM]
+    if not verbose:
+        shown = shown[:TABLE_ROWS]
     for index, sa in shown:
         resent = sum(r["copies"] - 1 for r in sa["retransmissions"])
         rows.append([index, f"{sa['initiator']['address']} → {sa['responder']['address']}", f"v{sa['version']}",

@@ -760,3 +760,18 @@ def test_silence_after_a_small_ike_auth_points_to_the_path_first():
     auth_unanswered(c)
     found = next(f for f in c.diagnosis().findings if f.rule == "auth-unanswered")
     assert [x.id for x in found.causes] == ["forward-path-blocked", "return-path-blocked", "auth-failed"]
+
+
+def test_a_busy_summary_table_is_cut_unless_verbose():
+    """Past TABLE_ROWS the table lists problems only and says how to see the rest; -v lists all."""
+    messages = []
+    for n in range(text.TABLE_ROWS + 5):
+        c = Conversation()
+        c.addresses = {"i": f"192.0.2.{n + 1}", "r": R_ADDR}
+        c.healthy_main()
+        messages += c.messages
+    view = build_view(diagnose(correlate(Extraction(engine="native", messages=messages))),
+                      Extraction(engine="native", messages=messages))
+    assert "more SA(s) not listed (35 healthy)" in text.render(view, False)
+    verbose = text.render(view, True)
+    assert "not listed" not in verbose and "192.0.2.35 → " in verbose
