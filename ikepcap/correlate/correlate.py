@@ -19,6 +19,7 @@ from ikepcap.correlate.model import (
 )
 from ikepcap.correlate.nat import nat_checks
 from ikepcap.correlate.sas import MAX_SAS, MAX_STEPS_PER_SA, Roles, group, roles
+from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
 from ikepcap.read.frames import NAT_T_PORT
 
@@ -36,10 +37,16 @@ def _mode(exchanges: list[Exchange]) -> str:
     return next((x.kind for x in exchanges if x.kind in MODES), OTHER)
 
 
+# The same bytes from the same sender this soon again are one packet captured twice: retransmission
+# timers start at half a second, and an answer to a duplicate needs the duplicate first.
+CAPTURE_DUPLICATE_SECONDS = 0.002
+
+
 def correlate(extraction: Extraction) -> Correlation:
     messages = sorted(extraction.messages, key=lambda m: (m.time, m.file, m.frame))
     grouping = group(messages)
     sas: list[IkeSa] = []
+    twice: list[Message] = []
     for bucket in grouping.buckets:
         who = roles(bucket.messages)
         tracker = ExchangeTracker()
@@ -48,7 +55,13 @@ def correlate(extraction: Extraction) -> Correlation:
         float_step = None
         off_nat_t = False                           # a message not on UDP 4500 came before
         rspi = bytes(8)
+        last_seen: dict[tuple[bytes, str], float] = {}
         for message in bucket.messages:
+            seen = last_seen.get((message.digest, message.src))
+            last_seen[(message.digest, message.src)] = message.time
+            if seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
+                twice.append(message)
+                continue
             sender = _sender(who, message.src, message.sport)
             step = tracker.place(message, sender, steps)
             steps.append(step)
@@ -74,6 +87,12 @@ def correlate(extraction: Extraction) -> Correlation:
     _attach(sas, extraction)
     notes = [f"IKE SA {sa.ispi.hex()} ({sa.initiator} → {sa.responder}): more than {MAX_STEPS_PER_SA} messages; "
              f"{sa.truncated_messages} later ones were counted, not diagnosed" for sa in sas if sa.truncated_messages]
+    if twice:
+        first = min(twice, key=lambda m: (m.time, m.file, m.frame))
+        notes.append(f"{len(twice)} IKE message(s) were captured twice, the copy less than "
+                     f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({first.file} frame {first.frame} "
+                     "first), and were left out: a span port copying both directions of a link, or two capture "
+                     "points, shows one packet twice, while no IKE peer re-sends that fast")
     if grouping.dropped_sas:
         notes.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
                      "further SAs were counted, not diagnosed")

@@ -775,3 +775,15 @@ def test_a_busy_summary_table_is_cut_unless_verbose():
     assert "more SA(s) not listed (35 healthy)" in text.render(view, False)
     verbose = text.render(view, True)
     assert "not listed" not in verbose and "192.0.2.35 → " in verbose
+
+
+def test_a_packet_captured_twice_is_not_a_retransmission():
+    """A span port copying both directions shows one packet twice, microseconds apart."""
+    c = Conversation()
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+        c.mm(n, n * 0.01 + 0.00001)
+    result = diagnose(correlate(Extraction(engine="native", messages=list(c.messages))))
+    (d,) = result.sas
+    assert len(d.sa.steps) == 6 and all(s.copy_of is None for s in d.sa.steps)
+    assert d.findings == [] and any("6 IKE message(s) were captured twice" in n for n in result.notes)
