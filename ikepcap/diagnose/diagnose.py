@@ -63,7 +63,8 @@ MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IK
 # Observations already told by the stall finding when their frames are all in it.
 COVERED_BY_STALL = frozenset({"clear-error-notify"})
 # A healthy SA's cause, from its informational findings, most telling first.
-HEALTHY_CAUSES = (("delete", "deleted"), ("dh-group-retry", "dh-group-retry"), ("nat-detected", "nat-t"))
+HEALTHY_CAUSES = (("init-redirected", "redirected"), ("delete", "deleted"), ("dh-group-retry", "dh-group-retry"),
+                  ("nat-detected", "nat-t"))
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.
 FLOOD_MIN_SAS = 200
 FLOOD_TOP_SOURCES = 10

@@ -25,6 +25,7 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
+from ikepcap.decode import iana
 from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
@@ -61,6 +62,7 @@ V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, 
                                                         # INVALID_HASH_INFORMATION, AUTHENTICATION_FAILED
 NO_PROPOSAL_CHOSEN = 14
 INVALID_KE_PAYLOAD = 17
+REDIRECT = iana.V2_NOTIFY_TYPES.number("REDIRECT")
 COOKIE = 16390
 PSK_METHODS = frozenset({1, 65001, 65002})                # Pre-Shared Key, XAUTHInitPreShared, XAUTHRespPreShared
 AUTH_METHOD = 3
@@ -428,6 +430,19 @@ def _successful_init(sa: IkeSa) -> Step | None:
     for step in _init_responses(sa):
         if not any(facts.is_error(n) or n.notify_type == COOKIE for n in notifications(step)):
             return step
+    return None
+
+
+def init_redirected(sa: IkeSa, p: Progress) -> Match | None:
+    """RFC 5685: the responder answers IKE_SA_INIT with REDIRECT, and the initiator starts again
+    with the gateway it names — another SA, under a fresh SPI."""
+    for step in _init_responses(sa):
+        for notification in notifications(step):
+            if notification.notify_type == REDIRECT:
+                gateway = dict(notification.details).get("gateway", "another gateway")
+                return Match([evidence(step)], [
+                    f"The responder redirected the initiator to {gateway} (frame {step.label}); the initiator "
+                    "continues there, in an SA of its own."])
     return None
 
 
@@ -908,6 +923,7 @@ PHASE1_STALLS: dict[str, tuple[tuple[str, Pattern], ...]] = {
         ("am1-unanswered", am1_unanswered),
     ),
     V2: (
+        ("init-redirected", init_redirected),
         ("init-ke-loop", init_ke_loop),
         ("init-rejected", init_rejected),
         ("init-response-lost", init_response_lost),

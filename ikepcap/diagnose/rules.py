@@ -267,6 +267,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "(strongSwan: 'no IKE config found for A...B, sending NO_PROPOSAL_CHOSEN').",))),
          refusal=True,
          strongswan=((R, "received proposals unacceptable"),)),
+    Rule("init-redirected", INFO, "The responder redirected the initiator to another gateway (RFC 5685)",
+         "The IKE_SA_INIT response carries a REDIRECT notification: this responder does not serve the initiator "
+         "(load balancing, maintenance) and names the gateway to use instead. The negotiation goes on there.",
+         ("redirected",),
+         ((I, ("Follow the SA with the gateway named in the details; that is where a failure would show.",)),
+          (R, ("If the redirect is unexpected, check the gateway's redirect / load-balancing configuration.",))),
+         refusal=True),
     Rule("init-ke-loop", ERROR, "IKE_SA_INIT keeps failing on the key exchange group",
          "The responder answered INVALID_KE_PAYLOAD more than once: the initiator retried, but never with a group the "
          "responder accepts.",

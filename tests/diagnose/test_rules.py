@@ -183,6 +183,11 @@ def init_rejected(c):
     c.init_response(0.01, (14, b""))
 
 
+def init_redirected(c):
+    c.init_request(0)
+    c.init_response(0.01, (16407, bytes([3, 15]) + b"gw2.example.net"))
+
+
 def init_ke_loop(c):
     for t in (0, 1):
         c.init_request(t)
@@ -787,3 +792,11 @@ def test_a_packet_captured_twice_is_not_a_retransmission():
     (d,) = result.sas
     assert len(d.sa.steps) == 6 and all(s.copy_of is None for s in d.sa.steps)
     assert d.findings == [] and any("6 IKE message(s) were captured twice" in n for n in result.notes)
+
+
+def test_a_redirect_is_not_a_failure():
+    c = Conversation()
+    init_redirected(c)
+    d = c.diagnosis()
+    assert (d.verdict.status, d.verdict.cause) == ("healthy", "redirected")
+    assert "redirected the initiator to gw2.example.net" in d.findings[0].details[0]
