@@ -77,6 +77,8 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
     Cause("capture-one-direction", "the capture point sees only one direction of the traffic",
           "The other direction takes another path (asymmetric routing, several links or firewalls in a cluster), or "
           "the span, tap or capture filter covers one direction only: what is missing was not necessarily lost."),
+    Cause("superseded", "a later attempt between the same peers succeeded",
+          "An attempt nobody answered, followed by a negotiation between the same peers that completed."),
     Cause("redirected", "the responder sent the initiator to another gateway",
           "RFC 5685 redirection: a gateway that does not serve this client (load balancing, maintenance) names "
           "another one in its IKE_SA_INIT response."),

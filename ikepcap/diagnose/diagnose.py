@@ -26,6 +26,7 @@ from ikepcap.diagnose.model import (
     ERROR,
     ESTABLISHED,
     HEALTHY,
+    INFO,
     LIKELIHOOD,
     NOT_SEEN,
     PROBLEM,
@@ -343,10 +344,39 @@ def _flood_sources(flood: Flood) -> str:
     return "top sources: " + ", ".join(f"{source} ({bound}{n} messages)" for source, n in standing)
 
 
+def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
+    """An attempt that got no answer at all, followed by an SA between the same peers that
+    completed phase 1, was given up in favour of that one: told as such, not as a failure the
+    tunnel still has. Its findings stay, as information."""
+    done: dict[frozenset, list[SaDiagnosis]] = {}
+    for d in diagnoses:
+        if d.verdict.phase1.outcome in COMPLETED:
+            done.setdefault(frozenset((d.sa.initiator, d.sa.responder)), []).append(d)
+    result = []
+    for d in diagnoses:
+        unanswered = {s.sender for s in d.sa.steps} == {INITIATOR}
+        end = d.sa.steps[-1].message.time
+        later = next((e for e in done.get(frozenset((d.sa.initiator, d.sa.responder)), [])
+                      if e.sa.steps[0].message.time > end), None)
+        if d.verdict.status != PROBLEM or not unanswered or later is None:
+            result.append(d)
+            continue
+        first = later.sa.steps[0]
+        match = Match([facts.evidence(first)], [
+            f"This attempt got no answer; the SA with initiator SPI {later.sa.ispi.hex()} between the same peers, "
+            f"started at frame {first.label}, completed phase 1."], ("superseded",))
+        findings = [finding("superseded", match)] + [replace(f, severity=INFO) for f in d.findings]
+        verdict = replace(d.verdict, status=HEALTHY, cause="superseded",
+                          headline=d.verdict.headline.split(". Most likely")[0] + "; a later SA between the same "
+                          "peers completed.")
+        result.append(replace(d, verdict=verdict, findings=findings))
+    return result
+
+
 def diagnose(correlation: Correlation) -> Diagnosis:
     flood, members = _flood(correlation)
     skipped = {id(sa) for sa in members}
-    diagnoses = [diagnose_sa(sa) for sa in correlation.sas if id(sa) not in skipped]
+    diagnoses = _superseded([diagnose_sa(sa) for sa in correlation.sas if id(sa) not in skipped])
     capture_findings = []
     if flood is not None:
         sample = [facts.evidence(sa.steps[0]) for sa in members[:3]]

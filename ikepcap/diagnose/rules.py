@@ -405,6 +405,12 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "NAT-T, the details above say whether keepalives still flow).",)),
           (R, ("Check the peer's uptime and SA table.",))),
          inferred=True),
+    Rule("superseded", INFO, "A later SA between the same peers completed: this attempt was given up",
+         "Nothing answered this attempt, but a later negotiation between the same two peers completed phase 1, so "
+         "the tunnel is not stuck here: a peer that was briefly unreachable, a connection started twice, or a "
+         "retry after a configuration change. Its own findings follow, as information.",
+         ("superseded",),
+         ((I, ("Nothing to do for this attempt; look at the later SA if the tunnel still misbehaves.",)),)),
     Rule("delete", INFO, "The SA was deleted",
          "A peer sent a Delete (or, encrypted, a last Informational that ends the SA): the tunnel was closed on "
          "purpose, replaced, or removed by configuration.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, RSPI, Conversation
@@ -333,7 +334,8 @@ STALL_RULES = {rule for table in (*PHASE1_STALLS.values(), *PHASE2_STALLS.values
 
 
 def test_every_rule_has_a_scenario():
-    assert set(RULES) - set(SCENARIOS) == {"flood"}
+    # these two are about several SAs; each has its own test
+    assert set(RULES) - set(SCENARIOS) == {"flood", "superseded"}
 
 
 @pytest.mark.parametrize("rule", sorted(SCENARIOS))
@@ -800,3 +802,21 @@ def test_a_redirect_is_not_a_failure():
     d = c.diagnosis()
     assert (d.verdict.status, d.verdict.cause) == ("healthy", "redirected")
     assert "redirected the initiator to gw2.example.net" in d.findings[0].details[0]
+
+
+def test_an_unanswered_attempt_before_a_completed_sa_was_given_up():
+    """MM1 once, nothing back; 25 s later the same peers complete Main Mode under other cookies."""
+    first = Conversation()
+    first.mm(1, 0.0)
+    later = Conversation()
+    later.healthy_main(25.0)
+    later.messages = [replace(m, ispi=bytes(range(16, 24)), data=bytes(range(16, 24)) + m.data[8:])
+                      for m in later.messages]
+    result = diagnose(correlate(Extraction(engine="native", messages=first.messages + later.messages)))
+    given_up = next(d for d in result.sas if d.sa.ispi == ISPI)
+    assert (given_up.verdict.status, given_up.verdict.cause) == ("healthy", "superseded")
+    assert [f.rule for f in given_up.findings][:1] == ["superseded"]
+    assert all(f.severity == "info" for f in given_up.findings)
+    alone = Conversation()
+    alone.mm(1, 0.0)
+    assert alone.diagnosis().verdict.status == "problem"
