@@ -56,10 +56,12 @@ def correlate(extraction: Extraction) -> Correlation:
         off_nat_t = False                           # a message not on UDP 4500 came before
         rspi = bytes(8)
         last_seen: dict[tuple[bytes, str], float] = {}
+        # a capture whose timestamps were zeroed (anonymised) says nothing about timing
+        timed = bucket.messages[0].time != bucket.messages[-1].time
         for message in bucket.messages:
             seen = last_seen.get((message.digest, message.src))
             last_seen[(message.digest, message.src)] = message.time
-            if seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
+            if timed and seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
                 twice.append(message)
                 continue
             sender = _sender(who, message.src, message.sport)

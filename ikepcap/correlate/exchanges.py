@@ -176,21 +176,28 @@ def _find_original(message: Message, sender: str, exchange: Exchange, steps: lis
 DUPLICATE_ANSWER_SECONDS = 1.0
 
 
-# The IKEv1 messages that answer the peer's (IKEv2 marks its responses with the R flag). Only an
-# answer is re-sent on receipt of a duplicate; a request's copies are its sender's timer, even when
-# they happen to follow a copy from the other side (libreswan re-sends MM4 on its own timer too).
-V1_REPLIES = frozenset({"MM2", "MM4", "MM6", "AM2", "QM2", "Transaction reply"})
+# The IKEv1 messages that answer the peer's, and what each answers (IKEv2 marks its responses with
+# the R flag, under the request's message ID). Only an answer is re-sent on receipt of a duplicate,
+# and only of the message it answers; a request's copies are its sender's timer, even when they
+# happen to follow a copy from the other side (libreswan re-sends MM4 and QM2 on its own timer too).
+# AM3 and QM3 end their exchange and wait for nothing: no timer re-sends them, only a duplicate.
+V1_ANSWERS = {"MM2": "MM1", "MM4": "MM3", "MM6": "MM5", "AM2": "AM1", "AM3": "AM2", "QM2": "QM1", "QM3": "QM2",
+              "Transaction reply": "Transaction request"}
+V1_REPLIES = frozenset(V1_ANSWERS)
 
 
 def _resend_kind(message: Message, sender: str, original: int, exchange: Exchange, steps: list[Step]) -> str:
-    """TIMER, or DUPLICATE_REPLY when a reply answers a copy the other side just sent."""
+    """TIMER, or DUPLICATE_REPLY when a reply answers a copy of its request the other side just sent."""
     reply = message.is_response if message.is_v2 else steps[original].base in V1_REPLIES
     if not reply:
         return TIMER
     previous_same = max(i for i in exchange.steps if steps[i].sender == sender and
                         (i == original or steps[i].copy_of == original))
     between = [steps[i] for i in exchange.steps if i > previous_same and steps[i].sender != sender]
-    if between and between[-1].copy_of is not None \
-            and message.time - between[-1].message.time <= DUPLICATE_ANSWER_SECONDS:
+    if not between or between[-1].copy_of is None:
+        return TIMER
+    last = between[-1]
+    asked = not last.message.is_response if message.is_v2 else last.base == V1_ANSWERS[steps[original].base]
+    if asked and message.time - last.message.time <= DUPLICATE_ANSWER_SECONDS:
         return DUPLICATE_REPLY
     return TIMER

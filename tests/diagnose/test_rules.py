@@ -820,3 +820,18 @@ def test_an_unanswered_attempt_before_a_completed_sa_was_given_up():
     alone = Conversation()
     alone.mm(1, 0.0)
     assert alone.diagnosis().verdict.status == "problem"
+
+
+def test_quick_mode_copies_are_classed_by_what_they_answer():
+    """QM2 re-sent with no QM1 copy before it is the responder's timer (a QM3 copy is no request to
+    answer); QM3 waits for nothing, so its copies can only answer QM2's."""
+    c = Conversation()
+    c.healthy_main()
+    for n in (1, 2, 3):
+        c.qm(n, 1.0 + n * 0.01)
+    for t in (2.0, 3.0):
+        c.qm(2, t)
+        c.qm(3, t + 0.01)
+    kinds = {(s.base, s.copy_number): s.resend for s in c.diagnosis().sa.steps if s.copy_of is not None}
+    assert kinds[("QM2", 2)] == kinds[("QM2", 3)] == "timer"
+    assert kinds[("QM3", 2)] == kinds[("QM3", 3)] == "duplicate"
