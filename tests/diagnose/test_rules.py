@@ -826,9 +826,7 @@ def test_quick_mode_copies_are_classed_by_what_they_answer():
     """QM2 re-sent with no QM1 copy before it is the responder's timer (a QM3 copy is no request to
     answer); QM3 waits for nothing, so its copies can only answer QM2's."""
     c = Conversation()
-    c.healthy_main()
-    for n in (1, 2, 3):
-        c.qm(n, 1.0 + n * 0.01)
+    c.healthy_main()                            # Main Mode, then QM1-QM3
     for t in (2.0, 3.0):
         c.qm(2, t)
         c.qm(3, t + 0.01)
