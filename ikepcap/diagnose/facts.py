@@ -121,6 +121,13 @@ def signature_methods(sa: IkeSa) -> list[str]:
     return sorted(name for _, name in methods)
 
 
+def algorithm_names(step: Step) -> list[str]:
+    """The algorithm names of a message's SA payloads: IKEv2 transform IDs, IKEv1 attribute values
+    (encryption, hash, group), as the decoder's registries name them."""
+    return [name for sa_payload in security_associations(step) for p in sa_payload.proposals for t in p.transforms
+            for name in (t.id_name, *(a.meaning for a in t.attributes if a.meaning))]
+
+
 def chosen(step: Step) -> list[str]:
     found = security_associations(step)
     return [proposal_text(p) for p in found[0].proposals] if found else []

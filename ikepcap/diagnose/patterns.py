@@ -52,7 +52,8 @@ from ikepcap.diagnose.facts import (
     seconds_list,
 )
 from ikepcap.diagnose.model import Evidence
-from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
+from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
+from ikepcap.diagnose.rules import WEAK_ALGORITHMS
 from ikepcap.diagnose.states import V2
 from ikepcap.read.frames import NAT_T_PORT
 from ikepcap.read.model import endpoint
@@ -666,6 +667,19 @@ def clear_error_notify(sa: IkeSa) -> Match | None:
                  [f"The {s.sender} sent {_notify_text(s, n)}." for s, n in errors])
 
 
+def weak_algorithms(sa: IkeSa) -> Match | None:
+    """What the responder chose (MM2, AM2, the IKE_SA_INIT response), checked against the table,
+    for an IKE SA that came up: until then nothing uses them, and the failure comes first."""
+    step = _successful_init(sa) if sa.version == 2 else first(sa, "MM2") or first(sa, "AM2")
+    if step is None:
+        return None
+    weak = [f"{name} ({WEAK_ALGORITHMS[name]})" for name in dict.fromkeys(facts.algorithm_names(step))
+            if name in WEAK_ALGORITHMS]
+    if not weak or not phase1(sa).established:
+        return None
+    return Match([evidence(step)], [f"{', '.join(weak)}: chosen in {step.name} (frame {step.label})."])
+
+
 def one_way(sa: IkeSa) -> Match | None:
     senders = {s.sender for s in sa.steps}
     if len(senders) != 1 or len(sa.steps) < 2:
@@ -959,5 +973,6 @@ OBSERVATIONS: tuple[tuple[str, Callable[[IkeSa], Match | None]], ...] = (
     ("dh-group-retry", dh_group_retry),
     ("cookie-challenge", cookie_challenge),
     ("aggressive-mode-psk", aggressive_mode_psk),
+    ("weak-algorithms", weak_algorithms),
     ("retransmissions", retransmissions),
 )

@@ -55,6 +55,18 @@ SIGNATURE_CHECKS = (
          "revocation checks that can be reached), and the ID it expects for this peer.",)),
 )
 
+# Algorithms a negotiated IKE SA should not use, by the names the decoder gives them (decode/iana),
+# with why: RFC 8247 §2.1-2.4 (IKEv2; its reasons hold for IKEv1's equivalents), RFC 5114 groups.
+WEAK_ALGORITHMS = {
+    "DES-CBC": "56-bit key", "DES": "56-bit key", "DES-IV64": "56-bit key",
+    "3DES-CBC": "64-bit block, Sweet32", "3DES": "64-bit block, Sweet32",
+    "MD5": "broken hash", "HMAC-MD5": "broken hash", "HMAC-MD5-96": "broken hash",
+    "SHA": "SHA-1, being phased out", "HMAC-SHA1": "SHA-1, being phased out",
+    "HMAC-SHA1-96": "SHA-1, being phased out",
+    "MODP-768": "768-bit group", "MODP-1024": "1024-bit group", "MODP-1536": "1536-bit group",
+    "MODP-1024-S160": "1024-bit group with a small subgroup",
+}
+
 RULES: dict[str, Rule] = {rule.id: rule for rule in (
     # --- IKEv1 Main Mode ----------------------------------------------------------------
     Rule("mm1-unanswered", ERROR, "Main Mode stalled at MM1: the responder never answered",
@@ -218,6 +230,14 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "gives up.",
          ("psk-mismatch", "return-path-blocked", "id-mismatch"),
          PSK_CHECKS),
+    Rule("weak-algorithms", INFO, "The IKE SA uses weak algorithms",
+         "The proposal the responder chose includes algorithms that current guidance (RFC 8247) tells peers not to "
+         "use, or to phase out: small Diffie-Hellman groups, DES/3DES, MD5, SHA-1. It works, which is why it "
+         "lingers; it is the first thing an audit or a peer's upgrade will reject.",
+         (),
+         ((I, ("Offer AES (GCM, or CBC with SHA-2 integrity), SHA-2 PRFs and DH group 14 or higher (19/20/21 "
+               "for ECP), and remove the weak proposals once the peer accepts the new ones.",)),
+          (R, ("Drop the weak proposals from the responder's policy as soon as every peer offers a strong one.",)))),
     Rule("aggressive-mode-psk", WARNING, "Aggressive Mode with a pre-shared key exposes the key to offline cracking",
          "AM2 carries the responder's hash of the pre-shared key in clear; anyone who captures it can run a "
          "dictionary attack offline (psk-crack). This is not why a tunnel fails, but it belongs in the ticket.",

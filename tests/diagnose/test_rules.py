@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, RSPI, Conversation
+from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, RSPI, WEAK_SA, Conversation
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.diagnose.diagnose import diagnose, finding
@@ -182,6 +182,13 @@ def init_unanswered(c):
 def init_rejected(c):
     c.init_request(0)
     c.init_response(0.01, (14, b""))
+
+
+def weak_algorithms(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01, sa=WEAK_SA)
+    for n in (1, 2, 3):
+        c.qm(n, 0.1 + n * 0.01)
 
 
 def init_redirected(c):
@@ -833,3 +840,15 @@ def test_quick_mode_copies_are_classed_by_what_they_answer():
     kinds = {(s.base, s.copy_number): s.resend for s in c.diagnosis().sa.steps if s.copy_of is not None}
     assert kinds[("QM2", 2)] == kinds[("QM2", 3)] == "timer"
     assert kinds[("QM3", 2)] == kinds[("QM3", 3)] == "duplicate"
+
+
+def test_weak_algorithms_are_named_only_for_an_sa_that_came_up():
+    c = Conversation()
+    weak_algorithms(c)
+    (found,) = [f for f in c.diagnosis().findings if f.rule == "weak-algorithms"]
+    assert found.details == ("3DES-CBC (64-bit block, Sweet32), MD5 (broken hash), MODP-1024 (1024-bit group): "
+                             "chosen in MM2 (frame 2).",)
+    stalled = Conversation()
+    for n in (1, 2, 3):
+        stalled.mm(n, n * 0.01, sa=WEAK_SA)
+    assert "weak-algorithms" not in [f.rule for f in stalled.diagnosis().findings]
