@@ -190,7 +190,10 @@ def seconds(value: float, unit_of: float | None = None) -> str:
 
 
 def seconds_list(values: list[float]) -> str:
-    """'interval 8.0 s' or 'intervals 1.0 s, 1.5 s'."""
+    """'interval 8.0 s' or 'intervals 1.0 s, 1.5 s'; nothing to time when the capture's timestamps
+    are all equal (zeroed by an anonymiser, or a synthetic file)."""
+    if not any(values):
+        return "no timing: the frames carry equal timestamps"
     return ("interval " if len(values) == 1 else "intervals ") + ", ".join(seconds(v, max(values)) for v in values)
 
 

@@ -650,6 +650,7 @@ def test_with_certificates_no_pre_shared_key_is_blamed(sa, cause, psk_checks):
     ([2.2499999], "interval 2.3 s"),                     # the same interval from other timestamps
     ([0.999, 1.5], "intervals 1.0 s, 1.5 s"),            # one unit in one list
     ([0.5004, 0.25], "intervals 500 ms, 250 ms"),
+    ([0.0, 0.0], "no timing: the frames carry equal timestamps"),
 ])
 def test_intervals_read_the_same_wherever_they_are_told(values, text):
     assert seconds_list(values) == text
