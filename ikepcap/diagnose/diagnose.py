@@ -354,11 +354,12 @@ def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
             done.setdefault(frozenset((d.sa.initiator, d.sa.responder)), []).append(d)
     result = []
     for d in diagnoses:
-        unanswered = {s.sender for s in d.sa.steps} == {INITIATOR}
-        end = d.sa.steps[-1].message.time
-        later = next((e for e in done.get(frozenset((d.sa.initiator, d.sa.responder)), [])
-                      if e.sa.steps[0].message.time > end), None)
-        if d.verdict.status != PROBLEM or not unanswered or later is None:
+        later = None
+        if d.verdict.status == PROBLEM and all(s.sender == INITIATOR for s in d.sa.steps):
+            end = d.sa.steps[-1].message.time
+            later = next((e for e in done.get(frozenset((d.sa.initiator, d.sa.responder)), [])
+                          if e.sa.steps[0].message.time > end), None)
+        if later is None:
             result.append(d)
             continue
         first = later.sa.steps[0]

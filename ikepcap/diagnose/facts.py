@@ -20,6 +20,7 @@ from ikepcap.decode.model import (
     SecurityAssociation,
 )
 from ikepcap.decode.sa import proposal_text
+from ikepcap.decode.wire import Header
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.frames import NAT_T_PORT
 from ikepcap.read.icmp import MTU_ERRORS
@@ -121,11 +122,24 @@ def signature_methods(sa: IkeSa) -> list[str]:
     return sorted(name for _, name in methods)
 
 
-def algorithm_names(step: Step) -> list[str]:
+# A concentrator's peers send the same proposals over and over: the names are kept by the bytes
+# after the header (which alone differ between SAs), so each distinct payload is decoded once.
+_ALGORITHMS: dict[tuple[int, int, bytes], tuple[str, ...]] = {}
+_ALGORITHMS_KEPT = 4096
+
+
+def algorithm_names(step: Step) -> tuple[str, ...]:
     """The algorithm names of a message's SA payloads: IKEv2 transform IDs, IKEv1 attribute values
     (encryption, hash, group), as the decoder's registries name them."""
-    return [name for sa_payload in security_associations(step) for p in sa_payload.proposals for t in p.transforms
-            for name in (t.id_name, *(a.meaning for a in t.attributes if a.meaning))]
+    key = (step.message.version, step.message.next_payload, step.message.data[Header.size:])
+    names = _ALGORITHMS.get(key)
+    if names is None:
+        if len(_ALGORITHMS) >= _ALGORITHMS_KEPT:
+            _ALGORITHMS.clear()
+        names = _ALGORITHMS[key] = tuple(
+            name for sa_payload in security_associations(step) for p in sa_payload.proposals for t in p.transforms
+            for name in (t.id_name, *(a.meaning for a in t.attributes if a.meaning)))
+    return names
 
 
 def chosen(step: Step) -> list[str]:
