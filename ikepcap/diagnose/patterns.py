@@ -477,7 +477,11 @@ def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
     details = [f"The IKE_SA_INIT response passed the capture point (frame {response.label}); no IKE_AUTH "
                "followed."]
     causes = None
-    if _nat_between(sa):
+    if not any(s.sender == INITIATOR for s in sa.steps):
+        details.append("Nothing from the initiator passed the capture point, not even the IKE_SA_INIT request "
+                       "this answers: the capture may see one direction only.")
+        causes = ("capture-one-direction", "ip-fragments-dropped", "udp4500-blocked")
+    elif _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so IKE_AUTH was due on UDP 4500.")
     else:
         causes = ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked")

@@ -853,3 +853,10 @@ def test_weak_algorithms_are_named_only_for_an_sa_that_came_up():
     for n in (1, 2, 3):
         stalled.mm(n, n * 0.01, sa=WEAK_SA)
     assert "weak-algorithms" not in [f.rule for f in stalled.diagnosis().findings]
+
+
+def test_an_ike_sa_init_response_alone_points_to_a_one_sided_capture():
+    c = Conversation(2)
+    c.init_response(0.01)
+    found = next(f for f in c.diagnosis().findings if f.rule == "init-no-auth")
+    assert found.causes[0].id == "capture-one-direction"
