@@ -627,6 +627,23 @@ def child_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 
 # --- observations -------------------------------------------------------------------------
 
+def child_refused(sa: IkeSa) -> Match | None:
+    """CREATE_CHILD_SA responses with room for one notification only: each refused its request
+    (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN, ...), inferred from the size as for IKE_AUTH."""
+    refused = []
+    for exchange in sa.exchanges_of(CREATE_CHILD_SA):
+        steps = [sa.steps[i] for i in exchange.steps if sa.steps[i].copy_of is None]
+        responses = [s for s in steps if s.message.is_response]
+        if responses and facts.notify_only(responses[-1]):
+            refused.append((steps[0], responses[-1]))
+    if not refused:
+        return None
+    evidence_ = [evidence(s) for pair in refused for s in pair]
+    return Match(evidence_, [
+        f"CREATE_CHILD_SA message ID {response.message.message_id}: the response (frame {response.label}) holds "
+        f"{facts.sk_length(response)} encrypted bytes, room for a notification only." for _, response in refused])
+
+
 def _keys_exist_from(sa: IkeSa) -> Step | None:
     """The step after which both peers can compute keys (MM3, AM2, a successful IKE_SA_INIT response)."""
     if sa.version == 2:
@@ -978,5 +995,6 @@ OBSERVATIONS: tuple[tuple[str, Callable[[IkeSa], Match | None]], ...] = (
     ("cookie-challenge", cookie_challenge),
     ("aggressive-mode-psk", aggressive_mode_psk),
     ("weak-algorithms", weak_algorithms),
+    ("child-refused", child_refused),
     ("retransmissions", retransmissions),
 )

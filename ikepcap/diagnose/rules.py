@@ -352,6 +352,16 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "On a Cisco ASA, which does not narrow multiple subnets: use one child SA per subnet pair, or "
                "identical selectors on both sides."))),
          refusal=True, inferred=True),
+    Rule("child-refused", WARNING, "A CREATE_CHILD_SA request was refused",
+         "A CREATE_CHILD_SA response too small to hold an SA and traffic selectors carries a refusal: the peer "
+         "turned down a new child SA or a rekey (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN, or TEMPORARY_FAILURE during a "
+         "simultaneous rekey). Inferred from the size — decrypt, or read the peer's log, to confirm. Later "
+         "CREATE_CHILD_SA exchanges that succeed limit the damage to the subnets of the refused one.",
+         ("p2-ts-mismatch", "p2-proposal-mismatch"),
+         ((I, ("Compare the traffic selectors and ESP proposal of the refused request with the peer's.",)),
+          (R, ("The peer's log names the refusal ('traffic selectors ... unacceptable', 'no acceptable proposal "
+               "found').",))),
+         inferred=True),
     Rule("child-unanswered", ERROR, "CREATE_CHILD_SA unanswered",
          "A CREATE_CHILD_SA request (a new child SA or a rekey) got no response.",
          ("peer-lost-state", "return-path-blocked", "p2-proposal-mismatch"),

@@ -191,6 +191,12 @@ def weak_algorithms(c):
         c.qm(n, 0.1 + n * 0.01)
 
 
+def child_refused(c):
+    c.healthy_v2()
+    c.sk(1.0, "i", 36, 2, 220)
+    c.sk(1.01, "r", 36, 2, 44, response=True)
+
+
 def init_redirected(c):
     c.init_request(0)
     c.init_response(0.01, (16407, bytes([3, 15]) + b"gw2.example.net"))
