@@ -48,12 +48,12 @@ class Step:
     # How findings name the frame: its number, with the file's name when the SA spans several
     # files of a ring (numbering restarts in each file).
     label: str = ""
+    # The name without its qualifier — 'IKE_AUTH request (fragment 1/2)' and 'IKE_SA_INIT request
+    # (retry)' are both at their message's place in the exchange. Rules ask for it constantly.
+    base: str = field(init=False)
 
-    @property
-    def base(self) -> str:
-        """The name without its qualifier — 'IKE_AUTH request (fragment 1/2)' and 'IKE_SA_INIT
-        request (retry)' are both at their message's place in the exchange."""
-        return self.name.split(" (")[0]
+    def __post_init__(self) -> None:
+        self.base = self.name.split(" (")[0]
 
 
 @dataclass(slots=True)

@@ -78,8 +78,8 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
     rule = RULES[rule_id]
     order = match.causes if match.causes is not None else rule.causes
     checks, details = rule.checks, list(match.details)
-    signatures = facts.signature_methods(sa) if sa is not None else []
-    if signatures and any(cause in SIGNATURE_CAUSES for cause in order):
+    signatures = facts.signature_methods(sa) if sa is not None and any(c in SIGNATURE_CAUSES for c in order) else []
+    if signatures:
         order = tuple(dict.fromkeys(SIGNATURE_CAUSES.get(cause, cause) for cause in order))
         checks = SIGNATURE_CHECKS if checks == PSK_CHECKS else checks
         details.append(f"Phase 1 authenticates with {' / '.join(signatures)} (offered by the initiator): no "
