@@ -126,11 +126,11 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     """The line a strongSwan on ``side`` would have logged last, from the most telling evidence:
     the stall's own pattern, an error notification it received in clear and did not answer, the
     copies it sent of ``last`` (retransmissions counted over the exchange concerned), or none."""
+    if last == DONE:
+        return names.strongswan
     own = next((s for s in steps if s.sender == side and s.base == last), None)
     fields = {"mid": own.message.message_id if own else mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
               "port": own.message.dport if own else "", "length": own.message.length if own else ""}
-    if last == DONE:
-        return names.strongswan
     top = stall.causes[0].id if stall and stall.causes else None
     by_rule = next((entry[1] for entry in RULES[stall.rule].strongswan
                     if entry[0] == role and entry[2:] in ((), (top,))), None) if stall else None
