@@ -28,6 +28,7 @@ from ikepcap.correlate.model import (
     RESPONDER,
     TIMER,
     TRANSACTION,
+    V1_ANSWERS,
     V2_INFORMATIONAL,
     Exchange,
     Step,
@@ -176,20 +177,12 @@ def _find_original(message: Message, sender: str, exchange: Exchange, steps: lis
 DUPLICATE_ANSWER_SECONDS = 1.0
 
 
-# The IKEv1 messages that answer the peer's, and what each answers (IKEv2 marks its responses with
-# the R flag, under the request's message ID). Only an answer is re-sent on receipt of a duplicate,
-# and only of the message it answers; a request's copies are its sender's timer, even when they
-# happen to follow a copy from the other side (libreswan re-sends MM4 and QM2 on its own timer too).
-# AM3 and QM3 end their exchange and wait for nothing: no timer re-sends them, only a duplicate.
-V1_ANSWERS = {"MM2": "MM1", "MM4": "MM3", "MM6": "MM5", "AM2": "AM1", "AM3": "AM2", "QM2": "QM1", "QM3": "QM2",
-              "Transaction reply": "Transaction request"}
-V1_REPLIES = frozenset(V1_ANSWERS)
-
-
 def _resend_kind(message: Message, sender: str, original: int, exchange: Exchange, steps: list[Step]) -> str:
-    """TIMER, or DUPLICATE_REPLY when a reply answers a copy of its request the other side just sent."""
-    reply = message.is_response if message.is_v2 else steps[original].base in V1_REPLIES
-    if not reply:
+    """TIMER, or DUPLICATE_REPLY when a reply answers a copy of its request the other side just
+    sent. Only an answer is re-sent on receipt of a duplicate, and only of the message it answers;
+    a request's copies are its sender's timer, even when they happen to follow a copy from the
+    other side (libreswan re-sends MM4 and QM2 on its own timer too)."""
+    if not steps[original].is_answer:
         return TIMER
     previous_same = max(i for i in exchange.steps if steps[i].sender == sender and
                         (i == original or steps[i].copy_of == original))

@@ -35,6 +35,13 @@ TIMER = "timer"                 # the requester's retransmission timer: no reply
 DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with its last reply
 
 
+# The IKEv1 messages that answer the peer's, and what each answers (IKEv2 marks its responses with
+# the R flag, under the request's message ID). AM3 and QM3 end their exchange and wait for
+# nothing: no timer re-sends them, only a duplicate of what they answer.
+V1_ANSWERS = {"MM2": "MM1", "MM4": "MM3", "MM6": "MM5", "AM2": "AM1", "AM3": "AM2", "QM2": "QM1", "QM3": "QM2",
+              "Transaction reply": "Transaction request"}
+
+
 @dataclass(slots=True)
 class Step:
     index: int                          # position in the SA's message list
@@ -54,6 +61,11 @@ class Step:
 
     def __post_init__(self) -> None:
         self.base = self.name.split(" (")[0]
+
+    @property
+    def is_answer(self) -> bool:
+        """It answers a message of the peer's, so nothing answers it in turn."""
+        return self.message.is_response if self.message.is_v2 else self.base in V1_ANSWERS
 
 
 @dataclass(slots=True)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from ikepcap.correlate.exchanges import V1_REPLIES
 from ikepcap.correlate.model import (
     AGGRESSIVE,
     CREATE_CHILD_SA,
@@ -708,7 +707,7 @@ def one_way(sa: IkeSa) -> Match | None:
     side = senders.pop()
     details = [f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
                f"{sa.other(side)} ({sa.address(sa.other(side))})."]
-    if all(s.message.is_response if s.message.is_v2 else s.base in V1_REPLIES for s in sa.steps):
+    if all(s.is_answer for s in sa.steps):
         # answers prove the requests arrived: the capture point misses a direction, nothing was lost
         details.append(f"They are all answers, so the {sa.other(side)}'s requests reached the {side} by a path "
                        "the capture point does not see.")
@@ -750,8 +749,7 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
                        f"{lost.total if lost.total else 'unknown'} bytes): {lost.reason}.")
     for step in originals(sa):
         # only a request waits for an answer (a large response, RFC 7383 fragments included, does not)
-        request = not step.message.is_response if step.message.is_v2 else step.base not in V1_REPLIES
-        if request and facts.large(step) and not answered(sa, step):
+        if not step.is_answer and facts.large(step) and not answered(sa, step):
             ev.append(evidence(step))
             size = f"{step.message.ip_length} bytes"
             if step.message.fragments:
