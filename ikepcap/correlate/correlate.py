@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import (
     AGGRESSIVE,
@@ -22,6 +20,7 @@ from ikepcap.correlate.sas import MAX_SAS, MAX_STEPS_PER_SA, Roles, group, roles
 from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
 from ikepcap.read.frames import NAT_T_PORT
+from ikepcap.read.model import frame_label
 
 # The exchanges that set up an IKE SA: the first of them seen names the SA's mode.
 MODES = (MAIN, AGGRESSIVE, IKE_SA_INIT)
@@ -77,7 +76,7 @@ def correlate(extraction: Extraction) -> Correlation:
         several_files = len({step.message.file for step in steps}) > 1
         for step in steps:
             frame = step.message.frame
-            step.label = f"{PurePath(step.message.file).name}:{frame}" if several_files else str(frame)
+            step.label = frame_label(step.message.file, frame) if several_files else str(frame)
         version = bucket.key[0]
         sa = IkeSa(
             version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,

@@ -8,6 +8,7 @@ records, so memory grows with the number of SAs and flows, not with the number o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 # Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
 MAX_WARNINGS = 100
@@ -56,6 +57,11 @@ class IcmpError:
     description: str
     mtu: int | None                     # for "fragmentation needed" / "packet too big"
     quoted: QuotedDatagram
+
+
+def frame_label(file: str, frame: int) -> str:
+    """A frame named with its file, for reports over several files (numbering restarts in each)."""
+    return f"{PurePath(file).name}:{frame}"
 
 
 def endpoint(address: str, port: int) -> str:

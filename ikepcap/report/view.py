@@ -9,7 +9,6 @@ it depends on when or where ikepcap ran, so the same capture always gives the sa
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import PurePath
 
 from ikepcap import __version__
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa, Step
@@ -26,6 +25,7 @@ from ikepcap.diagnose.model import (
     SideState,
 )
 from ikepcap.extract.model import Extraction
+from ikepcap.read.model import frame_label
 from ikepcap.report.messages import payload_summary
 
 SCHEMA_VERSION = 1
@@ -42,7 +42,7 @@ def sides_heading(phase: dict) -> str:
 def frame_name(item: dict, several_files: bool) -> str:
     """How a report names a message's or an evidence row's frame: by number, and by file too
     when the capture is several files (frame numbers restart in each file of a ring)."""
-    return f"{PurePath(item['file']).name}:{item['frame']}" if several_files else str(item["frame"])
+    return frame_label(item["file"], item["frame"]) if several_files else str(item["frame"])
 
 def _side_state(state: SideState | None) -> dict | None:
     if state is None:
