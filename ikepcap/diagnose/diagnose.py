@@ -149,15 +149,14 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
 
 def _clear_error_received(side: str, steps: list[Step]) -> int | None:
     """The type of a clear error notification ``side`` received after the last message it sent,
-    if any: a strongSwan side logs it and gives up, before keys exist."""
-    for step in reversed(steps):
-        if step.sender == side:
-            return None
-        if not step.message.encrypted:
-            errors = [n.notify_type for n in facts.notifications(step) if facts.is_error(n)]
-            if errors:
-                return errors[0]
-    return None
+    if any (the first of the latest message that has one): a strongSwan side logs it and gives
+    up, before keys exist."""
+    since = max((i for i, step in enumerate(steps) if step.sender == side), default=-1) + 1
+    errors = facts.clear_errors(steps[since:])
+    if not errors:
+        return None
+    latest = errors[-1][0]
+    return next(n.notify_type for step, n in errors if step is latest)
 
 
 def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
