@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import struct
 
 from ikepcap.correlate.model import NatCheck, Step
 from ikepcap.decode import iana
@@ -21,7 +20,8 @@ from ikepcap.decode.model import V1_NATD, V1_NATD_BADDRAFT, V1_NATD_DRAFT, NatDi
 # The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), most common first. NAT-D uses
 # the negotiated one; trying each in turn finds it without decoding the SA (a match by a wrong
 # algorithm would be a hash collision), and none matching is a mismatch whatever was agreed.
-V1_HASHES = ("sha1", "sha256", "md5", "sha384", "sha512")
+V1_HASHES = (hashlib.sha1, hashlib.sha256, hashlib.md5, hashlib.sha384, hashlib.sha512)
+V2_HASHES = (hashlib.sha1,)                 # RFC 7296 §2.23: always SHA-1
 NAT_DETECTION_SOURCE_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_SOURCE_IP")
 NAT_DETECTION_DESTINATION_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_DESTINATION_IP")
 NATD_MESSAGES = frozenset({"MM3", "MM4", "AM2", "AM3"})
@@ -33,9 +33,12 @@ def _packed(address: str) -> bytes:
     return socket.inet_pton(socket.AF_INET6 if ":" in address else socket.AF_INET, address)
 
 
-def _matches(candidates: tuple[str, ...], expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
-    material = ispi + rspi + _packed(address) + struct.pack("!H", port)
-    return any(hashlib.new(name, material).digest() == expected for name in candidates)
+def _matches(candidates: tuple, expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
+    material = ispi + rspi + _packed(address) + port.to_bytes(2, "big")
+    for hash_ in candidates:
+        if hash_(material).digest() == expected:
+            return True
+    return False
 
 
 def nat_checks(steps: list[Step]) -> list[NatCheck]:
@@ -51,7 +54,7 @@ def nat_checks(steps: list[Step]) -> list[NatCheck]:
                 if payload.notify_type in (NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP):
                     own = payload.notify_type == NAT_DETECTION_SOURCE_IP
                     address, port = (m.src, m.sport) if own else (m.dst, m.dport)
-                    ok = _matches(("sha1",), payload.data, m.ispi, m.rspi, address, port)
+                    ok = _matches(V2_HASHES, payload.data, m.ispi, m.rspi, address, port)
                     checks.append(NatCheck(step.index, step.sender, "sender" if own else "receiver", address, port, ok))
             continue
         if step.name not in NATD_MESSAGES:

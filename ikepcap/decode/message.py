@@ -37,6 +37,7 @@ from ikepcap.decode.wire import GenericPayloadHeader, Header
 from ikepcap.read.model import Datagram
 
 Decoder = Callable[[Head, bytes, Context], Payload]
+Found = tuple[int, tuple[Head, bytes, Decoder]]      # a payload's type, and what decodes it
 
 V1_DECODERS: dict[int, Decoder] = {
     1: decode_sa_v1,
@@ -102,7 +103,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
     if ctx.major == 1 and header.flags & V1_FLAG_ENCRYPTION:
         chain: tuple[int, ...] = (header.next_payload,)
     else:
-        chain = tuple(kind for kind, _ in _walk(data, header.next_payload, end, ctx))
+        chain = tuple([link[0] for link in _chain(data, header.next_payload, end, ctx)])
     if datagram.truncated:
         ctx.warnings.append("the capture cut this frame short (snaplen)")
     exchanges = iana.V2_EXCHANGE_TYPES if ctx.major == 2 else iana.V1_EXCHANGE_TYPES
@@ -155,13 +156,14 @@ def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, .
 
 def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     """The payloads of one type, without decoding the rest (their warnings are not kept)."""
-    ctx, found = _payloads(message)
-    return tuple(decoder(head, body, ctx) for found_kind, (head, body, decoder) in found if found_kind == kind)
+    ctx, found = _payloads(message, kind)
+    return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found)
 
 
-def _payloads(message: Message) -> tuple[Context, Iterator[tuple[int, tuple[Head, bytes, Decoder]]]]:
+def _payloads(message: Message, only: int | None = None) -> tuple[Context, Iterator[Found]]:
     """The context the payload decoders report to, and ``(type, (head, body, decoder))`` for
-    each payload of ``message``: an IKEv1 message with the E flag is one ciphertext body.
+    each payload of ``message`` (of type ``only`` when given): an IKEv1 message with the E
+    flag is one ciphertext body.
 
     The chain is walked again with a context of its own, thrown away: what the walk finds is
     in ``message.notes`` since ``decode_datagram``.
@@ -172,8 +174,12 @@ def _payloads(message: Message) -> tuple[Context, Iterator[tuple[int, tuple[Head
     if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
         body = message.data[Header.size:end]
         head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
-        return ctx, iter(((message.next_payload, (head, body, decode_v1_body)),))
-    return ctx, _walk(message.data, message.next_payload, end, chain_ctx)
+        found = [(message.next_payload, (head, body, decode_v1_body))]
+        return ctx, iter(found if only in (None, message.next_payload) else [])
+    chain = _chain(message.data, message.next_payload, end, chain_ctx)
+    if only is not None:
+        chain = (link for link in chain if link[0] == only)
+    return ctx, _walk(message.data, chain, message.major, message.exchange_type)
 
 
 def _message_end(declared: int, captured: int, ctx: Context) -> int:
@@ -189,17 +195,18 @@ def _message_end(declared: int, captured: int, ctx: Context) -> int:
     return declared
 
 
-def _walk(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int, tuple[Head, bytes, Decoder]]]:
-    """``(type, (head, body, decoder))`` for each payload of the clear chain.
+def _chain(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int, int, int, int, int, bool]]:
+    """``(type, offset, body_end, next_payload, length, critical)`` for each payload of the clear chain.
 
     The walk always moves forward and ends at next-payload NONE, at the end of the data, after
-    SK/SKF (whose next-payload names the first payload inside, so their decoder is given it
-    here and every decoder is called alike), or at MAX_PAYLOADS. Problems of the chain itself
-    go to ``ctx``.
+    SK/SKF (the last payload of the clear chain), or at MAX_PAYLOADS. Problems of the chain
+    itself go to ``ctx``. Nothing is built for a payload here: every IKE message of a capture
+    is walked once to learn its chain, and few of them are ever decoded (``_walk``).
     """
     v2 = ctx.major == 2
     names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
     decoders = V2_DECODERS if v2 else V1_DECODERS
+    unpack = GenericPayloadHeader.unpack_fields
     offset = Header.size
     kind = first
     count = 0
@@ -210,36 +217,57 @@ def _walk(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int
         if offset + GenericPayloadHeader.size > end:
             ctx.warn(None, f"the chain announces a {names[kind]} payload at offset {offset}, but the message ends")
             return
-        generic = GenericPayloadHeader.unpack(data, offset)
-        if generic.length < GenericPayloadHeader.size:
-            ctx.warn(None, f"{names[kind]} payload at offset {offset} has length {generic.length}, "
+        next_payload, reserved, length = unpack(data, offset)
+        if length < GenericPayloadHeader.size:
+            ctx.warn(None, f"{names[kind]} payload at offset {offset} has length {length}, "
                            f"shorter than its header; the rest of the chain is not decoded")
             return
-        body_end = offset + generic.length
+        body_end = offset + length
         if body_end > end:
-            ctx.warn(None, f"{names[kind]} payload at offset {offset} declares {generic.length} bytes, "
+            ctx.warn(None, f"{names[kind]} payload at offset {offset} declares {length} bytes, "
                            f"{end - offset} present")
             body_end = end
-        critical = v2 and bool(generic.reserved & 0x80)
-        head = Head(kind, names[kind], generic.length, critical)
-        body = data[offset + GenericPayloadHeader.size:body_end]
+        critical = v2 and bool(reserved & 0x80)
         count += 1
+        yield kind, offset, body_end, next_payload, length, critical
         if v2 and kind in (V2_SK, V2_SKF):
-            decoder = partial(decode_sk if kind == V2_SK else decode_skf, first_payload=generic.next_payload)
-            yield kind, (head, body, decoder)
             if body_end < end:
                 ctx.warn(None, f"{end - body_end} byte(s) after the {names[kind]} payload, which must be last")
             return
-        decoder = decoders.get(kind)
-        if decoder is None and not v2 and kind == V1_NATD_BADDRAFT and ctx.exchange_type in V1_IKE_EXCHANGES:
-            head = head._replace(name=iana.V1_PAYLOAD_TYPES[V1_NATD_DRAFT])
-            decoder = decode_natd
-        if decoder is None:
-            if critical or not v2:
-                ctx.warn(head, f"type {kind} is not known; kept as {len(body)} bytes")
-            decoder = decode_opaque
-        yield kind, (head, body, decoder)
+        if kind not in decoders and (critical or not v2) and _decoder(kind, v2, ctx.exchange_type) is None:
+            ctx.warn(Head(kind, names[kind], length, critical),
+                     f"type {kind} is not known; kept as {body_end - offset - GenericPayloadHeader.size} bytes")
         offset = body_end
-        kind = generic.next_payload
+        kind = next_payload
     if offset < end:
         ctx.warn(None, f"{end - offset} byte(s) after the last payload")
+
+
+def _decoder(kind: int, v2: bool, exchange_type: int) -> tuple[str, Decoder] | None:
+    """The name and decoder of a payload type, or None for a type that is not known."""
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    decoder = (V2_DECODERS if v2 else V1_DECODERS).get(kind)
+    if decoder is not None:
+        return names[kind], decoder
+    if not v2 and kind == V1_NATD_BADDRAFT and exchange_type in V1_IKE_EXCHANGES:
+        return iana.V1_PAYLOAD_TYPES[V1_NATD_DRAFT], decode_natd
+    return None
+
+
+def _walk(data: bytes, chain: Iterator[tuple[int, int, int, int, int, bool]], major: int,
+          exchange_type: int) -> Iterator[Found]:
+    """``(type, (head, body, decoder))`` for each payload of ``chain``: SK/SKF's decoder is
+    given their next-payload (which names the first payload inside), so that every decoder is
+    called alike; a type that is not known is kept as opaque bytes."""
+    v2 = major == 2
+    for kind, offset, body_end, next_payload, length, critical in chain:
+        body = data[offset + GenericPayloadHeader.size:body_end]
+        if v2 and kind in (V2_SK, V2_SKF):
+            decoder = partial(decode_sk if kind == V2_SK else decode_skf, first_payload=next_payload)
+            yield kind, (Head(kind, iana.V2_PAYLOAD_TYPES[kind], length, critical), body, decoder)
+            continue
+        known = _decoder(kind, v2, exchange_type)
+        if known is None:
+            names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+            known = names[kind], decode_opaque
+        yield kind, (Head(kind, known[0], length, critical), body, known[1])

@@ -28,12 +28,14 @@ class Layout:
     _struct: ClassVar[struct.Struct]
     _tuple: ClassVar[type]
     size: ClassVar[int]
+    unpack_fields: ClassVar[Any]
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls._struct = struct.Struct("!" + "".join(fmt for _, fmt, _ in cls.__hdr__))
         cls.size = cls._struct.size
         cls._tuple = namedtuple(cls.__name__, [name for name, _, _ in cls.__hdr__])
+        cls.unpack_fields = cls._struct.unpack_from     # the bare tuple, for loops run once per payload
 
     @classmethod
     def unpack(cls, buf: bytes, offset: int = 0) -> Any | None:
