@@ -286,15 +286,21 @@ class Message:
         """The payloads of one type, decoding only those (all of them once anything asked for all).
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
-        kind = v2_type if self.is_v2 else v1_type
+        kind = v2_type if self.version >> 4 == 2 else v1_type
+        cache = self.cache
+        full = cache.get(ALL)
+        if full is None:
+            found = cache.get((kind, cls))      # asked for hundreds of thousands of times on a busy capture
+            if found is not None:
+                return found
         if kind not in self.clear_chain:
-            return ()
-        if ALL in self.cache:
-            return tuple(p for p in self.cache[ALL][0] if p.type == kind and isinstance(p, cls))
-        found = self.cache.get((kind, cls))
-        if found is None:
+            found = ()
+        elif full is not None:
+            return tuple(p for p in full[0] if p.type == kind and isinstance(p, cls))
+        else:
             from ikepcap.decode.message import decode_only
-            found = self.cache[(kind, cls)] = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
+            found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
+        cache[(kind, cls)] = found
         return found
 
     @property
