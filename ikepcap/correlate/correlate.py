@@ -16,7 +16,16 @@ from ikepcap.correlate.model import (
     Step,
 )
 from ikepcap.correlate.nat import nat_checks
-from ikepcap.correlate.sas import MAX_SAS, MAX_STEPS_PER_SA, Roles, group, roles
+from ikepcap.correlate.sas import (
+    CAPTURE_DUPLICATE_SECONDS,
+    MAX_SAS,
+    MAX_STEPS_PER_SA,
+    Bucket,
+    Grouping,
+    Roles,
+    group,
+    roles,
+)
 from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
 from ikepcap.read.frames import NAT_T_PORT
@@ -36,73 +45,78 @@ def _mode(exchanges: list[Exchange]) -> str:
     return next((x.kind for x in exchanges if x.kind in MODES), OTHER)
 
 
-# The same bytes from the same sender this soon again are one packet captured twice: retransmission
-# timers start at half a second, and an answer to a duplicate needs the duplicate first.
-CAPTURE_DUPLICATE_SECONDS = 0.002
-
-
 def correlate(extraction: Extraction) -> Correlation:
-    messages = sorted(extraction.messages, key=lambda m: (m.time, m.file, m.frame))
-    grouping = group(messages)
-    sas: list[IkeSa] = []
-    twice: list[Message] = []
+    grouping = group(ordered(extraction.messages))
+    sas = [ike_sa(bucket) for bucket in grouping.buckets]
+    attach(sas, extraction)
+    return Correlation(sas, grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
+
+
+def ordered(messages: list[Message]) -> list[Message]:
+    """Capture order across a ring of files: by time, then file and frame."""
+    return sorted(messages, key=lambda m: (m.time, m.file, m.frame))
+
+
+def ike_sa(bucket: Bucket) -> IkeSa:
+    """One SA's messages as named steps, with its roles, ports, float and NAT checks. Nothing
+    here looks beyond the bucket, so that SAs can be correlated in any order or process."""
+    who = roles(bucket.messages)
+    tracker = ExchangeTracker()
+    steps: list[Step] = []
+    ports: dict[str, set[int]] = {INITIATOR: set(), RESPONDER: set()}
+    float_step = None
+    off_nat_t = False                           # a message not on UDP 4500 came before
+    rspi = bytes(8)
+    for message in bucket.messages:
+        sender = _sender(who, message.src, message.sport)
+        step = tracker.place(message, sender, steps)
+        steps.append(step)
+        ports[sender].add(message.sport)
+        if message.rspi != bytes(8) and rspi == bytes(8):
+            rspi = message.rspi
+        on_nat_t = NAT_T_PORT in (message.sport, message.dport)
+        if float_step is None and on_nat_t and off_nat_t:
+            float_step = step.index
+        off_nat_t = off_nat_t or not on_nat_t
+    several_files = len({step.message.file for step in steps}) > 1
+    for step in steps:
+        frame = step.message.frame
+        step.label = frame_label(step.message.file, frame) if several_files else str(frame)
+    sa = IkeSa(
+        version=bucket.key[0], ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,
+        roles_inferred=who.inferred, mode=_mode(tracker.exchanges), steps=steps, exchanges=tracker.exchanges,
+        ports=ports, float_step=float_step, truncated_messages=bucket.truncated,
+    )
+    sa.nat_checks = nat_checks(steps)
+    return sa
+
+
+def notes(grouping: Grouping) -> list[str]:
+    """What correlation left out, said once for the capture."""
+    said = []
     for bucket in grouping.buckets:
-        who = roles(bucket.messages)
-        tracker = ExchangeTracker()
-        steps: list[Step] = []
-        ports: dict[str, set[int]] = {INITIATOR: set(), RESPONDER: set()}
-        float_step = None
-        off_nat_t = False                           # a message not on UDP 4500 came before
-        rspi = bytes(8)
-        last_seen: dict[tuple[bytes, str], float] = {}
-        # a capture whose timestamps were zeroed (anonymised) says nothing about timing
-        timed = bucket.messages[0].time != bucket.messages[-1].time
-        for message in bucket.messages:
-            seen = last_seen.get((message.digest, message.src))
-            last_seen[(message.digest, message.src)] = message.time
-            if timed and seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
-                twice.append(message)
-                continue
-            sender = _sender(who, message.src, message.sport)
-            step = tracker.place(message, sender, steps)
-            steps.append(step)
-            ports[sender].add(message.sport)
-            if message.rspi != bytes(8) and rspi == bytes(8):
-                rspi = message.rspi
-            on_nat_t = NAT_T_PORT in (message.sport, message.dport)
-            if float_step is None and on_nat_t and off_nat_t:
-                float_step = step.index
-            off_nat_t = off_nat_t or not on_nat_t
-        several_files = len({step.message.file for step in steps}) > 1
-        for step in steps:
-            frame = step.message.frame
-            step.label = frame_label(step.message.file, frame) if several_files else str(frame)
-        version = bucket.key[0]
-        sa = IkeSa(
-            version=version, ispi=bucket.key[1], rspi=rspi, initiator=who.initiator, responder=who.responder,
-            roles_inferred=who.inferred, mode=_mode(tracker.exchanges), steps=steps, exchanges=tracker.exchanges,
-            ports=ports, float_step=float_step, truncated_messages=bucket.truncated,
-        )
-        sa.nat_checks = nat_checks(steps)
-        sas.append(sa)
-    _attach(sas, extraction)
-    notes = [f"IKE SA {sa.ispi.hex()} ({sa.initiator} → {sa.responder}): more than {MAX_STEPS_PER_SA} messages; "
-             f"{sa.truncated_messages} later ones were counted, not diagnosed" for sa in sas if sa.truncated_messages]
+        if bucket.truncated:
+            who = roles(bucket.messages)
+            said.append(f"IKE SA {bucket.key[1].hex()} ({who.initiator} → {who.responder}): more than "
+                        f"{MAX_STEPS_PER_SA} messages; {bucket.truncated} later ones were counted, not diagnosed")
+    twice = grouping.twice
     if twice:
         first = min(twice, key=lambda m: (m.time, m.file, m.frame))
-        notes.append(f"{len(twice)} IKE message(s) were captured twice, the copy less than "
-                     f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({first.file} frame {first.frame} "
-                     "first), and were left out: a span port copying both directions of a link, or two capture "
-                     "points, shows one packet twice, while no IKE peer re-sends that fast")
+        said.append(f"{len(twice)} IKE message(s) were captured twice, the copy less than "
+                    f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({first.file} frame {first.frame} "
+                    "first), and were left out: a span port copying both directions of a link, or two capture "
+                    "points, shows one packet twice, while no IKE peer re-sends that fast")
     if grouping.dropped_sas:
-        notes.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
-                     "further SAs were counted, not diagnosed")
-    return Correlation(sas, grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes)
+        said.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
+                    "further SAs were counted, not diagnosed")
+    return said
 
 
-def _attach(sas: list[IkeSa], extraction: Extraction) -> None:
+def attach(sas: list[IkeSa], extraction: Extraction) -> None:
     """Hang ICMP errors, lost fragments, ESP and keepalives on the SAs between the same peers;
-    what concerns no SA in the capture has nothing to explain and is left out."""
+    what concerns no SA in the capture has nothing to explain and is left out. Only SAs between
+    the same two peers compete for an item, so any set of SAs that holds every SA of its peer
+    pairs gets what it would in the whole capture."""
     by_pair: dict[frozenset[str], list[IkeSa]] = {}
     for sa in sas:
         by_pair.setdefault(frozenset((sa.initiator, sa.responder)), []).append(sa)

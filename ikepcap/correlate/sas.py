@@ -55,9 +55,32 @@ class Grouping:
     buckets: list[Bucket]
     dropped_messages: int               # messages of SAs beyond MAX_SAS
     dropped_sas: int
+    twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
+
+
+# The same bytes from the same sender this soon again are one packet captured twice: retransmission
+# timers start at half a second, and an answer to a duplicate needs the duplicate first.
+CAPTURE_DUPLICATE_SECONDS = 0.002
+
+
+def _drop_capture_duplicates(bucket: Bucket, twice: list[Message]) -> None:
+    # a capture whose timestamps were zeroed (anonymised) says nothing about timing
+    if bucket.messages[0].time == bucket.messages[-1].time:
+        return
+    kept: list[Message] = []
+    last_seen: dict[tuple[bytes, str], float] = {}
+    for message in bucket.messages:
+        seen = last_seen.get((message.digest, message.src))
+        last_seen[(message.digest, message.src)] = message.time
+        if seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
+            twice.append(message)
+        else:
+            kept.append(message)
+    bucket.messages = kept
 
 
 def group(messages: list[Message]) -> Grouping:
+    """``messages`` (in time order) by IKE SA, without the copies a capture point made twice."""
     buckets: dict[SaKey, Bucket] = {}
     order: list[Bucket] = []
     dropped = 0
@@ -88,7 +111,10 @@ def group(messages: list[Message]) -> Grouping:
         if bucket.rspi == ZERO_SPI:
             bucket.rspi = message.rspi
         bucket.messages.append(message)
-    return Grouping(order, dropped, len(dropped_keys))
+    twice: list[Message] = []
+    for bucket in order:
+        _drop_capture_duplicates(bucket, twice)
+    return Grouping(order, dropped, len(dropped_keys), twice)
 
 
 @dataclass(frozen=True, slots=True)

@@ -308,27 +308,30 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     return SaDiagnosis(sa, verdict, findings)
 
 
-def _flood(correlation: Correlation) -> tuple[Flood | None, list[IkeSa]]:
-    """A flood: many SAs that consist of a single message, plus whatever extraction and
-    correlation only counted. Its members are summarised, not diagnosed one by one — a real
-    tunnel, even a failing one, re-sends or gets an answer and so is never a single message."""
-    lone = [sa for sa in correlation.sas if len(sa.steps) == 1]
+def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
+    """A flood: many SAs that consist of a single message (``lone``, in capture order), plus
+    whatever extraction and correlation only counted. Its members are summarised, not diagnosed
+    one by one — a real tunnel, even a failing one, re-sends or gets an answer and so is never a
+    single message."""
     overflow = correlation.overflow
     uncounted = (overflow.conversations if overflow else 0) + correlation.dropped_sas
     if len(lone) + uncounted < FLOOD_MIN_SAS:
-        return None, []
+        return None
     sources: Counter = Counter(overflow.sources if overflow else {})
     times = [overflow.first[2], overflow.last_time] if overflow and overflow.first else []
     for sa in lone:
         message = sa.steps[0].message
         sources[message.src] += 1
         times.append(message.time)
-    flood = Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
-                  messages=len(lone) + (overflow.messages if overflow else 0) + correlation.dropped_messages,
-                  sources=sources.most_common(FLOOD_TOP_SOURCES),
-                  source_undercount=overflow.undercount if overflow else 0,
-                  first_time=min(times), last_time=max(times))
-    return flood, lone
+    return Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
+                 messages=len(lone) + (overflow.messages if overflow else 0) + correlation.dropped_messages,
+                 sources=sources.most_common(FLOOD_TOP_SOURCES),
+                 source_undercount=overflow.undercount if overflow else 0,
+                 first_time=min(times), last_time=max(times))
+
+
+def is_lone(sa: IkeSa) -> bool:
+    return len(sa.steps) == 1
 
 
 def _flood_sources(flood: Flood) -> str:
@@ -374,20 +377,36 @@ def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
 
 
 def diagnose(correlation: Correlation) -> Diagnosis:
-    flood, members = _flood(correlation)
-    skipped = {id(sa) for sa in members}
-    diagnoses = _superseded([diagnose_sa(sa) for sa in correlation.sas if id(sa) not in skipped])
-    capture_findings = []
-    if flood is not None:
-        sample = [facts.evidence(sa.steps[0]) for sa in members[:3]]
-        overflow = correlation.overflow
-        if overflow is not None and overflow.first is not None:
-            file, frame, time = overflow.first
-            sample.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
-        match = Match(sample, [
-            f"{'at least ' if flood.sas_at_least else ''}{flood.sas} IKE SAs of a single message each "
-            f"({flood.messages} messages in {seconds(flood.last_time - flood.first_time)}); "
-            f"{_flood_sources(flood)}."])
-        capture_findings.append(finding("flood", match))
-    diagnoses.sort(key=lambda d: (d.verdict.status != PROBLEM, d.sa.steps[0].message.time))
-    return Diagnosis(diagnoses, capture_findings, flood, list(correlation.notes))
+    lone = [sa for sa in correlation.sas if is_lone(sa)]
+    flood = flood_of(correlation, lone)
+    members = {id(sa) for sa in lone} if flood is not None else set()
+    diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])
+    diagnoses.sort(key=order)
+    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone), flood, list(correlation.notes))
+
+
+def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
+    """Every SA of ``sas``, in their order. Besides each SA's own messages only the SAs between
+    the same two peers matter (a later one may supersede an attempt), so any set of SAs that holds
+    every SA of its peer pairs is diagnosed as it would be in the whole capture."""
+    return _superseded([diagnose_sa(sa) for sa in sas])
+
+
+def order(d: SaDiagnosis) -> tuple:
+    """Problems first, then in the order the SAs began."""
+    return (d.verdict.status != PROBLEM, d.sa.steps[0].message.time)
+
+
+def flood_findings(correlation: Correlation, flood: Flood | None, lone: list[IkeSa]) -> list[Finding]:
+    if flood is None:
+        return []
+    sample = [facts.evidence(sa.steps[0]) for sa in lone[:3]]
+    overflow = correlation.overflow
+    if overflow is not None and overflow.first is not None:
+        file, frame, time = overflow.first
+        sample.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
+    match = Match(sample, [
+        f"{'at least ' if flood.sas_at_least else ''}{flood.sas} IKE SAs of a single message each "
+        f"({flood.messages} messages in {seconds(flood.last_time - flood.first_time)}); "
+        f"{_flood_sources(flood)}."])
+    return [finding("flood", match)]

@@ -20,6 +20,7 @@ from ikepcap.diagnose.model import (
     PROBLEM,
     Diagnosis,
     Finding,
+    Flood,
     PhaseVerdict,
     SaDiagnosis,
     SideState,
@@ -181,6 +182,13 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
 
 def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None,
                messages: bool = True) -> dict:
+    return document(extraction, [sa_view(d, messages) for d in diagnosis.sas], diagnosis.capture_findings,
+                    diagnosis.flood, diagnosis.notes, digests)
+
+
+def document(extraction: Extraction, sas: list[dict], capture_findings: list[Finding], flood: Flood | None,
+             notes: list[str], digests: dict[str, str] | None = None) -> dict:
+    """The whole view around the SAs' own (``sa_view``, in report order)."""
     files = []
     for stats in extraction.files:
         entry = {"name": stats.file, "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
@@ -188,18 +196,16 @@ def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, 
         if digests is not None:
             entry["sha256"] = digests.get(stats.file)
         files.append(entry)
-    problems = sum(1 for d in diagnosis.sas if d.verdict.status == PROBLEM)
-    status = PROBLEM if problems or any(f.severity == ERROR for f in diagnosis.capture_findings) else HEALTHY
-    flood = diagnosis.flood
+    problems = sum(1 for sa in sas if sa["status"] == PROBLEM)
+    status = PROBLEM if problems or any(f.severity == ERROR for f in capture_findings) else HEALTHY
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "ikepcap", "version": __version__, "engine": extraction.engine},
         "capture": {"files": files, "messages": len(extraction.messages),
-                    "warnings": list(extraction.warnings) + list(diagnosis.notes)},
-        "summary": {"status": status, "sas": len(diagnosis.sas), "problems": problems,
-                    "healthy": len(diagnosis.sas) - problems},
-        "sas": [sa_view(d, messages) for d in diagnosis.sas],
-        "capture_findings": [_finding(f) for f in diagnosis.capture_findings],
+                    "warnings": list(extraction.warnings) + list(notes)},
+        "summary": {"status": status, "sas": len(sas), "problems": problems, "healthy": len(sas) - problems},
+        "sas": sas,
+        "capture_findings": [_finding(f) for f in capture_findings],
         "flood": None if flood is None else {
             "sas": flood.sas, "sas_at_least": flood.sas_at_least, "messages": flood.messages,
             "sources": [{"address": a, "messages": n} for a, n in flood.sources],
