@@ -12,7 +12,6 @@ import ipaddress
 import json
 import os
 import sys
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -141,7 +140,7 @@ EngineOption = Annotated[Engine, typer.Option("--engine", help="native: ikepcap'
 TsharkOption = Annotated[list[str], typer.Option(
     "--tshark-option", help="A Wireshark preference for --engine tshark, e.g. 'isakmp.ikev2_decryption_table:…'.")]
 JobsOption = Annotated[int | None, typer.Option(
-    "--jobs", "-j", min=1, help="Worker processes for reading (default: one per CPU).")]
+    "--jobs", "-j", min=1, help="Processes to read, and to diagnose many SAs, in (default: one per CPU).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 
 
@@ -208,20 +207,6 @@ def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
     return peer, sa
 
 
-def _select(diagnosis, peer: str | None, sa: str | None):
-    """Narrow the report to SAs with this peer address and/or this SPI (a prefix will do); a
-    filter that leaves nothing is said, not shown as an empty, healthy capture."""
-    if peer is None and sa is None:
-        return diagnosis
-    kept = [d for d in diagnosis.sas
-            if (peer is None or peer in (d.sa.initiator, d.sa.responder))
-            and (sa is None or d.sa.ispi.hex().startswith(sa) or d.sa.rspi.hex().startswith(sa))]
-    if not kept:
-        asked = " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
-        raise fail(f"no IKE SA matches {asked} ({len(diagnosis.sas)} SA(s) in the capture)")
-    return replace(diagnosis, sas=kept)
-
-
 @app.command()
 def diagnose(
     files: Annotated[list[str], typer.Argument(
@@ -245,10 +230,8 @@ def diagnose(
 
     Exit codes: 0 every SA healthy, 1 at least one problem found, 2 bad input or usage.
     """
-    from ikepcap.correlate.correlate import correlate
-    from ikepcap.diagnose.diagnose import diagnose as run_diagnosis
     from ikepcap.diagnose.model import PROBLEM
-    from ikepcap.report.view import build_view
+    from ikepcap.pipeline import Scope, analyse
 
     peer, sa = _filters(peer, sa)
     try:
@@ -258,10 +241,12 @@ def diagnose(
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
     gc.freeze()
-    correlation = correlate(result)
-    gc.freeze()
-    diagnosis = _select(run_diagnosis(correlation), peer, sa)
-    view = build_view(diagnosis, result, digests, messages=output_format is not ReportFormat.text or verbose)
+    analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
+    view = analysis.view
+    if not view["sas"] and (peer is not None or sa is not None):
+        # a filter that leaves nothing is said, not shown as an empty, healthy capture
+        asked = " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
+        raise fail(f"no IKE SA matches {asked} ({analysis.diagnosed} SA(s) in the capture)")
     if redact:
         from ikepcap.report.redact import redact as redact_view
         view = redact_view(view, result)

@@ -1,0 +1,131 @@
+"""The sharded pipeline gives exactly the report of correlating and diagnosing in one piece.
+
+``pipeline.analyse`` deals SAs out by peer pair to several processes; that is only right if
+no SA's diagnosis depends on an SA in another shard. These tests hold it to the sequential
+``build_view(diagnose(correlate(...)))`` byte for byte, on every capture in captures/, on a
+busy-concentrator capture where one peer pair holds most SAs, on a flood, and on SAs whose
+diagnosis depends on another SA between the same peers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import CAPTURES, REPO
+from sequences import Conversation
+
+from ikepcap import pipeline
+from ikepcap.correlate.correlate import correlate, ordered
+from ikepcap.correlate.sas import group
+from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.extract.model import Extraction
+from ikepcap.extract.native import extract
+from ikepcap.pipeline import Scope, analyse
+from ikepcap.read.model import IcmpError, QuotedDatagram
+from ikepcap.report.view import build_view
+
+CAPTURE_FILES = sorted(CAPTURES.glob("*.pcap*")) + sorted((CAPTURES / "lab").glob("*.pcap*"))
+
+
+def _bench_builder():
+    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _sequential(extraction: Extraction, messages: bool = True) -> str:
+    return json.dumps(build_view(diagnose(correlate(extraction)), extraction, messages=messages))
+
+
+def _sharded(extraction: Extraction, jobs: int, messages: bool = True, scope: Scope = Scope()) -> str:
+    return json.dumps(analyse(extraction, messages, scope=scope, jobs=jobs).view)
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_MESSAGES", 0)
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory) -> Extraction:
+    path = tmp_path_factory.mktemp("busy") / "ike-heavy.pcap"
+    _bench_builder().build_ike_heavy(path, 3000)
+    return extract([str(path)], jobs=1)
+
+
+def test_there_are_captures_to_compare():
+    assert len(CAPTURE_FILES) >= 30
+
+
+@pytest.mark.parametrize("path", CAPTURE_FILES, ids=lambda p: p.name)
+def test_every_capture_gives_the_sequential_report(path: Path, always_parallel) -> None:
+    extraction = extract([str(path)], jobs=1)
+    assert _sharded(extraction, jobs=2) == _sequential(extraction)
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_a_busy_capture_gives_the_sequential_report(busy, jobs, always_parallel) -> None:
+    assert len({b.key[2:4] for b in group(ordered(busy.messages)).buckets}) >= 5
+    assert _sharded(busy, jobs, messages=False) == _sequential(busy, messages=False)
+    assert _sharded(busy, jobs) == _sequential(busy)
+
+
+def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
+    path = tmp_path / "flood.pcap"
+    _bench_builder().build_flood(path, 400)
+    extraction = extract([str(path)], jobs=1)
+    view = json.loads(_sharded(extraction, jobs=2))
+    assert view["flood"]["sas"] == 400 and view["sas"] == []
+    assert json.dumps(view) == _sequential(extraction)
+
+
+def test_the_scope_keeps_the_sas_of_one_peer_in_report_order(busy, always_parallel) -> None:
+    whole = json.loads(_sequential(busy, messages=False))
+    peer = whole["sas"][-1]["responder"]["address"]
+    narrowed = analyse(busy, False, scope=Scope(peer=peer), jobs=2)
+    kept = [sa for sa in whole["sas"] if peer in (sa["initiator"]["address"], sa["responder"]["address"])]
+    assert narrowed.view["sas"] == kept and narrowed.diagnosed == len(whole["sas"])
+    assert narrowed.view["summary"]["sas"] == len(kept) < len(whole["sas"])
+
+
+def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
+    buckets = group(ordered(busy.messages)).buckets
+    shards = pipeline._shards(buckets, 3)
+    assert len(shards) == 3 and sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
+    home = {}
+    for n, shard in enumerate(shards):
+        assert shard == sorted(shard)
+        for i in shard:
+            assert home.setdefault(buckets[i].key[2:4], n) == n
+
+
+def _renamed(conversation: Conversation, ispi: bytes) -> list:
+    return [replace(m, ispi=ispi, data=ispi + m.data[8:]) for m in conversation.messages]
+
+
+def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> None:
+    """An unanswered attempt is superseded by a later SA between the same peers, and an ICMP
+    error goes to the latest SA between them that began before it: both look across SAs, and
+    come out the same when the pair's SAs are spread among other pairs' in several shards."""
+    messages = []
+    for n in range(6):
+        peer = f"198.51.100.{20 + n}"
+        attempt, later = Conversation(responder=peer), Conversation(responder=peer)
+        attempt.mm(1, 10.0 * n)
+        later.healthy_main(10.0 * n + 5)
+        messages += _renamed(attempt, bytes([n]) * 8) + _renamed(later, bytes([n + 100]) * 8)
+    alone = Conversation(responder="198.51.100.99")     # one more SA, so that the shards' loads differ
+    alone.healthy_main(1.0)
+    messages += _renamed(alone, bytes([99]) * 8)
+    quoted = QuotedDatagram("192.0.2.10", "198.51.100.23", 17, 500, 500, None)
+    error = IcmpError("built", 99, 38.0, "198.51.100.23", "192.0.2.10", 4, 3, 3, "port unreachable", None, quoted)
+    extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
+    view = json.loads(_sharded(extraction, jobs=3))
+    assert [sa["cause"] for sa in view["sas"]].count("superseded") == 6
+    assert sum(len(sa["icmp_errors"]) for sa in view["sas"]) == 1
+    assert json.dumps(view) == _sequential(extraction)
