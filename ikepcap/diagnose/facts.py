@@ -178,11 +178,14 @@ class Resent:
 
 
 def resent(sa: IkeSa) -> list[Resent]:
+    by_original: dict[int, list[Step]] = {}        # what copies() gives, for every step in one pass
+    for step in sa.steps:
+        by_original.setdefault(step.index if step.copy_of is None else step.copy_of, []).append(step)
     groups = []
     for step in sa.steps:
         if step.copy_of is not None:
             continue
-        all_copies = copies(sa, step)
+        all_copies = by_original[step.index]
         if len(all_copies) < 2:
             continue
         times = [s.message.time for s in all_copies]
