@@ -54,6 +54,7 @@ class _Work:
 
     extraction: Extraction
     buckets: list[Bucket]
+    built: dict[int, IkeSa]             # buckets already correlated (the single-message ones)
     flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
     scope: Scope
     messages: bool                      # views with the per-message list
@@ -67,14 +68,14 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     global _work
     grouping = group(ordered(extraction.messages))
     capture = Correlation([], grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
-    single = [i for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1]
-    lone = [ike_sa(grouping.buckets[i]) for i in single]
+    built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
+    lone = list(built.values())
     flood = flood_of(capture, lone)
+    members = frozenset(built) if flood is not None else frozenset()
     jobs = jobs or os.cpu_count() or 1
-    if len(extraction.messages) < PARALLEL_MESSAGES:
+    if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
-    _work = _Work(extraction, grouping.buckets, frozenset(single) if flood is not None else frozenset(), scope,
-                  messages)
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages)
     try:
         shards = _shards(grouping.buckets, jobs)
         results = _run(shards) if len(shards) > 1 else [_shard(shards[0])] if shards else []
@@ -105,7 +106,7 @@ def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
 def _shard(indices: list[int]) -> tuple[list[tuple[tuple, dict]], int]:
     """Each wanted SA's view with its place in the report, and how many SAs were diagnosed."""
     work = _work
-    sas = [ike_sa(work.buckets[i]) for i in indices]
+    sas = [work.built.get(i) or ike_sa(work.buckets[i]) for i in indices]
     attach(sas, work.extraction)
     kept = [(i, sa) for i, sa in zip(indices, sas) if i not in work.flood_members]
     diagnoses = diagnose_sas([sa for _, sa in kept])
