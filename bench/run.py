@@ -92,21 +92,30 @@ def tools(capture: Path) -> dict[str, list[str]]:
     return found
 
 
-def compare(capture: Path, frames: int, repeat: int) -> dict[str, tuple[float, float]]:
+def compare(capture: Path, frames: int, repeat: int, floor: bool = False) -> dict[str, tuple[float, float]]:
+    """``floor``: also time bench/floor.py, the least a pure-Python reader can do on the capture."""
+    commands = tools(capture)
+    if floor:
+        commands["py-floor"] = [sys.executable, str(Path(__file__).with_name("floor.py")), str(capture)]
     times: dict[str, list[float]] = {}
     for _ in range(repeat):                              # interleaved, so load drifts hit all tools alike
-        for name, command in tools(capture).items():
+        for name, command in commands.items():
             times.setdefault(name, []).append(timed(command))
-    medians = {name: (statistics.median(runs), peak_memory(tools(capture)[name])) for name, runs in times.items()}
+    medians = {name: (statistics.median(runs), peak_memory(commands[name])) for name, runs in times.items()}
     print(f"\n{capture.name}: {frames:,} frames, {capture.stat().st_size / 1e6:,.0f} MB, {repeat} run(s) each")
     print(f"  {'tool':<10} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}")
     for name, (seconds, rss) in medians.items():
         print(f"  {name:<10} {seconds:>9.3f} {frames / seconds:>12,.0f} {rss:>15.1f}")
     ours = medians["ikepcap"][0]
     if "tshark" in medians:
-        print(f"  ikepcap is {medians['tshark'][0] / ours:.1f}× faster than tshark")
+        ratio = medians["tshark"][0] / ours
+        print(f"  ikepcap is {ratio:.1f}× faster than tshark" if ratio >= 1 else
+              f"  ikepcap is {1 / ratio:.1f}× slower than tshark")
     if "tcpdump" in medians:
         print(f"  ikepcap takes {ours / medians['tcpdump'][0]:.1f}× the time of the tcpdump filter")
+    if "py-floor" in medians and "tshark" in medians:
+        print(f"  5× faster than tshark leaves {medians['tshark'][0] / 5:.3f} s; a pure-Python reader that only finds "
+              f"the ISAKMP headers (bench/floor.py) takes {medians['py-floor'][0]:.3f} s")
     return medians
 
 
@@ -146,7 +155,7 @@ def main() -> None:
         heavy = args.workdir / f"ike-heavy-{args.ike_heavy}.pcap"
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
-        compare(heavy, args.ike_heavy, args.repeat)
+        compare(heavy, args.ike_heavy, args.repeat, floor=True)
 
     if args.flood:
         flood = args.workdir / f"flood-{args.flood}.pcap"

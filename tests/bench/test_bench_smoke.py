@@ -17,3 +17,4 @@ def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     out = result.stdout
     assert "span-3000.pcap: 3,000 frames" in out and "ikepcap" in out
     assert "scaling" in out and "IKE flood, 400 distinct initiator cookies" in out
+    assert "py-floor" in out and "bench/floor.py) takes" in out
