@@ -6,6 +6,7 @@ usage. A file that cannot be read gets one line naming it and the reason, never 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import ipaddress
@@ -121,6 +122,15 @@ class ProgressBar:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+def analysis_status(messages: int, enabled: bool):
+    """A spinner on stderr while the SAs are diagnosed (seconds, on a capture of thousands of
+    SAs), on the same terms as the progress bar."""
+    if not enabled or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+    return Console(stderr=True).status(f"diagnosing {messages:,} IKE messages", spinner="line")
 
 
 def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
@@ -242,7 +252,8 @@ def diagnose(
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
     gc.freeze()
-    analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
+    with analysis_status(len(result.messages), not quiet):
+        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
     view = analysis.view
     if not view["sas"] and (peer is not None or sa is not None):
         # a filter that leaves nothing is said, not shown as an empty, healthy capture
