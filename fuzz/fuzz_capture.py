@@ -12,9 +12,10 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["ikepcap"]):
-    # instrumented here, before targets imports them; the five share one name, so one noqa covers them
+    # instrumented here, before targets imports them; the six share one name, so one noqa covers them
     import ikepcap.correlate.correlate
     import ikepcap.diagnose.diagnose
+    import ikepcap.pipeline
     import ikepcap.read.pcap
     import ikepcap.read.pcapng
     import ikepcap.report.view  # noqa: F401

@@ -8,10 +8,9 @@ import io
 import json
 import zlib
 
-from ikepcap.correlate.correlate import correlate
 from ikepcap.decode.message import decode_datagram
-from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract.model import Extraction
+from ikepcap.pipeline import analyse
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.model import Datagram
@@ -20,7 +19,6 @@ from ikepcap.read.pcapng import scan_pcapng
 from ikepcap.report import markdown, text
 from ikepcap.report.messages import message_line, message_record
 from ikepcap.report.redact import redact
-from ikepcap.report.view import build_view
 
 PCAPNG = b"\x0a\x0d\x0d\x0a"
 
@@ -67,7 +65,7 @@ def capture_target(data: bytes) -> None:
     extraction.keepalives = list(decoder.keepalives.values())
     extraction.icmp_errors = decoder.icmp_errors
     extraction.lost_fragments = decoder.lost_fragments
-    view = build_view(diagnose(correlate(extraction)), extraction)
+    view = analyse(extraction, messages=True).view              # what `diagnose` runs
     json.dumps(view, ensure_ascii=False).encode("utf-8")
     text.render(view, verbose=True)
     markdown.render(view, verbose=True)
