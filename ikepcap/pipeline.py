@@ -68,6 +68,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     global _work
     grouping = group(ordered(extraction.messages))
     capture = Correlation([], grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
+    # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
     built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
     lone = list(built.values())
     flood = flood_of(capture, lone)
