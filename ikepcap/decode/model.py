@@ -286,7 +286,7 @@ class Message:
         """The payloads of one type, decoding only those (all of them once anything asked for all).
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
-        kind = v2_type if self.version >> 4 == 2 else v1_type
+        kind = v2_type if self.is_v2 else v1_type
         cache = self.cache
         full = cache.get(ALL)
         if full is None:
