@@ -38,6 +38,7 @@ from ikepcap.read.model import Datagram
 
 Decoder = Callable[[Head, bytes, Context], Payload]
 Found = tuple[int, tuple[Head, bytes, Decoder]]      # a payload's type, and what decodes it
+Link = tuple[int, int, int, int, int, bool]          # a payload's place in the chain (see _chain)
 
 V1_DECODERS: dict[int, Decoder] = {
     1: decode_sa_v1,
@@ -195,7 +196,7 @@ def _message_end(declared: int, captured: int, ctx: Context) -> int:
     return declared
 
 
-def _chain(data: bytes, first: int, end: int, ctx: Context) -> Iterator[tuple[int, int, int, int, int, bool]]:
+def _chain(data: bytes, first: int, end: int, ctx: Context) -> Iterator[Link]:
     """``(type, offset, body_end, next_payload, length, critical)`` for each payload of the clear chain.
 
     The walk always moves forward and ends at next-payload NONE, at the end of the data, after
@@ -254,7 +255,7 @@ def _decoder(kind: int, v2: bool, exchange_type: int) -> tuple[str, Decoder] | N
     return None
 
 
-def _walk(data: bytes, chain: Iterator[tuple[int, int, int, int, int, bool]], major: int,
+def _walk(data: bytes, chain: Iterator[Link], major: int,
           exchange_type: int) -> Iterator[Found]:
     """``(type, (head, body, decoder))`` for each payload of ``chain``: SK/SKF's decoder is
     given their next-payload (which names the first payload inside), so that every decoder is
