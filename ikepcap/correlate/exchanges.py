@@ -15,23 +15,39 @@ from __future__ import annotations
 
 from ikepcap.correlate.model import (
     AGGRESSIVE,
-    CREATE_CHILD_SA,
+    AM1,
+    AM2,
+    AM3,
+    AM_UNRECOGNISED,
     DUPLICATE_REPLY,
-    IKE_AUTH,
-    IKE_INTERMEDIATE,
     IKE_SA_INIT,
+    IKE_SA_INIT_RETRY,
     INFORMATIONAL,
+    INFORMATIONAL_PROTECTED,
+    INFORMATIONAL_UNPROTECTED,
     INITIATOR,
     MAIN,
-    OTHER,
+    MM1,
+    MM2,
+    MM3,
+    MM4,
+    MM5,
+    MM6,
+    MM_UNRECOGNISED,
+    QM1,
+    QM2,
+    QM3,
     QUICK,
     RESPONDER,
     TIMER,
     TRANSACTION,
+    TRANSACTION_REPLY,
+    TRANSACTION_REQUEST,
     V1_ANSWERS,
-    V2_INFORMATIONAL,
     Exchange,
     Step,
+    exchange_kind,
+    v2_names,
 )
 from ikepcap.decode.model import (
     V1_CISCO_FRAGMENT,
@@ -47,8 +63,6 @@ from ikepcap.decode.model import (
 
 FRAGMENT_TYPES = frozenset({V2_SKF, V1_CISCO_FRAGMENT})
 
-V1_KINDS = {2: MAIN, 4: AGGRESSIVE, 5: INFORMATIONAL, 6: TRANSACTION, 32: QUICK}
-V2_KINDS = {34: IKE_SA_INIT, 35: IKE_AUTH, 36: CREATE_CHILD_SA, 37: V2_INFORMATIONAL, 43: IKE_INTERMEDIATE}
 
 
 def _fragment_suffix(message: Message) -> str:
@@ -65,18 +79,18 @@ def _fragment_suffix(message: Message) -> str:
 def _main_name(message: Message, sender: str) -> str:
     initiator = sender == INITIATOR
     if message.encrypted:
-        return "MM5" if initiator else "MM6"
+        return MM5 if initiator else MM6
     if message.carries(V1_SA, V2_SA):
-        return "MM1" if initiator else "MM2"
+        return MM1 if initiator else MM2
     if message.carries(V1_KE, V2_KE):
-        return "MM3" if initiator else "MM4"
-    return "MM (unrecognised)"
+        return MM3 if initiator else MM4
+    return MM_UNRECOGNISED
 
 
 def _aggressive_name(message: Message, sender: str) -> str:
     if message.carries(V1_SA, V2_SA):
-        return "AM1" if sender == INITIATOR else "AM2"
-    return "AM3" if sender == INITIATOR else "AM (unrecognised)"
+        return AM1 if sender == INITIATOR else AM2
+    return AM3 if sender == INITIATOR else AM_UNRECOGNISED
 
 
 class ExchangeTracker:
@@ -113,7 +127,7 @@ class ExchangeTracker:
         return index
 
     def _v1(self, message: Message, sender: str, steps: list[Step]) -> tuple[int, str]:
-        kind = V1_KINDS.get(message.exchange_type, OTHER)
+        kind = exchange_kind(message)
         suffix = _fragment_suffix(message)
         if kind == MAIN:
             return self._exchange((MAIN,), MAIN, 0, INITIATOR), _main_name(message, sender) + suffix
@@ -123,23 +137,23 @@ class ExchangeTracker:
             # An IKEv1 Informational is a one-message exchange that nobody retransmits: each is
             # sent for a reason of its own (a notification per offending packet, a new DPD
             # R-U-THERE), so even identical bytes make a new exchange, never a copy.
-            protection = "protected" if message.encrypted else "unprotected"
+            name = INFORMATIONAL_PROTECTED if message.encrypted else INFORMATIONAL_UNPROTECTED
             key = (INFORMATIONAL, len(self.exchanges))
-            return self._exchange(key, INFORMATIONAL, message.message_id, sender), f"Informational ({protection})"
+            return self._exchange(key, INFORMATIONAL, message.message_id, sender), name
         index = self._exchange((kind, message.exchange_type, message.message_id), kind, message.message_id, sender)
         exchange = self.exchanges[index]
         return index, _ordinal_name(kind, message, exchange, steps) + suffix
 
     def _v2(self, message: Message, sender: str) -> tuple[int, str]:
-        kind = V2_KINDS.get(message.exchange_type, OTHER)
+        kind = exchange_kind(message)
         requester = sender if not message.is_response else (RESPONDER if sender == INITIATOR else INITIATOR)
         index = self._exchange((requester, message.message_id, message.exchange_type), kind, message.message_id,
                                requester)
-        role = "response" if message.is_response else "request"
-        name = f"{message.exchange} {role}"
+        request, response = v2_names(message.exchange)
+        name = response if message.is_response else request
         exchange = self.exchanges[index]
         if not message.is_response and kind == IKE_SA_INIT and any(n.startswith(name) for n in exchange.names):
-            name = f"{name} (retry)"
+            name = IKE_SA_INIT_RETRY
         return index, name + _fragment_suffix(message)
 
 
@@ -148,9 +162,9 @@ def _ordinal_name(kind: str, message: Message, exchange: Exchange, steps: list[S
     copy is named after its original by ``place``."""
     position = sum(1 for i in exchange.steps if steps[i].copy_of is None) + 1
     if kind == QUICK:
-        return f"QM{position}" if position <= 3 else f"QM (extra {position})"
+        return (QM1, QM2, QM3)[position - 1] if position <= 3 else f"QM (extra {position})"
     if kind == TRANSACTION:
-        return ("Transaction request", "Transaction reply")[position - 1] if position <= 2 \
+        return (TRANSACTION_REQUEST, TRANSACTION_REPLY)[position - 1] if position <= 2 \
             else f"Transaction ({position})"
     return f"{message.exchange} ({position})"
 

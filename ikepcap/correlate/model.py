@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ikepcap.decode import iana
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import Overflow
 from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments
@@ -35,11 +36,63 @@ TIMER = "timer"                 # the requester's retransmission timer: no reply
 DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with its last reply
 
 
+# Step names: the one spelling of each message's place in its exchange. Correlation gives them and
+# the rules and state tables match them by these names, so a misspelling fails at import instead of
+# leaving a rule that never fires.
+MM1, MM2, MM3, MM4, MM5, MM6 = (f"MM{n}" for n in range(1, 7))
+AM1, AM2, AM3 = (f"AM{n}" for n in range(1, 4))
+QM1, QM2, QM3 = (f"QM{n}" for n in range(1, 4))
+MM_UNRECOGNISED = "MM (unrecognised)"
+AM_UNRECOGNISED = "AM (unrecognised)"
+TRANSACTION_REQUEST = "Transaction request"
+TRANSACTION_REPLY = "Transaction reply"
+# An IKEv1 Informational, by whether its body is encrypted (the prefix names both).
+INFORMATIONAL_MESSAGES = "Informational"
+INFORMATIONAL_PROTECTED = f"{INFORMATIONAL_MESSAGES} (protected)"
+INFORMATIONAL_UNPROTECTED = f"{INFORMATIONAL_MESSAGES} (unprotected)"
+
+
+def v2_names(exchange: str) -> tuple[str, str]:
+    """The request's and the response's name in an IKEv2 exchange, by the exchange type's name
+    as the registry gives it (its number, for an unregistered type)."""
+    return f"{exchange} request", f"{exchange} response"
+
+
+def _registered(exchange: str) -> str:
+    iana.V2_EXCHANGE_TYPES.number(exchange)         # a misspelt name raises here, at import
+    return exchange
+
+
+# The IKEv2 exchanges the rules follow. Each prefix (the exchange's name) matches both its
+# messages and their fragments.
+IKE_SA_INIT_MESSAGES, IKE_AUTH_MESSAGES = _registered("IKE_SA_INIT"), _registered("IKE_AUTH")
+CREATE_CHILD_SA_MESSAGES, INFORMATIONAL_V2_MESSAGES = _registered("CREATE_CHILD_SA"), _registered("INFORMATIONAL")
+IKE_SA_INIT_REQUEST, IKE_SA_INIT_RESPONSE = v2_names(IKE_SA_INIT_MESSAGES)
+IKE_AUTH_REQUEST, IKE_AUTH_RESPONSE = v2_names(IKE_AUTH_MESSAGES)
+CREATE_CHILD_SA_REQUEST, CREATE_CHILD_SA_RESPONSE = v2_names(CREATE_CHILD_SA_MESSAGES)
+INFORMATIONAL_REQUEST, INFORMATIONAL_RESPONSE = v2_names(INFORMATIONAL_V2_MESSAGES)
+# An IKE_SA_INIT request sent again with a COOKIE or another KE group (RFC 7296 §2.6, §1.2).
+IKE_SA_INIT_RETRY = f"{IKE_SA_INIT_REQUEST} (retry)"
+
+# Exchange kinds by the exchange type on the wire (RFC 2408 §4.1 and RFC 2409, RFC 7296 §3.1),
+# looked up by the registered names.
+V1_KINDS = {iana.V1_EXCHANGE_TYPES.number(name): kind for name, kind in (
+    ("Main Mode", MAIN), ("Aggressive Mode", AGGRESSIVE), ("Informational", INFORMATIONAL),
+    ("Transaction", TRANSACTION), ("Quick Mode", QUICK))}
+V2_KINDS = {iana.V2_EXCHANGE_TYPES.number(name): kind for name, kind in (
+    (IKE_SA_INIT_MESSAGES, IKE_SA_INIT), (IKE_AUTH_MESSAGES, IKE_AUTH), (CREATE_CHILD_SA_MESSAGES, CREATE_CHILD_SA),
+    (INFORMATIONAL_V2_MESSAGES, V2_INFORMATIONAL), ("IKE_INTERMEDIATE", IKE_INTERMEDIATE))}
+
+
+def exchange_kind(message: Message) -> str:
+    return (V2_KINDS if message.is_v2 else V1_KINDS).get(message.exchange_type, OTHER)
+
+
 # The IKEv1 messages that answer the peer's, and what each answers (IKEv2 marks its responses with
 # the R flag, under the request's message ID). AM3 and QM3 end their exchange and wait for
 # nothing: no timer re-sends them, only a duplicate of what they answer.
-V1_ANSWERS = {"MM2": "MM1", "MM4": "MM3", "MM6": "MM5", "AM2": "AM1", "AM3": "AM2", "QM2": "QM1", "QM3": "QM2",
-              "Transaction reply": "Transaction request"}
+V1_ANSWERS = {MM2: MM1, MM4: MM3, MM6: MM5, AM2: AM1, AM3: AM2, QM2: QM1, QM3: QM2,
+              TRANSACTION_REPLY: TRANSACTION_REQUEST}
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import socket
 
-from ikepcap.correlate.model import NatCheck, Step
+from ikepcap.correlate.model import AM2, AM3, IKE_SA_INIT, MM3, MM4, NatCheck, Step, exchange_kind
 from ikepcap.decode import iana
 from ikepcap.decode.model import V1_NATD, V1_NATD_BADDRAFT, V1_NATD_DRAFT, NatDiscovery
 
@@ -24,9 +24,8 @@ V1_HASHES = (hashlib.sha1, hashlib.sha256, hashlib.md5, hashlib.sha384, hashlib.
 V2_HASHES = (hashlib.sha1,)                 # RFC 7296 §2.23: always SHA-1
 NAT_DETECTION_SOURCE_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_SOURCE_IP")
 NAT_DETECTION_DESTINATION_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_DESTINATION_IP")
-NATD_MESSAGES = frozenset({"MM3", "MM4", "AM2", "AM3"})
+NATD_MESSAGES = frozenset({MM3, MM4, AM2, AM3})
 V1_NATD_TYPES = (V1_NATD, V1_NATD_DRAFT, V1_NATD_BADDRAFT)
-V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")    # the only IKEv2 exchange with NAT-D
 
 
 def _packed(address: str) -> bytes:
@@ -48,7 +47,7 @@ def nat_checks(steps: list[Step]) -> list[NatCheck]:
             continue
         m = step.message
         if m.is_v2:
-            if m.exchange_type != V2_IKE_SA_INIT:
+            if exchange_kind(m) != IKE_SA_INIT:            # the only IKEv2 exchange with NAT-D
                 continue
             for payload in m.notifications():
                 if payload.notify_type in (NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP):

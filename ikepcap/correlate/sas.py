@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, exchange_kind
+from ikepcap.decode import iana
 from ikepcap.decode.model import V1_SA, V2_SA, Message
 
-V1_MAIN, V1_AGGRESSIVE, V1_INFORMATIONAL = 2, 4, 5
-V2_IKE_SA_INIT = 34
 ZERO_SPI = bytes(8)
-ISAKMP_PROTOCOL = 1
+ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
 
 # A flood of spoofed IKE can hold a million initiator cookies; past this many SAs the rest
 # are counted, not tracked (the flood finding reports them).
@@ -42,7 +42,7 @@ def _notified_sa(message: Message) -> bytes | None:
     RFC 2408 §3.14: a notification about an ISAKMP SA carries the cookie pair as its SPI, and
     the Informational itself may travel under fresh cookies.
     """
-    if message.is_v2 or message.exchange_type != V1_INFORMATIONAL:
+    if message.is_v2 or exchange_kind(message) != INFORMATIONAL:
         return None
     for payload in message.notifications():
         if payload.protocol_id == ISAKMP_PROTOCOL and len(payload.spi) >= 8:
@@ -129,8 +129,8 @@ def _opens_sa(message: Message) -> bool:
     if message.rspi != ZERO_SPI:
         return False
     if message.is_v2:
-        return message.exchange_type == V2_IKE_SA_INIT and not message.is_response
-    return message.exchange_type in (V1_MAIN, V1_AGGRESSIVE)
+        return exchange_kind(message) == IKE_SA_INIT and not message.is_response
+    return exchange_kind(message) in (MAIN, AGGRESSIVE)
 
 
 def roles(messages: list[Message]) -> Roles:
@@ -146,7 +146,7 @@ def roles(messages: list[Message]) -> Roles:
         return _roles_from(first, sender_is_initiator=False, inferred=True)
     # IKEv1 has no I flag, but in Main and Aggressive Mode only the responder sends an SA payload
     # with its cookie already set (MM2/AM2): a capture that starts there starts with the responder.
-    answer = first.exchange_type in (V1_MAIN, V1_AGGRESSIVE) and first.rspi != ZERO_SPI and first.carries(V1_SA, V2_SA)
+    answer = exchange_kind(first) in (MAIN, AGGRESSIVE) and first.rspi != ZERO_SPI and first.carries(V1_SA, V2_SA)
     return _roles_from(first, sender_is_initiator=not answer, inferred=True)
 
 
