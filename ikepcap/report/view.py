@@ -12,6 +12,7 @@ from collections import Counter
 
 from ikepcap import __version__
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa, Step
+from ikepcap.decode import iana
 from ikepcap.diagnose.facts import is_error, notifications, resent
 from ikepcap.diagnose.model import (
     COMPLETED,
@@ -121,7 +122,7 @@ def _notifies(sa: IkeSa) -> list[dict]:
     frames: dict[tuple, list[int]] = {}
     for step in sa.steps:
         for n in notifications(step):
-            if not is_error(n) and n.notify_type not in NOTABLE_STATUS:
+            if not is_error(n) and n.notify_type not in NOTABLE_STATUS[sa.version]:
                 continue
             key = (n.notify_type, n.notify_name, step.message.encrypted, step.sender)
             counter[key] += 1
@@ -130,8 +131,13 @@ def _notifies(sa: IkeSa) -> list[dict]:
              "frames": frames[(t, name, enc, sender)]} for (t, name, enc, sender) in counter]
 
 
-# Status notifications worth listing beside the errors: they change what a reader concludes.
-NOTABLE_STATUS = frozenset({16384, 24578, 36136, 36137, 16390})    # INITIAL_CONTACT (v2/v1), DPD, COOKIE
+# Status notifications worth listing beside the errors: they change what a reader concludes. Each
+# version's numbers come from its own registry: 16384 is IKEv2's INITIAL_CONTACT but IKEv1's
+# CONNECTED, and IKEv1's INITIAL_CONTACT is 24578 (RFC 2407 §4.6.3).
+NOTABLE_STATUS = {
+    1: frozenset(iana.V1_NOTIFY_TYPES.number(name) for name in ("INITIAL_CONTACT", "R_U_THERE", "R_U_THERE_ACK")),
+    2: frozenset(iana.V2_NOTIFY_TYPES.number(name) for name in ("INITIAL_CONTACT", "COOKIE")),
+}
 
 
 def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:

@@ -866,3 +866,24 @@ def test_an_ike_sa_init_response_alone_points_to_a_one_sided_capture():
     c.init_response(0.01)
     found = next(f for f in c.diagnosis().findings if f.rule == "init-no-auth")
     assert found.causes[0].id == "capture-one-direction"
+
+
+@pytest.mark.parametrize("version, number, name, notable", [
+    (1, 16384, "CONNECTED", False),             # RFC 2408 status: nothing a reader concludes from
+    (1, 24578, "INITIAL_CONTACT", True),        # RFC 2407 §4.6.3
+    (2, 16384, "INITIAL_CONTACT", True),        # RFC 7296 §3.10.1
+], ids=["v1-connected", "v1-initial-contact", "v2-initial-contact"])
+def test_status_notifies_are_read_in_their_own_version(version, number, name, notable):
+    """16384 is CONNECTED in IKEv1 and INITIAL_CONTACT in IKEv2: the report never mixes the spaces."""
+    c = Conversation(version)
+    if version == 1:
+        c.mm(1, 0)
+        c.mm(2, 0.01)
+        c.notify_v1(0.02, "i", number)
+    else:
+        c.init_request(0)
+        c.v2(0.01, "r", 34, [(41, ike.notify_v2(number))], response=True, rspi=bytes(8))
+    view = build_view(Diagnosis([c.diagnosis()]), Extraction(engine="native", messages=c.messages))
+    notifies = view["sas"][0]["notifies"]
+    assert [(n["type"], n["name"]) for n in notifies] == ([(number, name)] if notable else [])
+    assert [n["name"] for m in view["sas"][0]["messages"] for n in m["notify"] if n["type"] == number] == [name]
