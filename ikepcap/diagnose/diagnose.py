@@ -7,9 +7,13 @@ from dataclasses import replace
 
 from ikepcap.correlate.model import (
     AGGRESSIVE,
+    IKE_AUTH_MESSAGES,
     IKE_SA_INIT,
     INITIATOR,
     MAIN,
+    QM1,
+    QM2,
+    QM3,
     QUICK,
     RESPONDER,
     TIMER,
@@ -43,9 +47,9 @@ from ikepcap.diagnose.model import (
     SideState,
     Verdict,
 )
-from ikepcap.diagnose.patterns import OBSERVATIONS, PHASE1_STALLS, PHASE2_STALLS, Match, delete
+from ikepcap.diagnose.patterns import Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
-from ikepcap.diagnose.rules import PSK_CHECKS, RULES, SIGNATURE_CAUSES, SIGNATURE_CHECKS
+from ikepcap.diagnose.rules import HEALTHY_CAUSES, OBSERVATIONS, PHASE2_FLOWS, RULES, SIGNATURE_CAUSES, STALLS, Rule
 from ikepcap.diagnose.states import (
     ANSWERS_DUPLICATE,
     DELETED_PHASE1,
@@ -61,11 +65,6 @@ from ikepcap.diagnose.states import (
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
-# Observations already told by the stall finding when their frames are all in it.
-COVERED_BY_STALL = frozenset({"clear-error-notify"})
-# A healthy SA's cause, from its informational findings, most telling first.
-HEALTHY_CAUSES = (("init-redirected", "redirected"), ("delete", "deleted"), ("dh-group-retry", "dh-group-retry"),
-                  ("nat-detected", "nat-t"))
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.
 FLOOD_MIN_SAS = 200
 FLOOD_TOP_SOURCES = 10
@@ -76,12 +75,12 @@ FLOOD_STANDOUT_SHARE = 0.01
 
 def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
     rule = RULES[rule_id]
-    order = match.causes if match.causes is not None else rule.causes
+    order = rule.ranking(match.variant)
     checks, details = rule.checks, list(match.details)
     signatures = facts.signature_methods(sa) if sa is not None and any(c in SIGNATURE_CAUSES for c in order) else []
     if signatures:
         order = tuple(dict.fromkeys(SIGNATURE_CAUSES.get(cause, cause) for cause in order))
-        checks = SIGNATURE_CHECKS if checks == PSK_CHECKS else checks
+        checks = rule.signature_checks or checks
         details.append(f"Phase 1 authenticates with {' / '.join(signatures)} (offered by the initiator): no "
                        "pre-shared key is involved.")
     causes = tuple(RankedCause(cause, CAUSES[cause].title, LIKELIHOOD[min(rank, len(LIKELIHOOD) - 1)])
@@ -94,11 +93,11 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
                    checks, inferred)
 
 
-def _stall(sa: IkeSa, progress: Progress, patterns) -> Finding | None:
-    for rule_id, pattern in patterns:
-        match = pattern(sa, progress)
+def _stall(sa: IkeSa, progress: Progress, stalls: tuple[Rule, ...]) -> Finding | None:
+    for rule in stalls:
+        match = rule.pattern(sa, progress)
         if match is not None:
-            return finding(rule_id, match, sa)
+            return finding(rule.id, match, sa)
     return None
 
 
@@ -200,16 +199,15 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
             return PhaseVerdict(ESTABLISHED, None, None, None, False,
                                 f"established ({len(done)} of {len(children)} Quick Mode)", starter, other)
         last = child.furthest.base if child.furthest else None
-        waiting = {"QM1": "QM2", "QM2": "QM3"}.get(last or "")
+        waiting = {QM1: QM2, QM2: QM3}.get(last or "")
         waiting_side = child.furthest.sender if child.furthest else None
         return _open_phase2(last, waiting, waiting_side, stall, starter, other)
     if p1.outcome not in COMPLETED:
         return PhaseVerdict(NOT_SEEN, None, None, None, False, "not reached", None, None)
     if stall is not None:
-        last = "IKE_AUTH response" if stall.rule == "child-rejected" else "CREATE_CHILD_SA request"
-        return _open_phase2(last, None if stall.rule == "child-rejected" else "CREATE_CHILD_SA response",
-                            None, stall, None, None)
-    if p1.inferred and not facts.named(sa, "IKE_AUTH"):
+        last, waiting = RULES[stall.rule].stands_at
+        return _open_phase2(last, waiting, None, stall, None, None)
+    if p1.inferred and not facts.named(sa, IKE_AUTH_MESSAGES):
         return PhaseVerdict(ESTABLISHED, None, None, None, True, "established before the capture", None, None)
     both_ways = facts.esp_both_ways(sa)
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
@@ -261,7 +259,7 @@ def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | No
 
 def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     progress = phase1(sa)
-    stall1 = None if progress.established else _stall(sa, progress, PHASE1_STALLS[progress.flow])
+    stall1 = None if progress.established else _stall(sa, progress, STALLS[progress.flow])
     p1 = _phase1_verdict(sa, progress, stall1)
     deleted = delete(sa) if p1.outcome == ESTABLISHED else None
     deleter = None
@@ -274,7 +272,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
                      responder=_deleted_side(p1.responder, deleter, DELETED_PHASE1))
     stall2 = None
     if p1.outcome in (ESTABLISHED, DELETED):
-        stall2 = _stall(sa, progress, PHASE2_STALLS[sa.version])
+        stall2 = _stall(sa, progress, STALLS[PHASE2_FLOWS[sa.version]])
     p2 = _phase2_verdict(sa, p1, stall2)
     if deleter is not None and p2.outcome == ESTABLISHED and p2.initiator is not None and \
             (deleted.inferred or facts.child_deleted(sa)):
@@ -283,14 +281,13 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
                      responder=_deleted_side(p2.responder, deleter, DELETED_PHASE2))
     findings = [f for f in (stall1, stall2) if f is not None]
     stall_frames = {(e.file, e.frame) for f in findings for e in f.evidence}
-    for rule_id, pattern in OBSERVATIONS:
-        match = pattern(sa)
+    for rule in OBSERVATIONS:
+        match = rule.pattern(sa)
         if match is None:
             continue
-        if rule_id in COVERED_BY_STALL and findings and \
-                all((e.file, e.frame) in stall_frames for e in match.evidence):
+        if rule.covered_by_stall and findings and all((e.file, e.frame) in stall_frames for e in match.evidence):
             continue
-        findings.append(finding(rule_id, match, sa))
+        findings.append(finding(rule.id, match, sa))
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     problem = any(f.severity == ERROR for f in findings)
     cause = "none"
@@ -300,7 +297,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
         cause = leading.causes[0].id
     else:
         present = {f.rule for f in findings}
-        cause = next((c for rule, c in HEALTHY_CAUSES if rule in present), "none")
+        cause = next((rule.healthy_cause for rule in HEALTHY_CAUSES if rule.id in present), "none")
     stall = stall1 or stall2
     asa_state = _asa_state(sa, p1)
     headline = _headline(sa, p1, p2, stall, leading, cause, asa_state)
@@ -367,7 +364,7 @@ def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
         first = later.sa.steps[0]
         match = Match([facts.evidence(first)], [
             f"This attempt got no answer; the SA with initiator SPI {later.sa.ispi.hex()} between the same peers, "
-            f"started at frame {first.label}, completed phase 1."], ("superseded",))
+            f"started at frame {first.label}, completed phase 1."])
         findings = [finding("superseded", match)] + [replace(f, severity=INFO) for f in d.findings]
         verdict = replace(d.verdict, status=HEALTHY, cause="superseded",
                           headline=d.verdict.headline.split(". Most likely")[0] + "; a later SA between the same "

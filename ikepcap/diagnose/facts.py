@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ikepcap.correlate.model import DUPLICATE_REPLY, INITIATOR, TIMER, IkeSa, Step
+from ikepcap.correlate.model import (
+    AM1,
+    DUPLICATE_REPLY,
+    IKE_SA_INIT_REQUEST,
+    IKE_SA_INIT_RETRY,
+    INITIATOR,
+    MM1,
+    TIMER,
+    IkeSa,
+    Step,
+)
 from ikepcap.decode import iana
 from ikepcap.decode.model import (
     V1_DELETE,
@@ -28,9 +38,14 @@ from ikepcap.read.model import IcmpError
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
-# "I have no SA with these SPIs": INVALID_COOKIE (RFC 2408 §3.14.1), INVALID_IKE_SPI in IKEv2
+# The notifications the rules name, each looked up in its own version's registry: the two spaces
+# share some numbers and not others (17 is IKEv1's INVALID_KEY_INFORMATION and IKEv2's
+# INVALID_KE_PAYLOAD; 16384 is CONNECTED in one and INITIAL_CONTACT in the other).
+V1_NOTIFY = iana.V1_NOTIFY_TYPES.number
+V2_NOTIFY = iana.V2_NOTIFY_TYPES.number
+# "I have no SA with these SPIs", by version: INVALID_COOKIE (RFC 2408 §3.14.1), INVALID_IKE_SPI
 # (RFC 7296 §3.10.1).
-INVALID_COOKIE = 4
+NO_SUCH_SA = {1: V1_NOTIFY("INVALID_COOKIE"), 2: V2_NOTIFY("INVALID_IKE_SPI")}
 # IKEv1 phase-1 authentication with a pre-shared key (RFC 2409 App. A; draft-beaulieu-ike-xauth).
 AUTHENTICATION_METHOD = iana.V1_IKE_ATTRIBUTES.number("Authentication Method")
 PRE_SHARED_KEY_METHODS = frozenset(iana.V1_IKE_AUTH_METHODS.number(name) for name in
@@ -41,6 +56,18 @@ FRAGMENTATION_RISK_BYTES = 1400
 # else: IV + an 8-byte Notify + padding + ICV is 33-64 bytes with the usual ciphers, while an
 # identity and an AUTH payload alone add some 60 bytes more.
 NOTIFY_ONLY_SK_BYTES = 80
+
+# Algorithms a negotiated IKE SA should not use, by the names the decoder gives them (decode/iana),
+# with why: RFC 8247 §2.1-2.4 (IKEv2; its reasons hold for IKEv1's equivalents), RFC 5114 groups.
+WEAK_ALGORITHMS = {
+    "DES-CBC": "56-bit key", "DES": "56-bit key", "DES-IV64": "56-bit key",
+    "3DES-CBC": "64-bit block, Sweet32", "3DES": "64-bit block, Sweet32",
+    "MD5": "broken hash", "HMAC-MD5": "broken hash", "HMAC-MD5-96": "broken hash",
+    "SHA": "SHA-1, being phased out", "HMAC-SHA1": "SHA-1, being phased out",
+    "HMAC-SHA1-96": "SHA-1, being phased out",
+    "MODP-768": "768-bit group", "MODP-1024": "1024-bit group", "MODP-1536": "1536-bit group",
+    "MODP-1024-S160": "1024-bit group with a small subgroup",
+}
 
 # What an ICMP error about an IKE packet says, by (IP version, type, code) (RFC 792/1812,
 # RFC 4443; read.icmp names them), most telling first: nothing listens on the peer, a filter
@@ -101,8 +128,7 @@ def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:
 def offered(sa: IkeSa) -> list[str]:
     """The initiator's first SA payload, one line per proposal: what a mismatch is argued over."""
     for step in sa.steps:
-        if step.sender == INITIATOR and step.name in ("MM1", "AM1", "IKE_SA_INIT request",
-                                                      "IKE_SA_INIT request (retry)"):
+        if step.sender == INITIATOR and step.name in (MM1, AM1, IKE_SA_INIT_REQUEST, IKE_SA_INIT_RETRY):
             found = security_associations(step)
             if found:
                 return [f"proposal {p.number}: {proposal_text(p)}" for p in found[0].proposals]
@@ -113,7 +139,7 @@ def signature_methods(sa: IkeSa) -> list[str]:
     """The IKEv1 authentication methods the initiator offered, when none is a pre-shared key
     (certificates or raw keys sign instead); empty when a PSK is among them or nothing says
     (IKEv2 names its method only in the encrypted AUTH payload)."""
-    first = next((s for s in sa.steps if s.sender == INITIATOR and s.name in ("MM1", "AM1")), None)
+    first = next((s for s in sa.steps if s.sender == INITIATOR and s.name in (MM1, AM1)), None)
     found = security_associations(first) if first is not None else ()
     methods = {(a.value, a.meaning or str(a.value)) for sa_payload in found[:1] for p in sa_payload.proposals
                for t in p.transforms for a in t.attributes if a.type == AUTHENTICATION_METHOD}

@@ -1,22 +1,42 @@
-"""The wire patterns behind each rule: which frames make a rule fire, and what they show.
+"""The wire patterns behind the rules: which frames make a rule fire, and what they show.
 
 Each pattern looks at one SA and returns a Match (evidence frames, the sentences that describe
-this capture, and where the evidence calls for it a different order of the rule's causes) or
-None. Stall patterns are tried in order and the first that matches names where the phase
-stalled; observation patterns all run. The words of each rule live in ``rules``.
+this capture, and where the evidence calls for it the name of one of the rule's cause variants)
+or None. Patterns only detect: the rule table (``rules``) says what a match means, which
+patterns are stalls and in which order they are tried. A variant is one of the names below;
+the rule's row holds the order of causes each stands for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ikepcap.correlate.model import (
-    AGGRESSIVE,
+    AM1,
+    AM2,
+    AM3,
     CREATE_CHILD_SA,
+    CREATE_CHILD_SA_REQUEST,
+    IKE_AUTH_MESSAGES,
+    IKE_AUTH_REQUEST,
+    IKE_AUTH_RESPONSE,
+    IKE_SA_INIT_MESSAGES,
+    IKE_SA_INIT_REQUEST,
+    IKE_SA_INIT_RESPONSE,
+    INFORMATIONAL_MESSAGES,
+    INFORMATIONAL_PROTECTED,
+    INFORMATIONAL_REQUEST,
     INITIATOR,
-    MAIN,
+    MM1,
+    MM2,
+    MM3,
+    MM4,
+    MM5,
+    MM6,
+    QM1,
+    QM2,
+    QM3,
     QUICK,
     RESPONDER,
     TIMER,
@@ -28,10 +48,14 @@ from ikepcap.decode import iana
 from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
-    INVALID_COOKIE,
+    AUTHENTICATION_METHOD,
+    NO_SUCH_SA,
     PORT_UNREACHABLE,
+    PRE_SHARED_KEY_METHODS,
     PROHIBITED,
-    TOO_BIG,
+    V1_NOTIFY,
+    V2_NOTIFY,
+    WEAK_ALGORITHMS,
     after,
     answered,
     clear_errors,
@@ -52,27 +76,44 @@ from ikepcap.diagnose.facts import (
 )
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
-from ikepcap.diagnose.rules import WEAK_ALGORITHMS
-from ikepcap.diagnose.states import V2
 from ikepcap.read.frames import NAT_T_PORT
 from ikepcap.read.model import endpoint
 
-V1_CERTREQ, V2_CERTREQ = 7, 38
-V1_PSK_MISMATCH_NOTIFIES = frozenset({1, 16, 23, 24})   # INVALID_PAYLOAD_TYPE, PAYLOAD_MALFORMED,
-                                                        # INVALID_HASH_INFORMATION, AUTHENTICATION_FAILED
-NO_PROPOSAL_CHOSEN = 14
-INVALID_KE_PAYLOAD = 17
-REDIRECT = iana.V2_NOTIFY_TYPES.number("REDIRECT")
-COOKIE = 16390
-PSK_METHODS = frozenset({1, 65001, 65002})                # Pre-Shared Key, XAUTHInitPreShared, XAUTHRespPreShared
-AUTH_METHOD = 3
+V1_CERTREQ = iana.V1_PAYLOAD_TYPES.number("CERTREQ")
+V2_CERTREQ = iana.V2_PAYLOAD_TYPES.number("CERTREQ")
+# What an IKEv1 responder answers in clear when MM5 decrypted into garbage or did not verify.
+V1_PSK_MISMATCH_NOTIFIES = frozenset(V1_NOTIFY(name) for name in (
+    "INVALID_PAYLOAD_TYPE", "PAYLOAD_MALFORMED", "INVALID_HASH_INFORMATION", "AUTHENTICATION_FAILED"))
+V1_INVALID_COOKIE = NO_SUCH_SA[1]
+V1_NO_PROPOSAL_CHOSEN = V1_NOTIFY("NO_PROPOSAL_CHOSEN")
+V1_INVALID_KEY_INFORMATION = V1_NOTIFY("INVALID_KEY_INFORMATION")
+NO_PROPOSAL_CHOSEN = V2_NOTIFY("NO_PROPOSAL_CHOSEN")
+INVALID_KE_PAYLOAD = V2_NOTIFY("INVALID_KE_PAYLOAD")
+REDIRECT = V2_NOTIFY("REDIRECT")
+COOKIE = V2_NOTIFY("COOKIE")
+
+# Cause variants: what a pattern found that reorders its rule's causes (each rule's row says how).
+# The ICMP kinds of ``facts`` (port unreachable, prohibited, too big) are variants too.
+NO_SPI = "no-spi"                       # a refusal with no SPI: strongSwan's 'no config for this peer'
+LARGE = "large"                         # the unanswered message risks IP fragmentation
+CERTIFICATES = "certificates"           # a certificate request: the next message carries certificates
+NO_NAT = "no-nat"                       # no NAT between the peers, so no UDP 4500 float
+SMALL = "small"                         # a small message went unanswered: the path, not its size
+REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
+ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
+ANSWERS_ONLY = "answers-only"           # every message seen answers one the capture point missed
+NO_SA = "no-sa"                         # the peer says it has no such SA (INVALID_COOKIE / INVALID_IKE_SPI)
+NO_SA_AFTER_ENCRYPTION = "no-sa-after-encryption"   # ... once a message was protected with the keys
+NO_KEY = "no-key"                       # IKEv1 INVALID_KEY_INFORMATION: no key for the peer
+BEFORE_ENCRYPTION = "before-encryption"  # an error before any message was protected
+GARBLED = "garbled"                     # IKEv1 errors of a message that decrypted into garbage
 
 
 @dataclass(slots=True)
 class Match:
     evidence: list[Evidence] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
-    causes: tuple[str, ...] | None = None     # this capture's order, when the evidence decides it
+    variant: str | None = None                # the rule's cause order this capture calls for, by name
     inferred: bool | None = None              # overrides the rule's default for this match
 
 
@@ -103,7 +144,7 @@ def _clear_notify_from(sa: IkeSa, since: Step, sender: str, types: frozenset[int
 
 
 def _protected_info_from(sa: IkeSa, since: Step, sender: str) -> list[Step]:
-    return [s for s in after(sa, since, sender) if s.name == "Informational (protected)"]
+    return [s for s in after(sa, since, sender) if s.name == INFORMATIONAL_PROTECTED]
 
 
 def _after_float(sa: IkeSa, step: Step) -> bool:
@@ -141,22 +182,22 @@ def _refused(sa: IkeSa, request_name: str, reply_name: str, types: frozenset[int
 # --- IKEv1 Main Mode --------------------------------------------------------------------------
 
 def mm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    match = _refused(sa, "MM1", "MM2")
+    match = _refused(sa, MM1, MM2)
     if match is None:
         return None
-    _, notification = _refusals(sa, "MM1", "MM2")[0]
-    if notification.notify_type == NO_PROPOSAL_CHOSEN and not notification.spi:
+    _, notification = _refusals(sa, MM1, MM2)[0]
+    if notification.notify_type == V1_NO_PROPOSAL_CHOSEN and not notification.spi:
         match.details.append("The notification carries no SPI: strongSwan sends it like this when it has no "
                              "configuration for the peer at all, rather than for a real proposal mismatch.")
-        match.causes = ("peer-not-configured", "p1-proposal-mismatch")
+        match.variant = NO_SPI
     match.details += _offered_details(sa)
     return match
 
 
 def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    mm2 = first(sa, "MM2")
-    mm1 = first(sa, "MM1")
-    if mm2 is None or first(sa, "MM3") or (mm1 and _copies_after(sa, mm1, mm2)):
+    mm2 = first(sa, MM2)
+    mm1 = first(sa, MM1)
+    if mm2 is None or first(sa, MM3) or (mm1 and _copies_after(sa, mm1, mm2)):
         return None
     details = [f"The responder chose: {'; '.join(facts.chosen(mm2))} (frame {mm2.label})."]
     ev = [evidence(mm2)]
@@ -184,25 +225,25 @@ def _reply_lost(sa: IkeSa, request_name: str, reply_name: str) -> Match | None:
 
 
 def mm2_reply_lost(sa: IkeSa, p: Progress) -> Match | None:
-    if first(sa, "MM3"):
+    if first(sa, MM3):
         return None
-    return _reply_lost(sa, "MM1", "MM2")
+    return _reply_lost(sa, MM1, MM2)
 
 
 def mm4_reply_lost(sa: IkeSa, p: Progress) -> Match | None:
-    if first(sa, "MM5"):
+    if first(sa, MM5):
         return None
-    return _reply_lost(sa, "MM3", "MM4")
+    return _reply_lost(sa, MM3, MM4)
 
 
 def mm3_invalid_cookie(sa: IkeSa, p: Progress) -> Match | None:
-    mm3 = first(sa, "MM3")
-    if mm3 is None or first(sa, "MM4"):
+    mm3 = first(sa, MM3)
+    if mm3 is None or first(sa, MM4):
         return None
-    cookies = _clear_notify_from(sa, mm3, RESPONDER, frozenset({INVALID_COOKIE}))
+    cookies = _clear_notify_from(sa, mm3, RESPONDER, frozenset({V1_INVALID_COOKIE}))
     if not cookies:
         return None
-    ev, sent = _series(sa, mm3, "MM3")
+    ev, sent = _series(sa, mm3, MM3)
     frames = ", ".join(s.label for s, _ in cookies)
     return Match(ev + [evidence(s, f"{describe(s)}: INVALID_COOKIE, unencrypted") for s, _ in cookies], [
         sent,
@@ -212,54 +253,54 @@ def mm3_invalid_cookie(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def mm3_key_refused(sa: IkeSa, p: Progress) -> Match | None:
-    return _refused(sa, "MM3", "MM4", exclude=frozenset({INVALID_COOKIE}))
+    return _refused(sa, MM3, MM4, exclude=frozenset({V1_INVALID_COOKIE}))
 
 
 def mm3_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    mm3 = first(sa, "MM3")
-    if mm3 is None or first(sa, "MM4"):
+    mm3 = first(sa, MM3)
+    if mm3 is None or first(sa, MM4):
         return None
-    ev, sent = _series(sa, mm3, "MM3")
+    ev, sent = _series(sa, mm3, MM3)
     details = [sent, "Nothing came back from the responder after MM3."]
-    causes = None
+    variant = None
     if facts.large(mm3):
         details.append(f"MM3 is {facts.size_text(mm3)}: a path that drops large or fragmented "
                        "packets would explain the silence.")
-        causes = ("forward-path-blocked", "responder-no-psk-for-peer", "vendor-interop")
-    return Match(ev, details, causes)
+        variant = LARGE
+    return Match(ev, details, variant)
 
 
 def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    mm4 = first(sa, "MM4")
-    mm3 = first(sa, "MM3")
-    if mm4 is None or first(sa, "MM5") or (mm3 and _copies_after(sa, mm3, mm4)):
+    mm4 = first(sa, MM4)
+    mm3 = first(sa, MM3)
+    if mm4 is None or first(sa, MM5) or (mm3 and _copies_after(sa, mm3, mm4)):
         return None
     details = [f"MM4 passed the capture point (frame {mm4.label}); no MM5 followed."]
     certificates = mm4.message.carries(V1_CERTREQ, V2_CERTREQ)
     if _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so MM5 was due on UDP 4500.")
-        causes = None
+        variant = None
     elif certificates:
         details.append("MM4 carries a certificate request: MM5 will carry a certificate and may be IP-fragmented.")
-        causes = ("ip-fragments-dropped", "udp4500-blocked", "vendor-interop")
+        variant = CERTIFICATES
     else:
-        causes = ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped")
-    return Match([evidence(mm4)], details, causes)
+        variant = NO_NAT
+    return Match([evidence(mm4)], details, variant)
 
 
 def mm5_answered_clear_error(sa: IkeSa, p: Progress) -> Match | None:
-    return _refused(sa, "MM5", "MM6", V1_PSK_MISMATCH_NOTIFIES)
+    return _refused(sa, MM5, MM6, V1_PSK_MISMATCH_NOTIFIES)
 
 
 def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
-    mm5 = first(sa, "MM5")
-    mm4 = first(sa, "MM4")
-    if mm5 is None or mm4 is None or first(sa, "MM6"):
+    mm5 = first(sa, MM5)
+    mm4 = first(sa, MM4)
+    if mm5 is None or mm4 is None or first(sa, MM6):
         return None
     own = [s for s in _copies_after(sa, mm4, mm5) if s.resend == TIMER]
     if not own:
         return None
-    ev, sent = _series(sa, mm5, "MM5")
+    ev, sent = _series(sa, mm5, MM5)
     return Match(ev + [evidence(s) for s in own], [
         sent,
         f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had arrived (frames "
@@ -267,23 +308,23 @@ def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
-    mm5 = first(sa, "MM5")
-    if mm5 is None or first(sa, "MM6"):
+    mm5 = first(sa, MM5)
+    if mm5 is None or first(sa, MM6):
         return None
     infos = _protected_info_from(sa, mm5, RESPONDER)
     if not infos:
         return None
-    ev, sent = _series(sa, mm5, "MM5")
+    ev, sent = _series(sa, mm5, MM5)
     sizes = ", ".join(f"frame {s.label} ({s.message.length} bytes)" for s in infos)
     return Match(ev + [evidence(s) for s in infos], [
         sent, f"Instead of MM6 the responder sent {len(infos)} protected Informational(s): {sizes}."])
 
 
 def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
-    mm5 = first(sa, "MM5")
-    if mm5 is None or first(sa, "MM6") or not _after_float(sa, mm5) or answered(sa, mm5):
+    mm5 = first(sa, MM5)
+    if mm5 is None or first(sa, MM6) or not _after_float(sa, mm5) or answered(sa, mm5):
         return None
-    ev, sent = _series(sa, mm5, "MM5")
+    ev, sent = _series(sa, mm5, MM5)
     float_step = sa.steps[sa.float_step]
     return Match(ev, [
         sent,
@@ -292,27 +333,27 @@ def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def mm5_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    mm5 = first(sa, "MM5")
-    if mm5 is None or first(sa, "MM6"):
+    mm5 = first(sa, MM5)
+    if mm5 is None or first(sa, MM6):
         return None
-    ev, sent = _series(sa, mm5, "MM5")
+    ev, sent = _series(sa, mm5, MM5)
     details = [sent, "No MM6 came back."]
-    causes = None
+    variant = None
     if facts.large(mm5):
         details.append(f"MM5 is {facts.size_text(mm5)}"
                        + (f", sent as {len(mm5.message.fragments)} IP fragments" if mm5.message.fragments else "")
                        + ": fragments dropped on the path would explain the silence.")
-        causes = ("ip-fragments-dropped", "psk-mismatch", "id-mismatch", "vendor-interop")
-    return Match(ev, details, causes)
+        variant = LARGE
+    return Match(ev, details, variant)
 
 
 def mm6_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
-    mm6 = first(sa, "MM6")
-    mm5 = first(sa, "MM5")
+    mm6 = first(sa, MM6)
+    mm5 = first(sa, MM5)
     if mm6 is None or mm5 is None or p.established:
         return None
     later = _copies_after(sa, mm5, mm6)
-    notes = [s for s in after(sa, mm6, INITIATOR) if s.name.startswith("Informational")]
+    notes = [s for s in after(sa, mm6, INITIATOR) if s.name.startswith(INFORMATIONAL_MESSAGES)]
     if not later and not notes:
         return None
     ev = [evidence(mm6)] + [evidence(s) for s in later + notes]
@@ -324,43 +365,39 @@ def mm6_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
     return Match(ev, details)
 
 
-# MM1 met by ICMP: the kind of error reorders mm1-unanswered's causes (the path stays suspect).
-MM1_ICMP_CAUSES = {
-    PORT_UNREACHABLE: ("peer-not-listening", "forward-path-blocked", "peer-down"),
-    PROHIBITED: ("filtered", "forward-path-blocked"),
-}
-
-
 def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    mm1 = first(sa, "MM1")
-    if mm1 is None or first(sa, "MM2") or any(s.sender == RESPONDER for s in sa.steps):
+    mm1 = first(sa, MM1)
+    if mm1 is None or first(sa, MM2) or any(s.sender == RESPONDER for s in sa.steps):
         return None
-    ev, sent = _series(sa, mm1, "MM1")
+    ev, sent = _series(sa, mm1, MM1)
     details = [sent, "Nothing at all came back from the responder."]
     if sa.icmp_errors:
         details.append("ICMP errors came back instead: " + "; ".join(sorted({e.description for e in sa.icmp_errors}))
                        + ".")
-    return Match(ev, details + _offered_details(sa), MM1_ICMP_CAUSES.get(icmp_kind(sa.icmp_errors)))
+    # MM1 met by ICMP: the kind of error reorders the causes (the path stays suspect); a packet too
+    # big for the path says nothing about MM1, which is small
+    kind = icmp_kind(sa.icmp_errors)
+    return Match(ev, details + _offered_details(sa), kind if kind in (PORT_UNREACHABLE, PROHIBITED) else None)
 
 
 # --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
 
 def am1_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    match = _refused(sa, "AM1", "AM2")
+    match = _refused(sa, AM1, AM2)
     if match is not None:
         match.details += _offered_details(sa)
     return match
 
 
 def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    am2 = first(sa, "AM2")
-    if am2 is None or first(sa, "AM3"):
+    am2 = first(sa, AM2)
+    if am2 is None or first(sa, AM3):
         return None
     clear = clear_errors(after(sa, am2, INITIATOR))
     protected = _protected_info_from(sa, am2, INITIATOR)
     if not clear and not protected:
         return None
-    ev, sent = _series(sa, am2, "AM2")
+    ev, sent = _series(sa, am2, AM2)
     details = [sent]
     details += [f"The initiator answered AM2 with {_notify_text(s, n)}." for s, n in clear]
     details += [f"The initiator answered AM2 with a protected Informational (frame {s.label}, "
@@ -371,31 +408,31 @@ def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
 
 def am2_not_confirmed(sa: IkeSa, p: Progress) -> Match | None:
     """AM2 met silence: an answer from the initiator (clear or protected) is am2_rejected's, tried first."""
-    am2 = first(sa, "AM2")
-    if am2 is None or first(sa, "AM3"):
+    am2 = first(sa, AM2)
+    if am2 is None or first(sa, AM3):
         return None
-    ev, sent = _series(sa, am2, "AM2")
+    ev, sent = _series(sa, am2, AM2)
     details = [sent, "No AM3 came back."]
-    am1 = first(sa, "AM1")
-    causes = None
+    am1 = first(sa, AM1)
+    variant = None
     if am1 and _copies_after(sa, am1, am2):
         details.append("The initiator kept re-sending AM1 after AM2: AM2 does not reach it.")
-        causes = ("return-path-blocked", "psk-mismatch")
-    return Match(ev, details, causes)
+        variant = REQUEST_RESENT
+    return Match(ev, details, variant)
 
 
 def am1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    am1 = first(sa, "AM1")
-    if am1 is None or first(sa, "AM2") or any(s.sender == RESPONDER for s in sa.steps):
+    am1 = first(sa, AM1)
+    if am1 is None or first(sa, AM2) or any(s.sender == RESPONDER for s in sa.steps):
         return None
-    ev, sent = _series(sa, am1, "AM1")
+    ev, sent = _series(sa, am1, AM1)
     return Match(ev, [sent, "Nothing came back from the responder."] + _offered_details(sa))
 
 
 # --- IKEv2 --------------------------------------------------------------------------------------
 
 def _init_responses(sa: IkeSa) -> list[Step]:
-    return [s for s in named(sa, "IKE_SA_INIT response") if s.copy_of is None]
+    return [s for s in named(sa, IKE_SA_INIT_RESPONSE) if s.copy_of is None]
 
 
 def _response_notifies(step: Step) -> set[int]:
@@ -405,7 +442,7 @@ def _response_notifies(step: Step) -> set[int]:
 def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
     responses = _init_responses(sa)
     # copies count too: a request re-sent unchanged after INVALID_KE_PAYLOAD loops just the same
-    ke = [s for s in named(sa, "IKE_SA_INIT response") if INVALID_KE_PAYLOAD in _response_notifies(s)]
+    ke = [s for s in named(sa, IKE_SA_INIT_RESPONSE) if INVALID_KE_PAYLOAD in _response_notifies(s)]
     if len(ke) < 2 or any(not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN}
                           for s in responses):
         return None
@@ -448,9 +485,9 @@ def init_redirected(sa: IkeSa, p: Progress) -> Match | None:
 
 def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
     response = _successful_init(sa)
-    if response is None or named(sa, "IKE_AUTH request"):
+    if response is None or named(sa, IKE_AUTH_REQUEST):
         return None
-    requests = [s for s in named(sa, "IKE_SA_INIT request") if s.index > response.index]
+    requests = [s for s in named(sa, IKE_SA_INIT_REQUEST) if s.index > response.index]
     if not requests:
         return None
     return Match([evidence(response)] + [evidence(s) for s in requests], [
@@ -459,47 +496,47 @@ def init_response_lost(sa: IkeSa, p: Progress) -> Match | None:
 
 
 def init_unanswered(sa: IkeSa, p: Progress) -> Match | None:
-    requests = named(sa, "IKE_SA_INIT request")
+    requests = named(sa, IKE_SA_INIT_REQUEST)
     if not requests or _init_responses(sa):
         return None
     if any(s.sender == INITIATOR and s.message.rspi != bytes(8) for s in sa.steps):
         return None             # the initiator used the responder's SPI: it got a response the capture missed
     originals_ = [s for s in requests if s.copy_of is None]
-    ev, sent = _series(sa, originals_[-1], "IKE_SA_INIT")
+    ev, sent = _series(sa, originals_[-1], IKE_SA_INIT_MESSAGES)
     return Match(ev, [sent, "No response came back."] + _offered_details(sa))
 
 
 def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
     response = _successful_init(sa)
-    if response is None or named(sa, "IKE_AUTH"):
+    if response is None or named(sa, IKE_AUTH_MESSAGES):
         return None
     details = [f"The IKE_SA_INIT response passed the capture point (frame {response.label}); no IKE_AUTH "
                "followed."]
-    causes = None
+    variant = None
     if not any(s.sender == INITIATOR for s in sa.steps):
         details.append("Nothing from the initiator passed the capture point, not even the IKE_SA_INIT request "
                        "this answers: the capture may see one direction only.")
-        causes = ("capture-one-direction", "ip-fragments-dropped", "udp4500-blocked")
+        variant = ONE_DIRECTION
     elif _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so IKE_AUTH was due on UDP 4500.")
     else:
-        causes = ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked")
-    return Match([evidence(response)], details, causes)
+        variant = NO_NAT
+    return Match([evidence(response)], details, variant)
 
 
 def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    responses = named(sa, "IKE_AUTH response")
+    responses = named(sa, IKE_AUTH_RESPONSE)
     if not responses or not all(facts.notify_only(s) for s in responses):
         return None
     lengths = ", ".join(f"frame {s.label}: {facts.sk_length(s)} encrypted bytes" for s in responses)
     clear = [f"{n.notify_name} in clear (frame {s.label})" for s, n in clear_errors(responses)]
-    return Match([evidence(s) for s in named(sa, "IKE_AUTH request")[:1] + responses],
+    return Match([evidence(s) for s in named(sa, IKE_AUTH_REQUEST)[:1] + responses],
                  [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear)
 
 
 def _auth_unanswered(sa: IkeSa) -> tuple[list[Step], Step] | None:
-    requests = named(sa, "IKE_AUTH request")
-    if not requests or named(sa, "IKE_AUTH response"):
+    requests = named(sa, IKE_AUTH_REQUEST)
+    if not requests or named(sa, IKE_AUTH_RESPONSE):
         return None
     return requests, requests[0]
 
@@ -540,9 +577,8 @@ def auth_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     details += _size_notes(requests)
     # A responder that refuses the authentication says so (AUTHENTICATION_FAILED, RFC 7296 §2.21.2);
     # silence after a small IKE_AUTH points to the path first.
-    causes = None if any(facts.large(s) for s in requests) or sa.lost_fragments else \
-        ("forward-path-blocked", "return-path-blocked", "auth-failed")
-    return Match([evidence(s) for s in requests], details, causes)
+    variant = None if any(facts.large(s) for s in requests) or sa.lost_fragments else SMALL
+    return Match([evidence(s) for s in requests], details, variant)
 
 
 # --- phase 2 ------------------------------------------------------------------------------------
@@ -558,13 +594,13 @@ def qm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     qm = _open_quick_mode(sa)
     if qm is None:
         return None
-    qm1 = next((sa.steps[i] for i in qm.exchange.steps if sa.steps[i].name == "QM1"), None)
-    if qm1 is None or any(sa.steps[i].name == "QM2" for i in qm.exchange.steps):
+    qm1 = next((sa.steps[i] for i in qm.exchange.steps if sa.steps[i].name == QM1), None)
+    if qm1 is None or any(sa.steps[i].name == QM2 for i in qm.exchange.steps):
         return None
     infos = _protected_info_from(sa, qm1, sa.other(qm1.sender))
     if not infos:
         return None
-    ev, sent = _series(sa, qm1, "QM1")
+    ev, sent = _series(sa, qm1, QM1)
     return Match(ev + [evidence(s) for s in infos], [
         sent, f"The peer answered with {len(infos)} protected Informational(s) and no QM2 (frames "
               f"{', '.join(s.label for s in infos)}; {infos[0].message.length} bytes)."])
@@ -575,10 +611,10 @@ def qm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     if qm is None:
         return None
     steps = [sa.steps[i] for i in qm.exchange.steps]
-    qm1 = next((s for s in steps if s.name == "QM1" and s.copy_of is None), None)
-    if qm1 is None or any(s.name == "QM2" for s in steps):
+    qm1 = next((s for s in steps if s.name == QM1 and s.copy_of is None), None)
+    if qm1 is None or any(s.name == QM2 for s in steps):
         return None
-    ev, sent = _series(sa, qm1, "QM1")
+    ev, sent = _series(sa, qm1, QM1)
     return Match(ev, [sent, "No QM2 came back."])
 
 
@@ -587,18 +623,18 @@ def qm2_unconfirmed(sa: IkeSa, p: Progress) -> Match | None:
     if qm is None:
         return None
     steps = [sa.steps[i] for i in qm.exchange.steps]
-    qm2 = next((s for s in steps if s.name == "QM2" and s.copy_of is None), None)
+    qm2 = next((s for s in steps if s.name == QM2 and s.copy_of is None), None)
     if qm2 is None:
         return None
-    ev, sent = _series(sa, qm2, "QM2")
-    qm1 = next(s for s in steps if s.name == "QM1")
-    causes = ("return-path-blocked", "p2-ts-mismatch") if _copies_after(sa, qm1, qm2) else None
-    return Match(ev, [sent, "No QM3 followed."], causes)
+    ev, sent = _series(sa, qm2, QM2)
+    qm1 = next(s for s in steps if s.name == QM1)
+    variant = REQUEST_RESENT if _copies_after(sa, qm1, qm2) else None
+    return Match(ev, [sent, "No QM3 followed."], variant)
 
 
 def child_rejected(sa: IkeSa, p: Progress) -> Match | None:
-    responses = [s for s in named(sa, "IKE_AUTH response") if s.copy_of is None]
-    requests = [s for s in named(sa, "IKE_AUTH request") if s.copy_of is None]
+    responses = [s for s in named(sa, IKE_AUTH_RESPONSE) if s.copy_of is None]
+    requests = [s for s in named(sa, IKE_AUTH_REQUEST) if s.copy_of is None]
     if not responses or not requests or not p.established or esp_both_ways(sa):
         return None
     if any(x.kind == CREATE_CHILD_SA for x in sa.exchanges):
@@ -619,7 +655,7 @@ def child_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     for exchange in reversed(sa.exchanges_of(CREATE_CHILD_SA)):
         steps = [sa.steps[i] for i in exchange.steps]
         if steps and not any(s.message.is_response for s in steps):
-            ev, sent = _series(sa, steps[0], "CREATE_CHILD_SA request")
+            ev, sent = _series(sa, steps[0], CREATE_CHILD_SA_REQUEST)
             return Match(ev, [sent, "No response came back."])
     return None
 
@@ -647,7 +683,7 @@ def _keys_exist_from(sa: IkeSa) -> Step | None:
     """The step after which both peers can compute keys (MM3, AM2, a successful IKE_SA_INIT response)."""
     if sa.version == 2:
         return _successful_init(sa)
-    return first(sa, "MM3") or first(sa, "AM2")
+    return first(sa, MM3) or first(sa, AM2)
 
 
 def unencrypted_error_notify(sa: IkeSa) -> Match | None:
@@ -662,19 +698,19 @@ def unencrypted_error_notify(sa: IkeSa) -> Match | None:
     # before that is about having no key for the peer, or no SA, not about a wrong one.
     protected = next((s for s in sa.steps if s.message.encrypted), None)
     keys_used = protected is not None and any(s.index > protected.index for s, _ in errors)
-    if INVALID_COOKIE in types:
-        causes = ("responder-no-psk-for-peer", "peer-lost-state") + (("psk-mismatch",) if keys_used else ())
-    elif sa.version == 1 and INVALID_KE_PAYLOAD in types:      # IKEv1 17: INVALID-KEY-INFORMATION
-        causes = ("responder-no-psk-for-peer", "peer-lost-state")
+    if NO_SUCH_SA[sa.version] in types:
+        variant = NO_SA_AFTER_ENCRYPTION if keys_used else NO_SA
+    elif sa.version == 1 and V1_INVALID_KEY_INFORMATION in types:
+        variant = NO_KEY
     elif not keys_used:
-        causes = ("responder-no-psk-for-peer", "peer-lost-state", "vendor-interop")
+        variant = BEFORE_ENCRYPTION
     elif sa.version == 1 and types <= V1_PSK_MISMATCH_NOTIFIES:
-        causes = ("psk-mismatch", "peer-lost-state")
+        variant = GARBLED
     else:
-        causes = ("psk-mismatch", "auth-failed", "peer-lost-state")
+        variant = None
     return Match([evidence(s, f"{describe(s)}: {n.notify_name}, unencrypted") for s, n in errors],
                  [f"{s.sender.capitalize()} sent {_notify_text(s, n)} after {since.name} "
-                  f"(frame {since.label})." for s, n in errors], causes)
+                  f"(frame {since.label})." for s, n in errors], variant)
 
 
 def clear_error_notify(sa: IkeSa) -> Match | None:
@@ -690,7 +726,7 @@ def clear_error_notify(sa: IkeSa) -> Match | None:
 def weak_algorithms(sa: IkeSa) -> Match | None:
     """What the responder chose (MM2, AM2, the IKE_SA_INIT response), checked against the table,
     for an IKE SA that came up: until then nothing uses them, and the failure comes first."""
-    step = _successful_init(sa) if sa.version == 2 else first(sa, "MM2") or first(sa, "AM2")
+    step = _successful_init(sa) if sa.version == 2 else first(sa, MM2) or first(sa, AM2)
     if step is None:
         return None
     weak = [f"{name} ({WEAK_ALGORITHMS[name]})" for name in dict.fromkeys(facts.algorithm_names(step))
@@ -711,7 +747,7 @@ def one_way(sa: IkeSa) -> Match | None:
         # answers prove the requests arrived: the capture point misses a direction, nothing was lost
         details.append(f"They are all answers, so the {sa.other(side)}'s requests reached the {side} by a path "
                        "the capture point does not see.")
-        return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details, ("capture-one-direction",))
+        return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details, ANSWERS_ONLY)
     return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details)
 
 
@@ -760,21 +796,13 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
     return Match(ev, details) if ev else None
 
 
-# The icmp-error rule's causes as the kind of error orders them.
-ICMP_CAUSES = {
-    PORT_UNREACHABLE: ("peer-not-listening", "peer-down"),
-    PROHIBITED: ("filtered",),
-    TOO_BIG: ("ip-fragments-dropped",),
-}
-
-
 def icmp_error(sa: IkeSa) -> Match | None:
     if not sa.icmp_errors:
         return None
     return Match([Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors],
                  [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
                   f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
-                  for e in sa.icmp_errors], ICMP_CAUSES.get(icmp_kind(sa.icmp_errors)))
+                  for e in sa.icmp_errors], icmp_kind(sa.icmp_errors))
 
 
 def nat_detected(sa: IkeSa) -> Match | None:
@@ -809,13 +837,13 @@ BURST_SECONDS = 1.0
 
 def _protected_tail(sa: IkeSa) -> list[Step]:
     """The protected Informationals one side sent last, with nothing from the other side after."""
-    infos = [s for s in sa.steps if s.name == "Informational (protected)"]
+    infos = [s for s in sa.steps if s.name == INFORMATIONAL_PROTECTED]
     if not infos or infos[-1] is not sa.steps[-1]:
         return []
     sender = infos[-1].sender
     tail = []
     for step in reversed(sa.steps):
-        if step.sender != sender or step.name != "Informational (protected)":
+        if step.sender != sender or step.name != INFORMATIONAL_PROTECTED:
             break
         tail.append(step)
     return list(reversed(tail))
@@ -852,7 +880,7 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
         if len(tail) < 2 or min(gaps) < BURST_SECONDS:
             return None
         sender = tail[0].sender
-        answered_before = any(s.sender != sender for s in sa.steps if s.name == "Informational (protected)")
+        answered_before = any(s.sender != sender for s in sa.steps if s.name == INFORMATIONAL_PROTECTED)
         low, high = seconds(min(gaps), max(gaps)), seconds(max(gaps))
         spacing = low if low == high else f"{low}–{high}"
         return Match([evidence(s) for s in tail], [
@@ -863,7 +891,7 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
         steps = [sa.steps[i] for i in exchange.steps]
         if len(steps) >= 2 and not any(s.message.is_response for s in steps) and not after(sa, steps[-1],
                                                                                          sa.other(steps[0].sender)):
-            ev, sent = _series(sa, steps[0], "INFORMATIONAL request")
+            ev, sent = _series(sa, steps[0], INFORMATIONAL_REQUEST)
             return Match(ev, [sent, "No response came back."] + _keepalives_meanwhile(sa, steps[0]))
     return None
 
@@ -877,9 +905,9 @@ def delete(sa: IkeSa) -> Match | None:
     if sa.version != 1:
         return None
     tail = _protected_tail(sa)
-    quick = [s for s in sa.steps if s.name.startswith("QM")]
+    quick = [s for s in sa.steps if sa.exchanges[s.exchange].kind == QUICK]
     # a teardown follows a completed Quick Mode; after an open one it is a phase-2 refusal
-    if not tail or not quick or quick[-1].name != "QM3" or quick[-1].index > tail[0].index \
+    if not tail or not quick or quick[-1].name != QM3 or quick[-1].index > tail[0].index \
             or tail[-1].message.time - tail[0].message.time >= BURST_SECONDS:
         return None
     return Match([evidence(s) for s in tail], [
@@ -899,12 +927,12 @@ def esp_one_way(sa: IkeSa) -> Match | None:
 
 
 def aggressive_mode_psk(sa: IkeSa) -> Match | None:
-    am1 = first(sa, "AM1")
-    if am1 is None or not any(a.type == AUTH_METHOD and a.value in PSK_METHODS
+    am1 = first(sa, AM1)
+    if am1 is None or not any(a.type == AUTHENTICATION_METHOD and a.value in PRE_SHARED_KEY_METHODS
                               for payload in facts.security_associations(am1) for proposal in payload.proposals
                               for transform in proposal.transforms for a in transform.attributes):
         return None
-    am2 = first(sa, "AM2")
+    am2 = first(sa, AM2)
     return Match([evidence(am1)] + ([evidence(am2)] if am2 else []),
                  ["AM1 offers pre-shared key authentication" +
                   (f"; AM2 (frame {am2.label}) carries HASH_R in clear." if am2 else ".")])
@@ -926,73 +954,3 @@ def cookie_challenge(sa: IkeSa) -> Match | None:
     if not cookies:
         return None
     return Match([evidence(s) for s in cookies], [f"COOKIE challenge in frame {cookies[0].label}."])
-
-
-Pattern = Callable[[IkeSa, Progress], Match | None]
-
-# Stall patterns per flow, most specific first.
-PHASE1_STALLS: dict[str, tuple[tuple[str, Pattern], ...]] = {
-    MAIN: (
-        ("mm1-rejected", mm1_rejected),
-        ("mm3-invalid-cookie", mm3_invalid_cookie),
-        ("mm3-key-refused", mm3_key_refused),
-        ("mm5-answered-clear-error", mm5_answered_clear_error),
-        ("mm4-resent-by-responder", mm4_resent_by_responder),
-        ("mm5-answered-encrypted", mm5_answered_encrypted),
-        ("mm5-unanswered-after-float", mm5_unanswered_after_float),
-        ("mm5-unanswered", mm5_unanswered),
-        ("mm6-not-accepted", mm6_not_accepted),
-        ("mm4-reply-lost", mm4_reply_lost),
-        ("mm4-unanswered", mm4_unanswered),
-        ("mm3-unanswered", mm3_unanswered),
-        ("mm2-reply-lost", mm2_reply_lost),
-        ("mm2-unanswered", mm2_unanswered),
-        ("mm1-unanswered", mm1_unanswered),
-    ),
-    AGGRESSIVE: (
-        ("am1-rejected", am1_rejected),
-        ("am2-rejected", am2_rejected),
-        ("am2-not-confirmed", am2_not_confirmed),
-        ("am1-unanswered", am1_unanswered),
-    ),
-    V2: (
-        ("init-redirected", init_redirected),
-        ("init-ke-loop", init_ke_loop),
-        ("init-rejected", init_rejected),
-        ("init-response-lost", init_response_lost),
-        ("init-unanswered", init_unanswered),
-        ("init-no-auth", init_no_auth),
-        ("auth-rejected", auth_rejected),
-        ("auth-unanswered-after-float", auth_unanswered_after_float),
-        ("auth-unanswered", auth_unanswered),
-    ),
-}
-PHASE2_STALLS: dict[int, tuple[tuple[str, Pattern], ...]] = {
-    1: (
-        ("qm1-rejected", qm1_rejected),
-        ("qm1-unanswered", qm1_unanswered),
-        ("qm2-unconfirmed", qm2_unconfirmed),
-    ),
-    2: (
-        ("child-rejected", child_rejected),
-        ("child-unanswered", child_unanswered),
-    ),
-}
-OBSERVATIONS: tuple[tuple[str, Callable[[IkeSa], Match | None]], ...] = (
-    ("unencrypted-error-notify", unencrypted_error_notify),
-    ("clear-error-notify", clear_error_notify),
-    ("icmp-error", icmp_error),
-    ("fragmented-unanswered", fragmented_unanswered),
-    ("one-way", one_way),
-    ("reply-lost", reply_lost),
-    ("dpd-unanswered", dpd_unanswered),
-    ("esp-one-way", esp_one_way),
-    ("delete", delete),
-    ("nat-detected", nat_detected),
-    ("dh-group-retry", dh_group_retry),
-    ("cookie-challenge", cookie_challenge),
-    ("aggressive-mode-psk", aggressive_mode_psk),
-    ("weak-algorithms", weak_algorithms),
-    ("child-refused", child_refused),
-    ("retransmissions", retransmissions),
-)

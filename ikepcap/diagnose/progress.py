@@ -12,10 +12,26 @@ from dataclasses import dataclass
 
 from ikepcap.correlate.model import (
     AGGRESSIVE,
+    AM1,
+    AM2,
+    AM3,
     CREATE_CHILD_SA,
+    IKE_AUTH_REQUEST,
+    IKE_AUTH_RESPONSE,
+    IKE_SA_INIT_REQUEST,
+    IKE_SA_INIT_RESPONSE,
     INFORMATIONAL,
     INITIATOR,
     MAIN,
+    MM1,
+    MM2,
+    MM3,
+    MM4,
+    MM5,
+    MM6,
+    QM1,
+    QM2,
+    QM3,
     QUICK,
     RESPONDER,
     TRANSACTION,
@@ -25,15 +41,15 @@ from ikepcap.correlate.model import (
     Step,
 )
 from ikepcap.decode.model import V1_SA, V2_SA
-from ikepcap.diagnose.facts import INVALID_COOKIE, is_error, notify_only
+from ikepcap.diagnose.facts import NO_SUCH_SA, is_error, notify_only
 from ikepcap.diagnose.states import DONE, REFUSED_AUTH, V2
 
 ORDERS = {
-    MAIN: ("MM1", "MM2", "MM3", "MM4", "MM5", "MM6"),
-    AGGRESSIVE: ("AM1", "AM2", "AM3"),
-    V2: ("IKE_SA_INIT request", "IKE_SA_INIT response", "IKE_AUTH request", "IKE_AUTH response"),
+    MAIN: (MM1, MM2, MM3, MM4, MM5, MM6),
+    AGGRESSIVE: (AM1, AM2, AM3),
+    V2: (IKE_SA_INIT_REQUEST, IKE_SA_INIT_RESPONSE, IKE_AUTH_REQUEST, IKE_AUTH_RESPONSE),
 }
-QM_ORDER = ("QM1", "QM2", "QM3")
+QM_ORDER = (QM1, QM2, QM3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +78,7 @@ def _later_traffic(sa: IkeSa) -> bool:
 
 def _refused_init(sa: IkeSa) -> bool:
     """The responder's last IKE_SA_INIT response is an error notification with no SA."""
-    last = next((s for s in reversed(sa.steps) if s.sender == RESPONDER and s.base == "IKE_SA_INIT response"), None)
+    last = next((s for s in reversed(sa.steps) if s.sender == RESPONDER and s.base == IKE_SA_INIT_RESPONSE), None)
     return last is not None and not last.message.carries(V1_SA, V2_SA) and \
         any(is_error(n) for n in last.message.notifications())
 
@@ -79,7 +95,8 @@ def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
     for step in reversed(sa.steps):
         if step.sender != side:
             continue
-        if any(p.notify_type == INVALID_COOKIE for p in step.message.notifications()) and not step.message.encrypted:
+        if any(p.notify_type == NO_SUCH_SA[sa.version] for p in step.message.notifications()) \
+                and not step.message.encrypted:
             return None
         if step.base == last:
             return last
@@ -100,7 +117,7 @@ def phase1(sa: IkeSa) -> Progress:
         first_final = final_steps[0]
         if flow == MAIN:
             # the initiator accepted MM6 unless it kept re-sending MM5 afterwards
-            if not any(s.base == "MM5" and s.index > first_final.index for s in in_flow):
+            if not any(s.base == MM5 and s.index > first_final.index for s in in_flow):
                 initiator_last = DONE
             responder_last = DONE
         elif flow == AGGRESSIVE:
@@ -111,7 +128,7 @@ def phase1(sa: IkeSa) -> Progress:
         else:
             # a notification-only IKE_AUTH response: the responder refused and deleted the IKE SA
             responder_last = REFUSED_AUTH
-    elif flow == V2 and responder_last == "IKE_SA_INIT response" and _refused_init(sa):
+    elif flow == V2 and responder_last == IKE_SA_INIT_RESPONSE and _refused_init(sa):
         # RFC 7296 §2.6: a responder that turns IKE_SA_INIT down keeps no state
         responder_last = None
     if later:
@@ -140,7 +157,7 @@ def quick_mode(sa: IkeSa) -> list[ChildProgress]:
         requester = exchange.requester
         req = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender == requester}]
         rsp = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender != requester}]
-        completed = "QM3" in names
+        completed = QM3 in names
         furthest = max((s for s in steps if s.base in QM_ORDER),
                        key=lambda s: (QM_ORDER.index(s.base), -s.index), default=None)
         result.append(ChildProgress(exchange, DONE if completed else (req[-1] if req else None),

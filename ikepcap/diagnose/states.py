@@ -16,12 +16,35 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INITIATOR, MAIN, QUICK, RESPONDER
+from ikepcap.correlate.model import (
+    AGGRESSIVE,
+    AM1,
+    AM2,
+    AM3,
+    IKE_AUTH_REQUEST,
+    IKE_AUTH_RESPONSE,
+    IKE_SA_INIT,
+    IKE_SA_INIT_REQUEST,
+    IKE_SA_INIT_RESPONSE,
+    INITIATOR,
+    MAIN,
+    MM1,
+    MM2,
+    MM3,
+    MM4,
+    MM5,
+    MM6,
+    QM1,
+    QM2,
+    QM3,
+    QUICK,
+    RESPONDER,
+)
 from ikepcap.decode import iana
 
 DONE = "done"
 # An IKEv2 responder that answered IKE_AUTH with a refusal: it deleted the IKE SA (RFC 7296 §2.21.2).
-REFUSED_AUTH = "IKE_AUTH response (refusal)"
+REFUSED_AUTH = f"{IKE_AUTH_RESPONSE} (refusal)"
 NOTHING = None
 # A tool that has no name for this state (ASA and IOS before the initiator sent anything).
 NO_NAME = "—"
@@ -60,55 +83,55 @@ _NO_STATE = "no SA"
 STATES: dict[tuple[str, str, str | None], StateNames] = {
     # IKEv1 Main Mode, initiator
     (MAIN, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (MAIN, INITIATOR, "MM1"): StateNames(
-        "MM2", "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
+    (MAIN, INITIATOR, MM1): StateNames(
+        MM2, "MM_WAIT_MSG2", "MM_NO_STATE", "STATE_MAIN_I1 (sent Main Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1", SENT_ONCE),
-    (MAIN, INITIATOR, "MM3"): StateNames(
-        "MM4", "MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2 (sent Main Mode I2)",
+    (MAIN, INITIATOR, MM3): StateNames(
+        MM4, "MM_WAIT_MSG4", "MM_SA_SETUP", "STATE_MAIN_I2 (sent Main Mode I2)",
         "sending retransmit {n} of request message ID 0, seq 2", SENT_ONCE),
-    (MAIN, INITIATOR, "MM5"): StateNames(
-        "MM6", "MM_WAIT_MSG6", "MM_KEY_EXCH", "STATE_MAIN_I3 (sent Main Mode I3)",
+    (MAIN, INITIATOR, MM5): StateNames(
+        MM6, "MM_WAIT_MSG6", "MM_KEY_EXCH", "STATE_MAIN_I3 (sent Main Mode I3)",
         "sending retransmit {n} of request message ID 0, seq 3", SENT_ONCE),
     (MAIN, INITIATOR, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_I4 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Main Mode, responder
     (MAIN, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "MM_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (MAIN, RESPONDER, "MM2"): StateNames(
-        "MM3", "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
+    (MAIN, RESPONDER, MM2): StateNames(
+        MM3, "MM_WAIT_MSG3", "MM_SA_SETUP", "STATE_MAIN_R1 (sent Main Mode R1)",
         ANSWERS_DUPLICATE, HALF_OPEN),
-    (MAIN, RESPONDER, "MM4"): StateNames(
-        "MM5", "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
+    (MAIN, RESPONDER, MM4): StateNames(
+        MM5, "MM_WAIT_MSG5", "MM_KEY_EXCH", "STATE_MAIN_R2 (sent Main Mode R2)",
         ANSWERS_DUPLICATE, HALF_OPEN),
     (MAIN, RESPONDER, DONE): StateNames(
         None, "MM_ACTIVE", "QM_IDLE", "STATE_MAIN_R3 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Aggressive Mode
     (AGGRESSIVE, INITIATOR, NOTHING): StateNames(
         None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (AGGRESSIVE, INITIATOR, "AM1"): StateNames(
-        "AM2", "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
+    (AGGRESSIVE, INITIATOR, AM1): StateNames(
+        AM2, "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, INITIATOR, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_I2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     (AGGRESSIVE, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "AG_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (AGGRESSIVE, RESPONDER, "AM2"): StateNames(
-        "AM3", "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
+    (AGGRESSIVE, RESPONDER, AM2): StateNames(
+        AM3, "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
         "sending retransmit {n} of response message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, RESPONDER, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     # IKEv1 Quick Mode (the side that started Quick Mode is INITIATOR here, whichever IKE peer it is;
     # ``{phase1}`` is the ASA's name for the phase-1 SA it runs under: MM_ACTIVE or AM_ACTIVE)
-    (QUICK, INITIATOR, "QM1"): StateNames(
-        "QM2", "{phase1} (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
+    (QUICK, INITIATOR, QM1): StateNames(
+        QM2, "{phase1} (no IPsec SA yet)", "QM_IDLE", "STATE_QUICK_I1 (sent Quick Mode request)",
         "sending retransmit {n} of request message ID {mid}, seq 1", SENT_ONCE),
     (QUICK, INITIATOR, DONE): StateNames(
         None, "{phase1}, IPsec SA up", "QM_IDLE", "STATE_QUICK_I2 (IPsec SA established)",
         "CHILD_SA ... established with SPIs ..."),
     (QUICK, RESPONDER, NOTHING): StateNames(
-        "QM1", "{phase1} (no IPsec SA)", "QM_IDLE", "— (QM1 not accepted)", "(QM1 not accepted)"),
-    (QUICK, RESPONDER, "QM2"): StateNames(
-        "QM3", "{phase1} (no IPsec SA yet)", "QM_IDLE",
+        QM1, "{phase1} (no IPsec SA)", "QM_IDLE", "— (QM1 not accepted)", "(QM1 not accepted)"),
+    (QUICK, RESPONDER, QM2): StateNames(
+        QM3, "{phase1} (no IPsec SA yet)", "QM_IDLE",
         "STATE_QUICK_R1 (sent Quick Mode reply, inbound IPsec SA installed, expecting QM3)",
         "(waiting for QM3)"),
     (QUICK, RESPONDER, DONE): StateNames(
@@ -116,18 +139,18 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
         "CHILD_SA ... established with SPIs ..."),
     # IKEv2 (Cisco 'show crypto ikev2 sa' status column)
     (V2, INITIATOR, NOTHING): StateNames(None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
-    (V2, INITIATOR, "IKE_SA_INIT request"): StateNames(
-        "IKE_SA_INIT response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
+    (V2, INITIATOR, IKE_SA_INIT_REQUEST): StateNames(
+        IKE_SA_INIT_RESPONSE, "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_I (older: STATE_PARENT_I1)",
         "retransmit {n} of request with message ID 0", SENT_ONCE),
-    (V2, INITIATOR, "IKE_AUTH request"): StateNames(
-        "IKE_AUTH response", "IN-NEG", "IN-NEG", "STATE_V2_IKE_AUTH_I (older: STATE_PARENT_I2)",
+    (V2, INITIATOR, IKE_AUTH_REQUEST): StateNames(
+        IKE_AUTH_RESPONSE, "IN-NEG", "IN-NEG", "STATE_V2_IKE_AUTH_I (older: STATE_PARENT_I2)",
         "retransmit {n} of request with message ID {mid}", SENT_ONCE),
     (V2, INITIATOR, DONE): StateNames(
         None, "READY", "READY", "STATE_V2_ESTABLISHED_IKE_SA", "IKE_SA ... established between ..."),
     (V2, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, NO_NAME, "— (no state for this SA)", "(no IKE_SA for this peer)"),
-    (V2, RESPONDER, "IKE_SA_INIT response"): StateNames(
-        "IKE_AUTH request", "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
+    (V2, RESPONDER, IKE_SA_INIT_RESPONSE): StateNames(
+        IKE_AUTH_REQUEST, "IN-NEG", "IN-NEG", "STATE_V2_IKE_SA_INIT_R (older: STATE_PARENT_R1)",
         ANSWERS_DUPLICATE, HALF_OPEN),
     (V2, RESPONDER, REFUSED_AUTH): StateNames(
         None, _NO_STATE, NO_NAME, "— (IKE SA deleted after refusing IKE_AUTH)",

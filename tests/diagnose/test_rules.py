@@ -14,11 +14,13 @@ import pytest
 from sequences import I_ADDR, ISPI, R_ADDR, RSA_SA, RSPI, WEAK_SA, Conversation
 
 from ikepcap.correlate.correlate import correlate
+from ikepcap.correlate.model import AGGRESSIVE, MAIN, QUICK
+from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.diagnose import diagnose, finding
 from ikepcap.diagnose.facts import seconds_list
 from ikepcap.diagnose.model import Diagnosis, Evidence
-from ikepcap.diagnose.patterns import PHASE1_STALLS, PHASE2_STALLS, Match
-from ikepcap.diagnose.rules import RULES
+from ikepcap.diagnose.patterns import Match
+from ikepcap.diagnose.rules import CAPTURE, CHILD, OBSERVATION, RULES, STALLS
 from ikepcap.extract.model import Extraction
 from ikepcap.read.model import endpoint
 from ikepcap.report import markdown, text
@@ -336,19 +338,70 @@ def esp_one_way(c):
     c.add_esp(I_ADDR, R_ADDR, 0x1001)
 
 
+# Observations hold for either version; those about IKEv2 alone (their scenario builds IKEv2).
+V2_OBSERVATIONS = frozenset({"dh-group-retry", "cookie-challenge", "child-refused"})
+
+
+def _version(rule: str) -> int:
+    """The IKE version a rule's scenario is built in, from the rule's flow."""
+    flow = RULES[rule].flow
+    if flow == OBSERVATION:
+        return 2 if rule in V2_OBSERVATIONS else 1
+    return 1 if flow in (MAIN, AGGRESSIVE, QUICK) else 2
+
+
 SCENARIOS: dict[str, tuple[int, Callable[[Conversation], None]]] = {
-    name.replace("_", "-"): (2 if name.startswith(("init", "auth", "child", "dh_", "cookie")) else 1, fn)
+    name.replace("_", "-"): (_version(name.replace("_", "-")), fn)
     for name, fn in dict(globals()).items()
     if callable(fn) and name.replace("_", "-") in RULES
 }
 
 
-STALL_RULES = {rule for table in (*PHASE1_STALLS.values(), *PHASE2_STALLS.values()) for rule, _ in table}
+STALL_RULES = {rule.id for stalls in STALLS.values() for rule in stalls}
 
 
 def test_every_rule_has_a_scenario():
-    # these two are about several SAs; each has its own test
-    assert set(RULES) - set(SCENARIOS) == {"flood", "superseded"}
+    # the capture-wide rules are about several SAs; each has its own test
+    assert set(RULES) - set(SCENARIOS) == {rule.id for rule in RULES.values() if rule.flow == CAPTURE}
+
+
+def test_every_cause_of_every_rule_and_variant_is_a_known_cause():
+    for rule in RULES.values():
+        for ranking in (rule.causes, *rule.variants.values()):
+            assert set(ranking) <= set(CAUSES), (rule.id, set(ranking) - set(CAUSES))
+        assert rule.healthy_cause is None or rule.healthy_cause in CAUSES
+        assert {entry[2] for entry in rule.strongswan if len(entry) > 2} <= set(CAUSES)
+
+
+def test_every_rule_has_a_pattern_or_is_capture_wide():
+    for rule in RULES.values():
+        assert (rule.pattern is None) == (rule.flow == CAPTURE), rule.id
+        assert rule.pattern is None or rule.pattern.__name__ == rule.id.replace("-", "_")
+
+
+def test_every_child_sa_stall_says_where_phase_2_stands():
+    """IKEv2 phase 2 has no progress of its own to read: each child-SA stall row names its place."""
+    assert STALLS[CHILD] and all(rule.stands_at for rule in STALLS[CHILD])
+    assert not any(rule.stands_at for rule in RULES.values() if rule.flow != CHILD)
+
+
+def test_every_variant_of_a_rule_is_returned_by_its_pattern():
+    """A variant no detector returns is a ranking that never applies: each rule's variant names
+    must appear in its own pattern's body (by constant, as patterns writes them)."""
+    import ast
+    import inspect
+
+    from ikepcap.diagnose import facts, patterns
+    constants = {value: key for module in (facts, patterns) for key, value in vars(module).items()
+                 if key.isupper() and isinstance(value, str)}
+    for rule in RULES.values():
+        if not rule.variants:
+            continue
+        body = ast.parse(inspect.getsource(rule.pattern))
+        used = {node.id for node in ast.walk(body) if isinstance(node, ast.Name)}
+        if "icmp_kind" in used:             # passes on the ICMP kind it finds, one of facts.ICMP_KINDS
+            used |= {constants[kind] for kind, _ in facts.ICMP_KINDS}
+        assert {constants[v] for v in rule.variants} <= used, rule.id
 
 
 @pytest.mark.parametrize("rule", sorted(SCENARIOS))
