@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import (
     AGGRESSIVE,
@@ -53,8 +55,16 @@ def correlate(extraction: Extraction) -> Correlation:
 
 
 def ordered(messages: list[Message]) -> list[Message]:
-    """Capture order across a ring of files: by time, then file and frame."""
-    return sorted(messages, key=lambda m: (m.time, m.file, m.frame))
+    """Capture order: each file's own order (its frames), and the files of a ring interleaved by
+    time. Within a file the frame order is what happened even where the capture's clock steps
+    back; sorting by time there would put an answer before its request."""
+    by_file: dict[str, list[Message]] = {}
+    for message in messages:
+        by_file.setdefault(message.file, []).append(message)
+    streams = [sorted(found, key=lambda m: m.frame) for found in by_file.values()]
+    if len(streams) == 1:
+        return streams[0]
+    return list(heapq.merge(*streams, key=lambda m: (m.time, m.file, m.frame)))
 
 
 def ike_sa(bucket: Bucket) -> IkeSa:
@@ -106,6 +116,12 @@ def notes(grouping: Grouping) -> list[str]:
                     f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({first.file} frame {first.frame} "
                     "first), and were left out: a span port copying both directions of a link, or two capture "
                     "points, shows one packet twice, while no IKE peer re-sends that fast")
+    if grouping.clock_steps:
+        worst = min(grouping.clock_steps, key=lambda pair: pair[1].time - pair[0].time)
+        said.append(f"the capture's clock steps back between IKE messages {len(grouping.clock_steps)} time(s) "
+                    f"(the largest by {worst[0].time - worst[1].time:.3f} s, from {worst[0].file} frame "
+                    f"{worst[0].frame} to frame {worst[1].frame}): messages are taken in the file's order there, "
+                    "and an interval across the step is not a real one")
     if grouping.dropped_sas:
         said.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
                     "further SAs were counted, not diagnosed")

@@ -56,6 +56,8 @@ class Grouping:
     dropped_messages: int               # messages of SAs beyond MAX_SAS
     dropped_sas: int
     twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
+    # (earlier, later) pairs of one file's consecutive messages whose clock went backwards
+    clock_steps: list[tuple[Message, Message]] = field(default_factory=list)
 
 
 # The same bytes from the same sender this soon again are one packet captured twice: retransmission
@@ -80,12 +82,19 @@ def _drop_capture_duplicates(bucket: Bucket, twice: list[Message]) -> None:
 
 
 def group(messages: list[Message]) -> Grouping:
-    """``messages`` (in time order) by IKE SA, without the copies a capture point made twice."""
+    """``messages`` (in capture order) by IKE SA, without the copies a capture point made twice,
+    noting where a file's clock went backwards."""
     buckets: dict[SaKey, Bucket] = {}
     order: list[Bucket] = []
     dropped = 0
     dropped_keys: set[SaKey] = set()
+    last: dict[str, Message] = {}
+    steps: list[tuple[Message, Message]] = []
     for message in messages:
+        before = last.get(message.file)
+        if before is not None and message.time < before.time:
+            steps.append((before, message))
+        last[message.file] = message
         key = message.conversation
         bucket = buckets.get(key)
         if bucket is not None and message.rspi not in (ZERO_SPI, bucket.rspi) and bucket.rspi != ZERO_SPI:
@@ -114,7 +123,7 @@ def group(messages: list[Message]) -> Grouping:
     twice: list[Message] = []
     for bucket in order:
         _drop_capture_duplicates(bucket, twice)
-    return Grouping(order, dropped, len(dropped_keys), twice)
+    return Grouping(order, dropped, len(dropped_keys), twice, steps)
 
 
 @dataclass(frozen=True, slots=True)

@@ -940,3 +940,18 @@ def test_status_notifies_are_read_in_their_own_version(version, number, name, no
     notifies = view["sas"][0]["notifies"]
     assert [(n["type"], n["name"]) for n in notifies] == ([(number, name)] if notable else [])
     assert [n["name"] for m in view["sas"][0]["messages"] for n in m["notify"] if n["type"] == number] == [name]
+
+
+def test_a_clock_step_back_keeps_the_file_order_and_is_noted():
+    """A capture clock that steps back between a request and its answer must not turn the answer
+    into one sent before the request (and the request into a re-send that the answer did not stop)."""
+    c = Conversation(2)
+    c.init_request(10.0)
+    c.init_response(10.01)
+    messages = list(c.messages)
+    messages[1] = replace(messages[1], time=7.61)          # the clock stepped back 2.4 s
+    correlation = correlate(Extraction(engine="native", messages=messages))
+    assert [s.name for s in correlation.sas[0].steps] == ["IKE_SA_INIT request", "IKE_SA_INIT response"]
+    assert any("clock steps back" in note and "2.390 s" in note for note in correlation.notes)
+    rules = {f.rule for f in diagnose(correlation).sas[0].findings}
+    assert "init-response-lost" not in rules and "init-no-auth" in rules
