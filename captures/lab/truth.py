@@ -208,7 +208,7 @@ TRUTH = {
                     "AM2 and sends an encrypted AUTHENTICATION_FAILED; the responder, waiting for "
                     "AM3, keeps retransmitting AM2.",
         sas=[dict(exchange="aggressive", outcome="rejected",
-                  stall=stall("AM2", "AM3", "AM waiting for AM3", "responder"), phase2=None,
+                  stall=stall("AM2", "AM3", "AM_WAIT_MSG3", "responder"), phase2=None,
                   cause="psk-mismatch",
                   enc=[enc("AUTHENTICATION_FAILED", 24, "initiator", "INFO")], retx={"AM2": 5})],
         proof=[("initiator", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(AUTH_FAILED\) \]"),

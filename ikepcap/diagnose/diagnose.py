@@ -251,10 +251,17 @@ def _headline(sa: IkeSa, p1: PhaseVerdict, p2: PhaseVerdict, stall: Finding | No
     else:
         where = f"{mode} {p1.summary}; phase 2 {p2.summary}"
     if stall is None and leading is not None:
-        where += f". Problem: {leading.title[0].lower()}{leading.title[1:]}"
+        where += f". Problem: {_sentence_inside(leading.title)}"
     if cause != "none" and (stall or leading) is not None:
         return f"{where}. Most likely: {CAUSES[cause].title}."
     return where + "."
+
+
+def _sentence_inside(title: str) -> str:
+    """A title continued mid-sentence: its first word in lower case, unless it is an acronym
+    ('ICMP error ...', 'ESP flows ...', 'IKE flood ...' keep theirs)."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() else title[0].lower() + title[1:]
 
 
 def diagnose_sa(sa: IkeSa) -> SaDiagnosis:

@@ -9,7 +9,8 @@ log. A row's ``strongswan`` line is the one logged once the side has re-sent its
 the one while it has sent it once, where the two differ. Lines a rule's pattern makes more
 telling (a refusal, a decryption failure) are in the rule table; an error notification received
 in clear is told with ``STRONGSWAN_RECEIVED``.
-ASA has no intermediate Aggressive Mode state names in its documentation, so none are invented.
+ASA's Aggressive Mode states are AM_WAIT_MSG2 (the initiator, after AM1) and AM_WAIT_MSG3 (the
+responder, after AM2), as its IKEv1 state machine names them in 'debug crypto ikev1'.
 """
 
 from __future__ import annotations
@@ -109,14 +110,14 @@ STATES: dict[tuple[str, str, str | None], StateNames] = {
     (AGGRESSIVE, INITIATOR, NOTHING): StateNames(
         None, NO_NAME, NO_NAME, NO_NAME, "(no initiating message in the capture)"),
     (AGGRESSIVE, INITIATOR, AM1): StateNames(
-        AM2, "AM waiting for AM2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
+        AM2, "AM_WAIT_MSG2", "AG_INIT_EXCH", "STATE_AGGR_I1 (sent Aggressive Mode request)",
         "sending retransmit {n} of request message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, INITIATOR, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_I2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
     (AGGRESSIVE, RESPONDER, NOTHING): StateNames(
         None, _NO_STATE, "AG_NO_STATE", "— (no state for this SA)", "(no IKE_SA for this peer)"),
     (AGGRESSIVE, RESPONDER, AM2): StateNames(
-        AM3, "AM waiting for AM3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
+        AM3, "AM_WAIT_MSG3", "AG_INIT_EXCH", "STATE_AGGR_R1 (sent AM response, expecting AM3)",
         "sending retransmit {n} of response message ID 0, seq 1", SENT_ONCE),
     (AGGRESSIVE, RESPONDER, DONE): StateNames(
         None, "AM_ACTIVE", "QM_IDLE", "STATE_AGGR_R2 (ISAKMP SA established)", "IKE_SA ... established between ..."),
