@@ -75,7 +75,7 @@ from ikepcap.diagnose.facts import (
     seconds_list,
 )
 from ikepcap.diagnose.model import Evidence
-from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
+from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
 from ikepcap.read.frames import NAT_T_PORT
 from ikepcap.read.model import endpoint
 
@@ -724,14 +724,15 @@ def clear_error_notify(sa: IkeSa) -> Match | None:
 
 
 def weak_algorithms(sa: IkeSa) -> Match | None:
-    """What the responder chose (MM2, AM2, the IKE_SA_INIT response), checked against the table,
-    for an IKE SA that came up: until then nothing uses them, and the failure comes first."""
+    """What the responder chose (MM2, AM2, the IKE_SA_INIT response), checked against the table.
+    Once the responder has chosen, both sides have agreed on these algorithms whether or not the
+    negotiation then fails for another reason, and the fix for that failure should not keep them."""
     step = _successful_init(sa) if sa.version == 2 else first(sa, MM2) or first(sa, AM2)
     if step is None:
         return None
     weak = [f"{name} ({WEAK_ALGORITHMS[name]})" for name in dict.fromkeys(facts.algorithm_names(step))
             if name in WEAK_ALGORITHMS]
-    if not weak or not phase1(sa).established:
+    if not weak:
         return None
     return Match([evidence(step)], [f"{', '.join(weak)}: chosen in {step.name} (frame {step.label})."])
 

@@ -544,8 +544,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                    "(Cisco: 'crypto isakmp aggressive-mode disable').",)))),
     Rule("weak-algorithms", OBSERVATION, patterns.weak_algorithms, INFO, "The IKE SA uses weak algorithms",
          "The proposal the responder chose includes algorithms that current guidance (RFC 8247) tells peers not to "
-         "use, or to phase out: small Diffie-Hellman groups, DES/3DES, MD5, SHA-1. It works, which is why it "
-         "lingers; it is the first thing an audit or a peer's upgrade will reject.",
+         "use, or to phase out: small Diffie-Hellman groups, DES/3DES, MD5, SHA-1. Tunnels with them work, which is "
+         "why they linger; they are the first thing an audit or a peer's upgrade will reject.",
          (),
          ((I, ("Offer AES (GCM, or CBC with SHA-2 integrity), SHA-2 PRFs and DH group 14 or higher (19/20/21 "
                "for ECP), and remove the weak proposals once the peer accepts the new ones.",)),

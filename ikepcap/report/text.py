@@ -84,7 +84,9 @@ def state_table(phase: dict) -> list[str]:
     return ["    " + terminal(line) for line in table.splitlines()]
 
 
-def finding_lines(finding: dict, several_files: bool = False) -> list[str]:
+def finding_lines(finding: dict, several_files: bool = False, brief: bool = False) -> list[str]:
+    """A finding as the terminal shows it; ``brief``: its title and rule only (an informational
+    finding beside a problem, whose details ``-v`` shows)."""
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
     lines = _wrap(f"[{label}] {finding['title']}{inferred}", "  ")
@@ -95,7 +97,7 @@ def finding_lines(finding: dict, several_files: bool = False) -> list[str]:
     else:
         lines.append("      " + tag)
     if finding["severity"] == INFO:
-        return lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
+        return lines if brief else lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
     lines += _wrap(finding["explanation"], "      ")
     for detail in finding["details"]:
         lines += _wrap("• " + detail, "      ", 2)
@@ -170,9 +172,13 @@ def render(view: dict, verbose: bool = False) -> str:
         if sa["phase2"]["initiator"] is not None:
             out.append(f"  Phase 2 — {sa['phase2']['summary']} (initiator below = the side that started it):")
             out += state_table(sa["phase2"])
-        for finding in sa["findings"]:
-            out.append("")
-            out += finding_lines(finding, several)
+        # beside a problem, what is only information keeps to its title unless -v asks for more
+        brief = sa["status"] == PROBLEM and not verbose
+        for i, finding in enumerate(sa["findings"]):
+            listed = brief and finding["severity"] == INFO and i and sa["findings"][i - 1]["severity"] == INFO
+            if not listed:
+                out.append("")
+            out += finding_lines(finding, several, brief)
         if verbose:
             out.append("")
             out.append("  Message ladder:")

@@ -902,16 +902,22 @@ def test_quick_mode_copies_are_classed_by_what_they_answer():
     assert kinds[("QM3", 2)] == kinds[("QM3", 3)] == "duplicate"
 
 
-def test_weak_algorithms_are_named_only_for_an_sa_that_came_up():
+def test_weak_algorithms_are_named_once_the_responder_chose_them():
     c = Conversation()
     weak_algorithms(c)
     (found,) = [f for f in c.diagnosis().findings if f.rule == "weak-algorithms"]
     assert found.details == ("3DES-CBC (64-bit block, Sweet32), MD5 (broken hash), MODP-1024 (1024-bit group): "
                              "chosen in MM2 (frame 2).",)
+    # a negotiation that stalls after MM2 has agreed on them all the same (issue 13)
     stalled = Conversation()
     for n in (1, 2, 3):
         stalled.mm(n, n * 0.01, sa=WEAK_SA)
-    assert "weak-algorithms" not in [f.rule for f in stalled.diagnosis().findings]
+    assert "weak-algorithms" in [f.rule for f in stalled.diagnosis().findings]
+    # before the responder chose, nothing is agreed
+    offered = Conversation()
+    offered.mm(1, 0, sa=WEAK_SA)
+    offered.mm(1, 2, sa=WEAK_SA)
+    assert "weak-algorithms" not in [f.rule for f in offered.diagnosis().findings]
 
 
 def test_an_ike_sa_init_response_alone_points_to_a_one_sided_capture():
