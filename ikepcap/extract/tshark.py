@@ -23,9 +23,9 @@ How a file is read
         uat:ikev2_decryption_table:SPIi,SPIr,SK_ei,SK_er,"AES-CBC-128 [RFC3602]",SK_ai,SK_ar,"HMAC_SHA2_256_128 [RFC4868]"
 
     (``ikepcap decode --engine tshark --tshark-option "uat:ikev2_decryption_table:$(cat
-    captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) Payloads
-    Wireshark decrypts follow the ``Encrypted`` payload that carried them in
-    ``Message.payloads``. ``--port N`` becomes ``decode_as={'udp.port==N': 'isakmp'}``.
+    captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) The payloads
+    Wireshark decrypts are the message's ``inner`` payloads, marked ``decrypted``: they follow
+    the ``Encrypted`` payload that carried them in ``Message.payloads``. ``--port N`` becomes ``decode_as={'udp.port==N': 'isakmp'}``.
 
 What maps, and from what
     Header fields, the payload chain (types, order, lengths, critical bits), proposals,
@@ -71,7 +71,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,7 +87,6 @@ from ikepcap.decode.attributes import (
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.identity import DN_SHORT_NAMES, TS_ADDRESS_SIZES, X509_ENCODINGS
 from ikepcap.decode.model import (
-    ALL,
     V1_FLAG_ENCRYPTION,
     V2_SK,
     Attribute,
@@ -477,10 +476,11 @@ class _FileReader:
         header = _Header(isakmp, warnings)
         major = header.version >> 4
         v2 = major == 2
+        inner: list[Payload] = []
         if header.flags & V1_FLAG_ENCRYPTION and not v2:
-            payloads = _v1_encrypted_body(isakmp, header, len(data), warnings)
+            payloads = _v1_encrypted_body(isakmp, header, len(data), warnings, inner)
         else:
-            payloads = _chain(isakmp, v2, warnings)
+            payloads = _chain(isakmp, v2, warnings, inner)
         warnings.extend(_expert(isakmp))
         for malformed in layers.get("_ws.malformed", []):
             warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
@@ -494,7 +494,7 @@ class _FileReader:
             exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type], flags=header.flags,
             message_id=header.message_id, length=header.length, size=len(data),
             chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
-            notes=tuple(warnings), cache={ALL: (tuple(payloads), ())},
+            notes=tuple(warnings), inner=tuple(inner), given=(tuple(payloads), ()),
         ))
 
     # --- counters -----------------------------------------------------------------------------
@@ -818,8 +818,9 @@ GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reser
                           "isakmp.payloadlength", "_ws.expert"})
 
 
-def _chain(tree: dict, v2: bool, warnings: list[str]) -> list[Payload]:
-    """The payloads of a tree level (a message, or what Wireshark decrypted), in order.
+def _chain(tree: dict, v2: bool, warnings: list[str], inner: list[Payload]) -> list[Payload]:
+    """The payloads of a tree level (a message, or what Wireshark decrypted), in order; what
+    Wireshark decrypted from an SK payload goes to ``inner``, marked decrypted.
 
     A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
     as ``Opaque`` with a warning: its type and length are known, its contents are not.
@@ -837,7 +838,7 @@ def _chain(tree: dict, v2: bool, warnings: list[str]) -> list[Payload]:
                     v2 and _flag(sub, "isakmp.criticalpayload"))
         if v2 and kind == V2_SK:
             payloads.append(_sk(head, sub))
-            payloads.extend(_chain(_decrypted(sub), True, warnings))
+            inner.extend(_marked(_chain(_decrypted(sub), True, warnings, inner)))
         elif head.length > 4 and not set(sub) - GENERIC_KEYS:
             warnings.append(f"{head.name} payload: Wireshark shows no body")
             payloads.append(_opaque(head, sub, v2))
@@ -853,16 +854,21 @@ def _decrypted(sub: dict) -> dict:
     return contained if isinstance(contained, dict) else {}
 
 
-def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str]) -> list[Payload]:
-    """An IKEv1 message with the E flag: one Encrypted body, then what Wireshark decrypted of it."""
+def _marked(payloads: list[Payload]) -> list[Payload]:
+    return [replace(p, decrypted=True) for p in payloads]
+
+
+def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str],
+                       inner: list[Payload]) -> list[Payload]:
+    """An IKEv1 message with the E flag: one Encrypted body; what Wireshark decrypted of it
+    goes to ``inner``."""
     body = max(0, min(header.length, size) - ISAKMP_HEADER)
     name = iana.V1_PAYLOAD_TYPES[header.next_payload]
-    payloads: list[Payload] = [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
-                                         first_payload_name=name, data_length=body)]
-    inner = isakmp.get("isakmp.enc.data")
-    if isinstance(inner, dict):
-        payloads.extend(_chain(inner, False, warnings))
-    return payloads
+    decrypted = isakmp.get("isakmp.enc.data")
+    if isinstance(decrypted, dict):
+        inner.extend(_marked(_chain(decrypted, False, warnings, inner)))
+    return [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
+                      first_payload_name=name, data_length=body)]
 
 
 def _opaque(head: Head, sub: dict, v2: bool) -> Opaque:
