@@ -809,89 +809,62 @@ class _Header:
 
 
 # --- payloads ---------------------------------------------------------------------------------
+# What Wireshark shows of a payload becomes the model's payload through one table, PAYLOADS:
+# a row per payload kind names the IKEv1 and IKEv2 payload types it reads (by their iana
+# names), the model class, and for each of the class's fields the converter that reads it
+# from the payload's subtree. Simple fields are read by the few converter builders below
+# (a number, bytes, a registry name, a length); what needs more (proposals, identities,
+# certificates, selectors) is one named function.
 
-Mapper = Callable[[Head, dict, bool], Payload]
-
-
-# The generic payload header as Wireshark shows it; a payload with nothing more has no body read.
-GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reserved7", "isakmp.criticalpayload",
-                          "isakmp.payloadlength", "_ws.expert"})
-
-
-def _chain(tree: dict, v2: bool, warnings: list[str], inner: list[Payload]) -> list[Payload]:
-    """The payloads of a tree level (a message, or what Wireshark decrypted), in order; what
-    Wireshark decrypted from an SK payload goes to ``inner``, marked decrypted.
-
-    A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
-    as ``Opaque`` with a warning: its type and length are known, its contents are not.
-    """
-    kinds = _all(tree, "isakmp.typepayload")
-    subtrees = _all(tree, "isakmp.typepayload_tree")
-    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
-    mappers = V2_MAPPERS if v2 else V1_MAPPERS
-    payloads: list[Payload] = []
-    for kind_text, sub in zip(kinds, subtrees):
-        kind = _int(kind_text)
-        if not isinstance(sub, dict):
-            sub = {}
-        head = Head(kind, names[kind], _int_or(sub, "isakmp.payloadlength"),
-                    v2 and _flag(sub, "isakmp.criticalpayload"))
-        if v2 and kind == V2_SK:
-            payloads.append(_sk(head, sub))
-            inner.extend(_marked(_chain(_decrypted(sub), True, warnings, inner)))
-        elif head.length > 4 and not set(sub) - GENERIC_KEYS:
-            warnings.append(f"{head.name} payload: Wireshark shows no body")
-            payloads.append(_opaque(head, sub, v2))
-        else:
-            payloads.append(mappers.get(kind, _opaque)(head, sub, v2))
-    return payloads
+Converter = Callable[[dict, Head, bool], object]      # (payload subtree, generic header, IKEv2?) -> field value
 
 
-def _decrypted(sub: dict) -> dict:
-    """The payloads Wireshark decrypted from an SK payload (with a decryption table), else {}."""
-    decrypted = sub.get("isakmp.enc.decrypted")
-    contained = decrypted.get("isakmp.enc.contained") if isinstance(decrypted, dict) else None
-    return contained if isinstance(contained, dict) else {}
+def number(key: str) -> Converter:
+    """The field's number (0 when Wireshark does not show it)."""
+    return lambda sub, head, v2: _int_or(sub, key)
 
 
-def _marked(payloads: list[Payload]) -> list[Payload]:
-    return [replace(p, decrypted=True) for p in payloads]
+def raw(key: str) -> Converter:
+    """The field's bytes (empty when Wireshark does not show it)."""
+    return lambda sub, head, v2: _bytes(_one(sub, key, ""))
 
 
-def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str],
-                       inner: list[Payload]) -> list[Payload]:
-    """An IKEv1 message with the E flag: one Encrypted body; what Wireshark decrypted of it
-    goes to ``inner``."""
-    body = max(0, min(header.length, size) - ISAKMP_HEADER)
-    name = iana.V1_PAYLOAD_TYPES[header.next_payload]
-    decrypted = isakmp.get("isakmp.enc.data")
-    if isinstance(decrypted, dict):
-        inner.extend(_marked(_chain(decrypted, False, warnings, inner)))
-    return [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
-                      first_payload_name=name, data_length=body)]
+def named(key: str, v1: Registry, v2: Registry | None = None) -> Converter:
+    """The name of the field's number in ``v1`` (IKEv1) or ``v2`` (IKEv2; ``v1`` when not given)."""
+    return lambda sub, head, is_v2: (v2 if is_v2 and v2 is not None else v1)[_int_or(sub, key)]
 
 
-def _opaque(head: Head, sub: dict, v2: bool) -> Opaque:
-    return Opaque(*head, data_length=max(0, head.length - 4))
+def v1_only(convert: Converter) -> Converter:
+    """``convert`` in IKEv1; None in IKEv2, whose layout has no such field."""
+    return lambda sub, head, v2: None if v2 else convert(sub, head, v2)
 
 
-def _sk(head: Head, sub: dict) -> Encrypted:
-    first = _int_or(sub, "isakmp.nextpayload")
-    return Encrypted(*head, first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
-                     data_length=max(0, head.length - 4))
+def v2_only(convert: Converter) -> Converter:
+    return lambda sub, head, v2: convert(sub, head, v2) if v2 else None
 
 
-def _skf(head: Head, sub: dict, v2: bool) -> EncryptedFragment:
-    first = _int_or(sub, "isakmp.nextpayload")
-    return EncryptedFragment(*head, number=_int_or(sub, "isakmp.frag.number"), total=_int_or(sub, "isakmp.frag.total"),
-                             first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
-                             data_length=max(0, head.length - 8))
+def after(v1_fixed: int, v2_fixed: int | None = None) -> Converter:
+    """The length of the data after the payload's fixed fields (``v1_fixed`` bytes, or
+    ``v2_fixed`` in IKEv2), from the payload length: Wireshark shows no such field."""
+    return lambda sub, head, v2: max(0, head.length - (v2_fixed if v2 and v2_fixed is not None else v1_fixed))
 
 
-def _cisco_fragment(head: Head, sub: dict, v2: bool) -> CiscoFragment:
-    return CiscoFragment(*head, fragment_id=_int_or(sub, "isakmp.frag.packetid"),
-                         number=_int_or(sub, "isakmp.frag.seq"), last=_int_or(sub, "isakmp.frag.last") == 1,
-                         data_length=max(0, head.length - 8))
+def from_data(key: str, read: Callable[[bytes], object]) -> Converter:
+    """``read`` applied to the field's bytes (a value Wireshark shows only as data)."""
+    return lambda sub, head, v2: read(_bytes(_one(sub, key, "")))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One payload kind: the payload types it reads, its model class, and a converter per field."""
+
+    v1: tuple[str, ...]                 # IKEv1 payload type names (iana.V1_PAYLOAD_TYPES)
+    v2: tuple[str, ...]                 # IKEv2 payload type names (iana.V2_PAYLOAD_TYPES)
+    kind: type[Payload]
+    fields: tuple[tuple[str, Converter], ...]
+
+    def read(self, head: Head, sub: dict, v2: bool) -> Payload:
+        return self.kind(*head, **{name: convert(sub, head, v2) for name, convert in self.fields})
 
 
 # SA -> proposals -> transforms -> attributes
@@ -907,19 +880,19 @@ ATTRIBUTE_KINDS: dict[str, tuple[Registry, dict[int, Registry], frozenset[int], 
 MAX_INT_BYTES = 8
 
 
-def _attributes(tree: dict, key: str, kind: str | None = None) -> tuple[Attribute, ...]:
-    names, values, texts, addresses = ATTRIBUTE_KINDS[kind or key]
+def _attributes(tree: dict, key: str) -> tuple[Attribute, ...]:
+    names, values, texts, addresses = ATTRIBUTE_KINDS[key]
     found = []
     for attr in _all(tree, key):
         if not isinstance(attr, dict):
             continue
         attr_type = _int_or(attr, f"{key}.type") & ~AF_BIT
-        raw = _bytes(_one(attr, f"{key}.value", ""))
+        raw_value = _bytes(_one(attr, f"{key}.value", ""))
         value: int | bytes
-        if _flag(attr, f"{key}.format") or len(raw) <= MAX_INT_BYTES and attr_type not in texts | addresses:
-            value = int.from_bytes(raw, "big")
+        if _flag(attr, f"{key}.format") or len(raw_value) <= MAX_INT_BYTES and attr_type not in texts | addresses:
+            value = int.from_bytes(raw_value, "big")
         else:
-            value = raw
+            value = raw_value
         meaning = None
         if attr_type in values and isinstance(value, int):
             meaning = values[attr_type][value]
@@ -931,23 +904,18 @@ def _attributes(tree: dict, key: str, kind: str | None = None) -> tuple[Attribut
     return tuple(found)
 
 
-def _sa(head: Head, sub: dict, v2: bool) -> SecurityAssociation:
+def _proposals(sub: dict, head: Head, v2: bool) -> tuple[Proposal, ...]:
     proposals = []
+    protocols = iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS
     for proposal in _all(sub, "isakmp.typepayload_tree"):
         if not isinstance(proposal, dict):
             continue
         protocol_id = _int_or(proposal, "isakmp.prop.protoid")
         transforms = [_transform(t, protocol_id, v2) for t in _all(proposal, "isakmp.typepayload_tree")
                       if isinstance(t, dict)]
-        protocols = iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS
         proposals.append(Proposal(_int_or(proposal, "isakmp.prop.number"), protocol_id, protocols[protocol_id],
                                   _bytes(_one(proposal, "isakmp.spi", "")), tuple(transforms)))
-    if v2:
-        return SecurityAssociation(*head, doi=None, situation=None, proposals=tuple(proposals))
-    situation = _bytes(_one(sub, "isakmp.sa.situation", ""))
-    return SecurityAssociation(*head, doi=_int_or(sub, "isakmp.sa.doi") if "isakmp.sa.doi" in sub else None,
-                               situation=int.from_bytes(situation, "big") if situation else None,
-                               proposals=tuple(proposals))
+    return tuple(proposals)
 
 
 def _transform(tree: dict, protocol_id: int, v2: bool) -> Transform:
@@ -966,28 +934,25 @@ def _transform(tree: dict, protocol_id: int, v2: bool) -> Transform:
                      ids[transform_id] if ids is not None else str(transform_id), _attributes(tree, key))
 
 
-# Keys, proofs, nonces
-
-def _ke(head: Head, sub: dict, v2: bool) -> KeyExchange:
-    if not v2:
-        return KeyExchange(*head, group=None, group_name=None, data_length=max(0, head.length - 4))
-    group = _int_or(sub, "isakmp.key_exchange.dh_group")
-    return KeyExchange(*head, group=group, group_name=iana.KE_GROUPS[group], data_length=max(0, head.length - 8))
+def _doi(sub: dict, head: Head, v2: bool) -> int | None:
+    return _int_or(sub, "isakmp.sa.doi") if "isakmp.sa.doi" in sub else None
 
 
-def _auth(head: Head, sub: dict, v2: bool) -> Authentication:
-    method = _int_or(sub, "isakmp.auth.method")
-    return Authentication(*head, method=method, method_name=iana.V2_AUTH_METHODS[method],
-                          data_length=max(0, head.length - 8))
+def _situation(sub: dict, head: Head, v2: bool) -> int | None:
+    situation = _bytes(_one(sub, "isakmp.sa.situation", ""))
+    return int.from_bytes(situation, "big") if situation else None
 
 
-def _eap(head: Head, sub: dict, v2: bool) -> Eap:
-    data = _bytes(_one(sub, "isakmp.eap.data", ""))
-    code = data[0] if data else 0
-    eap_type = data[4] if code in (1, 2) and len(data) > 4 else None
-    return Eap(*head, code=code, code_name=iana.EAP_CODES[code], identifier=data[1] if len(data) > 1 else 0,
-               eap_type=eap_type, eap_type_name=iana.EAP_TYPES[eap_type] if eap_type is not None else None,
-               eap_length=int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0)
+# EAP: Wireshark's EAP fields are those of the EAP dissector; the header is read from the data.
+
+def _eap_type(data: bytes) -> int | None:
+    """Present in Request and Response only."""
+    return data[4] if data[:1] in (b"\x01", b"\x02") and len(data) > 4 else None
+
+
+def _eap_type_name(data: bytes) -> str | None:
+    eap_type = _eap_type(data)
+    return iana.EAP_TYPES[eap_type] if eap_type is not None else None
 
 
 # Identities and certificates
@@ -1043,8 +1008,9 @@ def _packed(text: str | None) -> bytes | None:
         return None
 
 
-def _identity(id_type: int, data) -> str:
+def _identity(sub: dict, head: Head, v2: bool) -> str:
     """The identity as the native engine writes it, from the fields Wireshark shows; else ''."""
+    id_type, data = _int_or(sub, "isakmp.id.type"), sub.get("isakmp.id.data")
     if not isinstance(data, dict):
         return ""
     pick = data.get
@@ -1067,16 +1033,6 @@ def _identity(id_type: int, data) -> str:
     return _dn(data) or ""
 
 
-def _id(head: Head, sub: dict, v2: bool) -> Identification:
-    id_type = _int_or(sub, "isakmp.id.type")
-    value = _identity(id_type, sub.get("isakmp.id.data"))
-    if v2:
-        return Identification(*head, id_type=id_type, id_type_name=iana.V2_ID_TYPES[id_type], value=value,
-                               protocol_id=None, port=None)
-    return Identification(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type], value=value,
-                          protocol_id=_int_or(sub, "isakmp.id.protoid"), port=_int_or(sub, "isakmp.id.port"))
-
-
 _TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)")
 
 
@@ -1090,29 +1046,31 @@ def _x509_time(tree) -> str | None:
     return None
 
 
-def _cert(head: Head, sub: dict, v2: bool) -> Certificate:
-    encoding = _int_or(sub, "isakmp.cert.encoding")
-    fields: dict[str, str | None] = dict.fromkeys(("subject", "issuer", "not_before", "not_after", "serial"))
-    signed = _find(sub.get("isakmp.cert.data"), "x509af.signedCertificate_element")
-    if encoding in X509_ENCODINGS and isinstance(signed, dict):
-        serial = _bytes(_one(signed, "x509af.serialNumber", ""))
-        validity = signed.get("x509af.validity_element", {})
-        fields = {
-            "subject": _dn(signed.get("x509af.subject_tree")),
-            "issuer": _dn(signed.get("x509af.issuer_tree")),
-            "not_before": _x509_time(validity.get("x509af.notBefore_tree")),
-            "not_after": _x509_time(validity.get("x509af.notAfter_tree")),
-            "serial": format(int.from_bytes(serial, "big"), "x") if serial else None,
-        }
-    return Certificate(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
-                       data_length=max(0, head.length - 5), **fields)
+def _serial(signed: dict) -> str | None:
+    serial = _bytes(_one(signed, "x509af.serialNumber", ""))
+    return format(int.from_bytes(serial, "big"), "x") if serial else None
+
+
+def x509(read: Callable[[dict], str | None]) -> Converter:
+    """``read`` applied to the certificate's signedCertificate tree; None for encodings other
+    than X.509 or a certificate Wireshark did not parse."""
+    def convert(sub: dict, head: Head, v2: bool) -> str | None:
+        if _int_or(sub, "isakmp.cert.encoding") not in X509_ENCODINGS:
+            return None
+        signed = _find(sub.get("isakmp.cert.data"), "x509af.signedCertificate_element")
+        return read(signed) if isinstance(signed, dict) else None
+    return convert
+
+
+def _validity(signed: dict, which: str):
+    return signed.get("x509af.validity_element", {}).get(which)
 
 
 SHA1_LENGTH = 20
 
 
-def _certreq(head: Head, sub: dict, v2: bool) -> CertificateRequest:
-    encoding = _int_or(sub, "isakmp.certreq.type")
+def _authorities(sub: dict, head: Head, v2: bool) -> tuple[str, ...]:
+    """CA names (IKEv1) or SHA-1 key hashes (IKEv2), as the native engine gives them."""
     authorities: list[str] = []
     if v2:
         for value in _all(sub, "isakmp.ike.certreq.authority"):
@@ -1123,11 +1081,10 @@ def _certreq(head: Head, sub: dict, v2: bool) -> CertificateRequest:
             name = _dn(tree)
             if name is not None:
                 authorities.append(name)
-    return CertificateRequest(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
-                              authorities=tuple(authorities))
+    return tuple(authorities)
 
 
-def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
+def _selectors(sub: dict, head: Head, v2: bool) -> tuple[TrafficSelector, ...]:
     selectors = []
     for ts in _all(sub, "isakmp.ts.data"):
         if not isinstance(ts, dict):
@@ -1144,73 +1101,208 @@ def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
             _int_or(ts, "isakmp.ts.end_port"), str(ipaddress.ip_address(start)) if start else "",
             str(ipaddress.ip_address(end)) if end else "",
         ))
-    return TrafficSelectors(*head, selectors=tuple(selectors))
+    return tuple(selectors)
 
 
-def _cfg(head: Head, sub: dict, v2: bool) -> Configuration:
-    cfg_type = _int_or(sub, "isakmp.cfg.type")
-    if v2:
-        # Wireshark's own rendering of each value (an address, a prefix) is the meaning here.
-        attributes = []
-        for attr in _all(sub, "isakmp.cfg.attr"):
-            if not isinstance(attr, dict):
-                continue
-            attr_type = _int_or(attr, "isakmp.cfg.attr.type") & 0x7FFF
-            generic = {f"isakmp.cfg.attr.{k}" for k in ("type", "format", "length", "value")}
-            meaning = next((str(v) for k, v in attr.items() if k not in generic and isinstance(v, str)), None)
-            attributes.append(Attribute(attr_type, iana.V2_CFG_ATTRIBUTES[attr_type],
-                                        _bytes(_one(attr, "isakmp.cfg.attr.value", "")), meaning))
-        return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.V2_CFG_TYPES[cfg_type], identifier=None,
-                             attributes=tuple(attributes))
-    return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.MODECFG_TYPES[cfg_type],
-                         identifier=_int_or(sub, "isakmp.cfg.identifier"),
-                         attributes=_attributes(sub, "isakmp.cfg.attr"))
+V2_CFG_GENERIC = frozenset(f"isakmp.cfg.attr.{k}" for k in ("type", "format", "length", "value"))
 
 
-# Notifications, deletes, vendor IDs, NAT traversal
+def _cfg_attributes(sub: dict, head: Head, v2: bool) -> tuple[Attribute, ...]:
+    if not v2:
+        return _attributes(sub, "isakmp.cfg.attr")
+    # Wireshark's own rendering of each value (an address, a prefix) is the meaning here.
+    attributes = []
+    for attr in _all(sub, "isakmp.cfg.attr"):
+        if not isinstance(attr, dict):
+            continue
+        attr_type = _int_or(attr, "isakmp.cfg.attr.type") & 0x7FFF
+        meaning = next((str(v) for k, v in attr.items() if k not in V2_CFG_GENERIC and isinstance(v, str)), None)
+        attributes.append(Attribute(attr_type, iana.V2_CFG_ATTRIBUTES[attr_type],
+                                    _bytes(_one(attr, "isakmp.cfg.attr.value", "")), meaning))
+    return tuple(attributes)
 
-def _notify(head: Head, sub: dict, v2: bool) -> Notification:
+
+# Notifications, NAT traversal
+
+def _details(sub: dict, head: Head, v2: bool) -> tuple[tuple[str, object], ...]:
+    """ikepcap's reading of the data Wireshark delimits, so that both engines present them
+    alike; what that reading would warn about is ikepcap's, not Wireshark's."""
     notify_type = _int_or(sub, "isakmp.notify.msgtype")
-    data = _bytes(_one(sub, "isakmp.notify.data", ""))
-    # The details are ikepcap's reading of the data Wireshark delimits, so that both engines
-    # present them alike; what that reading would warn about is ikepcap's, not Wireshark's.
     decoder = (V2_NOTIFY_DATA if v2 else V1_NOTIFY_DATA).get(notify_type)
-    details = decoder(data, head, Context(major=2 if v2 else 1, exchange_type=0)) if decoder else ()
-    return Notification(*head, doi=None if v2 else _int_or(sub, "isakmp.notify.doi"),
-                        protocol_id=_int_or(sub, "isakmp.notify.protoid"), spi=_bytes(_one(sub, "isakmp.spi", "")),
-                        notify_type=notify_type,
-                        notify_name=(iana.V2_NOTIFY_TYPES if v2 else iana.V1_NOTIFY_TYPES)[notify_type],
-                        data=data, details=details)
+    if decoder is None:
+        return ()
+    return decoder(_bytes(_one(sub, "isakmp.notify.data", "")), head, Context(major=2 if v2 else 1, exchange_type=0))
 
 
-def _delete(head: Head, sub: dict, v2: bool) -> Delete:
-    protocol_id = _int_or(sub, "isakmp.delete.protoid")
-    return Delete(*head, doi=None if v2 else _int_or(sub, "isakmp.delete.doi"), protocol_id=protocol_id,
-                  protocol=(iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS)[protocol_id],
-                  spis=tuple(_bytes(s) for s in _all(sub, "isakmp.delete.spi")))
-
-
-def _vid(head: Head, sub: dict, v2: bool) -> VendorID:
-    data = _bytes(_one(sub, "isakmp.vid_bytes", ""))
-    return VendorID(*head, data=data, vendor=vendor_name(data))
-
-
-def _natd(head: Head, sub: dict, v2: bool) -> NatDiscovery:
-    return NatDiscovery(*head, hash=_bytes(_one(sub, "isakmp.ike.nat_hash", "")))
-
-
-def _natoa(head: Head, sub: dict, v2: bool) -> NatOriginalAddress:
-    id_type = _int_or(sub, "isakmp.id.type")
+def _original_address(sub: dict, head: Head, v2: bool) -> str:
     original = _one(sub, "isakmp.ike.nat_original_address_ipv4") or _one(sub, "isakmp.ike.nat_original_address_ipv6")
-    return NatOriginalAddress(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type],
-                              address=str(ipaddress.ip_address(original)) if original else "")
+    return str(ipaddress.ip_address(original)) if original else ""
 
 
-V1_MAPPERS: dict[int, Mapper] = {
-    1: _sa, 4: _ke, 5: _id, 6: _cert, 7: _certreq, 8: _opaque, 9: _opaque, 10: _opaque, 11: _notify,
-    12: _delete, 13: _vid, 14: _cfg, 20: _natd, 21: _natoa, 130: _natd, 131: _natoa, 132: _cisco_fragment,
-}
-V2_MAPPERS: dict[int, Mapper] = {
-    33: _sa, 34: _ke, 35: _id, 36: _id, 37: _cert, 38: _certreq, 39: _auth, 40: _opaque, 41: _notify,
-    42: _delete, 43: _vid, 44: _ts, 45: _ts, 47: _cfg, 48: _eap, 53: _skf,
-}
+EAP_DATA = "isakmp.eap.data"
+
+PAYLOADS: tuple[Row, ...] = (
+    Row(("SA",), ("SA",), SecurityAssociation, (
+        ("doi", v1_only(_doi)),
+        ("situation", v1_only(_situation)),
+        ("proposals", _proposals),
+    )),
+    Row(("KE",), ("KE",), KeyExchange, (
+        ("group", v2_only(number("isakmp.key_exchange.dh_group"))),
+        ("group_name", v2_only(named("isakmp.key_exchange.dh_group", iana.KE_GROUPS))),
+        ("data_length", after(4, 8)),
+    )),
+    Row(("ID",), ("IDi", "IDr"), Identification, (
+        ("id_type", number("isakmp.id.type")),
+        ("id_type_name", named("isakmp.id.type", iana.V1_ID_TYPES, iana.V2_ID_TYPES)),
+        ("value", _identity),
+        ("protocol_id", v1_only(number("isakmp.id.protoid"))),
+        ("port", v1_only(number("isakmp.id.port"))),
+    )),
+    Row(("CERT",), ("CERT",), Certificate, (
+        ("encoding", number("isakmp.cert.encoding")),
+        ("encoding_name", named("isakmp.cert.encoding", iana.CERT_ENCODINGS)),
+        ("data_length", after(5)),
+        ("subject", x509(lambda signed: _dn(signed.get("x509af.subject_tree")))),
+        ("issuer", x509(lambda signed: _dn(signed.get("x509af.issuer_tree")))),
+        ("not_before", x509(lambda signed: _x509_time(_validity(signed, "x509af.notBefore_tree")))),
+        ("not_after", x509(lambda signed: _x509_time(_validity(signed, "x509af.notAfter_tree")))),
+        ("serial", x509(_serial)),
+    )),
+    Row(("CERTREQ",), ("CERTREQ",), CertificateRequest, (
+        ("encoding", number("isakmp.certreq.type")),
+        ("encoding_name", named("isakmp.certreq.type", iana.CERT_ENCODINGS)),
+        ("authorities", _authorities),
+    )),
+    Row(("HASH", "SIG", "NONCE"), ("Nonce",), Opaque, (
+        ("data_length", after(4)),
+    )),
+    Row(("Notify",), ("Notify",), Notification, (
+        ("doi", v1_only(number("isakmp.notify.doi"))),
+        ("protocol_id", number("isakmp.notify.protoid")),
+        ("spi", raw("isakmp.spi")),
+        ("notify_type", number("isakmp.notify.msgtype")),
+        ("notify_name", named("isakmp.notify.msgtype", iana.V1_NOTIFY_TYPES, iana.V2_NOTIFY_TYPES)),
+        ("data", raw("isakmp.notify.data")),
+        ("details", _details),
+    )),
+    Row(("Delete",), ("Delete",), Delete, (
+        ("doi", v1_only(number("isakmp.delete.doi"))),
+        ("protocol_id", number("isakmp.delete.protoid")),
+        ("protocol", named("isakmp.delete.protoid", iana.V1_PROTOCOLS, iana.V2_PROTOCOLS)),
+        ("spis", lambda sub, head, v2: tuple(_bytes(s) for s in _all(sub, "isakmp.delete.spi"))),
+    )),
+    Row(("VID",), ("VID",), VendorID, (
+        ("data", raw("isakmp.vid_bytes")),
+        ("vendor", from_data("isakmp.vid_bytes", vendor_name)),
+    )),
+    Row(("Attributes",), ("CP",), Configuration, (
+        ("cfg_type", number("isakmp.cfg.type")),
+        ("cfg_type_name", named("isakmp.cfg.type", iana.MODECFG_TYPES, iana.V2_CFG_TYPES)),
+        ("identifier", v1_only(number("isakmp.cfg.identifier"))),
+        ("attributes", _cfg_attributes),
+    )),
+    Row((), ("TSi", "TSr"), TrafficSelectors, (
+        ("selectors", _selectors),
+    )),
+    Row((), ("AUTH",), Authentication, (
+        ("method", number("isakmp.auth.method")),
+        ("method_name", named("isakmp.auth.method", iana.V2_AUTH_METHODS)),
+        ("data_length", after(8)),
+    )),
+    Row((), ("EAP",), Eap, (
+        ("code", from_data(EAP_DATA, lambda data: data[0] if data else 0)),
+        ("code_name", from_data(EAP_DATA, lambda data: iana.EAP_CODES[data[0] if data else 0])),
+        ("identifier", from_data(EAP_DATA, lambda data: data[1] if len(data) > 1 else 0)),
+        ("eap_type", from_data(EAP_DATA, _eap_type)),
+        ("eap_type_name", from_data(EAP_DATA, _eap_type_name)),
+        ("eap_length", from_data(EAP_DATA, lambda data: int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0)),
+    )),
+    Row((), ("SK",), Encrypted, (
+        ("first_payload", number("isakmp.nextpayload")),
+        ("first_payload_name", named("isakmp.nextpayload", iana.V2_PAYLOAD_TYPES)),
+        ("data_length", after(4)),
+    )),
+    Row((), ("SKF",), EncryptedFragment, (
+        ("number", number("isakmp.frag.number")),
+        ("total", number("isakmp.frag.total")),
+        ("first_payload", number("isakmp.nextpayload")),
+        ("first_payload_name", named("isakmp.nextpayload", iana.V2_PAYLOAD_TYPES)),
+        ("data_length", after(8)),
+    )),
+    Row(("NAT-D", "NAT-D (draft)"), (), NatDiscovery, (
+        ("hash", raw("isakmp.ike.nat_hash")),
+    )),
+    Row(("NAT-OA", "NAT-OA (draft)"), (), NatOriginalAddress, (
+        ("id_type", number("isakmp.id.type")),
+        ("id_type_name", named("isakmp.id.type", iana.V1_ID_TYPES)),
+        ("address", _original_address),
+    )),
+    Row(("Cisco-Fragment",), (), CiscoFragment, (
+        ("fragment_id", number("isakmp.frag.packetid")),
+        ("number", number("isakmp.frag.seq")),
+        ("last", lambda sub, head, v2: _int_or(sub, "isakmp.frag.last") == 1),
+        ("data_length", after(8)),
+    )),
+)
+# What a payload of a type no row reads, or with nothing more than its generic header, is.
+OPAQUE = next(row for row in PAYLOADS if row.kind is Opaque)
+V1_ROWS: dict[int, Row] = {iana.V1_PAYLOAD_TYPES.number(name): row for row in PAYLOADS for name in row.v1}
+V2_ROWS: dict[int, Row] = {iana.V2_PAYLOAD_TYPES.number(name): row for row in PAYLOADS for name in row.v2}
+
+# The generic payload header as Wireshark shows it; a payload with nothing more has no body read.
+GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reserved7", "isakmp.criticalpayload",
+                          "isakmp.payloadlength", "_ws.expert"})
+
+
+def _chain(tree: dict, v2: bool, warnings: list[str], inner: list[Payload]) -> list[Payload]:
+    """The payloads of a tree level (a message, or what Wireshark decrypted), in order; what
+    Wireshark decrypted from an SK payload goes to ``inner``, marked decrypted.
+
+    A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
+    as ``Opaque`` with a warning: its type and length are known, its contents are not.
+    """
+    kinds = _all(tree, "isakmp.typepayload")
+    subtrees = _all(tree, "isakmp.typepayload_tree")
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    rows = V2_ROWS if v2 else V1_ROWS
+    payloads: list[Payload] = []
+    for kind_text, sub in zip(kinds, subtrees):
+        kind = _int(kind_text)
+        if not isinstance(sub, dict):
+            sub = {}
+        head = Head(kind, names[kind], _int_or(sub, "isakmp.payloadlength"),
+                    v2 and _flag(sub, "isakmp.criticalpayload"))
+        if v2 and kind == V2_SK:
+            payloads.append(rows[kind].read(head, sub, v2))
+            inner.extend(_marked(_chain(_decrypted(sub), True, warnings, inner)))
+        elif head.length > 4 and not set(sub) - GENERIC_KEYS:
+            warnings.append(f"{head.name} payload: Wireshark shows no body")
+            payloads.append(OPAQUE.read(head, sub, v2))
+        else:
+            payloads.append(rows.get(kind, OPAQUE).read(head, sub, v2))
+    return payloads
+
+
+def _decrypted(sub: dict) -> dict:
+    """The payloads Wireshark decrypted from an SK payload (with a decryption table), else {}."""
+    decrypted = sub.get("isakmp.enc.decrypted")
+    contained = decrypted.get("isakmp.enc.contained") if isinstance(decrypted, dict) else None
+    return contained if isinstance(contained, dict) else {}
+
+
+def _marked(payloads: list[Payload]) -> list[Payload]:
+    return [replace(p, decrypted=True) for p in payloads]
+
+
+def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str],
+                       inner: list[Payload]) -> list[Payload]:
+    """An IKEv1 message with the E flag: one Encrypted body; what Wireshark decrypted of it
+    goes to ``inner``."""
+    body = max(0, min(header.length, size) - ISAKMP_HEADER)
+    name = iana.V1_PAYLOAD_TYPES[header.next_payload]
+    decrypted = isakmp.get("isakmp.enc.data")
+    if isinstance(decrypted, dict):
+        inner.extend(_marked(_chain(decrypted, False, warnings, inner)))
+    return [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
+                      first_payload_name=name, data_length=body)]
