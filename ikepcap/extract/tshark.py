@@ -5,12 +5,14 @@ preferences, such as its IKE decryption tables) in the same ``Message`` records 
 engine builds, so correlation, diagnosis and every report work with either engine.
 
 How a file is read
-    One ``pyshark.FileCapture`` per file (JSON output, one tshark process) with the display
-    filter ``DISPLAY_FILTER``: ISAKMP, ESP, NAT-T keepalives, ICMP errors quoting a UDP or ESP
-    datagram, and UDP carried in IP fragments (for fragment sets that never completed). Frame
-    totals, the file format and its time span come from ``capinfos``, which every Wireshark
-    installation ships beside tshark; the other ``ReadStats`` counters cover the frames the
-    filter selected.
+    Frames go through ikepcap's own reader (``ikepcap.read``), as with the native engine: it
+    finds the IKE datagrams (link layers, tunnels, IP reassembly, the non-ESP marker) and
+    counts ESP, NAT-T keepalives, ICMP errors and lost fragments, and its ``ReadStats`` are the
+    file's. Wireshark is asked only for what it alone gives, its ISAKMP dissection: one
+    ``pyshark.FileCapture`` per file (JSON output, one tshark process) with the display filter
+    ``isakmp``. A message is the reader's datagram of that frame with Wireshark's reading of it;
+    so both engines agree on frames, times, addresses, sizes and counters by construction, and
+    the tshark engine reads the capture formats and link types ikepcap reads.
 
 ``--tshark-option`` (repeatable)
     ``NAME:VALUE`` sets a Wireshark preference (``tshark -o NAME:VALUE``, pyshark's
@@ -25,22 +27,20 @@ How a file is read
     (``ikepcap decode --engine tshark --tshark-option "uat:ikev2_decryption_table:$(cat
     captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) The payloads
     Wireshark decrypts are the message's ``inner`` payloads, marked ``decrypted``: they follow
-    the ``Encrypted`` payload that carried them in ``Message.payloads``. ``--port N`` becomes ``decode_as={'udp.port==N': 'isakmp'}``.
+    the ``Encrypted`` payload that carried them in ``Message.payloads``. ``--port N`` becomes
+    ``decode_as={'udp.port==N': 'isakmp'}``.
 
 What maps, and from what
     Header fields, the payload chain (types, order, lengths, critical bits), proposals,
     transforms and attributes, notifications (protocol, SPI, type, data), deletes, vendor IDs,
     key exchange, nonce/hash/signature sizes, identities, certificates, traffic selectors,
-    configuration, NAT-D hashes and SK/SKF payloads come from Wireshark's fields. Names come
+    configuration, NAT-D hashes and SK/SKF payloads come from Wireshark's fields, through one
+    table (``PAYLOADS``: payload types, model class, a converter per field). Names come
     from ikepcap's registries (``ikepcap.decode.iana``, ``vendor_name``) and the notification
     details from ikepcap's tables applied to the data Wireshark delimits, so that both engines
-    name the same thing alike. ``size`` and ``digest`` are taken over the UDP payload tshark
-    shows (reassembled when Wireshark reassembled it; the non-ESP marker removed), the bytes the
-    native engine digests. ``warnings`` are Wireshark's expert infos of severity warning or
+    name the same thing alike. ``warnings`` are Wireshark's expert infos of severity warning or
     error in the ISAKMP tree and its "Malformed Packet" and "Packet size limited during
-    capture" notes. ESP flows, keepalives and ICMP errors come from the ``esp``, ``udpencap``
-    and ``icmp``/``icmpv6`` layers; lost fragments are the UDP fragment sets Wireshark never
-    reassembled, read from their first fragment's data.
+    capture" notes.
 
 What Wireshark does not give, and what is there instead
     * A header field Wireshark does not show (it stops at the first exception in a message)
@@ -48,14 +48,10 @@ What Wireshark does not give, and what is there instead
       Wireshark did not read (cut by the snaplen) is ``Opaque``, with a warning.
     * Identities of types Wireshark shows no value for, and certificate fields of encodings
       other than X.509, are empty.
-    * Extension headers other than the fragment header are not counted in ``ip_length`` of a
-      reassembled IPv6 datagram (tshark shows neither their sizes nor the headers' bytes).
     * ``--port``: a message behind a non-ESP marker on such a port is not seen (Wireshark's
       ISAKMP dissector does not expect the marker there); the native engine removes it.
     * Wireshark names payload type 15 after GDOI (SAK) where the native engine reads the
       draft-era NAT-D that IKE peers sent with that number.
-    * ``ReadStats.link_types``, ``undecodable_frames`` and ``truncated_frames`` outside the
-      selected frames are not known.
 """  # noqa: E501  (a Wireshark UAT record above is one line)
 
 from __future__ import annotations
@@ -63,17 +59,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import (
@@ -118,34 +111,20 @@ from ikepcap.decode.notify import V1_NOTIFY_DATA, V2_NOTIFY_DATA
 from ikepcap.decode.registry import Registry
 from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
 from ikepcap.decode.vendor import vendor_name
+from ikepcap.decode.wire import Header
 from ikepcap.extract.model import Extraction
-from ikepcap.read import icmp
+from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
-from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments, QuotedDatagram, ReadStats
+from ikepcap.read.frames import IKE_PORT, NAT_T_PORT, FrameDecoder
+from ikepcap.read.model import Datagram, ReadStats
 
-IKE_PORT = 500
-NAT_T_PORT = 4500
-PROTO_UDP = 17
-PROTO_ESP = 50
-ISAKMP_HEADER = 28
-STDIN = "-"
-GZIP_MAGIC = b"\x1f\x8b"
-
-DISPLAY_FILTER = " || ".join((
-    "isakmp",                                            # UDP 500, 4500 behind the marker, --port
-    "esp",                                               # IP protocol 50 and ESP-in-UDP
-    "udpencap.nat_keepalive",
-    "((icmp || icmpv6) && (udp || esp))",                # errors quoting a UDP or ESP datagram
-    "(ip.proto == 17 && (ip.flags.mf == 1 || ip.frag_offset > 0))",
-    "ipv6.fraghdr.nxt == 17",
-))
+# The frames whose ISAKMP Wireshark is asked for: UDP 500, 4500 behind the marker, --port.
+DISPLAY_FILTER = "isakmp"
 
 # Wireshark's expert severities (epan/proto.h PI_WARN, PI_ERROR).
 EXPERT_WARNING = 0x00600000
 # How long tshark may take to exit by itself once its output has ended.
 EXIT_TIMEOUT = 10.0
-# Like the native reader, a file keeps at most this many ICMP errors and lost fragment sets.
-MAX_RECORDS = 100_000
 
 
 # --- --tshark-option ------------------------------------------------------------------------
@@ -310,42 +289,11 @@ def _layers(packet) -> dict[str, list[dict]]:
     return layers
 
 
-def _capinfos(path: str, tshark: str, stats: ReadStats) -> None:
-    """Frames, format and time span of the whole file, from capinfos (one quick read)."""
-    sibling = Path(tshark).with_name("capinfos.exe" if tshark.endswith(".exe") else "capinfos")
-    program = str(sibling) if sibling.exists() else shutil.which("capinfos")
-    if program is None:
-        stats.warnings.append("capinfos not found: the frame count covers only the frames tshark selected")
-        return
-    run = subprocess.run([program, "-T", "-r", "-M", "-t", "-c", "-a", "-e", "-S", path],
-                         check=False, capture_output=True, text=True, errors="replace")
-    row = run.stdout.rstrip("\n").split("\t")
-    if len(row) < 5:
-        return
-    kind, count, first, last = row[-4:]
-    stats.format = kind
-    if count.isdigit():
-        stats.frames = int(count)
-    for attribute, text in (("first_time", first), ("last_time", last)):
-        try:
-            setattr(stats, attribute, float(text))
-        except ValueError:
-            pass
-
-
 @contextmanager
 def _readable(path: str):
-    """The path tshark reads, and the name messages carry (standard input is spooled first)."""
+    """The path tshark and the reader read, and the name messages carry (standard input is
+    spooled first: both read it)."""
     if path != STDIN:
-        p = Path(path)
-        if p.is_dir():
-            raise CaptureError(f"{path}: is a directory")
-        if not p.exists():
-            raise CaptureError(f"{path}: no such file")
-        if not os.access(p, os.R_OK):
-            raise CaptureError(f"{path}: permission denied")
-        if p.stat().st_size == 0:
-            raise CaptureError(f"{path}: empty file")
         yield path, path
         return
     with tempfile.NamedTemporaryFile(prefix="ikepcap-stdin-", suffix=".pcap") as spool:
@@ -361,11 +309,11 @@ def _readable(path: str):
 def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
             tshark_options: list[str] | None = None) -> Extraction:
     preferences, arguments = parse_options(list(tshark_options or ()))
-    tshark = _tshark_path()
+    _tshark_path()
     ports = frozenset(extra_ports) - {IKE_PORT, NAT_T_PORT}
     merged = Extraction(engine="tshark")
     for path in paths:
-        part = extract_file(path, ports, preferences, arguments, tshark)
+        part = extract_file(path, ports, preferences, arguments)
         merged.files.extend(part.files)
         merged.messages.extend(part.messages)
         merged.esp.extend(part.esp)
@@ -376,270 +324,70 @@ def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
     return merged
 
 
-def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, str], arguments: list[str],
-                 tshark: str) -> Extraction:
+def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, str],
+                 arguments: list[str]) -> Extraction:
+    """One file: ikepcap's reader finds the frames, datagrams and counters, tshark dissects the
+    ISAKMP in them, and each message is the reader's datagram with Wireshark's reading."""
     with _readable(path) as (readable, name):
-        stats = ReadStats(file=name, bytes=Path(readable).stat().st_size)
-        with open(readable, "rb") as raw:
-            gzipped = raw.read(2) == GZIP_MAGIC
-        _capinfos(readable, tshark, stats)
-        if gzipped:
-            stats.format += ", gzip-compressed"
-        reader = _FileReader(name, extra_ports, stats)
+        datagrams: dict[int, Datagram] = {}
+        reader = read_capture(readable, lambda d: datagrams.setdefault(d.frame, d), extra_ports)
+        result = _counters(reader, name)
+        stats = result.files[0]
         with closing(_packets(readable, name, preferences, arguments, extra_ports, stats)) as frames:
             for layers in frames:
-                reader.frame(layers)
-    return reader.finish()
+                number = int(layers["frame"][0].get("frame.number", 0))
+                datagram = datagrams.get(number)
+                # Not an IKE datagram to the reader (ISAKMP over TCP, quoted in an ICMP error): not a message.
+                if datagram is not None:
+                    _message(replace(datagram, file=name), layers, result)
+    result.warnings.extend(f"{name}: {w}" for w in stats.warnings)
+    return result
 
 
-@dataclass
-class _Fragment:
-    frame: int
-    time: float
-    offset: int
-    more: bool
-    length: int
-    data: bytes                         # what Wireshark shows of the fragment's payload
+def _counters(reader: FrameDecoder, name: str) -> Extraction:
+    """What the reader counted in the file, named after ``name`` (not a spool of stdin)."""
+    reader.file = reader.stats.file = name
+    return Extraction(
+        engine="tshark", files=[reader.stats], esp=reader.esp_flows(),
+        keepalives=[replace(flow, file=name) for flow in reader.keepalives.values()],
+        icmp_errors=[replace(error, file=name) for error in reader.icmp_errors],
+        lost_fragments=[replace(lost, file=name) for lost in reader.lost_fragments],
+    )
 
 
-@dataclass
-class _FileReader:
-    """Turns the frames of one file into messages and counters."""
-
-    file: str
-    extra_ports: frozenset[int]
-    stats: ReadStats
-    result: Extraction = field(default_factory=lambda: Extraction(engine="tshark"))
-    esp: dict[tuple, EspFlow] = field(default_factory=dict)
-    keepalives: dict[tuple, KeepaliveFlow] = field(default_factory=dict)
-    fragments: dict[tuple, list[_Fragment]] = field(default_factory=dict)
-    reassembled_frames: set[int] = field(default_factory=set)
-
-    @property
-    def watched_ports(self) -> frozenset[int]:
-        return self.extra_ports | {IKE_PORT, NAT_T_PORT}
-
-    def frame(self, layers: dict[str, list[dict]]) -> None:
-        info = layers["frame"][0]
-        number = int(info.get("frame.number", 0))
-        time = float(info.get("frame.time_epoch", 0.0))
-        protocols = [p for p in info.get("frame.protocols", "").split(":") if p != "_ws.malformed"]
-        # Protocols inside an ICMP error are nested in its layer, not listed at the top.
-        top = protocols
-        for index, name in enumerate(protocols):
-            if name in ("icmp", "icmpv6"):
-                top = protocols[:index + 1]
-                break
-        truncated = int(info.get("frame.cap_len", 0)) < int(info.get("frame.len", 0))
-        if truncated:
-            self.stats.truncated_frames += 1
-        else:
-            # A fragment the capture cut short cannot complete a set (nor could it natively).
-            self._fragment(layers, top, number, time)
-        if top[-1] in ("icmp", "icmpv6"):
-            self._icmp(layers, top, number, time)
-        elif "isakmp" in top:
-            self._message(layers, top, number, time)
-        elif "esp" in top:
-            self._esp(layers, top, number, time)
-        elif "udpencap" in top and _one(_layer(layers, top, "udpencap"), "udpencap.nat_keepalive") is not None:
-            self._keepalive(layers, top, number, time)
-
-    # --- messages -----------------------------------------------------------------------------
-
-    def _message(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("isakmp")
-        udp_at = max((i for i, p in enumerate(top[:at]) if p == "udp"), default=None)
-        if udp_at is None:
-            return                                      # ISAKMP over TCP is not read (nor natively)
-        udp = _layer(layers, top, "udp", before=at)
-        ip_name, ip = _innermost_ip(layers, top, udp_at)
-        isakmp = _layer(layers, top, "isakmp", before=at + 1)
-        if udp is None or ip is None or isakmp is None:
-            return
-        src, dst = _addresses(ip_name, ip)
-        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
-        data = _bytes(_one(udp, "udp.payload", ""))
-        encap = _layer(layers, top, "udpencap", before=at)
-        marker = encap is not None and "udpencap.non_esp_marker" in encap
-        if marker:
-            data = data[4:]
-        self.stats.ike_datagrams += 1
-        if len(data) < ISAKMP_HEADER:
-            self.result.warnings.append(f"{self.file} frame {number}: {len(data)} bytes on UDP {sport}->{dport} "
-                                        f"are too short for an ISAKMP header")
-            return
-        fragments = _fragment_frames(ip_name, ip)
-        if fragments:
-            self.stats.reassembled += 1
-        warnings: list[str] = []
-        header = _Header(isakmp, warnings)
-        major = header.version >> 4
-        v2 = major == 2
-        inner: list[Payload] = []
-        if header.flags & V1_FLAG_ENCRYPTION and not v2:
-            payloads = _v1_encrypted_body(isakmp, header, len(data), warnings, inner)
-        else:
-            payloads = _chain(isakmp, v2, warnings, inner)
-        warnings.extend(_expert(isakmp))
-        for malformed in layers.get("_ws.malformed", []):
-            warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
-        for short in layers.get("_ws.short", []):
-            warnings.append(f"Wireshark: {str(short.get('_value', 'Packet size limited during capture')).strip('[]')}")
-        exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
-        self.result.messages.append(Message(
-            file=self.file, frame=number, time=time, src=src, dst=dst, sport=sport, dport=dport, marker=marker,
-            ip_length=_ip_length(ip_name, ip), fragments=fragments,
-            ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload, version=header.version,
-            exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type], flags=header.flags,
-            message_id=header.message_id, length=header.length, size=len(data),
-            chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
-            notes=tuple(warnings), inner=tuple(inner), given=(tuple(payloads), ()),
-        ))
-
-    # --- counters -----------------------------------------------------------------------------
-
-    def _esp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("esp")
-        esp = _layer(layers, top, "esp")
-        ip_name, ip = _innermost_ip(layers, top, at)
-        if esp is None or ip is None or "esp.spi" not in esp:
-            return
-        src, dst = _addresses(ip_name, ip)
-        spi = _int(_one(esp, "esp.spi"))
-        sport = dport = None
-        encapsulated = "udpencap" in top[:at]
-        if encapsulated:
-            udp = _layer(layers, top, "udp", before=at)
-            if udp is None:
-                return
-            sport, dport = int(udp["udp.srcport"]), int(udp["udp.dstport"])
-        key = (src, dst, spi, encapsulated, sport, dport)
-        flow = self.esp.get(key)
-        if flow is None:
-            flow = self.esp[key] = EspFlow(src, dst, spi, encapsulated, sport, dport, first_file=self.file,
-                                           first_frame=number, first_time=time)
-        flow.packets += 1
-        flow.last_frame, flow.last_time = number, time
-
-    def _keepalive(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("udpencap")
-        udp = _layer(layers, top, "udp", before=at)
-        ip_name, ip = _innermost_ip(layers, top, at)
-        if udp is None or ip is None:
-            return
-        src, dst = _addresses(ip_name, ip)
-        key = (src, dst, int(udp["udp.srcport"]), int(udp["udp.dstport"]))
-        flow = self.keepalives.get(key)
-        if flow is None:
-            flow = self.keepalives[key] = KeepaliveFlow(*key, file=self.file, first_frame=number, first_time=time)
-        flow.packets += 1
-        flow.last_frame, flow.last_time = number, time
-
-    def _icmp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        kind = top[-1]
-        message = _layer(layers, top, kind)
-        ip_name, ip = _innermost_ip(layers, top, len(top) - 1)
-        if message is None or ip is None or len(self.result.icmp_errors) >= MAX_RECORDS:
-            return
-        version = 4 if kind == "icmp" else 6
-        icmp_type, code = int(message.get(f"{kind}.type", -1)), int(message.get(f"{kind}.code", -1))
-        description = icmp.describe(version, icmp_type, code)
-        quoted = self._quoted(message, layers)
-        if description is None or quoted is None:
-            return
-        mtu = None
-        if (version, icmp_type, code) in icmp.MTU_ERRORS and f"{kind}.mtu" in message:
-            mtu = int(message[f"{kind}.mtu"])
-        src, dst = _addresses(ip_name, ip)
-        self.result.icmp_errors.append(IcmpError(
-            file=self.file, frame=number, time=time, src=src, dst=dst, ip_version=version, icmp_type=icmp_type,
-            icmp_code=code, description=description, mtu=mtu, quoted=quoted,
-        ))
-
-    def _quoted(self, message: dict, layers: dict[str, list[dict]]) -> QuotedDatagram | None:
-        """The datagram an ICMP error quotes, when it is IKE or ESP.
-
-        Wireshark nests the quoted IP and UDP headers in the ICMP layer, but the ISAKMP header
-        after them is a layer of the frame (no ISAKMP message of its own, the frame being ICMP).
-        """
-        ip_name = "ip" if "ip" in message else "ipv6" if "ipv6" in message else None
-        ip = _first(message.get(ip_name)) if ip_name else None
-        if not isinstance(ip, dict):
-            return None
-        src, dst = _addresses(ip_name, ip)
-        protocol = _int_or(ip, "ip.proto" if ip_name == "ip" else "ipv6.nxt")
-        if protocol == PROTO_ESP:
-            return QuotedDatagram(src, dst, PROTO_ESP, None, None, None)
-        udp = _first(message.get("udp"))
-        if protocol != PROTO_UDP or not isinstance(udp, dict):
-            return None
-        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
-        if sport not in self.watched_ports and dport not in self.watched_ports:
-            return None
-        isakmp = _first(message.get("isakmp")) or _first(layers.get("isakmp"))
-        ispi = _bytes(_one(isakmp, "isakmp.ispi", "")) if isinstance(isakmp, dict) else b""
-        return QuotedDatagram(src, dst, PROTO_UDP, sport, dport, ispi if len(ispi) == 8 else None)
-
-    # --- IP fragments ---------------------------------------------------------------------------
-
-    def _fragment(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        """Remember every UDP fragment; the sets Wireshark never completed are lost fragments."""
-        for ip_name in ("ip", "ipv6"):
-            for ip in layers.get(ip_name, []) if ip_name in top else []:
-                done = _fragment_frames(ip_name, ip)
-                if done:
-                    self.reassembled_frames.update(done)
-                fragment = _fragment_of(ip_name, ip)
-                if fragment is None:
-                    continue
-                key, offset, more, length = fragment
-                data = b""
-                if offset == 0 and "data" in layers:
-                    data = _bytes(_one(layers["data"][0], "data.data", ""))
-                elif offset == 0 and "udp" in layers:
-                    udp = layers["udp"][-1]
-                    data = (int(udp.get("udp.srcport", 0)).to_bytes(2, "big") +
-                            int(udp.get("udp.dstport", 0)).to_bytes(2, "big") + bytes(4) +
-                            _bytes(_one(udp, "udp.payload", "")))
-                self.stats.fragments += 1
-                self.fragments.setdefault(key, []).append(_Fragment(number, time, offset, more, length, data))
-
-    def _lost_fragments(self) -> None:
-        for key, pieces in self.fragments.items():
-            if any(p.frame in self.reassembled_frames for p in pieces):
-                continue
-            self.stats.incomplete_fragments += 1
-            pieces.sort(key=lambda p: p.offset)
-            first = next((p for p in pieces if p.offset == 0), None)
-            if first is None or len(first.data) < 8 or len(self.result.lost_fragments) >= MAX_RECORDS:
-                continue
-            sport, dport = int.from_bytes(first.data[0:2], "big"), int.from_bytes(first.data[2:4], "big")
-            if sport not in self.watched_ports and dport not in self.watched_ports:
-                continue
-            ike = first.data[8:]
-            if NAT_T_PORT in (sport, dport) and ike[:4] == bytes(4):
-                ike = ike[4:]
-            last = next((p for p in pieces if not p.more), None)
-            seen: dict[int, _Fragment] = {}
-            for piece in pieces:
-                seen.setdefault(piece.offset, piece)
-            _, src, dst, _ = key
-            self.result.lost_fragments.append(LostFragments(
-                file=self.file, frames=tuple(p.frame for p in seen.values()),
-                time=min(p.time for p in pieces), src=src, dst=dst, sport=sport, dport=dport,
-                ispi=ike[:8] if len(ike) >= 8 else None, received=sum(p.length for p in seen.values()),
-                total=last.offset + last.length if last is not None else None,
-                reason="still incomplete at the end of the capture",
-            ))
-
-    def finish(self) -> Extraction:
-        self._lost_fragments()
-        self.result.files.append(self.stats)
-        self.result.esp = sorted(self.esp.values(), key=lambda f: (f.first_frame, f.spi))
-        self.result.keepalives = list(self.keepalives.values())
-        self.result.warnings.extend(f"{self.file}: {w}" for w in self.stats.warnings)
-        return self.result
+def _message(datagram: Datagram, layers: dict[str, list[dict]], result: Extraction) -> None:
+    """The message in ``datagram`` as Wireshark's ISAKMP tree of its frame shows it."""
+    data = datagram.payload
+    if len(data) < Header.size:
+        result.warnings.append(f"{datagram.file} frame {datagram.frame}: {len(data)} bytes on UDP "
+                               f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
+        return
+    if datagram.marker and not any("udpencap.non_esp_marker" in encap for encap in layers.get("udpencap", [])):
+        return                          # Wireshark read the marker as ISAKMP (a --port): not this message
+    isakmp = layers["isakmp"][0]
+    warnings: list[str] = []
+    header = _Header(isakmp, warnings)
+    v2 = header.version >> 4 == 2
+    inner: list[Payload] = []
+    if header.flags & V1_FLAG_ENCRYPTION and not v2:
+        payloads = _v1_encrypted_body(isakmp, header, len(data), warnings, inner)
+    else:
+        payloads = _chain(isakmp, v2, warnings, inner)
+    warnings.extend(_expert(isakmp))
+    for malformed in layers.get("_ws.malformed", []):
+        warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
+    for short in layers.get("_ws.short", []):
+        warnings.append(f"Wireshark: {str(short.get('_value', 'Packet size limited during capture')).strip('[]')}")
+    exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
+    result.messages.append(Message(
+        file=datagram.file, frame=datagram.frame, time=datagram.time, src=datagram.src, dst=datagram.dst,
+        sport=datagram.sport, dport=datagram.dport, marker=datagram.marker, ip_length=datagram.ip_length,
+        fragments=datagram.fragments, ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload,
+        version=header.version, exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type],
+        flags=header.flags, message_id=header.message_id, length=header.length, size=len(data),
+        chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
+        notes=tuple(warnings), inner=tuple(inner), given=(tuple(payloads), ()),
+    ))
 
 
 # --- reading tshark's JSON -----------------------------------------------------------------------
@@ -659,10 +407,6 @@ def _all(tree: dict | None, key: str) -> list:
 def _one(tree: dict | None, key: str, default=None):
     values = _all(tree, key)
     return values[0] if values else default
-
-
-def _first(value):
-    return value[0] if isinstance(value, list) and value else value
 
 
 def _int(text) -> int:
@@ -689,76 +433,6 @@ def _bytes(text) -> bytes:
 
 def _flag(tree: dict, key: str) -> bool:
     return str(_one(tree, key, "0")) in ("1", "True", "true")
-
-
-def _layer(layers: dict[str, list[dict]], top: list[str], name: str, before: int | None = None) -> dict | None:
-    """The instance of ``name`` closest before position ``before`` in the frame (last if None)."""
-    end = len(top) if before is None else before
-    positions = [i for i, p in enumerate(top[:end]) if p == name]
-    instances = layers.get(name, [])
-    if not positions or not instances:
-        return None
-    index = len(positions) - 1
-    return instances[index] if index < len(instances) else instances[-1]
-
-
-def _innermost_ip(layers: dict[str, list[dict]], top: list[str], before: int) -> tuple[str, dict | None]:
-    """The IP header closest before position ``before``: the one that carries what follows."""
-    for index in range(min(before, len(top)) - 1, -1, -1):
-        if top[index] in ("ip", "ipv6"):
-            name = top[index]
-            occurrence = top[:index + 1].count(name) - 1
-            instances = layers.get(name, [])
-            return name, instances[occurrence] if occurrence < len(instances) else None
-    return "ip", None
-
-
-def _addresses(ip_name: str, ip: dict) -> tuple[str, str]:
-    prefix = "ip" if ip_name == "ip" else "ipv6"
-    return (str(ipaddress.ip_address(_one(ip, f"{prefix}.src"))),
-            str(ipaddress.ip_address(_one(ip, f"{prefix}.dst"))))
-
-
-def _reassembly(ip_name: str, ip: dict) -> dict | None:
-    tree = ip.get("ip.fragments_tree") if ip_name == "ip" else ip.get("ipv6.fragments")
-    return tree if isinstance(tree, dict) else None
-
-
-def _fragment_frames(ip_name: str, ip: dict) -> tuple[int, ...]:
-    """The frames of the fragments Wireshark reassembled into this datagram, in offset order."""
-    tree = _reassembly(ip_name, ip)
-    return tuple(int(f) for f in _all(tree, f"{ip_name}.fragment")) if tree else ()
-
-
-def _ip_length(ip_name: str, ip: dict) -> int:
-    tree = _reassembly(ip_name, ip)
-    if ip_name == "ip":
-        if tree is not None:
-            return _int_or(ip, "ip.hdr_len", 20) + _int_or(tree, "ip.reassembled.length")
-        return _int_or(ip, "ip.len")
-    if tree is not None:
-        return 40 + 8 + _int_or(tree, "ipv6.reassembled.length")
-    return 40 + _int_or(ip, "ipv6.plen")
-
-
-def _fragment_of(ip_name: str, ip: dict) -> tuple[tuple, int, bool, int] | None:
-    """(set key, offset, more fragments, payload length) of a UDP fragment; None otherwise."""
-    if ip_name == "ip":
-        flags = ip.get("ip.flags_tree", {})
-        more, offset = _flag(flags, "ip.flags.mf"), _int_or(ip, "ip.frag_offset") * 8
-        if not (more or offset) or _int_or(ip, "ip.proto") != PROTO_UDP:
-            return None
-        length = _int_or(ip, "ip.len") - _int_or(ip, "ip.hdr_len", 20)
-        ident = _int_or(ip, "ip.id")
-    else:
-        header = ip.get("ipv6.fraghdr")
-        if not isinstance(header, dict) or _int_or(header, "ipv6.fraghdr.nxt") != PROTO_UDP:
-            return None
-        more, offset = _flag(header, "ipv6.fraghdr.more"), _int_or(header, "ipv6.fraghdr.offset") * 8
-        length = _int_or(ip, "ipv6.plen") - 8
-        ident = _int_or(header, "ipv6.fraghdr.ident")
-    src, dst = _addresses(ip_name, ip)
-    return (ip_name, src, dst, ident), offset, more, length
 
 
 def _expert(tree) -> list[str]:
@@ -1299,7 +973,7 @@ def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[
                        inner: list[Payload]) -> list[Payload]:
     """An IKEv1 message with the E flag: one Encrypted body; what Wireshark decrypted of it
     goes to ``inner``."""
-    body = max(0, min(header.length, size) - ISAKMP_HEADER)
+    body = max(0, min(header.length, size) - Header.size)
     name = iana.V1_PAYLOAD_TYPES[header.next_payload]
     decrypted = isakmp.get("isakmp.enc.data")
     if isinstance(decrypted, dict):

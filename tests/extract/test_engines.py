@@ -388,7 +388,7 @@ def tshark_children() -> list[int]:
 
 @pytest.mark.parametrize("content, reason", [
     (b"", "empty file"),
-    (b"not a capture at all\n", "isn't a capture file"),
+    (b"not a capture at all\n", "not a pcap or pcapng capture"),     # ikepcap's reader says so before tshark runs
 ])
 def test_unreadable_file_is_one_line(tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "bad.pcap"
