@@ -321,28 +321,23 @@ class Message:
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
         kind = v2_type if self.is_v2 else v1_type
-        found = self._clear_only(kind, cls)
+        found = self.cache.get((kind, cls))     # asked for hundreds of thousands of times on a busy capture
+        if found is None:
+            found = self._clear_only(kind, cls)
         if self.inner:
             return found + tuple(p for p in self.inner if p.type == kind and isinstance(p, cls))
         return found
 
     def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
-        if self.given is not None:
-            return tuple(p for p in self.given[0] if p.type == kind and isinstance(p, cls))
-        cache = self.cache
-        full = cache.get(ALL)
-        if full is None:
-            found = cache.get((kind, cls))      # asked for hundreds of thousands of times on a busy capture
-            if found is not None:
-                return found
-        if kind not in self.clear_chain:
-            found = ()
+        full = self.given if self.given is not None else self.cache.get(ALL)
+        if kind not in self.clear_chain:        # an IKEv1 Encrypted body has the type of its first payload
+            found: tuple[Payload, ...] = ()
         elif full is not None:
             return tuple(p for p in full[0] if p.type == kind and isinstance(p, cls))
         else:
             from ikepcap.decode.message import decode_only
             found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
-        cache[(kind, cls)] = found
+        self.cache[(kind, cls)] = found
         return found
 
     @property
