@@ -40,47 +40,56 @@ Decoder = Callable[[Head, bytes, Context], Payload]
 Found = tuple[int, tuple[Head, bytes, Decoder]]      # a payload's type, and what decodes it
 Link = tuple[int, int, int, int, int, bool]          # a payload's place in the chain (see _chain)
 
-V1_DECODERS: dict[int, Decoder] = {
-    1: decode_sa_v1,
-    4: decode_ke_v1,
-    5: decode_id_v1,
-    6: decode_cert,
-    7: decode_certreq,
-    8: decode_opaque,                   # HASH
-    9: decode_opaque,                   # SIG
-    10: decode_opaque,                  # NONCE
-    11: decode_notify_v1,
-    12: decode_delete_v1,
-    13: decode_vid,
-    14: decode_attributes_v1,
-    20: decode_natd,
-    21: decode_natoa,
-    130: decode_natd,
-    131: decode_natoa,
-    132: decode_cisco_fragment,
-}
-V2_DECODERS: dict[int, Decoder] = {
-    33: decode_sa_v2,
-    34: decode_ke_v2,
-    35: decode_id_v2,
-    36: decode_id_v2,
-    37: decode_cert,
-    38: decode_certreq,
-    39: decode_auth,
-    40: decode_opaque,                  # Nonce
-    41: decode_notify_v2,
-    42: decode_delete_v2,
-    43: decode_vid,
-    44: decode_ts,
-    45: decode_ts,
-    47: decode_cp,
-    48: decode_eap,
-}
+
+def _by_name(registry: Registry, decoders: dict[str, Decoder]) -> dict[int, Decoder]:
+    """Decoders keyed by the payload numbers ``registry`` gives their names (its one home)."""
+    return {registry.number(name): decoder for name, decoder in decoders.items()}
+
+
+V1_DECODERS: dict[int, Decoder] = _by_name(iana.V1_PAYLOAD_TYPES, {
+    "SA": decode_sa_v1,
+    "KE": decode_ke_v1,
+    "ID": decode_id_v1,
+    "CERT": decode_cert,
+    "CERTREQ": decode_certreq,
+    "HASH": decode_opaque,
+    "SIG": decode_opaque,
+    "NONCE": decode_opaque,
+    "Notify": decode_notify_v1,
+    "Delete": decode_delete_v1,
+    "VID": decode_vid,
+    "Attributes": decode_attributes_v1,
+    "NAT-D": decode_natd,
+    "NAT-OA": decode_natoa,
+    "NAT-D (draft)": decode_natd,
+    "NAT-OA (draft)": decode_natoa,
+    "Cisco-Fragment": decode_cisco_fragment,
+})
+V2_DECODERS: dict[int, Decoder] = _by_name(iana.V2_PAYLOAD_TYPES, {
+    "SA": decode_sa_v2,
+    "KE": decode_ke_v2,
+    "IDi": decode_id_v2,
+    "IDr": decode_id_v2,
+    "CERT": decode_cert,
+    "CERTREQ": decode_certreq,
+    "AUTH": decode_auth,
+    "Nonce": decode_opaque,
+    "Notify": decode_notify_v2,
+    "Delete": decode_delete_v2,
+    "VID": decode_vid,
+    "TSi": decode_ts,
+    "TSr": decode_ts,
+    "CP": decode_cp,
+    "EAP": decode_eap,
+})
 # Payload type 15 is GDOI's SAK in the registry and a NAT-T draft's NAT-D on the wire (racoon
 # and old Cisco IOS send it, e.g. tcpdump's ISAKMP_sa_setup.pcap). GDOI sends its SAK only in
 # its own, encrypted, exchanges, so in the clear chain of the exchanges IKE itself uses (Main,
 # Aggressive, Informational, Quick) 15 is the NAT-D.
-V1_IKE_EXCHANGES = frozenset({2, 4, 5, 32})
+V1_IKE_EXCHANGES = frozenset(map(iana.V1_EXCHANGE_TYPES.number,
+                                 ("Main Mode", "Aggressive Mode", "Informational", "Quick Mode")))
+# The critical bit of an IKEv2 generic payload header's first reserved byte (RFC 7296 §3.2).
+V2_CRITICAL = 0x80
 
 # A real message has a dozen payloads; past this the rest is reported, not decoded.
 MAX_PAYLOADS = 256
@@ -228,7 +237,7 @@ def _chain(data: bytes, first: int, end: int, ctx: Context) -> Iterator[Link]:
             ctx.warn(None, f"{names[kind]} payload at offset {offset} declares {length} bytes, "
                            f"{end - offset} present")
             body_end = end
-        critical = v2 and bool(reserved & 0x80)
+        critical = v2 and bool(reserved & V2_CRITICAL)
         count += 1
         yield kind, offset, body_end, next_payload, length, critical
         if v2 and kind in (V2_SK, V2_SKF):

@@ -4,6 +4,23 @@ Numbers from the wire are always kept beside their names (``notify_type`` and
 ``notify_name``), so that a value no registry knows still reaches the report. Strings that
 came off the wire (identities, certificate fields) are kept as text exactly as decoded;
 escaping them is the job of each report format, which alone knows its destination.
+
+Decrypted payloads
+    A message has one list of payloads, ``Message.payloads``, in wire order: its clear
+    payloads, with the payloads found inside its encrypted body (IKEv2 SK/SKF, the body of an
+    IKEv1 message with the E flag) following the ``Encrypted`` payload that carried them.
+    Each of those is marked ``decrypted=True``. One chain with a mark, rather than a second
+    list beside the first, because every question asked of a message ("is there an
+    AUTHENTICATION_FAILED?", "which vendor IDs?") has the same answer whether the payload
+    travelled in the clear or was read with keys: ``notifications()``, ``vendor_ids()`` and
+    ``payloads_of()`` see both, for IKEv1 and IKEv2 alike, and a reader that cares (a report
+    saying what keys revealed, ``--redact``) asks the mark. What the wire shows without keys
+    stays apart and unchanged: ``chain`` and ``clear_chain`` hold the clear types only,
+    ``inner`` the decrypted payloads, ``inner_chain`` their types.
+
+    ``inner`` is filled by whatever can decrypt (Wireshark's decryption tables through the
+    tshark engine today): a field set on the message, or ``dataclasses.replace(message,
+    inner=...)``; nothing else has to change for the rules to see it.
 """
 
 from __future__ import annotations
@@ -68,12 +85,15 @@ class TrafficSelector:
 
 @dataclass(frozen=True, slots=True)
 class Payload:
-    """What every payload has. Subclasses add what their RFC section defines."""
+    """What every payload has. Subclasses add what their RFC section defines.
+
+    ``decrypted`` is keyword-only so that each subclass's own fields keep their positions."""
 
     type: int
     name: str
     length: int                         # the generic header's payload length
     critical: bool                      # IKEv2 critical bit; always False in IKEv1
+    decrypted: bool = field(default=False, kw_only=True)     # found inside an encrypted body
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +260,11 @@ class Message:
 
     The header and the chain of payload types are read at once; the payloads themselves are
     decoded the first time ``payloads`` or ``warnings`` is asked for. A busy capture holds
-    thousands of messages whose SA and vendor ID payloads no finding ever looks at.
+    thousands of messages whose SA and vendor ID payloads no finding ever looks at. An engine
+    that decodes the payloads itself (tshark) hands them over in ``given`` instead, and they
+    are what the message holds, also after pickling.
+
+    ``inner`` holds the payloads read from the encrypted body (see the module's docstring).
     """
 
     file: str
@@ -267,15 +291,24 @@ class Message:
     data: bytes                         # the message as captured
     digest: bytes
     notes: tuple[str, ...]              # what the header and the chain walk found wrong
+    inner: tuple[Payload, ...] = ()     # the payloads inside the encrypted body, each decrypted
+    # The clear payloads and their warnings as another engine decoded them; None: decoded
+    # from ``data`` by ikepcap's decoder when first asked for. Like the cache, not compared:
+    # the same bytes are the same message whichever engine read them.
+    given: tuple[tuple[Payload, ...], tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
     cache: dict = field(default_factory=dict, compare=False, repr=False)     # decoded payloads, by what was asked
 
     def __reduce__(self) -> tuple:
-        """Pickled as its wire-level fields only: decoded payloads are rebuilt where they are
-        needed, and a plain argument tuple pickles at twice the speed of a slotted dataclass's
-        state (a worker process sends back every message it read)."""
+        """Pickled as its fields without the cache: payloads ikepcap decodes are rebuilt where
+        they are needed (``inner`` and ``given``, which no decoder here could rebuild, go
+        along), and a plain argument tuple pickles at twice the speed of a slotted
+        dataclass's state (a worker process sends back every message it read)."""
         return Message, _MESSAGE_FIELDS(self)
 
     def _decoded(self) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
+        """The clear payloads and their warnings."""
+        if self.given is not None:
+            return self.given
         full = self.cache.get(ALL)
         if full is None:
             from ikepcap.decode.message import decode_payloads
@@ -283,29 +316,44 @@ class Message:
         return full
 
     def _only(self, v1_type: int, v2_type: int, cls: type = Payload) -> tuple[Payload, ...]:
-        """The payloads of one type, decoding only those (all of them once anything asked for all).
+        """The payloads of one type, clear then decrypted (the order of ``payloads``), decoding
+        only those (all of them once anything asked for all).
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
         kind = v2_type if self.is_v2 else v1_type
-        cache = self.cache
-        full = cache.get(ALL)
-        if full is None:
-            found = cache.get((kind, cls))      # asked for hundreds of thousands of times on a busy capture
-            if found is not None:
-                return found
-        if kind not in self.clear_chain:
-            found = ()
+        found = self.cache.get((kind, cls))     # asked for hundreds of thousands of times on a busy capture
+        if found is None:
+            found = self._clear_only(kind, cls)
+        if self.inner:
+            return found + tuple(p for p in self.inner if p.type == kind and isinstance(p, cls))
+        return found
+
+    def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
+        full = self.given if self.given is not None else self.cache.get(ALL)
+        if kind not in self.clear_chain:        # an IKEv1 Encrypted body has the type of its first payload
+            found: tuple[Payload, ...] = ()
         elif full is not None:
             return tuple(p for p in full[0] if p.type == kind and isinstance(p, cls))
         else:
             from ikepcap.decode.message import decode_only
             found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
-        cache[(kind, cls)] = found
+        self.cache[(kind, cls)] = found
         return found
 
     @property
     def payloads(self) -> tuple[Payload, ...]:
-        return self._decoded()[0]
+        """Every payload in wire order: ``inner`` right after the Encrypted (or first
+        EncryptedFragment) payload that carried it."""
+        clear = self._decoded()[0]
+        if not self.inner:
+            return clear
+        at = next((i + 1 for i, p in enumerate(clear) if isinstance(p, (Encrypted, EncryptedFragment))), len(clear))
+        return clear[:at] + self.inner + clear[at:]
+
+    @property
+    def inner_chain(self) -> tuple[int, ...]:
+        """The types of the decrypted payloads, in order."""
+        return tuple(p.type for p in self.inner)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -353,8 +401,10 @@ class Message:
         return conversation_key(self.version, self.ispi, self.src, self.dst)
 
     def carries(self, v1_type: int, v2_type: int) -> bool:
-        """A payload of this type is in the clear chain (the numbers differ between versions)."""
-        return (v2_type if self.is_v2 else v1_type) in self.clear_chain
+        """A payload of this type is in the clear chain or was decrypted (the numbers differ
+        between versions)."""
+        kind = v2_type if self.is_v2 else v1_type
+        return kind in self.clear_chain or any(p.type == kind for p in self.inner)
 
     def notifications(self) -> tuple[Notification, ...]:
         return self._only(V1_NOTIFY, V2_NOTIFY, Notification)

@@ -5,12 +5,14 @@ preferences, such as its IKE decryption tables) in the same ``Message`` records 
 engine builds, so correlation, diagnosis and every report work with either engine.
 
 How a file is read
-    One ``pyshark.FileCapture`` per file (JSON output, one tshark process) with the display
-    filter ``DISPLAY_FILTER``: ISAKMP, ESP, NAT-T keepalives, ICMP errors quoting a UDP or ESP
-    datagram, and UDP carried in IP fragments (for fragment sets that never completed). Frame
-    totals, the file format and its time span come from ``capinfos``, which every Wireshark
-    installation ships beside tshark; the other ``ReadStats`` counters cover the frames the
-    filter selected.
+    Frames go through ikepcap's own reader (``ikepcap.read``), as with the native engine: it
+    finds the IKE datagrams (link layers, tunnels, IP reassembly, the non-ESP marker) and
+    counts ESP, NAT-T keepalives, ICMP errors and lost fragments, and its ``ReadStats`` are the
+    file's. Wireshark is asked only for what it alone gives, its ISAKMP dissection: one
+    ``pyshark.FileCapture`` per file (JSON output, one tshark process) with the display filter
+    ``isakmp``. A message is the reader's datagram of that frame with Wireshark's reading of it;
+    so both engines agree on frames, times, addresses, sizes and counters by construction, and
+    the tshark engine reads the capture formats and link types ikepcap reads.
 
 ``--tshark-option`` (repeatable)
     ``NAME:VALUE`` sets a Wireshark preference (``tshark -o NAME:VALUE``, pyshark's
@@ -23,24 +25,22 @@ How a file is read
         uat:ikev2_decryption_table:SPIi,SPIr,SK_ei,SK_er,"AES-CBC-128 [RFC3602]",SK_ai,SK_ar,"HMAC_SHA2_256_128 [RFC4868]"
 
     (``ikepcap decode --engine tshark --tshark-option "uat:ikev2_decryption_table:$(cat
-    captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) Payloads
-    Wireshark decrypts follow the ``Encrypted`` payload that carried them in
-    ``Message.payloads``. ``--port N`` becomes ``decode_as={'udp.port==N': 'isakmp'}``.
+    captures/v2-healthy.ikev2_decryption_table)" captures/v2-healthy.pcap``.) The payloads
+    Wireshark decrypts are the message's ``inner`` payloads, marked ``decrypted``: they follow
+    the ``Encrypted`` payload that carried them in ``Message.payloads``. ``--port N`` becomes
+    ``decode_as={'udp.port==N': 'isakmp'}``.
 
 What maps, and from what
     Header fields, the payload chain (types, order, lengths, critical bits), proposals,
     transforms and attributes, notifications (protocol, SPI, type, data), deletes, vendor IDs,
     key exchange, nonce/hash/signature sizes, identities, certificates, traffic selectors,
-    configuration, NAT-D hashes and SK/SKF payloads come from Wireshark's fields. Names come
+    configuration, NAT-D hashes and SK/SKF payloads come from Wireshark's fields, through one
+    table (``PAYLOADS``: payload types, model class, a converter per field). Names come
     from ikepcap's registries (``ikepcap.decode.iana``, ``vendor_name``) and the notification
     details from ikepcap's tables applied to the data Wireshark delimits, so that both engines
-    name the same thing alike. ``size`` and ``digest`` are taken over the UDP payload tshark
-    shows (reassembled when Wireshark reassembled it; the non-ESP marker removed), the bytes the
-    native engine digests. ``warnings`` are Wireshark's expert infos of severity warning or
+    name the same thing alike. ``warnings`` are Wireshark's expert infos of severity warning or
     error in the ISAKMP tree and its "Malformed Packet" and "Packet size limited during
-    capture" notes. ESP flows, keepalives and ICMP errors come from the ``esp``, ``udpencap``
-    and ``icmp``/``icmpv6`` layers; lost fragments are the UDP fragment sets Wireshark never
-    reassembled, read from their first fragment's data.
+    capture" notes.
 
 What Wireshark does not give, and what is there instead
     * A header field Wireshark does not show (it stops at the first exception in a message)
@@ -48,14 +48,10 @@ What Wireshark does not give, and what is there instead
       Wireshark did not read (cut by the snaplen) is ``Opaque``, with a warning.
     * Identities of types Wireshark shows no value for, and certificate fields of encodings
       other than X.509, are empty.
-    * Extension headers other than the fragment header are not counted in ``ip_length`` of a
-      reassembled IPv6 datagram (tshark shows neither their sizes nor the headers' bytes).
     * ``--port``: a message behind a non-ESP marker on such a port is not seen (Wireshark's
       ISAKMP dissector does not expect the marker there); the native engine removes it.
     * Wireshark names payload type 15 after GDOI (SAK) where the native engine reads the
       draft-era NAT-D that IKE peers sent with that number.
-    * ``ReadStats.link_types``, ``undecodable_frames`` and ``truncated_frames`` outside the
-      selected frames are not known.
 """  # noqa: E501  (a Wireshark UAT record above is one line)
 
 from __future__ import annotations
@@ -63,17 +59,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import (
@@ -87,7 +80,6 @@ from ikepcap.decode.attributes import (
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.identity import DN_SHORT_NAMES, TS_ADDRESS_SIZES, X509_ENCODINGS
 from ikepcap.decode.model import (
-    ALL,
     V1_FLAG_ENCRYPTION,
     V2_SK,
     Attribute,
@@ -119,34 +111,20 @@ from ikepcap.decode.notify import V1_NOTIFY_DATA, V2_NOTIFY_DATA
 from ikepcap.decode.registry import Registry
 from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
 from ikepcap.decode.vendor import vendor_name
+from ikepcap.decode.wire import Header
 from ikepcap.extract.model import Extraction
-from ikepcap.read import icmp
+from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
-from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments, QuotedDatagram, ReadStats
+from ikepcap.read.frames import IKE_PORT, NAT_T_PORT, FrameDecoder
+from ikepcap.read.model import Datagram, ReadStats
 
-IKE_PORT = 500
-NAT_T_PORT = 4500
-PROTO_UDP = 17
-PROTO_ESP = 50
-ISAKMP_HEADER = 28
-STDIN = "-"
-GZIP_MAGIC = b"\x1f\x8b"
-
-DISPLAY_FILTER = " || ".join((
-    "isakmp",                                            # UDP 500, 4500 behind the marker, --port
-    "esp",                                               # IP protocol 50 and ESP-in-UDP
-    "udpencap.nat_keepalive",
-    "((icmp || icmpv6) && (udp || esp))",                # errors quoting a UDP or ESP datagram
-    "(ip.proto == 17 && (ip.flags.mf == 1 || ip.frag_offset > 0))",
-    "ipv6.fraghdr.nxt == 17",
-))
+# The frames whose ISAKMP Wireshark is asked for: UDP 500, 4500 behind the marker, --port.
+DISPLAY_FILTER = "isakmp"
 
 # Wireshark's expert severities (epan/proto.h PI_WARN, PI_ERROR).
 EXPERT_WARNING = 0x00600000
 # How long tshark may take to exit by itself once its output has ended.
 EXIT_TIMEOUT = 10.0
-# Like the native reader, a file keeps at most this many ICMP errors and lost fragment sets.
-MAX_RECORDS = 100_000
 
 
 # --- --tshark-option ------------------------------------------------------------------------
@@ -311,42 +289,11 @@ def _layers(packet) -> dict[str, list[dict]]:
     return layers
 
 
-def _capinfos(path: str, tshark: str, stats: ReadStats) -> None:
-    """Frames, format and time span of the whole file, from capinfos (one quick read)."""
-    sibling = Path(tshark).with_name("capinfos.exe" if tshark.endswith(".exe") else "capinfos")
-    program = str(sibling) if sibling.exists() else shutil.which("capinfos")
-    if program is None:
-        stats.warnings.append("capinfos not found: the frame count covers only the frames tshark selected")
-        return
-    run = subprocess.run([program, "-T", "-r", "-M", "-t", "-c", "-a", "-e", "-S", path],
-                         check=False, capture_output=True, text=True, errors="replace")
-    row = run.stdout.rstrip("\n").split("\t")
-    if len(row) < 5:
-        return
-    kind, count, first, last = row[-4:]
-    stats.format = kind
-    if count.isdigit():
-        stats.frames = int(count)
-    for attribute, text in (("first_time", first), ("last_time", last)):
-        try:
-            setattr(stats, attribute, float(text))
-        except ValueError:
-            pass
-
-
 @contextmanager
 def _readable(path: str):
-    """The path tshark reads, and the name messages carry (standard input is spooled first)."""
+    """The path tshark and the reader read, and the name messages carry (standard input is
+    spooled first: both read it)."""
     if path != STDIN:
-        p = Path(path)
-        if p.is_dir():
-            raise CaptureError(f"{path}: is a directory")
-        if not p.exists():
-            raise CaptureError(f"{path}: no such file")
-        if not os.access(p, os.R_OK):
-            raise CaptureError(f"{path}: permission denied")
-        if p.stat().st_size == 0:
-            raise CaptureError(f"{path}: empty file")
         yield path, path
         return
     with tempfile.NamedTemporaryFile(prefix="ikepcap-stdin-", suffix=".pcap") as spool:
@@ -362,11 +309,11 @@ def _readable(path: str):
 def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
             tshark_options: list[str] | None = None) -> Extraction:
     preferences, arguments = parse_options(list(tshark_options or ()))
-    tshark = _tshark_path()
+    _tshark_path()
     ports = frozenset(extra_ports) - {IKE_PORT, NAT_T_PORT}
     merged = Extraction(engine="tshark")
     for path in paths:
-        part = extract_file(path, ports, preferences, arguments, tshark)
+        part = extract_file(path, ports, preferences, arguments)
         merged.files.extend(part.files)
         merged.messages.extend(part.messages)
         merged.esp.extend(part.esp)
@@ -377,269 +324,70 @@ def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
     return merged
 
 
-def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, str], arguments: list[str],
-                 tshark: str) -> Extraction:
+def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, str],
+                 arguments: list[str]) -> Extraction:
+    """One file: ikepcap's reader finds the frames, datagrams and counters, tshark dissects the
+    ISAKMP in them, and each message is the reader's datagram with Wireshark's reading."""
     with _readable(path) as (readable, name):
-        stats = ReadStats(file=name, bytes=Path(readable).stat().st_size)
-        with open(readable, "rb") as raw:
-            gzipped = raw.read(2) == GZIP_MAGIC
-        _capinfos(readable, tshark, stats)
-        if gzipped:
-            stats.format += ", gzip-compressed"
-        reader = _FileReader(name, extra_ports, stats)
+        datagrams: dict[int, Datagram] = {}
+        reader = read_capture(readable, lambda d: datagrams.setdefault(d.frame, d), extra_ports)
+        result = _counters(reader, name)
+        stats = result.files[0]
         with closing(_packets(readable, name, preferences, arguments, extra_ports, stats)) as frames:
             for layers in frames:
-                reader.frame(layers)
-    return reader.finish()
+                number = int(layers["frame"][0].get("frame.number", 0))
+                datagram = datagrams.get(number)
+                # Not an IKE datagram to the reader (ISAKMP over TCP, quoted in an ICMP error): not a message.
+                if datagram is not None:
+                    _message(replace(datagram, file=name), layers, result)
+    result.warnings.extend(f"{name}: {w}" for w in stats.warnings)
+    return result
 
 
-@dataclass
-class _Fragment:
-    frame: int
-    time: float
-    offset: int
-    more: bool
-    length: int
-    data: bytes                         # what Wireshark shows of the fragment's payload
+def _counters(reader: FrameDecoder, name: str) -> Extraction:
+    """What the reader counted in the file, named after ``name`` (not a spool of stdin)."""
+    reader.file = reader.stats.file = name
+    return Extraction(
+        engine="tshark", files=[reader.stats], esp=reader.esp_flows(),
+        keepalives=[replace(flow, file=name) for flow in reader.keepalives.values()],
+        icmp_errors=[replace(error, file=name) for error in reader.icmp_errors],
+        lost_fragments=[replace(lost, file=name) for lost in reader.lost_fragments],
+    )
 
 
-@dataclass
-class _FileReader:
-    """Turns the frames of one file into messages and counters."""
-
-    file: str
-    extra_ports: frozenset[int]
-    stats: ReadStats
-    result: Extraction = field(default_factory=lambda: Extraction(engine="tshark"))
-    esp: dict[tuple, EspFlow] = field(default_factory=dict)
-    keepalives: dict[tuple, KeepaliveFlow] = field(default_factory=dict)
-    fragments: dict[tuple, list[_Fragment]] = field(default_factory=dict)
-    reassembled_frames: set[int] = field(default_factory=set)
-
-    @property
-    def watched_ports(self) -> frozenset[int]:
-        return self.extra_ports | {IKE_PORT, NAT_T_PORT}
-
-    def frame(self, layers: dict[str, list[dict]]) -> None:
-        info = layers["frame"][0]
-        number = int(info.get("frame.number", 0))
-        time = float(info.get("frame.time_epoch", 0.0))
-        protocols = [p for p in info.get("frame.protocols", "").split(":") if p != "_ws.malformed"]
-        # Protocols inside an ICMP error are nested in its layer, not listed at the top.
-        top = protocols
-        for index, name in enumerate(protocols):
-            if name in ("icmp", "icmpv6"):
-                top = protocols[:index + 1]
-                break
-        truncated = int(info.get("frame.cap_len", 0)) < int(info.get("frame.len", 0))
-        if truncated:
-            self.stats.truncated_frames += 1
-        else:
-            # A fragment the capture cut short cannot complete a set (nor could it natively).
-            self._fragment(layers, top, number, time)
-        if top[-1] in ("icmp", "icmpv6"):
-            self._icmp(layers, top, number, time)
-        elif "isakmp" in top:
-            self._message(layers, top, number, time)
-        elif "esp" in top:
-            self._esp(layers, top, number, time)
-        elif "udpencap" in top and _one(_layer(layers, top, "udpencap"), "udpencap.nat_keepalive") is not None:
-            self._keepalive(layers, top, number, time)
-
-    # --- messages -----------------------------------------------------------------------------
-
-    def _message(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("isakmp")
-        udp_at = max((i for i, p in enumerate(top[:at]) if p == "udp"), default=None)
-        if udp_at is None:
-            return                                      # ISAKMP over TCP is not read (nor natively)
-        udp = _layer(layers, top, "udp", before=at)
-        ip_name, ip = _innermost_ip(layers, top, udp_at)
-        isakmp = _layer(layers, top, "isakmp", before=at + 1)
-        if udp is None or ip is None or isakmp is None:
-            return
-        src, dst = _addresses(ip_name, ip)
-        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
-        data = _bytes(_one(udp, "udp.payload", ""))
-        encap = _layer(layers, top, "udpencap", before=at)
-        marker = encap is not None and "udpencap.non_esp_marker" in encap
-        if marker:
-            data = data[4:]
-        self.stats.ike_datagrams += 1
-        if len(data) < ISAKMP_HEADER:
-            self.result.warnings.append(f"{self.file} frame {number}: {len(data)} bytes on UDP {sport}->{dport} "
-                                        f"are too short for an ISAKMP header")
-            return
-        fragments = _fragment_frames(ip_name, ip)
-        if fragments:
-            self.stats.reassembled += 1
-        warnings: list[str] = []
-        header = _Header(isakmp, warnings)
-        major = header.version >> 4
-        v2 = major == 2
-        if header.flags & V1_FLAG_ENCRYPTION and not v2:
-            payloads = _v1_encrypted_body(isakmp, header, len(data), warnings)
-        else:
-            payloads = _chain(isakmp, v2, warnings)
-        warnings.extend(_expert(isakmp))
-        for malformed in layers.get("_ws.malformed", []):
-            warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
-        for short in layers.get("_ws.short", []):
-            warnings.append(f"Wireshark: {str(short.get('_value', 'Packet size limited during capture')).strip('[]')}")
-        exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
-        self.result.messages.append(Message(
-            file=self.file, frame=number, time=time, src=src, dst=dst, sport=sport, dport=dport, marker=marker,
-            ip_length=_ip_length(ip_name, ip), fragments=fragments,
-            ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload, version=header.version,
-            exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type], flags=header.flags,
-            message_id=header.message_id, length=header.length, size=len(data),
-            chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
-            notes=tuple(warnings), cache={ALL: (tuple(payloads), ())},
-        ))
-
-    # --- counters -----------------------------------------------------------------------------
-
-    def _esp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("esp")
-        esp = _layer(layers, top, "esp")
-        ip_name, ip = _innermost_ip(layers, top, at)
-        if esp is None or ip is None or "esp.spi" not in esp:
-            return
-        src, dst = _addresses(ip_name, ip)
-        spi = _int(_one(esp, "esp.spi"))
-        sport = dport = None
-        encapsulated = "udpencap" in top[:at]
-        if encapsulated:
-            udp = _layer(layers, top, "udp", before=at)
-            if udp is None:
-                return
-            sport, dport = int(udp["udp.srcport"]), int(udp["udp.dstport"])
-        key = (src, dst, spi, encapsulated, sport, dport)
-        flow = self.esp.get(key)
-        if flow is None:
-            flow = self.esp[key] = EspFlow(src, dst, spi, encapsulated, sport, dport, first_file=self.file,
-                                           first_frame=number, first_time=time)
-        flow.packets += 1
-        flow.last_frame, flow.last_time = number, time
-
-    def _keepalive(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        at = top.index("udpencap")
-        udp = _layer(layers, top, "udp", before=at)
-        ip_name, ip = _innermost_ip(layers, top, at)
-        if udp is None or ip is None:
-            return
-        src, dst = _addresses(ip_name, ip)
-        key = (src, dst, int(udp["udp.srcport"]), int(udp["udp.dstport"]))
-        flow = self.keepalives.get(key)
-        if flow is None:
-            flow = self.keepalives[key] = KeepaliveFlow(*key, file=self.file, first_frame=number, first_time=time)
-        flow.packets += 1
-        flow.last_frame, flow.last_time = number, time
-
-    def _icmp(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        kind = top[-1]
-        message = _layer(layers, top, kind)
-        ip_name, ip = _innermost_ip(layers, top, len(top) - 1)
-        if message is None or ip is None or len(self.result.icmp_errors) >= MAX_RECORDS:
-            return
-        version = 4 if kind == "icmp" else 6
-        icmp_type, code = int(message.get(f"{kind}.type", -1)), int(message.get(f"{kind}.code", -1))
-        description = icmp.describe(version, icmp_type, code)
-        quoted = self._quoted(message, layers)
-        if description is None or quoted is None:
-            return
-        mtu = None
-        if (version, icmp_type, code) in icmp.MTU_ERRORS and f"{kind}.mtu" in message:
-            mtu = int(message[f"{kind}.mtu"])
-        src, dst = _addresses(ip_name, ip)
-        self.result.icmp_errors.append(IcmpError(
-            file=self.file, frame=number, time=time, src=src, dst=dst, ip_version=version, icmp_type=icmp_type,
-            icmp_code=code, description=description, mtu=mtu, quoted=quoted,
-        ))
-
-    def _quoted(self, message: dict, layers: dict[str, list[dict]]) -> QuotedDatagram | None:
-        """The datagram an ICMP error quotes, when it is IKE or ESP.
-
-        Wireshark nests the quoted IP and UDP headers in the ICMP layer, but the ISAKMP header
-        after them is a layer of the frame (no ISAKMP message of its own, the frame being ICMP).
-        """
-        ip_name = "ip" if "ip" in message else "ipv6" if "ipv6" in message else None
-        ip = _first(message.get(ip_name)) if ip_name else None
-        if not isinstance(ip, dict):
-            return None
-        src, dst = _addresses(ip_name, ip)
-        protocol = _int_or(ip, "ip.proto" if ip_name == "ip" else "ipv6.nxt")
-        if protocol == PROTO_ESP:
-            return QuotedDatagram(src, dst, PROTO_ESP, None, None, None)
-        udp = _first(message.get("udp"))
-        if protocol != PROTO_UDP or not isinstance(udp, dict):
-            return None
-        sport, dport = int(udp.get("udp.srcport", 0)), int(udp.get("udp.dstport", 0))
-        if sport not in self.watched_ports and dport not in self.watched_ports:
-            return None
-        isakmp = _first(message.get("isakmp")) or _first(layers.get("isakmp"))
-        ispi = _bytes(_one(isakmp, "isakmp.ispi", "")) if isinstance(isakmp, dict) else b""
-        return QuotedDatagram(src, dst, PROTO_UDP, sport, dport, ispi if len(ispi) == 8 else None)
-
-    # --- IP fragments ---------------------------------------------------------------------------
-
-    def _fragment(self, layers: dict[str, list[dict]], top: list[str], number: int, time: float) -> None:
-        """Remember every UDP fragment; the sets Wireshark never completed are lost fragments."""
-        for ip_name in ("ip", "ipv6"):
-            for ip in layers.get(ip_name, []) if ip_name in top else []:
-                done = _fragment_frames(ip_name, ip)
-                if done:
-                    self.reassembled_frames.update(done)
-                fragment = _fragment_of(ip_name, ip)
-                if fragment is None:
-                    continue
-                key, offset, more, length = fragment
-                data = b""
-                if offset == 0 and "data" in layers:
-                    data = _bytes(_one(layers["data"][0], "data.data", ""))
-                elif offset == 0 and "udp" in layers:
-                    udp = layers["udp"][-1]
-                    data = (int(udp.get("udp.srcport", 0)).to_bytes(2, "big") +
-                            int(udp.get("udp.dstport", 0)).to_bytes(2, "big") + bytes(4) +
-                            _bytes(_one(udp, "udp.payload", "")))
-                self.stats.fragments += 1
-                self.fragments.setdefault(key, []).append(_Fragment(number, time, offset, more, length, data))
-
-    def _lost_fragments(self) -> None:
-        for key, pieces in self.fragments.items():
-            if any(p.frame in self.reassembled_frames for p in pieces):
-                continue
-            self.stats.incomplete_fragments += 1
-            pieces.sort(key=lambda p: p.offset)
-            first = next((p for p in pieces if p.offset == 0), None)
-            if first is None or len(first.data) < 8 or len(self.result.lost_fragments) >= MAX_RECORDS:
-                continue
-            sport, dport = int.from_bytes(first.data[0:2], "big"), int.from_bytes(first.data[2:4], "big")
-            if sport not in self.watched_ports and dport not in self.watched_ports:
-                continue
-            ike = first.data[8:]
-            if NAT_T_PORT in (sport, dport) and ike[:4] == bytes(4):
-                ike = ike[4:]
-            last = next((p for p in pieces if not p.more), None)
-            seen: dict[int, _Fragment] = {}
-            for piece in pieces:
-                seen.setdefault(piece.offset, piece)
-            _, src, dst, _ = key
-            self.result.lost_fragments.append(LostFragments(
-                file=self.file, frames=tuple(p.frame for p in seen.values()),
-                time=min(p.time for p in pieces), src=src, dst=dst, sport=sport, dport=dport,
-                ispi=ike[:8] if len(ike) >= 8 else None, received=sum(p.length for p in seen.values()),
-                total=last.offset + last.length if last is not None else None,
-                reason="still incomplete at the end of the capture",
-            ))
-
-    def finish(self) -> Extraction:
-        self._lost_fragments()
-        self.result.files.append(self.stats)
-        self.result.esp = sorted(self.esp.values(), key=lambda f: (f.first_frame, f.spi))
-        self.result.keepalives = list(self.keepalives.values())
-        self.result.warnings.extend(f"{self.file}: {w}" for w in self.stats.warnings)
-        return self.result
+def _message(datagram: Datagram, layers: dict[str, list[dict]], result: Extraction) -> None:
+    """The message in ``datagram`` as Wireshark's ISAKMP tree of its frame shows it."""
+    data = datagram.payload
+    if len(data) < Header.size:
+        result.warnings.append(f"{datagram.file} frame {datagram.frame}: {len(data)} bytes on UDP "
+                               f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
+        return
+    if datagram.marker and not any("udpencap.non_esp_marker" in encap for encap in layers.get("udpencap", [])):
+        return                          # Wireshark read the marker as ISAKMP (a --port): not this message
+    isakmp = layers["isakmp"][0]
+    warnings: list[str] = []
+    header = _Header(isakmp, warnings)
+    v2 = header.version >> 4 == 2
+    inner: list[Payload] = []
+    if header.flags & V1_FLAG_ENCRYPTION and not v2:
+        payloads = _v1_encrypted_body(isakmp, header, len(data), warnings, inner)
+    else:
+        payloads = _chain(isakmp, v2, warnings, inner)
+    warnings.extend(_expert(isakmp))
+    for malformed in layers.get("_ws.malformed", []):
+        warnings.extend(_expert(malformed) or ["Wireshark: Malformed Packet"])
+    for short in layers.get("_ws.short", []):
+        warnings.append(f"Wireshark: {str(short.get('_value', 'Packet size limited during capture')).strip('[]')}")
+    exchanges = iana.V2_EXCHANGE_TYPES if v2 else iana.V1_EXCHANGE_TYPES
+    result.messages.append(Message(
+        file=datagram.file, frame=datagram.frame, time=datagram.time, src=datagram.src, dst=datagram.dst,
+        sport=datagram.sport, dport=datagram.dport, marker=datagram.marker, ip_length=datagram.ip_length,
+        fragments=datagram.fragments, ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload,
+        version=header.version, exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type],
+        flags=header.flags, message_id=header.message_id, length=header.length, size=len(data),
+        chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
+        notes=tuple(warnings), inner=tuple(inner), given=(tuple(payloads), ()),
+    ))
 
 
 # --- reading tshark's JSON -----------------------------------------------------------------------
@@ -659,10 +407,6 @@ def _all(tree: dict | None, key: str) -> list:
 def _one(tree: dict | None, key: str, default=None):
     values = _all(tree, key)
     return values[0] if values else default
-
-
-def _first(value):
-    return value[0] if isinstance(value, list) and value else value
 
 
 def _int(text) -> int:
@@ -689,76 +433,6 @@ def _bytes(text) -> bytes:
 
 def _flag(tree: dict, key: str) -> bool:
     return str(_one(tree, key, "0")) in ("1", "True", "true")
-
-
-def _layer(layers: dict[str, list[dict]], top: list[str], name: str, before: int | None = None) -> dict | None:
-    """The instance of ``name`` closest before position ``before`` in the frame (last if None)."""
-    end = len(top) if before is None else before
-    positions = [i for i, p in enumerate(top[:end]) if p == name]
-    instances = layers.get(name, [])
-    if not positions or not instances:
-        return None
-    index = len(positions) - 1
-    return instances[index] if index < len(instances) else instances[-1]
-
-
-def _innermost_ip(layers: dict[str, list[dict]], top: list[str], before: int) -> tuple[str, dict | None]:
-    """The IP header closest before position ``before``: the one that carries what follows."""
-    for index in range(min(before, len(top)) - 1, -1, -1):
-        if top[index] in ("ip", "ipv6"):
-            name = top[index]
-            occurrence = top[:index + 1].count(name) - 1
-            instances = layers.get(name, [])
-            return name, instances[occurrence] if occurrence < len(instances) else None
-    return "ip", None
-
-
-def _addresses(ip_name: str, ip: dict) -> tuple[str, str]:
-    prefix = "ip" if ip_name == "ip" else "ipv6"
-    return (str(ipaddress.ip_address(_one(ip, f"{prefix}.src"))),
-            str(ipaddress.ip_address(_one(ip, f"{prefix}.dst"))))
-
-
-def _reassembly(ip_name: str, ip: dict) -> dict | None:
-    tree = ip.get("ip.fragments_tree") if ip_name == "ip" else ip.get("ipv6.fragments")
-    return tree if isinstance(tree, dict) else None
-
-
-def _fragment_frames(ip_name: str, ip: dict) -> tuple[int, ...]:
-    """The frames of the fragments Wireshark reassembled into this datagram, in offset order."""
-    tree = _reassembly(ip_name, ip)
-    return tuple(int(f) for f in _all(tree, f"{ip_name}.fragment")) if tree else ()
-
-
-def _ip_length(ip_name: str, ip: dict) -> int:
-    tree = _reassembly(ip_name, ip)
-    if ip_name == "ip":
-        if tree is not None:
-            return _int_or(ip, "ip.hdr_len", 20) + _int_or(tree, "ip.reassembled.length")
-        return _int_or(ip, "ip.len")
-    if tree is not None:
-        return 40 + 8 + _int_or(tree, "ipv6.reassembled.length")
-    return 40 + _int_or(ip, "ipv6.plen")
-
-
-def _fragment_of(ip_name: str, ip: dict) -> tuple[tuple, int, bool, int] | None:
-    """(set key, offset, more fragments, payload length) of a UDP fragment; None otherwise."""
-    if ip_name == "ip":
-        flags = ip.get("ip.flags_tree", {})
-        more, offset = _flag(flags, "ip.flags.mf"), _int_or(ip, "ip.frag_offset") * 8
-        if not (more or offset) or _int_or(ip, "ip.proto") != PROTO_UDP:
-            return None
-        length = _int_or(ip, "ip.len") - _int_or(ip, "ip.hdr_len", 20)
-        ident = _int_or(ip, "ip.id")
-    else:
-        header = ip.get("ipv6.fraghdr")
-        if not isinstance(header, dict) or _int_or(header, "ipv6.fraghdr.nxt") != PROTO_UDP:
-            return None
-        more, offset = _flag(header, "ipv6.fraghdr.more"), _int_or(header, "ipv6.fraghdr.offset") * 8
-        length = _int_or(ip, "ipv6.plen") - 8
-        ident = _int_or(header, "ipv6.fraghdr.ident")
-    src, dst = _addresses(ip_name, ip)
-    return (ip_name, src, dst, ident), offset, more, length
 
 
 def _expert(tree) -> list[str]:
@@ -809,83 +483,62 @@ class _Header:
 
 
 # --- payloads ---------------------------------------------------------------------------------
+# What Wireshark shows of a payload becomes the model's payload through one table, PAYLOADS:
+# a row per payload kind names the IKEv1 and IKEv2 payload types it reads (by their iana
+# names), the model class, and for each of the class's fields the converter that reads it
+# from the payload's subtree. Simple fields are read by the few converter builders below
+# (a number, bytes, a registry name, a length); what needs more (proposals, identities,
+# certificates, selectors) is one named function.
 
-Mapper = Callable[[Head, dict, bool], Payload]
-
-
-# The generic payload header as Wireshark shows it; a payload with nothing more has no body read.
-GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reserved7", "isakmp.criticalpayload",
-                          "isakmp.payloadlength", "_ws.expert"})
-
-
-def _chain(tree: dict, v2: bool, warnings: list[str]) -> list[Payload]:
-    """The payloads of a tree level (a message, or what Wireshark decrypted), in order.
-
-    A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
-    as ``Opaque`` with a warning: its type and length are known, its contents are not.
-    """
-    kinds = _all(tree, "isakmp.typepayload")
-    subtrees = _all(tree, "isakmp.typepayload_tree")
-    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
-    mappers = V2_MAPPERS if v2 else V1_MAPPERS
-    payloads: list[Payload] = []
-    for kind_text, sub in zip(kinds, subtrees):
-        kind = _int(kind_text)
-        if not isinstance(sub, dict):
-            sub = {}
-        head = Head(kind, names[kind], _int_or(sub, "isakmp.payloadlength"),
-                    v2 and _flag(sub, "isakmp.criticalpayload"))
-        if v2 and kind == V2_SK:
-            payloads.append(_sk(head, sub))
-            payloads.extend(_chain(_decrypted(sub), True, warnings))
-        elif head.length > 4 and not set(sub) - GENERIC_KEYS:
-            warnings.append(f"{head.name} payload: Wireshark shows no body")
-            payloads.append(_opaque(head, sub, v2))
-        else:
-            payloads.append(mappers.get(kind, _opaque)(head, sub, v2))
-    return payloads
+Converter = Callable[[dict, Head, bool], object]      # (payload subtree, generic header, IKEv2?) -> field value
 
 
-def _decrypted(sub: dict) -> dict:
-    """The payloads Wireshark decrypted from an SK payload (with a decryption table), else {}."""
-    decrypted = sub.get("isakmp.enc.decrypted")
-    contained = decrypted.get("isakmp.enc.contained") if isinstance(decrypted, dict) else None
-    return contained if isinstance(contained, dict) else {}
+def number(key: str) -> Converter:
+    """The field's number (0 when Wireshark does not show it)."""
+    return lambda sub, head, v2: _int_or(sub, key)
 
 
-def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str]) -> list[Payload]:
-    """An IKEv1 message with the E flag: one Encrypted body, then what Wireshark decrypted of it."""
-    body = max(0, min(header.length, size) - ISAKMP_HEADER)
-    name = iana.V1_PAYLOAD_TYPES[header.next_payload]
-    payloads: list[Payload] = [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
-                                         first_payload_name=name, data_length=body)]
-    inner = isakmp.get("isakmp.enc.data")
-    if isinstance(inner, dict):
-        payloads.extend(_chain(inner, False, warnings))
-    return payloads
+def raw(key: str) -> Converter:
+    """The field's bytes (empty when Wireshark does not show it)."""
+    return lambda sub, head, v2: _bytes(_one(sub, key, ""))
 
 
-def _opaque(head: Head, sub: dict, v2: bool) -> Opaque:
-    return Opaque(*head, data_length=max(0, head.length - 4))
+def named(key: str, v1: Registry, v2: Registry | None = None) -> Converter:
+    """The name of the field's number in ``v1`` (IKEv1) or ``v2`` (IKEv2; ``v1`` when not given)."""
+    return lambda sub, head, is_v2: (v2 if is_v2 and v2 is not None else v1)[_int_or(sub, key)]
 
 
-def _sk(head: Head, sub: dict) -> Encrypted:
-    first = _int_or(sub, "isakmp.nextpayload")
-    return Encrypted(*head, first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
-                     data_length=max(0, head.length - 4))
+def v1_only(convert: Converter) -> Converter:
+    """``convert`` in IKEv1; None in IKEv2, whose layout has no such field."""
+    return lambda sub, head, v2: None if v2 else convert(sub, head, v2)
 
 
-def _skf(head: Head, sub: dict, v2: bool) -> EncryptedFragment:
-    first = _int_or(sub, "isakmp.nextpayload")
-    return EncryptedFragment(*head, number=_int_or(sub, "isakmp.frag.number"), total=_int_or(sub, "isakmp.frag.total"),
-                             first_payload=first, first_payload_name=iana.V2_PAYLOAD_TYPES[first],
-                             data_length=max(0, head.length - 8))
+def v2_only(convert: Converter) -> Converter:
+    return lambda sub, head, v2: convert(sub, head, v2) if v2 else None
 
 
-def _cisco_fragment(head: Head, sub: dict, v2: bool) -> CiscoFragment:
-    return CiscoFragment(*head, fragment_id=_int_or(sub, "isakmp.frag.packetid"),
-                         number=_int_or(sub, "isakmp.frag.seq"), last=_int_or(sub, "isakmp.frag.last") == 1,
-                         data_length=max(0, head.length - 8))
+def after(v1_fixed: int, v2_fixed: int | None = None) -> Converter:
+    """The length of the data after the payload's fixed fields (``v1_fixed`` bytes, or
+    ``v2_fixed`` in IKEv2), from the payload length: Wireshark shows no such field."""
+    return lambda sub, head, v2: max(0, head.length - (v2_fixed if v2 and v2_fixed is not None else v1_fixed))
+
+
+def from_data(key: str, read: Callable[[bytes], object]) -> Converter:
+    """``read`` applied to the field's bytes (a value Wireshark shows only as data)."""
+    return lambda sub, head, v2: read(_bytes(_one(sub, key, "")))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One payload kind: the payload types it reads, its model class, and a converter per field."""
+
+    v1: tuple[str, ...]                 # IKEv1 payload type names (iana.V1_PAYLOAD_TYPES)
+    v2: tuple[str, ...]                 # IKEv2 payload type names (iana.V2_PAYLOAD_TYPES)
+    kind: type[Payload]
+    fields: tuple[tuple[str, Converter], ...]
+
+    def read(self, head: Head, sub: dict, v2: bool) -> Payload:
+        return self.kind(*head, **{name: convert(sub, head, v2) for name, convert in self.fields})
 
 
 # SA -> proposals -> transforms -> attributes
@@ -901,19 +554,19 @@ ATTRIBUTE_KINDS: dict[str, tuple[Registry, dict[int, Registry], frozenset[int], 
 MAX_INT_BYTES = 8
 
 
-def _attributes(tree: dict, key: str, kind: str | None = None) -> tuple[Attribute, ...]:
-    names, values, texts, addresses = ATTRIBUTE_KINDS[kind or key]
+def _attributes(tree: dict, key: str) -> tuple[Attribute, ...]:
+    names, values, texts, addresses = ATTRIBUTE_KINDS[key]
     found = []
     for attr in _all(tree, key):
         if not isinstance(attr, dict):
             continue
         attr_type = _int_or(attr, f"{key}.type") & ~AF_BIT
-        raw = _bytes(_one(attr, f"{key}.value", ""))
+        raw_value = _bytes(_one(attr, f"{key}.value", ""))
         value: int | bytes
-        if _flag(attr, f"{key}.format") or len(raw) <= MAX_INT_BYTES and attr_type not in texts | addresses:
-            value = int.from_bytes(raw, "big")
+        if _flag(attr, f"{key}.format") or len(raw_value) <= MAX_INT_BYTES and attr_type not in texts | addresses:
+            value = int.from_bytes(raw_value, "big")
         else:
-            value = raw
+            value = raw_value
         meaning = None
         if attr_type in values and isinstance(value, int):
             meaning = values[attr_type][value]
@@ -925,23 +578,18 @@ def _attributes(tree: dict, key: str, kind: str | None = None) -> tuple[Attribut
     return tuple(found)
 
 
-def _sa(head: Head, sub: dict, v2: bool) -> SecurityAssociation:
+def _proposals(sub: dict, head: Head, v2: bool) -> tuple[Proposal, ...]:
     proposals = []
+    protocols = iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS
     for proposal in _all(sub, "isakmp.typepayload_tree"):
         if not isinstance(proposal, dict):
             continue
         protocol_id = _int_or(proposal, "isakmp.prop.protoid")
         transforms = [_transform(t, protocol_id, v2) for t in _all(proposal, "isakmp.typepayload_tree")
                       if isinstance(t, dict)]
-        protocols = iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS
         proposals.append(Proposal(_int_or(proposal, "isakmp.prop.number"), protocol_id, protocols[protocol_id],
                                   _bytes(_one(proposal, "isakmp.spi", "")), tuple(transforms)))
-    if v2:
-        return SecurityAssociation(*head, doi=None, situation=None, proposals=tuple(proposals))
-    situation = _bytes(_one(sub, "isakmp.sa.situation", ""))
-    return SecurityAssociation(*head, doi=_int_or(sub, "isakmp.sa.doi") if "isakmp.sa.doi" in sub else None,
-                               situation=int.from_bytes(situation, "big") if situation else None,
-                               proposals=tuple(proposals))
+    return tuple(proposals)
 
 
 def _transform(tree: dict, protocol_id: int, v2: bool) -> Transform:
@@ -960,28 +608,25 @@ def _transform(tree: dict, protocol_id: int, v2: bool) -> Transform:
                      ids[transform_id] if ids is not None else str(transform_id), _attributes(tree, key))
 
 
-# Keys, proofs, nonces
-
-def _ke(head: Head, sub: dict, v2: bool) -> KeyExchange:
-    if not v2:
-        return KeyExchange(*head, group=None, group_name=None, data_length=max(0, head.length - 4))
-    group = _int_or(sub, "isakmp.key_exchange.dh_group")
-    return KeyExchange(*head, group=group, group_name=iana.KE_GROUPS[group], data_length=max(0, head.length - 8))
+def _doi(sub: dict, head: Head, v2: bool) -> int | None:
+    return _int_or(sub, "isakmp.sa.doi") if "isakmp.sa.doi" in sub else None
 
 
-def _auth(head: Head, sub: dict, v2: bool) -> Authentication:
-    method = _int_or(sub, "isakmp.auth.method")
-    return Authentication(*head, method=method, method_name=iana.V2_AUTH_METHODS[method],
-                          data_length=max(0, head.length - 8))
+def _situation(sub: dict, head: Head, v2: bool) -> int | None:
+    situation = _bytes(_one(sub, "isakmp.sa.situation", ""))
+    return int.from_bytes(situation, "big") if situation else None
 
 
-def _eap(head: Head, sub: dict, v2: bool) -> Eap:
-    data = _bytes(_one(sub, "isakmp.eap.data", ""))
-    code = data[0] if data else 0
-    eap_type = data[4] if code in (1, 2) and len(data) > 4 else None
-    return Eap(*head, code=code, code_name=iana.EAP_CODES[code], identifier=data[1] if len(data) > 1 else 0,
-               eap_type=eap_type, eap_type_name=iana.EAP_TYPES[eap_type] if eap_type is not None else None,
-               eap_length=int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0)
+# EAP: Wireshark's EAP fields are those of the EAP dissector; the header is read from the data.
+
+def _eap_type(data: bytes) -> int | None:
+    """Present in Request and Response only."""
+    return data[4] if data[:1] in (b"\x01", b"\x02") and len(data) > 4 else None
+
+
+def _eap_type_name(data: bytes) -> str | None:
+    eap_type = _eap_type(data)
+    return iana.EAP_TYPES[eap_type] if eap_type is not None else None
 
 
 # Identities and certificates
@@ -1037,8 +682,9 @@ def _packed(text: str | None) -> bytes | None:
         return None
 
 
-def _identity(id_type: int, data) -> str:
+def _identity(sub: dict, head: Head, v2: bool) -> str:
     """The identity as the native engine writes it, from the fields Wireshark shows; else ''."""
+    id_type, data = _int_or(sub, "isakmp.id.type"), sub.get("isakmp.id.data")
     if not isinstance(data, dict):
         return ""
     pick = data.get
@@ -1061,16 +707,6 @@ def _identity(id_type: int, data) -> str:
     return _dn(data) or ""
 
 
-def _id(head: Head, sub: dict, v2: bool) -> Identification:
-    id_type = _int_or(sub, "isakmp.id.type")
-    value = _identity(id_type, sub.get("isakmp.id.data"))
-    if v2:
-        return Identification(*head, id_type=id_type, id_type_name=iana.V2_ID_TYPES[id_type], value=value,
-                               protocol_id=None, port=None)
-    return Identification(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type], value=value,
-                          protocol_id=_int_or(sub, "isakmp.id.protoid"), port=_int_or(sub, "isakmp.id.port"))
-
-
 _TIME = re.compile(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)")
 
 
@@ -1084,29 +720,31 @@ def _x509_time(tree) -> str | None:
     return None
 
 
-def _cert(head: Head, sub: dict, v2: bool) -> Certificate:
-    encoding = _int_or(sub, "isakmp.cert.encoding")
-    fields: dict[str, str | None] = dict.fromkeys(("subject", "issuer", "not_before", "not_after", "serial"))
-    signed = _find(sub.get("isakmp.cert.data"), "x509af.signedCertificate_element")
-    if encoding in X509_ENCODINGS and isinstance(signed, dict):
-        serial = _bytes(_one(signed, "x509af.serialNumber", ""))
-        validity = signed.get("x509af.validity_element", {})
-        fields = {
-            "subject": _dn(signed.get("x509af.subject_tree")),
-            "issuer": _dn(signed.get("x509af.issuer_tree")),
-            "not_before": _x509_time(validity.get("x509af.notBefore_tree")),
-            "not_after": _x509_time(validity.get("x509af.notAfter_tree")),
-            "serial": format(int.from_bytes(serial, "big"), "x") if serial else None,
-        }
-    return Certificate(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
-                       data_length=max(0, head.length - 5), **fields)
+def _serial(signed: dict) -> str | None:
+    serial = _bytes(_one(signed, "x509af.serialNumber", ""))
+    return format(int.from_bytes(serial, "big"), "x") if serial else None
+
+
+def x509(read: Callable[[dict], str | None]) -> Converter:
+    """``read`` applied to the certificate's signedCertificate tree; None for encodings other
+    than X.509 or a certificate Wireshark did not parse."""
+    def convert(sub: dict, head: Head, v2: bool) -> str | None:
+        if _int_or(sub, "isakmp.cert.encoding") not in X509_ENCODINGS:
+            return None
+        signed = _find(sub.get("isakmp.cert.data"), "x509af.signedCertificate_element")
+        return read(signed) if isinstance(signed, dict) else None
+    return convert
+
+
+def _validity(signed: dict, which: str):
+    return signed.get("x509af.validity_element", {}).get(which)
 
 
 SHA1_LENGTH = 20
 
 
-def _certreq(head: Head, sub: dict, v2: bool) -> CertificateRequest:
-    encoding = _int_or(sub, "isakmp.certreq.type")
+def _authorities(sub: dict, head: Head, v2: bool) -> tuple[str, ...]:
+    """CA names (IKEv1) or SHA-1 key hashes (IKEv2), as the native engine gives them."""
     authorities: list[str] = []
     if v2:
         for value in _all(sub, "isakmp.ike.certreq.authority"):
@@ -1117,11 +755,10 @@ def _certreq(head: Head, sub: dict, v2: bool) -> CertificateRequest:
             name = _dn(tree)
             if name is not None:
                 authorities.append(name)
-    return CertificateRequest(*head, encoding=encoding, encoding_name=iana.CERT_ENCODINGS[encoding],
-                              authorities=tuple(authorities))
+    return tuple(authorities)
 
 
-def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
+def _selectors(sub: dict, head: Head, v2: bool) -> tuple[TrafficSelector, ...]:
     selectors = []
     for ts in _all(sub, "isakmp.ts.data"):
         if not isinstance(ts, dict):
@@ -1138,73 +775,208 @@ def _ts(head: Head, sub: dict, v2: bool) -> TrafficSelectors:
             _int_or(ts, "isakmp.ts.end_port"), str(ipaddress.ip_address(start)) if start else "",
             str(ipaddress.ip_address(end)) if end else "",
         ))
-    return TrafficSelectors(*head, selectors=tuple(selectors))
+    return tuple(selectors)
 
 
-def _cfg(head: Head, sub: dict, v2: bool) -> Configuration:
-    cfg_type = _int_or(sub, "isakmp.cfg.type")
-    if v2:
-        # Wireshark's own rendering of each value (an address, a prefix) is the meaning here.
-        attributes = []
-        for attr in _all(sub, "isakmp.cfg.attr"):
-            if not isinstance(attr, dict):
-                continue
-            attr_type = _int_or(attr, "isakmp.cfg.attr.type") & 0x7FFF
-            generic = {f"isakmp.cfg.attr.{k}" for k in ("type", "format", "length", "value")}
-            meaning = next((str(v) for k, v in attr.items() if k not in generic and isinstance(v, str)), None)
-            attributes.append(Attribute(attr_type, iana.V2_CFG_ATTRIBUTES[attr_type],
-                                        _bytes(_one(attr, "isakmp.cfg.attr.value", "")), meaning))
-        return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.V2_CFG_TYPES[cfg_type], identifier=None,
-                             attributes=tuple(attributes))
-    return Configuration(*head, cfg_type=cfg_type, cfg_type_name=iana.MODECFG_TYPES[cfg_type],
-                         identifier=_int_or(sub, "isakmp.cfg.identifier"),
-                         attributes=_attributes(sub, "isakmp.cfg.attr"))
+V2_CFG_GENERIC = frozenset(f"isakmp.cfg.attr.{k}" for k in ("type", "format", "length", "value"))
 
 
-# Notifications, deletes, vendor IDs, NAT traversal
+def _cfg_attributes(sub: dict, head: Head, v2: bool) -> tuple[Attribute, ...]:
+    if not v2:
+        return _attributes(sub, "isakmp.cfg.attr")
+    # Wireshark's own rendering of each value (an address, a prefix) is the meaning here.
+    attributes = []
+    for attr in _all(sub, "isakmp.cfg.attr"):
+        if not isinstance(attr, dict):
+            continue
+        attr_type = _int_or(attr, "isakmp.cfg.attr.type") & 0x7FFF
+        meaning = next((str(v) for k, v in attr.items() if k not in V2_CFG_GENERIC and isinstance(v, str)), None)
+        attributes.append(Attribute(attr_type, iana.V2_CFG_ATTRIBUTES[attr_type],
+                                    _bytes(_one(attr, "isakmp.cfg.attr.value", "")), meaning))
+    return tuple(attributes)
 
-def _notify(head: Head, sub: dict, v2: bool) -> Notification:
+
+# Notifications, NAT traversal
+
+def _details(sub: dict, head: Head, v2: bool) -> tuple[tuple[str, object], ...]:
+    """ikepcap's reading of the data Wireshark delimits, so that both engines present them
+    alike; what that reading would warn about is ikepcap's, not Wireshark's."""
     notify_type = _int_or(sub, "isakmp.notify.msgtype")
-    data = _bytes(_one(sub, "isakmp.notify.data", ""))
-    # The details are ikepcap's reading of the data Wireshark delimits, so that both engines
-    # present them alike; what that reading would warn about is ikepcap's, not Wireshark's.
     decoder = (V2_NOTIFY_DATA if v2 else V1_NOTIFY_DATA).get(notify_type)
-    details = decoder(data, head, Context(major=2 if v2 else 1, exchange_type=0)) if decoder else ()
-    return Notification(*head, doi=None if v2 else _int_or(sub, "isakmp.notify.doi"),
-                        protocol_id=_int_or(sub, "isakmp.notify.protoid"), spi=_bytes(_one(sub, "isakmp.spi", "")),
-                        notify_type=notify_type,
-                        notify_name=(iana.V2_NOTIFY_TYPES if v2 else iana.V1_NOTIFY_TYPES)[notify_type],
-                        data=data, details=details)
+    if decoder is None:
+        return ()
+    return decoder(_bytes(_one(sub, "isakmp.notify.data", "")), head, Context(major=2 if v2 else 1, exchange_type=0))
 
 
-def _delete(head: Head, sub: dict, v2: bool) -> Delete:
-    protocol_id = _int_or(sub, "isakmp.delete.protoid")
-    return Delete(*head, doi=None if v2 else _int_or(sub, "isakmp.delete.doi"), protocol_id=protocol_id,
-                  protocol=(iana.V2_PROTOCOLS if v2 else iana.V1_PROTOCOLS)[protocol_id],
-                  spis=tuple(_bytes(s) for s in _all(sub, "isakmp.delete.spi")))
-
-
-def _vid(head: Head, sub: dict, v2: bool) -> VendorID:
-    data = _bytes(_one(sub, "isakmp.vid_bytes", ""))
-    return VendorID(*head, data=data, vendor=vendor_name(data))
-
-
-def _natd(head: Head, sub: dict, v2: bool) -> NatDiscovery:
-    return NatDiscovery(*head, hash=_bytes(_one(sub, "isakmp.ike.nat_hash", "")))
-
-
-def _natoa(head: Head, sub: dict, v2: bool) -> NatOriginalAddress:
-    id_type = _int_or(sub, "isakmp.id.type")
+def _original_address(sub: dict, head: Head, v2: bool) -> str:
     original = _one(sub, "isakmp.ike.nat_original_address_ipv4") or _one(sub, "isakmp.ike.nat_original_address_ipv6")
-    return NatOriginalAddress(*head, id_type=id_type, id_type_name=iana.V1_ID_TYPES[id_type],
-                              address=str(ipaddress.ip_address(original)) if original else "")
+    return str(ipaddress.ip_address(original)) if original else ""
 
 
-V1_MAPPERS: dict[int, Mapper] = {
-    1: _sa, 4: _ke, 5: _id, 6: _cert, 7: _certreq, 8: _opaque, 9: _opaque, 10: _opaque, 11: _notify,
-    12: _delete, 13: _vid, 14: _cfg, 20: _natd, 21: _natoa, 130: _natd, 131: _natoa, 132: _cisco_fragment,
-}
-V2_MAPPERS: dict[int, Mapper] = {
-    33: _sa, 34: _ke, 35: _id, 36: _id, 37: _cert, 38: _certreq, 39: _auth, 40: _opaque, 41: _notify,
-    42: _delete, 43: _vid, 44: _ts, 45: _ts, 47: _cfg, 48: _eap, 53: _skf,
-}
+EAP_DATA = "isakmp.eap.data"
+
+PAYLOADS: tuple[Row, ...] = (
+    Row(("SA",), ("SA",), SecurityAssociation, (
+        ("doi", v1_only(_doi)),
+        ("situation", v1_only(_situation)),
+        ("proposals", _proposals),
+    )),
+    Row(("KE",), ("KE",), KeyExchange, (
+        ("group", v2_only(number("isakmp.key_exchange.dh_group"))),
+        ("group_name", v2_only(named("isakmp.key_exchange.dh_group", iana.KE_GROUPS))),
+        ("data_length", after(4, 8)),
+    )),
+    Row(("ID",), ("IDi", "IDr"), Identification, (
+        ("id_type", number("isakmp.id.type")),
+        ("id_type_name", named("isakmp.id.type", iana.V1_ID_TYPES, iana.V2_ID_TYPES)),
+        ("value", _identity),
+        ("protocol_id", v1_only(number("isakmp.id.protoid"))),
+        ("port", v1_only(number("isakmp.id.port"))),
+    )),
+    Row(("CERT",), ("CERT",), Certificate, (
+        ("encoding", number("isakmp.cert.encoding")),
+        ("encoding_name", named("isakmp.cert.encoding", iana.CERT_ENCODINGS)),
+        ("data_length", after(5)),
+        ("subject", x509(lambda signed: _dn(signed.get("x509af.subject_tree")))),
+        ("issuer", x509(lambda signed: _dn(signed.get("x509af.issuer_tree")))),
+        ("not_before", x509(lambda signed: _x509_time(_validity(signed, "x509af.notBefore_tree")))),
+        ("not_after", x509(lambda signed: _x509_time(_validity(signed, "x509af.notAfter_tree")))),
+        ("serial", x509(_serial)),
+    )),
+    Row(("CERTREQ",), ("CERTREQ",), CertificateRequest, (
+        ("encoding", number("isakmp.certreq.type")),
+        ("encoding_name", named("isakmp.certreq.type", iana.CERT_ENCODINGS)),
+        ("authorities", _authorities),
+    )),
+    Row(("HASH", "SIG", "NONCE"), ("Nonce",), Opaque, (
+        ("data_length", after(4)),
+    )),
+    Row(("Notify",), ("Notify",), Notification, (
+        ("doi", v1_only(number("isakmp.notify.doi"))),
+        ("protocol_id", number("isakmp.notify.protoid")),
+        ("spi", raw("isakmp.spi")),
+        ("notify_type", number("isakmp.notify.msgtype")),
+        ("notify_name", named("isakmp.notify.msgtype", iana.V1_NOTIFY_TYPES, iana.V2_NOTIFY_TYPES)),
+        ("data", raw("isakmp.notify.data")),
+        ("details", _details),
+    )),
+    Row(("Delete",), ("Delete",), Delete, (
+        ("doi", v1_only(number("isakmp.delete.doi"))),
+        ("protocol_id", number("isakmp.delete.protoid")),
+        ("protocol", named("isakmp.delete.protoid", iana.V1_PROTOCOLS, iana.V2_PROTOCOLS)),
+        ("spis", lambda sub, head, v2: tuple(_bytes(s) for s in _all(sub, "isakmp.delete.spi"))),
+    )),
+    Row(("VID",), ("VID",), VendorID, (
+        ("data", raw("isakmp.vid_bytes")),
+        ("vendor", from_data("isakmp.vid_bytes", vendor_name)),
+    )),
+    Row(("Attributes",), ("CP",), Configuration, (
+        ("cfg_type", number("isakmp.cfg.type")),
+        ("cfg_type_name", named("isakmp.cfg.type", iana.MODECFG_TYPES, iana.V2_CFG_TYPES)),
+        ("identifier", v1_only(number("isakmp.cfg.identifier"))),
+        ("attributes", _cfg_attributes),
+    )),
+    Row((), ("TSi", "TSr"), TrafficSelectors, (
+        ("selectors", _selectors),
+    )),
+    Row((), ("AUTH",), Authentication, (
+        ("method", number("isakmp.auth.method")),
+        ("method_name", named("isakmp.auth.method", iana.V2_AUTH_METHODS)),
+        ("data_length", after(8)),
+    )),
+    Row((), ("EAP",), Eap, (
+        ("code", from_data(EAP_DATA, lambda data: data[0] if data else 0)),
+        ("code_name", from_data(EAP_DATA, lambda data: iana.EAP_CODES[data[0] if data else 0])),
+        ("identifier", from_data(EAP_DATA, lambda data: data[1] if len(data) > 1 else 0)),
+        ("eap_type", from_data(EAP_DATA, _eap_type)),
+        ("eap_type_name", from_data(EAP_DATA, _eap_type_name)),
+        ("eap_length", from_data(EAP_DATA, lambda data: int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0)),
+    )),
+    Row((), ("SK",), Encrypted, (
+        ("first_payload", number("isakmp.nextpayload")),
+        ("first_payload_name", named("isakmp.nextpayload", iana.V2_PAYLOAD_TYPES)),
+        ("data_length", after(4)),
+    )),
+    Row((), ("SKF",), EncryptedFragment, (
+        ("number", number("isakmp.frag.number")),
+        ("total", number("isakmp.frag.total")),
+        ("first_payload", number("isakmp.nextpayload")),
+        ("first_payload_name", named("isakmp.nextpayload", iana.V2_PAYLOAD_TYPES)),
+        ("data_length", after(8)),
+    )),
+    Row(("NAT-D", "NAT-D (draft)"), (), NatDiscovery, (
+        ("hash", raw("isakmp.ike.nat_hash")),
+    )),
+    Row(("NAT-OA", "NAT-OA (draft)"), (), NatOriginalAddress, (
+        ("id_type", number("isakmp.id.type")),
+        ("id_type_name", named("isakmp.id.type", iana.V1_ID_TYPES)),
+        ("address", _original_address),
+    )),
+    Row(("Cisco-Fragment",), (), CiscoFragment, (
+        ("fragment_id", number("isakmp.frag.packetid")),
+        ("number", number("isakmp.frag.seq")),
+        ("last", lambda sub, head, v2: _int_or(sub, "isakmp.frag.last") == 1),
+        ("data_length", after(8)),
+    )),
+)
+# What a payload of a type no row reads, or with nothing more than its generic header, is.
+OPAQUE = next(row for row in PAYLOADS if row.kind is Opaque)
+V1_ROWS: dict[int, Row] = {iana.V1_PAYLOAD_TYPES.number(name): row for row in PAYLOADS for name in row.v1}
+V2_ROWS: dict[int, Row] = {iana.V2_PAYLOAD_TYPES.number(name): row for row in PAYLOADS for name in row.v2}
+
+# The generic payload header as Wireshark shows it; a payload with nothing more has no body read.
+GENERIC_KEYS = frozenset({"isakmp.nextpayload", "isakmp.reserved", "isakmp.reserved7", "isakmp.criticalpayload",
+                          "isakmp.payloadlength", "_ws.expert"})
+
+
+def _chain(tree: dict, v2: bool, warnings: list[str], inner: list[Payload]) -> list[Payload]:
+    """The payloads of a tree level (a message, or what Wireshark decrypted), in order; what
+    Wireshark decrypted from an SK payload goes to ``inner``, marked decrypted.
+
+    A payload whose body Wireshark did not read (the capture cut it short) stays in the chain
+    as ``Opaque`` with a warning: its type and length are known, its contents are not.
+    """
+    kinds = _all(tree, "isakmp.typepayload")
+    subtrees = _all(tree, "isakmp.typepayload_tree")
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    rows = V2_ROWS if v2 else V1_ROWS
+    payloads: list[Payload] = []
+    for kind_text, sub in zip(kinds, subtrees):
+        kind = _int(kind_text)
+        if not isinstance(sub, dict):
+            sub = {}
+        head = Head(kind, names[kind], _int_or(sub, "isakmp.payloadlength"),
+                    v2 and _flag(sub, "isakmp.criticalpayload"))
+        if v2 and kind == V2_SK:
+            payloads.append(rows[kind].read(head, sub, v2))
+            inner.extend(_marked(_chain(_decrypted(sub), True, warnings, inner)))
+        elif head.length > 4 and not set(sub) - GENERIC_KEYS:
+            warnings.append(f"{head.name} payload: Wireshark shows no body")
+            payloads.append(OPAQUE.read(head, sub, v2))
+        else:
+            payloads.append(rows.get(kind, OPAQUE).read(head, sub, v2))
+    return payloads
+
+
+def _decrypted(sub: dict) -> dict:
+    """The payloads Wireshark decrypted from an SK payload (with a decryption table), else {}."""
+    decrypted = sub.get("isakmp.enc.decrypted")
+    contained = decrypted.get("isakmp.enc.contained") if isinstance(decrypted, dict) else None
+    return contained if isinstance(contained, dict) else {}
+
+
+def _marked(payloads: list[Payload]) -> list[Payload]:
+    return [replace(p, decrypted=True) for p in payloads]
+
+
+def _v1_encrypted_body(isakmp: dict, header: _Header, size: int, warnings: list[str],
+                       inner: list[Payload]) -> list[Payload]:
+    """An IKEv1 message with the E flag: one Encrypted body; what Wireshark decrypted of it
+    goes to ``inner``."""
+    body = max(0, min(header.length, size) - Header.size)
+    name = iana.V1_PAYLOAD_TYPES[header.next_payload]
+    decrypted = isakmp.get("isakmp.enc.data")
+    if isinstance(decrypted, dict):
+        inner.extend(_marked(_chain(decrypted, False, warnings, inner)))
+    return [Encrypted(header.next_payload, name, body, False, first_payload=header.next_payload,
+                      first_payload_name=name, data_length=body)]

@@ -96,8 +96,25 @@ def payload_summary(payload: Payload) -> str:
     return name
 
 
+def _chain_text(payloads: tuple[Payload, ...]) -> str:
+    """The payload summaries in order, each run of decrypted ones in ``[decrypted: …]``."""
+    words: list[str] = []
+    run: list[str] = []
+    for payload in payloads:
+        if payload.decrypted:
+            run.append(payload_summary(payload))
+            continue
+        if run:
+            words.append(f"[decrypted: {' '.join(run)}]")
+            run = []
+        words.append(payload_summary(payload))
+    if run:
+        words.append(f"[decrypted: {' '.join(run)}]")
+    return " ".join(words)
+
+
 def message_line(message: Message) -> str:
-    chain = " ".join(payload_summary(p) for p in message.payloads)
+    chain = _chain_text(message.payloads)
     warn = f"  [! {len(message.warnings)} warning(s)]" if message.warnings else ""
     frags = f"  [IP fragments: {', '.join(map(str, message.fragments))}]" if message.fragments else ""
     text = (f"{message.frame:>6} {clock(message.time)} {endpoint(message.src, message.sport)} > "
@@ -112,6 +129,8 @@ def _field_lines(value: object, indent: str) -> list[str]:
     if dataclasses.is_dataclass(value):
         lines = []
         for f in dataclasses.fields(value):
+            if f.name == "decrypted":           # said on the payload's own line (message_tree)
+                continue
             item = getattr(value, f.name)
             if isinstance(item, tuple) and item and dataclasses.is_dataclass(item[0]):
                 lines.append(f"{indent}{f.name}:")
@@ -139,7 +158,8 @@ def message_tree(message: Message) -> list[str]:
     lines.append(f"    ispi={message.ispi.hex()} rspi={message.rspi.hex()} flags=0x{message.flags:02x} "
                  f"size={message.size} ip_length={message.ip_length} marker={message.marker}")
     for index, payload in enumerate(message.payloads, 1):
-        lines.append(f"    payload {index}: {payload.name} (type {payload.type}, {payload.length} bytes)")
+        mark = ", decrypted" if payload.decrypted else ""
+        lines.append(f"    payload {index}: {payload.name} (type {payload.type}, {payload.length} bytes{mark})")
         lines.extend(_field_lines(payload, "        "))
     for warning in message.warnings:
         lines.append(f"    ! {warning}")
@@ -163,8 +183,12 @@ def _json_value(value: object) -> object:
 def payload_record(payload: Payload) -> dict:
     record = _json_value(payload)
     assert isinstance(record, dict)
+    # Present only when true: the records of clear payloads stay what they always were.
+    del record["decrypted"]
     if isinstance(payload, Encrypted):
         record["encrypted"] = True
+    if payload.decrypted:
+        record["decrypted"] = True
     return record
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 import shutil
 import struct
 import subprocess
@@ -261,7 +262,8 @@ def test_built_capture_agrees_on_everything(tmp_path: Path, name: str, kw: dict)
     assert (ours.engine, theirs.engine) == ("native", "tshark")
     assert [m.frame for m in ours.messages] == [m.frame for m in theirs.messages] == [1, 2, 3, 4, 5, 20, 24]
     for mine, other in zip(ours.messages, theirs.messages):
-        assert mine == other, mine.frame                  # every field: digest, payload details, IP facts
+        assert mine == other, mine.frame                  # every field: digest, IP facts
+        assert mine.payloads == other.payloads, mine.frame
     assert theirs.messages[5].fragments == (18, 19, 20)
     assert theirs.esp == ours.esp and [f.packets for f in theirs.esp] == [1, 1, 2, 1]
     assert theirs.keepalives == ours.keepalives and theirs.keepalives[0].packets == 2
@@ -325,6 +327,40 @@ def test_ikev1_decryption_table_shows_the_encrypted_body() -> None:
     assert mm5["payloads"][1]["value"] == "192.0.2.10"
 
 
+def with_table(capture: str, kind: str):
+    """``capture`` read by the tshark engine with its lab decryption table for ``kind`` (ikev1, ikev2)."""
+    from ikepcap.extract import tshark
+    option = f"uat:{kind}_decryption_table:{table(f'{capture}.{kind}_decryption_table')}"
+    return tshark.extract([str(CAPTURES / f"{capture}.pcap")], frozenset(), [option])
+
+
+def test_what_wireshark_decrypts_is_the_messages_inner_payloads() -> None:
+    messages = with_table("v2-auth-failed", "ikev2").messages
+    response = next(m for m in messages if m.frame == 4)
+    assert response.chain == response.clear_chain == (46,) and response.inner_chain == (41,)
+    (notify,) = response.notifications()
+    assert (notify.notify_name, notify.decrypted) == ("AUTHENTICATION_FAILED", True)
+    for message in messages:
+        copy = pickle.loads(pickle.dumps(message))
+        assert (copy.payloads, copy.inner, copy.warnings) == (message.payloads, message.inner, message.warnings)
+
+
+@pytest.mark.parametrize("capture, refusal", [("v1-qm-proposal-mismatch", "NO_PROPOSAL_CHOSEN"),
+                                              ("v1-qm-ts-mismatch", "INVALID_ID_INFORMATION")])
+def test_a_decrypted_ikev1_notify_is_a_notification(capture: str, refusal: str) -> None:
+    messages = with_table(capture, "ikev1").messages
+    informational = next(m for m in messages if m.exchange == "Informational")
+    assert informational.encrypted and informational.clear_chain == ()
+    assert [n.notify_name for n in informational.notifications()] == [refusal]
+    assert all(p.decrypted for p in informational.inner) and not informational.payloads[0].decrypted
+    copy = pickle.loads(pickle.dumps(informational))
+    assert [n.notify_name for n in copy.notifications()] == [refusal] and copy.payloads == informational.payloads
+    # the plain reading, without keys, sees nothing inside
+    from ikepcap.extract import tshark
+    plain = tshark.extract([str(CAPTURES / f"{capture}.pcap")], frozenset(), [])
+    assert next(m for m in plain.messages if m.exchange == "Informational").notifications() == ()
+
+
 def test_redact_hides_what_a_decryption_table_reveals() -> None:
     """With keys, tshark decodes the encrypted MM5/MM6: their certificates and IDs must not
     escape --redact because the E flag was set."""
@@ -352,7 +388,7 @@ def tshark_children() -> list[int]:
 
 @pytest.mark.parametrize("content, reason", [
     (b"", "empty file"),
-    (b"not a capture at all\n", "isn't a capture file"),
+    (b"not a capture at all\n", "not a pcap or pcapng capture"),     # ikepcap's reader says so before tshark runs
 ])
 def test_unreadable_file_is_one_line(tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "bad.pcap"
