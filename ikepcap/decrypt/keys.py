@@ -111,6 +111,17 @@ def read_keys(paths: Iterable[str | Path]) -> KeyStore:
     return store
 
 
+def beside(capture: str | Path) -> tuple[Path, ...]:
+    """The key tables that sit beside a capture with its stem (``x.pcap`` ->
+    ``x.ikev1_decryption_table``, ``x.ikev2_decryption_table``), used without being asked for."""
+    path = Path(capture)
+    stem = path.name
+    for suffix in (".gz", ".pcapng", ".pcap", ".cap"):
+        stem = stem.removesuffix(suffix)
+    return tuple(p for p in (path.with_name(f"{stem}.{V1_TABLE}"), path.with_name(f"{stem}.{V2_TABLE}"))
+                 if p.is_file())
+
+
 def read_key_file(path: str | Path, quiet: bool = False) -> KeyStore:
     """The keys of one file, recognised by its name or content. ``quiet``: a file that is not
     key material at all is passed over silently (a directory holds other files too)."""
