@@ -153,6 +153,8 @@ def cbc_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
     if not ciphertext or len(ciphertext) % len(iv):
         raise CryptoError(f"ciphertext of {len(ciphertext)} bytes is not a whole number of "
                           f"{len(iv)}-byte blocks")
+    if len(iv) == 8 and len(key) != 24:
+        raise CryptoError(f"a 3DES key has 24 bytes, not {len(key)}")     # shorter ones are DES in disguise
     algorithm = TripleDES(key) if len(iv) == 8 else algorithms.AES(key)
     decryptor = Cipher(algorithm, modes.CBC(iv)).decryptor()
     return decryptor.update(ciphertext) + decryptor.finalize()

@@ -1,0 +1,186 @@
+"""SK and SKF payloads sealed here for each cipher and opened by ikepcap; wrong keys, truncation
+and random input are refused with a reason, never an exception."""
+
+from __future__ import annotations
+
+import os
+import struct
+
+import pytest
+from conftest import CAPTURES, decode_bytes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_captures import messages
+
+from ikepcap.decrypt import (
+    Failed,
+    Inner,
+    KeySource,
+    KeyStore,
+    V1Key,
+    V2Key,
+    beside,
+    ciphers,
+    decrypt,
+    ikev1,
+    ikev2,
+    read_keys,
+)
+from ikepcap.decrypt.ciphers import CBC, CHACHA, CTR, ENCRYPTIONS, INTEGRITIES, TripleDES
+
+ISPI, RSPI = bytes.fromhex("0011223344556677"), bytes.fromhex("8899aabbccddeeff")
+SOURCE = KeySource("test", 1)
+# N(AUTHENTICATION_FAILED): next NONE, length 8, protocol 0, SPI size 0, type 24.
+NOTIFY = bytes.fromhex("00000008000000 18".replace(" ", ""))
+
+
+def seal(encryption, integrity, sk_e: bytes, sk_a: bytes, inner: bytes, first: int = 41,
+         fragment: tuple[int, int] | None = None, exchange: int = 35, flags: int = 0x08) -> bytes:
+    """An IKEv2 message whose SK (or SKF) payload holds ``inner``, built from RFC 7296 §3.14."""
+    key, salt = sk_e[:len(sk_e) - encryption.salt_bytes], sk_e[len(sk_e) - encryption.salt_bytes:]
+    iv = os.urandom(encryption.iv_bytes)
+    pad = (-(len(inner) + 1)) % encryption.block
+    plain = inner + bytes(pad) + bytes([pad])
+    icv_bytes = encryption.icv_bytes or integrity.icv_bytes
+    extra = struct.pack("!HH", *fragment) if fragment else b""
+    payload_length = 4 + len(extra) + len(iv) + len(plain) + icv_bytes
+    header = ISPI + RSPI + struct.pack("!BBBBII", 53 if fragment else 46, 0x20, exchange, flags, 1,
+                                       28 + payload_length)
+    before_iv = header + struct.pack("!BBH", first, 0, payload_length) + extra
+    if encryption.mode == CHACHA:
+        sealed = ChaCha20Poly1305(key).encrypt(salt + iv, plain, before_iv)
+        return before_iv + iv + sealed
+    if encryption.aead:
+        encryptor = Cipher(algorithms.AES(key), modes.GCM(salt + iv)).encryptor()
+        encryptor.authenticate_additional_data(before_iv)
+        body = encryptor.update(plain) + encryptor.finalize()
+        return before_iv + iv + body + encryptor.tag[:icv_bytes]
+    if encryption.mode == CBC:
+        algorithm = TripleDES(key) if encryption.block == 8 else algorithms.AES(key)
+        encryptor = Cipher(algorithm, modes.CBC(iv)).encryptor()
+    else:
+        assert encryption.mode == CTR
+        encryptor = Cipher(algorithms.AES(key), modes.CTR(salt + iv + b"\0\0\0\1")).encryptor()
+    body = before_iv + iv + encryptor.update(plain) + encryptor.finalize()
+    return body + ciphers.integrity_icv(integrity, sk_a, body)
+
+
+def keys_for(encryption, integrity) -> V2Key:
+    integrity = None if encryption.aead else integrity
+    sk_a = os.urandom(integrity.key_bytes) if integrity else b""
+    return V2Key(ISPI, RSPI, os.urandom(encryption.key_bytes), os.urandom(encryption.key_bytes), sk_a, sk_a,
+                 encryption, integrity, SOURCE)
+
+
+# Every AEAD cipher alone; every other cipher with every integrity transform.
+PAIRS = [(e, None) for e in ENCRYPTIONS if e.aead] + [(e, i) for e in ENCRYPTIONS if not e.aead for i in INTEGRITIES]
+
+
+@pytest.mark.parametrize("encryption, integrity", PAIRS, ids=lambda x: x.name if x else "AEAD")
+def test_each_cipher_and_integrity_opens_what_it_sealed(encryption, integrity):
+    key = keys_for(encryption, integrity)
+    data = seal(encryption, key.integrity, key.sk_ei, key.sk_ai, NOTIFY)
+    result = decrypt([decode_bytes(data, frame=3)], KeyStore(v2=(key,))).results[("test", 3)]
+    assert isinstance(result, Inner)
+    assert [(p.name, p.notify_name) for p in result.payloads] == [("Notify", "AUTHENTICATION_FAILED")]
+    tampered = data[:-1] + bytes([data[-1] ^ 1])
+    refused = decrypt([decode_bytes(tampered, frame=3)], KeyStore(v2=(key,))).results[("test", 3)]
+    assert isinstance(refused, Failed) and "integrity check failed" in refused.reason
+
+
+def test_the_responder_direction_uses_sk_er():
+    encryption, integrity = ENCRYPTIONS[1], INTEGRITIES[2]
+    key = keys_for(encryption, integrity)
+    response = seal(encryption, integrity, key.sk_er, key.sk_ar, NOTIFY, flags=0x20)
+    assert isinstance(decrypt([decode_bytes(response)], KeyStore(v2=(key,))).results[("test", 1)], Inner)
+
+
+def test_fragments_are_opened_one_by_one_then_reassembled():
+    """RFC 7383: fragment 1 names the first inner payload; the others name none."""
+    encryption, integrity = ENCRYPTIONS[1], INTEGRITIES[2]
+    key = keys_for(encryption, integrity)
+    two_notifies = bytes.fromhex("29000008000000 18".replace(" ", "")) + NOTIFY
+    first = seal(encryption, integrity, key.sk_ei, key.sk_ai, two_notifies[:5], fragment=(1, 2))
+    second = seal(encryption, integrity, key.sk_ei, key.sk_ai, two_notifies[5:], first=0, fragment=(2, 2))
+    found = [decode_bytes(first, frame=7), decode_bytes(second, frame=8), decode_bytes(second, frame=9)]
+    results = decrypt(found, KeyStore(v2=(key,))).results
+    assert results[("test", 7)].payloads == () and results[("test", 7)].warnings == ("fragment 1 of 2",)
+    whole = results[("test", 8)]
+    assert [p.notify_type for p in whole.payloads] == [24, 24] and whole.parts == (7, 8)
+    assert results[("test", 9)].payloads == ()                  # a retransmitted fragment adds nothing
+    broken = second[:-3] + b"\0\0\0"
+    refused = decrypt([decode_bytes(first, frame=7), decode_bytes(broken, frame=8)], KeyStore(v2=(key,)))
+    assert isinstance(refused.results[("test", 8)], Failed)
+
+
+def test_truncated_sk_payload_is_refused_not_raised():
+    encryption, integrity = ENCRYPTIONS[1], INTEGRITIES[2]
+    key = ikev2.Direction(encryption, integrity, bytes(16), bytes(32))
+    assert ikev2.open_encrypted(bytes(40), 32, 40, key) == ikev2.Refused(
+        "truncated: 8 bytes cannot hold IV, data and checksum")
+    assert "truncated" in ikev2.open_encrypted(bytes(40), 32, 60, key).reason
+
+
+def test_a_wrong_ikev2_key_is_an_integrity_failure_and_a_warning():
+    pcap = CAPTURES / "v2-auth-failed.pcap"
+    (right,) = read_keys(beside(pcap)).v2
+    wrong = V2Key(right.ispi, right.rspi, right.sk_ei, right.sk_er, bytes(32), bytes(32), right.encryption,
+                  right.integrity, SOURCE)
+    result = decrypt(messages(pcap), KeyStore(v2=(wrong,)))
+    assert {r.reason for r in result.results.values()} == {"integrity check failed (AUTH_HMAC_SHA2_256_128)"}
+    assert result.warnings[0].startswith("test:1: 2 of 2 encrypted message(s) of SA 53b0f5b40bb29c19/")
+
+
+def test_a_wrong_ikev1_key_looks_wrong_and_a_key_for_no_sa_is_named():
+    pcap = CAPTURES / "v1-qm-ts-mismatch.pcap"
+    (right,) = read_keys(beside(pcap)).v1
+    wrong = V1Key(right.icookie, bytes(16), SOURCE)
+    elsewhere = V1Key(bytes(8), bytes(16), KeySource("test", 2))
+    result = decrypt(messages(pcap), KeyStore(v1=(wrong, elsewhere)))
+    assert all(isinstance(r, Failed) and r.reason.startswith("decryption looks wrong") for r in result.results.values())
+    assert len(result.results) == 4
+    assert result.warnings[1] == "test:2: no IKEv1 SA with initiator cookie 0000000000000000 in the capture"
+
+
+def test_keys_without_spis_are_tried_on_each_sa():
+    pcap = CAPTURES / "v2-ts-unacceptable.pcap"
+    (row,) = read_keys(beside(pcap)).v2
+    anonymous = V2Key(None, None, row.sk_ei, row.sk_er, row.sk_ai, row.sk_ar, None, None, SOURCE)
+    result = decrypt(messages(pcap), KeyStore(v2=(anonymous,)))
+    assert [u.rspi for u in result.uses] == [row.rspi] and result.uses[0].decrypted == 2
+    (v1,) = read_keys(beside(CAPTURES / "v1-qm-ts-mismatch.pcap")).v1
+    result = decrypt(messages(CAPTURES / "v1-qm-ts-mismatch.pcap"), KeyStore(v1=(V1Key(None, v1.encryption_key,
+                                                                                         SOURCE),)))
+    assert result.uses[0].ispi == v1.icookie and result.uses[0].decrypted == 4
+
+
+def test_no_keys_costs_nothing():
+    assert decrypt(iter(()), KeyStore()).results == {}
+
+
+def test_cisco_fragments_are_reassembled_in_order():
+    assert ikev1.cisco_reassemble([(2, True, b"cd"), (1, False, b"ab")]) == b"abcd"
+    assert ikev1.cisco_reassemble([(2, True, b"cd")]) is None
+    assert ikev1.cisco_reassemble([(1, False, b"ab")]) is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(min_size=28, max_size=300), key=st.binary(max_size=40), which=st.integers(0, 16),
+       integ=st.integers(0, 4))
+def test_random_ikev2_input_never_raises(data, key, which, integ):
+    direction = ikev2.Direction(ENCRYPTIONS[which], INTEGRITIES[integ], key, key)
+    assert isinstance(ikev2.open_encrypted(data, 32, len(data), direction), ikev2.Opened | ikev2.Refused)
+    message = decode_bytes(ISPI + RSPI + bytes([46, 0x20, 35, 0x08]) + data[20:])
+    v2 = V2Key(ISPI, RSPI, key, key, key, key, ENCRYPTIONS[which], INTEGRITIES[integ], SOURCE)
+    decrypt([message], KeyStore(v2=(v2,)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=200), key=st.binary(max_size=40), iv=st.sampled_from([bytes(8), bytes(16)]),
+       mid=st.integers(0, 2**32 - 1))
+def test_random_ikev1_input_never_raises(body, key, iv, mid):
+    session = ikev1.Session(key, ciphers.V1_CIPHERS[7 if len(iv) == 16 else 5], "sha1", iv)
+    data = ISPI + RSPI + struct.pack("!BBBBII", 8, 0x10, 5, 1, mid, 28 + len(body)) + body
+    assert isinstance(session.open(data), ikev1.Plain | ikev1.Garbled)
