@@ -2,7 +2,8 @@
 
 Only the SAs a key names are looked at, so decryption costs nothing without keys. A key that
 names no SA (a key from a log, which does not) is tried on each SA of its version that no
-other key covers, and kept for the first SA whose first encrypted message it opens.
+other key covers, and kept for the first SA of which it opens a message (with another PSK the
+peers' keys differ, so the key of one side may open only that side's messages).
 """
 
 from __future__ import annotations
@@ -163,11 +164,8 @@ class _Run:
             keys = initiator if message.from_original_initiator else responder
             opened = _open_v2(message, keys)
             if isinstance(opened, ikev2.Refused):
-                if trial:
-                    return False
                 results[(message.file, message.frame)] = Failed(opened.reason, key.source)
                 continue
-            trial = False
             chain, first, number, total = opened
             if total == 0:
                 results[(message.file, message.frame)] = _inner(chain, first, message, key.source)
@@ -180,6 +178,8 @@ class _Run:
                 frames = tuple(parts[n][0].frame for n in range(1, total + 1))
                 results[(message.file, message.frame)] = _inner(whole, parts[1][2], message, key.source, frames)
                 parts[total + 1] = (message, b"", 0, 0)      # complete: later copies do not reassemble again
+        if trial and not any(isinstance(r, Inner) for r in results.values()):
+            return False                        # a key from a log that is not this SA's
         self._record(key.source, 2, ispi, rspi, results)
         return True
 
@@ -231,13 +231,12 @@ class _Run:
                 pieces.pop(fragment_id)
             opened = session.open(data)
             if isinstance(opened, ikev1.Garbled):
-                if trial:
-                    return False
                 results[(message.file, message.frame)] = Failed(opened.reason, key.source)
                 continue
-            trial = False
             exchange_type = data[18]
             results[(message.file, message.frame)] = _inner_v1(opened, exchange_type, key.source, parts)
+        if trial and not any(isinstance(r, Inner) for r in results.values()):
+            return False                        # a key from a log that is not this SA's
         self._record(key.source, 1, icookie, rspi, results)
         return True
 

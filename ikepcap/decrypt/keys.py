@@ -228,7 +228,10 @@ def _sizes_fit(encryption: Encryption, integrity: Integrity | None, sk_e: bytes,
 # --- strongSwan charon log ---------------------------------------------------------------------
 
 _TAG = re.compile(r"<(?P<name>[^|>]+)\|(?P<uid>\d+)>\s?(?P<msg>.*)$")
-_DUMP = re.compile(r"^\s*\d+: ((?:[0-9A-Fa-f]{2} ){1,16})")
+# A hex dump line: "   0: 1E B2 ...  ascii" in charon's file log; the journal drops the offset.
+_DUMP = re.compile(r"^\s*(?:\d+: )?((?:[0-9A-Fa-f]{2}(?: |$)){1,16})")
+# What precedes the message on an untagged line: syslog/journal prefix and charon's "05[IKE] ".
+_PREFIX = re.compile(r"^.*?\b\d{2}\[[A-Z]{3}\] ")
 _CHARON_KEY = re.compile(r"(?P<key>encryption key Ka|Sk_ei secret|Sk_er secret|Sk_ai secret|Sk_ar secret) "
                          r"=> (?P<size>\d+) bytes")
 _CHECKIN = re.compile(r"checkin (?P<version>IKEv[12]) SA (?P<name>\S+)\[(?P<uid>\d+)\] with SPIs "
@@ -253,6 +256,7 @@ class _CharonSa:
 def _read_charon(lines: list[str], reading: _Reading) -> None:
     sas: dict[str, _CharonSa] = {}
     collecting: tuple[str, str] | None = None       # (uid, key name) whose hex dump follows
+    anonymous = 0                                   # untagged SAs: a key seen again starts the next one
     for number, line in enumerate(lines, 1):
         checkin = _CHECKIN.search(line)
         if checkin and checkin["i"] != _ZERO_SPI:
@@ -261,26 +265,27 @@ def _read_charon(lines: list[str], reading: _Reading) -> None:
             if sa.ispi is None or checkin["r"] != _ZERO_SPI:
                 sa.ispi, sa.rspi = checkin["i"], checkin["r"]
         tag = _TAG.search(line)
-        if tag is None:
-            collecting = None
-            continue
-        message = tag["msg"]
-        if collecting and collecting[0] == tag["uid"]:
+        # A log without "<conn|id>" tags (older charon, a filtered journal) is one anonymous SA.
+        uid, message = (tag["uid"], tag["msg"]) if tag else (f"?{anonymous}", _PREFIX.sub("", line, count=1))
+        if collecting and collecting[0] == uid:
             dump = _DUMP.match(message)
             if dump:
-                at, size, text = sas[collecting[0]].keys[collecting[1]]
-                sas[collecting[0]].keys[collecting[1]] = (at, size, text + dump[1].replace(" ", ""))
+                at, size, text = sas[uid].keys[collecting[1]]
+                sas[uid].keys[collecting[1]] = (at, size, text + dump[1].replace(" ", ""))
                 continue
         collecting = None
         key = _CHARON_KEY.match(message)
         if key:
             name = "Ka" if key["key"].startswith("encryption") else key["key"].split()[0]
-            sas.setdefault(tag["uid"], _CharonSa()).keys[name] = (number, int(key["size"]), "")
-            collecting = (tag["uid"], name)
+            if tag is None and name in sas.get(uid, _CharonSa()).keys:
+                anonymous += 1
+                uid = f"?{anonymous}"
+            sas.setdefault(uid, _CharonSa()).keys[name] = (number, int(key["size"]), "")
+            collecting = (uid, name)
             continue
         proposal = _PROPOSAL.search(message)
         if proposal:
-            sas.setdefault(tag["uid"], _CharonSa()).proposal = proposal["p"]
+            sas.setdefault(uid, _CharonSa()).proposal = proposal["p"]
     for uid, sa in sas.items():
         _charon_keys(uid, sa, reading)
 

@@ -94,3 +94,22 @@ def test_a_directory_reads_its_key_files_and_passes_over_the_rest(tmp_path):
     empty.mkdir()
     assert read_keys([empty]).warnings == (f"{empty}: no key table or key log in this directory",)
     assert "cannot read" in read_keys([tmp_path / "missing.ikev1_decryption_table"]).warnings[0]
+
+
+def test_a_third_party_charon_journal_without_tags_or_offsets(corpus):
+    """strongSwan 5.5.1 through journalctl (RUB-NDS): no <conn|id> tags, dumps without offsets,
+    no SPIs. The responder's key opens its PAYLOAD_MALFORMED notifies and not the initiator's MM5:
+    the two sides derived their keys from different pre-shared keys."""
+    from test_captures import messages
+
+    from ikepcap.decrypt import Failed, Inner, decrypt
+
+    base = corpus / "rub-nds-ikev1-psk"
+    store = read_keys([base / "logs" / "ikev1-psk-main-mode-incomplete-responder-view-journalctl-filtered.log"])
+    (key,) = store.v1
+    assert key.icookie is None and key.encryption_key.hex() == "c6214f5fea3e72a2a67f23193e9da807"
+    found = messages(base / "ikev1-psk-main-mode-incomplete.pcapng")
+    result = decrypt(found, store)
+    opened = {m.frame: result.of(m) for m in found if result.of(m)}
+    assert [type(opened[f]) for f in (5, 6, 7, 8)] == [Failed, Inner, Failed, Inner]
+    assert [p.notify_name for p in opened[6].payloads[1:]] == ["PAYLOAD_MALFORMED"]
