@@ -102,9 +102,10 @@ def decrypt(messages: Iterable[Message], keys: KeyStore) -> Decryption:
     for message in messages:
         by_spi[(message.major, message.ispi)].append(message)
     run = _Run(by_spi)
-    for v2_key in keys.v2:
+    # Keys that name their SA first: a key from a log is tried only on the SAs left over.
+    for v2_key in sorted(keys.v2, key=lambda k: k.ispi is None):
         run.v2(v2_key)
-    for v1_key in keys.v1:
+    for v1_key in sorted(keys.v1, key=lambda k: k.icookie is None):
         run.v1(v1_key)
     return Decryption(run.results, tuple(run.uses), keys.warnings + tuple(run.warnings))
 
@@ -140,8 +141,14 @@ class _Run:
                         return
             self.warnings.append(f"{key.source}: this IKEv2 key opens no SA of the capture")
             return
-        if not self._v2_sa(key, key.ispi, key.rspi, trial=False):
-            self.warnings.append(f"{key.source}: no IKEv2 SA {key.ispi.hex()}/{key.rspi.hex()} in the capture")
+        named = f"IKEv2 SA {key.ispi.hex()}/{key.rspi.hex()}"
+        sa = [m for m in self.by_spi.get((2, key.ispi), []) if m.rspi == key.rspi]
+        if not sa:
+            self.warnings.append(f"{key.source}: no {named} in the capture")
+        elif not any(m.encrypted for m in sa):
+            self.warnings.append(f"{key.source}: {named} has no encrypted message in the capture")
+        else:
+            self._v2_sa(key, key.ispi, key.rspi, trial=False)
 
     def _v2_sa(self, key: V2Key, ispi: bytes, rspi: bytes, trial: bool) -> bool:
         messages = self.by_spi.get((2, ispi), [])

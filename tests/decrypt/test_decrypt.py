@@ -184,3 +184,17 @@ def test_random_ikev1_input_never_raises(body, key, iv, mid):
     session = ikev1.Session(key, ciphers.V1_CIPHERS[7 if len(iv) == 16 else 5], "sha1", iv)
     data = ISPI + RSPI + struct.pack("!BBBBII", 8, 0x10, 5, 1, mid, 28 + len(body)) + body
     assert isinstance(session.open(data), ikev1.Plain | ikev1.Garbled)
+
+
+def test_an_ikev2_key_for_no_sa_or_for_one_without_encryption_is_named():
+    pcap = CAPTURES / "v2-auth-failed.pcap"
+    (row,) = read_keys(beside(pcap)).v2
+    stranger = V2Key(row.ispi, bytes(8), row.sk_ei, row.sk_er, row.sk_ai, row.sk_ar, row.encryption,
+                     row.integrity, SOURCE)
+    missing = V2Key(bytes(8), row.rspi, row.sk_ei, row.sk_er, row.sk_ai, row.sk_ar, row.encryption,
+                    row.integrity, KeySource("test", 2))
+    result = decrypt(messages(pcap), KeyStore(v2=(stranger, missing)))
+    assert result.warnings == ((f"test:1: IKEv2 SA {row.ispi.hex()}/0000000000000000 has no encrypted message in "
+                               "the capture"),
+                               f"test:2: no IKEv2 SA 0000000000000000/{row.rspi.hex()} in the capture")
+    assert result.results == {} and result.uses == ()
