@@ -165,7 +165,8 @@ class _Run:
                 return False
         initiator = ikev2.Direction(encryption, integrity, key.sk_ei, key.sk_ai)
         responder = ikev2.Direction(encryption, integrity, key.sk_er, key.sk_ar)
-        fragments: dict[tuple[bool, int], dict[int, tuple[Message, bytes, int, int]]] = defaultdict(dict)
+        fragments: dict[tuple[bool, int], dict[int, tuple[Message, bytes, int]]] = defaultdict(dict)
+        complete: set[tuple[bool, int]] = set()     # later copies of a fragment do not reassemble again
         results: dict[MessageId, Inner | Failed] = {}
         for message in encrypted:
             keys = initiator if message.from_original_initiator else responder
@@ -177,14 +178,15 @@ class _Run:
             if total == 0:
                 results[(message.file, message.frame)] = _inner(chain, first, message, key.source)
                 continue
-            parts = fragments[(message.from_original_initiator, message.message_id)]
-            parts.setdefault(number, (message, chain, first, total))
+            which = (message.from_original_initiator, message.message_id)
+            parts = fragments[which]
+            parts.setdefault(number, (message, chain, first))
             results[(message.file, message.frame)] = Inner(0, (), (f"fragment {number} of {total}",), key.source)
-            if len(parts) == total and all(n in parts for n in range(1, total + 1)):
+            if which not in complete and all(n in parts for n in range(1, total + 1)):
+                complete.add(which)
                 whole = b"".join(parts[n][1] for n in range(1, total + 1))
                 frames = tuple(parts[n][0].frame for n in range(1, total + 1))
                 results[(message.file, message.frame)] = _inner(whole, parts[1][2], message, key.source, frames)
-                parts[total + 1] = (message, b"", 0, 0)      # complete: later copies do not reassemble again
         if trial and not any(isinstance(r, Inner) for r in results.values()):
             return False                        # a key from a log that is not this SA's
         self._record(key.source, 2, ispi, rspi, results)
