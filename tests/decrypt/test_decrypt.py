@@ -198,3 +198,26 @@ def test_an_ikev2_key_for_no_sa_or_for_one_without_encryption_is_named():
                                "the capture"),
                                f"test:2: no IKEv2 SA 0000000000000000/{row.rspi.hex()} in the capture")
     assert result.results == {} and result.uses == ()
+
+
+def test_cisco_fragments_of_an_encrypted_message_decrypt_once_whole():
+    """MM5 of a lab capture cut into Cisco fragments (payload 132: id, number, flags with 1 = last):
+    the fragments carry the whole encrypted ISAKMP message, header included."""
+    pcap = CAPTURES / "v1-mm-healthy.pcap"
+    found = messages(pcap)
+    mm5 = next(m for m in found if m.encrypted)
+    pieces = [mm5.data[:60], mm5.data[60:]]
+    fragments = []
+    for number, piece in enumerate(pieces, 1):
+        body = struct.pack("!BBHHBB", 0, 0, 8 + len(piece), 7, number, number == len(pieces)) + piece
+        header = mm5.data[:16] + bytes([132, 0x10, 2, 0]) + struct.pack("!II", 0, 28 + len(body))
+        fragments.append(decode_bytes(header + body, frame=100 + number))
+    keys = read_keys(beside(pcap))
+    # A peer that fragments sends its MM5 in fragments only: put them where MM5 was.
+    at = found.index(mm5)
+    result = decrypt(found[:at] + fragments + found[at + 1:], keys)
+    assert result.results[("test", 101)].payloads == ()
+    whole = result.results[("test", 102)]
+    assert [p.name for p in whole.payloads] == ["ID", "HASH", "Notify"] and whole.parts == (101, 102)
+    later = [m for m in found[at + 1:] if m.encrypted]
+    assert all(isinstance(result.of(m), Inner) for m in later)
