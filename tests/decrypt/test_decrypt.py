@@ -221,3 +221,31 @@ def test_cisco_fragments_of_an_encrypted_message_decrypt_once_whole():
     assert [p.name for p in whole.payloads] == ["ID", "HASH", "Notify"] and whole.parts == (101, 102)
     later = [m for m in found[at + 1:] if m.encrypted]
     assert all(isinstance(result.of(m), Inner) for m in later)
+
+
+def test_an_informational_keyed_from_an_earlier_phase1_block_still_decrypts():
+    """RFC 2409 derives an Informational's IV from the last phase-1 block (MM6's); an
+    implementation that takes the block it had when phase 1 completed on its side (MM5's, as a
+    responder does before it sends MM6) is still read: earlier phase-1 blocks are tried next."""
+    pcap = CAPTURES / "v1-dpd-dead-peer.pcap"
+    found = messages(pcap)
+    keys = read_keys(beside(pcap))
+    info = next(m for m in found if m.exchange_type == 5 and m.encrypted)
+    plain = decrypt(found, keys).of(info)
+    mm5 = next(m for m in found if m.encrypted)
+    iv = ciphers.v1_hash("sha256", mm5.data[-16:], info.message_id.to_bytes(4, "big"))[:16]
+    body = info.data[28:info.length]
+    cleartext = ciphers.cbc_decrypt(keys.v1[0].encryption_key, _rfc_iv(found, info), body)
+    encryptor = Cipher(algorithms.AES(keys.v1[0].encryption_key), modes.CBC(iv)).encryptor()
+    moved = decode_bytes(info.data[:28] + encryptor.update(cleartext) + encryptor.finalize(), frame=info.frame)
+    moved.file = info.file
+    rfc = ikev1.decrypt_body(keys.v1[0].encryption_key, _rfc_iv(found, info), moved.data[28:], info.next_payload)
+    assert isinstance(rfc, ikev1.Garbled)                   # what Wireshark's single IV gives
+    again = decrypt([moved if m is info else m for m in found], keys).of(moved)
+    assert isinstance(again, Inner) and again.payloads == plain.payloads
+
+
+def _rfc_iv(found, info) -> bytes:
+    """hash(last block of the last phase-1 message | message ID), the IV RFC 2409 App. B names."""
+    last = [m for m in found if m.encrypted and m.message_id == 0][-1]
+    return ciphers.v1_hash("sha256", last.data[last.length - 16:last.length], info.message_id.to_bytes(4, "big"))[:16]
