@@ -44,6 +44,7 @@ class Encryption:
     icv_bytes: int                  # AEAD tag; 0 when a separate integrity transform is used
     wireshark: str | None           # the name in Wireshark's table; None where Wireshark has none
     strongswan: tuple[str, ...]     # names in charon's "selected proposal" line
+    tcpdump: tuple[str, ...]        # names in tcpdump -E key lines, which Libreswan logs (name + key bits)
 
     @property
     def key_bytes(self) -> int:
@@ -66,38 +67,47 @@ class Integrity:
     hash: str | None                # hashlib name for HMAC; None for AES-XCBC
     wireshark: str | None
     strongswan: tuple[str, ...]
+    tcpdump: str
 
 
 def _aes(mode: str, bits: int, transform_id: int, icv: int = 0, wireshark: str | None = None,
-         strongswan: tuple[str, ...] = ()) -> Encryption:
+         strongswan: tuple[str, ...] = (), tcpdump: str = "") -> Encryption:
     salt = 0 if mode == CBC else 4
     return Encryption(f"ENCR_AES_{mode.upper()}" + (f"_{icv}" if icv else "") + f"-{bits}", transform_id, bits,
-                      mode, 16 if mode == CBC else 1, 16 if mode == CBC else 8, salt, icv, wireshark, strongswan)
+                      mode, 16 if mode == CBC else 1, 16 if mode == CBC else 8, salt, icv, wireshark, strongswan,
+                      (f"{tcpdump}{bits}",))
 
 
 ENCRYPTIONS: tuple[Encryption, ...] = (
-    Encryption("ENCR_3DES", 3, 192, CBC, 8, 8, 0, 0, "3DES [RFC2451]", ("3DES_CBC",)),
-    *(_aes(CBC, b, 12, wireshark=f"AES-CBC-{b} [RFC3602]", strongswan=(f"AES_CBC_{b}",)) for b in (128, 192, 256)),
-    *(_aes(CTR, b, 13, wireshark=f"AES-CTR-{b} [RFC5930]", strongswan=(f"AES_CTR_{b}",)) for b in (128, 192, 256)),
-    *(_aes(GCM, b, tid, icv, f"AES-GCM-{b} with {icv} octet ICV [RFC5282]", (f"AES_GCM_{icv}_{b}",))
-      for tid, icv in ((18, 8), (19, 12), (20, 16)) for b in (128, 192, 256)),
+    Encryption("ENCR_3DES", 3, 192, CBC, 8, 8, 0, 0, "3DES [RFC2451]", ("3DES_CBC",), ("3des", "3des192")),
+    *(_aes(CBC, b, 12, wireshark=f"AES-CBC-{b} [RFC3602]", strongswan=(f"AES_CBC_{b}",), tcpdump="aes")
+      for b in (128, 192, 256)),
+    *(_aes(CTR, b, 13, wireshark=f"AES-CTR-{b} [RFC5930]", strongswan=(f"AES_CTR_{b}",), tcpdump="aes_ctr")
+      for b in (128, 192, 256)),
+    # Libreswan calls GCM with the 8-byte ICV plain "aes_gcm".
+    *(_aes(GCM, b, tid, icv, f"AES-GCM-{b} with {icv} octet ICV [RFC5282]", (f"AES_GCM_{icv}_{b}",), tcpdump)
+      for tid, icv, tcpdump in ((18, 8, "aes_gcm"), (19, 12, "aes_gcm_12"), (20, 16, "aes_gcm_16"))
+      for b in (128, 192, 256)),
     # Wireshark's IKEv2 table has no ChaCha20-Poly1305 (RFC 7634): only charon's name reaches it.
     Encryption("ENCR_CHACHA20_POLY1305", 28, 256, CHACHA, 1, 8, 4, 16, None,
-               ("CHACHA20_POLY1305", "CHACHA20_POLY1305_256")),
+               ("CHACHA20_POLY1305", "CHACHA20_POLY1305_256"), ("chacha20_poly1305256",)),
 )
 
 INTEGRITIES: tuple[Integrity, ...] = (
-    Integrity("AUTH_HMAC_SHA1_96", 2, 20, 12, "sha1", "HMAC_SHA1_96 [RFC2404]", ("HMAC_SHA1_96",)),
-    Integrity("AUTH_AES_XCBC_96", 5, 16, 12, None, None, ("AES_XCBC_96",)),
-    Integrity("AUTH_HMAC_SHA2_256_128", 12, 32, 16, "sha256", "HMAC_SHA2_256_128 [RFC4868]", ("HMAC_SHA2_256_128",)),
-    Integrity("AUTH_HMAC_SHA2_384_192", 13, 48, 24, "sha384", "HMAC_SHA2_384_192 [RFC4868]", ("HMAC_SHA2_384_192",)),
-    Integrity("AUTH_HMAC_SHA2_512_256", 14, 64, 32, "sha512", "HMAC_SHA2_512_256 [RFC4868]", ("HMAC_SHA2_512_256",)),
+    Integrity("AUTH_HMAC_SHA1_96", 2, 20, 12, "sha1", "HMAC_SHA1_96 [RFC2404]", ("HMAC_SHA1_96",), "sha1"),
+    Integrity("AUTH_AES_XCBC_96", 5, 16, 12, None, None, ("AES_XCBC_96",), "aes_xcbc"),
+    Integrity("AUTH_HMAC_SHA2_256_128", 12, 32, 16, "sha256", "HMAC_SHA2_256_128 [RFC4868]", ("HMAC_SHA2_256_128",),
+              "sha256"),
+    Integrity("AUTH_HMAC_SHA2_384_192", 13, 48, 24, "sha384", "HMAC_SHA2_384_192 [RFC4868]", ("HMAC_SHA2_384_192",),
+              "sha384"),
+    Integrity("AUTH_HMAC_SHA2_512_256", 14, 64, 32, "sha512", "HMAC_SHA2_512_256 [RFC4868]", ("HMAC_SHA2_512_256",),
+              "sha512"),
 )
-# What an AEAD row of Wireshark's table (and save-keys) writes for integrity.
-NO_INTEGRITY = ("NONE [RFC4306]", "")
+# What an AEAD row writes for integrity: Wireshark's table (and save-keys), tcpdump/Libreswan.
+NO_INTEGRITY = ("NONE [RFC4306]", "", "none")
 
-_ENCRYPTION_NAMES = {n: e for e in ENCRYPTIONS for n in (e.name, e.wireshark, *e.strongswan) if n}
-_INTEGRITY_NAMES = {n: i for i in INTEGRITIES for n in (i.name, i.wireshark, *i.strongswan) if n}
+_ENCRYPTION_NAMES = {n: e for e in ENCRYPTIONS for n in (e.name, e.wireshark, *e.strongswan, *e.tcpdump) if n}
+_INTEGRITY_NAMES = {n: i for i in INTEGRITIES for n in (i.name, i.wireshark, *i.strongswan, i.tcpdump) if n}
 _ENCRYPTION_IDS = {(e.transform_id, e.key_bits): e for e in ENCRYPTIONS}
 _INTEGRITY_IDS = {i.transform_id: i for i in INTEGRITIES}
 

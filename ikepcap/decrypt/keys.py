@@ -10,9 +10,14 @@ came from, so that a report can say which line decrypted which SA.
   dump, all tagged ``<conn|unique-id>``. The SPIs come from the manager's ``checkin IKEv2 SA
   conn[1] with SPIs <i>_i <r>_r`` (``mgr`` at level 2) and the IKEv2 algorithms from
   ``selected proposal: IKE:...``; without them a key is tried on every SA of its version.
-* A Libreswan pluto log holds no usable key: with ``plutodebug="crypt private"`` pluto names
-  each key as an NSS reference (``SK_ei-key@0x... (16-bytes, AES_CBC)``) but never prints its
-  bytes (only AEAD salts and SK_pi/SK_pr are extracted from NSS); that is said as a warning.
+* tcpdump's ``-E`` lines ``ikev2 I|R 0x<SPIi> 0x<SPIr> <integ>:0x<SK_a> <encr><bits>:0x<SK_e>``,
+  which is also what a Libreswan pluto log holds with ``plutodebug`` including ``private``
+  (``DBG_tcpdump_ike_sa_keys``, as ``| ikev2 I ...`` debug lines). Pluto writes them only when
+  an IKE SA is *established*, only for IKEv2 (an IKEv1 SA's keys are other NSS objects, so its
+  lines carry no key bytes), and without the salt that AES-GCM, AES-CTR and ChaCha20 need: only
+  AES-CBC and 3DES SAs can be decrypted from them. Everything else pluto logs about keys is an
+  NSS reference (``SK_ei-key@0x... (16-bytes, AES_CBC)``), never the bytes; a pluto log without
+  the lines is said to be unusable, with that reason.
 
 Nothing here raises on content: a line that cannot be read is a warning naming file and line.
 """
@@ -137,10 +142,12 @@ def read_key_file(path: str | Path, quiet: bool = False) -> KeyStore:
         _read_table(lines, reading, v2=path.name.endswith(V2_TABLE))
     elif any(_CHARON_KEY.search(line) for line in lines):
         _read_charon(lines, reading)
+    elif any(_TCPDUMP.search(line) for line in lines):
+        _read_tcpdump(lines, reading)
     elif any(_PLUTO.match(line) for line in lines[:2000]):
-        reading.warn(0, "a Libreswan pluto log: pluto never prints the bytes of its IKE keys (they stay in NSS; "
-                        "even plutodebug=\"crypt private\" shows only references such as SK_ei-key@0x...), "
-                        "so nothing here can decrypt")
+        reading.warn(0, "a Libreswan pluto log without key lines: pluto prints an IKE SA's keys (\"ikev2 I 0x...\") "
+                        "only with plutodebug including \"private\", and only once the IKEv2 SA is established; "
+                        "otherwise its keys stay in NSS, so nothing here can decrypt")
     elif _looks_like_table(lines):
         _read_table(lines, reading, v2=_looks_like_table(lines) == 2)
     elif not quiet:
@@ -223,6 +230,46 @@ def _sizes_fit(encryption: Encryption, integrity: Integrity | None, sk_e: bytes,
         reading.warn(number, f"SK_a has {len(sk_a)} bytes; {integrity.name} needs {integrity.key_bytes}")
         return False
     return True
+
+
+# --- tcpdump -E lines (tcpdump's own secrets files, Libreswan's pluto log) -------------------
+
+_TCPDUMP = re.compile(r"\bikev(?P<version>[12]) (?P<role>[IR]) 0x(?P<i>[0-9a-fA-F]{16}) 0x(?P<r>[0-9a-fA-F]{16}) "
+                      r"(?P<integ>[a-z0-9_]+):(?:0x)?(?P<sk_a>[0-9a-fA-F]*) "
+                      r"(?P<encr>[a-z0-9_]+):(?:0x)?(?P<sk_e>[0-9a-fA-F]*)")
+
+
+def _read_tcpdump(lines: list[str], reading: _Reading) -> None:
+    """Pairs the I and R lines of each SA into one key (the I line is its source)."""
+    halves: dict[tuple[str, str], dict[str, tuple[int, re.Match[str]]]] = {}
+    for number, line in enumerate(lines, 1):
+        match = _TCPDUMP.search(line)
+        if match:
+            halves.setdefault((match["i"].lower(), match["r"].lower()), {})[match["role"]] = (number, match)
+    for (ispi, rspi), roles in halves.items():
+        number = min(n for n, _ in roles.values())
+        if set(roles) != {"I", "R"}:
+            reading.warn(number, f"only the {''.join(roles)} line of SA {ispi}/{rspi}: both directions are needed")
+            continue
+        (_, initiator), (_, responder) = roles["I"], roles["R"]
+        if initiator["version"] == "1" or not initiator["sk_e"]:
+            reading.warn(number, "an IKEv1 SA: these lines carry no IKEv1 key bytes (Libreswan logs the IKEv2 "
+                                 "fields of the state, empty for IKEv1)")
+            continue
+        encryption = encryption_named(initiator["encr"])
+        integrity = integrity_named(initiator["integ"])
+        if encryption is None:
+            reading.warn(number, f"encryption {initiator['encr']!r} is not one ikepcap decrypts")
+            continue
+        if encryption.salt_bytes:
+            reading.warn(number, f"{encryption.name} needs the {encryption.salt_bytes}-byte salt that follows SK_e, "
+                                 "and these lines leave it out")
+            continue
+        keys = [bytes.fromhex(match[field]) for match in (initiator, responder) for field in ("sk_e", "sk_a")]
+        if not _sizes_fit(encryption, integrity, keys[0], keys[1], number, reading):
+            continue
+        reading.v2.append(V2Key(bytes.fromhex(ispi), bytes.fromhex(rspi), keys[0], keys[2], keys[1], keys[3],
+                                encryption, integrity, KeySource(reading.name, number)))
 
 
 # --- strongSwan charon log ---------------------------------------------------------------------

@@ -80,9 +80,41 @@ def test_a_charon_log_at_ike_level_4(tmp_path):
     assert store.warnings == (f"{log}:15: Ka announces 16 bytes, its dump holds 8",)
 
 
-def test_a_pluto_log_says_why_it_cannot_decrypt():
+def test_a_pluto_log_without_key_lines_says_why_it_cannot_decrypt():
     store = read_keys([CAPTURES / "sw-lsw-v1-mm-healthy.responder.log"])
-    assert not store and "never prints the bytes of its IKE keys" in store.warnings[0]
+    assert not store and "a Libreswan pluto log without key lines" in store.warnings[0]
+
+
+PLUTO = """\
+Nov 27 14:12:42.654578: "lab" #1: IKE SA established {{auth=PRESHARED_KEY cipher=AES_CBC_128 integ=HMAC_SHA2_256}}
+Nov 27 14:12:42.654601: | ikev2 I 0x55d963d7135678a6 0xfa29fbb0507c1183 \
+sha256:0x511d67104fb4d54e00e72c1997198f6b5fdec40ec188aa61cf804e27f091e626 aes128:0x1eb2a3054fc25b6bac0433919a8b3333
+Nov 27 14:12:42.654633: | ikev2 R 0x55d963d7135678a6 0xfa29fbb0507c1183 \
+sha256:0x2bd30d9607342da9e04759ba402e9ee1d466e23a9beda27ef98c784174eb1a07 aes128:0xe2d0ac664fbdca171484de3a31470f40
+| ikev2 I 0x1111111111111111 0x2222222222222222 none:0x aes_gcm_16256:0x{key}
+| ikev2 R 0x1111111111111111 0x2222222222222222 none:0x aes_gcm_16256:0x{key}
+| ikev1 I 0x3333333333333333 0x4444444444444444 sha1:0x aes128:0x
+| ikev1 R 0x3333333333333333 0x4444444444444444 sha1:0x aes128:0x
+| ikev2 I 0x5555555555555555 0x6666666666666666 sha1:0x{key} aes128:0x{key}
+""".replace("\\\n", "").format(key="00" * 32)
+
+
+def test_libreswan_key_lines_in_tcpdump_format(tmp_path):
+    """What pluto's DBG_tcpdump_ike_sa_keys prints once an IKEv2 SA is established (here with
+    the keys of the lab's v2-healthy capture), and what it cannot give."""
+    log = tmp_path / "pluto.log"
+    log.write_text(PLUTO)
+    store = read_keys([log])
+    table = read_key_file(CAPTURES / "v2-healthy.ikev2_decryption_table").v2[0]
+    (v2,) = store.v2
+    assert (v2.ispi, v2.rspi, v2.sk_ei, v2.sk_er, v2.sk_ai, v2.sk_ar, v2.encryption, v2.integrity) == \
+        (table.ispi, table.rspi, table.sk_ei, table.sk_er, table.sk_ai, table.sk_ar, table.encryption, table.integrity)
+    assert v2.source.line == 2
+    assert [w.split(": ", 1)[1] for w in store.warnings] == [
+        "ENCR_AES_GCM_16-256 needs the 4-byte salt that follows SK_e, and these lines leave it out",
+        ("an IKEv1 SA: these lines carry no IKEv1 key bytes (Libreswan logs the IKEv2 fields of the state, "
+        "empty for IKEv1)"),
+        "only the I line of SA 5555555555555555/6666666666666666: both directions are needed"]
 
 
 def test_a_directory_reads_its_key_files_and_passes_over_the_rest(tmp_path):
