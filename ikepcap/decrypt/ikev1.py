@@ -31,11 +31,10 @@ MAX_PAYLOADS = 64
 
 @dataclass(frozen=True, slots=True)
 class Plain:
-    """A message's decrypted payload chain (padding cut off) and the IV that opened it."""
+    """A message's decrypted payload chain, padding cut off."""
 
     first_payload: int
     chain: bytes
-    iv: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +75,7 @@ def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plain | Garb
     end = chain_end(plain, first)
     if isinstance(end, str):
         return Garbled(f"decryption looks wrong: {end}")
-    return Plain(first, plain[:end], iv)
+    return Plain(first, plain[:end])
 
 
 @dataclass(slots=True)
@@ -101,7 +100,8 @@ class Session:
         if known is not None:
             return known                            # a retransmission: same bytes, same IV, no chain step
         header = Header.unpack(data)
-        body = data[Header.size:header.length if header and Header.size <= header.length <= len(data) else len(data)]
+        end = header.length if header and Header.size <= header.length <= len(data) else len(data)
+        body = data[Header.size:end]
         block = self.cipher.block
         if header is None or not body or len(body) % block:
             result: Plain | Garbled = Garbled(f"truncated: {len(body)} bytes of ciphertext, not whole "
