@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ikepcap.decode import iana
 from ikepcap.decode.encrypted import CISCO_LAST_FRAGMENT
 from ikepcap.decode.message import clear_links, decode_chain
 from ikepcap.decode.model import (
@@ -26,6 +27,7 @@ from ikepcap.decode.model import (
     Payload,
     SecurityAssociation,
 )
+from ikepcap.decode.sa import V2_KEY_LENGTH
 from ikepcap.decode.wire import CiscoFragment, GenericPayloadHeader, SkfV2
 from ikepcap.decrypt import ikev1, ikev2
 from ikepcap.decrypt.ciphers import (
@@ -40,12 +42,12 @@ from ikepcap.decrypt.keys import KeySource, KeyStore, V1Key, V2Key
 from ikepcap.read.model import frame_label
 
 MessageId = tuple[str, int]                     # (file, frame): what a result belongs to
-V1_EXCHANGES_WITH_KE = (2, 4)                   # Main Mode (MM3/MM4), Aggressive Mode (AM1/AM2)
-V2_IKE_SA_INIT = 34
-# IKEv1 SA attribute classes (RFC 2409 Appendix A).
-V1_ATTR_ENCRYPTION, V1_ATTR_HASH, V1_ATTR_KEY_LENGTH = 1, 2, 14
-# IKEv2 transform types (RFC 7296 §3.3.2) and the Key Length attribute (§3.3.5).
-V2_ENCR, V2_INTEG, V2_ATTR_KEY_LENGTH = 1, 3, 14
+# Main Mode (MM3/MM4) and Aggressive Mode (AM1/AM2) carry the KE payloads of the first IV.
+V1_EXCHANGES_WITH_KE = (iana.V1_EXCHANGE_TYPES.number("Main Mode"), iana.V1_EXCHANGE_TYPES.number("Aggressive Mode"))
+V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")
+V1_ATTR_ENCRYPTION, V1_ATTR_HASH, V1_ATTR_KEY_LENGTH = (iana.V1_IKE_ATTRIBUTES.number(name) for name in (
+    "Encryption Algorithm", "Hash Algorithm", "Key Length"))
+V2_ENCR, V2_INTEG = iana.V2_TRANSFORM_TYPES.number("ENCR"), iana.V2_TRANSFORM_TYPES.number("INTEG")
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +289,7 @@ def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrit
             for proposal in sa.proposals[:1]:
                 encryption = integrity = None
                 for transform in proposal.transforms:
-                    bits = next((a.value for a in transform.attributes if a.type == V2_ATTR_KEY_LENGTH), None)
+                    bits = next((a.value for a in transform.attributes if a.type == V2_KEY_LENGTH), None)
                     if transform.transform_type == V2_ENCR:
                         encryption = encryption_by_id(transform.transform_id, bits if isinstance(bits, int) else None)
                     elif transform.transform_type == V2_INTEG:
@@ -300,7 +302,9 @@ def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrit
 def _v1_session(key: V1Key, messages: list[Message]) -> ikev1.Session | str:
     """The IV state for an ISAKMP SA: cipher and hash from the responder's SA payload, g^xi and
     g^xr from the KE payloads of MM3/MM4 or AM1/AM2."""
-    initiator = messages[0].src
+    # The initiator sent the message with no responder cookie yet (MM1/AM1); a capture that
+    # starts later has only the order to go by.
+    initiator = next((m.src for m in messages if not any(m.rspi)), messages[0].src)
     chosen = None
     kes: dict[bool, bytes] = {}
     for message in messages:
