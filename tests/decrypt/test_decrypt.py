@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import struct
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import CAPTURES, decode_bytes
@@ -249,3 +251,33 @@ def _rfc_iv(found, info) -> bytes:
     """hash(last block of the last phase-1 message | message ID), the IV RFC 2409 App. B names."""
     last = [m for m in found if m.encrypted and m.message_id == 0][-1]
     return ciphers.v1_hash("sha256", last.data[last.length - 16:last.length], info.message_id.to_bytes(4, "big"))[:16]
+
+
+LAB = {name: messages(CAPTURES / f"{name}.pcap") for name in ("v1-qm-ts-mismatch", "v2-ts-unacceptable")}
+LAB_KEYS = {name: read_keys(beside(CAPTURES / f"{name}.pcap")) for name in LAB}
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(sorted(LAB)), which=st.integers(0, 50), at=st.integers(0, 2000), value=st.integers(0, 255),
+       cut=st.integers(0, 2000))
+def test_damaged_lab_messages_never_raise(name, which, at, value, cut):
+    """One message of a keyed lab capture with a byte changed and its tail cut: whatever the
+    damage, decryption answers per message (the others still decrypt where they can)."""
+    found = LAB[name]
+    victim = found[which % len(found)]
+    data = bytearray(victim.data)
+    data[at % len(data)] = value
+    damaged = decode_bytes(bytes(data[:max(28, len(data) - cut % len(data))]), frame=victim.frame)
+    result = decrypt([damaged if m is victim else m for m in found], LAB_KEYS[name])
+    assert all(isinstance(r, Inner | Failed) for r in result.results.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="0123456789abcdefx,\" \n<>|:[]_=IRkeyvSsecrtKa", max_size=400),
+       suffix=st.sampled_from(["ikev1_decryption_table", "ikev2_decryption_table", "log"]))
+def test_random_key_files_never_raise(text, suffix):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"x.{suffix}"
+        path.write_text(text)
+        store = read_keys([path, folder])
+    assert isinstance(store, KeyStore)
