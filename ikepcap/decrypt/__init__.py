@@ -2,7 +2,7 @@
 messages out (``decrypt``), for the SAs that have keys only."""
 
 from ikepcap.decrypt.decrypt import Decryption, Failed, Inner, KeyUse, decrypt
-from ikepcap.decrypt.keys import KeySource, KeyStore, V1Key, V2Key, beside, read_key_file, read_keys
+from ikepcap.decrypt.keys import KeySource, KeyStore, V1Key, V2Key, beside, gather, read_key_file, read_keys
 
 __all__ = ["Decryption", "Failed", "Inner", "KeySource", "KeyStore", "KeyUse", "V1Key", "V2Key", "beside",
-           "decrypt", "read_key_file", "read_keys"]
+           "decrypt", "gather", "read_key_file", "read_keys"]

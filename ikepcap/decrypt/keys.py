@@ -127,6 +127,12 @@ def beside(capture: str | Path) -> tuple[Path, ...]:
                  if p.is_file())
 
 
+def gather(keys: Iterable[str | Path], captures: Iterable[str | Path]) -> KeyStore:
+    """What ``--keys`` gives: the paths named, and the tables beside each capture, each file once."""
+    paths = [*map(Path, keys), *(table for capture in captures for table in beside(capture))]
+    return read_keys(dict.fromkeys(paths, None))
+
+
 def read_key_file(path: str | Path, quiet: bool = False) -> KeyStore:
     """The keys of one file, recognised by its name or content. ``quiet``: a file that is not
     key material at all is passed over silently (a directory holds other files too)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import CAPTURES
 
-from ikepcap.decrypt.keys import KeySource, read_key_file, read_keys
+from ikepcap.decrypt.keys import KeySource, gather, read_key_file, read_keys
 
 V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2d0ac664fbdca171484de3a31470f40,'
           '"AES-CBC-128 [RFC3602]",511d67104fb4d54e00e72c1997198f6b5fdec40ec188aa61cf804e27f091e626,'
@@ -145,3 +145,10 @@ def test_a_third_party_charon_journal_without_tags_or_offsets(corpus):
     opened = {m.frame: result.of(m) for m in found if result.of(m)}
     assert [type(opened[f]) for f in (5, 6, 7, 8)] == [Failed, Inner, Failed, Inner]
     assert [p.notify_name for p in opened[6].payloads[1:]] == ["PAYLOAD_MALFORMED"]
+
+
+def test_gather_reads_named_files_and_the_tables_beside_each_capture_once():
+    pcap = CAPTURES / "v1-concentrator-many-sas.pcap"
+    store = gather([CAPTURES / "v2-healthy.ikev2_decryption_table", pcap.with_suffix(".ikev1_decryption_table")],
+                   [pcap, CAPTURES / "v2-no-proposal-chosen.pcap"])
+    assert (len(store.v1), len(store.v2)) == (17, 5) and not store.warnings
