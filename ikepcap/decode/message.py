@@ -170,6 +170,24 @@ def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found)
 
 
+def clear_links(message: Message) -> tuple[Link, ...]:
+    """Where each payload of the clear chain sits (see ``_chain``): decryption needs the bytes
+    of KE payloads and the offset of SK/SKF, which the decoded payloads do not keep."""
+    ctx = Context(major=message.major, exchange_type=message.exchange_type)
+    end = _message_end(message.length, len(message.data), ctx)
+    return tuple(_chain(message.data, message.next_payload, end, ctx))
+
+
+def decode_chain(plaintext: bytes, first: int, major: int, exchange_type: int) -> tuple[tuple[Payload, ...],
+                                                                                      tuple[str, ...]]:
+    """The payloads of a chain that is not a message's clear body (the plaintext of SK, SKF or
+    an IKEv1 encrypted body) and what was wrong in it, decoded as a clear chain is."""
+    ctx = Context(major=major, exchange_type=exchange_type)
+    data = bytes(Header.size) + plaintext
+    found = _walk(data, _chain(data, first, len(data), ctx), major, exchange_type)
+    return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found), tuple(ctx.warnings)
+
+
 def _payloads(message: Message, only: int | None = None) -> tuple[Context, Iterator[Found]]:
     """The context the payload decoders report to, and ``(type, (head, body, decoder))`` for
     each payload of ``message`` (of type ``only`` when given): an IKEv1 message with the E

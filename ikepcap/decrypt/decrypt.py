@@ -1,0 +1,350 @@
+"""A capture's messages and a key store in, the payloads inside the encrypted ones out.
+
+Only the SAs a key names are looked at, so decryption costs nothing without keys. A key that
+names no SA (a key from a log, which does not) is tried on each SA of its version that no
+other key covers, and kept for the first SA of which it opens a message (with another PSK the
+peers' keys differ, so the key of one side may open only that side's messages).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ikepcap.decode import iana
+from ikepcap.decode.encrypted import CISCO_LAST_FRAGMENT
+from ikepcap.decode.message import clear_links, decode_chain
+from ikepcap.decode.model import (
+    V1_CISCO_FRAGMENT,
+    V1_FLAG_ENCRYPTION,
+    V1_KE,
+    V1_SA,
+    V2_SA,
+    V2_SK,
+    V2_SKF,
+    Message,
+    Payload,
+    SecurityAssociation,
+)
+from ikepcap.decode.sa import V2_KEY_LENGTH
+from ikepcap.decode.wire import CiscoFragment, GenericPayloadHeader, SkfV2
+from ikepcap.decrypt import ikev1, ikev2
+from ikepcap.decrypt.ciphers import (
+    V1_CIPHERS,
+    V1_HASHES,
+    Encryption,
+    Integrity,
+    encryption_by_id,
+    integrity_by_id,
+)
+from ikepcap.decrypt.keys import KeySource, KeyStore, V1Key, V2Key
+from ikepcap.read.model import frame_label
+
+MessageId = tuple[str, int]                     # (file, frame): what a result belongs to
+# Main Mode (MM3/MM4) and Aggressive Mode (AM1/AM2) carry the KE payloads of the first IV.
+V1_EXCHANGES_WITH_KE = (iana.V1_EXCHANGE_TYPES.number("Main Mode"), iana.V1_EXCHANGE_TYPES.number("Aggressive Mode"))
+V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")
+V1_ATTR_ENCRYPTION, V1_ATTR_HASH, V1_ATTR_KEY_LENGTH = (iana.V1_IKE_ATTRIBUTES.number(name) for name in (
+    "Encryption Algorithm", "Hash Algorithm", "Key Length"))
+V2_ENCR, V2_INTEG = iana.V2_TRANSFORM_TYPES.number("ENCR"), iana.V2_TRANSFORM_TYPES.number("INTEG")
+
+
+@dataclass(frozen=True, slots=True)
+class Inner:
+    """What one encrypted message carried, decoded as a clear chain is.
+
+    For a message sent in fragments (IKEv2 SKF, Cisco IKEv1 fragments) the payloads are on the
+    message that completed it; ``parts`` lists the frames of all its fragments, and the other
+    fragments carry no payloads of their own."""
+
+    first_payload: int
+    payloads: tuple[Payload, ...]
+    warnings: tuple[str, ...]           # what the payload decoders found wrong inside
+    source: KeySource
+    parts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """An encrypted message the key did not open: integrity failed, padding or payload chain
+    garbled (IKEv1's sign of a wrong key or IV), unknown algorithm, truncated."""
+
+    reason: str
+    source: KeySource
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    """Which key decrypted which SA, and how well."""
+
+    source: KeySource
+    version: int
+    ispi: bytes
+    rspi: bytes
+    decrypted: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decryption:
+    results: dict[MessageId, Inner | Failed] = field(default_factory=dict)
+    uses: tuple[KeyUse, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def of(self, message: Message) -> Inner | Failed | None:
+        return self.results.get((message.file, message.frame))
+
+
+def decrypt(messages: Iterable[Message], keys: KeyStore) -> Decryption:
+    """Decrypt the SAs ``keys`` has keys for; ``messages`` in capture order."""
+    if not keys:
+        return Decryption(warnings=keys.warnings)
+    by_spi: dict[tuple[int, bytes], list[Message]] = defaultdict(list)
+    for message in messages:
+        by_spi[(message.major, message.ispi)].append(message)
+    run = _Run(by_spi)
+    # Keys that name their SA first: a key from a log is tried only on the SAs left over.
+    for v2_key in sorted(keys.v2, key=lambda k: k.ispi is None):
+        run.v2(v2_key)
+    for v1_key in sorted(keys.v1, key=lambda k: k.icookie is None):
+        run.v1(v1_key)
+    return Decryption(run.results, tuple(run.uses), keys.warnings + tuple(run.warnings))
+
+
+@dataclass(slots=True)
+class _Run:
+    by_spi: dict[tuple[int, bytes], list[Message]]
+    results: dict[MessageId, Inner | Failed] = field(default_factory=dict)
+    uses: list[KeyUse] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    taken: set[tuple[int, bytes, bytes]] = field(default_factory=set)
+
+    def _record(self, source: KeySource, version: int, ispi: bytes, rspi: bytes,
+                results: dict[MessageId, Inner | Failed]) -> None:
+        self.taken.add((version, ispi, rspi))
+        self.results.update(results)
+        failed = [r for r in results.items() if isinstance(r[1], Failed)]
+        decrypted = sum(isinstance(r, Inner) and bool(r.payloads) for r in results.values())
+        self.uses.append(KeyUse(source, version, ispi, rspi, decrypted, len(failed)))
+        if failed:
+            reasons = sorted({r.reason.split(':')[0] for _, r in failed})
+            frames = ", ".join(frame_label(*key) for key, _ in failed[:8]) + (" …" if len(failed) > 8 else "")
+            self.warnings.append(f"{source}: {len(failed)} of {len(results)} encrypted message(s) of SA "
+                                 f"{ispi.hex()}/{rspi.hex()} did not decrypt ({'; '.join(reasons)}): {frames}")
+
+    # --- IKEv2 --------------------------------------------------------------------------------
+
+    def v2(self, key: V2Key) -> None:
+        if key.ispi is None:
+            for (major, ispi), messages in self.by_spi.items():
+                for rspi in dict.fromkeys(m.rspi for m in messages if m.encrypted):
+                    if major == 2 and (2, ispi, rspi) not in self.taken and self._v2_sa(key, ispi, rspi, trial=True):
+                        return
+            self.warnings.append(f"{key.source}: this IKEv2 key opens no SA of the capture")
+            return
+        named = f"IKEv2 SA {key.ispi.hex()}/{key.rspi.hex()}"
+        sa = [m for m in self.by_spi.get((2, key.ispi), []) if m.rspi == key.rspi]
+        if not sa:
+            self.warnings.append(f"{key.source}: no {named} in the capture")
+        elif not any(m.encrypted for m in sa):
+            self.warnings.append(f"{key.source}: {named} has no encrypted message in the capture")
+        else:
+            self._v2_sa(key, key.ispi, key.rspi, trial=False)
+
+    def _v2_sa(self, key: V2Key, ispi: bytes, rspi: bytes, trial: bool) -> bool:
+        messages = self.by_spi.get((2, ispi), [])
+        encrypted = [m for m in messages if m.rspi == rspi and m.encrypted]
+        if not encrypted:
+            return False
+        encryption, integrity = key.encryption, key.integrity
+        if encryption is None:
+            encryption, integrity = _negotiated_v2(messages)
+            if encryption is None:
+                if not trial:
+                    self.warnings.append(f"{key.source}: the key names no algorithms and the capture holds no "
+                                         f"IKE_SA_INIT response of SA {ispi.hex()}/{rspi.hex()} that does")
+                return False
+        initiator = ikev2.Direction(encryption, integrity, key.sk_ei, key.sk_ai)
+        responder = ikev2.Direction(encryption, integrity, key.sk_er, key.sk_ar)
+        fragments: dict[tuple[bool, int], dict[int, tuple[Message, bytes, int]]] = defaultdict(dict)
+        complete: set[tuple[bool, int]] = set()     # later copies of a fragment do not reassemble again
+        results: dict[MessageId, Inner | Failed] = {}
+        for message in encrypted:
+            keys = initiator if message.from_original_initiator else responder
+            opened = _open_v2(message, keys)
+            if isinstance(opened, ikev2.Refused):
+                results[(message.file, message.frame)] = Failed(opened.reason, key.source)
+                continue
+            chain, first, number, total = opened
+            if total == 0:
+                results[(message.file, message.frame)] = _inner(chain, first, message, key.source)
+                continue
+            which = (message.from_original_initiator, message.message_id)
+            parts = fragments[which]
+            parts.setdefault(number, (message, chain, first))
+            results[(message.file, message.frame)] = Inner(0, (), (f"fragment {number} of {total}",), key.source)
+            if which not in complete and all(n in parts for n in range(1, total + 1)):
+                complete.add(which)
+                whole = b"".join(parts[n][1] for n in range(1, total + 1))
+                frames = tuple(parts[n][0].frame for n in range(1, total + 1))
+                results[(message.file, message.frame)] = _inner(whole, parts[1][2], message, key.source, frames)
+        if trial and not any(isinstance(r, Inner) for r in results.values()):
+            return False                        # a key from a log that is not this SA's
+        self._record(key.source, 2, ispi, rspi, results)
+        return True
+
+    # --- IKEv1 --------------------------------------------------------------------------------
+
+    def v1(self, key: V1Key) -> None:
+        if key.icookie is None:
+            for (major, ispi), messages in self.by_spi.items():
+                if major == 1 and not any(t[:2] == (1, ispi) for t in self.taken) and \
+                        self._v1_sa(key, ispi, messages, trial=True):
+                    return
+            self.warnings.append(f"{key.source}: this IKEv1 key opens no SA of the capture")
+            return
+        messages = self.by_spi.get((1, key.icookie), [])
+        if not messages:
+            self.warnings.append(f"{key.source}: no IKEv1 SA with initiator cookie {key.icookie.hex()} in the capture")
+            return
+        self._v1_sa(key, key.icookie, messages, trial=False)
+
+    def _v1_sa(self, key: V1Key, icookie: bytes, messages: list[Message], trial: bool) -> bool:
+        protected = [m for m in messages if m.flags & V1_FLAG_ENCRYPTION or m.chain[:1] == (V1_CISCO_FRAGMENT,)]
+        if not protected:
+            if not trial:
+                self.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()} has no encrypted message")
+            return False
+        session = _v1_session(key, messages)
+        rspi = next((m.rspi for m in messages if any(m.rspi)), bytes(8))
+        if isinstance(session, str):
+            if not trial:
+                self.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()}: {session}")
+            return False
+        results: dict[MessageId, Inner | Failed] = {}
+        pieces: dict[int, list[tuple[int, bool, bytes]]] = defaultdict(list)
+        piece_frames: dict[int, list[int]] = defaultdict(list)
+        for message in protected:
+            data, parts = message.data, ()
+            if not message.flags & V1_FLAG_ENCRYPTION:
+                fragment = _cisco_fragment(message)
+                if fragment is None:
+                    continue
+                fragment_id, number, last, body = fragment
+                pieces[fragment_id].append((number, last, body))
+                piece_frames[fragment_id].append(message.frame)
+                whole = ikev1.cisco_reassemble(pieces[fragment_id])
+                if whole is None:
+                    results[(message.file, message.frame)] = Inner(0, (), (f"Cisco fragment {number}",), key.source)
+                    continue
+                data, parts = whole, tuple(piece_frames.pop(fragment_id))
+                pieces.pop(fragment_id)
+            opened = session.open(data)
+            if isinstance(opened, ikev1.Garbled):
+                results[(message.file, message.frame)] = Failed(opened.reason, key.source)
+                continue
+            exchange_type = data[18]
+            results[(message.file, message.frame)] = _inner_v1(opened, exchange_type, key.source, parts)
+        if trial and not any(isinstance(r, Inner) for r in results.values()):
+            return False                        # a key from a log that is not this SA's
+        self._record(key.source, 1, icookie, rspi, results)
+        return True
+
+
+def _open_v2(message: Message, keys: ikev2.Direction) -> tuple[bytes, int, int, int] | ikev2.Refused:
+    """(plaintext chain, first inner payload, fragment number, total; 0 when not a fragment)."""
+    link = next((link for link in clear_links(message) if link[0] in (V2_SK, V2_SKF)), None)
+    if link is None:
+        return ikev2.Refused("no SK payload")
+    kind, offset, body_end, next_payload, _, _ = link
+    number = total = 0
+    if kind == V2_SKF:
+        fixed = SkfV2.unpack(message.data[offset + GenericPayloadHeader.size:body_end])
+        if fixed is None or not 1 <= fixed.number <= fixed.total:
+            return ikev2.Refused("truncated or out-of-range fragment header")
+        number, total = fixed.number, fixed.total
+    opened = ikev2.open_encrypted(message.data, ikev2.sk_iv_start(offset, kind == V2_SKF), body_end, keys)
+    if isinstance(opened, ikev2.Refused):
+        return opened
+    return opened.chain, next_payload, number, total
+
+
+def _inner(chain: bytes, first: int, message: Message, source: KeySource, parts: tuple[int, ...] = ()) -> Inner:
+    payloads, warnings = decode_chain(chain, first, 2, message.exchange_type)
+    return Inner(first, payloads, warnings, source, parts)
+
+
+def _inner_v1(plain: ikev1.Plain, exchange_type: int, source: KeySource, parts: tuple[int, ...]) -> Inner:
+    payloads, warnings = decode_chain(plain.chain, plain.first_payload, 1, exchange_type)
+    return Inner(plain.first_payload, payloads, warnings, source, parts)
+
+
+def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrity | None]:
+    """The algorithms of the responder's chosen proposal in IKE_SA_INIT (RFC 7296 §1.2)."""
+    for message in messages:
+        if message.exchange_type != V2_IKE_SA_INIT or not message.is_response:
+            continue
+        for sa in message.payloads_of(V1_SA, V2_SA, SecurityAssociation):
+            for proposal in sa.proposals[:1]:
+                encryption = integrity = None
+                for transform in proposal.transforms:
+                    bits = next((a.value for a in transform.attributes if a.type == V2_KEY_LENGTH), None)
+                    if transform.transform_type == V2_ENCR:
+                        encryption = encryption_by_id(transform.transform_id, bits if isinstance(bits, int) else None)
+                    elif transform.transform_type == V2_INTEG:
+                        integrity = integrity_by_id(transform.transform_id)
+                if encryption is not None:
+                    return encryption, integrity
+    return None, None
+
+
+def _v1_session(key: V1Key, messages: list[Message]) -> ikev1.Session | str:
+    """The IV state for an ISAKMP SA: cipher and hash from the responder's SA payload, g^xi and
+    g^xr from the KE payloads of MM3/MM4 or AM1/AM2."""
+    # The initiator sent the message with no responder cookie yet (MM1/AM1); a capture that
+    # starts later has only the order to go by.
+    initiator = next((m.src for m in messages if not any(m.rspi)), messages[0].src)
+    chosen = None
+    kes: dict[bool, bytes] = {}
+    for message in messages:
+        if message.exchange_type not in V1_EXCHANGES_WITH_KE or message.flags & V1_FLAG_ENCRYPTION:
+            continue
+        from_initiator = message.src == initiator
+        if not from_initiator and chosen is None:
+            for sa in message.payloads_of(V1_SA, V2_SA, SecurityAssociation):
+                if sa.proposals and sa.proposals[0].transforms:
+                    chosen = sa.proposals[0].transforms[0]
+        if from_initiator not in kes:
+            for kind, offset, body_end, *_ in clear_links(message):
+                if kind == V1_KE:
+                    kes[from_initiator] = message.data[offset + GenericPayloadHeader.size:body_end]
+                    break
+    if chosen is None:
+        return "the capture holds no responder SA payload (MM2/AM2) naming the cipher"
+    if len(kes) < 2:
+        return "the capture lacks a KE payload of MM3/MM4 (AM1/AM2), which the first IV needs"
+    attributes = {a.type: a.value for a in chosen.attributes}
+    cipher = V1_CIPHERS.get(attributes.get(V1_ATTR_ENCRYPTION))
+    hash_name = V1_HASHES.get(attributes.get(V1_ATTR_HASH))
+    if cipher is None or hash_name is None:
+        return (f"encryption algorithm {attributes.get(V1_ATTR_ENCRYPTION)} / hash {attributes.get(V1_ATTR_HASH)} "
+                "is not one ikepcap decrypts")
+    bits = attributes.get(V1_ATTR_KEY_LENGTH)
+    fitted = ikev1.fit_key(key.encryption_key, cipher, bits if isinstance(bits, int) else None)
+    if isinstance(fitted, str):
+        return fitted
+    return ikev1.Session(fitted, cipher, hash_name, ikev1.phase1_iv(hash_name, kes[True], kes[False], cipher.block))
+
+
+def _cisco_fragment(message: Message) -> tuple[int, int, bool, bytes] | None:
+    """(fragment id, number, last, data) of a Cisco fragmentation payload (type 132)."""
+    link = next((link for link in clear_links(message) if link[0] == V1_CISCO_FRAGMENT), None)
+    if link is None:
+        return None
+    _, offset, body_end, *_ = link
+    body = message.data[offset + GenericPayloadHeader.size:body_end]
+    fixed = CiscoFragment.unpack(body)
+    if fixed is None:
+        return None
+    return fixed.fragment_id, fixed.number, bool(fixed.flags & CISCO_LAST_FRAGMENT), body[CiscoFragment.size:]
