@@ -11,7 +11,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from ikepcap.decode.text import address
 from ikepcap.read import icmp, linktypes
 from ikepcap.read.model import (
     Datagram,
@@ -21,6 +20,7 @@ from ikepcap.read.model import (
     LostFragments,
     QuotedDatagram,
     ReadStats,
+    address,
 )
 from ikepcap.read.reassembly import Lost, OpenSet, Reassembled, Reassembler
 

@@ -7,7 +7,9 @@ records, so memory grows with the number of SAs and flows, not with the number o
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 
 # Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
@@ -57,6 +59,16 @@ class IcmpError:
     description: str
     mtu: int | None                     # for "fragmentation needed" / "packet too big"
     quoted: QuotedDatagram
+
+
+@lru_cache(maxsize=65536)
+def address(data: bytes) -> str:
+    """An IPv4 or IPv6 address from its 4 or 16 bytes (a capture repeats few addresses often)."""
+    if len(data) == 4:
+        return socket.inet_ntop(socket.AF_INET, data)
+    if len(data) == 16:
+        return socket.inet_ntop(socket.AF_INET6, data)
+    raise ValueError(f"{len(data)} bytes are not an IPv4 or IPv6 address")
 
 
 def frame_label(file: str, frame: int) -> str:
