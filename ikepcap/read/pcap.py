@@ -22,16 +22,8 @@ from typing import BinaryIO
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import LINK_TYPE_NAMES
-from ikepcap.read.prefilter import (
-    IPV4_HEADER,
-    IPV4_NO_OPTIONS,
-    IPV6_HEADER,
-    PORTS,
-    PROTO_ESP,
-    PROTO_TCP,
-    PROTO_UDP,
-    FastPath,
-)
+from ikepcap.read.model import PROTO_ESP, PROTO_TCP, PROTO_UDP
+from ikepcap.read.prefilter import IPV4_HEADER, IPV4_NO_OPTIONS, IPV6_HEADER, PORTS, FastPath
 
 # magic as read little-endian -> (byte order, seconds per timestamp unit, record header size)
 MAGICS: dict[bytes, tuple[str, float, int]] = {

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 
 from ikepcap.read.linktypes import ETH_IPV4, ETH_IPV6, FAST_LAYOUTS
 
-PROTO_TCP = 6
-PROTO_UDP = 17
-PROTO_ESP = 50
 IPV4_NO_OPTIONS = 0x45
 IPV4_HEADER = 20
 IPV6_HEADER = 40
