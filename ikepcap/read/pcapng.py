@@ -213,19 +213,13 @@ class PcapngScanner:
 
     def _sift_interface(self, if_id: int) -> None:
         """Sift EPBs of the first interface's link type; other interfaces' frames take the careful path."""
-        if self.sift is None:
-            link_type = self.interfaces[0].link_type
+        iface = self.interfaces[if_id]
+        if if_id == 0:
             head = ((0, "I"), (4, "I"), (8, "I"), (20, "I"))     # block type and length, interface, captured
-            fast = FastPath.build(link_type, self.order, EPB_FIXED, head, timestamp_at=12, wire_at=24)
-            if fast is None:
-                return
-            self.sift = Sift(self.decoder, fast, link_type, block=EPB)
-            described = enumerate(self.interfaces)
-        else:
-            described = [(if_id, self.interfaces[if_id])]
-        for number, iface in described:
-            if iface.link_type == self.sift.link_type:
-                self.sift.interfaces[number] = (iface.unit, iface.offset)
+            fast = FastPath.build(iface.link_type, self.order, EPB_FIXED, head, timestamp_at=12, wire_at=24)
+            self.sift = None if fast is None else Sift(self.decoder, fast, iface.link_type, block=EPB)
+        if self.sift is not None and iface.link_type == self.sift.link_type:
+            self.sift.interfaces[if_id] = (iface.unit, iface.offset)
 
     def _sift(self, buf: bytes, off: int, end: int) -> int:
         """Runs of EPBs on sifted interfaces; returns at the first block the sift does not take."""
