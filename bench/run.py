@@ -92,9 +92,12 @@ def tools(capture: Path) -> dict[str, list[str]]:
     return found
 
 
-def compare(capture: Path, frames: int, repeat: int, floor: bool = False) -> dict[str, tuple[float, float]]:
-    """``floor``: also time bench/floor.py, the least a pure-Python reader can do on the capture."""
-    commands = tools(capture)
+def compare(capture: Path, frames: int, repeat: int, floor: bool = False,
+            only: frozenset[str] | None = None) -> dict[str, tuple[float, float]]:
+    """``floor``: also time bench/floor.py, the least a pure-Python reader can do on the capture;
+    ``only``: time just these tools (ikepcap is always timed)."""
+    commands = {name: command for name, command in tools(capture).items()
+                if only is None or name in only or name == "ikepcap"}
     if floor:
         commands["py-floor"] = [sys.executable, str(Path(__file__).with_name("floor.py")), str(capture)]
     times: dict[str, list[float]] = {}
@@ -128,7 +131,10 @@ def main() -> None:
     parser.add_argument("--flood", type=int, default=1_000_000, help="messages of the IKE flood (0: skip)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ikepcap-bench"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tools", help="comma-separated tools to compare ikepcap with (default: every one found; "
+                                         "'' for ikepcap alone, e.g. to compare two builds of it)")
     args = parser.parse_args()
+    only = None if args.tools is None else frozenset(t for t in args.tools.split(",") if t)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}")
 
@@ -136,7 +142,7 @@ def main() -> None:
     if not capture.exists():
         print(f"building {capture} …", flush=True)
         span.build(capture, args.frames, args.seed)
-    compare(capture, args.frames, args.repeat)
+    compare(capture, args.frames, args.repeat, only=only)
 
     print("\nscaling (ikepcap alone, one run each):")
     print(f"  {'scale':>5} {'frames':>12} {'seconds':>9} {'µs/frame':>9} {'peak MiB (PSS)':>15}")
@@ -155,7 +161,7 @@ def main() -> None:
         heavy = args.workdir / f"ike-heavy-{args.ike_heavy}.pcap"
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
-        compare(heavy, args.ike_heavy, args.repeat, floor=True)
+        compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
 
     if args.flood:
         flood = args.workdir / f"flood-{args.flood}.pcap"

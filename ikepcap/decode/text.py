@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import string
-from functools import lru_cache
+
+# The reader names addresses too, and read comes before decode: the helper lives there.
+from ikepcap.read.model import address
 
 _PRINTABLE = frozenset(string.printable.encode()) - frozenset(b"\t\n\r\x0b\x0c")
-
-
-@lru_cache(maxsize=65536)
-def address(data: bytes) -> str:
-    """An IPv4 or IPv6 address from its 4 or 16 bytes (a capture repeats few addresses often)."""
-    if len(data) == 4:
-        return socket.inet_ntop(socket.AF_INET, data)
-    if len(data) == 16:
-        return socket.inet_ntop(socket.AF_INET6, data)
-    raise ValueError(f"{len(data)} bytes are not an IPv4 or IPv6 address")
 
 
 def prefix_length(mask: bytes) -> int | None:

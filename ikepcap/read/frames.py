@@ -11,9 +11,21 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from ikepcap.decode.text import address
 from ikepcap.read import icmp, linktypes
 from ikepcap.read.model import (
+    IKE_PORT,
+    IPV6_EXTENSIONS,
+    NAT_T_PORT,
+    PROTO_AH,
+    PROTO_ESP,
+    PROTO_FRAGMENT,
+    PROTO_GRE,
+    PROTO_ICMP,
+    PROTO_ICMPV6,
+    PROTO_IPIP,
+    PROTO_IPV6,
+    PROTO_UDP,
+    VXLAN_PORT,
     Datagram,
     EspFlow,
     IcmpError,
@@ -21,23 +33,9 @@ from ikepcap.read.model import (
     LostFragments,
     QuotedDatagram,
     ReadStats,
+    address,
 )
 from ikepcap.read.reassembly import Lost, OpenSet, Reassembled, Reassembler
-
-IKE_PORT = 500
-NAT_T_PORT = 4500
-VXLAN_PORT = 4789
-
-PROTO_ICMP = 1
-PROTO_IPIP = 4
-PROTO_UDP = 17
-PROTO_IPV6 = 41
-PROTO_GRE = 47
-PROTO_ESP = 50
-PROTO_AH = 51
-PROTO_ICMPV6 = 58
-IPV6_EXTENSIONS = frozenset({0, 43, 60, 135, 139, 140})   # hop-by-hop, routing, dest opts, mobility, HIP, shim6
-IPV6_FRAGMENT = 44
 
 NON_ESP_MARKER = b"\x00\x00\x00\x00"
 KEEPALIVE = b"\xff"
@@ -179,7 +177,7 @@ class FrameDecoder:
                 if len(data) < cursor + 2:
                     return
                 nxt, cursor = data[cursor], cursor + (data[cursor + 1] + 2) * 4
-            elif nxt == IPV6_FRAGMENT:
+            elif nxt == PROTO_FRAGMENT:
                 if len(data) < cursor + 8:
                     return
                 field = _U16.unpack_from(data, cursor + 2)[0]

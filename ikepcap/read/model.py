@@ -7,11 +7,41 @@ records, so memory grows with the number of SAs and flows, not with the number o
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 
 # Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
 MAX_WARNINGS = 100
+
+# Ports and IP protocol numbers: their one home. Every later stage already imports this
+# module for the records above, so it reaches them without importing the reader itself.
+IKE_PORT = 500                      # RFC 7296 §2
+NAT_T_PORT = 4500                   # RFC 3947, RFC 3948: IKE behind the non-ESP marker, ESP-in-UDP
+VXLAN_PORT = 4789                   # RFC 7348: a remote span may arrive inside it
+
+# IANA "Assigned Internet Protocol Numbers": the IPv4 protocol, the IPv6 next header.
+PROTO_HOPOPTS = 0                   # IPv6 hop-by-hop options
+PROTO_ICMP = 1
+PROTO_IPIP = 4                      # IPv4 in IP
+PROTO_TCP = 6
+PROTO_UDP = 17
+PROTO_IPV6 = 41                     # IPv6 in IP
+PROTO_ROUTING = 43                  # IPv6 routing header
+PROTO_FRAGMENT = 44                 # IPv6 fragment header
+PROTO_GRE = 47
+PROTO_ESP = 50
+PROTO_AH = 51
+PROTO_ICMPV6 = 58
+PROTO_DSTOPTS = 60                  # IPv6 destination options
+PROTO_MOBILITY = 135
+PROTO_HIP = 139
+PROTO_SHIM6 = 140
+# IPv6 extension headers that all share the (next header, length in 8-octet units) form
+# (RFC 8200 §4, RFC 6564); AH counts its length in 4-octet units and the fragment header
+# has none, so both are followed apart.
+IPV6_EXTENSIONS = frozenset({PROTO_HOPOPTS, PROTO_ROUTING, PROTO_DSTOPTS, PROTO_MOBILITY, PROTO_HIP, PROTO_SHIM6})
 
 
 @dataclass(slots=True)
@@ -57,6 +87,16 @@ class IcmpError:
     description: str
     mtu: int | None                     # for "fragmentation needed" / "packet too big"
     quoted: QuotedDatagram
+
+
+@lru_cache(maxsize=65536)
+def address(data: bytes) -> str:
+    """An IPv4 or IPv6 address from its 4 or 16 bytes (a capture repeats few addresses often)."""
+    if len(data) == 4:
+        return socket.inet_ntop(socket.AF_INET, data)
+    if len(data) == 16:
+        return socket.inet_ntop(socket.AF_INET6, data)
+    raise ValueError(f"{len(data)} bytes are not an IPv4 or IPv6 address")
 
 
 def frame_label(file: str, frame: int) -> str:

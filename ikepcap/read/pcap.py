@@ -1,13 +1,13 @@
 """The classic pcap format (microsecond and nanosecond, either byte order), streamed.
 
-The record loop below is the hot path of the whole tool: it runs once per frame of a capture
-that may hold millions of frames and a handful of IKE messages. A plain file is memory-mapped
-and walked window by window (pages behind the walk are given back, so memory stays flat); a
-gzip stream or standard input is read in large chunks. Either way each record is pre-filtered
-with one ``struct`` call (see ``prefilter``) and only frames that may matter go further.
+A plain file is memory-mapped and walked window by window (pages behind the walk are given
+back, so memory stays flat); a gzip stream or standard input is read in large chunks. Either
+way the records go through the sift, the hot path shared with pcapng (see ``prefilter``), and
+only frames that may matter go further; the careful loop here takes the records the sift
+leaves (link types it has no layout for, impossible lengths).
 
 A plain file can also be walked in byte ranges by separate processes: ``resync`` finds the
-first record boundary at or after an arbitrary offset, and ``scan_range`` walks exactly the
+first record boundary at or after an arbitrary offset, and ``scan_mapped`` walks exactly the
 records that start inside a range, so ranges joined end to end cover every record once.
 """
 
@@ -22,16 +22,7 @@ from typing import BinaryIO
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import LINK_TYPE_NAMES
-from ikepcap.read.prefilter import (
-    IPV4_HEADER,
-    IPV4_NO_OPTIONS,
-    IPV6_HEADER,
-    PORTS,
-    PROTO_ESP,
-    PROTO_TCP,
-    PROTO_UDP,
-    FastPath,
-)
+from ikepcap.read.prefilter import FastPath, Sift
 
 # magic as read little-endian -> (byte order, seconds per timestamp unit, record header size)
 MAGICS: dict[bytes, tuple[str, float, int]] = {
@@ -84,13 +75,14 @@ class PcapFormat:
 
 
 class RecordWalker:
-    """Walks records in a buffer, pre-filtering each, and counts frames as Wireshark does."""
+    """Walks records in a buffer, sifting them (see ``prefilter``), and counts frames as Wireshark does."""
 
     def __init__(self, fmt: PcapFormat, decoder: FrameDecoder, first_frame: int = 0) -> None:
         self.fmt = fmt
         self.decoder = decoder
-        self.fast = FastPath.build(fmt.link_type, fmt.order, fmt.record_size, head=((8, "I"),), timestamp_at=0,
-                                   wire_at=12)
+        fast = FastPath.build(fmt.link_type, fmt.order, fmt.record_size, head=((8, "I"),), timestamp_at=0,
+                              wire_at=12)
+        self.sift = None if fast is None else Sift(decoder, fast, fmt.link_type, fmt.unit, max_record=MAX_RECORD)
         self.plain = struct.Struct(fmt.order + "IIII")
         self.frame = first_frame
         self.last: int | None = None        # where the last record walked starts (its time ends the span)
@@ -102,66 +94,11 @@ class RecordWalker:
         Returns the offset of the first record not walked. Sets ``corrupt`` when a record
         claims an impossible length: the file cannot be followed past it.
         """
-        if self.fast is not None:
-            reach = max(self.fast.triage.size, self.fast.details.size)
-            off = self._fast(buf, off, min(stop, end - reach + 1), end)
+        if self.sift is not None:
+            off, self.frame, last = self.sift.sift(buf, off, stop, end, self.frame)
+            if last >= 0:
+                self.last = last
         return self._plain(buf, off, stop, end)
-
-    def _fast(self, buf, off: int, limit: int, end: int) -> int:
-        fast = self.fast
-        triage = fast.triage.unpack_from
-        details = fast.details.unpack_from
-        ports = PORTS.unpack_from
-        decoder = self.decoder
-        watched = decoder.watched_ports
-        esp = decoder.esp
-        decode = decoder.decode
-        link_type = self.fmt.link_type
-        unit = self.fmt.unit
-        rec_size = fast.frame_offset
-        ip = fast.ip_offset
-        tag4, tag6, fragmask = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask
-        frame = self.frame
-        last = -1
-        while off < limit:
-            incl, tag, next6, protocol = triage(buf, off)
-            nxt = off + rec_size + incl
-            if nxt > end or incl > MAX_RECORD:
-                break                                       # the careful loop says why
-            frame += 1
-            last = off
-            if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
-                off = nxt                                   # TCP, most of a span port: nothing more to read
-                continue
-            sec, frac, wire, version, word = details(buf, off)
-            p = off + rec_size
-            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
-                    and (protocol == PROTO_UDP or protocol == PROTO_ESP):
-                addresses, l4, inner = p + ip + 12, p + ip + IPV4_HEADER, protocol
-            elif tag == tag6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
-                addresses, l4, inner = p + ip + 8, p + ip + IPV6_HEADER, next6
-            else:                                       # options, fragments, tunnels, ICMP, tags: the careful path
-                decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-                off = nxt
-                continue
-            if inner == PROTO_UDP:
-                sport, dport = ports(buf, l4)
-                if sport in watched or dport in watched:
-                    decode(frame, sec + frac * unit, link_type, buf[p:nxt], wire)
-            else:                                       # plain ESP: count it by source, destination, SPI
-                key = buf[addresses:l4 + 4]
-                entry = esp.get(key)
-                if entry is None:
-                    esp[key] = [1, frame, sec + frac * unit, frame, sec + frac * unit]
-                else:
-                    entry[0] += 1
-                    entry[3] = frame
-                    entry[4] = sec + frac * unit
-            off = nxt
-        self.frame = frame
-        if last >= 0:
-            self.last = last
-        return off
 
     def record_time(self, buf, off: int) -> float:
         sec, frac = self.plain.unpack_from(buf, off)[:2]

@@ -15,16 +15,7 @@ from typing import BinaryIO
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import LINK_TYPE_NAMES
-from ikepcap.read.prefilter import (
-    IPV4_HEADER,
-    IPV4_NO_OPTIONS,
-    IPV6_HEADER,
-    PORTS,
-    PROTO_ESP,
-    PROTO_TCP,
-    PROTO_UDP,
-    FastPath,
-)
+from ikepcap.read.prefilter import FastPath, Sift
 
 SHB = 0x0A0D0D0A
 IDB = 1
@@ -63,8 +54,7 @@ class PcapngScanner:
         self.order = "<"
         self.interfaces: list[Interface] = []
         self.frame = 0
-        self.fast: FastPath | None = None
-        self.fast_link_type = -1
+        self.sift: Sift | None = None
 
     def scan(self, stream: BinaryIO, head: bytes) -> None:
         stats = self.decoder.stats
@@ -112,8 +102,8 @@ class PcapngScanner:
         """Every whole block in ``buf``; returns where the first incomplete one starts."""
         off = 0
         while off + 8 <= end:
-            if self.fast is not None:
-                off = self._fast_blocks(buf, off, end)
+            if self.sift is not None:
+                off = self._sift(buf, off, end)
                 if off + 8 > end:
                     break
             btype, blen = struct.unpack_from(self.order + "II", buf, off)
@@ -143,8 +133,7 @@ class PcapngScanner:
         if not check_only:
             self.order = order
             self.interfaces = []
-            self.fast = None
-            self.fast_link_type = -1
+            self.sift = None
         else:
             self.order = order
 
@@ -160,7 +149,7 @@ class PcapngScanner:
                     f"interface {len(self.interfaces)} has link type {link_type}, which ikepcap does not read; "
                     "its frames are skipped")
             self.interfaces.append(iface)
-            self._choose_fast_path()
+            self._sift_interface(len(self.interfaces) - 1)
         elif btype == EPB:
             if_id, high, low, caplen, wire = struct.unpack_from(order + "IIIII", buf, off + 8)
             self.frame += 1
@@ -222,87 +211,28 @@ class PcapngScanner:
                 iface.offset = float(struct.unpack(self.order + "q", value)[0])
             off += 4 + (length + 3) // 4 * 4
 
-    def _choose_fast_path(self) -> None:
-        """Pre-filter EPBs of the first interface's link type; others take the careful path."""
-        if self.fast is None and self.interfaces:
-            link_type = self.interfaces[0].link_type
+    def _sift_interface(self, if_id: int) -> None:
+        """Sift EPBs of the first interface's link type; other interfaces' frames take the careful path."""
+        iface = self.interfaces[if_id]
+        if if_id == 0:
             head = ((0, "I"), (4, "I"), (8, "I"), (20, "I"))     # block type and length, interface, captured
-            self.fast = FastPath.build(link_type, self.order, EPB_FIXED, head, timestamp_at=12, wire_at=24)
-            self.fast_link_type = link_type if self.fast is not None else -1
+            fast = FastPath.build(iface.link_type, self.order, EPB_FIXED, head, timestamp_at=12, wire_at=24)
+            self.sift = None if fast is None else Sift(self.decoder, fast, iface.link_type, block=EPB)
+        if self.sift is not None and iface.link_type == self.sift.link_type:
+            self.sift.interfaces[if_id] = (iface.unit, iface.offset)
 
-    def _fast_blocks(self, buf: bytes, off: int, end: int) -> int:
-        """Runs of EPBs on fast-path interfaces; returns at the first block it does not take.
-
-        The same sifting as ``pcap.RecordWalker._fast``, on pcapng's block layout and per
-        interface timestamp units; kept as a loop of its own because a function call per frame
-        would cost more than the sifting itself.
-        """
-        fast = self.fast
-        triage = fast.triage.unpack_from
-        details = fast.details.unpack_from
-        ports = PORTS.unpack_from
-        decoder = self.decoder
-        watched = decoder.watched_ports
-        esp = decoder.esp
-        decode = decoder.decode
-        link_type = self.fast_link_type
-        interfaces = self.interfaces
-        eligible = [iface.link_type == link_type for iface in interfaces]
-        ip = fast.ip_offset
-        tag4, tag6, fragmask = fast.tag_ipv4, fast.tag_ipv6, fast.fragment_mask
-        limit = end - max(fast.triage.size, fast.details.size)
-        frame = self.frame
-        count = 0
+    def _sift(self, buf: bytes, off: int, end: int) -> int:
+        """Runs of EPBs on sifted interfaces; returns at the first block the sift does not take."""
         start = off
-        last = -1
-        while off <= limit:
-            btype, blen, if_id, incl, tag, next6, protocol = triage(buf, off)
-            nxt = off + blen
-            if btype != EPB or nxt > end or if_id >= len(eligible) or not eligible[if_id] \
-                    or incl > blen - EPB_FIXED - 4 or blen % 4:
-                break
-            frame += 1
-            count += 1
-            last = off
-            if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
-                off = nxt                                   # TCP, most of a span port: nothing more to read
-                continue
-            high, low, wire, version, word = details(buf, off)
-            iface = interfaces[if_id]
-            time = ((high << 32) | low) * iface.unit + iface.offset
-            p = off + EPB_FIXED
-            if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
-                    and (protocol == PROTO_UDP or protocol == PROTO_ESP):
-                addresses, l4, inner = p + ip + 12, p + ip + IPV4_HEADER, protocol
-            elif tag == tag6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
-                addresses, l4, inner = p + ip + 8, p + ip + IPV6_HEADER, next6
-            else:                                       # options, fragments, tunnels, ICMP, tags: the careful path
-                decode(frame, time, link_type, buf[p:p + incl], wire)
-                off = nxt
-                continue
-            if inner == PROTO_UDP:
-                sport, dport = ports(buf, l4)
-                if sport in watched or dport in watched:
-                    decode(frame, time, link_type, buf[p:p + incl], wire)
-            else:                                       # plain ESP: count it by source, destination, SPI
-                key = buf[addresses:l4 + 4]
-                entry = esp.get(key)
-                if entry is None:
-                    esp[key] = [1, frame, time, frame, time]
-                else:
-                    entry[0] += 1
-                    entry[3] = frame
-                    entry[4] = time
-            off = nxt
-        self.frame = frame
+        before = self.frame
+        off, self.frame, last = self.sift.sift(buf, off, end, end, self.frame)
         if last >= 0:
             for where in (start, last):
                 if_id, high, low = struct.unpack_from(self.order + "III", buf, where + 8)
-                iface = interfaces[if_id]
-                self._saw_time(((high << 32) | low) * iface.unit + iface.offset)
-        if count:
-            counts = decoder.stats.link_types
-            counts[link_type] = counts.get(link_type, 0) + count
+                unit, origin = self.sift.interfaces[if_id]
+                self._saw_time(((high << 32) | low) * unit + origin)
+            counts = self.decoder.stats.link_types
+            counts[self.sift.link_type] = counts.get(self.sift.link_type, 0) + self.frame - before
         return off
 
 

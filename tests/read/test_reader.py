@@ -337,13 +337,13 @@ def test_missing_file_and_directory(tmp_path):
         read(tmp_path)
 
 
-def test_pre_filter_agrees_with_the_careful_path(tmp_path):
-    """Every frame of a mixed capture through FrameDecoder alone must give what the scanner gives."""
+def mixed_frames(count: int) -> list[Frame]:
+    """Every kind of frame the sift tells apart, some cut short by a snaplen, in seeded order."""
     import random
 
     rng = random.Random(7)
     frames = []
-    for n in range(3000):
+    for n in range(count):
         kind = rng.randrange(9)
         if kind == 0:
             data = ike_frame(payload=ike.message(n.to_bytes(8, "big"), bytes(8), 2, [(ike.V1_VID, b"v" * 16)]))
@@ -367,14 +367,56 @@ def test_pre_filter_agrees_with_the_careful_path(tmp_path):
         else:
             data = tcp_noise(n)
         frames.append(Frame(T0 + n * 0.001, data[:rng.choice((len(data), len(data), 40))]))
+    return frames
+
+
+def careful_reading(path: Path, frames: list[tuple[int, Frame]]) -> tuple[list, FrameDecoder]:
+    """``frames`` (link type, frame) through FrameDecoder alone, as the careful path reads them."""
+    found: list = []
+    careful = FrameDecoder(str(path), found.append)
+    for number, (link_type, frame) in enumerate(frames, 1):
+        careful.decode(number, frame.time, link_type, frame.data, len(frame.data))
+    careful.finish()
+    return found, careful
+
+
+def test_pre_filter_agrees_with_the_careful_path(tmp_path):
+    """Every frame of a mixed capture through FrameDecoder alone must give what the scanner gives."""
+    frames = mixed_frames(3000)
     path = tmp_path / "mixed.pcap"
     write_pcap(path, frames)
     scanned, decoder = read(path)
-    careful_found = []
-    careful = FrameDecoder(str(path), careful_found.append)
-    for number, frame in enumerate(frames, 1):
-        careful.decode(number, frame.time, 1, frame.data, len(frame.data))
-    careful.finish()
+    careful_found, careful = careful_reading(path, [(1, frame) for frame in frames])
     assert [(d.frame, d.payload) for d in scanned] == [(d.frame, d.payload) for d in careful_found]
     assert decoder.esp_flows() == careful.esp_flows()
     assert [f.frames for f in decoder.lost_fragments] == [f.frames for f in careful.lost_fragments]
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_pcapng_feeds_the_same_sift(tmp_path, big_endian):
+    """pcapng goes through the sift pcap goes through: frames of two Ethernet interfaces with
+    their own timestamp resolutions are sifted, those of a raw-IP interface between them take
+    the careful path, and all of it reads as FrameDecoder alone reads it."""
+    frames, links = [], []
+    for n, frame in enumerate(mixed_frames(2000)):
+        if n % 7 == 3 and frame.data[12:14] == b"\x08\x00":  # plain IPv4 over Ethernet, again as raw IP
+            frames.append(Frame(frame.time, frame.data[14:], interface=2))
+            links.append(101)
+        else:
+            frames.append(Frame(frame.time, frame.data, interface=n % 2))
+            links.append(1)
+    path = tmp_path / "mixed.pcapng"
+    write_pcapng(path, [(1, 6), (1, 9), (101, 6)], frames, big_endian=big_endian)
+    scanned, decoder = read(path)
+    careful_found, careful = careful_reading(path, list(zip(links, frames)))
+    assert [(d.frame, d.src, d.payload) for d in scanned] == [(d.frame, d.src, d.payload) for d in careful_found]
+    assert [d.time for d in scanned] == pytest.approx([d.time for d in careful_found], abs=1e-6)
+    flows, careful_flows = decoder.esp_flows(), careful.esp_flows()
+    assert [(f.spi, f.packets, f.first_frame, f.last_frame) for f in flows] == \
+        [(f.spi, f.packets, f.first_frame, f.last_frame) for f in careful_flows]
+    assert [f.last_time for f in flows] == pytest.approx([f.last_time for f in careful_flows], abs=1e-6)
+    assert [f.frames for f in decoder.lost_fragments] == [f.frames for f in careful.lost_fragments]
+    assert decoder.stats.frames == len(frames)
+    assert decoder.stats.link_types == {1: links.count(1), 101: links.count(101)}
+    assert decoder.stats.first_time == pytest.approx(frames[0].time, abs=1e-6)
+    assert decoder.stats.last_time == pytest.approx(frames[-1].time, abs=1e-6)
