@@ -30,8 +30,7 @@ from ikepcap.correlate.sas import (
 )
 from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
-from ikepcap.read.frames import NAT_T_PORT
-from ikepcap.read.model import frame_label
+from ikepcap.read.model import NAT_T_PORT, frame_label
 
 # The exchanges that set up an IKE SA: the first of them seen names the SA's mode.
 MODES = (MAIN, AGGRESSIVE, IKE_SA_INIT)

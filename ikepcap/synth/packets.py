@@ -10,13 +10,10 @@ from __future__ import annotations
 import ipaddress
 import struct
 
+from ikepcap.read.model import PROTO_UDP
+
 ETH_IPV4 = 0x0800
 ETH_IPV6 = 0x86DD
-PROTO_ICMP = 1
-PROTO_UDP = 17
-PROTO_GRE = 47
-PROTO_ESP = 50
-PROTO_ICMPV6 = 58
 
 DEFAULT_SRC_MAC = bytes.fromhex("020000000001")
 DEFAULT_DST_MAC = bytes.fromhex("020000000002")

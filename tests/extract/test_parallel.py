@@ -13,6 +13,7 @@ import pytest
 
 from ikepcap.extract import native
 from ikepcap.extract.native import extract, plan
+from ikepcap.read.model import PROTO_ESP, PROTO_UDP
 from ikepcap.read.pcap import GLOBAL_HEADER, read_format, resync
 from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap
@@ -28,11 +29,11 @@ def _noise(n: int) -> bytes:
 
 
 def _esp(n: int, spi: int) -> bytes:
-    return packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP, struct.pack("!II", spi, n) + b"e" * 40))
+    return packets.ethernet(packets.ipv4(A, B, PROTO_ESP, struct.pack("!II", spi, n) + b"e" * 40))
 
 
 def build(path, fragments_at: int, total: int = 6000) -> list[Frame]:
-    pieces = packets.fragment_ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, BIG), 576, 0x4242)
+    pieces = packets.fragment_ipv4(A, B, PROTO_UDP, packets.udp(A, B, 500, 500, BIG), 576, 0x4242)
     frames = []
     for n in range(total):
         t = 1_700_000_000 + n * 0.001

@@ -15,6 +15,7 @@ import pytest
 from ikepcap.read.capture import read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
+from ikepcap.read.model import PROTO_ESP, PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_UDP
 from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 
@@ -133,7 +134,7 @@ def test_unknown_link_type_is_an_error(tmp_path):
 # --- encapsulations ---------------------------------------------------------------------------
 
 def _outer(inner: bytes) -> bytes:
-    return packets.ethernet(packets.ipv4("203.0.113.5", "203.0.113.6", packets.PROTO_GRE, inner))
+    return packets.ethernet(packets.ipv4("203.0.113.5", "203.0.113.6", PROTO_GRE, inner))
 
 
 ENCAPSULATIONS = {
@@ -158,7 +159,7 @@ def test_remote_span_encapsulations(tmp_path, case):
 
 def test_ipv6_extension_headers(tmp_path):
     segment = packets.udp(A6, B6, 500, 500, MM1)
-    ip = packets.ipv6(A6, B6, packets.PROTO_UDP, segment, extensions=((0, b"\x01\x04\x00\x00\x00\x00"),
+    ip = packets.ipv6(A6, B6, PROTO_UDP, segment, extensions=((0, b"\x01\x04\x00\x00\x00\x00"),
                                                                        (60, b"\x01\x04\x00\x00\x00\x00")))
     path = tmp_path / "c.pcap"
     write_pcap(path, [Frame(T0, packets.ethernet(ip, packets.ETH_IPV6))])
@@ -172,7 +173,7 @@ BIG = ike.message(ISPI, bytes(8), 2, [(ike.V1_VID, bytes(range(256)) * 8)])
 
 
 def _fragments(order: list[int], mtu: int = 576, ident: int = 0x1234) -> list[Frame]:
-    pieces = packets.fragment_ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, BIG), mtu, ident)
+    pieces = packets.fragment_ipv4(A, B, PROTO_UDP, packets.udp(A, B, 500, 500, BIG), mtu, ident)
     return [Frame(T0 + i * 0.001, packets.ethernet(pieces[index])) for i, index in enumerate(order)]
 
 
@@ -208,7 +209,7 @@ def test_lost_fragments_are_reported_with_their_frames(tmp_path):
 
 
 def test_ipv6_reassembly(tmp_path):
-    pieces = packets.fragment_ipv6(A6, B6, packets.PROTO_UDP, packets.udp(A6, B6, 500, 500, BIG), 1280, 99)
+    pieces = packets.fragment_ipv6(A6, B6, PROTO_UDP, packets.udp(A6, B6, 500, 500, BIG), 1280, 99)
     path = tmp_path / "c.pcap"
     write_pcap(path, [Frame(T0 + i, packets.ethernet(p, packets.ETH_IPV6)) for i, p in enumerate(pieces)])
     found, _ = read(path)
@@ -250,8 +251,8 @@ def test_native_esp_counted_per_spi_and_direction_on_fast_and_careful_paths(tmp_
     def esp(src, dst, spi, seq, vlans=()):
         payload = struct.pack("!II", spi, seq) + b"\x00" * 32
         if ":" in src:
-            return packets.ethernet(packets.ipv6(src, dst, packets.PROTO_ESP, payload), packets.ETH_IPV6, vlans=vlans)
-        return packets.ethernet(packets.ipv4(src, dst, packets.PROTO_ESP, payload), vlans=vlans)
+            return packets.ethernet(packets.ipv6(src, dst, PROTO_ESP, payload), packets.ETH_IPV6, vlans=vlans)
+        return packets.ethernet(packets.ipv4(src, dst, PROTO_ESP, payload), vlans=vlans)
     frames = [Frame(T0 + i, esp(A, B, 0x1001, i)) for i in range(3)]
     frames += [Frame(T0 + 10, esp(B, A, 0x2002, 1, vlans=((0x8100, 9),)))]     # careful path (tagged)
     frames += [Frame(T0 + 11, esp(A6, B6, 0x3003, 1))]
@@ -266,10 +267,10 @@ def test_native_esp_counted_per_spi_and_direction_on_fast_and_careful_paths(tmp_
 
 def test_icmp_errors_quoting_ike(tmp_path):
     quoted = packets.ip_udp(A, B, 500, 500, MM1)
-    unreachable = packets.ipv4(B, A, packets.PROTO_ICMP, struct.pack("!BBHI", 3, 3, 0, 0) + quoted)
+    unreachable = packets.ipv4(B, A, PROTO_ICMP, struct.pack("!BBHI", 3, 3, 0, 0) + quoted)
     quoted6 = packets.ip_udp(A6, B6, 4500, 4500, b"\x00\x00\x00\x00" + MM1)
-    too_big = packets.ipv6("2001:db8:ffff::1", A6, packets.PROTO_ICMPV6, struct.pack("!BBHI", 2, 0, 0, 1280) + quoted6)
-    other = packets.ipv4(B, A, packets.PROTO_ICMP, struct.pack("!BBHI", 3, 3, 0, 0) +
+    too_big = packets.ipv6("2001:db8:ffff::1", A6, PROTO_ICMPV6, struct.pack("!BBHI", 2, 0, 0, 1280) + quoted6)
+    other = packets.ipv4(B, A, PROTO_ICMP, struct.pack("!BBHI", 3, 3, 0, 0) +
                          packets.ip_udp(A, B, 53, 53, b"dns"))
     path = tmp_path / "c.pcap"
     write_pcap(path, [Frame(T0, packets.ethernet(unreachable)), Frame(T0 + 1, packets.ethernet(too_big, 0x86DD)),
@@ -350,17 +351,17 @@ def mixed_frames(count: int) -> list[Frame]:
         elif kind == 1:
             data = ike_frame(A6, B6, sport=4500, dport=4500, payload=b"\x00" * 4 + MM1)
         elif kind == 2:
-            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_ESP,
+            data = packets.ethernet(packets.ipv4(A, B, PROTO_ESP,
                                                  struct.pack("!II", 0x100 + n % 3, n) + b"x" * 30))
         elif kind == 3:
-            data = packets.ethernet(packets.ipv6(A6, B6, packets.PROTO_ESP, struct.pack("!II", 0x200, n) + b"x" * 30),
+            data = packets.ethernet(packets.ipv6(A6, B6, PROTO_ESP, struct.pack("!II", 0x200, n) + b"x" * 30),
                                     packets.ETH_IPV6)
         elif kind == 4:
             data = packets.ethernet(packets.ip_udp(A, B, 53, 33000 + n, b"dns" * 10))
         elif kind == 5:
             data = ike_frame(vlans=((0x8100, 7),))
         elif kind == 6:
-            data = packets.ethernet(packets.ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, MM1),
+            data = packets.ethernet(packets.ipv4(A, B, PROTO_UDP, packets.udp(A, B, 500, 500, MM1),
                                                  more_fragments=True, ident=n))     # a lone first fragment
         elif kind == 7:
             data = packets.ethernet(packets.ipv6(A6, B6, 6, b"t" * 40), packets.ETH_IPV6)

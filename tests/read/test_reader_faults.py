@@ -9,7 +9,7 @@ from ikepcap.extract.native import extract, plan
 from ikepcap.read import reassembly
 from ikepcap.read.capture import read_capture
 from ikepcap.read.linktypes import LINUX_SLL
-from ikepcap.read.model import MAX_WARNINGS
+from ikepcap.read.model import MAX_WARNINGS, PROTO_ESP, PROTO_GRE, PROTO_UDP
 from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap
 
@@ -81,7 +81,7 @@ def test_fragmented_traffic_that_is_not_ike_is_neither_kept_nor_reported(tmp_pat
     for n in range(300):                             # fragmented DNS answers: first fragment arrives first
         dns = packets.udp("203.0.113.53", A, 53, 40000 + n, b"d" * 3000)
         frames += [Frame(T0 + n * 0.01, packets.ethernet(p))
-                   for p in packets.fragment_ipv4("203.0.113.53", A, packets.PROTO_UDP, dns, 1500, n)]
+                   for p in packets.fragment_ipv4("203.0.113.53", A, PROTO_UDP, dns, 1500, n)]
     path = tmp_path / "dns.pcap"
     write_pcap(path, frames)
     _, decoder = read(path)
@@ -94,9 +94,9 @@ def test_fragmented_esp_is_counted_and_fragmented_tunnels_are_reassembled(tmp_pa
     esp = struct.pack("!II", 0xC0FFEE, 1) + b"e" * 3000
     mirrored = packets.ethernet(packets.ip_udp(A, B, 500, 500, MM1))
     erspan = packets.erspan2(mirrored + b"\x00" * 1400)   # a full-size mirrored frame: the GRE packet fragments
-    frames = [Frame(T0, packets.ethernet(p)) for p in packets.fragment_ipv4(A, B, packets.PROTO_ESP, esp, 1500, 7)]
+    frames = [Frame(T0, packets.ethernet(p)) for p in packets.fragment_ipv4(A, B, PROTO_ESP, esp, 1500, 7)]
     frames += [Frame(T0 + 1, packets.ethernet(p))
-               for p in packets.fragment_ipv4("203.0.113.1", "203.0.113.2", packets.PROTO_GRE, erspan, 1500, 8)]
+               for p in packets.fragment_ipv4("203.0.113.1", "203.0.113.2", PROTO_GRE, erspan, 1500, 8)]
     path = tmp_path / "tunnels.pcap"
     write_pcap(path, frames)
     found, decoder = read(path)
@@ -110,7 +110,7 @@ def test_lost_fragments_of_vxlan_or_esp_in_udp_are_not_lost_ike(tmp_path):
     ike_big = packets.udp(A, B, 500, 500, BIG)
     frames = []
     for ident, segment in ((1, esp_in_udp), (2, vxlan), (3, ike_big)):
-        first = packets.fragment_ipv4(A, B, packets.PROTO_UDP, segment, 576, ident)[0]
+        first = packets.fragment_ipv4(A, B, PROTO_UDP, segment, 576, ident)[0]
         frames.append(Frame(T0 + ident, packets.ethernet(first)))   # only the first fragment arrives
     path = tmp_path / "lost.pcap"
     write_pcap(path, frames)
@@ -149,7 +149,7 @@ def test_pending_fragments_stay_within_the_byte_bound(monkeypatch):
 def test_warnings_a_file_repeats_are_bounded(tmp_path):
     frames = []
     for n in range(MAX_WARNINGS + 50):               # overlapping fragments, each set its own warning
-        pieces = packets.fragment_ipv4(A, B, packets.PROTO_UDP, packets.udp(A, B, 500, 500, BIG), 576, n)
+        pieces = packets.fragment_ipv4(A, B, PROTO_UDP, packets.udp(A, B, 500, 500, BIG), 576, n)
         frames += [Frame(T0 + n, packets.ethernet(p)) for p in pieces[:1] + pieces]
     path = tmp_path / "overlap.pcap"
     write_pcap(path, frames)
