@@ -243,3 +243,20 @@ def _label_text(label: bytes) -> str:
     except UnicodeDecodeError:
         return label.hex()
     return text if text and text.isprintable() else label.hex()
+
+
+def selector_text(selector: TrafficSelector) -> str:
+    """One traffic selector as engineers write a crypto ACL line: range, protocol, ports."""
+    if selector.start_address is None:                  # not an address range: a label, an FC range
+        return f"{selector.ts_type_name} {selector.body or ''}".rstrip()
+    return f"{selector.start_address}-{selector.end_address}" + \
+        (f" proto {selector.ip_protocol}" if selector.ip_protocol else "")
+
+
+def identity_text(identification: Identification, typed: bool = True) -> str:
+    """An ID payload as it names a peer or, in Quick Mode, a proxy ID (with protocol and port
+    where IKEv1 gives them); ``typed``: with its ID type, as a peer's identity needs."""
+    text = f"{identification.id_type_name} {identification.value}" if typed else identification.value
+    if identification.protocol_id:
+        text += f" proto {identification.protocol_id}" + (f" port {identification.port}" if identification.port else "")
+    return text

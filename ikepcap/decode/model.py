@@ -292,6 +292,11 @@ class Message:
     digest: bytes
     notes: tuple[str, ...]              # what the header and the chain walk found wrong
     inner: tuple[Payload, ...] = ()     # the payloads inside the encrypted body, each decrypted
+    # Why the keys given for its SA did not open this encrypted message (integrity check failed,
+    # padding or payload chain garbled): with the right key for one side, the other side's
+    # messages failing is what proves that the two sides' keys differ. None: opened, or not tried.
+    undecrypted: str | None = None
+    opened: bool = False                # the keys given opened it (an empty INFORMATIONAL has no inner)
     # The clear payloads and their warnings as another engine decoded them; None: decoded
     # from ``data`` by ikepcap's decoder when first asked for. Like the cache, not compared:
     # the same bytes are the same message whichever engine read them.
@@ -357,8 +362,10 @@ class Message:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Everything malformed, truncated or unknown in this message (decodes the payloads)."""
-        return self.notes + self._decoded()[1]
+        """Everything malformed, truncated or unknown in this message (decodes the payloads), and
+        why the keys given did not open it."""
+        found = self.notes + self._decoded()[1]
+        return found + (f"not decrypted: {self.undecrypted}",) if self.undecrypted else found
 
     @property
     def major(self) -> int:
@@ -439,3 +446,4 @@ V1_SA, V1_KE, V1_ID, V1_HASH, V1_NONCE, V1_NOTIFY, V1_DELETE, V1_VID = 1, 4, 5, 
 V1_NATD, V1_NATD_DRAFT, V1_NATD_BADDRAFT = 20, 130, 15    # RFC 3947's NAT-D, and the drafts' two numbers
 V1_CISCO_FRAGMENT = 132
 V2_SA, V2_KE, V2_NONCE, V2_NOTIFY, V2_DELETE, V2_VID, V2_SK, V2_SKF = 33, 34, 40, 41, 42, 43, 46, 53
+V2_IDI, V2_IDR, V2_AUTH, V2_TSI, V2_TSR = 35, 36, 39, 44, 45

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ikepcap.decode.identity import selector_text
 from ikepcap.decode.model import (
     V1_FLAG_AUTH_ONLY,
     V1_FLAG_COMMIT,
@@ -29,7 +30,6 @@ from ikepcap.decode.model import (
     Notification,
     Payload,
     SecurityAssociation,
-    TrafficSelector,
     TrafficSelectors,
     VendorID,
 )
@@ -86,7 +86,7 @@ def payload_summary(payload: Payload) -> str:
         subject = f", {payload.subject}" if payload.subject else ""
         return f"{name}({payload.encoding_name}{subject})"
     if isinstance(payload, TrafficSelectors):
-        return f"{name}(" + ", ".join(_selector_text(s) for s in payload.selectors) + ")"
+        return f"{name}(" + ", ".join(selector_text(s) for s in payload.selectors) + ")"
     if isinstance(payload, Configuration):
         return f"{name}({payload.cfg_type_name})"
     if isinstance(payload, Eap):
@@ -221,10 +221,3 @@ def message_record(message: Message) -> dict:
         "fragments": list(message.fragments),
         "warnings": list(message.warnings),
     }
-
-
-def _selector_text(selector: TrafficSelector) -> str:
-    if selector.start_address is None:                  # not an address range: a label, an FC range
-        return f"{selector.ts_type_name} {selector.body or ''}".rstrip()
-    return f"{selector.start_address}-{selector.end_address}" + \
-        (f" proto {selector.ip_protocol}" if selector.ip_protocol else "")
