@@ -134,21 +134,43 @@ def analysis_status(messages: int, enabled: bool):
 
 
 def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
-                   jobs: int | None = None, quiet: bool = True) -> Extraction:
-    """Read ``files`` (as expand_paths gives them) with the chosen engine."""
+                   jobs: int | None = None, quiet: bool = True, keys: list[Path] | None = None,
+                   no_keys: bool = False) -> Extraction:
+    """Read ``files`` (as expand_paths gives them) with the chosen engine, and decrypt what the
+    keys open: those named with --keys and the tables beside each capture, unless --no-keys."""
     extra = frozenset(ports)
+    if tshark_options and engine is not Engine.tshark:
+        raise fail("--tshark-option applies to --engine tshark only (the native engine decrypts with --keys)")
+    key_paths = [] if no_keys else list(keys or [])
+    captures = [] if no_keys else [f for f in files if f != "-"]
     if engine is Engine.tshark:
+        from ikepcap.decrypt.keys import beside
         from ikepcap.extract.tshark import extract as extract_tshark
-        return extract_tshark(files, extra, tshark_options)
+        from ikepcap.extract.tshark import key_table_options
+        options, warnings = key_table_options(key_paths + [table for c in captures for table in beside(c)])
+        result = extract_tshark(files, extra, [*tshark_options, *options])
+        result.warnings.extend(warnings)
+        return result
+    from ikepcap.decrypt.apply import apply
+    from ikepcap.decrypt.keys import gather
     from ikepcap.extract.native import extract
     with ProgressBar(files, not quiet) as progress:
-        return extract(files, extra, progress, jobs)
+        result = extract(files, extra, progress, jobs)
+    apply(result, gather(key_paths, captures))
+    return result
 
 
 PortOption = Annotated[list[int], typer.Option("--port", help="Also treat this UDP port as IKE (repeatable).")]
 EngineOption = Annotated[Engine, typer.Option("--engine", help="native: ikepcap's decoder; tshark: Wireshark's.")]
 TsharkOption = Annotated[list[str], typer.Option(
-    "--tshark-option", help="A Wireshark preference for --engine tshark, e.g. 'isakmp.ikev2_decryption_table:…'.")]
+    "--tshark-option", help="A Wireshark preference for --engine tshark (repeatable), e.g. 'ip.defragment:FALSE' or "
+    "'uat:ikev2_decryption_table:<one line of the table>'.")]
+KeysOption = Annotated[list[Path], typer.Option(
+    "--keys", help="Keys to decrypt with (repeatable): a Wireshark ikev1_decryption_table / ikev2_decryption_table "
+    "(strongSwan's save-keys), a strongSwan charon log with ike level 4, a Libreswan pluto log with plutodebug "
+    "'crypt private', or a directory of them. Tables beside a capture with its stem are used without asking.")]
+NoKeysOption = Annotated[bool, typer.Option(
+    "--no-keys", help="Decrypt nothing: ignore --keys and the key tables beside the captures.")]
 JobsOption = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, help="Processes to read, and to diagnose many SAs, in (default: one per CPU).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
@@ -163,6 +185,8 @@ def decode(
     port: PortOption = [],  # noqa: B006  (typer's default; never mutated)
     engine: EngineOption = Engine.native,
     tshark_option: TsharkOption = [],  # noqa: B006  (typer's default; never mutated)
+    keys: KeysOption = [],  # noqa: B006  (typer's default; never mutated)
+    no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -170,7 +194,7 @@ def decode(
     from ikepcap.report.messages import message_line, message_record, message_tree
 
     try:
-        result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet)
+        result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
     except CaptureError as error:
         raise fail(str(error)) from None
     out = sys.stdout
@@ -232,6 +256,8 @@ def diagnose(
     port: PortOption = [],  # noqa: B006  (typer's default; never mutated)
     engine: EngineOption = Engine.native,
     tshark_option: TsharkOption = [],  # noqa: B006  (typer's default; never mutated)
+    keys: KeysOption = [],  # noqa: B006  (typer's default; never mutated)
+    no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
     redact: Annotated[bool, typer.Option(
@@ -247,7 +273,7 @@ def diagnose(
     peer, sa = _filters(peer, sa)
     try:
         paths = expand_paths(files)
-        result = run_extraction(paths, engine, port, tshark_option, jobs, quiet)
+        result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
         digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None

@@ -24,3 +24,5 @@ class Extraction:
     lost_fragments: list[LostFragments] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)    # capture-level, each naming its file/frame
     overflow: Overflow = field(default_factory=Overflow)  # IKE counted but not kept (see budget)
+    # decrypt.KeyUse records, one per key line that opened an SA (filled by decrypt.apply)
+    key_uses: list = field(default_factory=list)

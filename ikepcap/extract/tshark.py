@@ -67,6 +67,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 from ikepcap.decode import iana
 from ikepcap.decode.attributes import (
@@ -115,8 +116,8 @@ from ikepcap.decode.wire import Header
 from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
-from ikepcap.read.frames import IKE_PORT, NAT_T_PORT, FrameDecoder
-from ikepcap.read.model import Datagram, ReadStats
+from ikepcap.read.frames import FrameDecoder
+from ikepcap.read.model import IKE_PORT, NAT_T_PORT, Datagram, ReadStats
 
 # The frames whose ISAKMP Wireshark is asked for: UDP 500, 4500 behind the marker, --port.
 DISPLAY_FILTER = "isakmp"
@@ -305,6 +306,36 @@ def _readable(path: str):
 
 
 # --- the engine ---------------------------------------------------------------------------------
+
+# Wireshark's IKE decryption tables, by the file names strongSwan's save-keys plugin writes.
+KEY_TABLES = ("ikev1_decryption_table", "ikev2_decryption_table")
+
+
+def key_table_options(keys: list[Path]) -> tuple[list[str], list[str]]:
+    """Key files for Wireshark: each line of each key table in ``keys`` (or in a directory named
+    there) as a ``uat:TABLE:LINE`` option. Wireshark reads tables only; a log given to this
+    engine is said, not silently dropped."""
+    files: list[Path] = []
+    warnings = []
+    for path in keys:
+        found = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        for file in found:
+            if file.name.endswith(KEY_TABLES):
+                files.append(file)
+            elif not path.is_dir():
+                warnings.append(f"{file}: --engine tshark decrypts with Wireshark's key tables only; use the native "
+                                "engine for logs")
+    options = []
+    for file in dict.fromkeys(files):
+        table = next(name for name in KEY_TABLES if file.name.endswith(name))
+        try:
+            lines = file.read_text(errors="replace").splitlines()
+        except OSError as error:
+            warnings.append(f"{file}: cannot read ({error.strerror or error})")
+            continue
+        options += [f"uat:{table}:{line.strip()}" for line in lines if line.strip() and not line.startswith("#")]
+    return options, warnings
+
 
 def extract(paths: list[str], extra_ports: frozenset[int] = frozenset(),
             tshark_options: list[str] | None = None) -> Extraction:

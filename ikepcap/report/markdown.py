@@ -13,7 +13,7 @@ from ikepcap.read.model import endpoint
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
-from ikepcap.report.text import STATE_ROWS
+from ikepcap.report.text import STATE_ROWS, decryption_lines
 from ikepcap.report.view import frame_name, sides_heading
 
 # The key messages of a stall: the ones a reader should see decoded.
@@ -121,6 +121,9 @@ def render(view: dict, verbose: bool = False) -> str:
     out.append(f"{summary['sas']} IKE SA(s): **{summary['problems']} with problems**, {summary['healthy']} "
                "healthy.")
     out.append("")
+    decrypted = decryption_lines(view)
+    if decrypted:
+        out += [f"- {md(line)}" for line in decrypted] + [""]
     for finding in view["capture_findings"]:
         out += _finding(finding, several)
     if view["sas"]:

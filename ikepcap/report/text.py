@@ -132,6 +132,13 @@ def ladder(sa: dict, several_files: bool = False) -> list[str]:
     return lines
 
 
+def decryption_lines(view: dict) -> list[str]:
+    """Which key opened which SA, one line each (no line without keys)."""
+    return [f"Decrypted with {use['key']}: IKEv{use['version']} SA {use['ispi']}, {use['decrypted']} message(s)"
+            + (f", {use['failed']} the key did not open" if use["failed"] else "") + "."
+            for use in view["decryption"]]
+
+
 def render(view: dict, verbose: bool = False) -> str:
     files = view["capture"]["files"]
     several = len(files) > 1
@@ -145,6 +152,7 @@ def render(view: dict, verbose: bool = False) -> str:
                         f"{view['capture']['messages']} IKE messages{span}"))
     summary = view["summary"]
     out.append(f"{summary['sas']} IKE SA(s): {summary['problems']} with problems, {summary['healthy']} healthy.")
+    out += [terminal(line) for line in decryption_lines(view)]
     for finding in view["capture_findings"]:
         out.append("")
         out += finding_lines(finding, several)

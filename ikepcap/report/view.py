@@ -106,12 +106,14 @@ def _message(sa: IkeSa, step: Step) -> dict:
         "length": m.length,
         "ip_length": m.ip_length,
         "encrypted": m.encrypted,
+        "decrypted": m.opened,                  # the keys opened it: its payloads include what was inside
         "fragments": list(m.fragments),
         "copy": step.copy_number,
         "copy_of_frame": copy_of,
         "resend": step.resend,
         "payloads": [payload_summary(p) for p in m.payloads],
-        "notify": [{"type": n.notify_type, "name": n.notify_name} for n in notifications(step)],
+        "notify": [{"type": n.notify_type, "name": n.notify_name, "decrypted": n.decrypted}
+                   for n in notifications(step)],
         "warnings": list(m.warnings),
     }
 
@@ -210,6 +212,10 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
         "capture": {"files": files, "messages": len(extraction.messages),
                     "warnings": list(extraction.warnings) + list(notes)},
         "summary": {"status": status, "sas": len(sas), "problems": problems, "healthy": len(sas) - problems},
+        # which key (file:line) opened which SA, and how many of its encrypted messages
+        "decryption": [{"key": str(use.source), "version": use.version, "ispi": use.ispi.hex(),
+                        "rspi": use.rspi.hex(), "decrypted": use.decrypted, "failed": use.failed}
+                       for use in extraction.key_uses],
         "sas": sas,
         "capture_findings": [_finding(f) for f in capture_findings],
         "flood": None if flood is None else {

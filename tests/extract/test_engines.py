@@ -135,7 +135,8 @@ def decode(engine: str, files: list[Path], *options: str) -> dict[str, dict[int,
 def decoded() -> dict[str, dict[str, dict[int, list[dict]]]]:
     if not FILES:
         pytest.skip("no captures in captures/ and no ../shared/corpus")
-    return {engine: decode(engine, FILES) for engine in ("native", "tshark")}
+    # the decoders compared, not the decryptors (tests/decrypt holds ours against tshark's)
+    return {engine: decode(engine, FILES, "--no-keys") for engine in ("native", "tshark")}
 
 
 def views(record: dict) -> dict[str, object]:
@@ -185,6 +186,7 @@ def test_allowed_entries_name_compared_captures() -> None:
 # --- what jsonl does not show: digests and counters, on built captures ----------------------------
 
 def synthetic_capture(tmp_path: Path, name: str = "built.pcap", **kw) -> Path:
+    from ikepcap.read.model import PROTO_ESP, PROTO_GRE, PROTO_ICMP, PROTO_ICMPV6, PROTO_UDP
     from ikepcap.synth import ike, packets
     from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 
@@ -209,19 +211,19 @@ def synthetic_capture(tmp_path: Path, name: str = "built.pcap", **kw) -> Path:
     def esp(src, dst, spi, seq):
         body = struct.pack("!II", spi, seq) + bytes(32)
         if ":" in src:
-            return eth(packets.ipv6(src, dst, packets.PROTO_ESP, body))
-        return eth(packets.ipv4(src, dst, packets.PROTO_ESP, body))
+            return eth(packets.ipv6(src, dst, PROTO_ESP, body))
+        return eth(packets.ipv4(src, dst, PROTO_ESP, body))
 
     def icmp_error(src, dst, kind, code, word, quoted):
         if ":" in src:
-            return eth(packets.ipv6(src, dst, packets.PROTO_ICMPV6, struct.pack("!BBHI", kind, code, 0, word) + quoted))
-        return eth(packets.ipv4(src, dst, packets.PROTO_ICMP, struct.pack("!BBHI", kind, code, 0, word) + quoted))
+            return eth(packets.ipv6(src, dst, PROTO_ICMPV6, struct.pack("!BBHI", kind, code, 0, word) + quoted))
+        return eth(packets.ipv4(src, dst, PROTO_ICMP, struct.pack("!BBHI", kind, code, 0, word) + quoted))
 
     frames = [
         udp(a, b, 500, 500, mm1),
         udp(b, a, 500, 500, mm2),
         udp(a6, b6, 500, 500, sa_init),
-        packets.ethernet(packets.ipv4("203.0.113.5", "203.0.113.6", packets.PROTO_GRE,
+        packets.ethernet(packets.ipv4("203.0.113.5", "203.0.113.6", PROTO_GRE,
                                       packets.gre(packets.ip_udp(a, b, 4500, 4500, bytes(4) + mm1), 0x0800, key=7))),
         packets.ethernet(packets.ip_udp(a, b, 500, 500, mm1), vlans=((0x8100, 42),)),
         udp(a, b, 4500, 4500, b"\xff"),
@@ -232,14 +234,14 @@ def synthetic_capture(tmp_path: Path, name: str = "built.pcap", **kw) -> Path:
         icmp_error(b, a, 3, 3, 0, packets.ip_udp(a, b, 500, 500, mm1)),
         icmp_error(b, a, 3, 4, 1400, packets.ip_udp(a, b, 500, 500, mm1)),
         icmp_error("2001:db8:ffff::1", a6, 2, 0, 1280, packets.ip_udp(a6, b6, 4500, 4500, bytes(4) + sa_init)),
-        icmp_error(b, a, 3, 13, 0, packets.ipv4(a, b, packets.PROTO_ESP, struct.pack("!II", 0x1001, 9) + bytes(8))),
+        icmp_error(b, a, 3, 13, 0, packets.ipv4(a, b, PROTO_ESP, struct.pack("!II", 0x1001, 9) + bytes(8))),
         icmp_error(b, a, 3, 3, 0, packets.ip_udp(a, b, 53, 53, b"not IKE")),
     ]
-    pieces = packets.fragment_ipv4(a, b, packets.PROTO_UDP, packets.udp(a, b, 500, 500, big), 576, 0x1234)
+    pieces = packets.fragment_ipv4(a, b, PROTO_UDP, packets.udp(a, b, 500, 500, big), 576, 0x1234)
     frames += [packets.ethernet(p) for p in pieces]                                  # reassembled
     frames += [packets.ethernet(p) for p in
-               packets.fragment_ipv4(b, a, packets.PROTO_UDP, packets.udp(b, a, 500, 500, big), 576, 0x4321)[:-1]]
-    pieces6 = packets.fragment_ipv6(a6, b6, packets.PROTO_UDP, packets.udp(a6, b6, 500, 500, big), 1280, 99)
+               packets.fragment_ipv4(b, a, PROTO_UDP, packets.udp(b, a, 500, 500, big), 576, 0x4321)[:-1]]
+    pieces6 = packets.fragment_ipv6(a6, b6, PROTO_UDP, packets.udp(a6, b6, 500, 500, big), 1280, 99)
     frames += [packets.ethernet(p, packets.ETH_IPV6) for p in pieces6]
     built = [Frame(t0 + i * 0.25, data) for i, data in enumerate(frames)]
     path = tmp_path / name
@@ -307,13 +309,13 @@ def table(name: str) -> str:
 def test_ikev2_decryption_table_shows_the_encrypted_payloads() -> None:
     record = table("v2-auth-failed.ikev2_decryption_table")
     option = f"uat:ikev2_decryption_table:{record}"
-    result = decode("tshark", [CAPTURES / "v2-auth-failed.pcap"], "--tshark-option", option)
+    result = decode("tshark", [CAPTURES / "v2-auth-failed.pcap"], "--no-keys", "--tshark-option", option)
     (frames,) = result.values()
     request, response = frames[3][0], frames[4][0]
     assert [p["name"] for p in request["payloads"]][:4] == ["SK", "IDi", "Notify", "IDr"]
     assert response["payloads"][0]["type"] == 46 and response["notify"] == [{"type": 24,
                                                                              "name": "AUTHENTICATION_FAILED"}]
-    plain = decode("tshark", [CAPTURES / "v2-auth-failed.pcap"])
+    plain = decode("tshark", [CAPTURES / "v2-auth-failed.pcap"], "--no-keys")
     assert [p["type"] for p in next(iter(plain.values()))[4][0]["payloads"]] == [46]
 
 
