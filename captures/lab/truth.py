@@ -15,7 +15,8 @@ missing), so a re-run of the lab cannot silently change the ground truth.
 
 Kept from an existing expected.json rather than written here: each SA's
 `findings` (the finding ids ikepcap must report; the end-to-end tests own
-them) and `cause_alternatives`, unless the table below gives them (the
+them), `cause_alternatives` and `with_keys` (what decrypting with the key table
+beside the capture changes), unless the table below gives them (the
 captures added after the tests: IPv6 and the concentrator).  They are matched
 by initiator SPI, else by position.
 
@@ -505,7 +506,7 @@ def existing_sas(name: str) -> list:
 
 
 # owned by the end-to-end tests: carried over from the file on disk unless the table has them
-KEPT = ("findings", "cause_alternatives")
+KEPT = ("findings", "cause_alternatives", "with_keys")
 
 
 def clean(line: str) -> str:

@@ -65,6 +65,9 @@ from ikepcap.diagnose.states import (
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
+# What an inferred finding says it rests on, and how to settle it.
+INFERRED_NOTE = ("Inferred from the sizes and timing of encrypted messages: decrypt with --keys (a key table or the "
+                 "peers' logs, see the README's 'Decrypting'), or read the peer's log, to confirm.")
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.
 FLOOD_MIN_SAS = 200
 FLOOD_TOP_SOURCES = 10
@@ -89,8 +92,10 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
     # message), and a set's order would change with the hash seed
     evidence = tuple(sorted(dict.fromkeys(match.evidence), key=lambda e: (e.time, e.file, e.frame, e.note)))
     inferred = rule.inferred if match.inferred is None else match.inferred
+    if inferred:
+        details.append(INFERRED_NOTE)
     return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(details), evidence, causes,
-                   checks, inferred)
+                   checks, inferred, match.variant)
 
 
 def _stall(sa: IkeSa, progress: Progress, stalls: tuple[Rule, ...]) -> Finding | None:
@@ -130,9 +135,8 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     own = next((s for s in steps if s.sender == side and s.base == last), None)
     fields = {"mid": own.message.message_id if own else mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
               "port": own.message.dport if own else "", "length": own.message.length if own else ""}
-    top = stall.causes[0].id if stall and stall.causes else None
     by_rule = next((entry[1] for entry in RULES[stall.rule].strongswan
-                    if entry[0] == role and entry[2:] in ((), (top,))), None) if stall else None
+                    if entry[0] == role and entry[2:] in ((), (stall.variant,))), None) if stall else None
     if by_rule:
         return by_rule.format(**fields) + (" (inferred)" if stall.inferred else "")
     refused = _clear_error_received(side, steps)

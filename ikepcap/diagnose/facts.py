@@ -32,9 +32,8 @@ from ikepcap.decode.model import (
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.wire import Header
 from ikepcap.diagnose.model import Evidence
-from ikepcap.read.frames import NAT_T_PORT
 from ikepcap.read.icmp import MTU_ERRORS
-from ikepcap.read.model import IcmpError
+from ikepcap.read.model import NAT_T_PORT, IcmpError
 
 # Notify types below this are errors (RFC 2408 §3.14.1, RFC 7296 §3.10.1); above are status.
 ERROR_NOTIFY_LIMIT = 16384
@@ -118,6 +117,26 @@ def is_error(notification: Notification) -> bool:
 def clear_errors(steps: list[Step]) -> list[tuple[Step, Notification]]:
     """Error notifications readable in clear, in order."""
     return [(s, n) for s in steps if not s.message.encrypted for n in notifications(s) if is_error(n)]
+
+
+def revealed(steps: list[Step]) -> list[tuple[Step, Notification]]:
+    """Error notifications the keys revealed inside encrypted messages, in order."""
+    return [(s, n) for s in steps for n in notifications(s) if n.decrypted and is_error(n)]
+
+
+def unopened(steps: list[Step]) -> list[Step]:
+    """The encrypted messages among ``steps`` that the keys given for their SA did not open."""
+    return [s for s in steps if s.message.undecrypted]
+
+
+def opened(step: Step) -> bool:
+    """The keys given opened this encrypted message."""
+    return step.message.opened
+
+
+def inside(step: Step, v1_type: int, v2_type: int, cls: type) -> tuple:
+    """The payloads of one type that the keys revealed in this message."""
+    return tuple(p for p in step.message.payloads_of(v1_type, v2_type, cls) if p.decrypted)
 
 
 def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:

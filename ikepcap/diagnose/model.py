@@ -55,6 +55,7 @@ class Finding:
     causes: tuple[RankedCause, ...]
     checks: tuple[tuple[str, tuple[str, ...]], ...]   # (side, what to check there)
     inferred: bool                      # rests on sizes/timing of encrypted messages
+    variant: str | None = None          # the rule's cause variant the evidence called for
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,26 @@ from ikepcap.correlate.model import (
     Step,
 )
 from ikepcap.decode import iana
-from ikepcap.decode.model import V1_DELETE, V2_DELETE, Delete, Notification
+from ikepcap.decode.identity import identity_text, selector_text
+from ikepcap.decode.model import (
+    V1_DELETE,
+    V1_ID,
+    V1_SA,
+    V2_AUTH,
+    V2_DELETE,
+    V2_IDI,
+    V2_IDR,
+    V2_SA,
+    V2_TSI,
+    V2_TSR,
+    Authentication,
+    Delete,
+    Identification,
+    Notification,
+    SecurityAssociation,
+    TrafficSelectors,
+)
+from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.facts import (
     AUTHENTICATION_METHOD,
@@ -76,8 +95,7 @@ from ikepcap.diagnose.facts import (
 )
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
-from ikepcap.read.frames import NAT_T_PORT
-from ikepcap.read.model import endpoint
+from ikepcap.read.model import NAT_T_PORT, endpoint
 
 V1_CERTREQ = iana.V1_PAYLOAD_TYPES.number("CERTREQ")
 V2_CERTREQ = iana.V2_PAYLOAD_TYPES.number("CERTREQ")
@@ -107,6 +125,24 @@ NO_SA_AFTER_ENCRYPTION = "no-sa-after-encryption"   # ... once a message was pro
 NO_KEY = "no-key"                       # IKEv1 INVALID_KEY_INFORMATION: no key for the peer
 BEFORE_ENCRYPTION = "before-encryption"  # an error before any message was protected
 GARBLED = "garbled"                     # IKEv1 errors of a message that decrypted into garbage
+# What the keys revealed inside an encrypted refusal, or proved by failing on one side's messages.
+PROPOSAL = "proposal"                   # NO_PROPOSAL_CHOSEN (or a PFS group refused): the transforms
+SELECTORS = "selectors"                 # INVALID_ID_INFORMATION / TS_UNACCEPTABLE: the proxy IDs
+IDENTITY = "identity"                   # phase 1 decrypted fine and the identity was refused
+SHARED_KEY = "shared-key"               # IKEv2 AUTHENTICATION_FAILED of a PSK authentication
+PROVEN = "proven"                       # the keys open one side's messages and not the other's
+
+# Phase-2 refusals by the notification inside, per version (RFC 2408 §3.14.1, RFC 7296 §3.10.1).
+P2_REFUSALS = {
+    1: {V1_NOTIFY("NO_PROPOSAL_CHOSEN"): PROPOSAL, V1_NOTIFY("INVALID_ID_INFORMATION"): SELECTORS},
+    2: {V2_NOTIFY("NO_PROPOSAL_CHOSEN"): PROPOSAL, V2_NOTIFY("INVALID_KE_PAYLOAD"): PROPOSAL,
+        V2_NOTIFY("TS_UNACCEPTABLE"): SELECTORS, V2_NOTIFY("SINGLE_PAIR_REQUIRED"): SELECTORS},
+}
+# IKEv1 phase-1 refusals of a peer that read the message: with equal keys, not a key mismatch.
+V1_IDENTITY_REFUSALS = frozenset(V1_NOTIFY(name) for name in ("INVALID_ID_INFORMATION", "AUTHENTICATION_FAILED"))
+V2_AUTHENTICATION_FAILED = V2_NOTIFY("AUTHENTICATION_FAILED")
+V1_R_U_THERE = V1_NOTIFY("R_U_THERE")
+V2_SHARED_KEY_AUTH = iana.V2_AUTH_METHODS.number("Shared Key Message Integrity Code")
 
 
 @dataclass(slots=True)
@@ -136,7 +172,60 @@ def _offered_details(sa: IkeSa) -> list[str]:
 
 def _notify_text(step: Step, notification: Notification) -> str:
     protection = "encrypted" if step.message.encrypted else "unencrypted"
+    if notification.decrypted:
+        protection += " (read with the keys)"
     return f"{notification.notify_name} ({notification.notify_type}), {protection}, frame {step.label}"
+
+
+def _refusal(steps: list[Step], kinds: dict[int, str]) -> tuple[Step, Notification, str] | None:
+    """The first refusal the keys revealed among ``steps`` that ``kinds`` names, with its variant."""
+    return next(((s, n, kinds[n.notify_type]) for s, n in facts.revealed(steps) if n.notify_type in kinds), None)
+
+
+def _proof(sa: IkeSa, mine: list[Step], theirs: list[Step]) -> list[str]:
+    """Sentences proving different keys, when the keys open ``mine`` (one side's encrypted
+    messages) and fail on every one of ``theirs`` (the other side's), or the other way round."""
+    for opened_, failed in ((mine, theirs), (theirs, mine)):
+        good = [s for s in opened_ if facts.opened(s)]
+        bad = facts.unopened(failed)
+        if good and bad and len(bad) == len(failed):
+            return [f"The keys open the {good[0].sender}'s {good[0].name} (frame {good[0].label}) but none of the "
+                    f"{bad[0].sender}'s {len(bad)} encrypted message(s) (frames {', '.join(s.label for s in bad)}: "
+                    f"{bad[0].message.undecrypted}): the two sides derived different keys — proven, not inferred."]
+    return []
+
+
+def _proxy_ids(step: Step) -> list[str]:
+    """Quick Mode's proxy IDs (IDci, IDcr) and proposals as the keys reveal them in ``step``, set
+    against the mirror image the peer must hold — how an engineer compares crypto ACLs."""
+    details = []
+    ids = facts.inside(step, V1_ID, V1_ID, Identification)
+    if len(ids) >= 2:
+        local, remote = identity_text(ids[0], typed=False), identity_text(ids[1], typed=False)
+        details.append(f"Proxy IDs in {step.name} (frame {step.label}): local {local} ↔ remote {remote}, from the "
+                       f"{step.sender}; the peer's crypto ACL / connection must be the mirror image, local {remote} "
+                       f"↔ remote {local}.")
+    proposals = [proposal_text(p) for sa_ in facts.inside(step, V1_SA, V2_SA, SecurityAssociation)
+                 for p in sa_.proposals]
+    if proposals:
+        details.append(f"Offered in {step.name}: " + "; ".join(proposals) + ".")
+    return details
+
+
+def _selectors(step: Step) -> list[str]:
+    """IKE_AUTH's / CREATE_CHILD_SA's traffic selectors and child SA proposal, as the keys reveal them."""
+    details = []
+    ts = {kind: facts.inside(step, kind, kind, TrafficSelectors) for kind in (V2_TSI, V2_TSR)}
+    if ts[V2_TSI] and ts[V2_TSR]:
+        tsi = ", ".join(selector_text(x) for p in ts[V2_TSI] for x in p.selectors)
+        tsr = ", ".join(selector_text(x) for p in ts[V2_TSR] for x in p.selectors)
+        details.append(f"Traffic selectors in {step.name} (frame {step.label}): TSi (the {step.sender}'s side) "
+                       f"{tsi} ↔ TSr {tsr}; the peer's local subnets must cover TSr and its remote ones TSi.")
+    proposals = [proposal_text(p) for sa_ in facts.inside(step, V2_SA, V2_SA, SecurityAssociation)
+                 for p in sa_.proposals]
+    if proposals:
+        details.append(f"Child SA proposals in {step.name}: " + "; ".join(proposals) + ".")
+    return details
 
 
 def _clear_notify_from(sa: IkeSa, since: Step, sender: str, types: frozenset[int] | None = None):
@@ -316,8 +405,21 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
         return None
     ev, sent = _series(sa, mm5, MM5)
     sizes = ", ".join(f"frame {s.label} ({s.message.length} bytes)" for s in infos)
-    return Match(ev + [evidence(s) for s in infos], [
-        sent, f"Instead of MM6 the responder sent {len(infos)} protected Informational(s): {sizes}."])
+    ev += [evidence(s) for s in infos]
+    details = [sent, f"Instead of MM6 the responder sent {len(infos)} protected Informational(s): {sizes}."]
+    proof = _proof(sa, copies(sa, mm5), infos)
+    if proof:
+        return Match(ev, details + proof, PROVEN, inferred=False)
+    refusal = _refusal(infos, dict.fromkeys(V1_IDENTITY_REFUSALS, IDENTITY))
+    if refusal is None:
+        return Match(ev, details)
+    step, notification, variant = refusal
+    ids = [identity_text(i) for i in facts.inside(mm5, V1_ID, V1_ID, Identification)]
+    details.append(f"The keys open both sides' messages, so the pre-shared keys agree; the responder read MM5 "
+                   f"and refused it: {_notify_text(step, notification)}.")
+    if ids:
+        details.append(f"The initiator identified itself in MM5 (frame {mm5.label}) as {', '.join(ids)}.")
+    return Match(ev, details, variant, inferred=False)
 
 
 def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
@@ -400,10 +502,13 @@ def am2_rejected(sa: IkeSa, p: Progress) -> Match | None:
     ev, sent = _series(sa, am2, AM2)
     details = [sent]
     details += [f"The initiator answered AM2 with {_notify_text(s, n)}." for s, n in clear]
+    revealed = facts.revealed(protected)
+    details += [f"The initiator answered AM2 with {_notify_text(s, n)}." for s, n in revealed]
     details += [f"The initiator answered AM2 with a protected Informational (frame {s.label}, "
-                f"{s.message.length} bytes); its type is not visible without the keys." for s in protected]
+                f"{s.message.length} bytes); its type is not visible without the keys." for s in protected
+                if not facts.opened(s)]
     return Match(ev + [evidence(s) for s, _ in clear] + [evidence(s) for s in protected], details,
-                 inferred=not clear)
+                 inferred=not clear and not revealed)
 
 
 def am2_not_confirmed(sa: IkeSa, p: Progress) -> Match | None:
@@ -530,8 +635,24 @@ def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
         return None
     lengths = ", ".join(f"frame {s.label}: {facts.sk_length(s)} encrypted bytes" for s in responses)
     clear = [f"{n.notify_name} in clear (frame {s.label})" for s, n in clear_errors(responses)]
-    return Match([evidence(s) for s in named(sa, IKE_AUTH_REQUEST)[:1] + responses],
-                 [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear)
+    requests = named(sa, IKE_AUTH_REQUEST)
+    ev = [evidence(s) for s in requests[:1] + responses]
+    details = [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear
+    revealed = facts.revealed(responses)
+    if not revealed:
+        return Match(ev, details)
+    step, notification = revealed[0]
+    details.append(f"The keys show what it says: {_notify_text(step, notification)}.")
+    request = next((s for s in requests if facts.opened(s)), None)
+    methods = {a.method for s in [request] if s for a in facts.inside(s, V2_AUTH, V2_AUTH, Authentication)}
+    if request is not None:
+        ids = [identity_text(i) for kind in (V2_IDI, V2_IDR) for i in facts.inside(request, kind, kind, Identification)]
+        names = sorted({a.method_name for a in facts.inside(request, V2_AUTH, V2_AUTH, Authentication)})
+        details.append(f"The initiator's IKE_AUTH (frame {request.label}) presents {' and '.join(ids) or 'no ID'}"
+                       + (f", authenticating with {' / '.join(names)}" if names else "") + ".")
+    variant = SHARED_KEY if notification.notify_type == V2_AUTHENTICATION_FAILED and methods == {V2_SHARED_KEY_AUTH} \
+        else None
+    return Match(ev, details, variant, inferred=False)
 
 
 def _auth_unanswered(sa: IkeSa) -> tuple[list[Step], Step] | None:
@@ -601,9 +722,14 @@ def qm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     if not infos:
         return None
     ev, sent = _series(sa, qm1, QM1)
-    return Match(ev + [evidence(s) for s in infos], [
-        sent, f"The peer answered with {len(infos)} protected Informational(s) and no QM2 (frames "
-              f"{', '.join(s.label for s in infos)}; {infos[0].message.length} bytes)."])
+    details = [sent, f"The peer answered with {len(infos)} protected Informational(s) and no QM2 (frames "
+                     f"{', '.join(s.label for s in infos)}; {infos[0].message.length} bytes)."]
+    refusal = _refusal(infos, P2_REFUSALS[1])
+    if refusal is None:
+        return Match(ev + [evidence(s) for s in infos], details)
+    step, notification, variant = refusal
+    details.append(f"The keys show what it says: {_notify_text(step, notification)}.")
+    return Match(ev + [evidence(s) for s in infos], details + _proxy_ids(qm1), variant, inferred=False)
 
 
 def qm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
@@ -639,6 +765,14 @@ def child_rejected(sa: IkeSa, p: Progress) -> Match | None:
         return None
     if any(x.kind == CREATE_CHILD_SA for x in sa.exchanges):
         return None
+    refusal = _refusal(responses, P2_REFUSALS[2])
+    if refusal is not None:
+        step, notification, variant = refusal
+        return Match([evidence(s) for s in requests + responses], [
+            f"The IKE_AUTH response authenticates the IKE SA and refuses the child SA: the keys show "
+            f"{_notify_text(step, notification)}."] + _selectors(requests[0]), variant, inferred=False)
+    if any(facts.opened(s) for s in responses):
+        return None                     # read with the keys, and no refusal in it: the child SA came up
     request_bytes = sum(facts.sk_length(s) or 0 for s in requests)
     response_bytes = sum(facts.sk_length(s) or 0 for s in responses)
     # A response with an SA and both traffic selectors is about as large as the request;
@@ -880,21 +1014,36 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
         gaps = [b.message.time - a.message.time for a, b in zip(tail, tail[1:])]
         if len(tail) < 2 or min(gaps) < BURST_SECONDS:
             return None
+        if _deletes(tail):
+            return None                 # the keys show a teardown: the delete rule's
         sender = tail[0].sender
         answered_before = any(s.sender != sender for s in sa.steps if s.name == INFORMATIONAL_PROTECTED)
         low, high = seconds(min(gaps), max(gaps)), seconds(max(gaps))
         spacing = low if low == high else f"{low}–{high}"
+        probes = [s for s in tail if any(n.notify_type == V1_R_U_THERE for n in notifications(s))]
+        shown = [f"The keys show R_U_THERE (RFC 3706 dead peer detection) in {len(probes)} of them."] if probes else []
         return Match([evidence(s) for s in tail], [
             f"The {sender} sent {len(tail)} protected Informationals {spacing} apart "
             f"(frames {', '.join(s.label for s in tail)}) and nothing came back"
-            + ("; earlier ones were answered." if answered_before else ".")] + _keepalives_meanwhile(sa, tail[0]))
+            + ("; earlier ones were answered." if answered_before else ".")] + shown
+            + _keepalives_meanwhile(sa, tail[0]), inferred=False if probes else None)
     for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):
         steps = [sa.steps[i] for i in exchange.steps]
         if len(steps) >= 2 and not any(s.message.is_response for s in steps) and not after(sa, steps[-1],
                                                                                          sa.other(steps[0].sender)):
+            if _deletes(steps):
+                return None
             ev, sent = _series(sa, steps[0], INFORMATIONAL_REQUEST)
-            return Match(ev, [sent, "No response came back."] + _keepalives_meanwhile(sa, steps[0]))
+            empty = facts.opened(steps[0]) and not steps[0].message.inner
+            shown = ["The keys show an empty INFORMATIONAL: a liveness check (RFC 7296 §1.4)."] if empty else []
+            return Match(ev, [sent, "No response came back."] + shown + _keepalives_meanwhile(sa, steps[0]),
+                         inferred=False if empty else None)
     return None
+
+
+def _deletes(steps: list[Step]) -> bool:
+    """The keys show a Delete in one of ``steps``."""
+    return any(facts.inside(s, V1_DELETE, V2_DELETE, Delete) for s in steps)
 
 
 def delete(sa: IkeSa) -> Match | None:

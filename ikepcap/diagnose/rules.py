@@ -42,6 +42,7 @@ from ikepcap.diagnose.patterns import (
     BEFORE_ENCRYPTION,
     CERTIFICATES,
     GARBLED,
+    IDENTITY,
     LARGE,
     NO_KEY,
     NO_NAT,
@@ -49,7 +50,11 @@ from ikepcap.diagnose.patterns import (
     NO_SA_AFTER_ENCRYPTION,
     NO_SPI,
     ONE_DIRECTION,
+    PROPOSAL,
+    PROVEN,
     REQUEST_RESENT,
+    SELECTORS,
+    SHARED_KEY,
     SMALL,
     Match,
 )
@@ -93,9 +98,9 @@ class Rule:
     # An IKEv2 child-SA stall, whose phase 2 has no progress of its own to read: the last message
     # of the phase seen, and the one waited for (None after a refusal).
     stands_at: tuple[str, str | None] | None = None
-    # (side, line) or (side, line, cause): what strongSwan logs on that side when this pattern holds
-    # (when the finding's most likely cause is ``cause``), where that says more than its
-    # retransmissions — from the lab's daemon logs beside captures/. The first that fits is used.
+    # (side, line) or (side, line, variant): what strongSwan logs on that side when this pattern holds
+    # (when the match called for ``variant``), where that says more than its retransmissions — from
+    # the lab's daemon logs beside captures/. The first that fits is used.
     # Quick Mode rules name the Quick Mode initiator I. ``{me}``/``{peer}``: the side's and its peer's
     # addresses.
     strongswan: tuple[tuple[str, ...], ...] = ()
@@ -137,7 +142,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "Check that a connection / tunnel-group exists for the initiator: strongSwan answers "
                "NO_PROPOSAL_CHOSEN with no SPI when it has no configuration for the peer at all."))),
          refusal=True,
-         strongswan=((R, "no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN", "peer-not-configured"),
+         strongswan=((R, "no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN", NO_SPI),
                      (R, "no proposal found")),
          variants={NO_SPI: ("peer-not-configured", "p1-proposal-mismatch")}),
     Rule("mm3-invalid-cookie", MAIN, patterns.mm3_invalid_cookie, ERROR,
@@ -185,12 +190,18 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "Main Mode stalled at MM5: the responder answered with an encrypted notification instead of MM6",
          "The responder replied to MM5 with a protected Informational rather than MM6. strongSwan does this when it "
          "cannot decrypt MM5 with its own key (it sends PAYLOAD_MALFORMED encrypted with that key, which the "
-         "initiator cannot read and ignores). Without the keys the notification's type is not visible: inferred.",
+         "initiator cannot read and ignores); a responder that read MM5 and refused the identity answers the same "
+         "way, and only the keys tell the two apart.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
          PSK_CHECKS, inferred=True,
-         strongswan=((I, "invalid HASH_V1 payload length, decryption failed?"),
+         strongswan=((I, "received AUTHENTICATION_FAILED error notify / received INVALID_ID_INFORMATION error "
+                         "notify", IDENTITY),
+                     (R, "found … matching config, but none allows pre-shared key authentication using Main Mode / "
+                         "no peer config found", IDENTITY),
+                     (I, "invalid HASH_V1 payload length, decryption failed?"),
                      (R, "invalid ID_V1 payload length, decryption failed?")),
-         signature_checks=SIGNATURE_CHECKS),
+         signature_checks=SIGNATURE_CHECKS,
+         variants={PROVEN: ("psk-mismatch",), IDENTITY: ("id-mismatch", "auth-failed", "peer-not-configured")}),
     Rule("mm5-unanswered-after-float", MAIN, patterns.mm5_unanswered_after_float, ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
@@ -366,15 +377,15 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("auth-rejected", V2, patterns.auth_rejected,
          ERROR, "IKE_AUTH rejected: the response is too small to hold an identity",
          "The IKE_AUTH response is encrypted and so small that it can only hold a notification, not the responder's "
-         "identity and authentication: the responder refused the initiator's authentication (AUTHENTICATION_FAILED). "
-         "Inferred from the size — decrypt, or read the responder's log, to confirm.",
+         "identity and authentication: the responder refused the initiator's authentication (AUTHENTICATION_FAILED).",
          ("auth-failed", "psk-mismatch", "id-mismatch"),
          ((I, ("Check the pre-shared key or certificate and the identity (IDi) the initiator sends.",)),
           (R, ("The responder's log names the reason ('tried N shared key(s) ... but MAC mismatched', 'no trusted "
                "certificate found', 'no matching peer config found').",))),
          refusal=True, inferred=True,
          strongswan=((I, "received AUTHENTICATION_FAILED notify error"),
-                     (R, "tried … shared key for '…' - '…', but MAC mismatched"))),
+                     (R, "tried … shared key for '…' - '…', but MAC mismatched")),
+         variants={SHARED_KEY: ("psk-mismatch", "id-mismatch", "auth-failed")}),
     Rule("auth-unanswered-after-float", V2, patterns.auth_unanswered_after_float,
          ERROR, "IKE_AUTH on UDP 4500 unanswered after the NAT-T float",
          "IKE_SA_INIT on UDP 500 worked; NAT detection moved the peers to UDP 4500 and IKE_AUTH on 4500 was never "
@@ -397,16 +408,21 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("qm1-rejected", QUICK, patterns.qm1_rejected,
          ERROR, "Quick Mode rejected: the peer answered QM1 with an encrypted notification",
          "Instead of QM2 the peer sent a protected Informational right after QM1. The most common phase-2 refusals are "
-         "NO_PROPOSAL_CHOSEN (transform set / PFS) and INVALID_ID_INFORMATION (proxy IDs); without keys the type "
-         "cannot be read, so this is inferred — decrypt, or read the peer's log, to confirm.",
+         "NO_PROPOSAL_CHOSEN (transform set / PFS) and INVALID_ID_INFORMATION (proxy IDs), of the same size; which "
+         "one it is, only the keys (or the peer's log) show.",
          ("p2-ts-mismatch", "p2-proposal-mismatch"),
          ((I, ("Compare local/remote subnets (proxy IDs, crypto ACL) and the transform set / PFS group with the "
                "peer's.",)),
           (R, ("The peer's log names the refused item ('no matching connection', 'no acceptable proposal').",))),
          refusal=True, inferred=True,
-         strongswan=((I, "received INVALID_ID_INFORMATION error notify / received NO_PROPOSAL_CHOSEN error notify"),
+         strongswan=((I, "received NO_PROPOSAL_CHOSEN error notify", PROPOSAL),
+                     (I, "received INVALID_ID_INFORMATION error notify", SELECTORS),
+                     (R, "no matching proposal found, sending NO_PROPOSAL_CHOSEN", PROPOSAL),
+                     (R, "no matching CHILD_SA config found for …", SELECTORS),
+                     (I, "received INVALID_ID_INFORMATION error notify / received NO_PROPOSAL_CHOSEN error notify"),
                      (R, "no matching CHILD_SA config found for … / no matching proposal found, sending "
-                         "NO_PROPOSAL_CHOSEN"))),
+                         "NO_PROPOSAL_CHOSEN")),
+         variants={PROPOSAL: ("p2-proposal-mismatch",), SELECTORS: ("p2-ts-mismatch",)}),
     Rule("qm1-unanswered", QUICK, patterns.qm1_unanswered,
          ERROR, "Quick Mode stalled at QM1: phase 1 is up but the peer never answered QM1",
          "Phase 1 completed; the initiator of Quick Mode sent QM1 (its IPsec proposal and proxy IDs) and no QM2 "
@@ -428,7 +444,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("child-rejected", CHILD, patterns.child_rejected, ERROR, "IKE SA up, but the child SA was refused",
          "The IKE_AUTH (or CREATE_CHILD_SA) response is smaller than a response carrying an SA and traffic selectors "
          "would be, and no ESP follows: the IKE SA authenticated but the child SA was refused — TS_UNACCEPTABLE or "
-         "NO_PROPOSAL_CHOSEN. Inferred from sizes — decrypt, or read the peer's log, to confirm.",
+         "NO_PROPOSAL_CHOSEN.",
          ("p2-ts-mismatch", "p2-proposal-mismatch"),
          ((I, ("Compare the local and remote subnets (traffic selectors) and the ESP proposal with the peer's.",)),
           (R, ("Compare the responder's local and remote subnets with the initiator's: each side's local subnet "
@@ -436,7 +452,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "On a Cisco ASA, which does not narrow multiple subnets: use one child SA per subnet pair, or "
                "identical selectors on both sides."))),
          refusal=True, inferred=True,
-         stands_at=(IKE_AUTH_RESPONSE, None)),
+         stands_at=(IKE_AUTH_RESPONSE, None),
+         variants={PROPOSAL: ("p2-proposal-mismatch",), SELECTORS: ("p2-ts-mismatch",)}),
     Rule("child-unanswered", CHILD, patterns.child_unanswered, ERROR, "CREATE_CHILD_SA unanswered",
          "A CREATE_CHILD_SA request (a new child SA or a rekey) got no response.",
          ("peer-lost-state", "return-path-blocked", "p2-proposal-mismatch"),
@@ -553,7 +570,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
     Rule("child-refused", OBSERVATION, patterns.child_refused, WARNING, "A CREATE_CHILD_SA request was refused",
          "A CREATE_CHILD_SA response too small to hold an SA and traffic selectors carries a refusal: the peer "
          "turned down a new child SA or a rekey (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN, or TEMPORARY_FAILURE during a "
-         "simultaneous rekey). Inferred from the size — decrypt, or read the peer's log, to confirm. Later "
+         "simultaneous rekey). Later "
          "CREATE_CHILD_SA exchanges that succeed limit the damage to the subnets of the refused one.",
          ("p2-ts-mismatch", "p2-proposal-mismatch"),
          ((I, ("Compare the traffic selectors and ESP proposal of the refused request with the peer's.",)),

@@ -32,7 +32,7 @@ def reports() -> dict[str, tuple[int, dict]]:
     """``diagnose --format json`` for every capture with an expected diagnosis, run in parallel."""
     def one(path: Path) -> tuple[str, tuple[int, dict]]:
         capture = CAPTURES / json.loads(path.read_text())["capture"]
-        result = run("diagnose", "--format", "json", str(capture))
+        result = run("diagnose", "--format", "json", "--no-keys", str(capture))
         assert "Traceback" not in result.stderr, result.stderr
         return path.name, (result.returncode, json.loads(result.stdout))
     with ThreadPoolExecutor(4) as pool:
@@ -85,6 +85,35 @@ def test_diagnosis_matches_ground_truth(expected_path: Path, reports) -> None:
             assert finding["evidence"], f"{where}: {finding['rule']} names no frames"
         problem = problem or truth["cause"] not in ("none", "nat-t", "dh-group-retry", "deleted")
     assert code == (1 if problem else 0)
+
+
+KEYED = [p for p in EXPECTED if any(p.with_name(p.name.replace(".expected.json", f".{kind}_decryption_table")).exists()
+                                   for kind in ("ikev1", "ikev2"))]
+
+
+@pytest.mark.parametrize("expected_path", KEYED, ids=lambda p: p.name.replace(".expected.json", ""))
+def test_with_its_key_table_the_cause_is_exact_and_not_inferred(expected_path: Path) -> None:
+    """The key table beside a lab capture is used without asking: the most likely cause is the true
+    one (no alternatives), the finding that decides it rests on what the keys showed, every
+    notification the keys revealed is one the daemons' logs say was sent, and the report names the
+    key that opened each SA."""
+    expected = json.loads(expected_path.read_text())
+    result = run("diagnose", "--format", "json", str(CAPTURES / expected["capture"]))
+    assert "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    ours = {sa["ispi"]: sa for sa in report["sas"]}
+    opened = {use["ispi"] for use in report["decryption"]}
+    for truth in expected["sas"]:
+        sa, where = ours[truth["ispi"]], f"SA {truth['ispi']}"
+        keyed = {**truth, **truth.get("with_keys", {})}
+        assert sa["cause"] == keyed["cause"], where
+        assert sorted(f["rule"] for f in sa["findings"]) == sorted(keyed["findings"]), where
+        leading = next((f for f in sa["findings"] if f["severity"] == "error" and f["causes"]), None)
+        assert leading is None or not leading["inferred"], f"{where}: {leading['rule']} still inferred"
+        sent = {(n["name"], n["sender"]) for n in truth["notifies"] if n["encrypted"]}
+        assert {(n["name"], n["sender"]) for n in sa["notifies"] if n["encrypted"]} <= sent, where
+        if any(m["encrypted"] for m in sa["messages"]):
+            assert truth["ispi"] in opened, f"{where}: no key named for it"
 
 
 # A strongSwan (charon) log line, as the lab keeps them beside each capture.
