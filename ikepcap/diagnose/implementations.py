@@ -590,10 +590,6 @@ GENERIC_COMMANDS: tuple[Command, ...] = (
 )
 
 
-def profile(name: str) -> Profile | None:
-    return IMPLEMENTATIONS.get(name)
-
-
 def _lineage(name: str) -> tuple[str, ...]:
     """The name, then the rows it behaves like (Openswan -> Libreswan)."""
     chain = []
