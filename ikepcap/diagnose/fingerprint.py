@@ -326,7 +326,7 @@ def _natd_clues(sa: IkeSa, side: str) -> list[Clue]:
     if checks is None:
         return []
     own, peer = checks
-    steps = [sa.steps[own.step], sa.steps[peer.step]]
+    steps = [sa.steps[i] for i in sorted({own.step, peer.step})]
     return [Clue(p.name, "natd", HINT,
                  f"own NAT-D hash does not match its address {own.address} while the peer's does "
                  f"({_frames(steps)}), and the SA floats to 4500: NAT-D faked to force UDP encapsulation "
