@@ -1,0 +1,334 @@
+"""Who is talking: a passive fingerprint of each side of an IKE SA, with its evidence.
+
+The rules need the implementation on each side because implementations answer the same failure
+differently (``implementations.BEHAVIOURS``). Nothing here sends a packet: every clue is read
+from what the side put on the wire, and each clue names its frames so that the reader can
+check it.
+
+Clues and their weight (``implementations.PRODUCT`` / ``SIGNATURE`` / ``HINT``):
+
+* a vendor ID that names the product (strongSwan, Libreswan 4.10, FortiGate ...): PRODUCT;
+  one that belongs to a family or is also sent by others (Cisco Unity): HINT;
+* the exact default VID sequence or IKEv2 notify order of an implementation: SIGNATURE;
+* the formatting of an unencrypted error notify (message ID, responder cookie, SPI size): SIGNATURE;
+* the retransmission timer -- the intervals between timer copies of one message -- matching
+  one implementation's schedule: SIGNATURE with three intervals or more, HINT with fewer;
+* an IKEv1 Main Mode responder that re-sends its reply on its own timer: HINT;
+* an own NAT-D hash that cannot be right for a side at the capture point while its peer's hash
+  of the same address is, with the SA floating to 4500 anyway (forced encapsulation): HINT.
+
+Per implementation the strongest clue of each kind counts, and a family's clues (Cisco) count
+for its members too. The implementation with the highest score is named, with a confidence:
+
+* ``certain`` -- a vendor ID names the product;
+* ``likely`` -- no such VID, but a score of 2 or more: a default only that implementation has,
+  or two independent clues that agree;
+* ``possible`` -- a single hint.
+
+Two implementations with the same best score name neither: the side stays unknown, with the
+clues kept as evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ikepcap.correlate.model import (
+    INITIATOR,
+    MAIN,
+    MM2,
+    MM4,
+    RESPONDER,
+    TIMER,
+    IkeSa,
+    NatCheck,
+    Step,
+)
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, VendorID
+from ikepcap.diagnose.implementations import (
+    CISCO,
+    CISCO_ASA,
+    CISCO_IOS,
+    HINT,
+    IMPLEMENTATIONS,
+    NOTIFY_FORMATS,
+    NOTIFY_ORDERS,
+    PLUTO_LINEAGE,
+    PLUTO_VID_LENGTH,
+    PLUTO_VID_PREFIX,
+    PRODUCT,
+    SCHEDULES,
+    SIGNATURE,
+    VID_RULES,
+    VID_SETS,
+    Schedule,
+    VidRule,
+)
+
+CERTAIN, LIKELY, POSSIBLE, UNKNOWN = "certain", "likely", "possible", "unknown"
+
+# Members whose family's clues count for them too: a Cisco Unity VID supports "Cisco ASA" as much
+# as "Cisco (ASA or IOS)", and the specific name wins once anything tells the platform.
+FAMILIES: dict[str, str] = {CISCO_ASA: CISCO, CISCO_IOS: CISCO}
+
+# A timer interval matches a schedule's within ike-scan's default 100 ms plus 5 % of the interval:
+# enough for the capture point's scheduling noise on short timers and the jitter of long ones.
+ABSOLUTE_TOLERANCE = 0.1
+RELATIVE_TOLERANCE = 0.05
+# From this many intervals a schedule match is a signature; fewer fit too many timers by chance.
+SIGNATURE_INTERVALS = 3
+IKEV1_INFORMATIONAL = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Implementation:
+    """One side's implementation as the wire shows it; ``name`` is None when nothing identified it
+    (``confidence`` is then ``unknown``)."""
+
+    name: str | None
+    version: str | None
+    confidence: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    initiator: Implementation
+    responder: Implementation
+
+    def side(self, side: str) -> Implementation:
+        return self.initiator if side == INITIATOR else self.responder
+
+
+@dataclass(frozen=True, slots=True)
+class Clue:
+    implementation: str
+    kind: str                   # one kind counts once per implementation: its strongest clue
+    weight: int
+    text: str
+    version: str | None = None
+
+
+def fingerprint(sa: IkeSa, adjacent: frozenset[str] = frozenset()) -> Fingerprint:
+    """Both sides' implementations. ``adjacent``: the sides known to sit at the capture point
+    (from TTLs or addresses, which the caller reads); only for those can an own NAT-D hash that
+    does not match be told from a NAT and read as forced encapsulation."""
+    return Fingerprint(identify(clues(sa, INITIATOR, adjacent)), identify(clues(sa, RESPONDER, adjacent)))
+
+
+def clues(sa: IkeSa, side: str, adjacent: frozenset[str] = frozenset()) -> list[Clue]:
+    originals = [s for s in sa.steps if s.sender == side and s.copy_of is None]
+    found = _vid_clues(originals) + _sequence_clues(originals) + _notify_clues(originals)
+    found += _schedule_clues(sa, side) + _responder_timer_clues(sa, side)
+    if side in adjacent:
+        found += _natd_clues(sa, side)
+    return found
+
+
+def identify(found: list[Clue]) -> Implementation:
+    """The best-scoring implementation and its confidence (see the module's docstring)."""
+    if not found:
+        return Implementation(None, None, UNKNOWN, ())
+    scored = {name: _score(found, name) for name in {c.implementation for c in found}}
+    best = max(scored.values())
+    leaders = [name for name, score in scored.items() if score == best]
+    # A member tied with its own family is the more specific name for the same clues.
+    leaders = [name for name in leaders if not any(FAMILIES.get(other) == name for other in leaders)]
+    if len(leaders) != 1:
+        return Implementation(None, None, UNKNOWN, tuple(dict.fromkeys(c.text for c in found)))
+    name = leaders[0]
+    own = [c for c in found if c.implementation in (name, FAMILIES.get(name))]
+    if any(c.weight == PRODUCT and c.implementation == name for c in own):
+        confidence = CERTAIN
+    else:
+        confidence = LIKELY if best >= SIGNATURE else POSSIBLE
+    versions = [c.version for c in sorted(own, key=lambda c: -c.weight) if c.version]
+    return Implementation(name, versions[0] if versions else None, confidence,
+                          tuple(dict.fromkeys(c.text for c in own)))
+
+
+def _score(found: list[Clue], name: str) -> int:
+    kinds: dict[str, int] = {}
+    for c in found:
+        if c.implementation in (name, FAMILIES.get(name)):
+            kinds[c.kind] = max(kinds.get(c.kind, 0), c.weight)
+    return sum(kinds.values())
+
+
+def _frames(steps: list[Step]) -> str:
+    labels = list(dict.fromkeys(s.label for s in steps))
+    return f"frame{'s' if len(labels) > 1 else ''} {', '.join(labels)}"
+
+
+# Vendor IDs ------------------------------------------------------------------------------------
+
+def _rule(vid: VendorID) -> VidRule | None:
+    for rule in VID_RULES:
+        if vid.vendor == rule.name or (rule.prefix and vid.vendor and vid.vendor.startswith(rule.name)):
+            return rule
+    return None
+
+
+def _version(rule: VidRule, vid: VendorID) -> str | None:
+    if rule.ascii_after and vid.data.startswith(rule.ascii_after):
+        text = vid.data[len(rule.ascii_after):]
+        if text and all(0x20 < b < 0x7F for b in text):
+            return text.decode()
+    if rule.versioned:
+        return vid.vendor[len(rule.name):].strip() or None
+    return None
+
+
+def _is_pluto_vid(data: bytes) -> bool:
+    return (len(data) == PLUTO_VID_LENGTH and data.startswith(PLUTO_VID_PREFIX)
+            and all(0x20 < b < 0x7F for b in data[len(PLUTO_VID_PREFIX):]))
+
+
+def _vid_clues(steps: list[Step]) -> list[Clue]:
+    found = []
+    for step in steps:
+        for vid in step.message.vendor_ids():
+            if vid.vendor is None:
+                if _is_pluto_vid(vid.data):
+                    found.append(Clue(PLUTO_LINEAGE, "vid", PRODUCT,
+                                      f"VID {vid.data.decode()!r} ({_frames([step])}): the FreeS/WAN-lineage VID form"))
+                continue
+            rule = _rule(vid)
+            if rule is not None:
+                version = _version(rule, vid)
+                shown = vid.data.decode() if rule.ascii_after and version else vid.vendor
+                found.append(Clue(rule.implementation, "vid", rule.weight, f"VID {shown!r} ({_frames([step])})",
+                                  version))
+    return found
+
+
+def _sequence_clues(steps: list[Step]) -> list[Clue]:
+    found = []
+    for step in steps:
+        vids = tuple(v.vendor for v in step.message.vendor_ids())
+        notifies = tuple(n.notify_name for n in step.message.notifications()) if step.message.is_v2 else ()
+        for what, table, seen in (("VIDs", VID_SETS, vids), ("notify order", NOTIFY_ORDERS, notifies)):
+            for row in table:
+                if step.base in row.messages and seen == row.names:
+                    found.append(Clue(row.implementation, "sequence", SIGNATURE,
+                                      f"{what} {', '.join(seen)} in {step.base} ({_frames([step])}): "
+                                      f"{row.implementation}'s default"))
+    return found
+
+
+# Notify formatting -----------------------------------------------------------------------------
+
+def _notify_clues(steps: list[Step]) -> list[Clue]:
+    found = []
+    for step in steps:
+        m = step.message
+        if m.is_v2 or m.exchange_type != IKEV1_INFORMATIONAL or m.flags & V1_FLAG_ENCRYPTION:
+            continue
+        for n in m.notifications():
+            for row in NOTIFY_FORMATS:
+                if (row.notify == n.notify_name and (m.message_id == 0) == row.message_id_zero
+                        and (m.rspi == bytes(8)) == row.rspi_zero and row.spi_size in (None, len(n.spi))):
+                    found.append(Clue(row.implementation, "notify", SIGNATURE,
+                                      f"{n.notify_name} with {_format(m.message_id, m.rspi, n.spi)} "
+                                      f"({_frames([step])}): {row.implementation}'s format -- {row.meaning}"))
+    return found
+
+
+def _format(message_id: int, rspi: bytes, spi: bytes) -> str:
+    mid = "message ID 0" if message_id == 0 else f"message ID {message_id:#010x}"
+    cookie = "responder cookie 0" if rspi == bytes(8) else "a responder cookie"
+    return f"{mid}, {cookie} and a {len(spi)}-byte SPI"
+
+
+# Timers ----------------------------------------------------------------------------------------
+
+def timer_series(sa: IkeSa, side: str) -> list[list[Step]]:
+    """Each message the side re-sent on its own timer, as [original, copy, copy ...] in time order.
+    Duplicate replies are left out: their rhythm is the peer's timer, not this side's."""
+    series: dict[int, list[Step]] = {}
+    for step in sa.steps:
+        if step.sender == side and step.copy_of is not None and step.resend == TIMER:
+            series.setdefault(step.copy_of, [sa.steps[step.copy_of]]).append(step)
+    return list(series.values())
+
+
+def intervals(series: list[Step]) -> tuple[float, ...]:
+    return tuple(round(b.message.time - a.message.time, 3) for a, b in itertools.pairwise(series))
+
+
+def matches(observed: tuple[float, ...], schedule: Schedule) -> bool:
+    """Every observed interval within tolerance of the schedule's at the same place; a series
+    longer than the schedule (more re-sends than it makes) does not match."""
+    if not observed or len(observed) > len(schedule.intervals):
+        return False
+    for i, (seen, expected) in enumerate(zip(observed, schedule.intervals)):
+        tolerance = schedule.tolerance if schedule.tolerance is not None else (
+            ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * expected)
+        if abs(seen - expected) > tolerance:
+            return False
+    return True
+
+
+def schedules_matching(observed: tuple[float, ...]) -> list[Schedule]:
+    return [s for s in SCHEDULES if matches(observed, s)]
+
+
+def _schedule_clues(sa: IkeSa, side: str) -> list[Clue]:
+    series = max(timer_series(sa, side), key=len, default=None)
+    if series is None:
+        return []
+    observed = intervals(series)
+    fitting = schedules_matching(observed)
+    weight = SIGNATURE if len(observed) >= SIGNATURE_INTERVALS else HINT
+    shown = ", ".join(f"{t:g}" for t in observed)
+    found = []
+    for implementation in dict.fromkeys(s.implementation for s in fitting):
+        settings = " or ".join(s.setting for s in fitting if s.implementation == implementation)
+        others = len({s.implementation for s in fitting}) > 1
+        found.append(Clue(implementation, "schedule", HINT if others else weight,
+                          f"{series[0].base} re-send intervals {shown} s ({_frames(series)}) match "
+                          f"{implementation}'s {settings}"))
+    return found
+
+
+def _responder_timer_clues(sa: IkeSa, side: str) -> list[Clue]:
+    """Libreswan's Main Mode responder re-sends MM2/MM4 on its own timer; strongSwan's answers each
+    duplicate once. A responder copy marked TIMER (no duplicate request came first) tells them apart."""
+    if side != RESPONDER or sa.mode != MAIN:
+        return []
+    copies = [s for s in sa.steps if s.sender == RESPONDER and s.resend == TIMER and s.base in (MM2, MM4)]
+    if not copies:
+        return []
+    text = f"{copies[0].base} re-sent on the responder's own timer ({_frames(copies)})"
+    return [Clue(p.name, "responder-timer", HINT, f"{text}: {p.name} does so")
+            for p in IMPLEMENTATIONS.values() if p.main_mode_responder_timer]
+
+
+# Forced encapsulation --------------------------------------------------------------------------
+
+def forced_encapsulation(sa: IkeSa, side: str) -> tuple[NatCheck, NatCheck] | None:
+    """The side's own NAT-D hash that does not match its address, and the peer's hash of the same
+    address that does, on an SA that floated to 4500: the side hashed something else on purpose.
+    Valid only for a side at the capture point (no NAT can sit between them); the caller knows."""
+    if sa.float_step is None:
+        return None
+    for own in sa.nat_checks:
+        if own.sender == side and own.about == "sender" and not own.matches:
+            for peer in sa.nat_checks:
+                if peer.sender != side and peer.about == "receiver" and peer.address == own.address and peer.matches:
+                    return own, peer
+    return None
+
+
+def _natd_clues(sa: IkeSa, side: str) -> list[Clue]:
+    checks = forced_encapsulation(sa, side)
+    if checks is None:
+        return []
+    own, peer = checks
+    steps = [sa.steps[i] for i in sorted({own.step, peer.step})]
+    return [Clue(p.name, "natd", HINT,
+                 f"own NAT-D hash does not match its address {own.address} while the peer's does "
+                 f"({_frames(steps)}), and the SA floats to 4500: NAT-D faked to force UDP encapsulation "
+                 f"({p.fakes_natd})")
+            for p in IMPLEMENTATIONS.values() if p.fakes_natd]
