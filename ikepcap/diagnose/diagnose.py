@@ -24,6 +24,7 @@ from ikepcap.correlate.model import (
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
+from ikepcap.diagnose.fingerprint import fingerprint
 from ikepcap.diagnose.model import (
     COMPLETED,
     DELETED,
@@ -313,7 +314,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     asa_state = _asa_state(sa, p1)
     headline = _headline(sa, p1, p2, stall, leading, cause, asa_state)
     verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, headline, asa_state)
-    return SaDiagnosis(sa, verdict, findings)
+    return SaDiagnosis(sa, verdict, findings, fingerprint(sa))
 
 
 def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:

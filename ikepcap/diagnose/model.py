@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import IkeSa
+from ikepcap.diagnose.fingerprint import Fingerprint
 
 ERROR = "error"
 WARNING = "warning"
@@ -105,6 +106,7 @@ class SaDiagnosis:
     sa: IkeSa
     verdict: Verdict
     findings: list[Finding] = field(default_factory=list)
+    implementations: Fingerprint | None = None      # who each side most likely is, with its evidence
 
 
 @dataclass(slots=True)

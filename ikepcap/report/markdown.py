@@ -13,7 +13,7 @@ from ikepcap.read.model import endpoint
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
-from ikepcap.report.text import STATE_ROWS, decryption_lines
+from ikepcap.report.text import STATE_ROWS, decryption_lines, implementation_name
 from ikepcap.report.view import frame_name, sides_heading
 
 # The key messages of a stall: the ones a reader should see decoded.
@@ -113,6 +113,17 @@ def _key_messages(sa: dict, several_files: bool) -> list[str]:
     return lines + [""]
 
 
+def _commands(sa: dict) -> list[str]:
+    out = ["### Commands to run", ""]
+    for role in ("initiator", "responder"):
+        side = sa[role]
+        out.append(f"On the {role} ({md(implementation_name(side))}, {md(side['address'])}):")
+        out.append("")
+        out += [f"- `{command['command']}` — {md(command['shows'])}" for command in side["commands"]]
+        out.append("")
+    return out
+
+
 def render(view: dict, verbose: bool = False) -> str:
     names = ", ".join(f["name"] for f in view["capture"]["files"])
     several = len(view["capture"]["files"]) > 1
@@ -136,12 +147,15 @@ def render(view: dict, verbose: bool = False) -> str:
                 f"IKEv{sa['version']} {md(sa['mode'])}: {sa['status'].upper()}", "",
                 f"**Verdict:** {md(sa['headline'])}", "",
                 f"Initiator SPI `{sa['ispi']}`, responder SPI `{sa['rspi']}`{roles}.", "",
+                f"**Implementations:** initiator {md(implementation_name(sa['initiator']))}, responder "
+                f"{md(implementation_name(sa['responder']))}.", "",
                 f"### Phase 1: {sides_heading(sa['phase1'])}", ""] + _states(sa["phase1"]) + [""]
         if sa["phase2"]["initiator"] is not None:
             out += [f"### Phase 2: {md(sa['phase2']['summary'])}", ""] + _states(sa["phase2"]) + [""]
         out += ["### Message ladder", ""] + _ladder(sa, several) + ["", "### Findings", ""]
         for finding in sa["findings"]:
             out += _finding(finding, several)
+        out += _commands(sa)
         out += _key_messages(sa, several)
     warnings = view["capture"]["warnings"]
     if warnings:

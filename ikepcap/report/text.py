@@ -85,8 +85,9 @@ def state_table(phase: dict) -> list[str]:
 
 
 def finding_lines(finding: dict, several_files: bool = False, brief: bool = False) -> list[str]:
-    """A finding as the terminal shows it; ``brief``: its title and rule only (an informational
-    finding beside a problem, whose details ``-v`` shows)."""
+    """A finding as the terminal shows it. ``brief`` (a finding beside the leading one of a problem
+    SA, whose whole story ``-v`` shows): an informational finding is its title and rule only, any
+    other its title, what this capture shows and its causes."""
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
     lines = _wrap(f"[{label}] {finding['title']}{inferred}", "  ")
@@ -98,10 +99,11 @@ def finding_lines(finding: dict, several_files: bool = False, brief: bool = Fals
         lines.append("      " + tag)
     if finding["severity"] == INFO:
         return lines if brief else lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
-    lines += _wrap(finding["explanation"], "      ")
+    if not brief:
+        lines += _wrap(finding["explanation"], "      ")
     for detail in finding["details"]:
         lines += _wrap("• " + detail, "      ", 2)
-    if finding["evidence"]:
+    if finding["evidence"] and not brief:
         lines.append("      Evidence:")
         for e in finding["evidence"]:
             lines += _wrap(f"frame {frame_name(e, several_files):>5}  {_clock(e['time'])}  {e['note']}",
@@ -110,7 +112,7 @@ def finding_lines(finding: dict, several_files: bool = False, brief: bool = Fals
         lines.append("      Likely causes:")
         for rank, cause in enumerate(finding["causes"], 1):
             lines += _wrap(f"{rank}. {cause['likelihood']}: {cause['title']}", "        ", 3)
-    for side, checks in finding["checks"].items():
+    for side, checks in finding["checks"].items() if not brief else ():
         lines.append(f"      Check on the {side}:")
         for check in checks:
             lines += _wrap("- " + check, "        ", 2)
@@ -129,6 +131,46 @@ def ladder(sa: dict, several_files: bool = False) -> list[str]:
         arrow = f"{label} ──▶" if m["sender"] == INITIATOR else f"◀── {label}"
         pad = "" if m["sender"] == INITIATOR else " " * 20
         lines.append(terminal(f"    {frame_name(m, several_files):>6}  {m['time'] - start:>+9.3f}  {pad}{arrow}"))
+    return lines
+
+
+# Commands per side in the default report; -v lists them all.
+BRIEF_COMMANDS = 3
+
+
+def implementation_name(side: dict) -> str:
+    """'strongSwan 5.9.8 (certain)', or 'unknown'."""
+    found = side["implementation"]
+    if not found or not found["name"]:
+        return "unknown"
+    return f"{found['name']}{' ' + found['version'] if found['version'] else ''} ({found['confidence']})"
+
+
+def implementation_lines(sa: dict, verbose: bool) -> list[str]:
+    """Who each side most likely is; the evidence with -v."""
+    lines = _wrap(f"Implementations: initiator {implementation_name(sa['initiator'])}, responder "
+                  f"{implementation_name(sa['responder'])}.", "  ")
+    if verbose:
+        for role in ("initiator", "responder"):
+            found = sa[role]["implementation"]
+            for evidence in (found or {}).get("evidence", []):
+                lines += _wrap(f"{role}: {evidence}", "    ", 2)
+    return [terminal(line) for line in lines]
+
+
+def command_lines(sa: dict, verbose: bool) -> list[str]:
+    """What to run on each side to see the negotiation there, for its implementation."""
+    lines = ["  Commands to run:"]
+    for role in ("initiator", "responder"):
+        side = sa[role]
+        where = f"on the {role} ({implementation_name(side)}, {side['address']})"
+        if not verbose:             # the first few, on one line (what each shows with -v)
+            brief = "; ".join(c["command"] for c in side["commands"][:BRIEF_COMMANDS])
+            lines += [terminal(line) for line in _wrap(f"{where}: {brief}", "    ", 2)]
+            continue
+        lines.append(terminal(f"    {where}:"))
+        for command in side["commands"]:
+            lines += [terminal(line) for line in _wrap(f"- {command['command']}  ({command['shows']})", "      ", 2)]
     return lines
 
 
@@ -175,6 +217,7 @@ def render(view: dict, verbose: bool = False) -> str:
                                for i, s in members[1:GROUP_NAMES + 1])
             more = f" and {len(members) - 1 - GROUP_NAMES} more" if len(members) - 1 > GROUP_NAMES else ""
             out += _wrap(f"The same diagnosis holds for {len(members) - 1} other SA(s): {others}{more}.", "  ")
+        out += implementation_lines(sa, verbose)
         out.append(f"  Phase 1 — {sides_heading(sa['phase1'])}:")
         out += state_table(sa["phase1"])
         if sa["phase2"]["initiator"] is not None:
@@ -186,7 +229,10 @@ def render(view: dict, verbose: bool = False) -> str:
             listed = brief and finding["severity"] == INFO and i and sa["findings"][i - 1]["severity"] == INFO
             if not listed:
                 out.append("")
-            out += finding_lines(finding, several, brief)
+            out += finding_lines(finding, several, brief and i > 0)
+        if sa["status"] == PROBLEM:
+            out.append("")
+            out += command_lines(sa, verbose)
         if verbose:
             out.append("")
             out.append("  Message ladder:")

@@ -14,6 +14,7 @@ from ikepcap import __version__
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa, Step
 from ikepcap.decode import iana
 from ikepcap.diagnose.facts import is_error, notifications, resent
+from ikepcap.diagnose.implementations import commands
 from ikepcap.diagnose.model import (
     COMPLETED,
     ERROR,
@@ -58,6 +59,22 @@ def _side_state(state: SideState | None) -> dict | None:
         "cisco_ios": state.cisco_ios,
         "libreswan": state.libreswan,
         "strongswan": state.strongswan,
+    }
+
+
+def _side(d: SaDiagnosis, side: str) -> dict:
+    """A peer of the SA: its address and ports, the implementation the wire shows (with its
+    evidence) and the commands that show the negotiation on it (the generic ones when unknown)."""
+    sa = d.sa
+    found = d.implementations.side(side) if d.implementations is not None else None
+    return {
+        "address": sa.address(side),
+        "ports": sorted(sa.ports.get(side, ())),
+        "implementation": None if found is None else {
+            "name": found.name, "version": found.version, "confidence": found.confidence,
+            "evidence": list(found.evidence)},
+        "commands": [{"command": c.command, "shows": c.shows}
+                     for c in commands(found.name if found is not None else None, side)],
     }
 
 
@@ -159,8 +176,8 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
         "rspi": sa.rspi.hex(),
         "version": sa.version,
         "mode": sa.mode,
-        "initiator": {"address": sa.initiator, "ports": sorted(sa.ports.get(INITIATOR, ()))},
-        "responder": {"address": sa.responder, "ports": sorted(sa.ports.get(RESPONDER, ()))},
+        "initiator": _side(d, INITIATOR),
+        "responder": _side(d, RESPONDER),
         "roles_inferred": sa.roles_inferred,
         "status": d.verdict.status,
         "cause": d.verdict.cause,

@@ -308,3 +308,23 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
 def test_json_is_byte_identical_across_runs():
     capture = str(CAPTURES / "v1-am-psk-mismatch.pcap")
     assert run("diagnose", "--format", "json", capture).stdout == run("diagnose", "--format", "json", capture).stdout
+
+
+def test_reports_name_each_side_and_what_to_run_there():
+    """The implementation the wire shows for each side, with its evidence, in every format; and the
+    commands that show the negotiation on that implementation (generic ones for an unknown side)."""
+    capture = str(CAPTURES / "sw-lsw-v1-mm-psk-mismatch.pcap")
+    sa = json.loads(run("diagnose", "--format", "json", capture).stdout)["sas"][0]
+    assert (sa["initiator"]["implementation"]["name"], sa["responder"]["implementation"]["name"]) == \
+        ("strongSwan", "Libreswan")
+    assert any("frame" in e for e in sa["responder"]["implementation"]["evidence"])
+    assert sa["initiator"]["commands"][0]["command"] == "swanctl --list-sas"
+    assert any(c["command"] == "ipsec status" for c in sa["responder"]["commands"])
+    text = run("diagnose", capture).stdout
+    assert "Implementations: initiator strongSwan (likely), responder Libreswan (likely)." in text
+    assert "on the responder (Libreswan (likely), 198.51.100.10): ipsec status;" in text
+    assert "**Implementations:** initiator strongSwan (likely)" in run("diagnose", "--format", "markdown",
+                                                                       capture).stdout
+    unknown = json.loads(run("diagnose", "--format", "json", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
+                         .stdout)["sas"][0]["responder"]
+    assert unknown["implementation"]["name"] is None and len(unknown["commands"]) >= 3
