@@ -24,7 +24,8 @@ from ikepcap.correlate.model import (
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
-from ikepcap.diagnose.fingerprint import fingerprint
+from ikepcap.diagnose.fingerprint import Fingerprint, Implementation, fingerprint
+from ikepcap.diagnose.implementations import behaviours
 from ikepcap.diagnose.model import (
     COMPLETED,
     DELETED,
@@ -48,7 +49,7 @@ from ikepcap.diagnose.model import (
     SideState,
     Verdict,
 )
-from ikepcap.diagnose.patterns import Match, delete
+from ikepcap.diagnose.patterns import DECRYPTED_VARIANTS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import HEALTHY_CAUSES, OBSERVATIONS, PHASE2_FLOWS, RULES, SIGNATURE_CAUSES, STALLS, Rule
 from ikepcap.diagnose.states import (
@@ -77,10 +78,14 @@ FLOOD_TOP_SOURCES = 10
 FLOOD_STANDOUT_SHARE = 0.01
 
 
-def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
+def finding(rule_id: str, match: Match, sa: IkeSa | None = None, sides: Fingerprint | None = None) -> Finding:
     rule = RULES[rule_id]
     order = rule.ranking(match.variant)
     checks, details = rule.checks, list(match.details)
+    responder = sides.responder if sides is not None else None
+    if responder is not None and responder.name in rule.by_responder and match.variant not in DECRYPTED_VARIANTS:
+        order = rule.by_responder[responder.name]
+        details += _behaviour(responder, order[0])
     signatures = facts.signature_methods(sa) if sa is not None and any(c in SIGNATURE_CAUSES for c in order) else []
     if signatures:
         order = tuple(dict.fromkeys(SIGNATURE_CAUSES.get(cause, cause) for cause in order))
@@ -99,11 +104,19 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None) -> Finding:
                    checks, inferred, match.variant)
 
 
-def _stall(sa: IkeSa, progress: Progress, stalls: tuple[Rule, ...]) -> Finding | None:
+def _behaviour(responder: Implementation, cause: str) -> list[str]:
+    """Why the responder's implementation makes ``cause`` the most likely one: its own way with it."""
+    rows = behaviours(responder.name, cause, RESPONDER)
+    why = f": {responder.evidence[0]}" if responder.evidence else ""
+    said = f"The responder is {responder.name} ({responder.confidence}{why})."
+    return [said + (f" On {CAUSES[cause].title}, {responder.name}: {rows[0].wire}." if rows else "")]
+
+
+def _stall(sa: IkeSa, progress: Progress, stalls: tuple[Rule, ...], sides: Fingerprint) -> Finding | None:
     for rule in stalls:
         match = rule.pattern(sa, progress)
         if match is not None:
-            return finding(rule.id, match, sa)
+            return finding(rule.id, match, sa, sides)
     return None
 
 
@@ -271,7 +284,8 @@ def _sentence_inside(title: str) -> str:
 
 def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     progress = phase1(sa)
-    stall1 = None if progress.established else _stall(sa, progress, STALLS[progress.flow])
+    sides = fingerprint(sa)
+    stall1 = None if progress.established else _stall(sa, progress, STALLS[progress.flow], sides)
     p1 = _phase1_verdict(sa, progress, stall1)
     deleted = delete(sa) if p1.outcome == ESTABLISHED else None
     deleter = None
@@ -284,7 +298,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
                      responder=_deleted_side(p1.responder, deleter, DELETED_PHASE1))
     stall2 = None
     if p1.outcome in (ESTABLISHED, DELETED):
-        stall2 = _stall(sa, progress, STALLS[PHASE2_FLOWS[sa.version]])
+        stall2 = _stall(sa, progress, STALLS[PHASE2_FLOWS[sa.version]], sides)
     p2 = _phase2_verdict(sa, p1, stall2)
     if deleter is not None and p2.outcome == ESTABLISHED and p2.initiator is not None and \
             (deleted.inferred or facts.child_deleted(sa)):
@@ -299,7 +313,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
             continue
         if rule.covered_by_stall and findings and all((e.file, e.frame) in stall_frames for e in match.evidence):
             continue
-        findings.append(finding(rule.id, match, sa))
+        findings.append(finding(rule.id, match, sa, sides))
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     problem = any(f.severity == ERROR for f in findings)
     cause = "none"
@@ -314,7 +328,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     asa_state = _asa_state(sa, p1)
     headline = _headline(sa, p1, p2, stall, leading, cause, asa_state)
     verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, headline, asa_state)
-    return SaDiagnosis(sa, verdict, findings, fingerprint(sa))
+    return SaDiagnosis(sa, verdict, findings, sides)
 
 
 def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:

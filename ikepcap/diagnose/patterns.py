@@ -94,7 +94,7 @@ from ikepcap.diagnose.facts import (
     seconds_list,
 )
 from ikepcap.diagnose.model import Evidence
-from ikepcap.diagnose.progress import ChildProgress, Progress, quick_mode
+from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
 from ikepcap.read.model import NAT_T_PORT, endpoint
 
 V1_CERTREQ = iana.V1_PAYLOAD_TYPES.number("CERTREQ")
@@ -131,6 +131,13 @@ SELECTORS = "selectors"                 # INVALID_ID_INFORMATION / TS_UNACCEPTAB
 IDENTITY = "identity"                   # phase 1 decrypted fine and the identity was refused
 SHARED_KEY = "shared-key"               # IKEv2 AUTHENTICATION_FAILED of a PSK authentication
 PROVEN = "proven"                       # the keys open one side's messages and not the other's
+# What the wire itself shows that rules a cause out.
+ANSWER_READ = "answer-read"             # the initiator stopped re-sending on the encrypted answer: it read it
+RESPONDER_ANSWERED = "responder-answered"  # the initiator uses the responder's SPI: its packets got there
+FROM_THE_PEER = "from-the-peer"         # the peer's own host sent the ICMP error: the path to it works
+DEAD_PEER = "dead-peer"                 # ... after the SA was up: the daemon went away
+# Variants that rest on what the keys showed: nothing about the implementation outranks them.
+DECRYPTED_VARIANTS = frozenset({PROPOSAL, SELECTORS, IDENTITY, SHARED_KEY, PROVEN})
 
 # Phase-2 refusals by the notification inside, per version (RFC 2408 §3.14.1, RFC 7296 §3.10.1).
 P2_REFUSALS = {
@@ -412,6 +419,15 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
         return Match(ev, details + proof, PROVEN, inferred=False)
     refusal = _refusal(infos, dict.fromkeys(V1_IDENTITY_REFUSALS, IDENTITY))
     if refusal is None:
+        if not any(facts.opened(s) for s in infos) and len(infos) == 1 and not _copies_after(sa, mm5, infos[0]) \
+                and len(copies(sa, mm5)) == 1:
+            # An initiator ignores an answer it cannot decrypt and keeps re-sending MM5 (strongSwan's
+            # PAYLOAD_MALFORMED under the other key, every copy answered); one that stops on the
+            # first answer read it, so both sides hold the same keys.
+            details.append(f"The initiator sent MM5 once and stopped after the answer (frame {infos[0].label}): it "
+                           "could read it, so the keys agree and the responder refused something else, most "
+                           "likely the identity.")
+            return Match(ev, details, ANSWER_READ)
         return Match(ev, details)
     step, notification, variant = refusal
     ids = [identity_text(i) for i in facts.inside(mm5, V1_ID, V1_ID, Identification)]
@@ -479,7 +495,10 @@ def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     # MM1 met by ICMP: the kind of error reorders the causes (the path stays suspect); a packet too
     # big for the path says nothing about MM1, which is small
     kind = icmp_kind(sa.icmp_errors)
-    return Match(ev, details + _offered_details(sa), kind if kind in (PORT_UNREACHABLE, PROHIBITED) else None)
+    if _unreachable_peer(sa) is not None:
+        kind = FROM_THE_PEER
+    return Match(ev, details + _offered_details(sa), kind if kind in (PORT_UNREACHABLE, PROHIBITED, FROM_THE_PEER)
+                 else None)
 
 
 # --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
@@ -883,6 +902,14 @@ def one_way(sa: IkeSa) -> Match | None:
         details.append(f"They are all answers, so the {sa.other(side)}'s requests reached the {side} by a path "
                        "the capture point does not see.")
         return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details, ANSWERS_ONLY)
+    answered = next((s for s in sa.steps if s.sender == INITIATOR and s.message.rspi != bytes(8)), None)
+    if side == INITIATOR and answered is not None:
+        # the responder's SPI in the initiator's own messages: the responder got them and answered
+        details.append(f"The initiator's {answered.name} (frame {answered.label}) carries the responder's SPI "
+                       f"{answered.message.rspi.hex()}: the responder received its requests and answered, by a path "
+                       "the capture point does not see or that loses the answers after it.")
+        return Match([evidence(sa.steps[0]), evidence(answered), evidence(sa.steps[-1])], details,
+                     RESPONDER_ANSWERED)
     return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details)
 
 
@@ -931,13 +958,30 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
     return Match(ev, details) if ev else None
 
 
+def _unreachable_peer(sa: IkeSa) -> str | None:
+    """The peer whose own host answered with ICMP port unreachable: it is up and the path to it
+    works, so nothing on the path and no host down explains the silence — its IKE daemon does."""
+    return next((e.src for e in sa.icmp_errors if e.src == e.quoted.dst and icmp_kind([e]) == PORT_UNREACHABLE),
+                None)
+
+
 def icmp_error(sa: IkeSa) -> Match | None:
     if not sa.icmp_errors:
         return None
-    return Match([Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors],
-                 [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
-                  f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
-                  for e in sa.icmp_errors], icmp_kind(sa.icmp_errors))
+    details = [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
+               f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
+               for e in sa.icmp_errors]
+    variant = icmp_kind(sa.icmp_errors)
+    peer = _unreachable_peer(sa)
+    if peer is not None and phase1(sa).established:
+        details.append(f"The IKE SA was up and {peer} itself now answers that nothing listens: its IKE daemon went "
+                       "away (restart, crash) with the SA.")
+        variant = DEAD_PEER
+    elif peer is not None:
+        details.append(f"The error comes from {peer} itself: the packets reach it and it is up.")
+        variant = FROM_THE_PEER
+    ev = [Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors]
+    return Match(ev, details, variant)
 
 
 def nat_detected(sa: IkeSa) -> Match | None:
@@ -1026,7 +1070,8 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
             f"The {sender} sent {len(tail)} protected Informationals {spacing} apart "
             f"(frames {', '.join(s.label for s in tail)}) and nothing came back"
             + ("; earlier ones were answered." if answered_before else ".")] + shown
-            + _keepalives_meanwhile(sa, tail[0]), inferred=False if probes else None)
+            + _keepalives_meanwhile(sa, tail[0]) + _icmp_from(sa, sa.other(sender)),
+            FROM_THE_PEER if _icmp_from(sa, sa.other(sender)) else None, inferred=False if probes else None)
     for exchange in reversed(sa.exchanges_of(V2_INFORMATIONAL)):
         steps = [sa.steps[i] for i in exchange.steps]
         if len(steps) >= 2 and not any(s.message.is_response for s in steps) and not after(sa, steps[-1],
@@ -1036,9 +1081,20 @@ def dpd_unanswered(sa: IkeSa) -> Match | None:
             ev, sent = _series(sa, steps[0], INFORMATIONAL_REQUEST)
             empty = facts.opened(steps[0]) and not steps[0].message.inner
             shown = ["The keys show an empty INFORMATIONAL: a liveness check (RFC 7296 §1.4)."] if empty else []
-            return Match(ev, [sent, "No response came back."] + shown + _keepalives_meanwhile(sa, steps[0]),
+            silent = sa.other(steps[0].sender)
+            return Match(ev, [sent, "No response came back."] + shown + _keepalives_meanwhile(sa, steps[0])
+                         + _icmp_from(sa, silent), FROM_THE_PEER if _icmp_from(sa, silent) else None,
                          inferred=False if empty else None)
     return None
+
+
+def _icmp_from(sa: IkeSa, side: str) -> list[str]:
+    """The sentence saying that the silent peer's own host answered ICMP port unreachable, if it
+    did: the path both ways works, and its IKE daemon is what is gone."""
+    if _unreachable_peer(sa) != sa.address(side):
+        return []
+    return [f"The {side}'s host ({sa.address(side)}) answers with ICMP port unreachable: the path works both ways "
+            "and the host is up, but no IKE daemon listens any more."]
 
 
 def _deletes(steps: list[Step]) -> bool:

@@ -36,11 +36,15 @@ from ikepcap.correlate.model import INITIATOR as I
 from ikepcap.correlate.model import RESPONDER as R
 from ikepcap.diagnose import patterns
 from ikepcap.diagnose.facts import PORT_UNREACHABLE, PROHIBITED, TOO_BIG
+from ikepcap.diagnose.implementations import LIBRESWAN
 from ikepcap.diagnose.model import ERROR, INFO, WARNING
 from ikepcap.diagnose.patterns import (
+    ANSWER_READ,
     ANSWERS_ONLY,
     BEFORE_ENCRYPTION,
     CERTIFICATES,
+    DEAD_PEER,
+    FROM_THE_PEER,
     GARBLED,
     IDENTITY,
     LARGE,
@@ -53,6 +57,7 @@ from ikepcap.diagnose.patterns import (
     PROPOSAL,
     PROVEN,
     REQUEST_RESENT,
+    RESPONDER_ANSWERED,
     SELECTORS,
     SHARED_KEY,
     SMALL,
@@ -89,6 +94,10 @@ class Rule:
     checks: Checks
     # Other rankings of the causes, by the variant name a pattern returns (patterns.LARGE, ...).
     variants: Mapping[str, Cause] = field(default_factory=lambda: MappingProxyType({}))
+    # The ranking when the responder is this implementation (a name of diagnose.implementations),
+    # where what it does on each failure (its BEHAVIOURS rows) makes the wire pattern mean something
+    # else; a ranking the keys decided (patterns.DECRYPTED_VARIANTS) stays.
+    by_responder: Mapping[str, Cause] = field(default_factory=lambda: MappingProxyType({}))
     # The checks instead of ``checks`` when phase 1 authenticates with signatures, not a PSK.
     signature_checks: Checks | None = None
     refusal: bool = False               # a stall whose pattern is an explicit refusal: the phase is rejected
@@ -144,7 +153,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          refusal=True,
          strongswan=((R, "no IKE config found for {me}...{peer}, sending NO_PROPOSAL_CHOSEN", NO_SPI),
                      (R, "no proposal found")),
-         variants={NO_SPI: ("peer-not-configured", "p1-proposal-mismatch")}),
+         variants={NO_SPI: ("peer-not-configured", "p1-proposal-mismatch")},
+         # Libreswan never answers a peer it has no connection for: its refusal is about the proposal
+         # (or a missing pre-shared key, which it also answers with NO_PROPOSAL_CHOSEN)
+         by_responder={LIBRESWAN: ("p1-proposal-mismatch", "responder-no-psk-for-peer")}),
     Rule("mm3-invalid-cookie", MAIN, patterns.mm3_invalid_cookie, ERROR,
          "Main Mode stalled at MM3: the responder answered with INVALID_COOKIE, unencrypted",
          "The initiator sent MM3 and got no MM4; instead the responder sent an unencrypted INVALID_COOKIE, i.e. it "
@@ -201,7 +213,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                      (I, "invalid HASH_V1 payload length, decryption failed?"),
                      (R, "invalid ID_V1 payload length, decryption failed?")),
          signature_checks=SIGNATURE_CHECKS,
-         variants={PROVEN: ("psk-mismatch",), IDENTITY: ("id-mismatch", "auth-failed", "peer-not-configured")}),
+         variants={PROVEN: ("psk-mismatch",), IDENTITY: ("id-mismatch", "auth-failed", "peer-not-configured"),
+                   ANSWER_READ: ("id-mismatch", "auth-failed", "psk-mismatch")},
+         # Libreswan says nothing to an MM5 it cannot decrypt: an encrypted answer means it read it
+         by_responder={LIBRESWAN: ("id-mismatch", "auth-failed", "peer-not-configured")}),
     Rule("mm5-unanswered-after-float", MAIN, patterns.mm5_unanswered_after_float, ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
@@ -290,7 +305,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "Compare the initiator's offered proposals (in the details) with the responder's policies: some "
                "responders drop an unacceptable MM1 silently."))),
          variants={PORT_UNREACHABLE: ("peer-not-listening", "forward-path-blocked", "peer-down"),
-                   PROHIBITED: ("filtered", "forward-path-blocked")}),
+                   PROHIBITED: ("filtered", "forward-path-blocked"),
+                   FROM_THE_PEER: ("peer-not-listening",)}),
     # --- IKEv1 Aggressive Mode: stalls ------------------------------------------------------------
     Rule("am1-rejected", AGGRESSIVE, patterns.am1_rejected,
          ERROR, "Aggressive Mode rejected at AM1: the responder refused it, unencrypted",
@@ -488,7 +504,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "prohibited — a filter; fragmentation needed — the path MTU.",)),
           (R, ("Check that the IKE daemon is running and bound to the address the initiator uses.",))),
          variants={PORT_UNREACHABLE: ("peer-not-listening", "peer-down"), PROHIBITED: ("filtered",),
-                   TOO_BIG: ("ip-fragments-dropped",)}),
+                   TOO_BIG: ("ip-fragments-dropped",),
+                   FROM_THE_PEER: ("peer-not-listening",), DEAD_PEER: ("peer-dead", "peer-not-listening")}),
     Rule("fragmented-unanswered", OBSERVATION, patterns.fragmented_unanswered,
          ERROR, "A large, IP-fragmented IKE message went unanswered",
          "The message was larger than the path MTU and travelled as IP fragments (or only some fragments were seen); "
@@ -504,7 +521,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("forward-path-blocked", "return-path-blocked", "peer-down"),
          ((I, ("Find out where the capture was taken relative to the firewalls on the path.",)),
           (R, ("Capture on the responder's side too: if the requests arrive there, the answers are lost.",))),
-         variants={ANSWERS_ONLY: ("capture-one-direction",)}),
+         variants={ANSWERS_ONLY: ("capture-one-direction",),
+                   RESPONDER_ANSWERED: ("capture-one-direction", "return-path-blocked")}),
     Rule("reply-lost", OBSERVATION, patterns.reply_lost,
          ERROR, "Replies pass the capture point but the requester keeps re-sending",
          "Each re-sent request is answered, and the answers pass the capture point, yet the requester keeps "
@@ -520,7 +538,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check whether the peer restarted or lost the SA; check NAT mappings and their idle timeout (with "
                "NAT-T, the details above say whether keepalives still flow).",)),
           (R, ("Check the peer's uptime and SA table.",))),
-         inferred=True),
+         inferred=True,
+         variants={FROM_THE_PEER: ("peer-dead", "peer-not-listening")}),
     Rule("esp-one-way", OBSERVATION, patterns.esp_one_way, WARNING, "ESP flows in one direction only",
          "Phase 2 completed and ESP packets were seen, but only one way: the tunnel carries traffic out and nothing "
          "back (routing, a crypto ACL / policy on the far side, or the far side dropping the ESP).",

@@ -966,3 +966,29 @@ def test_a_clock_step_back_keeps_the_file_order_and_is_noted():
     assert any("clock steps back" in note and "2.390 s" in note for note in correlation.notes)
     rules = {f.rule for f in diagnose(correlation).sas[0].findings}
     assert "init-response-lost" not in rules and "init-no-auth" in rules
+
+
+def test_every_responder_ranking_names_a_known_implementation_and_causes():
+    from ikepcap.diagnose.implementations import IMPLEMENTATIONS
+    for rule in RULES.values():
+        assert set(rule.by_responder) <= set(IMPLEMENTATIONS), rule.id
+        assert all(set(ranking) <= set(CAUSES) for ranking in rule.by_responder.values()), rule.id
+
+
+@pytest.mark.parametrize("rspi, message_id, first", [
+    (bytes(8), 0, "p1-proposal-mismatch"),           # Libreswan's format: it never answers an unknown peer
+    (RSPI, 0x4d2, "peer-not-configured"),            # strongSwan's, no SPI: no config for this peer
+], ids=["libreswan", "strongswan"])
+def test_the_same_refusal_means_what_the_responders_implementation_makes_it(rspi, message_id, first):
+    """NO_PROPOSAL_CHOSEN to MM1 without an SPI: strongSwan's 'no IKE config found'; from a responder
+    whose notify format is Libreswan's (responder cookie and message ID zero), a proposal refusal."""
+    c = Conversation()
+    c.mm(1, 0)
+    c.send(0.01, "r", ike.message(ISPI, rspi, 5, [(ike.V1_N, ike.notify_v1(14, spi=b""))], message_id=message_id))
+    d = c.diagnosis()
+    found = next(f for f in d.findings if f.rule == "mm1-rejected")
+    assert found.causes[0].id == first
+    if first == "p1-proposal-mismatch":
+        assert d.implementations.responder.name == "Libreswan"
+        assert "peer-not-configured" not in [c.id for c in found.causes]
+        assert any(detail.startswith("The responder is Libreswan") for detail in found.details)
