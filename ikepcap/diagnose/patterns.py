@@ -212,11 +212,7 @@ def _proxy_ids(step: Step) -> list[str]:
         details.append(f"Proxy IDs in {step.name} (frame {step.label}): local {local} ↔ remote {remote}, from the "
                        f"{step.sender}; the peer's crypto ACL / connection must be the mirror image, local {remote} "
                        f"↔ remote {local}.")
-    proposals = [proposal_text(p) for sa_ in facts.inside(step, V1_SA, V2_SA, SecurityAssociation)
-                 for p in sa_.proposals]
-    if proposals:
-        details.append(f"Offered in {step.name}: " + "; ".join(proposals) + ".")
-    return details
+    return details + _offer(step, "Offered")
 
 
 def _selectors(step: Step) -> list[str]:
@@ -228,11 +224,14 @@ def _selectors(step: Step) -> list[str]:
         tsr = ", ".join(selector_text(x) for p in ts[V2_TSR] for x in p.selectors)
         details.append(f"Traffic selectors in {step.name} (frame {step.label}): TSi (the {step.sender}'s side) "
                        f"{tsi} ↔ TSr {tsr}; the peer's local subnets must cover TSr and its remote ones TSi.")
-    proposals = [proposal_text(p) for sa_ in facts.inside(step, V2_SA, V2_SA, SecurityAssociation)
+    return details + _offer(step, "Child SA proposals")
+
+
+def _offer(step: Step, what: str) -> list[str]:
+    """The SA proposals the keys reveal in ``step`` (Quick Mode's, or a child SA's), one sentence."""
+    proposals = [proposal_text(p) for sa_ in facts.inside(step, V1_SA, V2_SA, SecurityAssociation)
                  for p in sa_.proposals]
-    if proposals:
-        details.append(f"Child SA proposals in {step.name}: " + "; ".join(proposals) + ".")
-    return details
+    return [f"{what} in {step.name}: " + "; ".join(proposals) + "."] if proposals else []
 
 
 def _clear_notify_from(sa: IkeSa, since: Step, sender: str, types: frozenset[int] | None = None):
