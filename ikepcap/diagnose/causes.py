@@ -77,6 +77,11 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
     Cause("capture-one-direction", "the capture point sees only one direction of the traffic",
           "The other direction takes another path (asymmetric routing, several links or firewalls in a cluster), or "
           "the span, tap or capture filter covers one direction only: what is missing was not necessarily lost."),
+    Cause("initiator-stopped", "the initiator did not go on after the responder's answer",
+          "The capture was taken next to the initiator, so anything it sent would be here: it received the answer "
+          "and sent nothing more. Its own configuration or state stopped it — a probe or scanner that never meant "
+          "to go on, an authentication it cannot start (no certificate, key or identity configured), or something "
+          "in the answer it rejected without saying so."),
     Cause("superseded", "a later attempt between the same peers succeeded",
           "An attempt nobody answered, followed by a negotiation between the same peers that completed."),
     Cause("redirected", "the responder sent the initiator to another gateway",

@@ -22,6 +22,7 @@ from ikepcap.correlate.model import (
     Step,
 )
 from ikepcap.diagnose import facts
+from ikepcap.diagnose.capture_point import locate
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.fingerprint import Fingerprint, Implementation, fingerprint
@@ -328,7 +329,7 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     asa_state = _asa_state(sa, p1)
     headline = _headline(sa, p1, p2, stall, leading, cause, asa_state)
     verdict = Verdict(PROBLEM if problem else HEALTHY, p1, p2, cause, headline, asa_state)
-    return SaDiagnosis(sa, verdict, findings, sides)
+    return SaDiagnosis(sa, verdict, findings, sides, locate(sa))
 
 
 def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:

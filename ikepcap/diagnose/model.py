@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import IkeSa
+from ikepcap.diagnose.capture_point import CapturePoint
 from ikepcap.diagnose.fingerprint import Fingerprint
 
 ERROR = "error"
@@ -107,6 +108,7 @@ class SaDiagnosis:
     verdict: Verdict
     findings: list[Finding] = field(default_factory=list)
     implementations: Fingerprint | None = None      # who each side most likely is, with its evidence
+    capture_point: CapturePoint | None = None       # which side the capture was taken near
 
 
 @dataclass(slots=True)

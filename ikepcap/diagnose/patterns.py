@@ -66,6 +66,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose import facts
+from ikepcap.diagnose.capture_point import locate
 from ikepcap.diagnose.facts import (
     AUTHENTICATION_METHOD,
     NO_SUCH_SA,
@@ -136,6 +137,7 @@ ANSWER_READ = "answer-read"             # the initiator stopped re-sending on th
 RESPONDER_ANSWERED = "responder-answered"  # the initiator uses the responder's SPI: its packets got there
 FROM_THE_PEER = "from-the-peer"         # the peer's own host sent the ICMP error: the path to it works
 DEAD_PEER = "dead-peer"                 # ... after the SA was up: the daemon went away
+INITIATOR_STOPPED = "initiator-stopped"  # captured next to the initiator, which sent nothing more
 # Variants that rest on what the keys showed: nothing about the implementation outranks them.
 DECRYPTED_VARIANTS = frozenset({PROPOSAL, SELECTORS, IDENTITY, SHARED_KEY, PROVEN})
 
@@ -245,6 +247,17 @@ def _protected_info_from(sa: IkeSa, since: Step, sender: str) -> list[Step]:
 def _after_float(sa: IkeSa, step: Step) -> bool:
     return sa.float_step is not None and sa.float_step <= step.index and NAT_T_PORT in (step.message.sport,
                                                                                         step.message.dport)
+
+
+def _stopped_here(sa: IkeSa, due: str) -> list[str]:
+    """Why a missing initiator message was never sent, when the capture point sits next to the
+    initiator (whatever it sends passes here): empty when it does not."""
+    point = locate(sa)
+    if point.near != INITIATOR:
+        return []
+    return [f"The capture was taken next to the initiator ({point.evidence[0]}): had it sent {due}, {due} would "
+            "be here. The responder answered and the initiator did not go on: look at the initiator, not at the "
+            "path."]
 
 
 def _nat_between(sa: IkeSa) -> bool:
@@ -372,7 +385,11 @@ def mm4_unanswered(sa: IkeSa, p: Progress) -> Match | None:
         return None
     details = [f"MM4 passed the capture point (frame {mm4.label}); no MM5 followed."]
     certificates = mm4.message.carries(V1_CERTREQ, V2_CERTREQ)
-    if _nat_between(sa):
+    stopped = _stopped_here(sa, MM5)
+    if stopped:
+        details += stopped
+        variant = INITIATOR_STOPPED
+    elif _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so MM5 was due on UDP 4500.")
         variant = None
     elif certificates:
@@ -636,10 +653,14 @@ def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:
     details = [f"The IKE_SA_INIT response passed the capture point (frame {response.label}); no IKE_AUTH "
                "followed."]
     variant = None
+    stopped = _stopped_here(sa, IKE_AUTH_MESSAGES)
     if not any(s.sender == INITIATOR for s in sa.steps):
         details.append("Nothing from the initiator passed the capture point, not even the IKE_SA_INIT request "
                        "this answers: the capture may see one direction only.")
         variant = ONE_DIRECTION
+    elif stopped:
+        details += stopped
+        variant = INITIATOR_STOPPED
     elif _nat_between(sa):
         details.append("NAT detection shows a NAT between the peers, so IKE_AUTH was due on UDP 4500.")
     else:

@@ -47,6 +47,7 @@ from ikepcap.diagnose.patterns import (
     FROM_THE_PEER,
     GARBLED,
     IDENTITY,
+    INITIATOR_STOPPED,
     LARGE,
     NO_KEY,
     NO_NAT,
@@ -262,7 +263,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "Check that UDP 4500 (after NAT-T) and IP fragments of UDP 500/4500 pass every firewall.")),
           (R, ("Capture on the initiator's side too, to see whether MM5 leaves it.",))),
          variants={CERTIFICATES: ("ip-fragments-dropped", "udp4500-blocked", "vendor-interop"),
-                   NO_NAT: ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped")}),
+                   NO_NAT: ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped"),
+                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")}),
     Rule("mm3-unanswered", MAIN, patterns.mm3_unanswered,
          ERROR, "Main Mode stalled at MM3: the responder never sent MM4",
          "The initiator sent its key exchange (MM3) and received no MM4. At this point the responder must find the "
@@ -389,7 +391,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check the initiator's log: did it send IKE_AUTH, on which port, and how large was it?",)),
           (R, ("Capture on the initiator's side too, to see whether IKE_AUTH leaves it.",))),
          variants={ONE_DIRECTION: ("capture-one-direction", "ip-fragments-dropped", "udp4500-blocked"),
-                   NO_NAT: ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked")}),
+                   NO_NAT: ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked"),
+                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")}),
     Rule("auth-rejected", V2, patterns.auth_rejected,
          ERROR, "IKE_AUTH rejected: the response is too small to hold an identity",
          "The IKE_AUTH response is encrypted and so small that it can only hold a notification, not the responder's "

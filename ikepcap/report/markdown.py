@@ -149,6 +149,7 @@ def render(view: dict, verbose: bool = False) -> str:
                 f"Initiator SPI `{sa['ispi']}`, responder SPI `{sa['rspi']}`{roles}.", "",
                 f"**Implementations:** initiator {md(implementation_name(sa['initiator']))}, responder "
                 f"{md(implementation_name(sa['responder']))}.", "",
+                f"**Capture point:** {md(sa['capture_point']['unseen'])}", "",
                 f"### Phase 1: {sides_heading(sa['phase1'])}", ""] + _states(sa["phase1"]) + [""]
         if sa["phase2"]["initiator"] is not None:
             out += [f"### Phase 2: {md(sa['phase2']['summary'])}", ""] + _states(sa["phase2"]) + [""]

@@ -150,6 +150,11 @@ def implementation_lines(sa: dict, verbose: bool) -> list[str]:
     """Who each side most likely is; the evidence with -v."""
     lines = _wrap(f"Implementations: initiator {implementation_name(sa['initiator'])}, responder "
                   f"{implementation_name(sa['responder'])}.", "  ")
+    point = sa["capture_point"]
+    if point and point["near"]:
+        lines += _wrap(f"Capture point: near the {point['near']} ({point['evidence'][0]}).", "  ")
+        if verbose:
+            lines += _wrap(point["unseen"], "    ")
     if verbose:
         for role in ("initiator", "responder"):
             found = sa[role]["implementation"]

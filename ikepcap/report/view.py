@@ -185,6 +185,9 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
         "phase1": _phase(d.verdict.phase1),
         "phase2": _phase(d.verdict.phase2),
         "stall": _stall(d),
+        "capture_point": None if d.capture_point is None else {
+            "near": d.capture_point.near, "evidence": list(d.capture_point.evidence),
+            "unseen": d.capture_point.unseen},
         "message_count": len(sa.steps),
         "messages": [_message(sa, s) for s in sa.steps] if messages else [],
         "exchanges": [{"kind": x.kind, "message_id": x.message_id, "requester": x.requester, "messages": x.names}

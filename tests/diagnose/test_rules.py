@@ -992,3 +992,21 @@ def test_the_same_refusal_means_what_the_responders_implementation_makes_it(rspi
         assert d.implementations.responder.name == "Libreswan"
         assert "peer-not-configured" not in [c.id for c in found.causes]
         assert any(detail.startswith("The responder is Libreswan") for detail in found.details)
+
+
+def test_a_capture_next_to_the_initiator_blames_the_initiator_not_the_path():
+    """Captured on the private side of the initiator's NAT, an IKE_AUTH the initiator sent would be in
+    the capture: it was never sent, so UDP 4500 being blocked (or any path cause) is not the answer."""
+    c = Conversation(2, initiator="192.168.2.100", responder="203.0.113.80")
+    c.init_request(0)
+    c.init_response(0.05)
+    d = c.diagnosis()
+    assert d.capture_point.near == "initiator"
+    found = next(f for f in d.findings if f.rule == "init-no-auth")
+    assert [c.id for c in found.causes] == ["initiator-stopped", "vendor-interop"]
+    assert d.verdict.cause == "initiator-stopped"
+    # in the middle of the path (neither side private) nothing says where the capture was taken
+    middle = Conversation(2)
+    middle.init_request(0)
+    middle.init_response(0.05)
+    assert middle.diagnosis().capture_point.near is None

@@ -1,0 +1,67 @@
+"""Where the capture was taken, relative to the two peers: what it can and cannot show.
+
+A capture taken next to a peer sees everything that peer sends: a message of its that is not
+in the capture was never sent, and the path cannot be blamed for it. A capture in the middle
+sees neither side's losses on its far side. Without TTLs the wire still places the capture
+point in two ways:
+
+* a private address (RFC 1918 / RFC 4193) on one side and a public one on the other: the
+  capture was taken on the private side of that peer's NAT, between the peer and its NAT;
+* NAT detection (RFC 3947, RFC 7296 §2.23): a peer whose own-address hash matches what the
+  capture point saw, while the other peer's hash of it does not, sits on this side of the NAT.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa
+
+
+@dataclass(frozen=True, slots=True)
+class CapturePoint:
+    near: str | None                    # INITIATOR / RESPONDER, or None where the wire does not say
+    evidence: tuple[str, ...]
+
+    @property
+    def unseen(self) -> str:
+        """What a capture at this point cannot show, in one sentence."""
+        if self.near is None:
+            return ("Where the capture was taken is not known: a message missing here may have been lost on "
+                    "either side of the capture point.")
+        far = RESPONDER if self.near == INITIATOR else INITIATOR
+        return (f"Taken near the {self.near}: everything the {self.near} sent passes here, so a message of its "
+                f"that is missing was never sent; what the {far} sent may still be lost after this point.")
+
+
+# Addresses only a NAT makes reachable: RFC 1918, shared address space (RFC 6598, carrier-grade
+# NAT) and unique local IPv6 (RFC 4193). Python's is_private also counts the documentation ranges,
+# which labs and examples use on both sides.
+BEHIND_NAT = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
+
+
+def _private(address: str) -> bool:
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(found in network for network in BEHIND_NAT if network.version == found.version)
+
+
+def locate(sa: IkeSa) -> CapturePoint:
+    """The side the capture point is next to, with the evidence, or None."""
+    for side in (INITIATOR, RESPONDER):
+        other = RESPONDER if side == INITIATOR else INITIATOR
+        if _private(sa.address(side)) and not _private(sa.address(other)):
+            return CapturePoint(side, (f"the {side} {sa.address(side)} is a private address and the {other} "
+                                       f"{sa.address(other)} a public one: the capture was taken on the {side}'s "
+                                       "side of its NAT",))
+        own = [c for c in sa.nat_checks if c.sender == side and c.about == "sender"]
+        theirs = [c for c in sa.nat_checks if c.sender == other and c.about == "receiver"]
+        if own and theirs and all(c.matches for c in own) and not any(c.matches for c in theirs):
+            return CapturePoint(side, (f"the {side}'s own NAT-D hash matches its address as seen here, and the "
+                                       f"{other}'s hash of it does not: a NAT sits between the capture point and "
+                                       f"the {other}",))
+    return CapturePoint(None, ())
