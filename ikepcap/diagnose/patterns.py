@@ -51,6 +51,7 @@ from ikepcap.decode.model import (
     V1_ID,
     V1_SA,
     V2_AUTH,
+    V2_CERT,
     V2_DELETE,
     V2_IDI,
     V2_IDR,
@@ -58,6 +59,7 @@ from ikepcap.decode.model import (
     V2_TSI,
     V2_TSR,
     Authentication,
+    Certificate,
     Delete,
     Identification,
     Notification,
@@ -687,8 +689,11 @@ def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
     if request is not None:
         ids = [identity_text(i) for kind in (V2_IDI, V2_IDR) for i in facts.inside(request, kind, kind, Identification)]
         names = sorted({a.method_name for a in facts.inside(request, V2_AUTH, V2_AUTH, Authentication)})
+        subjects = [c.subject for c in facts.inside(request, V2_CERT, V2_CERT, Certificate) if c.subject]
         details.append(f"The initiator's IKE_AUTH (frame {request.label}) presents {' and '.join(ids) or 'no ID'}"
-                       + (f", authenticating with {' / '.join(names)}" if names else "") + ".")
+                       + (f", authenticating with {' / '.join(names)}" if names else "")
+                       + (f", certificate {'; '.join(subjects)}" if subjects else "")
+                       + (", without an AUTH payload: it asks for EAP (RFC 7296 §2.16)" if not names else "") + ".")
     variant = SHARED_KEY if notification.notify_type == V2_AUTHENTICATION_FAILED and methods == {V2_SHARED_KEY_AUTH} \
         else None
     return Match(ev, details, variant, inferred=False)
@@ -836,20 +841,36 @@ def child_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 # --- observations -------------------------------------------------------------------------
 
 def child_refused(sa: IkeSa) -> Match | None:
-    """CREATE_CHILD_SA responses with room for one notification only: each refused its request
-    (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN, ...), inferred from the size as for IKE_AUTH."""
-    refused = []
+    """CREATE_CHILD_SA responses that refused their request: by the notify the keys show inside, or
+    without keys by a size with room for one notification only (TS_UNACCEPTABLE,
+    NO_PROPOSAL_CHOSEN, ...), inferred as for IKE_AUTH."""
+    refused, details, variants = [], [], []
     for exchange in sa.exchanges_of(CREATE_CHILD_SA):
         steps = [sa.steps[i] for i in exchange.steps if sa.steps[i].copy_of is None]
         responses = [s for s in steps if s.message.is_response]
-        if responses and facts.notify_only(responses[-1]):
-            refused.append((steps[0], responses[-1]))
+        if not responses:
+            continue
+        response = responses[-1]
+        refusal = _refusal([response], P2_REFUSALS[2])
+        revealed = facts.revealed([response])
+        if refusal is not None or revealed:
+            step, notification = (refusal[0], refusal[1]) if refusal else revealed[0]
+            refused.append((steps[0], response))
+            variants.append(refusal[2] if refusal else None)
+            details.append(f"CREATE_CHILD_SA message ID {response.message.message_id}: the keys show "
+                           f"{_notify_text(step, notification)}.")
+            details += _selectors(steps[0])
+        elif not facts.opened(response) and facts.notify_only(response):
+            refused.append((steps[0], response))
+            variants.append(None)
+            details.append(f"CREATE_CHILD_SA message ID {response.message.message_id}: the response (frame "
+                           f"{response.label}) holds {facts.sk_length(response)} encrypted bytes, room for a "
+                           "notification only.")
     if not refused:
         return None
     evidence_ = [evidence(s) for pair in refused for s in pair]
-    return Match(evidence_, [
-        f"CREATE_CHILD_SA message ID {response.message.message_id}: the response (frame {response.label}) holds "
-        f"{facts.sk_length(response)} encrypted bytes, room for a notification only." for _, response in refused])
+    read = all(facts.opened(response) for _, response in refused)
+    return Match(evidence_, details, variants[0] if read else None, inferred=False if read else None)
 
 
 def _keys_exist_from(sa: IkeSa) -> Step | None:

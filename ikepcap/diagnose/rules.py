@@ -598,7 +598,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare the traffic selectors and ESP proposal of the refused request with the peer's.",)),
           (R, ("The peer's log names the refusal ('traffic selectors ... unacceptable', 'no acceptable proposal "
                "found').",))),
-         inferred=True),
+         inferred=True,
+         variants={PROPOSAL: ("p2-proposal-mismatch",), SELECTORS: ("p2-ts-mismatch",)}),
     Rule("retransmissions", OBSERVATION, patterns.retransmissions, INFO, "Messages were re-sent",
          "Some messages were sent more than once; their timing tells whether they were timer retransmissions of an "
          "unanswered request or answers to duplicates.",

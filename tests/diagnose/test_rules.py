@@ -1010,3 +1010,18 @@ def test_a_capture_next_to_the_initiator_blames_the_initiator_not_the_path():
     middle.init_request(0)
     middle.init_response(0.05)
     assert middle.diagnosis().capture_point.near is None
+
+
+def test_a_create_child_sa_refusal_is_named_by_the_notify_the_keys_show():
+    from ikepcap.decode.model import Notification
+    c = Conversation(2)
+    c.healthy_v2()
+    c.sk(1.0, "i", 36, 2, 300)
+    c.sk(1.01, "r", 36, 2, 48, response=True)
+    response = c.messages[-1]
+    response.opened = True
+    response.inner = (Notification(41, "Notify", 8, False, None, 0, b"", 38, "TS_UNACCEPTABLE", b"", (),
+                                   decrypted=True),)
+    found = next(f for f in c.diagnosis().findings if f.rule == "child-refused")
+    assert [cause.id for cause in found.causes] == ["p2-ts-mismatch"] and not found.inferred
+    assert any("TS_UNACCEPTABLE (38), encrypted (read with the keys)" in d for d in found.details)
