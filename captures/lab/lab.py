@@ -484,7 +484,7 @@ def make_pki() -> None:
 class Pluto:
     """One pluto (from the unpacked Debian package) in one namespace."""
 
-    def __init__(self, node: str, dir: Path, conn: str, secrets: str):
+    def __init__(self, node: str, dir: Path, conn: str, secrets: str, debug: str = "none"):
         self.node, self.dir = node, dir
         for sub in ("run", "nss", "ipsec.d"):
             (dir / sub).mkdir(parents=True, exist_ok=True)
@@ -495,7 +495,7 @@ config setup
     ikev1-policy=accept
     logtime=yes
     logappend=no
-    plutodebug=none
+    plutodebug="{debug}"
     uniqueids=no
 
 {conn}
@@ -552,19 +552,20 @@ config setup
             self.out.close()
 
 
-def lsw_conn(role: str, *, ike: str = "aes128-sha2_256;modp2048",
-             esp: str = "aes128-sha2_256") -> str:
+def lsw_conn(role: str, *, version: int = 1, ike: str = "aes128-sha2_256;modp2048",
+             esp: str = "aes128-sha2_256", remote_id: str | None = None) -> str:
+    """ipsec.conf `conn lab`; remote_id: the ID pluto expects from its peer (default: its address)."""
     me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
     mynet, peernet = (I_NET, R_NET) if role == "i" else (R_NET, I_NET)
     return f"""\
 conn lab
-    ikev2=no
+    ikev2={"yes" if version == 2 else "no"}
     authby=secret
     left={me}
     leftid={me}
     leftsubnet={mynet}
     right={peer}
-    rightid={peer}
+    rightid={remote_id or peer}
     rightsubnet={peernet}
     ike={ike}
     phase2alg={esp}
