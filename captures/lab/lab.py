@@ -553,9 +553,13 @@ config setup
 
 
 def lsw_conn(role: str, *, version: int = 1, ike: str = "aes128-sha2_256;modp2048",
-             esp: str = "aes128-sha2_256", remote_id: str | None = None) -> str:
-    """ipsec.conf `conn lab`; remote_id: the ID pluto expects from its peer (default: its address)."""
+             esp: str = "aes128-sha2_256", remote_addr: str | None = None,
+             remote_id: str | None = None) -> str:
+    """ipsec.conf `conn lab`; remote_addr: the peer's address as configured (`right`, default:
+    the real peer's; "%any" for any), remote_id: the ID pluto expects from it (default: its
+    address)."""
     me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
+    peer = remote_addr or peer
     mynet, peernet = (I_NET, R_NET) if role == "i" else (R_NET, I_NET)
     return f"""\
 conn lab
@@ -565,7 +569,7 @@ conn lab
     leftid={me}
     leftsubnet={mynet}
     right={peer}
-    rightid={remote_id or peer}
+    rightid={remote_id or (I_ADDR if peer == "%any" else peer)}
     rightsubnet={peernet}
     ike={ike}
     phase2alg={esp}

@@ -64,13 +64,15 @@ def sw(role: str, *, psk: str = PSK, secret_ids: tuple[str, ...] | None = None,
     return make
 
 
-def lsw(role: str, *, psk: str = PSK, debug: str = "none", **conn):
+def lsw(role: str, *, psk: str = PSK, debug: str = "none", secret_ids: tuple[str, ...] | None = None,
+        **conn):
     """Factory for a Libreswan pluto with an ipsec.conf connection 'lab'; debug: its
-    plutodebug ("private" logs an established IKEv2 SA's keys, see README).  A remote_id
-    other than the peer's address is also an ID of the PSK entry, so the PSKs stay equal."""
+    plutodebug ("private" logs an established IKEv2 SA's keys, see README).  The PSK line's IDs:
+    secret_ids, by default both addresses and a remote_id other than the peer's address (so the
+    PSKs stay equal)."""
     def make(dir):
         me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
-        ids = " ".join(dict.fromkeys((me, peer, conn.get("remote_id") or peer)))
+        ids = " ".join(secret_ids or dict.fromkeys((me, peer, conn.get("remote_id") or peer)))
         return Pluto(role, dir, lsw_conn(role, **conn), f'{ids} : PSK "{psk}"\n', debug=debug)
     return make
 
@@ -357,4 +359,14 @@ SCENARIOS: list[Scenario] = [
         {"m-left": ("sw-lsw-v1-mm-mm3-lost-initiator-side", "initiator-side"),
          "m-right": ("sw-lsw-v1-mm-mm3-lost-responder-side", "responder-side")},
         router=DROP_MM3),
+    Scenario(
+        "sw-lsw-v1-mm-peer-not-configured",
+        f"strongSwan initiator, Libreswan responder configured for another peer ({OTHER_ID})",
+        sw("i"), lsw("r", remote_addr=OTHER_ID), until_give_up(child=None),
+        middle("sw-lsw-v1-mm-peer-not-configured")),
+    Scenario(
+        "sw-lsw-v1-mm-no-psk-for-peer",
+        f"strongSwan initiator, Libreswan responder: right=%any, a PSK only for {OTHER_ID}",
+        sw("i"), lsw("r", remote_addr="%any", secret_ids=(R_ADDR, OTHER_ID)),
+        until_give_up(child=None), middle("sw-lsw-v1-mm-no-psk-for-peer")),
 ]

@@ -28,7 +28,7 @@ NOISE = re.compile(
 CFG_DUMP = re.compile(r"\[CFG\] {2,}\S")
 CFG_KEEP = re.compile(r"conn \S+:|child \S+:|proposals|_ts =|_addrs|version|aggressive|"
                       r"class|[^a-z]id =|auth|dpd|encap|fragmentation|certs =")
-TIME = re.compile(r"^(?:\w{3} \d+ )?(\d\d:\d\d:\d\d(?:\.\d+)?)")
+TIME = re.compile(r"^(?:\w{3} +\d+ )?(\d\d:\d\d:\d\d(?:\.\d+)?)")
 MAX_LINES = 400
 
 
@@ -44,8 +44,9 @@ def trim(src: Path, dst: Path, stop: str | None = None, max_lines: int = MAX_LIN
         if not ln.strip() or NOISE.search(ln):
             continue
         # pluto: start-up self-tests and algorithm tables are long; every line
-        # about the negotiation names the connection ("lab" #1: ...)
-        if pluto and '"lab"' not in ln and "shutting down" not in ln:
+        # about the negotiation names the connection ("lab" #1: ...), except
+        # what it says about a packet no connection takes ("packet from ...")
+        if pluto and '"lab"' not in ln and "shutting down" not in ln and "packet from" not in ln:
             continue
         if CFG_DUMP.search(ln) and not CFG_KEEP.search(ln):
             continue

@@ -360,15 +360,22 @@ TRUTH = {
                     "responder cookie 0 and message ID 0.",
         sas=[dict(exchange="main", outcome="rejected",
                   stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
-                  cause="p1-proposal-mismatch", enc=[], retx={}, findings=["mm1-rejected"])],
+                  cause="p1-proposal-mismatch", enc=[], retx={}, findings=["mm1-rejected"],
+                  cause_alternatives={
+                      "causes": ["responder-no-psk-for-peer"],
+                      "why": "Libreswan refuses MM1 with the same notify (40 bytes, SPI size 0, "
+                             "responder cookie 0, message ID 0) when it has no PSK for the peer "
+                             "(sw-lsw-v1-mm-no-psk-for-peer); only its log tells the two apart."})],
         proof=[("responder", r"Oakley Transform \[AES_CBC \(256\), HMAC_SHA2_384, MODP3072\] refused"),
                ("responder", r"no acceptable Oakley Transform"),
+               ("responder", r"packet from 192\.0\.2\.10:500: sending notification NO_PROPOSAL_CHOSEN"),
                ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")],
         note="Libreswan's refusal: 40 bytes, notify SPI size 0, responder cookie 0, message ID 0. "
              "strongSwan's refusal of an unknown peer is also 40 bytes with SPI size 0 but has a "
              "responder cookie and a random message ID (v1-mm-peer-not-configured); its proposal "
              "refusal carries the cookie pair as SPI (56 bytes, v1-mm-p1-proposal-mismatch). "
-             "Libreswan answers nothing at all to a peer it has no connection for."),
+             "Libreswan answers nothing at all to a peer it has no connection for "
+             "(sw-lsw-v1-mm-peer-not-configured)."),
     "v1-mm-id-refused": dict(
         description="Equal PSKs, but the strongSwan responder expects the identity 192.0.2.99: it "
                     "decrypts MM5, finds no peer config for ID 192.0.2.10 and answers the one MM5 "
@@ -460,9 +467,11 @@ TRUTH = {
                   cause_alternatives={
                       "causes": ["return-path-blocked", "responder-no-psk-for-peer"],
                       "why": "At the initiator's side of the drop an MM3 lost on the way out looks "
-                             "exactly like MM4 replies lost on the way back. What Libreswan 4.10 "
-                             "sends when it has no PSK for the peer was not measured in the lab, so "
-                             "a silent responder without a PSK is not ruled out either."})],
+                             "exactly like MM4 replies lost on the way back. Libreswan without a PSK "
+                             "for the peer refuses MM1 already (sw-lsw-v1-mm-no-psk-for-peer), but "
+                             "its MM2 carries no vendor ID that names it (only DPD, NAT-T, "
+                             "fragmentation), so from the wire the responder could be one that stays "
+                             "silent after MM3 without a PSK (a Cisco ASA)."})],
         proof=[("initiator", r"sending retransmit 4 of request message ID 0"),
                ("initiator", r"giving up after 4 retransmits"),
                ("responder", r'"lab" #1: sent Main Mode R1'),
@@ -480,7 +489,48 @@ TRUTH = {
                ("initiator", r"sending retransmit 4 of request message ID 0")],
         note="Same run as sw-lsw-v1-mm-mm3-lost-initiator-side. Libreswan does not re-send MM2 "
              "either (no retransmission in STATE_MAIN_R1); it deletes the half-open state after "
-             "15 s, at the end of the capture."),
+             "15 s, just after the capture ended."),
+    "sw-lsw-v1-mm-peer-not-configured": dict(
+        description="strongSwan initiator, Libreswan responder configured for another peer "
+                    "(192.0.2.99): Libreswan drops every MM1 without an answer; the initiator "
+                    "re-sends MM1 until it gives up.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="peer-not-configured", enc=[], retx={"MM1": 5},
+                  findings=["mm1-unanswered", "one-way", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["forward-path-blocked", "return-path-blocked"],
+                      "why": "A responder that ignores an unknown peer looks, from anywhere on the "
+                             "path, like MM1 lost after the capture point or MM2 lost before it: "
+                             "MM1 repeated, nothing back. Only the responder's log (\"no connection "
+                             "has been authorized\") tells them apart."})],
+        proof=[("responder", r"packet from 192\.0\.2\.10:500: initial Main Mode message received but "
+                             r"no connection has been authorized with authby=PSK"),
+               ("!responder", r'"lab" #\d+: responding to Main Mode'),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Unlike strongSwan, which answers an unknown peer with a clear NO_PROPOSAL_CHOSEN "
+             "(v1-mm-peer-not-configured), Libreswan stays silent."),
+    "sw-lsw-v1-mm-no-psk-for-peer": dict(
+        description="strongSwan initiator, Libreswan responder with a right=%any connection but a "
+                    "PSK only for 192.0.2.99: Libreswan refuses MM1 with a clear NO_PROPOSAL_CHOSEN "
+                    "(responder cookie 0, message ID 0), exactly as it refuses a proposal.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="responder-no-psk-for-peer", enc=[], retx={}, findings=["mm1-rejected"],
+                  cause_alternatives={
+                      "causes": ["p1-proposal-mismatch"],
+                      "why": "Libreswan checks for a PSK while it chooses the proposal, and refuses "
+                             "both with the same notify (40 bytes, SPI size 0, responder cookie 0, "
+                             "message ID 0; sw-lsw-v1-mm-p1-proposal-mismatch); only its log tells "
+                             "them apart."})],
+        proof=[("responder", r"responding to Main Mode from unknown peer 192\.0\.2\.10:500"),
+               ("responder", r"Can't authenticate: no preshared key found for `198\.51\.100\.10' "
+                             r"and `%any'"),
+               ("responder", r"no acceptable Oakley Transform"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")],
+        note="strongSwan without a PSK for the peer lets MM1/MM2 through and answers MM3 with a "
+             "clear INVALID_KEY_INFORMATION (v1-mm-no-psk-for-peer); a Cisco ASA stays silent "
+             "after MM3."),
 }
 
 

@@ -29,7 +29,15 @@ ISSUE_13 = {
     "diagnosis": {
         "sw-lsw-v1-mm-p1-proposal-mismatch":
             "issue 13: a notify with SPI size 0, responder cookie 0 and message ID 0 is Libreswan refusing "
-            "the proposal (Libreswan never answers an unknown peer), not strongSwan's peer-not-configured",
+            "the proposal or having no PSK (it never answers an unknown peer), not strongSwan's "
+            "peer-not-configured",
+        "sw-lsw-v1-mm-no-psk-for-peer":
+            "issue 13: Libreswan's refusal of MM1 (SPI size 0, responder cookie 0, message ID 0) means no PSK "
+            "for the peer or no common proposal, never an unknown peer (Libreswan ignores those)",
+        "sw-lsw-v1-mm-peer-not-configured":
+            "issue 13: MM1 never answered and no vendor ID: the wire cannot rank 'Libreswan ignores an "
+            "unknown peer' in the top two; it needs the responder known as Libreswan (causes ranked per "
+            "implementation) or the capture taken at the responder",
         "v1-mm-id-refused":
             "issue 13: one encrypted answer to the only MM5, after which the initiator stops, means the "
             "responder decrypted MM5 and refused the identity: rejected, id-mismatch, not psk-mismatch",
