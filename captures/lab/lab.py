@@ -393,7 +393,7 @@ def sw_conn_entry(role: str, *, me: str, peer: str, mynet: str, peernet: str,
                   esp: str = "aes128-sha256", auth: str = "psk", local_ts: str | None = None,
                   remote_ts: str | None = None, remote_addrs: str | None = None,
                   remote_id: str | None = None, fragmentation: str = "yes", dpd: str = "",
-                  encap: bool = False) -> str:
+                  encap: bool = False, childless: str = "allow") -> str:
     """One connection (with one child) of a swanctl.conf `connections` section."""
     local_ts = local_ts or mynet
     remote_ts = remote_ts or peernet
@@ -414,6 +414,7 @@ def sw_conn_entry(role: str, *, me: str, peer: str, mynet: str, peernet: str,
     remote_addrs = {remote_addrs}
     proposals = {proposals}
     fragmentation = {fragmentation}
+    childless = {childless}
     encap = {"yes" if encap else "no"}
     {dpd}
     local {{

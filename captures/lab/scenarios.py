@@ -369,4 +369,10 @@ SCENARIOS: list[Scenario] = [
         f"strongSwan initiator, Libreswan responder: right=%any, a PSK only for {OTHER_ID}",
         sw("i"), lsw("r", remote_addr="%any", secret_ids=(R_ADDR, OTHER_ID)),
         until_give_up(child=None), middle("sw-lsw-v1-mm-no-psk-for-peer")),
+    Scenario(
+        "sw-lsw-v2-healthy",
+        "strongSwan initiator, Libreswan responder: IKEv2, childless IKE SA (no CHILD_SA: Libreswan "
+        "cannot install one in this kernel); pluto logs the SA's keys (plutodebug=private)",
+        sw("i", version=2, childless="force"), lsw("r", version=2, debug="private"),
+        establish(child=None), middle("sw-lsw-v2-healthy")),
 ]

@@ -531,6 +531,23 @@ TRUTH = {
         note="strongSwan without a PSK for the peer lets MM1/MM2 through and answers MM3 with a "
              "clear INVALID_KEY_INFORMATION (v1-mm-no-psk-for-peer); a Cisco ASA stays silent "
              "after MM3."),
+    "sw-lsw-v2-healthy": dict(
+        description="strongSwan initiator, Libreswan responder: IKEv2 IKE_SA_INIT and IKE_AUTH (PSK) "
+                    "complete, childless (RFC 6023: no CHILD_SA is proposed). Pluto runs with "
+                    "plutodebug=private, and its log beside the capture holds the SA's keys.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None, phase2=None,
+                  cause="none", enc=[IC_V2], retx={}, findings=[],
+                  with_keys={"findings": []})],
+        proof=[("responder", r"responder established IKE SA; authenticated peer using authby=secret"),
+               ("responder", r"IKE_AUTH request does not propose a Child SA; creating childless SA"),
+               ("responder", r"\| ikev2 I 0x[0-9a-f]{16} 0x[0-9a-f]{16} sha256:0x[0-9a-f]{64} aes128:0x[0-9a-f]{32}"),
+               ("responder", r"\| ikev2 R 0x[0-9a-f]{16} 0x[0-9a-f]{16} sha256:0x[0-9a-f]{64} aes128:0x[0-9a-f]{32}"),
+               ("initiator", r"IKE_SA lab\[1\] established")],
+        note="Childless because Libreswan cannot install a CHILD_SA in this kernel (no ESP) and "
+             "would refuse it for a reason no real network has. The two '| ikev2 I/R' lines in "
+             "the responder log are pluto's own (plutodebug=private, kept by trimlog): "
+             "`ikepcap decode --keys sw-lsw-v2-healthy.responder.log` decrypts the IKE_AUTH "
+             "exchange with them, and they hold the same keys as the charon-made key table."),
 }
 
 

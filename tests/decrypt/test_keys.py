@@ -6,7 +6,10 @@ from pathlib import Path
 
 from conftest import CAPTURES
 
+from ikepcap.decode.message import decode_datagram
+from ikepcap.decrypt import Inner, decrypt
 from ikepcap.decrypt.keys import KeySource, gather, read_key_file, read_keys
+from ikepcap.read.capture import read_capture
 
 V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2d0ac664fbdca171484de3a31470f40,'
           '"AES-CBC-128 [RFC3602]",511d67104fb4d54e00e72c1997198f6b5fdec40ec188aa61cf804e27f091e626,'
@@ -16,7 +19,7 @@ V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2
 def test_the_lab_tables_read_without_a_warning():
     store = read_keys(sorted(CAPTURES.glob("*_decryption_table")))
     assert not store.warnings
-    assert len(store.v1) == 33 and len(store.v2) == 9
+    assert len(store.v1) == 33 and len(store.v2) == 10
     first = read_key_file(CAPTURES / "v2-healthy.ikev2_decryption_table").v2[0]
     assert first.ispi.hex() == "55d963d7135678a6" and first.encryption.name == "ENCR_AES_CBC-128"
     assert first.integrity.icv_bytes == 16 and len(first.sk_ai) == 32
@@ -107,6 +110,24 @@ def test_the_key_lines_of_a_libreswan_4_10_log_with_plutodebug_private():
         "64154a6a5272e568c0b9505647c15bfa901a8eee75af003f9a2e970d65cbf5cb")
     assert (v2.encryption.name, v2.integrity.name) == ("ENCR_AES_CBC-128", "AUTH_HMAC_SHA2_256_128")
     assert v2.source.line == 9
+
+
+def test_the_lab_pluto_log_decrypts_its_capture_alone():
+    """The Libreswan responder's log beside sw-lsw-v2-healthy (plutodebug=private, trimmed by the
+    lab) gives the keys of the charon-made table and opens the IKE_AUTH exchange by itself."""
+    log = CAPTURES / "sw-lsw-v2-healthy.responder.log"
+    store = read_keys([log])
+    table = read_key_file(CAPTURES / "sw-lsw-v2-healthy.ikev2_decryption_table").v2[0]
+    (v2,) = store.v2
+    assert not store.warnings
+    assert (v2.ispi, v2.rspi, v2.sk_ei, v2.sk_er, v2.sk_ai, v2.sk_ar, v2.encryption, v2.integrity) == \
+        (table.ispi, table.rspi, table.sk_ei, table.sk_er, table.sk_ai, table.sk_ar, table.encryption, table.integrity)
+    found: list = []
+    read_capture(str(CAPTURES / "sw-lsw-v2-healthy.pcap"), lambda datagram: found.append(decode_datagram(datagram)))
+    result = decrypt([m for m in found if m], store)
+    opened = [result.of(m) for m in found if m and m.encrypted]
+    assert len(opened) == 2 and all(isinstance(inner, Inner) for inner in opened)
+    assert [(use.source.file, use.decrypted) for use in result.uses] == [(str(log), 2)]
 
 
 def test_a_libreswan_aes_gcm_line_lacks_the_salt():

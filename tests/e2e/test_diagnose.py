@@ -34,6 +34,10 @@ ISSUE_13 = {
         "sw-lsw-v1-mm-no-psk-for-peer":
             "issue 13: Libreswan's refusal of MM1 (SPI size 0, responder cookie 0, message ID 0) means no PSK "
             "for the peer or no common proposal, never an unknown peer (Libreswan ignores those)",
+        "sw-lsw-v2-healthy":
+            "childless IKE SA (RFC 6023): the responder's CHILDLESS_IKEV2_SUPPORTED and an IKE_AUTH request "
+            "of 176 bytes (272 with a CHILD_SA proposal) mean no CHILD_SA, but phase 2 is reported "
+            "'established (inferred from sizes)', even when the keys show IKE_AUTH without SA/TSi/TSr",
         "sw-lsw-v1-mm-peer-not-configured":
             "issue 13: MM1 never answered and no vendor ID: the wire cannot rank 'Libreswan ignores an "
             "unknown peer' in the top two; it needs the responder known as Libreswan (causes ranked per "
