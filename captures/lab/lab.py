@@ -393,7 +393,7 @@ def sw_conn_entry(role: str, *, me: str, peer: str, mynet: str, peernet: str,
                   esp: str = "aes128-sha256", auth: str = "psk", local_ts: str | None = None,
                   remote_ts: str | None = None, remote_addrs: str | None = None,
                   remote_id: str | None = None, fragmentation: str = "yes", dpd: str = "",
-                  encap: bool = False) -> str:
+                  encap: bool = False, childless: str = "allow") -> str:
     """One connection (with one child) of a swanctl.conf `connections` section."""
     local_ts = local_ts or mynet
     remote_ts = remote_ts or peernet
@@ -414,6 +414,7 @@ def sw_conn_entry(role: str, *, me: str, peer: str, mynet: str, peernet: str,
     remote_addrs = {remote_addrs}
     proposals = {proposals}
     fragmentation = {fragmentation}
+    childless = {childless}
     encap = {"yes" if encap else "no"}
     {dpd}
     local {{
@@ -484,7 +485,7 @@ def make_pki() -> None:
 class Pluto:
     """One pluto (from the unpacked Debian package) in one namespace."""
 
-    def __init__(self, node: str, dir: Path, conn: str, secrets: str):
+    def __init__(self, node: str, dir: Path, conn: str, secrets: str, debug: str = "none"):
         self.node, self.dir = node, dir
         for sub in ("run", "nss", "ipsec.d"):
             (dir / sub).mkdir(parents=True, exist_ok=True)
@@ -495,7 +496,7 @@ config setup
     ikev1-policy=accept
     logtime=yes
     logappend=no
-    plutodebug=none
+    plutodebug="{debug}"
     uniqueids=no
 
 {conn}
@@ -552,19 +553,24 @@ config setup
             self.out.close()
 
 
-def lsw_conn(role: str, *, ike: str = "aes128-sha2_256;modp2048",
-             esp: str = "aes128-sha2_256") -> str:
+def lsw_conn(role: str, *, version: int = 1, ike: str = "aes128-sha2_256;modp2048",
+             esp: str = "aes128-sha2_256", remote_addr: str | None = None,
+             remote_id: str | None = None) -> str:
+    """ipsec.conf `conn lab`; remote_addr: the peer's address as configured (`right`, default:
+    the real peer's; "%any" for any), remote_id: the ID pluto expects from it (default: its
+    address)."""
     me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
+    peer = remote_addr or peer
     mynet, peernet = (I_NET, R_NET) if role == "i" else (R_NET, I_NET)
     return f"""\
 conn lab
-    ikev2=no
+    ikev2={"yes" if version == 2 else "no"}
     authby=secret
     left={me}
     leftid={me}
     leftsubnet={mynet}
     right={peer}
-    rightid={peer}
+    rightid={remote_id or (I_ADDR if peer == "%any" else peer)}
     rightsubnet={peernet}
     ike={ike}
     phase2alg={esp}

@@ -64,11 +64,16 @@ def sw(role: str, *, psk: str = PSK, secret_ids: tuple[str, ...] | None = None,
     return make
 
 
-def lsw(role: str, *, psk: str = PSK, **conn):
-    """Factory for a Libreswan pluto with an ipsec.conf connection 'lab'."""
+def lsw(role: str, *, psk: str = PSK, debug: str = "none", secret_ids: tuple[str, ...] | None = None,
+        **conn):
+    """Factory for a Libreswan pluto with an ipsec.conf connection 'lab'; debug: its
+    plutodebug ("private" logs an established IKEv2 SA's keys, see README).  The PSK line's IDs:
+    secret_ids, by default both addresses and a remote_id other than the peer's address (so the
+    PSKs stay equal)."""
     def make(dir):
         me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
-        return Pluto(role, dir, lsw_conn(role, **conn), f'{me} {peer} : PSK "{psk}"\n')
+        ids = " ".join(secret_ids or dict.fromkeys((me, peer, conn.get("remote_id") or peer)))
+        return Pluto(role, dir, lsw_conn(role, **conn), f'{ids} : PSK "{psk}"\n', debug=debug)
     return make
 
 
@@ -193,6 +198,14 @@ def concentrator(lab):
     lab.sleep(GIVE_UP)
 
 
+# MM3 (and anything later) towards the responder: initiator -> responder on UDP 500 with a
+# non-zero responder cookie (the 8 bytes after the UDP header's 8 and the initiator cookie's 8);
+# MM1 (responder cookie zero) passes.  Dropped in the forward hook, i.e. before the router's
+# responder-side port, where tcpdump never sees it.
+DROP_MM3 = nft_drop(f"ip daddr {R_ADDR} udp dport 500 @th,128,64 != 0")
+# an identity the responder expects instead of the initiator's address (also in the PSK entry)
+OTHER_ID = "192.0.2.99"
+
 DROP_SITE20_500 = nft_drop("ip saddr 192.0.2.20 udp dport 500")
 
 
@@ -316,4 +329,50 @@ SCENARIOS: list[Scenario] = [
         concentrator_daemon("i"), concentrator_daemon("r"), concentrator,
         {"m-left": ("v1-concentrator-many-sas", "initiator-side")}, router=DROP_SITE20_500,
         initiator_addrs=SITE_ADDRS, log_lines=4000),
+    Scenario(
+        "sw-lsw-v1-mm-p1-proposal-mismatch",
+        "strongSwan initiator, Libreswan responder: no common IKE proposal "
+        "(AES-256/SHA-384/MODP-3072 vs AES-128/SHA-256/MODP-2048)",
+        sw("i", proposals="aes256-sha384-modp3072"), lsw("r"), establish(child=None, wait=4.0),
+        middle("sw-lsw-v1-mm-p1-proposal-mismatch")),
+    Scenario(
+        "v1-mm-id-refused",
+        f"equal PSKs, but the responder expects the identity {OTHER_ID} (strongSwan both sides)",
+        sw("i"), sw("r", remote_id=OTHER_ID, secret_ids=(I_ADDR, R_ADDR, OTHER_ID)),
+        until_give_up(), middle("v1-mm-id-refused")),
+    Scenario(
+        "sw-lsw-v1-mm-id-refused",
+        f"strongSwan initiator, Libreswan responder: equal PSKs, the responder expects {OTHER_ID}",
+        sw("i"), lsw("r", remote_id=OTHER_ID), until_give_up(child=None),
+        middle("sw-lsw-v1-mm-id-refused")),
+    Scenario(
+        "v1-mm-mm3-lost",
+        "the router drops MM3 towards the responder (strongSwan both sides); both router ports",
+        sw("i"), sw("r"), until_give_up(),
+        {"m-left": ("v1-mm-mm3-lost-initiator-side", "initiator-side"),
+         "m-right": ("v1-mm-mm3-lost-responder-side", "responder-side")},
+        router=DROP_MM3),
+    Scenario(
+        "sw-lsw-v1-mm-mm3-lost",
+        "strongSwan initiator, Libreswan responder: the router drops MM3 towards the responder",
+        sw("i"), lsw("r"), until_give_up(child=None),
+        {"m-left": ("sw-lsw-v1-mm-mm3-lost-initiator-side", "initiator-side"),
+         "m-right": ("sw-lsw-v1-mm-mm3-lost-responder-side", "responder-side")},
+        router=DROP_MM3),
+    Scenario(
+        "sw-lsw-v1-mm-peer-not-configured",
+        f"strongSwan initiator, Libreswan responder configured for another peer ({OTHER_ID})",
+        sw("i"), lsw("r", remote_addr=OTHER_ID), until_give_up(child=None),
+        middle("sw-lsw-v1-mm-peer-not-configured")),
+    Scenario(
+        "sw-lsw-v1-mm-no-psk-for-peer",
+        f"strongSwan initiator, Libreswan responder: right=%any, a PSK only for {OTHER_ID}",
+        sw("i"), lsw("r", remote_addr="%any", secret_ids=(R_ADDR, OTHER_ID)),
+        until_give_up(child=None), middle("sw-lsw-v1-mm-no-psk-for-peer")),
+    Scenario(
+        "sw-lsw-v2-healthy",
+        "strongSwan initiator, Libreswan responder: IKEv2, childless IKE SA (no CHILD_SA: Libreswan "
+        "cannot install one in this kernel); pluto logs the SA's keys (plutodebug=private)",
+        sw("i", version=2, childless="force"), lsw("r", version=2, debug="private"),
+        establish(child=None), middle("sw-lsw-v2-healthy")),
 ]

@@ -6,7 +6,9 @@ keeps every line about the negotiation: packets sent and received, parsed
 message summaries, retransmits, notifies, state changes.  A marker line shows
 where the capture stopped; lines after it (typically the DELETEs a daemon
 sends when it is stopped) are not in the pcap.  The lab's PSKs are the only
-secrets and they are not logged at these levels.
+secrets and they are not logged at these levels; a pluto run with
+plutodebug=private also logs them, but of its debug lines only the IKEv2 key
+lines are kept (the lab's keys are public anyway: the key tables).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ NOISE = re.compile(
 CFG_DUMP = re.compile(r"\[CFG\] {2,}\S")
 CFG_KEEP = re.compile(r"conn \S+:|child \S+:|proposals|_ts =|_addrs|version|aggressive|"
                       r"class|[^a-z]id =|auth|dpd|encap|fragmentation|certs =")
-TIME = re.compile(r"^(?:\w{3} \d+ )?(\d\d:\d\d:\d\d(?:\.\d+)?)")
+TIME = re.compile(r"^(?:\w{3} +\d+ )?(\d\d:\d\d:\d\d(?:\.\d+)?)")
 MAX_LINES = 400
+PLUTO_KEYS = re.compile(r"\| ikev2 [IR] 0x")
 
 
 def trim(src: Path, dst: Path, stop: str | None = None, max_lines: int = MAX_LINES) -> None:
@@ -44,8 +47,11 @@ def trim(src: Path, dst: Path, stop: str | None = None, max_lines: int = MAX_LIN
         if not ln.strip() or NOISE.search(ln):
             continue
         # pluto: start-up self-tests and algorithm tables are long; every line
-        # about the negotiation names the connection ("lab" #1: ...)
-        if pluto and '"lab"' not in ln and "shutting down" not in ln:
+        # about the negotiation names the connection ("lab" #1: ...), except
+        # what it says about a packet no connection takes ("packet from ...")
+        # and, with plutodebug=private, an IKEv2 SA's keys ("| ikev2 I 0x...")
+        if pluto and '"lab"' not in ln and "shutting down" not in ln and "packet from" not in ln \
+                and not PLUTO_KEYS.search(ln):
             continue
         if CFG_DUMP.search(ln) and not CFG_KEEP.search(ln):
             continue

@@ -352,6 +352,202 @@ TRUTH = {
         note="As over IPv4, strongSwan moves IKE_AUTH to UDP 4500 although nothing is NATed "
              "(the NAT-D hashes match). Neighbour discovery and MLD are filtered out of the "
              "capture like ARP (see lab README)."),
+    # ---- issue 13: the same failure, told apart by who answers and where the capture was taken
+    "sw-lsw-v1-mm-p1-proposal-mismatch": dict(
+        description="strongSwan initiator, Libreswan responder, no common IKE proposal "
+                    "(AES-256/SHA-384/MODP-3072 offered, AES-128/SHA-256/MODP-2048 configured): "
+                    "Libreswan refuses MM1 with a clear NO_PROPOSAL_CHOSEN whose header has "
+                    "responder cookie 0 and message ID 0.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="p1-proposal-mismatch", enc=[], retx={}, findings=["mm1-rejected"],
+                  cause_alternatives={
+                      "causes": ["responder-no-psk-for-peer"],
+                      "why": "Libreswan refuses MM1 with the same notify (40 bytes, SPI size 0, "
+                             "responder cookie 0, message ID 0) when it has no PSK for the peer "
+                             "(sw-lsw-v1-mm-no-psk-for-peer); only its log tells the two apart."})],
+        proof=[("responder", r"Oakley Transform \[AES_CBC \(256\), HMAC_SHA2_384, MODP3072\] refused"),
+               ("responder", r"no acceptable Oakley Transform"),
+               ("responder", r"packet from 192\.0\.2\.10:500: sending notification NO_PROPOSAL_CHOSEN"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")],
+        note="Libreswan's refusal: 40 bytes, notify SPI size 0, responder cookie 0, message ID 0. "
+             "strongSwan's refusal of an unknown peer is also 40 bytes with SPI size 0 but has a "
+             "responder cookie and a random message ID (v1-mm-peer-not-configured); its proposal "
+             "refusal carries the cookie pair as SPI (56 bytes, v1-mm-p1-proposal-mismatch). "
+             "Libreswan answers nothing at all to a peer it has no connection for "
+             "(sw-lsw-v1-mm-peer-not-configured)."),
+    "v1-mm-id-refused": dict(
+        description="Equal PSKs, but the strongSwan responder expects the identity 192.0.2.99: it "
+                    "decrypts MM5, finds no peer config for ID 192.0.2.10 and answers the one MM5 "
+                    "with an encrypted AUTHENTICATION_FAILED, which stops the initiator.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="id-mismatch",
+                  enc=[IC_V1, enc("AUTHENTICATION_FAILED", 24, "responder", "INFO")], retx={},
+                  findings=["mm5-answered-encrypted"],
+                  with_keys={"findings": ["mm5-answered-encrypted"]})],
+        proof=[("responder", r"looking for pre-shared key peer configs matching "
+                             r"198\.51\.100\.10\.\.\.192\.0\.2\.10\[192\.0\.2\.10\]"),
+               ("responder", r"no peer config found"),
+               ("responder", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(AUTH_FAILED\) \]"),
+               ("initiator", r"received AUTHENTICATION_FAILED error notify")],
+        note="Unlike a PSK mismatch (v1-mm-psk-mismatch: PAYLOAD_MALFORMED answers every MM5 "
+             "copy, the initiator cannot read them and re-sends MM5 five times), the initiator "
+             "decrypts the answer and stops: MM5 is sent once."),
+    "sw-lsw-v1-mm-id-refused": dict(
+        description="strongSwan initiator, Libreswan responder, equal PSKs, the responder expects "
+                    "the identity 192.0.2.99: Libreswan decrypts every MM5 copy and answers each "
+                    "with an encrypted INVALID_ID_INFORMATION that strongSwan cannot decrypt, while "
+                    "it retransmits MM4 on its own timer; strongSwan re-sends MM5 until it gives up.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="id-mismatch",
+                  enc=[IC_V1, enc("INVALID_ID_INFORMATION", 18, "responder", "INFO")],
+                  retx={"MM4": 6, "MM5": 5},
+                  findings=["mm4-resent-by-responder", "retransmissions"],
+                  with_keys={"findings": ["mm4-resent-by-responder", "retransmissions"]})],
+        proof=[("responder", r"Peer ID '192\.0\.2\.10' mismatched on first found connection and no "
+                             r"better connection found"),
+               ("responder", r"sending encrypted notification INVALID_ID_INFORMATION to 192\.0\.2\.10:500"),
+               ("responder", r"STATE_MAIN_R2: retransmission; will wait 0\.5 seconds"),
+               ("initiator", r"invalid HASH_V1 payload length, decryption failed\?"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Libreswan signature of an identity refused after MM5: an encrypted Informational "
+             "(76 bytes) answers every MM5 copy; with different PSKs (sw-lsw-v1-mm-psk-mismatch) "
+             "it answers nothing. strongSwan cannot decrypt these Informationals ('invalid HASH_V1 "
+             "payload length, decryption failed?') and keeps re-sending MM5; ikepcap does not "
+             "open them with the key table either. The key is right: with it every block after "
+             "the first decrypts to the HASH's tail and N(INVALID_ID_INFORMATION) (SPI size 0); "
+             "only the first block's IV is none of RFC 2409's (hash of the last MM5 block or of "
+             "the phase-1 IV with the message ID) nor the last MM5 block itself."),
+    "v1-mm-mm3-lost-initiator-side": dict(
+        description="The router drops MM3 on its way to the strongSwan responder; captured on the "
+                    "initiator's side of the drop: MM1/MM2, then MM3 re-sent unanswered.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM3", "MM4", "MM_WAIT_MSG4", "initiator"), phase2=None,
+                  cause="forward-path-blocked", enc=[], retx={"MM3": 5},
+                  findings=["mm3-unanswered", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["return-path-blocked"],
+                      "why": "At the initiator's side of the drop an MM3 lost on the way out looks "
+                             "exactly like MM4 replies lost on the way back: MM3 repeated, nothing "
+                             "back. Only the responder's side (v1-mm-mm3-lost-responder-side, or its "
+                             "log) tells them apart. A silent responder without a PSK for the peer "
+                             "is not an alternative here: MM2 carries strongSwan's vendor IDs and "
+                             "strongSwan answers MM3 with a clear INVALID_KEY_INFORMATION then "
+                             "(v1-mm-no-psk-for-peer)."})],
+        proof=[("initiator", r"sending retransmit 4 of request message ID 0"),
+               ("initiator", r"giving up after 4 retransmits"),
+               ("responder", r"generating ID_PROT response 0 \[ SA V V V V \]"),
+               ("!responder", r"parsed ID_PROT request 0 \[ KE No NAT-D NAT-D \]")],
+        note="Same run as v1-mm-mm3-lost-responder-side. The router drops initiator-to-responder "
+             "UDP 500 with a non-zero responder cookie (MM3 and later) in its forward hook."),
+    "v1-mm-mm3-lost-responder-side": dict(
+        description="The router drops MM3 on its way to the strongSwan responder; captured on the "
+                    "responder's side of the drop: MM1 and MM2 once each, then nothing. The "
+                    "responder chose the offered proposal, and the initiator, which re-sends MM1 "
+                    "while it has no MM2, never did: MM2 arrived and MM3 was lost before this point.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM2", "MM3", "MM_WAIT_MSG3", "responder"), phase2=None,
+                  cause="forward-path-blocked", enc=[], retx={}, findings=["mm2-unanswered"])],
+        proof=[("responder", r"selected proposal: IKE:AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048"),
+               ("!responder", r"parsed ID_PROT request 0 \[ KE No NAT-D NAT-D \]"),
+               ("initiator", r"sending retransmit 4 of request message ID 0"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Same run as v1-mm-mm3-lost-initiator-side (which shows MM3 five times). strongSwan's "
+             "Main Mode responder never re-sends MM2 on its own, so nothing follows MM2 here."),
+    "sw-lsw-v1-mm-mm3-lost-initiator-side": dict(
+        description="strongSwan initiator, Libreswan responder; the router drops MM3 on its way to "
+                    "the responder; captured on the initiator's side of the drop: MM1/MM2, then MM3 "
+                    "re-sent unanswered.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM3", "MM4", "MM_WAIT_MSG4", "initiator"), phase2=None,
+                  cause="forward-path-blocked", enc=[], retx={"MM3": 5},
+                  findings=["mm3-unanswered", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["return-path-blocked", "responder-no-psk-for-peer"],
+                      "why": "At the initiator's side of the drop an MM3 lost on the way out looks "
+                             "exactly like MM4 replies lost on the way back. Libreswan without a PSK "
+                             "for the peer refuses MM1 already (sw-lsw-v1-mm-no-psk-for-peer), but "
+                             "its MM2 carries no vendor ID that names it (only DPD, NAT-T, "
+                             "fragmentation), so from the wire the responder could be one that stays "
+                             "silent after MM3 without a PSK (a Cisco ASA)."})],
+        proof=[("initiator", r"sending retransmit 4 of request message ID 0"),
+               ("initiator", r"giving up after 4 retransmits"),
+               ("responder", r'"lab" #1: sent Main Mode R1'),
+               ("!responder", r'"lab" #1: sent Main Mode R2')],
+        note="Same run as sw-lsw-v1-mm-mm3-lost-responder-side."),
+    "sw-lsw-v1-mm-mm3-lost-responder-side": dict(
+        description="strongSwan initiator, Libreswan responder; the router drops MM3 on its way to "
+                    "the responder; captured on the responder's side of the drop: MM1 and MM2 once "
+                    "each, then nothing (MM2 arrived: the initiator never re-sent MM1).",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM2", "MM3", "MM_WAIT_MSG3", "responder"), phase2=None,
+                  cause="forward-path-blocked", enc=[], retx={}, findings=["mm2-unanswered"])],
+        proof=[("responder", r'"lab" #1: sent Main Mode R1'),
+               ("!responder", r'"lab" #1: sent Main Mode R2'),
+               ("initiator", r"sending retransmit 4 of request message ID 0")],
+        note="Same run as sw-lsw-v1-mm-mm3-lost-initiator-side. Libreswan does not re-send MM2 "
+             "either (no retransmission in STATE_MAIN_R1); it deletes the half-open state after "
+             "15 s, just after the capture ended."),
+    "sw-lsw-v1-mm-peer-not-configured": dict(
+        description="strongSwan initiator, Libreswan responder configured for another peer "
+                    "(192.0.2.99): Libreswan drops every MM1 without an answer; the initiator "
+                    "re-sends MM1 until it gives up.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="peer-not-configured", enc=[], retx={"MM1": 5},
+                  findings=["mm1-unanswered", "one-way", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["forward-path-blocked", "return-path-blocked"],
+                      "why": "A responder that ignores an unknown peer looks, from anywhere on the "
+                             "path, like MM1 lost after the capture point or MM2 lost before it: "
+                             "MM1 repeated, nothing back. Only the responder's log (\"no connection "
+                             "has been authorized\") tells them apart."})],
+        proof=[("responder", r"packet from 192\.0\.2\.10:500: initial Main Mode message received but "
+                             r"no connection has been authorized with authby=PSK"),
+               ("!responder", r'"lab" #\d+: responding to Main Mode'),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Unlike strongSwan, which answers an unknown peer with a clear NO_PROPOSAL_CHOSEN "
+             "(v1-mm-peer-not-configured), Libreswan stays silent."),
+    "sw-lsw-v1-mm-no-psk-for-peer": dict(
+        description="strongSwan initiator, Libreswan responder with a right=%any connection but a "
+                    "PSK only for 192.0.2.99: Libreswan refuses MM1 with a clear NO_PROPOSAL_CHOSEN "
+                    "(responder cookie 0, message ID 0), exactly as it refuses a proposal.",
+        sas=[dict(exchange="main", outcome="rejected",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="responder-no-psk-for-peer", enc=[], retx={}, findings=["mm1-rejected"],
+                  cause_alternatives={
+                      "causes": ["p1-proposal-mismatch"],
+                      "why": "Libreswan checks for a PSK while it chooses the proposal, and refuses "
+                             "both with the same notify (40 bytes, SPI size 0, responder cookie 0, "
+                             "message ID 0; sw-lsw-v1-mm-p1-proposal-mismatch); only its log tells "
+                             "them apart."})],
+        proof=[("responder", r"responding to Main Mode from unknown peer 192\.0\.2\.10:500"),
+               ("responder", r"Can't authenticate: no preshared key found for `198\.51\.100\.10' "
+                             r"and `%any'"),
+               ("responder", r"no acceptable Oakley Transform"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN error notify")],
+        note="strongSwan without a PSK for the peer lets MM1/MM2 through and answers MM3 with a "
+             "clear INVALID_KEY_INFORMATION (v1-mm-no-psk-for-peer); a Cisco ASA stays silent "
+             "after MM3."),
+    "sw-lsw-v2-healthy": dict(
+        description="strongSwan initiator, Libreswan responder: IKEv2 IKE_SA_INIT and IKE_AUTH (PSK) "
+                    "complete, childless (RFC 6023: no CHILD_SA is proposed). Pluto runs with "
+                    "plutodebug=private, and its log beside the capture holds the SA's keys.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None, phase2=None,
+                  cause="none", enc=[IC_V2], retx={}, findings=[],
+                  with_keys={"findings": []})],
+        proof=[("responder", r"responder established IKE SA; authenticated peer using authby=secret"),
+               ("responder", r"IKE_AUTH request does not propose a Child SA; creating childless SA"),
+               ("responder", r"\| ikev2 I 0x[0-9a-f]{16} 0x[0-9a-f]{16} sha256:0x[0-9a-f]{64} aes128:0x[0-9a-f]{32}"),
+               ("responder", r"\| ikev2 R 0x[0-9a-f]{16} 0x[0-9a-f]{16} sha256:0x[0-9a-f]{64} aes128:0x[0-9a-f]{32}"),
+               ("initiator", r"IKE_SA lab\[1\] established")],
+        note="Childless because Libreswan cannot install a CHILD_SA in this kernel (no ESP) and "
+             "would refuse it for a reason no real network has. The two '| ikev2 I/R' lines in "
+             "the responder log are pluto's own (plutodebug=private, kept by trimlog): "
+             "`ikepcap decode --keys sw-lsw-v2-healthy.responder.log` decrypts the IKE_AUTH "
+             "exchange with them, and they hold the same keys as the charon-made key table."),
 }
 
 

@@ -11,13 +11,15 @@ came from, so that a report can say which line decrypted which SA.
   conn[1] with SPIs <i>_i <r>_r`` (``mgr`` at level 2) and the IKEv2 algorithms from
   ``selected proposal: IKE:...``; without them a key is tried on every SA of its version.
 * tcpdump's ``-E`` lines ``ikev2 I|R 0x<SPIi> 0x<SPIr> <integ>:0x<SK_a> <encr><bits>:0x<SK_e>``,
-  which is also what a Libreswan pluto log holds with ``plutodebug`` including ``private``
-  (``DBG_tcpdump_ike_sa_keys``, as ``| ikev2 I ...`` debug lines). Pluto writes them only when
-  an IKE SA is *established*, only for IKEv2 (an IKEv1 SA's keys are other NSS objects, so its
-  lines carry no key bytes), and without the salt that AES-GCM, AES-CTR and ChaCha20 need: only
-  AES-CBC and 3DES SAs can be decrypted from them. Everything else pluto logs about keys is an
-  NSS reference (``SK_ei-key@0x... (16-bytes, AES_CBC)``), never the bytes; a pluto log without
-  the lines is said to be unusable, with that reason.
+  which is also what a Libreswan pluto log holds (``| ikev2 I ...`` debug lines). Found in the
+  lab with Libreswan 4.10: pluto prints them with ``plutodebug`` including ``private`` (``crypt``
+  adds nothing usable), on each side right after "established IKE SA", once per SA and only for
+  IKEv2: an SA that fails authentication gets none, and an AEAD SA's line leaves out the salt
+  that AES-GCM, AES-CTR and ChaCha20 need (``none: aes_gcm_16256:0x<32 bytes>``), so only AES-CBC
+  and 3DES SAs can be decrypted from them. For IKEv1 pluto prints no such line and no key bytes
+  at all, even with ``plutodebug="crypt private"``: the keys stay in NSS and the log names them
+  (``skeyid-key@0x... (32-bytes, NSS_IKE1_PRF_DERIVE)``), next to the IVs and the decrypted
+  payloads. A pluto log without the lines is said to be unusable, with the reason that applies.
 
 Nothing here raises on content: a line that cannot be read is a warning naming file and line.
 """
@@ -150,10 +152,8 @@ def read_key_file(path: str | Path, quiet: bool = False) -> KeyStore:
         _read_charon(lines, reading)
     elif any(_TCPDUMP.search(line) for line in lines):
         _read_tcpdump(lines, reading)
-    elif any(_PLUTO.match(line) for line in lines[:2000]):
-        reading.warn(0, "a Libreswan pluto log without key lines: pluto prints an IKE SA's keys (\"ikev2 I 0x...\") "
-                        "only with plutodebug including \"private\", and only once the IKEv2 SA is established; "
-                        "otherwise its keys stay in NSS, so nothing here can decrypt")
+    elif any(_PLUTO.match(line) for line in lines):
+        reading.warn(0, f"a Libreswan pluto log without key lines: {_pluto_without_keys(lines)}")
     elif _looks_like_table(lines):
         _read_table(lines, reading, v2=_looks_like_table(lines) == 2)
     elif not quiet:
@@ -259,8 +259,8 @@ def _read_tcpdump(lines: list[str], reading: _Reading) -> None:
             continue
         (_, initiator), (_, responder) = roles["I"], roles["R"]
         if initiator["version"] == "1" or not initiator["sk_e"]:
-            reading.warn(number, "an IKEv1 SA: these lines carry no IKEv1 key bytes (Libreswan logs the IKEv2 "
-                                 "fields of the state, empty for IKEv1)")
+            reading.warn(number, "an IKEv1 SA: ikepcap reads only IKEv2 keys from these lines (Libreswan 4.10 "
+                                 "writes no IKEv1 line; its IKEv1 keys stay in NSS)")
             continue
         encryption = encryption_named(initiator["encr"])
         integrity = integrity_named(initiator["integ"])
@@ -278,6 +278,18 @@ def _read_tcpdump(lines: list[str], reading: _Reading) -> None:
                                 encryption, integrity, KeySource(reading.name, number)))
 
 
+def _pluto_without_keys(lines: list[str]) -> str:
+    """Why a pluto log holds no key lines, from what it does hold (see the module docstring)."""
+    if not any(_PLUTO_DEBUG.match(line) for line in lines):
+        return ("pluto prints an IKEv2 SA's keys (\"| ikev2 I 0x...\") only with plutodebug including \"private\", "
+                "and this log has no debug lines")
+    if any(_PLUTO_IKEV1.search(line) for line in lines):
+        return ("pluto never prints an IKEv1 SA's keys, not even with plutodebug=\"crypt private\": they stay in NSS "
+                "and the log names them (\"skeyid-key@0x...\") without their bytes")
+    return ("no IKEv2 SA in it was established, and pluto prints an SA's keys (\"| ikev2 I 0x...\") only then, "
+            "not for one that failed authentication")
+
+
 # --- strongSwan charon log ---------------------------------------------------------------------
 
 _TAG = re.compile(r"<(?P<name>[^|>]+)\|(?P<uid>\d+)>\s?(?P<msg>.*)$")
@@ -290,8 +302,12 @@ _CHARON_KEY = re.compile(r"(?P<key>encryption key Ka|Sk_ei secret|Sk_er secret|S
 _CHECKIN = re.compile(r"checkin (?P<version>IKEv[12]) SA (?P<name>\S+)\[(?P<uid>\d+)\] with SPIs "
                       r"(?P<i>[0-9a-f]{16})_i (?P<r>[0-9a-f]{16})_r")
 _PROPOSAL = re.compile(r"selected proposal: IKE:(?P<p>\S+)")
-# pluto's lines start with the connection and state: 'Nov 27 14:12:42.654578: "lab" #1: ...'
-_PLUTO = re.compile(r'^(?:\w{3} +\d+ [\d:.]+: )?"[^"]+"(?: #\d+)?: ')
+# pluto's lines start with the connection and state, after its own time stamp (logtime=yes) or
+# syslog's: 'Nov 27 14:12:42.654578: "lab" #1: ...', '... pluto[812]: "lab" #1: ...'
+_PLUTO_PREFIX = r'^(?:\w{3} +\d+ [\d:.]+: |.*?\bpluto\[\d+\]: )?'
+_PLUTO = re.compile(_PLUTO_PREFIX + r'"[^"]+"(?: #\d+)?: ')
+_PLUTO_DEBUG = re.compile(_PLUTO_PREFIX + r'\| ')
+_PLUTO_IKEV1 = re.compile(r'"[^"]+" #\d+: .*(?:Main Mode|Aggressive Mode|IKEv1)')
 _ZERO_SPI = "0" * 16
 
 

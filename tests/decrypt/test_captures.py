@@ -54,7 +54,16 @@ def tshark(pcap) -> dict[int, tuple[list[int], list[int], bool]]:
     return frames
 
 
-@pytest.mark.parametrize("pcap", KEYED, ids=lambda p: p.stem)
+# Messages the key opens but whose IV ikepcap does not yet derive (issue 12: the IVs implementations
+# really use where Wireshark fails): Libreswan's encrypted INVALID_ID_INFORMATION to each MM5 copy,
+# sent before MM6. tshark shows them as malformed; every block after the first decrypts to the HASH's
+# tail and N(INVALID_ID_INFORMATION) with the table's key, so only the first block's IV is wrong.
+IV_UNKNOWN = {"sw-lsw-v1-mm-id-refused": "issue 12: Libreswan's phase-1 Informationals before MM6 (5 here) use an "
+                                         "IV that is not RFC 2409's; tshark shows them as malformed"}
+
+
+@pytest.mark.parametrize("pcap", [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(strict=True, reason=IV_UNKNOWN[p.stem])]
+                                               if p.stem in IV_UNKNOWN else []) for p in KEYED])
 def test_every_encrypted_message_decrypts(pcap):
     found = messages(pcap)
     result = decrypt(found, read_keys(beside(pcap)))

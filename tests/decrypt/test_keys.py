@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import CAPTURES
 
+from ikepcap.decode.message import decode_datagram
+from ikepcap.decrypt import Inner, decrypt
 from ikepcap.decrypt.keys import KeySource, gather, read_key_file, read_keys
+from ikepcap.read.capture import read_capture
 
 V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2d0ac664fbdca171484de3a31470f40,'
           '"AES-CBC-128 [RFC3602]",511d67104fb4d54e00e72c1997198f6b5fdec40ec188aa61cf804e27f091e626,'
@@ -14,7 +19,7 @@ V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2
 def test_the_lab_tables_read_without_a_warning():
     store = read_keys(sorted(CAPTURES.glob("*_decryption_table")))
     assert not store.warnings
-    assert len(store.v1) == 31 and len(store.v2) == 9
+    assert len(store.v1) == 33 and len(store.v2) == 10
     first = read_key_file(CAPTURES / "v2-healthy.ikev2_decryption_table").v2[0]
     assert first.ispi.hex() == "55d963d7135678a6" and first.encryption.name == "ENCR_AES_CBC-128"
     assert first.integrity.icv_bytes == 16 and len(first.sk_ai) == 32
@@ -80,40 +85,88 @@ def test_a_charon_log_at_ike_level_4(tmp_path):
     assert store.warnings == (f"{log}:15: Ka announces 16 bytes, its dump holds 8",)
 
 
-def test_a_pluto_log_without_key_lines_says_why_it_cannot_decrypt():
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_a_pluto_log_without_debug_lines_says_why_it_cannot_decrypt():
     store = read_keys([CAPTURES / "sw-lsw-v1-mm-healthy.responder.log"])
-    assert not store and "a Libreswan pluto log without key lines" in store.warnings[0]
+    assert not store
+    assert store.warnings[0].endswith("a Libreswan pluto log without key lines: pluto prints an IKEv2 SA's keys "
+                                      "(\"| ikev2 I 0x...\") only with plutodebug including \"private\", and this log "
+                                      "has no debug lines")
 
 
-PLUTO = """\
-Nov 27 14:12:42.654578: "lab" #1: IKE SA established {{auth=PRESHARED_KEY cipher=AES_CBC_128 integ=HMAC_SHA2_256}}
-Nov 27 14:12:42.654601: | ikev2 I 0x55d963d7135678a6 0xfa29fbb0507c1183 \
-sha256:0x511d67104fb4d54e00e72c1997198f6b5fdec40ec188aa61cf804e27f091e626 aes128:0x1eb2a3054fc25b6bac0433919a8b3333
-Nov 27 14:12:42.654633: | ikev2 R 0x55d963d7135678a6 0xfa29fbb0507c1183 \
-sha256:0x2bd30d9607342da9e04759ba402e9ee1d466e23a9beda27ef98c784174eb1a07 aes128:0xe2d0ac664fbdca171484de3a31470f40
-| ikev2 I 0x1111111111111111 0x2222222222222222 none:0x aes_gcm_16256:0x{key}
-| ikev2 R 0x1111111111111111 0x2222222222222222 none:0x aes_gcm_16256:0x{key}
+def test_the_key_lines_of_a_libreswan_4_10_log_with_plutodebug_private():
+    """An excerpt of a real pluto log (Libreswan 4.10, lab, IKEv2 responder to a strongSwan
+    initiator): the keys pluto prints once the SA is established are the ones charon printed
+    for the same SA at ike level 4 (its Sk_ei / Sk_er / Sk_ai / Sk_ar dumps, copied here)."""
+    store = read_keys([FIXTURES / "pluto-4.10-ikev2-private.log"])
+    assert not store.warnings and not store.v1
+    (v2,) = store.v2
+    assert (v2.ispi.hex(), v2.rspi.hex()) == ("bc79b946412a65f0", "010462604a8f0d59")
+    assert (v2.sk_ei.hex(), v2.sk_er.hex()) == ("3c4a91abce25360c15e92c97c8c3eb5e", "1b0766b2a04acc1427f8c0d812dc9c01")
+    assert (v2.sk_ai.hex(), v2.sk_ar.hex()) == (
+        "f0584987fa1570f5ce4c9a0a1acd4596325b054f71469d99e2a23e60b5d9d85b",
+        "64154a6a5272e568c0b9505647c15bfa901a8eee75af003f9a2e970d65cbf5cb")
+    assert (v2.encryption.name, v2.integrity.name) == ("ENCR_AES_CBC-128", "AUTH_HMAC_SHA2_256_128")
+    assert v2.source.line == 9
+
+
+def test_the_lab_pluto_log_decrypts_its_capture_alone():
+    """The Libreswan responder's log beside sw-lsw-v2-healthy (plutodebug=private, trimmed by the
+    lab) gives the keys of the charon-made table and opens the IKE_AUTH exchange by itself."""
+    log = CAPTURES / "sw-lsw-v2-healthy.responder.log"
+    store = read_keys([log])
+    table = read_key_file(CAPTURES / "sw-lsw-v2-healthy.ikev2_decryption_table").v2[0]
+    (v2,) = store.v2
+    assert not store.warnings
+    assert (v2.ispi, v2.rspi, v2.sk_ei, v2.sk_er, v2.sk_ai, v2.sk_ar, v2.encryption, v2.integrity) == \
+        (table.ispi, table.rspi, table.sk_ei, table.sk_er, table.sk_ai, table.sk_ar, table.encryption, table.integrity)
+    found: list = []
+    read_capture(str(CAPTURES / "sw-lsw-v2-healthy.pcap"), lambda datagram: found.append(decode_datagram(datagram)))
+    result = decrypt([m for m in found if m], store)
+    opened = [result.of(m) for m in found if m and m.encrypted]
+    assert len(opened) == 2 and all(isinstance(inner, Inner) for inner in opened)
+    assert [(use.source.file, use.decrypted) for use in result.uses] == [(str(log), 2)]
+
+
+def test_a_libreswan_aes_gcm_line_lacks_the_salt():
+    """pluto 4.10 prints an AES-GCM-16-256 SA as 'none: aes_gcm_16256:0x<32 bytes>': the key
+    without the 4-byte salt RFC 5282 appends, so the SA cannot be decrypted."""
+    store = read_keys([FIXTURES / "pluto-4.10-ikev2-aes-gcm-private.log"])
+    assert not store
+    assert [w.split(": ", 1)[1] for w in store.warnings] == [
+        "ENCR_AES_GCM_16-256 needs the 4-byte salt that follows SK_e, and these lines leave it out"]
+
+
+def test_a_libreswan_ikev1_log_names_its_keys_but_never_prints_them():
+    """IKEv1 with plutodebug="crypt private": NSS references (skeyid-key@0x...), no key bytes."""
+    store = read_keys([FIXTURES / "pluto-4.10-ikev1-crypt-private.log"])
+    assert not store
+    assert "pluto never prints an IKEv1 SA's keys" in store.warnings[0]
+
+
+def test_a_libreswan_ikev2_sa_that_failed_authentication_has_no_key_lines():
+    store = read_keys([FIXTURES / "pluto-4.10-ikev2-auth-failed-private.log"])
+    assert not store
+    assert "no IKEv2 SA in it was established" in store.warnings[0]
+
+
+TCPDUMP = """\
 | ikev1 I 0x3333333333333333 0x4444444444444444 sha1:0x aes128:0x
 | ikev1 R 0x3333333333333333 0x4444444444444444 sha1:0x aes128:0x
 | ikev2 I 0x5555555555555555 0x6666666666666666 sha1:0x{key} aes128:0x{key}
-""".replace("\\\n", "").format(key="00" * 32)
+""".format(key="00" * 16)
 
 
-def test_libreswan_key_lines_in_tcpdump_format(tmp_path):
-    """What pluto's DBG_tcpdump_ike_sa_keys prints once an IKEv2 SA is established (here with
-    the keys of the lab's v2-healthy capture), and what it cannot give."""
-    log = tmp_path / "pluto.log"
-    log.write_text(PLUTO)
+def test_tcpdump_lines_that_cannot_give_a_key_are_named(tmp_path):
+    log = tmp_path / "esp-secrets"
+    log.write_text(TCPDUMP)
     store = read_keys([log])
-    table = read_key_file(CAPTURES / "v2-healthy.ikev2_decryption_table").v2[0]
-    (v2,) = store.v2
-    assert (v2.ispi, v2.rspi, v2.sk_ei, v2.sk_er, v2.sk_ai, v2.sk_ar, v2.encryption, v2.integrity) == \
-        (table.ispi, table.rspi, table.sk_ei, table.sk_er, table.sk_ai, table.sk_ar, table.encryption, table.integrity)
-    assert v2.source.line == 2
+    assert not store
     assert [w.split(": ", 1)[1] for w in store.warnings] == [
-        "ENCR_AES_GCM_16-256 needs the 4-byte salt that follows SK_e, and these lines leave it out",
-        ("an IKEv1 SA: these lines carry no IKEv1 key bytes (Libreswan logs the IKEv2 fields of the state, "
-        "empty for IKEv1)"),
+        ("an IKEv1 SA: ikepcap reads only IKEv2 keys from these lines (Libreswan 4.10 writes no IKEv1 line; "
+         "its IKEv1 keys stay in NSS)"),
         "only the I line of SA 5555555555555555/6666666666666666: both directions are needed"]
 
 

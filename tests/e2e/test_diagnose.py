@@ -23,6 +23,64 @@ CLI = [sys.executable, "-m", "ikepcap"]
 EXPECTED = sorted(CAPTURES.glob("*.expected.json"))
 
 
+# Lab captures of issue 13 whose truth today's rules miss: strict expected failures, each naming the
+# behaviour that is needed (by test, then capture stem).
+ISSUE_13 = {
+    "diagnosis": {
+        "sw-lsw-v1-mm-p1-proposal-mismatch":
+            "issue 13: a notify with SPI size 0, responder cookie 0 and message ID 0 is Libreswan refusing "
+            "the proposal or having no PSK (it never answers an unknown peer), not strongSwan's "
+            "peer-not-configured",
+        "sw-lsw-v1-mm-no-psk-for-peer":
+            "issue 13: Libreswan's refusal of MM1 (SPI size 0, responder cookie 0, message ID 0) means no PSK "
+            "for the peer or no common proposal, never an unknown peer (Libreswan ignores those)",
+        "sw-lsw-v2-healthy":
+            "childless IKE SA (RFC 6023): the responder's CHILDLESS_IKEV2_SUPPORTED and an IKE_AUTH request "
+            "of 176 bytes (272 with a CHILD_SA proposal) mean no CHILD_SA, but phase 2 is reported "
+            "'established (inferred from sizes)', even when the keys show IKE_AUTH without SA/TSi/TSr",
+        "sw-lsw-v1-mm-peer-not-configured":
+            "issue 13: MM1 never answered and no vendor ID: the wire cannot rank 'Libreswan ignores an "
+            "unknown peer' in the top two; it needs the responder known as Libreswan (causes ranked per "
+            "implementation) or the capture taken at the responder",
+        "v1-mm-id-refused":
+            "issue 13: one encrypted answer to the only MM5, after which the initiator stops, means the "
+            "responder decrypted MM5 and refused the identity: rejected, id-mismatch, not psk-mismatch",
+        "sw-lsw-v1-mm-id-refused":
+            "issue 13: Libreswan answering every MM5 copy with an encrypted Informational decrypted MM5 "
+            "(with different PSKs it answers nothing): id-mismatch, not psk-mismatch",
+        "v1-mm-mm3-lost-initiator-side":
+            "issue 13: MM2 carries strongSwan's vendor IDs and strongSwan answers MM3 with a clear "
+            "INVALID_KEY_INFORMATION when it has no PSK, so a silent responder without a PSK is disproved: "
+            "MM3 (or MM4) lost on the path comes first",
+        "v1-mm-mm3-lost-responder-side":
+            "issue 13: captured at the responder, which chose the offered proposal; the initiator never "
+            "re-sent MM1, so MM2 arrived and MM3 was lost on the way (not a proposal mismatch)",
+        "sw-lsw-v1-mm-mm3-lost-responder-side":
+            "issue 13: captured at the Libreswan responder, which chose the offered proposal; the initiator "
+            "never re-sent MM1, so MM2 arrived and MM3 was lost on the way (not a proposal mismatch)",
+    },
+    "with keys": {
+        "sw-lsw-v1-mm-id-refused":
+            "issue 12/13: Libreswan's encrypted Informationals before MM6 use an IV ikepcap does not derive, "
+            "so the INVALID_ID_INFORMATION stays closed and the cause stays psk-mismatch (id-mismatch is true)",
+    },
+    "logged lines": {
+        "v1-mm-id-refused":
+            "issue 13: the strongSwan initiator decrypted the answer and logged AUTHENTICATION_FAILED; the "
+            "line 'invalid HASH_V1 payload length, decryption failed?' belongs to a PSK mismatch",
+    },
+}
+
+
+def _cases(paths: list[Path], test: str) -> list:
+    """One case per expected file, the issue-13 ones of ``test`` marked as strict expected failures."""
+    def case(path: Path):
+        stem = path.name.replace(".expected.json", "")
+        reason = ISSUE_13[test].get(stem)
+        return pytest.param(path, id=stem, marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
+    return [case(path) for path in paths]
+
+
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True)
 
@@ -48,7 +106,7 @@ def _top_causes(sa: dict, n: int) -> list[str]:
     return [c["id"] for c in leading["causes"][:n]] if leading else []
 
 
-@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.replace(".expected.json", ""))
+@pytest.mark.parametrize("expected_path", _cases(EXPECTED, "diagnosis"))
 def test_diagnosis_matches_ground_truth(expected_path: Path, reports) -> None:
     expected = json.loads(expected_path.read_text())
     code, report = reports[expected_path.name]
@@ -91,7 +149,7 @@ KEYED = [p for p in EXPECTED if any(p.with_name(p.name.replace(".expected.json",
                                    for kind in ("ikev1", "ikev2"))]
 
 
-@pytest.mark.parametrize("expected_path", KEYED, ids=lambda p: p.name.replace(".expected.json", ""))
+@pytest.mark.parametrize("expected_path", _cases(KEYED, "with keys"))
 def test_with_its_key_table_the_cause_is_exact_and_not_inferred(expected_path: Path) -> None:
     """The key table beside a lab capture is used without asking: the most likely cause is the true
     one (no alternatives), the finding that decides it rests on what the keys showed, every
@@ -130,7 +188,7 @@ def _log_pattern(line: str) -> re.Pattern:
     return re.compile("|".join(re.escape(a).replace("…", ".*").replace(r"\.\.\.", ".*") for a in line.split(" / ")))
 
 
-@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.replace(".expected.json", ""))
+@pytest.mark.parametrize("expected_path", _cases(EXPECTED, "logged lines"))
 def test_strongswan_lines_are_what_the_daemons_logged(expected_path: Path, reports) -> None:
     """Each side's strongSwan line is one its charon logged in the lab before the capture stopped,
     and a libreswan side's state is one its pluto logged. Not checkable: lines in brackets, which
