@@ -277,7 +277,7 @@ def _inner(chain: bytes, first: int, message: Message, source: KeySource, parts:
 
 def _inner_v1(plain: ikev1.Plain, exchange_type: int, source: KeySource, parts: tuple[int, ...]) -> Inner:
     payloads, warnings = decode_chain(plain.chain, plain.first_payload, 1, exchange_type)
-    return Inner(plain.first_payload, payloads, warnings, source, parts)
+    return Inner(plain.first_payload, payloads, warnings + ((plain.note,) if plain.note else ()), source, parts)
 
 
 def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrity | None]:

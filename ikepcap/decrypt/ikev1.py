@@ -27,6 +27,9 @@ from ikepcap.decrypt.ciphers import CryptoError, V1Cipher, cbc_decrypt, v1_hash
 # block more, and the pad-length byte of RFC 2408 §3.1 implementations can reach 255.
 MAX_PADDING = 255
 MAX_PAYLOADS = 64
+HASH = iana.V1_PAYLOAD_TYPES.number("HASH")
+# What follows HASH in an Informational (RFC 2409 §5.7): a notification or a delete.
+AFTER_HASH = tuple(iana.V1_PAYLOAD_TYPES.number(name) for name in ("Notify", "Delete"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class Plain:
 
     first_payload: int
     chain: bytes
+    note: str | None = None             # what could not be verified (a first block read without its IV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,34 @@ class Session:
             if isinstance(result, Plain):
                 return result
             first_try = first_try or result
+        if chained is None:
+            past_iv = self._past_first_block(body, first)
+            if past_iv is not None:
+                return past_iv
         return first_try or Garbled("no IV to try")
+
+    def _past_first_block(self, body: bytes, first: int) -> Plain | None:
+        """An Informational whose IV is none of the above (Libreswan's notifies sent before phase 1
+        completes; Wireshark shows them as malformed): in CBC a wrong IV garbles the first block
+        only. Such a message starts with HASH, whose length the negotiated hash fixes, so the
+        payloads after it lie past the first block and are read if they form a valid chain;
+        only the HASH's header and first bytes stay unverified."""
+        hash_payload = GenericPayloadHeader.size + len(v1_hash(self.hash_name, b""))
+        block = self.cipher.block
+        if first != HASH or hash_payload < block or len(body) <= hash_payload:
+            return None
+        try:
+            plain = cbc_decrypt(self.key, bytes(block), body)
+        except (CryptoError, ValueError):
+            return None
+        for kind in AFTER_HASH:
+            end = chain_end(plain[hash_payload:], kind)
+            if not isinstance(end, str):
+                header = GenericPayloadHeader.pack(next_payload=kind, reserved=0, length=hash_payload)
+                return Plain(first, header + plain[GenericPayloadHeader.size:hash_payload + end],
+                             "the first cipher block was read without its IV (the sender's IV is not RFC 2409's): "
+                             "the HASH is not verified, the payloads after it are")
+        return None
 
 
 def phase1_iv(hash_name: str, g_xi: bytes, g_xr: bytes, block: int) -> bytes:

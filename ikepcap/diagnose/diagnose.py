@@ -101,8 +101,9 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None, sides: Fingerpr
     inferred = rule.inferred if match.inferred is None else match.inferred
     if inferred:
         details.append(INFERRED_NOTE)
+    refusal = rule.refusal if match.refusal is None else match.refusal
     return Finding(rule.id, rule.severity, rule.title, rule.explanation, tuple(details), evidence, causes,
-                   checks, inferred, match.variant)
+                   checks, inferred, match.variant, refusal)
 
 
 def _behaviour(responder: Implementation, cause: str) -> list[str]:
@@ -188,7 +189,7 @@ def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> Pha
     order = ORDERS[progress.flow]
     waiting = order[order.index(last) + 1] if last in order and order.index(last) + 1 < len(order) else None
     side = furthest.sender if furthest else None
-    outcome = REJECTED if stall and RULES[stall.rule].refusal else STALLED
+    outcome = REJECTED if stall and stall.refusal else STALLED
     if outcome == REJECTED and sa.version == 2 and furthest is not None and furthest.message.is_response:
         # the refusal is the response itself: nobody waits, the requester was turned down
         waiting, side = None, sa.other(furthest.sender)
@@ -228,13 +229,16 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
         return _open_phase2(last, waiting, None, stall, None, None)
     if p1.inferred and not facts.named(sa, IKE_AUTH_MESSAGES):
         return PhaseVerdict(ESTABLISHED, None, None, None, True, "established before the capture", None, None)
+    if facts.childless(sa):
+        return PhaseVerdict(NOT_SEEN, None, None, None, False,
+                            "no child SA negotiated: a childless IKE SA (RFC 6023), as the keys show", None, None)
     both_ways = facts.esp_both_ways(sa)
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
                         "established" + (" (ESP both ways)" if both_ways else " (inferred from sizes)"), None, None)
 
 
 def _open_phase2(last, waiting, waiting_side, stall, starter, other) -> PhaseVerdict:
-    outcome = REJECTED if stall and RULES[stall.rule].refusal else STALLED
+    outcome = REJECTED if stall and stall.refusal else STALLED
     inferred = bool(stall and stall.inferred)
     if outcome == REJECTED:
         summary = f"rejected after {last}" + (" (inferred)" if inferred else "")

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from ikepcap.correlate.model import (
     AM1,
+    CREATE_CHILD_SA_REQUEST,
     DUPLICATE_REPLY,
+    IKE_AUTH_REQUEST,
     IKE_SA_INIT_REQUEST,
     IKE_SA_INIT_RETRY,
     INITIATOR,
@@ -139,6 +141,14 @@ def inside(step: Step, v1_type: int, v2_type: int, cls: type) -> tuple:
     return tuple(p for p in step.message.payloads_of(v1_type, v2_type, cls) if p.decrypted)
 
 
+def childless(sa: IkeSa) -> bool:
+    """The keys show an IKE_AUTH request with no SA payload inside: an IKE SA set up without a
+    child SA (RFC 6023), which sizes alone cannot tell from a small proposal."""
+    requests = [s for s in sa.steps if s.name.startswith(IKE_AUTH_REQUEST) and opened(s)]
+    return bool(requests) and not any(s.message.payloads_of(V1_SA, V2_SA) for s in requests) and \
+        not any(s.name.startswith(CREATE_CHILD_SA_REQUEST) for s in sa.steps)
+
+
 def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:
     """The message's SA payloads, decoding only those."""
     return step.message.payloads_of(V1_SA, V2_SA, SecurityAssociation)
@@ -185,6 +195,16 @@ def algorithm_names(step: Step) -> tuple[str, ...]:
             name for sa_payload in security_associations(step) for p in sa_payload.proposals for t in p.transforms
             for name in (t.id_name, *(a.meaning for a in t.attributes if a.meaning)))
     return names
+
+
+def chose_offered(offer: Step, answer: Step) -> bool:
+    """The transform ``answer`` (MM2, AM2) holds is one that ``offer`` (MM1, AM1) proposed, with the
+    same attributes: an initiator has no reason to refuse its own offer."""
+    def transforms(step: Step) -> set:
+        return {(t.transform_id, tuple(sorted((a.type, a.value) for a in t.attributes)))
+                for payload in security_associations(step)[:1] for p in payload.proposals for t in p.transforms}
+    chosen_ = transforms(answer)
+    return bool(chosen_) and chosen_ <= transforms(offer)
 
 
 def chosen(step: Step) -> list[str]:

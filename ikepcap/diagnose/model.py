@@ -58,6 +58,7 @@ class Finding:
     checks: tuple[tuple[str, tuple[str, ...]], ...]   # (side, what to check there)
     inferred: bool                      # rests on sizes/timing of encrypted messages
     variant: str | None = None          # the rule's cause variant the evidence called for
+    refusal: bool = False               # a stall that is an explicit refusal: the phase is rejected
 
 
 @dataclass(frozen=True, slots=True)

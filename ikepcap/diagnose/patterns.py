@@ -140,6 +140,7 @@ RESPONDER_ANSWERED = "responder-answered"  # the initiator uses the responder's 
 FROM_THE_PEER = "from-the-peer"         # the peer's own host sent the ICMP error: the path to it works
 DEAD_PEER = "dead-peer"                 # ... after the SA was up: the daemon went away
 INITIATOR_STOPPED = "initiator-stopped"  # captured next to the initiator, which sent nothing more
+MM3_LOST = "mm3-lost"                   # MM2 arrived and chose an offered transform: MM3 went out and was lost
 # Variants that rest on what the keys showed: nothing about the implementation outranks them.
 DECRYPTED_VARIANTS = frozenset({PROPOSAL, SELECTORS, IDENTITY, SHARED_KEY, PROVEN})
 
@@ -162,6 +163,7 @@ class Match:
     details: list[str] = field(default_factory=list)
     variant: str | None = None                # the rule's cause order this capture calls for, by name
     inferred: bool | None = None              # overrides the rule's default for this match
+    refusal: bool | None = None               # the evidence shows an explicit refusal (overrides the rule's)
 
 
 def _series(sa: IkeSa, step: Step, label: str) -> tuple[list[Evidence], str]:
@@ -311,10 +313,19 @@ def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
         return None
     details = [f"The responder chose: {'; '.join(facts.chosen(mm2))} (frame {mm2.label})."]
     ev = [evidence(mm2)]
-    for step, notification in _clear_notify_from(sa, mm2, INITIATOR):
+    refused = _clear_notify_from(sa, mm2, INITIATOR)
+    for step, notification in refused:
         details.append(f"The initiator answered MM2 with {_notify_text(step, notification)}.")
         ev.append(evidence(step))
-    return Match(ev, details + _offered_details(sa))
+    variant = None
+    if not refused and mm1 is not None and facts.chose_offered(mm1, mm2) and locate(sa).near != INITIATOR:
+        # MM2 arrived (the initiator stopped re-sending MM1) and holds a transform the initiator itself
+        # offered: it had no reason to refuse it, so its MM3 went out and was lost before this point.
+        details.append("The responder chose a transform the initiator offered, and the initiator stopped re-sending "
+                       "MM1, so MM2 reached it: its MM3 most likely went out and was lost on the way, before the "
+                       "capture point.")
+        variant = MM3_LOST
+    return Match(ev, details + _offered_details(sa), variant)
 
 
 def _reply_lost(sa: IkeSa, request_name: str, reply_name: str) -> Match | None:
@@ -445,7 +456,7 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
             details.append(f"The initiator sent MM5 once and stopped after the answer (frame {infos[0].label}): it "
                            "could read it, so the keys agree and the responder refused something else, most "
                            "likely the identity.")
-            return Match(ev, details, ANSWER_READ)
+            return Match(ev, details, ANSWER_READ, refusal=True)
         return Match(ev, details)
     step, notification, variant = refusal
     ids = [identity_text(i) for i in facts.inside(mm5, V1_ID, V1_ID, Identification)]
@@ -453,7 +464,7 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
                    f"and refused it: {_notify_text(step, notification)}.")
     if ids:
         details.append(f"The initiator identified itself in MM5 (frame {mm5.label}) as {', '.join(ids)}.")
-    return Match(ev, details, variant, inferred=False)
+    return Match(ev, details, variant, inferred=False, refusal=True)
 
 
 def mm5_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:

@@ -36,7 +36,7 @@ from ikepcap.correlate.model import INITIATOR as I
 from ikepcap.correlate.model import RESPONDER as R
 from ikepcap.diagnose import patterns
 from ikepcap.diagnose.facts import PORT_UNREACHABLE, PROHIBITED, TOO_BIG
-from ikepcap.diagnose.implementations import LIBRESWAN
+from ikepcap.diagnose.implementations import LIBRESWAN, STRONGSWAN
 from ikepcap.diagnose.model import ERROR, INFO, WARNING
 from ikepcap.diagnose.patterns import (
     ANSWER_READ,
@@ -49,6 +49,7 @@ from ikepcap.diagnose.patterns import (
     IDENTITY,
     INITIATOR_STOPPED,
     LARGE,
+    MM3_LOST,
     NO_KEY,
     NO_NAT,
     NO_SA,
@@ -192,13 +193,6 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          PSK_CHECKS, refusal=True,
          strongswan=((R, "invalid ID_V1 payload length, decryption failed?"),),
          signature_checks=SIGNATURE_CHECKS),
-    Rule("mm4-resent-by-responder", MAIN, patterns.mm4_resent_by_responder, ERROR,
-         "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
-         "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
-         "still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key mismatch.",
-         ("psk-mismatch", "id-mismatch"),
-         PSK_CHECKS,
-         signature_checks=SIGNATURE_CHECKS),
     Rule("mm5-answered-encrypted", MAIN, patterns.mm5_answered_encrypted, ERROR,
          "Main Mode stalled at MM5: the responder answered with an encrypted notification instead of MM6",
          "The responder replied to MM5 with a protected Informational rather than MM6. strongSwan does this when it "
@@ -209,8 +203,12 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          PSK_CHECKS, inferred=True,
          strongswan=((I, "received AUTHENTICATION_FAILED error notify / received INVALID_ID_INFORMATION error "
                          "notify", IDENTITY),
-                     (R, "found … matching config, but none allows pre-shared key authentication using Main Mode / "
-                         "no peer config found", IDENTITY),
+                     (R, "no peer config found / found … matching config, but none allows pre-shared key "
+                         "authentication using Main Mode", IDENTITY),
+                     (I, "received AUTHENTICATION_FAILED error notify / received INVALID_ID_INFORMATION error "
+                         "notify", ANSWER_READ),
+                     (R, "no peer config found / found … matching config, but none allows pre-shared key "
+                         "authentication using Main Mode", ANSWER_READ),
                      (I, "invalid HASH_V1 payload length, decryption failed?"),
                      (R, "invalid ID_V1 payload length, decryption failed?")),
          signature_checks=SIGNATURE_CHECKS,
@@ -218,6 +216,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                    ANSWER_READ: ("id-mismatch", "auth-failed", "psk-mismatch")},
          # Libreswan says nothing to an MM5 it cannot decrypt: an encrypted answer means it read it
          by_responder={LIBRESWAN: ("id-mismatch", "auth-failed", "peer-not-configured")}),
+    Rule("mm4-resent-by-responder", MAIN, patterns.mm4_resent_by_responder, ERROR,
+         "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
+         "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
+         "still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key mismatch.",
+         ("psk-mismatch", "id-mismatch"),
+         PSK_CHECKS,
+         signature_checks=SIGNATURE_CHECKS),
     Rule("mm5-unanswered-after-float", MAIN, patterns.mm5_unanswered_after_float, ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
@@ -276,7 +281,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "(a wrong peer IP on this side is the classic case).",
                "Check for a middlebox that drops the larger MM3 "
                "(DH groups 14 and up make it several hundred bytes)."))),
-         variants={LARGE: ("forward-path-blocked", "responder-no-psk-for-peer", "vendor-interop")}),
+         variants={LARGE: ("forward-path-blocked", "responder-no-psk-for-peer", "vendor-interop")},
+         # strongSwan answers an MM3 it has no key for with a clear INVALID_KEY_INFORMATION (mm3-key-refused):
+         # silence from a strongSwan responder is the path's
+         by_responder={STRONGSWAN: ("forward-path-blocked", "return-path-blocked", "vendor-interop")}),
     Rule("mm2-reply-lost", MAIN, patterns.mm2_reply_lost,
          ERROR, "Main Mode stalled at MM2: the responder's replies do not reach the initiator",
          "The responder answered with MM2, but the initiator kept re-sending MM1 after MM2 had passed the capture "
@@ -292,7 +300,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "The initiator received MM2 and did not accept it.",
          ("p1-proposal-mismatch", "vendor-interop"),
          ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (in the details).",)),
-          (R, ("Compare the transform the responder chose with what the initiator offered.",)))),
+          (R, ("Compare the transform the responder chose with what the initiator offered.",))),
+         variants={MM3_LOST: ("forward-path-blocked", "p1-proposal-mismatch", "vendor-interop")}),
     Rule("mm1-unanswered", MAIN, patterns.mm1_unanswered,
          ERROR, "Main Mode stalled at MM1: the responder never answered",
          "The initiator sent MM1 (its proposals) and nothing came back from the responder. Either MM1 never reached "

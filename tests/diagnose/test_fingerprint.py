@@ -54,6 +54,16 @@ LAB: dict[str, tuple[str | None, str | None]] = {
     "asa-mm-wait-msg4-reproduction.pcap": (CISCO_ASA, None),     # the responder sent MM2 (DPD VID only) and N
     "sw-lsw-v1-mm-healthy.pcap": (SW, LSW),
     "sw-lsw-v1-mm-psk-mismatch.pcap": (SW, LSW),
+    "sw-lsw-v1-mm-id-refused.pcap": (SW, LSW),
+    "sw-lsw-v1-mm-mm3-lost-initiator-side.pcap": (SW, LSW),
+    "sw-lsw-v1-mm-mm3-lost-responder-side.pcap": (SW, LSW),
+    "sw-lsw-v1-mm-no-psk-for-peer.pcap": (SW, LSW),            # Libreswan's notify format alone
+    "sw-lsw-v1-mm-p1-proposal-mismatch.pcap": (SW, LSW),
+    "sw-lsw-v1-mm-peer-not-configured.pcap": (SW, None),     # Libreswan ignores the unknown peer: nothing sent
+    "sw-lsw-v2-healthy.pcap": (SW, None),                    # Libreswan's IKEv2 responder sends no VID
+    "v1-mm-id-refused.pcap": (SW, SW),
+    "v1-mm-mm3-lost-initiator-side.pcap": (SW, SW),
+    "v1-mm-mm3-lost-responder-side.pcap": (SW, SW),
     "v1-am-healthy.pcap": (SW, SW),
     "v1-am-psk-mismatch.pcap": (SW, SW),
     "v1-concentrator-many-sas.pcap": (SW, SW),
