@@ -1,7 +1,7 @@
 """The span-port benchmark: ikepcap against tshark and tcpdump on the same capture, in one run.
 
     python3 bench/run.py                      # 1,000,000 frames, 3 repeats, scales 1/4/16
-    python3 bench/run.py --frames 20000 --repeat 1 --scales 1 --ike-heavy 2000   # a smoke run
+    python3 bench/run.py --frames 20000 --repeat 1 --scales 1 --ike-heavy 2000 --keyed 800   # a smoke run
 
 It builds the span-like capture (bench/span.py; deterministic, seeded), then times
 ``ikepcap diagnose``, ``tshark -r F -Y isakmp`` and ``tcpdump -r F -w /dev/null 'udp port 500
@@ -9,18 +9,23 @@ or udp port 4500'`` on it, several times each, and prints medians: seconds, fram
 peak memory of the whole process tree (PSS, sampled from /proc), and the ratios the targets
 are stated in. It then runs ikepcap alone on captures 4 and 16 times as large, to show that
 time grows linearly and memory does not, and compares ikepcap with tshark on a capture that
-is almost all IKE, and runs ikepcap on an IKE flood of a million spoofed initiator cookies.
+is almost all IKE, times ikepcap with and without the keys of every SA of a busy capture whose
+keys are known (and checks that every SA decrypts as in the lab), and runs ikepcap on an IKE
+flood of a million spoofed initiator cookies.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,12 +127,72 @@ def compare(capture: Path, frames: int, repeat: int, floor: bool = False,
     return medians
 
 
+def decryption_of(captures: list[Path]) -> tuple[Counter, list[str]]:
+    """How ikepcap's JSON says the keys beside ``captures`` did: (version, messages decrypted,
+    messages failed) counted over the SAs, and the key warnings."""
+    result = subprocess.run([sys.executable, "-m", "ikepcap", "diagnose", "--format", "json", *map(str, captures)],
+                            check=False, capture_output=True, text=True)
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"ikepcap failed on {captures[0]}: {result.stderr[-2000:]}")
+    report = json.loads(result.stdout)
+    uses = Counter((use["version"], use["decrypted"], use["failed"]) for use in report["decryption"])
+    tables = tuple(table.name for capture in captures for table in span.beside_names(capture))
+    return uses, [w for w in report["capture"]["warnings"] if any(name in w for name in tables)]
+
+
+def check_keyed(capture: Path, replicas: int) -> None:
+    """Every replica decrypts as its lab conversation does: the same SAs, the same messages
+    decrypted, failures only where the lab has them (the PSK-mismatch conversations, whose
+    responder messages are encrypted under the other key)."""
+    lab, lab_warnings = decryption_of([path for path, _, _ in span.keyed_conversations()])
+    got, warnings = decryption_of([capture])
+    expected = Counter({use: count * replicas for use, count in lab.items()})
+    if got != expected:
+        raise SystemExit(f"{capture.name}: the replicas do not decrypt as the lab does: got {sorted(got.items())}, "
+                         f"expected {sorted(expected.items())}")
+    if len(warnings) != len(lab_warnings) * replicas:
+        raise SystemExit(f"{capture.name}: {len(warnings)} key warning(s), the lab has {len(lab_warnings)} a replica; "
+                         f"first: {warnings[:1]}")
+    failing = sum(count for (_, _, failed), count in got.items() if failed)
+    print(f"  keys: {sum(got.values()):,} SAs decrypted, {sum(d * c for (_, d, _), c in got.items()):,} messages; "
+          f"{failing:,} SAs with failures, as in the lab ({failing // replicas} a replica)")
+
+
+def keyed(capture: Path, frames: int, replicas: int, repeat: int) -> dict[str, tuple[float, float, float]]:
+    """``ikepcap diagnose --quiet`` on the keyed capture without and with its keys (the tables
+    beside it), interleaved: the overhead of decrypting every SA, in wall-clock seconds and in
+    CPU seconds of the process tree (which a machine busy with other work disturbs less)."""
+    base = [sys.executable, "-m", "ikepcap", "diagnose", "--quiet", str(capture)]
+    commands = {"no-keys": [*base, "--no-keys"], "keys": base}
+    walls: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            walls.setdefault(name, []).append(timed(command))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.setdefault(name, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    medians = {name: (statistics.median(walls[name]), statistics.median(cpus[name]), peak_memory(command))
+               for name, command in commands.items()}
+    print(f"\n{capture.name}: {frames:,} frames, {replicas} replicas of the keyed lab conversations, "
+          f"{capture.stat().st_size / 1e6:,.1f} MB, {repeat} run(s) each")
+    print(f"  {'ikepcap':<10} {'median s':>9} {'CPU s':>7} {'frames/s':>12} {'peak MiB (PSS)':>15}")
+    for name, (seconds, cpu, memory) in medians.items():
+        print(f"  {name:<10} {seconds:>9.3f} {cpu:>7.3f} {frames / seconds:>12,.0f} {memory:>15.1f}")
+    wall, cpu = (medians["keys"][i] / medians["no-keys"][i] - 1 for i in (0, 1))
+    print(f"  decrypting every SA adds {wall:.1%} to the time ({cpu:.1%} to the CPU time of the process tree), "
+          f"{medians['keys'][2] - medians['no-keys'][2]:+.1f} MiB to the peak")
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scales", default="1,4,16", help="multiples of --frames for the scaling runs")
     parser.add_argument("--ike-heavy", type=int, default=100_000, help="frames of the almost-all-IKE capture")
+    parser.add_argument("--keyed", type=int, default=100_000,
+                        help="frames (at least; whole replicas) of the capture whose keys are known (0: skip)")
     parser.add_argument("--flood", type=int, default=1_000_000, help="messages of the IKE flood (0: skip)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ikepcap-bench"))
     parser.add_argument("--seed", type=int, default=1)
@@ -162,6 +227,12 @@ def main() -> None:
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
         compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
+
+    if args.keyed:
+        capture = args.workdir / f"keyed-{args.keyed}.pcap"
+        built = span.build_keyed(capture, args.keyed, args.seed)   # rebuilt each time: cheap, and its tables too
+        keyed(capture, built["frames"], built["replicas"], args.repeat)
+        check_keyed(capture, built["replicas"])
 
     if args.flood:
         flood = args.workdir / f"flood-{args.flood}.pcap"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import dpkt
 
+from ikepcap.decrypt.ciphers import integrity_icv
+from ikepcap.decrypt.keys import V1_TABLE, V2_TABLE, KeyStore, V2Key, beside, read_keys
 from ikepcap.synth import packets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,3 +225,105 @@ def build_flood(path: Path, messages: int, seed: int = 1) -> dict:
             out.write(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(frame), len(frame)))
             out.write(frame)
     return {"frames": messages}
+
+
+V2_SK, V2_SKF = 46, 53                  # the IKEv2 payloads that carry ciphertext (RFC 7296, RFC 7383)
+V2_FLAG_INITIATOR = 0x08
+
+
+def keyed_conversations() -> list[tuple[Path, list[bytes], KeyStore]]:
+    """The lab conversations that have key tables beside them: capture, frames, keys."""
+    found = []
+    for path in sorted((ROOT / "captures").glob("*.pcap")):
+        tables = beside(path)
+        if not tables:
+            continue
+        with open(path, "rb") as f:
+            reader = dpkt.pcap.Reader(f)
+            if reader.datalink() != 1 or reader.snaplen < 1500:
+                continue
+            frames = [bytes(data) for _, data in reader]
+        keys = read_keys(tables)
+        if keys.warnings:
+            raise SystemExit(f"{path.name}: the lab's key tables do not read cleanly: {keys.warnings[0]}")
+        found.append((path, frames, keys))
+    return found
+
+
+def _sk_end(data: bytes | bytearray, ike: int) -> int | None:
+    """Where the SK or SKF payload of the IKEv2 message at ``ike`` ends, or None (no such payload)."""
+    length = struct.unpack_from("!I", data, ike + 24)[0]
+    kind, offset = data[ike + 16], ike + 28
+    while kind not in (0, V2_SK, V2_SKF) and offset + 4 <= ike + length:
+        kind, payload_length = data[offset], struct.unpack_from("!H", data, offset + 2)[0]
+        if payload_length < 4:
+            return None
+        offset += payload_length
+    if kind not in (V2_SK, V2_SKF) or offset + 4 > len(data):
+        return None
+    return offset + struct.unpack_from("!H", data, offset + 2)[0]
+
+
+def _replicate_keyed(frame: bytes, replica: int, v2: dict[tuple[bytes, bytes], V2Key]) -> bytes:
+    """The frame as replica ``replica`` (``_replicate``), and for IKEv2 the responder SPI changed
+    too and the checksum of an SK/SKF payload recomputed with the SA's SK_ai or SK_ar: the
+    checksum covers the IKE header, SPIs included (RFC 7296 §3.14), so without it the replica's
+    keys would fail the integrity check. IKEv1 encryption does not depend on the cookies."""
+    offset = _isakmp_offset(frame)
+    data = bytearray(_replicate(frame, replica))
+    if offset is None or len(data) < offset + 28 or data[offset + 17] >> 4 != 2:
+        return bytes(data)
+    key = v2.get((frame[offset:offset + 8], frame[offset + 8:offset + 16]))
+    if any(data[offset + 8:offset + 16]):
+        struct.pack_into("!I", data, offset + 8, struct.unpack_from("!I", data, offset + 8)[0] ^ replica)
+    end = _sk_end(data, offset)
+    if key is None or end is None:
+        return bytes(data)
+    if key.integrity is None:
+        raise SystemExit(f"{key.source}: an AEAD SA's replicas would need resealing; the lab has none to replicate")
+    sk_a = key.sk_ai if data[offset + 19] & V2_FLAG_INITIATOR else key.sk_ar
+    icv = key.integrity.icv_bytes
+    data[end - icv:end] = integrity_icv(key.integrity, sk_a, bytes(data[offset:end - icv]))
+    return bytes(data)
+
+
+def _replica_spi(spi: bytes, replica: int) -> bytes:
+    return (int.from_bytes(spi[:4], "big") ^ replica).to_bytes(4, "big") + spi[4:]
+
+
+def build_keyed(path: Path, frames: int, seed: int = 1) -> dict:
+    """A busy concentrator whose peers' keys are known: the keyed lab conversations replayed as
+    in ``build_ike_heavy`` (whole replicas, at least ``frames`` frames), with key tables beside
+    the capture (``x.ikev1_decryption_table``, ``x.ikev2_decryption_table``: ikepcap reads them
+    unless told ``--no-keys``) holding every replica's keys under its own cookies and SPIs."""
+    rng = random.Random(seed)
+    noise = Noise(rng)
+    conversations = keyed_conversations()
+    v1 = [key for _, _, keys in conversations for key in keys.v1]
+    v2 = {(key.ispi, key.rspi): key for _, _, keys in conversations for key in keys.v2}
+    v1_lines, v2_lines = [], []
+    written = replica = 0
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        while written < frames:
+            replica += 1
+            for frame in (frame for _, conversation, _ in conversations for frame in conversation):
+                for data in ((noise.frame(),) if rng.random() < 0.05 else ()) + \
+                        (_replicate_keyed(frame, replica, v2),):
+                    units = round((START + written * FRAME_GAP) * 1e6)
+                    out.write(struct.pack("<IIII", units // 1_000_000, units % 1_000_000, len(data), len(data)))
+                    out.write(data)
+                    written += 1
+            v1_lines += [f"{_replica_spi(k.icookie, replica).hex()},{k.encryption_key.hex()}\n" for k in v1]
+            v2_lines += [f'{_replica_spi(k.ispi, replica).hex()},{_replica_spi(k.rspi, replica).hex()},'
+                         f'{k.sk_ei.hex()},{k.sk_er.hex()},"{k.encryption.wireshark}",'
+                         f'{k.sk_ai.hex()},{k.sk_ar.hex()},"{k.integrity.wireshark}"\n' for k in v2.values()]
+    tables = beside_names(path)
+    tables[0].write_text("".join(v1_lines))
+    tables[1].write_text("".join(v2_lines))
+    return {"frames": written, "replicas": replica, "keys": len(v1_lines) + len(v2_lines)}
+
+
+def beside_names(capture: Path) -> tuple[Path, Path]:
+    """The key tables ikepcap reads beside ``capture`` without being asked (``decrypt.beside``)."""
+    return (capture.with_name(f"{capture.stem}.{V1_TABLE}"), capture.with_name(f"{capture.stem}.{V2_TABLE}"))

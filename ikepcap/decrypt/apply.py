@@ -9,8 +9,6 @@ that matches no SA, a malformed line, a failed integrity check) joins the captur
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ikepcap.decrypt.decrypt import Failed, decrypt
 from ikepcap.decrypt.keys import KeyStore
 from ikepcap.extract.model import Extraction
@@ -29,7 +27,7 @@ def apply(extraction: Extraction, keys: KeyStore) -> None:
             message.undecrypted = f"{found.reason} (key {found.source})"
             continue
         message.opened = True
-        message.inner = tuple(replace(p, decrypted=True) for p in found.payloads)
+        message.inner = found.payloads                     # marked decrypted when decoded
         if found.warnings:
             message.notes = message.notes + tuple(f"decrypted: {w}" for w in found.warnings)
     extraction.key_uses.extend(result.uses)

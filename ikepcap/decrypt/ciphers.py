@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -159,15 +161,28 @@ def v1_hash(name: str, *parts: bytes) -> bytes:
 # --- operations ------------------------------------------------------------------------------
 
 def cbc_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
-    """AES-CBC (RFC 3602) or 3DES-CBC (RFC 2451), chosen by the IV's length (the block)."""
-    if not ciphertext or len(ciphertext) % len(iv):
+    """AES-CBC (RFC 3602) or 3DES-CBC (RFC 2451), chosen by the IV's length (the block).
+
+    Each plaintext block is the block cipher's decryption of its ciphertext block XORed with
+    the ciphertext block before it (the IV for the first): so one ECB decryptor per key serves
+    every message of an SA, where a CBC context set up per message (its IV is fixed at
+    creation) cost seven times the decryption itself on a busy capture."""
+    block = len(iv)
+    if not ciphertext or len(ciphertext) % block:
         raise CryptoError(f"ciphertext of {len(ciphertext)} bytes is not a whole number of "
-                          f"{len(iv)}-byte blocks")
-    if len(iv) == 8 and len(key) != 24:
+                          f"{block}-byte blocks")
+    if block == 8 and len(key) != 24:
         raise CryptoError(f"a 3DES key has 24 bytes, not {len(key)}")     # shorter ones are DES in disguise
-    algorithm = TripleDES(key) if len(iv) == 8 else algorithms.AES(key)
-    decryptor = Cipher(algorithm, modes.CBC(iv)).decryptor()
-    return decryptor.update(ciphertext) + decryptor.finalize()
+    decrypted = _ecb_decryptor(key, block)(ciphertext)
+    chained = iv + ciphertext[:-block]
+    return (int.from_bytes(decrypted, "little") ^ int.from_bytes(chained, "little")).to_bytes(len(decrypted), "little")
+
+
+@lru_cache(maxsize=64)              # an SA's messages are decrypted one after another: a few keys at a time
+def _ecb_decryptor(key: bytes, block: int) -> Callable[[bytes], bytes]:
+    """Decrypt whole blocks under ``key``; ECB keeps no state between calls given whole blocks."""
+    algorithm = TripleDES(key) if block == 8 else algorithms.AES(key)
+    return Cipher(algorithm, modes.ECB()).decryptor().update
 
 
 def ctr_decrypt(key: bytes, salt: bytes, iv: bytes, ciphertext: bytes) -> bytes:

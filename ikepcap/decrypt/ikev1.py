@@ -17,6 +17,7 @@ or a wrong IV, is recognised.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ikepcap.decode import iana
@@ -127,11 +128,11 @@ class Session:
     def _open_phase2(self, mid: int, body: bytes, first: int) -> Plain | Garbled:
         chained = self.next_iv.get(mid)
         if chained is not None:
-            candidates = [chained]
-        else:
+            candidates: Iterable[bytes] = (chained,)
+        else:                                       # hashed one at a time: the first one almost always fits
             bases = [self.phase1_iv, *reversed(self.phase1_blocks), self.initial_iv]
-            candidates = [v1_hash(self.hash_name, b, mid.to_bytes(4, "big"))[:self.cipher.block]
-                          for b in dict.fromkeys(bases)]
+            candidates = (v1_hash(self.hash_name, b, mid.to_bytes(4, "big"))[:self.cipher.block]
+                          for b in dict.fromkeys(bases))
         first_try: Garbled | None = None
         for iv in candidates:
             result = decrypt_body(self.key, iv, body, first)

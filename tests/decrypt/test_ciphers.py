@@ -24,6 +24,22 @@ def test_3des_cbc_sp800_67_example():
     assert ciphers.cbc_decrypt(key, bytes(8), h("a826fd8ce53b855f")) == b"The qufc"
 
 
+def test_cbc_under_one_key_agrees_with_a_cbc_context_per_message_whatever_the_order():
+    # cbc_decrypt keeps one ECB decryptor per key and chains the blocks itself; interleaving keys,
+    # ciphers and IVs must give what a fresh CBC context gives each time.
+    import random
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    rng = random.Random(7)
+    keys = [(rng.randbytes(size), block) for size, block in ((16, 16), (32, 16), (24, 8), (24, 16))]
+    for _ in range(60):
+        key, block = rng.choice(keys)
+        iv, ciphertext = rng.randbytes(block), rng.randbytes(block * rng.randrange(1, 12))
+        algorithm = ciphers.TripleDES(key) if block == 8 else algorithms.AES(key)
+        context = Cipher(algorithm, modes.CBC(iv)).decryptor()
+        assert ciphers.cbc_decrypt(key, iv, ciphertext) == context.update(ciphertext) + context.finalize()
+
+
 def test_aes_ctr_rfc3686_vector_2():
     plain = ciphers.ctr_decrypt(h("7e24067817fae0d743d6ce1f32539163"), h("006cb6db"), h("c0543b59da48d90b"),
                                 h("5104a106168a72d9790d41ee8edad388eb2e1efc46da57c8fce630df9141be28"))
