@@ -15,6 +15,7 @@ from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
 from ikepcap.report.clock import DATE_TIME, TIME, utc
 from ikepcap.report.escape import terminal
 from ikepcap.report.view import frame_name, sides_heading
+from ikepcap.report.wireshark import labelled
 
 WIDTH = 100
 STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
@@ -84,9 +85,10 @@ def state_table(phase: dict) -> list[str]:
     return ["    " + terminal(line) for line in table.splitlines()]
 
 
-def finding_lines(finding: dict, several_files: bool = False, brief: bool = False) -> list[str]:
+def finding_lines(finding: dict, several_files: bool = False, brief: bool = False, explain: bool = True) -> list[str]:
     """A finding as the terminal shows it; ``brief``: its title and rule only (an informational
-    finding beside a problem, whose details ``-v`` shows)."""
+    finding beside a problem, whose details ``-v`` shows); ``explain=False`` leaves out the
+    explanation paragraph (a problem SA's further findings, which ``-v`` explains)."""
     label = SEVERITY_LABEL[finding["severity"]]
     inferred = " (inferred)" if finding["inferred"] else ""
     lines = _wrap(f"[{label}] {finding['title']}{inferred}", "  ")
@@ -97,8 +99,12 @@ def finding_lines(finding: dict, several_files: bool = False, brief: bool = Fals
     else:
         lines.append("      " + tag)
     if finding["severity"] == INFO:
-        return lines if brief else lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")]
-    lines += _wrap(finding["explanation"], "      ")
+        if brief:
+            return lines
+        return lines + [line for detail in finding["details"] for line in _wrap(detail, "      ")] + \
+            wireshark_lines(finding, several_files)
+    if explain:
+        lines += _wrap(finding["explanation"], "      ")
     for detail in finding["details"]:
         lines += _wrap("• " + detail, "      ", 2)
     if finding["evidence"]:
@@ -106,6 +112,7 @@ def finding_lines(finding: dict, several_files: bool = False, brief: bool = Fals
         for e in finding["evidence"]:
             lines += _wrap(f"frame {frame_name(e, several_files):>5}  {_clock(e['time'])}  {e['note']}",
                            "        ", 27)
+        lines += wireshark_lines(finding, several_files)
     if finding["causes"]:
         lines.append("      Likely causes:")
         for rank, cause in enumerate(finding["causes"], 1):
@@ -115,6 +122,12 @@ def finding_lines(finding: dict, several_files: bool = False, brief: bool = Fals
         for check in checks:
             lines += _wrap("- " + check, "        ", 2)
     return lines
+
+
+def wireshark_lines(finding: dict, several_files: bool) -> list[str]:
+    """The evidence's display filters, never wrapped: they are for copying into Wireshark."""
+    return [terminal(f"      Wireshark{f' ({file})' if file else ''}: {expression}")
+            for file, expression in labelled(finding, several_files)]
 
 
 def ladder(sa: dict, several_files: bool = False) -> list[str]:
@@ -186,7 +199,7 @@ def render(view: dict, verbose: bool = False) -> str:
             listed = brief and finding["severity"] == INFO and i and sa["findings"][i - 1]["severity"] == INFO
             if not listed:
                 out.append("")
-            out += finding_lines(finding, several, brief)
+            out += finding_lines(finding, several, brief, explain=not brief or i == 0)
         if verbose:
             out.append("")
             out.append("  Message ladder:")
