@@ -52,6 +52,7 @@ class ReportFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    summary = "summary"
 
 
 def fail(message: str) -> typer.Exit:
@@ -246,7 +247,7 @@ def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
 def diagnose(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or markdown.")] =
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json, markdown or summary.")] =
     ReportFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add message ladders and healthy SAs.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
@@ -293,6 +294,9 @@ def diagnose(
     elif output_format is ReportFormat.markdown:
         from ikepcap.report import markdown
         rendered = markdown.render(view, verbose)
+    elif output_format is ReportFormat.summary:
+        from ikepcap.report import summary
+        rendered = summary.render(view, verbose)
     else:
         from ikepcap.report import text
         rendered = text.render(view, verbose)

@@ -77,6 +77,15 @@ def _signature(sa: dict) -> tuple:
             tuple(sorted(f["rule"] for f in sa["findings"])))
 
 
+def group_problem_sas(view: dict) -> list[list[tuple[int, dict]]]:
+    """The problem SAs as (number, SA), those that failed the same way together, in report order."""
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
+    for index, sa in enumerate(view["sas"], 1):
+        if sa["status"] == PROBLEM:
+            groups.setdefault(_signature(sa), []).append((index, sa))
+    return list(groups.values())
+
+
 def state_table(phase: dict) -> list[str]:
     sides = [phase["initiator"], phase["responder"]]
     headers = [""] + [f"{s['side']} {s['address']}" if s else "" for s in sides]
@@ -172,11 +181,8 @@ def render(view: dict, verbose: bool = False) -> str:
     if view["sas"]:
         out.append("")
         out += summary_table(view, verbose)
-    groups: dict[tuple, list[tuple[int, dict]]] = {}
-    for index, sa in enumerate(view["sas"], 1):
-        if sa["status"] == PROBLEM or verbose:
-            groups.setdefault(_signature(sa) if not verbose else (index,), []).append((index, sa))
-    for members in groups.values():
+    groups = [[(i, sa)] for i, sa in enumerate(view["sas"], 1)] if verbose else group_problem_sas(view)
+    for members in groups:
         index, sa = members[0]
         out.append("")
         roles = " (roles inferred)" if sa["roles_inferred"] else ""
