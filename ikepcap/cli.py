@@ -53,6 +53,7 @@ class ReportFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     summary = "summary"
+    html = "html"
 
 
 def fail(message: str) -> typer.Exit:
@@ -247,7 +248,7 @@ def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
 def diagnose(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json, markdown or summary.")] =
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json, markdown, summary or html.")] =
     ReportFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add message ladders and healthy SAs.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
@@ -275,7 +276,7 @@ def diagnose(
     try:
         paths = expand_paths(files)
         result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-        digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
+        digests = _file_digests(paths) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
     gc.freeze()
@@ -294,6 +295,9 @@ def diagnose(
     elif output_format is ReportFormat.markdown:
         from ikepcap.report import markdown
         rendered = markdown.render(view, verbose)
+    elif output_format is ReportFormat.html:
+        from ikepcap.report import html
+        rendered = html.render(view, verbose)
     elif output_format is ReportFormat.summary:
         from ikepcap.report import summary
         rendered = summary.render(view, verbose)
