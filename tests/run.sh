@@ -5,13 +5,14 @@
 # themselves.
 set -e
 cd "$(dirname "$0")/.."
-missing=""
-command -v tshark >/dev/null 2>&1 || missing="$missing tshark"
-command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$missing chromium"
-if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || true
+apt_install() {
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+    [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+command -v tshark >/dev/null 2>&1 || apt_install tshark || true
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    apt_install chromium || echo "tests/run.sh: no chromium; the HTML report's browser tests will skip" >&2
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 exec python3 -m pytest -q "$@"
