@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import json
 import os
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
@@ -30,11 +31,25 @@ EXIT_BAD_INPUT = 2
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 
+def examples(*lines: tuple[str, str]) -> str:
+    """A --help epilog: a command and what it does, a line each (typer's rich help keeps single line
+    breaks; each line must fit in 78 columns, or it wraps)."""
+    width = max(len(command) for command, _ in lines)
+    return "Examples:\n" + "\n".join(f"  {command:<{width}}  # {what}" for command, what in lines)
+
+
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Find where an IKE/IPsec negotiation stalled in a packet capture, why, and what to check next.",
+    epilog=examples(
+        ("ikepcap diagnose cap.pcap", "where, why, what to check"),
+        ("ikepcap diagnose -f html -o r.html ring/", "a page for a ticket"),
+        ("ikepcap decode cap.pcap", "every IKE message"),
+        ("ikepcap COMMAND -h", "a command's options, examples"),
+        ("ikepcap --install-completion bash", "tab completion (also zsh, fish)")) + "\n\n"
+    "Exit codes: 0 all SAs healthy, 1 a problem found, 2 bad input or usage.",
 )
 
 
@@ -178,7 +193,12 @@ JobsOption = Annotated[int | None, typer.Option(
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 
 
-@app.command()
+@app.command(epilog=examples(
+    ("ikepcap decode cap.pcap", "a line per IKE message"),
+    ("ikepcap decode -v cap.pcap", "the full decoded tree"),
+    ("ikepcap decode -f jsonl cap.pcap | jq .exchange", "JSON lines"),
+    ("ikepcap decode --keys keys/ cap.pcap", "decrypt with the keys"),
+    ("tcpdump -U -w - port 500 | ikepcap decode -", "live, from stdin")))
 def decode(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
@@ -244,7 +264,15 @@ def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
     return peer, sa
 
 
-@app.command()
+@app.command(epilog=examples(
+    ("ikepcap diagnose cap.pcap", "the report, here"),
+    ("ikepcap diagnose -v cap.pcap", "with ladders, healthy SAs"),
+    ("ikepcap diagnose -f summary cap.pcap", "a paragraph for a ticket"),
+    ("ikepcap diagnose -f html -o r.html cap.pcap", "a page for a ticket"),
+    ("ikepcap diagnose -f json cap.pcap", "for scripts"),
+    ("ikepcap diagnose --peer 198.51.100.2 ring/", "one peer, all files"),
+    ("ikepcap diagnose --each captures/", "file by file, then a table"),
+    ("ikepcap diagnose --redact -f markdown cap.pcap", "to share publicly")))
 def diagnose(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
@@ -264,6 +292,9 @@ def diagnose(
     quiet: QuietOption = False,
     redact: Annotated[bool, typer.Option(
         "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")] = False,
+    no_color: Annotated[bool, typer.Option(
+        "--no-color", help="No colour in the text report (also when NO_COLOR is set, or not on a terminal).")]
+    = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 
@@ -303,7 +334,13 @@ def diagnose(
         rendered = summary.render(view, verbose)
     else:
         from ikepcap.report import text
-        rendered = text.render(view, verbose)
+        terminal_out = output is None and sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if terminal_out else text.WIDTH
+        rendered = text.render(view, verbose, width)
+        if terminal_out and not no_color and not os.environ.get("NO_COLOR"):
+            from ikepcap.report import colour
+            colour.write(rendered, sys.stdout)
+            end(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
     if output is not None:
         try:
             output.write_text(rendered, encoding="utf-8")
@@ -314,13 +351,18 @@ def diagnose(
     end(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
 
 
-@app.callback(invoke_without_command=True)
-def root(
-    version: Annotated[bool | None, typer.Option("--version", help="Show the version and exit.")] = None,
-) -> None:
-    if version:
+def _version(value: bool) -> None:
+    if value:
         typer.echo(f"ikepcap {__version__}")
         raise typer.Exit(EXIT_OK)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    version: Annotated[bool | None, typer.Option(
+        "--version", "-V", is_eager=True, callback=_version, help="Show the version and exit.")] = None,
+) -> None:
+    """Find where an IKE/IPsec negotiation stalled in a packet capture, why, and what to check next."""
 
 
 # The pipeline builds millions of small objects that live to the end of the run and hardly ever

@@ -45,8 +45,8 @@ def top_finding(sa: dict) -> dict | None:
 
 def sa_paragraph(index: int, sa: dict, others: list[tuple[int, dict]], several_files: bool) -> list[str]:
     roles = ", roles inferred" if sa["roles_inferred"] else ""
-    lines = [f"SA {index}: {sa['initiator']['address']} -> {sa['responder']['address']}, IKEv{sa['version']} "
-             f"{sa['mode']}, ispi {sa['ispi']} rspi {sa['rspi']}{roles}",
+    lines = [(f"SA {index}: {sa['initiator']['address']} -> {sa['responder']['address']}, IKEv{sa['version']} "
+              f"{sa['mode']}, ispi {sa['ispi']} rspi {sa['rspi']}{roles}"),
              f"Verdict: {sa['headline']}"]
     phase = _phase(sa)
     lines.append(_side(phase["initiator"], INITIATOR, sa["initiator"]["address"]))
