@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import gzip
 import hashlib
 import ipaddress
 import json
 import os
+import re
 import shutil
 import sys
+import zlib
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -22,14 +25,15 @@ import typer
 
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
+from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
+from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import terminal
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_BAD_INPUT = 2
 
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 
 def examples(*lines: tuple[str, str]) -> str:
     """A --help epilog: a command and what it does, a line each (typer's rich help keeps single line
@@ -77,19 +81,41 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def is_capture(path: Path) -> bool:
+    """Whether a file in a directory is a capture, by its first bytes and never its name: tcpdump's
+    rings are ``x.pcap0``, ``x.pcap1``…, rotation compresses them to ``x.pcap1.gz``, and a key
+    table or a log beside them is no capture whatever it is called. A gzip file counts when what
+    it holds starts like a capture."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+            if head[:2] == GZIP_MAGIC:
+                f.seek(0)
+                with gzip.GzipFile(fileobj=f) as inner:
+                    head = inner.read(4)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head in MAGICS or head == PCAPNG_MAGIC
+
+
+def _natural(name: str) -> list:
+    """Name order with numbers as numbers: x.pcap2 before x.pcap10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; a directory stands for the capture files in it, in name order. A file
-    named twice (again, through its directory, or by another path) is read once: its frames
-    must not count twice."""
+    """Files as given; a directory stands for the capture files in it (by content, see
+    is_capture), in natural name order. A file named twice (again, through its directory, or by
+    another path) is read once: its frames must not count twice."""
     expanded: list[str] = []
     seen: set[str] = set()
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            found = sorted(str(child) for child in p.iterdir()
-                           if child.is_file() and child.name.lower().endswith(CAPTURE_SUFFIXES))
+            found = sorted((str(child) for child in p.iterdir() if child.is_file() and is_capture(child)),
+                           key=_natural)
             if not found:
-                raise CaptureError(f"{path}: directory holds no capture files ({', '.join(CAPTURE_SUFFIXES)})")
+                raise CaptureError(f"{path}: directory holds no capture files (pcap or pcapng, gzip-compressed or not)")
         else:
             found = [path]
         for name in found:
@@ -295,60 +321,131 @@ def diagnose(
     no_color: Annotated[bool, typer.Option(
         "--no-color", help="No colour in the text report (also when NO_COLOR is set, or not on a terminal).")]
     = False,
+    each: Annotated[bool, typer.Option(
+        "--each", help="Diagnose every file on its own (not as one capture, as for a ring), then a table of all.")]
+    = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 
     Exit codes: 0 every SA healthy, 1 at least one problem found, 2 bad input or usage.
     """
-    from ikepcap.diagnose.model import PROBLEM
-    from ikepcap.pipeline import Scope, analyse
-
     peer, sa = _filters(peer, sa)
+    terminal_out = output is None and sys.stdout.isatty()
+    from ikepcap.report import text
+    width = shutil.get_terminal_size().columns if terminal_out else text.WIDTH
+    coloured = (output_format is ReportFormat.text and terminal_out and not no_color
+                and not os.environ.get("NO_COLOR"))
     try:
         paths = expand_paths(files)
-        result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-        digests = _file_digests(paths) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
-    except (CaptureError, OSError) as error:
+    except CaptureError as error:
         raise fail(str(error)) from None
-    gc.freeze()
-    with analysis_status(len(result.messages), not quiet):
-        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
-    view = analysis.view
-    if not view["sas"] and (peer is not None or sa is not None):
-        # a filter that leaves nothing is said, not shown as an empty, healthy capture
-        asked = " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
-        raise fail(f"no IKE SA matches {asked} ({analysis.diagnosed} SA(s) in the capture)")
-    if redact:
-        from ikepcap.report.redact import redact as redact_view
-        view = redact_view(view, result)
-    if output_format is ReportFormat.json:
-        rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
-    elif output_format is ReportFormat.markdown:
-        from ikepcap.report import markdown
-        rendered = markdown.render(view, verbose)
-    elif output_format is ReportFormat.html:
-        from ikepcap.report import html
-        rendered = html.render(view, verbose)
-    elif output_format is ReportFormat.summary:
-        from ikepcap.report import summary
-        rendered = summary.render(view, verbose)
+    options = {"output_format": output_format, "verbose": verbose, "peer": peer, "sa": sa, "port": port,
+               "engine": engine, "tshark_option": tshark_option, "keys": keys, "no_keys": no_keys, "jobs": jobs,
+               "quiet": quiet, "redact": redact}
+    if each:
+        code, rendered = _each(paths, width, options)
     else:
-        from ikepcap.report import text
-        terminal_out = output is None and sys.stdout.isatty()
-        width = shutil.get_terminal_size().columns if terminal_out else text.WIDTH
-        rendered = text.render(view, verbose, width)
-        if terminal_out and not no_color and not os.environ.get("NO_COLOR"):
-            from ikepcap.report import colour
-            colour.write(rendered, sys.stdout)
-            end(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
+        try:
+            view, diagnosed = _diagnosed(paths, **options)
+        except (CaptureError, OSError) as error:
+            raise fail(str(error)) from None
+        if not view["sas"] and (peer is not None or sa is not None):
+            # a filter that leaves nothing is said, not shown as an empty, healthy capture
+            raise fail(f"no IKE SA matches {_asked(peer, sa)} ({diagnosed} SA(s) in the capture)")
+        code = _status(view)
+        rendered = _render(view, output_format, verbose, width)
     if output is not None:
         try:
             output.write_text(rendered, encoding="utf-8")
         except OSError as error:
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
+    elif coloured:
+        from ikepcap.report import colour
+        colour.write(rendered, sys.stdout)
     else:
         sys.stdout.write(rendered)
-    end(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
+    end(code)
+
+
+def _asked(peer: str | None, sa: str | None) -> str:
+    return " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
+
+
+def _status(view: dict) -> int:
+    from ikepcap.diagnose.model import PROBLEM
+    return EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK
+
+
+def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, peer: str | None, sa: str | None,
+               port: list[int], engine: Engine, tshark_option: list[str], keys: list[Path], no_keys: bool,
+               jobs: int | None, quiet: bool, redact: bool) -> tuple[dict, int]:
+    """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa."""
+    from ikepcap.pipeline import Scope, analyse
+
+    result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
+    digests = _file_digests(paths) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
+    gc.freeze()
+    with analysis_status(len(result.messages), not quiet):
+        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
+    view = analysis.view
+    if redact:
+        from ikepcap.report.redact import redact as redact_view
+        view = redact_view(view, result)
+    return view, analysis.diagnosed
+
+
+def _render(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> str:
+    if output_format is ReportFormat.json:
+        return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+    if output_format is ReportFormat.markdown:
+        from ikepcap.report import markdown
+        return markdown.render(view, verbose)
+    if output_format is ReportFormat.html:
+        from ikepcap.report import html
+        return html.render(view, verbose)
+    if output_format is ReportFormat.summary:
+        from ikepcap.report import summary
+        return summary.render(view, verbose)
+    from ikepcap.report import text
+    return text.render(view, verbose, width)
+
+
+def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
+    """Every file diagnosed on its own, then a table of them all. JSON is one document per line
+    (JSON Lines), without the table; a file that cannot be read is a row of the table (and a line
+    on stderr), and makes the exit code 2 once the others are reported."""
+    from ikepcap.report import each
+
+    output_format = options["output_format"]
+    if output_format is ReportFormat.html:
+        raise fail("--each and --format html: one page per file, one command per file "
+                   "(for f in DIR/*; do ikepcap diagnose -f html -o \"$f.html\" \"$f\"; done)")
+    parts, rows, code, matched = [], [], EXIT_OK, False
+    for path in paths:
+        try:
+            view, _ = _diagnosed([path], **options)
+        except (CaptureError, OSError) as error:
+            typer.echo(f"ikepcap: {terminal(str(error))}", err=True)
+            rows.append(each.unreadable(path, str(error).removeprefix(f"{path}: ")))
+            code = EXIT_BAD_INPUT
+            continue
+        matched = matched or bool(view["sas"])
+        if code != EXIT_BAD_INPUT:
+            code = max(code, _status(view))
+        rows.append(each.row(view))
+        if output_format is ReportFormat.json:
+            parts.append(json.dumps(view, ensure_ascii=False) + "\n")
+        else:
+            parts.append(_render(view, output_format, options["verbose"], width))
+    if not matched and (options["peer"] is not None or options["sa"] is not None):
+        raise fail(f"no IKE SA in any of the {len(paths)} file(s) matches {_asked(options['peer'], options['sa'])}")
+    if output_format is ReportFormat.json:
+        return code, "".join(parts)
+    if output_format is ReportFormat.markdown:
+        return code, "\n".join(parts) + f"\n# All {len(rows)} files\n\n" + each.markdown_table(rows)
+    rule = "=" * min(width, 80)
+    closing = f"{rule}\n{len(rows)} files:\n" + each.text_table(rows, width)
+    return code, f"\n{rule}\n".join(parts) + "\n" + closing
 
 
 def _version(value: bool) -> None:
