@@ -388,6 +388,10 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     with analysis_status(len(result.messages), not quiet):
         analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
     view = analysis.view
+    from ikepcap.report.esp_only import finding as esp_only
+    nothing = esp_only(result)
+    if nothing is not None:
+        view["capture_findings"].append(nothing)
     if redact:
         from ikepcap.report.redact import redact as redact_view
         view = redact_view(view, result)

@@ -18,6 +18,8 @@ from ikepcap.report.wireshark import labelled
 
 # SAs named one by one after "the same holds for"; the rest are counted.
 NAMED_OTHERS = 5
+# A capture-wide finding's details shown (the SPIs and peers of ESP without IKE, say).
+CAPTURE_DETAILS = 5
 
 
 def _phase(sa: dict) -> dict:
@@ -85,6 +87,11 @@ def render(view: dict, verbose: bool = False) -> str:
                     f"{summary['problems']} with problems, {summary['healthy']} healthy.")]
     for finding in view["capture_findings"]:
         out.append(terminal(f"{finding['severity'].upper()}: {finding['title']} (rule {finding['rule']})."))
+        out += [terminal(detail) for detail in finding["details"][:CAPTURE_DETAILS]]
+        out += [terminal(f"Wireshark filter{f' for {file}' if file else ''}: {expression}")
+                for file, expression in labelled(finding, several)]
+        out += [terminal(f"First check on the {side}: {checks[0]}") for side, checks in finding["checks"].items()
+                if checks]
     for members in group_problem_sas(view):
         (index, sa), others = members[0], members[1:]
         out.append("")
