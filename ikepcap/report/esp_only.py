@@ -21,12 +21,12 @@ RULE = "esp-without-ike"
 NAMED = 20
 
 CHECKS = (
-    "Capture across a rekey: start the capture before the IKE SA's (or the child SA's) lifetime runs out — "
-    "Cisco 'show crypto isakmp sa detail' / 'show crypto ikev2 sa detail', strongSwan 'swanctl --list-sas' and "
-    "libreswan 'ipsec trafficstatus' show the time left.",
-    "Or clear the SA while capturing, so that it is negotiated again: Cisco ASA 'clear crypto isakmp sa <peer>' / "
-    "'clear crypto ikev2 sa <peer>', strongSwan 'swanctl --terminate --ike <name>' then '--initiate', libreswan "
-    "'ipsec down <conn>' then 'ipsec up <conn>'.",
+    ("Capture across a rekey: start the capture before the IKE SA's (or the child SA's) lifetime runs out — "
+     "Cisco 'show crypto isakmp sa detail' / 'show crypto ikev2 sa detail', strongSwan 'swanctl --list-sas' and "
+     "libreswan 'ipsec trafficstatus' show the time left."),
+    ("Or clear the SA while capturing, so that it is negotiated again: Cisco ASA 'clear crypto isakmp sa <peer>' / "
+     "'clear crypto ikev2 sa <peer>', strongSwan 'swanctl --terminate --ike <name>' then '--initiate', libreswan "
+     "'ipsec down <conn>' then 'ipsec up <conn>'."),
     "Make sure the capture filter includes UDP 500 and 4500 (for example 'udp port 500 or udp port 4500 or esp').",
 )
 
