@@ -452,6 +452,17 @@ def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
     return code, f"\n{rule}\n".join(parts) + "\n" + closing
 
 
+@app.command(epilog=examples(
+    ("ikepcap schema > ikepcap.schema.json", "save it"),
+    ("check-jsonschema --schemafile ikepcap.schema.json r.json", "validate a report")))
+def schema() -> None:
+    """Print the JSON Schema of 'diagnose --format json' (schema_version 1)."""
+    from importlib.resources import files
+
+    sys.stdout.write(files("ikepcap.report").joinpath("schema.json").read_text(encoding="utf-8"))
+    end(EXIT_OK)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ikepcap {__version__}")
