@@ -229,8 +229,12 @@ def render(view: dict, verbose: bool = False, width: int = WIDTH) -> str:
         index, sa = members[0]
         out.append("")
         roles = " (roles inferred)" if sa["roles_inferred"] else ""
-        out += _wrap(f"SA {index}: {sa['initiator']['address']} → {sa['responder']['address']}  "
-                     f"IKEv{sa['version']} {sa['mode']}  ispi {sa['ispi']} rspi {sa['rspi']}{roles}", "", 2, width)
+        heading = f"SA {index}: {sa['initiator']['address']} → {sa['responder']['address']}  IKEv{sa['version']} " \
+            f"{sa['mode']}"
+        spis = f"ispi {sa['ispi']} rspi {sa['rspi']}{roles}"
+        # the SPIs stay together, on the heading's line when it has room
+        out += [terminal(f"{heading}  {spis}")] if len(heading) + 2 + len(spis) <= width else \
+            _wrap(heading, "", 2, width) + _wrap(spis, "  ", 2, width)
         out += _wrap(sa["headline"], "  ", width=width)
         if len(members) > 1:
             others = ", ".join(f"SA {i} ({s['initiator']['address']} → {s['responder']['address']})"
