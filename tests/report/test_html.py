@@ -224,6 +224,10 @@ def test_the_page_as_chromium_parses_and_draws_it(views, tmp_path):
     browse(page, f"--window-size={WINDOW[0]},{WINDOW[1]}", f"--screenshot={shot}")
     width, height, colours = _png_size_and_colours(shot)
     assert (width, height) == WINDOW and colours > 64
+    pdf = tmp_path / "asa.pdf"
+    browse(page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")        # the print styles, on A4/Letter
+    document = pdf.read_bytes()
+    assert document.startswith(b"%PDF-") and 2 <= len(re.findall(rb"/Type\s*/Page\b", document)) <= 8
     if os.environ.get("IKEPCAP_UPDATE_SCREENSHOT"):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
