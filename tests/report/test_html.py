@@ -1,41 +1,38 @@
 """``--format html``: self-contained, escaped, and laid out legibly in a real browser.
 
 The browser is headless Chromium (Debian's ``chromium``; ``tests/run.sh`` installs it when it is
-missing and it runs as root). The page itself carries no script; to read the layout the browser
-computed, the test loads a copy with a measuring script appended (and the page's
-Content-Security-Policy, which would block it, removed) and reads the numbers back from
-``--dump-dom``: every SVG drawn at its own size, no ladder text under 11 px or over another,
-no table wider than the window.
+missing and it runs as root; without it the browser tests skip). Every capture's report is
+loaded, as written, into one browser driven over the DevTools protocol (``browser.py``), and
+the layout the browser computed is read back: every SVG drawn at its own size, no ladder text
+under 11 px, outside its ladder or over another, no text under 11 px anywhere, no table wider
+than the window. One report also goes through the plain command line: ``--dump-dom`` (the
+page as parsed), ``--screenshot`` (the README's picture) and ``--print-to-pdf``.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import CAPTURES, REPO
 
 from ikepcap.report import html as html_report
+from report.browser import BINARY as BROWSER
+from report.browser import FLAGS, Browser
 from report.conftest import diagnose
 
-BROWSER = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
-                if shutil.which(name)), None)
 needs_browser = pytest.mark.skipif(BROWSER is None, reason="headless Chromium is not installed")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 WINDOW = (1100, 1400)
 SCREENSHOT = REPO / "docs" / "html-report.png"
 
-MEASURE = """<script>
+# Evaluated beside each page (the page itself has no script, and its CSP allows none)
+MEASURE = """(() => {
 const out = {svgs: [], tables: [], minFont: 1e9};
 out.viewport = document.documentElement.clientWidth;
 out.scrollWidth = document.documentElement.scrollWidth;
@@ -59,12 +56,9 @@ document.body.querySelectorAll("*").forEach((e) => {
   if ([...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length)
     out.minFont = Math.min(out.minFont, parseFloat(getComputedStyle(e).fontSize));
 });
-const pre = document.createElement("pre");
-pre.id = "ikepcap-measure";
-pre.textContent = JSON.stringify(out);
-document.body.appendChild(pre);
-</script>
-"""
+out.scripts = document.scripts.length;
+return out;
+})()"""
 
 
 def browse(page: Path, *args: str) -> str:
@@ -73,16 +67,6 @@ def browse(page: Path, *args: str) -> str:
                                 capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
-
-
-def measure(page: Path) -> dict:
-    probe = page.with_name(page.stem + ".measure.html")
-    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text(encoding="utf-8"))
-    probe.write_text(text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
-    dom = browse(probe, f"--window-size={WINDOW[0]},{WINDOW[1]}", "--dump-dom")
-    found = re.search(r'<pre id="ikepcap-measure">(.*?)</pre>', dom, re.DOTALL)
-    assert found, "the measuring script did not run"
-    return json.loads(html.unescape(found.group(1)))
 
 
 def _overlap(a: dict, b: dict) -> bool:
@@ -196,18 +180,22 @@ def test_the_cli_writes_html_with_file_digests(tmp_path):
 
 @needs_browser
 def test_every_capture_in_the_browser(views, tmp_path):
-    pages = []
-    for path, view in views.items():
-        page = tmp_path / (path.name + ".html")
-        page.write_text(html_report.render(view), encoding="utf-8")
-        pages.append(page)
-    with ThreadPoolExecutor(4) as pool:            # a browser mostly waits: four at a time on two cores
-        layouts = list(pool.map(measure, pages))
-    problems = [p for page, layout in zip(pages, layouts) for p in check_layout(page.name, layout)]
+    browser = Browser(*WINDOW)
+    layouts = []
+    try:
+        for path, view in views.items():
+            page = tmp_path / (path.name + ".html")
+            page.write_text(html_report.render(view), encoding="utf-8")
+            browser.open(page)
+            layouts.append((page.name, browser.evaluate(MEASURE)))
+    finally:
+        browser.close()
+    problems = [p for name, layout in layouts for p in check_layout(name, layout)]
     assert not problems, problems
-    drawn = [len(svg["texts"]) for layout in layouts for svg in layout["svgs"]]
+    assert all(layout["scripts"] == 0 for _, layout in layouts)
+    drawn = [len(svg["texts"]) for _, layout in layouts for svg in layout["svgs"]]
     assert len(drawn) >= 25 and min(drawn) >= 8
-    assert sum(len(layout["tables"]) for layout in layouts) >= 4 * len(pages)
+    assert sum(len(layout["tables"]) for _, layout in layouts) >= 4 * len(layouts)
 
 
 @needs_browser
