@@ -19,8 +19,11 @@ from pathlib import Path
 
 BINARY = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
                if shutil.which(name)), None)
+# Copies first (the lowest free fds, so the read end's copy is never 4 over the write end's), then
+# to 3 and 4, inheritable even where a copy already was 3 or 4.
 TRAMPOLINE = ("import os, sys; r, w = os.dup(int(sys.argv[1])), os.dup(int(sys.argv[2])); os.dup2(r, 3); "
-              "os.dup2(w, 4); os.execv(sys.argv[3], sys.argv[3:])")
+              "os.dup2(w, 4); os.set_inheritable(3, True); os.set_inheritable(4, True); "
+              "os.execv(sys.argv[3], sys.argv[3:])")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars")
 
@@ -31,8 +34,8 @@ class Browser:
         commands_read, self._commands = os.pipe()
         self._answers, answers_write = os.pipe()
 
-        # a small Python puts the pipe ends where Chromium looks for them (dup2 leaves them inheritable),
-        # then becomes Chromium (a shell cannot: dash redirects only fds 0-9)
+        # a small Python puts the pipe ends where Chromium looks for them, then becomes Chromium (a
+        # shell cannot: dash redirects only fds 0-9)
         self._process = subprocess.Popen(
             [sys.executable, "-c", TRAMPOLINE, str(commands_read), str(answers_write), BINARY, *FLAGS,
              f"--user-data-dir={self._profile.name}", "--remote-debugging-pipe", "about:blank"],
