@@ -7,21 +7,26 @@ import copy
 import json
 
 import pytest
-from conftest import CAPTURES
+from conftest import CAPTURES, REPO
 
 from report.conftest import CAPTURE_FILES, diagnose
 
 jsonschema = pytest.importorskip("jsonschema")
 
 
+SCHEMA = json.loads((REPO / "ikepcap" / "report" / "schema.json").read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
 def validator():
+    """The schema as 'ikepcap schema' prints it (from the installed package's data)."""
     from typer.testing import CliRunner
 
     from ikepcap.cli import app
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
+    assert schema == SCHEMA
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
