@@ -189,16 +189,18 @@ def _error_notify(m: dict) -> bool:
 
 
 def _label(row: Row) -> str:
+    """Name and counts first: a label too long for the ladder loses its end, not its counts."""
     m = row.first
-    label = m["name"] + f" · {m['length']} B"
-    if m["encrypted"]:
-        label += " · encrypted" if not m.get("decrypted") else " · decrypted"
-    if m["notify"]:
-        label += " · N(" + ", ".join(n["name"] for n in m["notify"]) + ")"
+    label = m["name"]
     if row.copies:
         label += f" · sent {row.copies + 1}×"
     if row.repeats > 1:
         label += f" · ×{row.repeats}"
+    label += f" · {m['length']} B"
+    if m["encrypted"]:
+        label += " · encrypted" if not m.get("decrypted") else " · decrypted"
+    if m["notify"]:
+        label += " · N(" + ", ".join(n["name"] for n in m["notify"]) + ")"
     return label
 
 

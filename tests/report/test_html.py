@@ -159,7 +159,7 @@ def test_long_sas_fold_their_resends_and_runs():
           "messages": resends + [dict(message, frame=n, time=float(n)) for n in range(6, 500)]}
     svg = ladder(sa)
     assert svg.count("<polygon") == 2                      # MM3 sent 5×, then one row of 494 DPD-like messages
-    assert "MM3 · 92 B · encrypted · sent 5×" in svg and "Informational · 92 B · encrypted · ×494" in svg
+    assert "MM3 · sent 5× · 92 B · encrypted" in svg and "Informational · ×494 · 92 B · encrypted" in svg
     distinct = [dict(message, frame=n, name=f"message {n}", time=float(n)) for n in range(1, 200)]
     svg = ladder(dict(sa, messages=distinct))
     assert svg.count("<polygon") == html_report.HEAD_ROWS + html_report.TAIL_ROWS
