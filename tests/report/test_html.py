@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zlib
 from pathlib import Path
@@ -199,10 +200,13 @@ def test_every_capture_in_the_browser(views, tmp_path):
 
 
 @needs_browser
-def test_the_page_as_chromium_parses_and_draws_it(views, tmp_path):
+def test_the_page_as_chromium_parses_and_draws_it(tmp_path):
     """The page without any script: Chromium keeps its SVG and tables as written, and draws it."""
     page = tmp_path / "asa.html"
-    page.write_text(html_report.render(views[CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"]), encoding="utf-8")
+    # as a user makes it (the README's picture): from the repository, with the file's SHA-256
+    subprocess.run([sys.executable, "-m", "ikepcap", "diagnose", "-f", "html", "-o", str(page),
+                    "captures/asa-mm-wait-msg4-reproduction.pcap"], cwd=REPO, check=False, capture_output=True)
+    assert "SHA-256</th><td><code>" in page.read_text(encoding="utf-8")
     dom = browse(page, "--dump-dom")
     written = page.read_text(encoding="utf-8")
     assert dom.count("<svg") == written.count("<svg") == 1 and "<script" not in dom
