@@ -52,7 +52,7 @@ app = typer.Typer(
         ("ikepcap diagnose -f html -o r.html ring/", "a page for a ticket"),
         ("ikepcap decode cap.pcap", "every IKE message"),
         ("ikepcap COMMAND -h", "a command's options, examples"),
-        ("ikepcap --install-completion bash", "tab completion (also zsh, fish)")) + "\n\n"
+        ("ikepcap --install-completion", "tab completion, in this shell")) + "\n\n"
     "Exit codes: 0 all SAs healthy, 1 a problem found, 2 bad input or usage.",
 )
 

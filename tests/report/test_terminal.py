@@ -6,11 +6,13 @@ import fcntl
 import os
 import pty
 import re
+import shutil
 import struct
 import subprocess
 import sys
 import termios
 
+import pytest
 from conftest import CAPTURES, REPO
 
 from ikepcap.report import colour, text
@@ -96,3 +98,12 @@ def test_help_version_and_examples():
         assert all(len(line.rstrip()) <= 80 for line in result.stdout.splitlines())
     assert "--install-completion" in piped("-h").stdout
     assert "--no-color" in piped("diagnose", "-h").stdout
+
+
+def test_shell_completion_script_for_the_shell_it_runs_in():
+    """typer detects the shell (shellingham) from the parent process: here bash."""
+    if shutil.which("bash") is None:
+        pytest.skip("no bash")
+    result = subprocess.run(["bash", "-c", f"'{sys.executable}' -m ikepcap --show-completion; true"], cwd=REPO,
+                            capture_output=True, text=True, check=False)
+    assert "complete -o default -F" in result.stdout and "IKEPCAP_COMPLETE=complete_bash" in result.stdout
