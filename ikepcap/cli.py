@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import gzip
 import hashlib
 import ipaddress
 import json
 import os
+import re
+import shutil
 import sys
+import zlib
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -21,20 +25,35 @@ import typer
 
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
+from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
+from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import terminal
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_BAD_INPUT = 2
 
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".dmp", ".pcap.gz", ".pcapng.gz", ".cap.gz")
+
+def examples(*lines: tuple[str, str]) -> str:
+    """A --help epilog: a command and what it does, a line each (typer's rich help keeps single line
+    breaks; each line must fit in 78 columns, or it wraps)."""
+    width = max(len(command) for command, _ in lines)
+    return "Examples:\n" + "\n".join(f"  {command:<{width}}  # {what}" for command, what in lines)
+
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Find where an IKE/IPsec negotiation stalled in a packet capture, why, and what to check next.",
+    epilog=examples(
+        ("ikepcap diagnose cap.pcap", "where, why, what to check"),
+        ("ikepcap diagnose -f html -o r.html ring/", "a page for a ticket"),
+        ("ikepcap decode cap.pcap", "every IKE message"),
+        ("ikepcap COMMAND -h", "a command's options, examples"),
+        ("ikepcap --install-completion", "tab completion, in this shell")) + "\n\n"
+    "Exit codes: 0 all SAs healthy, 1 a problem found, 2 bad input or usage.",
 )
 
 
@@ -52,6 +71,8 @@ class ReportFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    summary = "summary"
+    html = "html"
 
 
 def fail(message: str) -> typer.Exit:
@@ -60,19 +81,41 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def is_capture(path: Path) -> bool:
+    """Whether a file in a directory is a capture, by its first bytes and never its name: tcpdump's
+    rings are ``x.pcap0``, ``x.pcap1``…, rotation compresses them to ``x.pcap1.gz``, and a key
+    table or a log beside them is no capture whatever it is called. A gzip file counts when what
+    it holds starts like a capture."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+            if head[:2] == GZIP_MAGIC:
+                f.seek(0)
+                with gzip.GzipFile(fileobj=f) as inner:
+                    head = inner.read(4)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head in MAGICS or head == PCAPNG_MAGIC
+
+
+def _natural(name: str) -> list:
+    """Name order with numbers as numbers: x.pcap2 before x.pcap10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; a directory stands for the capture files in it, in name order. A file
-    named twice (again, through its directory, or by another path) is read once: its frames
-    must not count twice."""
+    """Files as given; a directory stands for the capture files in it (by content, see
+    is_capture), in natural name order. A file named twice (again, through its directory, or by
+    another path) is read once: its frames must not count twice."""
     expanded: list[str] = []
     seen: set[str] = set()
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            found = sorted(str(child) for child in p.iterdir()
-                           if child.is_file() and child.name.lower().endswith(CAPTURE_SUFFIXES))
+            found = sorted((str(child) for child in p.iterdir() if child.is_file() and is_capture(child)),
+                           key=_natural)
             if not found:
-                raise CaptureError(f"{path}: directory holds no capture files ({', '.join(CAPTURE_SUFFIXES)})")
+                raise CaptureError(f"{path}: directory holds no capture files (pcap or pcapng, gzip-compressed or not)")
         else:
             found = [path]
         for name in found:
@@ -176,7 +219,12 @@ JobsOption = Annotated[int | None, typer.Option(
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 
 
-@app.command()
+@app.command(epilog=examples(
+    ("ikepcap decode cap.pcap", "a line per IKE message"),
+    ("ikepcap decode -v cap.pcap", "the full decoded tree"),
+    ("ikepcap decode -f jsonl cap.pcap | jq .exchange", "JSON lines"),
+    ("ikepcap decode --keys keys/ cap.pcap", "decrypt with the keys"),
+    ("tcpdump -U -w - port 500 | ikepcap decode -", "live, from stdin")))
 def decode(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
@@ -242,12 +290,20 @@ def _filters(peer: str | None, sa: str | None) -> tuple[str | None, str | None]:
     return peer, sa
 
 
-@app.command()
+@app.command(epilog=examples(
+    ("ikepcap diagnose cap.pcap", "the report, here"),
+    ("ikepcap diagnose -v cap.pcap", "with ladders, healthy SAs"),
+    ("ikepcap diagnose -f summary cap.pcap", "a paragraph for a ticket"),
+    ("ikepcap diagnose -f html -o r.html cap.pcap", "a page for a ticket"),
+    ("ikepcap diagnose -f json cap.pcap", "for scripts"),
+    ("ikepcap diagnose --peer 198.51.100.2 ring/", "one peer, all files"),
+    ("ikepcap diagnose --each captures/", "file by file, then a table"),
+    ("ikepcap diagnose --redact -f markdown cap.pcap", "to share publicly")))
 def diagnose(
     files: Annotated[list[str], typer.Argument(
         help="Capture files (pcap, pcapng, gzip), directories, or - for stdin.")],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or markdown.")] =
-    ReportFormat.text,
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="text, json, markdown, summary or html.")] = ReportFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Add message ladders and healthy SAs.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     peer: Annotated[str | None, typer.Option("--peer", help="Only SAs with this peer address.")] = None,
@@ -262,57 +318,163 @@ def diagnose(
     quiet: QuietOption = False,
     redact: Annotated[bool, typer.Option(
         "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")] = False,
+    no_color: Annotated[bool, typer.Option(
+        "--no-color", help="No colour in the text report (also when NO_COLOR is set, or not on a terminal).")]
+    = False,
+    each: Annotated[bool, typer.Option(
+        "--each", help="Diagnose every file on its own (not as one capture, as for a ring), then a table of all.")]
+    = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 
     Exit codes: 0 every SA healthy, 1 at least one problem found, 2 bad input or usage.
     """
-    from ikepcap.diagnose.model import PROBLEM
-    from ikepcap.pipeline import Scope, analyse
-
     peer, sa = _filters(peer, sa)
+    terminal_out = output is None and sys.stdout.isatty()
+    from ikepcap.report import text
+    width = shutil.get_terminal_size().columns if terminal_out else text.WIDTH
+    coloured = (output_format is ReportFormat.text and terminal_out and not no_color
+                and not os.environ.get("NO_COLOR"))
     try:
         paths = expand_paths(files)
-        result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-        digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
-    except (CaptureError, OSError) as error:
+    except CaptureError as error:
         raise fail(str(error)) from None
-    gc.freeze()
-    with analysis_status(len(result.messages), not quiet):
-        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
-    view = analysis.view
-    if not view["sas"] and (peer is not None or sa is not None):
-        # a filter that leaves nothing is said, not shown as an empty, healthy capture
-        asked = " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
-        raise fail(f"no IKE SA matches {asked} ({analysis.diagnosed} SA(s) in the capture)")
-    if redact:
-        from ikepcap.report.redact import redact as redact_view
-        view = redact_view(view, result)
-    if output_format is ReportFormat.json:
-        rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
-    elif output_format is ReportFormat.markdown:
-        from ikepcap.report import markdown
-        rendered = markdown.render(view, verbose)
+    options = {"output_format": output_format, "verbose": verbose, "peer": peer, "sa": sa, "port": port,
+               "engine": engine, "tshark_option": tshark_option, "keys": keys, "no_keys": no_keys, "jobs": jobs,
+               "quiet": quiet, "redact": redact}
+    if each:
+        code, rendered = _each(paths, width, options)
     else:
-        from ikepcap.report import text
-        rendered = text.render(view, verbose)
+        try:
+            view, diagnosed = _diagnosed(paths, **options)
+        except (CaptureError, OSError) as error:
+            raise fail(str(error)) from None
+        if not view["sas"] and (peer is not None or sa is not None):
+            # a filter that leaves nothing is said, not shown as an empty, healthy capture
+            raise fail(f"no IKE SA matches {_asked(peer, sa)} ({diagnosed} SA(s) in the capture)")
+        code = _status(view)
+        rendered = _render(view, output_format, verbose, width)
     if output is not None:
         try:
             output.write_text(rendered, encoding="utf-8")
         except OSError as error:
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
+    elif coloured:
+        from ikepcap.report import colour
+        colour.write(rendered, sys.stdout)
     else:
         sys.stdout.write(rendered)
-    end(EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK)
+    end(code)
+
+
+def _asked(peer: str | None, sa: str | None) -> str:
+    return " and ".join(f"{name} {value}" for name, value in (("--peer", peer), ("--sa", sa)) if value)
+
+
+def _status(view: dict) -> int:
+    from ikepcap.diagnose.model import PROBLEM
+    return EXIT_PROBLEM if view["summary"]["status"] == PROBLEM else EXIT_OK
+
+
+def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, peer: str | None, sa: str | None,
+               port: list[int], engine: Engine, tshark_option: list[str], keys: list[Path], no_keys: bool,
+               jobs: int | None, quiet: bool, redact: bool) -> tuple[dict, int]:
+    """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa."""
+    from ikepcap.pipeline import Scope, analyse
+
+    result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
+    digests = _file_digests(paths) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
+    gc.freeze()
+    with analysis_status(len(result.messages), not quiet):
+        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
+    view = analysis.view
+    from ikepcap.report.esp_only import finding as esp_only
+    nothing = esp_only(result)
+    if nothing is not None:
+        view["capture_findings"].append(nothing)
+    if redact:
+        from ikepcap.report.redact import redact as redact_view
+        view = redact_view(view, result)
+    return view, analysis.diagnosed
+
+
+def _render(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> str:
+    if output_format is ReportFormat.json:
+        return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+    if output_format is ReportFormat.markdown:
+        from ikepcap.report import markdown
+        return markdown.render(view, verbose)
+    if output_format is ReportFormat.html:
+        from ikepcap.report import html
+        return html.render(view, verbose)
+    if output_format is ReportFormat.summary:
+        from ikepcap.report import summary
+        return summary.render(view, verbose)
+    from ikepcap.report import text
+    return text.render(view, verbose, width)
+
+
+def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
+    """Every file diagnosed on its own, then a table of them all. JSON is one document per line
+    (JSON Lines), without the table; a file that cannot be read is a row of the table (and a line
+    on stderr), and makes the exit code 2 once the others are reported."""
+    from ikepcap.report import each
+
+    output_format = options["output_format"]
+    if output_format is ReportFormat.html:
+        raise fail("--each and --format html: one page per file, one command per file "
+                   "(for f in DIR/*; do ikepcap diagnose -f html -o \"$f.html\" \"$f\"; done)")
+    parts, rows, code, matched = [], [], EXIT_OK, False
+    for path in paths:
+        try:
+            view, _ = _diagnosed([path], **options)
+        except (CaptureError, OSError) as error:
+            typer.echo(f"ikepcap: {terminal(str(error))}", err=True)
+            rows.append(each.unreadable(path, str(error).removeprefix(f"{path}: ")))
+            code = EXIT_BAD_INPUT
+            continue
+        matched = matched or bool(view["sas"])
+        if code != EXIT_BAD_INPUT:
+            code = max(code, _status(view))
+        rows.append(each.row(view))
+        if output_format is ReportFormat.json:
+            parts.append(json.dumps(view, ensure_ascii=False) + "\n")
+        else:
+            parts.append(_render(view, output_format, options["verbose"], width))
+    if not matched and (options["peer"] is not None or options["sa"] is not None):
+        raise fail(f"no IKE SA in any of the {len(paths)} file(s) matches {_asked(options['peer'], options['sa'])}")
+    if output_format is ReportFormat.json:
+        return code, "".join(parts)
+    if output_format is ReportFormat.markdown:
+        return code, "\n".join(parts) + f"\n# All {len(rows)} files\n\n" + each.markdown_table(rows)
+    rule = "=" * min(width, 80)
+    closing = f"{rule}\n{len(rows)} files:\n" + each.text_table(rows, width)
+    return code, f"\n{rule}\n".join(parts) + "\n" + closing
+
+
+@app.command(epilog=examples(
+    ("ikepcap schema > ikepcap.schema.json", "save it"),
+    ("check-jsonschema --schemafile ikepcap.schema.json r.json", "validate a report")))
+def schema() -> None:
+    """Print the JSON Schema of 'diagnose --format json' (schema_version 1)."""
+    from importlib.resources import files
+
+    sys.stdout.write(files("ikepcap.report").joinpath("schema.json").read_text(encoding="utf-8"))
+    end(EXIT_OK)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ikepcap {__version__}")
+        raise typer.Exit(EXIT_OK)
 
 
 @app.callback(invoke_without_command=True)
 def root(
-    version: Annotated[bool | None, typer.Option("--version", help="Show the version and exit.")] = None,
+    version: Annotated[bool | None, typer.Option(
+        "--version", "-V", is_eager=True, callback=_version, help="Show the version and exit.")] = None,
 ) -> None:
-    if version:
-        typer.echo(f"ikepcap {__version__}")
-        raise typer.Exit(EXIT_OK)
+    """Find where an IKE/IPsec negotiation stalled in a packet capture, why, and what to check next."""
 
 
 # The pipeline builds millions of small objects that live to the end of the run and hardly ever

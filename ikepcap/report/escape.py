@@ -35,6 +35,11 @@ def markdown(text: str) -> str:
     return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text)), quote=False)
 
 
+def html_text(text: str) -> str:
+    """HTML or SVG text and attribute values: controls escaped, markup and quotes neutralised."""
+    return html.escape(terminal(text), quote=True)
+
+
 def mermaid(text: str) -> str:
     """A Mermaid label: no line breaks, no characters that end a statement or start markup."""
     cleaned = terminal(text)

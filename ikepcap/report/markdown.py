@@ -15,6 +15,7 @@ from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
 from ikepcap.report.text import STATE_ROWS, decryption_lines, implementation_name
 from ikepcap.report.view import frame_name, sides_heading
+from ikepcap.report.wireshark import labelled
 
 # The key messages of a stall: the ones a reader should see decoded.
 MAX_DECODED = 8
@@ -86,6 +87,8 @@ def _finding(finding: dict, several_files: bool) -> list[str]:
         lines += _table(["frame", "time", "what it shows"],
                         [[md(frame_name(e, several_files)), md(_time(e["time"])), md(e["note"])]
                          for e in finding["evidence"]])
+        for file, expression in labelled(finding, several_files):
+            lines += ["", f"Wireshark display filter{f' for {md(file)}' if file else ''}: `{expression}`"]
     if finding["causes"]:
         lines += ["", "**Likely causes, ranked**", ""]
         lines += [f"{rank}. *{c['likelihood']}*: {md(c['title'])}" for rank, c in enumerate(finding["causes"], 1)]

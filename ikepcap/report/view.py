@@ -30,6 +30,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.extract.model import Extraction
 from ikepcap.read.model import frame_label
 from ikepcap.report.messages import payload_summary
+from ikepcap.report.wireshark import evidence_filters, ike_frames
 
 SCHEMA_VERSION = 1
 
@@ -91,7 +92,10 @@ def _phase(verdict: PhaseVerdict) -> dict:
     }
 
 
-def _finding(finding: Finding) -> dict:
+def _finding(finding: Finding, spis: dict[tuple[str, int], str]) -> dict:
+    """``spis``: the initiator SPI of each evidence frame that is a dissected IKE message, for the
+    display filters (one per file: frame numbers restart in each file of a ring)."""
+    filters = evidence_filters(finding.evidence, spis)
     return {
         "rule": finding.rule,
         "severity": finding.severity,
@@ -102,6 +106,8 @@ def _finding(finding: Finding) -> dict:
         "evidence": [{"file": e.file, "frame": e.frame, "time": e.time, "note": e.note} for e in finding.evidence],
         "causes": [{"id": c.id, "title": c.title, "likelihood": c.likelihood} for c in finding.causes],
         "checks": {side: list(items) for side, items in finding.checks},
+        "wireshark_filter": filters[0]["filter"] if len(filters) == 1 else None,
+        "wireshark_filters": filters,
     }
 
 
@@ -171,6 +177,7 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
     """One SA; ``messages=False`` leaves out the per-message list (the text report's summary
     does not need it, and on a busy capture it is most of the work)."""
     sa = d.sa
+    spis = ike_frames(s.message for s in sa.steps) if d.findings else {}
     return {
         "ispi": sa.ispi.hex(),
         "rspi": sa.rspi.hex(),
@@ -204,8 +211,14 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
                  "packets": f.packets, "first_frame": f.first_frame, "last_frame": f.last_frame} for f in sa.esp],
         "icmp_errors": [{"frame": e.frame, "src": e.src, "description": e.description, "mtu": e.mtu}
                         for e in sa.icmp_errors],
-        "findings": [_finding(f) for f in d.findings],
+        "findings": [_finding(f, spis) for f in d.findings],
     }
+
+
+def _capture_spis(extraction: Extraction, findings: list[Finding]) -> dict[tuple[str, int], str]:
+    """The SPIs of the capture-wide findings' evidence frames that are IKE messages."""
+    wanted = {(e.file, e.frame) for f in findings for e in f.evidence}
+    return ike_frames(m for m in extraction.messages if (m.file, m.frame) in wanted) if wanted else {}
 
 
 def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None,
@@ -225,6 +238,7 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
             entry["sha256"] = digests.get(stats.file)
         files.append(entry)
     problems = sum(1 for sa in sas if sa["status"] == PROBLEM)
+    capture_spis = _capture_spis(extraction, capture_findings)
     status = PROBLEM if problems or any(f.severity == ERROR for f in capture_findings) else HEALTHY
     return {
         "schema_version": SCHEMA_VERSION,
@@ -237,7 +251,7 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
                         "rspi": use.rspi.hex(), "decrypted": use.decrypted, "failed": use.failed}
                        for use in extraction.key_uses],
         "sas": sas,
-        "capture_findings": [_finding(f) for f in capture_findings],
+        "capture_findings": [_finding(f, capture_spis) for f in capture_findings],
         "flood": None if flood is None else {
             "sas": flood.sas, "sas_at_least": flood.sas_at_least, "messages": flood.messages,
             "sources": [{"address": a, "messages": n} for a, n in flood.sources],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -19,5 +20,5 @@ def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     assert "scaling" in out and "IKE flood, 400 distinct initiator cookies" in out
     assert "py-floor" in out and "bench/floor.py) takes" in out
     # run.py stops unless every replica of the keyed capture decrypts as its lab conversation does
-    assert "keyed-800.pcap: 1,114 frames, 3 replicas" in out and "decrypting every SA adds" in out
+    assert re.search(r"keyed-800\.pcap: [\d,]+ frames, \d+ replicas", out) and "decrypting every SA adds" in out
     assert "as in the lab" in out
