@@ -22,7 +22,7 @@ from ikepcap.read.model import endpoint
 from ikepcap.report.clock import utc
 from ikepcap.report.escape import html_text as esc
 from ikepcap.report.summary import top_finding
-from ikepcap.report.text import STATE_ROWS, decryption_lines, group_problem_sas
+from ikepcap.report.text import STATE_ROWS, decryption_lines, group_problem_sas, implementation_name
 from ikepcap.report.view import frame_name, sides_heading
 from ikepcap.report.wireshark import labelled
 
@@ -324,7 +324,10 @@ def _sa_section(index: int, sa: dict, others: list[tuple[int, dict]], several_fi
            f'<span class="status-{esc(sa["status"])}">{esc(sa["status"].upper())}</span></h2>',
            f'<p class="verdict"><strong>Verdict:</strong> {esc(sa["headline"])}</p>',
            f"<p>Initiator SPI <code>{esc(sa['ispi'])}</code>, responder SPI <code>{esc(sa['rspi'])}</code>"
-           f"{esc(roles)}.</p>"]
+           f"{esc(roles)}.</p>",
+           f"<p><strong>Implementations:</strong> initiator {esc(implementation_name(sa['initiator']))}, responder "
+           f"{esc(implementation_name(sa['responder']))}. <strong>Capture point:</strong> "
+           f"{esc(sa['capture_point']['unseen'])}</p>"]
     if others:
         named = ", ".join(f"SA {i} ({s['initiator']['address']} → {s['responder']['address']})" for i, s in others)
         out.append(f"<p>The same diagnosis holds for {len(others)} other SA(s): {esc(named)}.</p>")

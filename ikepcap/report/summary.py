@@ -12,7 +12,7 @@ from __future__ import annotations
 from ikepcap.correlate.model import INITIATOR, RESPONDER
 from ikepcap.diagnose.model import COMPLETED, ERROR, INFO, PROBLEM
 from ikepcap.report.escape import terminal
-from ikepcap.report.text import group_problem_sas
+from ikepcap.report.text import group_problem_sas, implementation_name
 from ikepcap.report.view import frame_name
 from ikepcap.report.wireshark import labelled
 
@@ -53,6 +53,8 @@ def sa_paragraph(index: int, sa: dict, others: list[tuple[int, dict]], several_f
     phase = _phase(sa)
     lines.append(_side(phase["initiator"], INITIATOR, sa["initiator"]["address"]))
     lines.append(_side(phase["responder"], RESPONDER, sa["responder"]["address"]))
+    lines.append(f"Implementations: initiator {implementation_name(sa['initiator'])}, responder "
+                 f"{implementation_name(sa['responder'])}.")
     finding = top_finding(sa)
     if finding is not None:
         if finding["causes"]:
