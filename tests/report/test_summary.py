@@ -39,7 +39,8 @@ def test_the_asa_case_as_a_ticket_paragraph():
     assert lines[3].startswith("Verdict: Main Mode stalled after MM3: the initiator waits for MM4")
     assert lines[4].startswith("Initiator 192.0.2.1: last sent MM3, waits for MM4; Cisco ASA: MM_WAIT_MSG4;")
     assert lines[5].startswith("Responder 198.51.100.2: last sent —; Cisco ASA: no SA;")
-    assert lines[6] == ("Top cause (most likely): the responder has no pre-shared key / tunnel-group for the "
+    assert lines[6] == "Implementations: initiator Cisco ASA (likely), responder unknown."
+    assert lines[7] == ("Top cause (most likely): the responder has no pre-shared key / tunnel-group for the "
                         "initiator's address.")
     assert "Evidence frames: 3, 4, 5, 6." in lines
     assert "Wireshark filter: isakmp.ispi == c205f30d14beada5 && frame.number in {3, 4, 5, 6}" in lines
