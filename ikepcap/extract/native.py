@@ -32,6 +32,7 @@ from ikepcap.read.reassembly import OpenSet
 # A plain pcap this large is split into ranges read in parallel; smaller ones are not worth it
 # (the second process costs some 30 ms to start; a capture that is mostly IKE is read at ~10 MB/s).
 SPLIT_BYTES = 8 * 1024 * 1024
+ZERO_SPI = bytes(8)
 MAX_SHORT_NOTES = 100                   # "too short for an ISAKMP header" notes kept per task
 
 Progress = Callable[[int, int, int], None]
@@ -42,7 +43,6 @@ class Task:
     path: str
     index: int                          # position among the parts of its file
     span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
-    share: int = 1                      # how many tasks split the message budget
 
 
 @dataclass(slots=True)
@@ -70,23 +70,29 @@ def _short_datagram(datagram: Datagram) -> str:
 
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, task.share, MAX_MESSAGE_BYTES)
+    # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
+    # the file would evict too, so the merge (which applies the bounds again) ends as one pass does.
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
 
     def on_datagram(datagram: Datagram) -> None:
         key = conversation_of(datagram)
         if key is None:
             if len(part.short) < MAX_SHORT_NOTES:
                 part.short.append(_short_datagram(datagram))
-        elif budget.admit(key, len(datagram.payload), datagram.src, datagram.file, datagram.frame, datagram.time):
-            part.messages.append(decode_datagram(datagram))
-            part.cut_short += datagram.truncated
+        else:
+            budget.offer(datagram, key, len(datagram.payload), datagram.src, datagram.payload[8:16] != ZERO_SPI,
+                         datagram.file, datagram.frame, datagram.time)
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, len(part.messages))
+            progress(bytes_read, frames, budget.kept_messages)
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None)
+    # only what the bounds kept is decoded: a flood's evicted members cost a header read
+    kept = budget.kept_items()
+    part.messages = [decode_datagram(datagram) for datagram in kept]
+    part.cut_short = sum(datagram.truncated for datagram in kept)
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
     part.keepalives = decoder.keepalives
     part.icmp_errors = decoder.icmp_errors
@@ -132,8 +138,7 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
             if boundary is not None and boundary > starts[-1]:
                 starts.append(boundary)
         ends = starts[1:] + [size]
-        # the ranges of one file share its budget: a flood is spread over all of them
-        tasks += [Task(path, i, (start, end), len(starts)) for i, (start, end) in enumerate(zip(starts, ends))]
+        tasks += [Task(path, i, (start, end)) for i, (start, end) in enumerate(zip(starts, ends))]
     return tasks
 
 
@@ -293,20 +298,22 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     by_file: dict[str, list[Part]] = {}
     for part in parts:
         by_file.setdefault(part.task.path, []).append(part)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, 1, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
             file_parts = [run_task(Task(path, 0, None), extra_ports)]
         one = _merge_file(file_parts, extra_ports)
         merged.files += one.files
-        merged.messages += [m for m in one.messages if budget.admit_message(m)]
+        for message in one.messages:
+            budget.offer_message(message)
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
+    merged.messages = budget.kept_items()
     merged.overflow.merge(budget.overflow)
     overflow = merged.overflow
     if overflow.messages:

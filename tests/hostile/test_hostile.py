@@ -21,7 +21,10 @@ from ikepcap.extract import budget, native
 from ikepcap.extract.native import extract
 from ikepcap.read.model import PROTO_GRE, PROTO_UDP
 from ikepcap.synth import ike, packets
+from ikepcap.pipeline import analyse
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
+
+import generate
 
 CLI = [sys.executable, "-m", "ikepcap"]
 A, B = "192.0.2.10", "198.51.100.20"
@@ -192,7 +195,7 @@ def test_a_flood_beyond_the_bounds_is_counted_without_being_decoded(tmp_path, mo
     monkeypatch.setattr(native, "decode_datagram", lambda d: decoded.append(d.frame) or native_decode(d))
     path = _capture(tmp_path / "flood.pcap", _flood_frames(1000, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
     result = extract([str(path)], jobs=1)
-    assert decoded == list(range(1, 101))
+    assert decoded == list(range(901, 1001))            # the newest lone messages; the evicted are not decoded
     assert result.overflow.messages == 900
     assert any("more than 100 IKE SAs" in w for w in result.warnings)
 
@@ -226,6 +229,52 @@ def test_a_spoofed_flood_names_no_source_and_a_real_attacker_stands_out(tmp_path
     assert top == "198.18.0.66" and count <= 100 <= count + diagnosis.flood.source_undercount
     (detail,) = diagnosis.capture_findings[0].details
     assert re.search(r"top sources: 198\.18\.0\.66 \(at least \d+ messages\)\.$", detail), detail
+
+
+def _real_sa(report: dict) -> list[tuple]:
+    return [(sa["initiator"]["address"], sa["responder"]["address"], sa["status"], sa["cause"], sa["stall"],
+             len(sa["messages"])) for sa in report["sas"]]
+
+
+def _analyse(path, jobs: int) -> dict:
+    extraction = extract([str(path)], jobs=jobs)
+    return json.loads(json.dumps(analyse(extraction, messages=True, jobs=jobs).view, default=str))
+
+
+@pytest.mark.parametrize("real", ["v1-mm-psk-mismatch.pcap", "v2-auth-failed.pcap"])
+def test_a_flood_before_a_real_failure_does_not_hide_it(tmp_path, monkeypatch, real):
+    """Issue 16: 25,000 spoofed IKE_SA_INIT before a failed negotiation blinded the tool (0 IKE SAs)."""
+    monkeypatch.setattr(native, "SPLIT_BYTES", 1 << 20)            # so that -j2 reads the file in two ranges
+    flooded = generate.flood_before(tmp_path / "flooded.pcap", CAPTURES / real, 25_000)
+    plain = _real_sa(json.loads(run("diagnose", "--no-keys", "--format", "json", str(CAPTURES / real)).stdout))
+    assert len(plain) == 1
+    reports = [_analyse(flooded, jobs) for jobs in (1, 2)]
+    for report in reports:
+        assert _real_sa(report) == plain
+        assert report["flood"]["sas"] == 25_000 and report["flood"]["messages"] == 25_000
+    assert reports[0]["flood"] == reports[1]["flood"]
+    assert reports[0]["capture_findings"] == reports[1]["capture_findings"]
+    cli = json.loads(run("diagnose", "--no-keys", "-j1", "--format", "json", "--peer",
+                         plain[0][0], str(flooded)).stdout)
+    assert _real_sa(cli) == plain
+
+
+def test_a_flood_evicts_only_lone_first_messages(monkeypatch):
+    """Answered, resent or responder-cookie conversations, and those from a source that progressed
+    elsewhere, stay however long the flood goes on; the newest lone ones fill the rest."""
+    keep = budget.Budget(conversations=4)
+    for n, (key, source, answered, time) in enumerate([
+            ("answered", "a", False, 0.0), ("answered", "b", True, 0.1),        # answered by its peer
+            ("resent", "c", False, 0.0), ("resent", "c", False, 1.0),           # resent after a second
+            ("mid-sa", "d", True, 0.0),                                         # seen from its second message
+            ("sibling", "a", False, 2.0)]):                                     # a lone one from a trusted source
+        assert keep.offer(n, (key,), 100, source, answered, "f", n + 1, time)
+    assert len(keep.kept) == 4
+    for n in range(1000):
+        keep.offer(100 + n, ("flood", n), 100, f"s{n}", False, "f", 10 + n, 3.0 + n)
+    assert sorted(k[0] for k in keep.kept) == ["answered", "mid-sa", "resent", "sibling"]
+    assert keep.overflow.messages == 1000 and keep.overflow.conversations == 1000
+    assert keep.kept_items() == [0, 1, 2, 3, 4, 5]
 
 
 def test_the_public_reflection_attack_capture(corpus):
