@@ -25,7 +25,7 @@ from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
-from ikepcap.read.model import Datagram, KeepaliveFlow, ReadStats
+from ikepcap.read.model import MAX_FLOWS, Datagram, KeepaliveFlow, ReadStats
 from ikepcap.read.pcap import GLOBAL_HEADER, MAGICS, PcapFormat, read_format, resync
 from ikepcap.read.reassembly import OpenSet
 
@@ -152,10 +152,13 @@ def _renumber(message: Message, offset: int) -> Message:
     return message
 
 
-def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int) -> None:
+def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int, stats: ReadStats) -> None:
     for key, (packets, first_frame, first_time, last_frame, last_time) in counts.items():
         mine = into.get(key)
         if mine is None:
+            if len(into) >= MAX_FLOWS:
+                stats.esp_unflowed += packets
+                continue
             into[key] = [packets, first_frame + offset, first_time, last_frame + offset, last_time]
         else:
             mine[0] += packets
@@ -194,11 +197,13 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
         s = part.stats
         result.messages += [_renumber(m, offset) for m in part.messages]
         result.warnings += part.short
-        _merge_counts(whole.esp, part.esp, offset)
-        _merge_counts(whole.esp_udp, part.esp_udp, offset)
+        _merge_counts(whole.esp, part.esp, offset, stats)
+        _merge_counts(whole.esp_udp, part.esp_udp, offset, stats)
         for key, flow in part.keepalives.items():
             mine = whole.keepalives.get(key)
-            if mine is None:
+            if mine is None and len(whole.keepalives) >= MAX_FLOWS:
+                stats.keepalives_unflowed += flow.packets
+            elif mine is None:
                 whole.keepalives[key] = replace(flow, first_frame=flow.first_frame + offset,
                                                 last_frame=flow.last_frame + offset)
             else:
@@ -215,9 +220,10 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
         for link_type, count in s.link_types.items():
             stats.link_types[link_type] = stats.link_types.get(link_type, 0) + count
         for name in ("ike_datagrams", "fragments", "reassembled", "incomplete_fragments", "truncated_frames",
-                     "undecodable_frames"):
+                     "undecodable_frames", "esp_unflowed", "keepalives_unflowed", "unlisted"):
             setattr(stats, name, getattr(stats, name) + getattr(s, name))
-        stats.warnings += s.warnings
+        for warning in s.warnings:
+            stats.note(warning)
         offset += s.frames
     whole.finish()
     result.messages += late
@@ -226,7 +232,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
     result.files.append(stats)
-    result.warnings += [f"{stats.file}: {w}" for w in stats.warnings]
+    result.warnings += [f"{stats.file}: {w}" for w in stats.all_warnings()]
     if cut_short:
         # Said once for the file: each message's own warnings are only in `decode`.
         result.warnings.append(

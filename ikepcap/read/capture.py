@@ -22,6 +22,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 STDIN = "-"
 
+# A real capture deflates 2 to 20 times (IKE and ESP are mostly random bytes); a file built to
+# inflate, a gzip bomb, reaches 1000 to 1. Past this ratio, once this much has been inflated,
+# the rest is not read: time and memory stay proportional to the compressed size.
+MAX_INFLATION_RATIO = 100
+INFLATION_GRACE = 16 * 1024 * 1024
+
 Progress = Callable[[int, int], None]
 
 
@@ -67,7 +73,8 @@ def read_capture(
         else:
             stream: BinaryIO = raw
             if head[:2] == GZIP_MAGIC:
-                stream = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
+                compressed = _Prefixed(head, raw)
+                stream = _Inflating(gzip.GzipFile(fileobj=compressed, mode="rb"), compressed)
                 head = stream.read(4)
                 decoder.stats.format = "gzip"
             _scan(stream, head, decoder, progress)
@@ -103,7 +110,13 @@ def _scan(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progre
         decoder.stats.format += ", gzip-compressed"
 
 
+class InflationBound(OSError):
+    """A gzip stream that inflates far more than any capture does."""
+
+
 def _describe(error: BaseException) -> str:
+    if isinstance(error, InflationBound):
+        return str(error)
     if isinstance(error, EOFError):
         return "the gzip stream ends early"
     if isinstance(error, (zlib.error, gzip.BadGzipFile)):
@@ -117,8 +130,14 @@ class _Prefixed:
     def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
         self._prefix = prefix
         self._raw = raw
+        self.consumed = 0                   # compressed bytes handed out
 
     def read(self, size: int = -1) -> bytes:
+        data = self._read(size)
+        self.consumed += len(data)
+        return data
+
+    def _read(self, size: int) -> bytes:
         if self._prefix:
             if size < 0:
                 data, self._prefix = self._prefix + self._raw.read(), b""
@@ -128,3 +147,28 @@ class _Prefixed:
                 data += self._raw.read(size - len(data))
             return data
         return self._raw.read(size)
+
+
+class _Inflating:
+    """A gzip stream that stops (InflationBound) once it has inflated more than
+    MAX_INFLATION_RATIO times the compressed bytes read, past INFLATION_GRACE."""
+
+    def __init__(self, stream: gzip.GzipFile, compressed: _Prefixed) -> None:
+        self._stream = stream
+        self._compressed = compressed
+        self.inflated = 0
+
+    def read(self, size: int = -1) -> bytes:
+        return self._check(self._stream.read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._check(self._stream.read1(size))
+
+    def _check(self, data: bytes) -> bytes:
+        self.inflated += len(data)
+        consumed = max(self._compressed.consumed, 1)
+        if self.inflated > INFLATION_GRACE and self.inflated > MAX_INFLATION_RATIO * consumed:
+            raise InflationBound(
+                f"the gzip stream inflates more than {MAX_INFLATION_RATIO} to 1 ({self.inflated >> 20} MiB from "
+                f"{consumed >> 10} KiB), as no capture does: a decompression bomb? The rest is not read")
+        return data

@@ -17,7 +17,9 @@ from conftest import CAPTURES
 from ikepcap.correlate.correlate import correlate
 from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.decode import attributes
 from ikepcap.extract import budget, native
+from ikepcap.read import capture, frames, model, prefilter
 from ikepcap.extract.native import extract
 from ikepcap.read.model import PROTO_GRE, PROTO_UDP
 from ikepcap.synth import ike, packets
@@ -61,6 +63,7 @@ def _capture(path, frames=None):
     (b"\x1f\x8b\x08\x00garbage that is no deflate stream", "gzip"),
     (gzip.compress(b""), "empty gzip stream"),
     (b"\x0a\x0d\x0d\x0a\x20\x00\x00\x00\xff\xff\xff\xff", "byte-order magic"),
+    (b"\x0a\x0d\x0d\x0a\x1c\x00\x00\x00\x4d\x3c\x2b\x1a\x01\x00\x00\x00", "section header block is truncated"),
 ])
 @pytest.mark.parametrize("command", ["diagnose", "decode"])
 def test_unreadable_files_get_one_line_and_exit_2(tmp_path, content, reason, command):
@@ -275,6 +278,55 @@ def test_a_flood_evicts_only_lone_first_messages(monkeypatch):
     assert sorted(k[0] for k in keep.kept) == ["answered", "mid-sa", "resent", "sibling"]
     assert keep.overflow.messages == 1000 and keep.overflow.conversations == 1000
     assert keep.kept_items() == [0, 1, 2, 3, 4, 5]
+
+
+def test_attributes_per_transform_are_bounded():
+    """Issue 16: one transform with 16,000 attributes, repeated, took 3.8 GB and 423 s."""
+    sa = ike.sa_v1([(1, b"", [(1, [(1, 7)] * 16_000)])])
+    message = native_decode(packets_datagram(ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, sa)])))
+    (payload,) = [p for p in message.payloads if p.type == ike.V1_SA]
+    assert len(payload.proposals[0].transforms[0].attributes) == attributes.MAX_ATTRIBUTES
+    assert any("more than 64 attributes in one list" in w for w in message.warnings)
+    many = ike.sa_v1([(n, b"", [(1, [(1, 7)])] * 200) for n in range(10)])     # 2,000 transforms
+    message = native_decode(packets_datagram(ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, many)])))
+    (payload,) = [p for p in message.payloads if p.type == ike.V1_SA]
+    assert sum(len(p.transforms) for p in payload.proposals) == 256
+
+
+def packets_datagram(body: bytes):
+    from ikepcap.read.model import Datagram
+    return Datagram(file="t", frame=1, time=1.0, src=A, dst=B, sport=500, dport=500, payload=body, marker=False,
+                    ip_length=28 + len(body))
+
+
+@pytest.mark.parametrize("kind, what", [("esp", "ESP packets of further SPIs"),
+                                        ("keepalives", "NAT-T keepalives of further flows")])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_esp_spis_and_keepalive_flows_are_bounded(tmp_path, monkeypatch, kind, what, jobs):
+    """Issue 16: 3 M random ESP SPIs took 2.5 GB, 1 M keepalive flows 698 MB."""
+    for module in (frames, prefilter, native, model):
+        monkeypatch.setattr(module, "MAX_FLOWS", 100)
+    monkeypatch.setattr(native, "SPLIT_BYTES", 20_000)
+    path = getattr(generate, {"esp": "esp_spis", "keepalives": "keepalive_flows"}[kind])(tmp_path / "f.pcap", 1000)
+    result = extract([str(path)], jobs=jobs)
+    assert len(result.esp if kind == "esp" else result.keepalives) == 100
+    assert any(f"more than 100 flows: 900 {what}" in w for w in result.warnings), result.warnings
+
+
+def test_pcapng_interfaces_are_bounded_and_warnings_say_how_many_more(tmp_path):
+    path = generate.pcapng_interfaces(tmp_path / "i.pcapng", 2000)
+    result = extract([str(path)], jobs=1)
+    assert len(result.warnings) == model.MAX_WARNINGS + 1
+    assert result.warnings[-1].endswith("and 1900 more warning(s) about this file, not listed")
+
+
+def test_a_gzip_bomb_stops_with_a_clear_warning(tmp_path, monkeypatch):
+    """Issue 16: a 2 MB gzip bomb took 231 s of CPU."""
+    monkeypatch.setattr(capture, "INFLATION_GRACE", 1 << 20)
+    path = generate.gzip_bomb(tmp_path / "bomb.pcap.gz", 64)
+    result = extract([str(path)], jobs=1)
+    assert result.files[0].bytes < 2 << 20
+    assert any("inflates more than 100 to 1" in w and "decompression bomb" in w for w in result.warnings)
 
 
 def test_the_public_reflection_attack_capture(corpus):
