@@ -212,17 +212,20 @@ def decode(
     end(EXIT_OK)
 
 
-def _file_digests(paths: list[str]) -> dict[str, str]:
-    """SHA-256 of each capture file, for the ticket report's metadata (read in chunks)."""
+def _file_digests(result: Extraction) -> dict[str, str]:
+    """SHA-256 of each capture file, for the ticket report's metadata: as the reader computed it
+    while reading (so standard input and FIFOs have theirs), else — a file read in parallel
+    ranges, or by tshark — read again in chunks."""
     digests = {}
-    for path in paths:
-        if path == "-":
-            continue
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        digests[path] = h.hexdigest()
+    for stats in result.files:
+        if stats.sha256 is not None:
+            digests[stats.file] = stats.sha256
+        elif os.path.isfile(stats.file):
+            h = hashlib.sha256()
+            with open(stats.file, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digests[stats.file] = h.hexdigest()
     return digests
 
 
@@ -274,7 +277,7 @@ def diagnose(
     try:
         paths = expand_paths(files)
         result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-        digests = _file_digests(paths) if output_format is ReportFormat.markdown else None
+        digests = _file_digests(result) if output_format is ReportFormat.markdown else None
     except (CaptureError, OSError) as error:
         raise fail(str(error)) from None
     gc.freeze()
@@ -337,6 +340,28 @@ def end(code: int) -> None:
     raise typer.Exit(code)
 
 
+# click's exceptions, from the click typer runs on (recent typer versions carry their own copy)
+_click = sys.modules[typer.BadParameter.__module__]
+
+
+def _run_app() -> int:
+    """The commands, with a usage error in one line (exit 2) instead of click's usage box."""
+    try:
+        code = app(standalone_mode=False)
+    except getattr(_click, "NoArgsIsHelpError", ()) as error:      # no arguments at all: the help
+        typer.echo(error.ctx.get_help())
+        return EXIT_BAD_INPUT
+    except _click.UsageError as error:
+        sub = error.ctx is not None and error.ctx.parent is not None
+        command = error.ctx.command_path.split()[-1] + ": " if sub else ""
+        message = " ".join(error.format_message().split())
+        typer.echo(f"ikepcap: {terminal(command + message)} (see --help)", err=True)
+        return EXIT_BAD_INPUT
+    except _click.Abort:
+        raise KeyboardInterrupt from None
+    return code if isinstance(code, int) else EXIT_OK
+
+
 def main() -> None:
     """The console entry point: whatever happens, one line on stderr and an exit code, never a
     traceback (set IKEPCAP_DEBUG=1 to see one when reporting a bug)."""
@@ -344,7 +369,7 @@ def main() -> None:
     _whole_process = True
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        app()
+        sys.exit(_run_app())
     except KeyboardInterrupt:
         typer.echo("ikepcap: interrupted", err=True)
         sys.exit(130)

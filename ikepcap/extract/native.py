@@ -190,6 +190,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     whole = FrameDecoder(parts[0].stats.file, on_datagram, extra_ports)
     stats = whole.stats
     stats.format = parts[0].stats.format
+    stats.sha256 = parts[0].stats.sha256 if len(parts) == 1 else None      # a range hashes nothing
     # ranges count their own bytes; what lies before the first (the pcap global header) is read too
     stats.bytes = parts[0].task.span[0] if parts[0].task.span else 0
     offset = 0

@@ -7,6 +7,7 @@ reason; damage further in is a warning in the file's stats and the frames before
 from __future__ import annotations
 
 import gzip
+import hashlib
 import sys
 import zlib
 from collections.abc import Callable
@@ -63,7 +64,9 @@ def read_capture(
     """
     name = "<stdin>" if path == STDIN else path
     decoder = FrameDecoder(name, on_datagram, extra_ports)
-    raw = _open(path)
+    opened = _open(path)
+    raw = _Hashing(opened)
+    streamed = False
     try:
         head = raw.read(4)
         if head in MAGICS and path != STDIN and raw.seekable():     # stdin redirected from a file is seekable too
@@ -72,12 +75,14 @@ def read_capture(
             scan_mapped(path, decoder, progress, start, stop)
         else:
             stream: BinaryIO = raw
+            streamed = True
             if head[:2] == GZIP_MAGIC:
                 compressed = _Prefixed(head, raw)
                 stream = _Inflating(gzip.GzipFile(fileobj=compressed, mode="rb"), compressed)
                 head = stream.read(4)
                 decoder.stats.format = "gzip"
             _scan(stream, head, decoder, progress)
+            decoder.stats.sha256 = raw.digest()
         if finish:
             decoder.finish()
     except (OSError, EOFError, zlib.error) as error:
@@ -86,13 +91,15 @@ def read_capture(
             raise CaptureError(f"{name}: {_describe(error)}") from None
         decoder.stats.warnings.append(f"{_describe(error)} after frame {decoder.stats.frames}: "
                                       "frames up to there are used")
+        if streamed:
+            decoder.stats.sha256 = raw.digest()
         if finish:
             decoder.finish()
     except CaptureError as error:
         raise CaptureError(f"{name}: {error}") from None
     finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+        if opened is not sys.stdin.buffer:
+            opened.close()
     return decoder
 
 
@@ -122,6 +129,37 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, (zlib.error, gzip.BadGzipFile)):
         return f"corrupt gzip data ({error})"
     return f"read error ({error})"
+
+
+class _Hashing:
+    """The file or standard input as read, hashed on the way (SHA-256 for the ticket report):
+    a FIFO or a pipe cannot be read twice."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._hash.update(data)
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        data = self._raw.read1(size) if hasattr(self._raw, "read1") else self._raw.read(size)
+        self._hash.update(data)
+        return data
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def digest(self) -> str:
+        """The digest of the whole input: what the scan left unread (after damage) is read too."""
+        while self.read(1 << 20):
+            pass
+        return self._hash.hexdigest()
 
 
 class _Prefixed:

@@ -187,6 +187,7 @@ class ReadStats:
     undecodable_frames: int = 0         # link/IP headers that did not parse
     esp_unflowed: int = 0               # ESP packets of SPIs beyond MAX_FLOWS: counted, not by flow
     keepalives_unflowed: int = 0        # NAT-T keepalives of flows beyond MAX_FLOWS
+    sha256: str | None = None           # of the file's bytes, computed as they were read (whole-file reads)
     warnings: list[str] = field(default_factory=list)
     unlisted: int = 0                   # warnings beyond MAX_WARNINGS: "and N more"
 

@@ -414,3 +414,34 @@ def test_redact_on_every_format(tmp_path):
     assert (sa["initiator"]["address"], sa["responder"]["address"]) == ("ip4-1", "ip4-2")
     assert all(m["src"] in ("ip4-1", "ip4-2") for m in sa["messages"])
     assert report["tool"]["redacted"] is True
+
+
+# --- edges (issue 16) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, needle", [
+    (["diagnose", "--bogus", "x.pcap"], "diagnose: No such option: --bogus"),
+    (["diagnose"], "diagnose: Missing argument 'files'"),
+    (["diagnose", "--format", "xml", "x.pcap"], "'xml' is not one of"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'"),
+])
+def test_usage_errors_are_one_line(args, needle):
+    one_line_error(run(*args), needle)
+
+
+def test_the_sha256_is_of_what_was_read_on_stdin_and_fifos(tmp_path):
+    import hashlib
+    import os
+    import threading
+    data = (CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    piped = run("diagnose", "--format", "markdown", "-", stdin=data).stdout.decode()
+    assert f"`{digest}`" in piped
+    gz = gzip.compress(data)
+    assert f"`{hashlib.sha256(gz).hexdigest()}`" in run("diagnose", "--format", "markdown", "-", stdin=gz).stdout.decode()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    result = subprocess.run([*CLI, "diagnose", "--format", "markdown", str(fifo)], capture_output=True, timeout=60)
+    writer.join()
+    assert f"`{digest}`" in result.stdout.decode()
