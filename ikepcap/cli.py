@@ -22,7 +22,7 @@ import typer
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
 from ikepcap.read.errors import CaptureError
-from ikepcap.report.escape import terminal
+from ikepcap.report.escape import json_text, terminal
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -200,7 +200,7 @@ def decode(
     out = sys.stdout
     if output_format is DecodeFormat.jsonl:
         for message in result.messages:
-            out.write(json.dumps(message_record(message), ensure_ascii=False) + "\n")
+            out.write(json_text(message_record(message)) + "\n")
     else:
         for message in result.messages:
             if verbose:
@@ -292,7 +292,7 @@ def diagnose(
         from ikepcap.report.redact import redact as redact_view
         view = redact_view(view, result)
     if output_format is ReportFormat.json:
-        rendered = json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+        rendered = json_text(view, indent=2) + "\n"
     elif output_format is ReportFormat.markdown:
         from ikepcap.report import markdown
         rendered = markdown.render(view, verbose)
@@ -301,7 +301,7 @@ def diagnose(
         rendered = text.render(view, verbose)
     if output is not None:
         try:
-            output.write_text(rendered, encoding="utf-8")
+            output.write_text(rendered, encoding="utf-8", errors="backslashreplace")
         except OSError as error:
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
     else:
@@ -357,7 +357,7 @@ def _run_app() -> int:
         message = " ".join(error.format_message().split())
         typer.echo(f"ikepcap: {terminal(command + message)} (see --help)", err=True)
         return EXIT_BAD_INPUT
-    except _click.Abort:
+    except typer.Abort:
         raise KeyboardInterrupt from None
     return code if isinstance(code, int) else EXIT_OK
 
@@ -367,6 +367,8 @@ def main() -> None:
     traceback (set IKEPCAP_DEBUG=1 to see one when reporting a bug)."""
     global _whole_process
     _whole_process = True
+    for stream in (sys.stdout, sys.stderr):     # what the locale cannot encode shows as an escape, not a crash
+        stream.reconfigure(errors="backslashreplace")
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         sys.exit(_run_app())

@@ -68,6 +68,14 @@ def _short_datagram(datagram: Datagram) -> str:
             f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
 
 
+def _attempt(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part | CaptureError:
+    """The task's part, or why its file cannot be read (a ring or directory reads on without it)."""
+    try:
+        return run_task(task, extra_ports, progress)
+    except CaptureError as error:
+        return error
+
+
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
     # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
@@ -252,17 +260,19 @@ def _init_worker(shared) -> None:
     _shared_progress = shared
 
 
-def _run_shared(task: Task, extra_ports: frozenset[int], slot: int, display: Progress | None = None) -> Part:
+def _run_shared(task: Task, extra_ports: frozenset[int], slot: int,
+                display: Progress | None = None) -> Part | CaptureError:
     """Run a task and post its progress in its slot; ``display`` (in the parent) shows all slots."""
     def report(bytes_read: int, frames: int, messages: int) -> None:
         _shared_progress[3 * slot:3 * slot + 3] = [bytes_read, frames, messages]
         if display is not None:
             totals = [sum(_shared_progress[i::3]) for i in range(3)]
             display(int(totals[0]), int(totals[1]), int(totals[2]))
-    return run_task(task, extra_ports, report if _shared_progress is not None else None)
+    return _attempt(task, extra_ports, report if _shared_progress is not None else None)
 
 
-def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int, progress: Progress | None) -> list[Part]:
+def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int,
+                  progress: Progress | None) -> list[Part | CaptureError]:
     """The first task runs here while worker processes take the others: one process fewer to
     start, and the results of the largest share need no trip through a pipe."""
     context = multiprocessing.get_context("fork")
@@ -294,17 +304,25 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
             if progress is not None:
                 def report(b: int, f: int, m: int, base=(done_bytes, done_frames, done_messages)) -> None:
                     progress(base[0] + b, base[1] + f, base[2] + m)
-            part = run_task(task, extra_ports, report)
+            part = _attempt(task, extra_ports, report)
             parts.append(part)
+            if isinstance(part, CaptureError):
+                continue
             done_bytes += part.stats.bytes
             done_frames += part.stats.frames
             done_messages += len(part.messages)
     else:
         parts = _run_parallel(tasks, extra_ports, jobs, progress)
     merged = Extraction(engine="native")
+    unreadable = [part for part in parts if isinstance(part, CaptureError)]
+    if unreadable and (len(unreadable) == len(parts) or len(paths) == 1):
+        raise unreadable[0]
+    # one bad file in a ring or a directory is said, and the others are read
+    merged.warnings += [f"{error}: the file is skipped" for error in unreadable]
     by_file: dict[str, list[Part]] = {}
     for part in parts:
-        by_file.setdefault(part.task.path, []).append(part)
+        if not isinstance(part, CaptureError):
+            by_file.setdefault(part.task.path, []).append(part)
     budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)

@@ -445,3 +445,64 @@ def test_the_sha256_is_of_what_was_read_on_stdin_and_fifos(tmp_path):
     result = subprocess.run([*CLI, "diagnose", "--format", "markdown", str(fifo)], capture_output=True, timeout=60)
     writer.join()
     assert f"`{digest}`" in result.stdout.decode()
+
+
+JSON_RAW = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def test_json_escapes_c1_bidi_and_line_separators(tmp_path):
+    evil = "gw\x9b2J\x9d0;x\x07\u202e\u2028\u2029\u200b end"
+    am1 = ike.message(ISPI, bytes(8), 4, [(ike.V1_SA, ike.sa_v1([(1, b"", [(1, [(1, 7), (3, 1)])])])),
+                                          (ike.V1_ID, ike.id_v1(2, evil.encode()))])
+    path = str(_capture(tmp_path / "c1.pcap", [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, am1)))
+                                               for i in range(2)]))
+    jsonl = run("decode", "--format", "jsonl", path).stdout.decode("utf-8")
+    report = run("diagnose", "--format", "json", path).stdout.decode("utf-8")
+    for out in (jsonl, report):
+        assert not JSON_RAW.search(out) and "\\u009b" in out and "\\u2028" in out
+    assert any(p.get("value") == evil for p in json.loads(jsonl.splitlines()[0])["payloads"])
+
+
+def test_non_utf8_file_names_in_any_locale(tmp_path):
+    import os
+    directory = os.fsencode(tmp_path)
+    name = os.path.join(directory, b"caf\xe9\xe2\x80\xae.pcap")
+    with open(name, "wb") as f:
+        f.write((CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes())
+    out = os.path.join(directory, b"out\xff.json")
+    for locale in ("C", "C.UTF-8"):
+        env = {**os.environ, "LC_ALL": locale}
+        result = subprocess.run([*CLI, "diagnose", "--format", "json", "-o", out, name], capture_output=True, env=env)
+        assert result.returncode == 1, result.stderr
+        with open(out, "rb") as f:
+            report = json.loads(f.read().decode("utf-8"))              # strict: valid UTF-8
+        assert os.fsencode(report["capture"]["files"][0]["name"]) == name
+        for command in (["diagnose"], ["decode", "--format", "jsonl"], ["diagnose", "--format", "markdown"]):
+            shown = subprocess.run([*CLI, *command, name], capture_output=True, env=env)
+            text = shown.stdout.decode("utf-8")
+            assert "Traceback" not in shown.stderr.decode() and not CONTROL.search(text), (command, shown.stderr)
+
+
+def test_a_bad_file_in_a_directory_is_a_warning(tmp_path):
+    for capture in ("v1-mm-psk-mismatch.pcap", "v2-healthy.pcap"):
+        (tmp_path / capture).write_bytes((CAPTURES / capture).read_bytes())
+    (tmp_path / "empty.pcap").write_bytes(b"")
+    (tmp_path / "junk.pcap").write_bytes(b"GIF89a, not a capture at all")
+    for jobs in ("1", "2"):
+        report = json.loads(run("diagnose", f"-j{jobs}", "--format", "json", str(tmp_path)).stdout)
+        assert len(report["sas"]) == 2
+        assert sorted(w.split(": ", 1)[1] for w in report["capture"]["warnings"]) == [
+            "empty file: the file is skipped",
+            "not a pcap or pcapng capture (starts with 47494638): the file is skipped"]
+    one_line_error(run("diagnose", str(tmp_path / "empty.pcap")), "empty file")
+
+
+def test_wire_urls_are_not_linked_in_markdown(tmp_path):
+    idi = ike.id_v1(2, b"https://evil.example/login www.evil.test")
+    am1 = ike.message(ISPI, bytes(8), 4, [(ike.V1_SA, ike.sa_v1([(1, b"", [(1, [(1, 7), (3, 1)])])])),
+                                          (ike.V1_ID, idi)])
+    path = str(_capture(tmp_path / "url.pcap", [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, am1)))
+                                                for i in range(2)]))
+    markdown = run("diagnose", "-v", "--format", "markdown", path).stdout.decode()
+    assert "evil.example" in markdown and "https://" not in markdown and "www.evil" not in markdown
+    assert "https&#8203;://evil.example" in markdown
