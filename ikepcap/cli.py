@@ -174,6 +174,8 @@ NoKeysOption = Annotated[bool, typer.Option(
 JobsOption = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, help="Processes to read, and to diagnose many SAs, in (default: one per CPU).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
+RedactOption = Annotated[bool, typer.Option(
+    "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")]
 
 
 @app.command()
@@ -189,6 +191,7 @@ def decode(
     no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
+    redact: RedactOption = False,
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
     from ikepcap.report.messages import message_line, message_record, message_tree
@@ -198,18 +201,38 @@ def decode(
     except CaptureError as error:
         raise fail(str(error)) from None
     out = sys.stdout
+    clean = _redactor(result, redact)
     if output_format is DecodeFormat.jsonl:
         for message in result.messages:
-            out.write(json_text(message_record(message)) + "\n")
+            out.write(json_text(clean.apply(message_record(message))) + "\n")
     else:
         for message in result.messages:
             if verbose:
-                out.write("\n".join(message_tree(message)) + "\n")
+                out.write(clean.text("\n".join(message_tree(message))) + "\n")
             else:
-                out.write(message_line(message) + "\n")
+                out.write(clean.text(message_line(message)) + "\n")
     for warning in result.warnings:
-        typer.echo(f"warning: {terminal(warning)}", err=True)
+        typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
+
+
+class _Unchanged:
+    """What decode prints through when --redact is not given."""
+
+    @staticmethod
+    def text(value: str) -> str:
+        return value
+
+    @staticmethod
+    def apply(value):
+        return value
+
+
+def _redactor(result: Extraction, redact: bool):
+    if not redact:
+        return _Unchanged
+    from ikepcap.report.redact import Redactor
+    return Redactor(result)
 
 
 def _file_digests(result: Extraction) -> dict[str, str]:
@@ -263,8 +286,7 @@ def diagnose(
     no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
-    redact: Annotated[bool, typer.Option(
-        "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")] = False,
+    redact: RedactOption = False,
 ) -> None:
     """Say where each IKE exchange stalled, why that most likely happened, and what to check next.
 

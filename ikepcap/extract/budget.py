@@ -24,8 +24,9 @@ ZERO_SPI = bytes(8)
 MAX_CONVERSATIONS = 20_000
 MAX_MESSAGES = 150_000
 # Bytes of IKE messages kept. Real messages are a few hundred bytes to a few kilobytes; without
-# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB.
-MAX_MESSAGE_BYTES = 128 * 1024 * 1024
+# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB; 64 MiB (and what decoding them
+# adds) keeps a run under 200 MB.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 
