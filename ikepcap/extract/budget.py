@@ -142,7 +142,7 @@ class Budget:
             reason = self._full(kept is None, size)
             if reason is None:
                 break
-            if not self._evict(reason):
+            if not self._evict(reason, key):
                 return self._refuse(key, source, file, frame, time, reason)
             kept = self.kept.get(key)
         if kept is None:
@@ -177,13 +177,13 @@ class Budget:
             return self.too_many_bytes
         return None
 
-    def _evict(self, reason: str) -> bool:
+    def _evict(self, reason: str, spare: tuple) -> bool:
         """Count the oldest conversation that is still a lone first message from an untrusted
-        source instead of keeping it; False when there is none."""
+        source (other than ``spare``, the one making room) instead of keeping it; False when there is none."""
         while self.lone:
             key = self.lone.popleft()
             kept = self.kept.get(key)
-            if kept is None or kept.progressed or kept.source in self.trusted:
+            if kept is None or kept.progressed or kept.source in self.trusted or key == spare:
                 continue
             del self.kept[key]
             first = self.items[kept.indices[0]]

@@ -42,7 +42,8 @@ MIN_PHRASE = 3
 
 def _trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression matching any of ``phrases``, the longest at each place, shaped as a
-    trie so that matching costs the depth of the trie, not the number of phrases."""
+    trie so that matching costs the depth of the trie, not the number of phrases. Runs of a single
+    child are written out flat: only branches and phrase ends nest."""
     trie: dict = {}
     for phrase in phrases:
         node = trie
@@ -51,14 +52,26 @@ def _trie_pattern(phrases: Iterable[str]) -> str:
         node[""] = {}
 
     def build(node: dict) -> str:
-        end = "" in node
+        run = []
+        while len(node) == 1 and "" not in node:            # one way on: no group needed
+            ((ch, node),) = node.items()
+            run.append(re.escape(ch))
         branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if end else body
+        body = "" if not branches else branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "".join(run) + (f"(?:{body})?" if "" in node and body else body)
 
     return build(trie)
+
+
+def _phrase_pattern(phrases: list[str]) -> str:
+    """The trie pattern; for phrases that nest too deep for it (each a prefix of the next, a
+    capture built for it), a flat alternation, longest first: slower, as correct."""
+    try:
+        pattern = _trie_pattern(phrases)
+        re.compile(pattern)
+        return pattern
+    except (RecursionError, re.error, OverflowError):
+        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 class Redactor:
@@ -90,7 +103,7 @@ class Redactor:
         self.phrases = phrases
         alternatives = [f"(?P<v4>{_IPV4})", f"(?P<v6>{_IPV6})"]
         if phrases:
-            alternatives.insert(0, f"(?P<known>{_trie_pattern(phrases)})")
+            alternatives.insert(0, f"(?P<known>{_phrase_pattern(list(phrases))})")
         self.pattern = re.compile("|".join(alternatives))
 
     def _name(self, text: str, kind: str) -> str:
