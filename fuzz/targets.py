@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import zlib
 
 from ikepcap.decode.message import decode_datagram
@@ -18,7 +17,8 @@ from ikepcap.read.pcap import MAGICS, scan_stream
 from ikepcap.read.pcapng import scan_pcapng
 from ikepcap.report import markdown, text
 from ikepcap.report.messages import message_line, message_record
-from ikepcap.report.redact import redact
+from ikepcap.report.escape import json_text
+from ikepcap.report.redact import Redactor, redact
 
 PCAPNG = b"\x0a\x0d\x0d\x0a"
 
@@ -33,7 +33,7 @@ def message_target(data: bytes) -> None:
     message.vendor_ids()
     _ = message.warnings  # a lazy property: asking for it decodes every payload
     message_line(message)
-    json.dumps(message_record(message), ensure_ascii=False).encode("utf-8")
+    json_text(message_record(message)).encode("utf-8")
 
 
 def capture_target(data: bytes) -> None:
@@ -66,7 +66,11 @@ def capture_target(data: bytes) -> None:
     extraction.icmp_errors = decoder.icmp_errors
     extraction.lost_fragments = decoder.lost_fragments
     view = analyse(extraction, messages=True).view              # what `diagnose` runs
-    json.dumps(view, ensure_ascii=False).encode("utf-8")
+    json_text(view).encode("utf-8")
     text.render(view, verbose=True)
     markdown.render(view, verbose=True)
-    json.dumps(redact(view, extraction), ensure_ascii=False)
+    clean = Redactor(extraction)                                # what `diagnose --redact` and `decode --redact` run
+    json_text(redact(view, extraction)).encode("utf-8")
+    for message in extraction.messages:
+        json_text(clean.apply(message_record(message))).encode("utf-8")
+        clean.text(message_line(message))

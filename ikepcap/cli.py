@@ -11,7 +11,6 @@ import gc
 import gzip
 import hashlib
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.pcap import MAGICS
-from ikepcap.report.escape import terminal
+from ikepcap.report.escape import json_text, terminal
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -98,6 +97,10 @@ def is_capture(path: Path) -> bool:
     return head in MAGICS or head == PCAPNG_MAGIC
 
 
+# What a capture file is usually called, a ring's numbered files and rotated .gz included.
+CAPTURE_NAME = re.compile(r"\.(?:pcap|pcapng|cap)\d*(?:\.gz)?$", re.IGNORECASE)
+
+
 def _natural(name: str) -> list:
     """Name order with numbers as numbers: x.pcap2 before x.pcap10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
@@ -112,7 +115,9 @@ def expand_paths(paths: list[str]) -> list[str]:
     for path in paths:
         p = Path(path)
         if path != "-" and p.is_dir():
-            found = sorted((str(child) for child in p.iterdir() if child.is_file() and is_capture(child)),
+            # a file named as a capture that is none (empty, cut, something else) is read to say so
+            found = sorted((str(child) for child in p.iterdir()
+                            if child.is_file() and (is_capture(child) or CAPTURE_NAME.search(child.name))),
                            key=_natural)
             if not found:
                 raise CaptureError(f"{path}: directory holds no capture files (pcap or pcapng, gzip-compressed or not)")
@@ -217,6 +222,8 @@ NoKeysOption = Annotated[bool, typer.Option(
 JobsOption = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, help="Processes to read, and to diagnose many SAs, in (default: one per CPU).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
+RedactOption = Annotated[bool, typer.Option(
+    "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")]
 
 
 @app.command(epilog=examples(
@@ -237,6 +244,7 @@ def decode(
     no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
+    redact: RedactOption = False,
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
     from ikepcap.report.messages import message_line, message_record, message_tree
@@ -246,31 +254,54 @@ def decode(
     except CaptureError as error:
         raise fail(str(error)) from None
     out = sys.stdout
+    clean = _redactor(result, redact)
     if output_format is DecodeFormat.jsonl:
         for message in result.messages:
-            out.write(json.dumps(message_record(message), ensure_ascii=False) + "\n")
+            out.write(json_text(clean.apply(message_record(message))) + "\n")
     else:
         for message in result.messages:
             if verbose:
-                out.write("\n".join(message_tree(message)) + "\n")
+                out.write(clean.text("\n".join(message_tree(message))) + "\n")
             else:
-                out.write(message_line(message) + "\n")
+                out.write(clean.text(message_line(message)) + "\n")
     for warning in result.warnings:
-        typer.echo(f"warning: {terminal(warning)}", err=True)
+        typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
 
 
-def _file_digests(paths: list[str]) -> dict[str, str]:
-    """SHA-256 of each capture file, for the ticket report's metadata (read in chunks)."""
+class _Unchanged:
+    """What decode prints through when --redact is not given."""
+
+    @staticmethod
+    def text(value: str) -> str:
+        return value
+
+    @staticmethod
+    def apply(value):
+        return value
+
+
+def _redactor(result: Extraction, redact: bool):
+    if not redact:
+        return _Unchanged
+    from ikepcap.report.redact import Redactor
+    return Redactor(result)
+
+
+def _file_digests(result: Extraction) -> dict[str, str]:
+    """SHA-256 of each capture file, for the ticket report's metadata: as the reader computed it
+    while reading (so standard input and FIFOs have theirs), else — a file read in parallel
+    ranges, or by tshark — read again in chunks."""
     digests = {}
-    for path in paths:
-        if path == "-":
-            continue
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        digests[path] = h.hexdigest()
+    for stats in result.files:
+        if stats.sha256 is not None:
+            digests[stats.file] = stats.sha256
+        elif os.path.isfile(stats.file):
+            h = hashlib.sha256()
+            with open(stats.file, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digests[stats.file] = h.hexdigest()
     return digests
 
 
@@ -316,8 +347,7 @@ def diagnose(
     no_keys: NoKeysOption = False,
     jobs: JobsOption = None,
     quiet: QuietOption = False,
-    redact: Annotated[bool, typer.Option(
-        "--redact", help="Replace addresses, identities, certificate names and file names by pseudonyms.")] = False,
+    redact: RedactOption = False,
     no_color: Annotated[bool, typer.Option(
         "--no-color", help="No colour in the text report (also when NO_COLOR is set, or not on a terminal).")]
     = False,
@@ -356,7 +386,7 @@ def diagnose(
         rendered = _render(view, output_format, verbose, width)
     if output is not None:
         try:
-            output.write_text(rendered, encoding="utf-8")
+            output.write_text(rendered, encoding="utf-8", errors="backslashreplace")
         except OSError as error:
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
     elif coloured:
@@ -383,7 +413,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     from ikepcap.pipeline import Scope, analyse
 
     result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-    digests = _file_digests(paths) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
+    digests = _file_digests(result) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
     gc.freeze()
     with analysis_status(len(result.messages), not quiet):
         analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
@@ -400,7 +430,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
 
 def _render(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> str:
     if output_format is ReportFormat.json:
-        return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+        return json_text(view, indent=2) + "\n"
     if output_format is ReportFormat.markdown:
         from ikepcap.report import markdown
         return markdown.render(view, verbose)
@@ -438,7 +468,7 @@ def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
             code = max(code, _status(view))
         rows.append(each.row(view))
         if output_format is ReportFormat.json:
-            parts.append(json.dumps(view, ensure_ascii=False) + "\n")
+            parts.append(json_text(view) + "\n")
         else:
             parts.append(_render(view, output_format, options["verbose"], width))
     if not matched and (options["peer"] is not None or options["sa"] is not None):
@@ -499,14 +529,38 @@ def end(code: int) -> None:
     raise typer.Exit(code)
 
 
+# click's exceptions, from the click typer runs on (recent typer versions carry their own copy)
+_click = sys.modules[typer.BadParameter.__module__]
+
+
+def _run_app() -> int:
+    """The commands, with a usage error in one line (exit 2) instead of click's usage box."""
+    try:
+        code = app(standalone_mode=False)
+    except getattr(_click, "NoArgsIsHelpError", ()) as error:      # no arguments at all: the help
+        typer.echo(error.ctx.get_help())
+        return EXIT_BAD_INPUT
+    except _click.UsageError as error:
+        sub = error.ctx is not None and error.ctx.parent is not None
+        command = error.ctx.command_path.split()[-1] + ": " if sub else ""
+        message = " ".join(error.format_message().split())
+        typer.echo(f"ikepcap: {terminal(command + message)} (see --help)", err=True)
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    return code if isinstance(code, int) else EXIT_OK
+
+
 def main() -> None:
     """The console entry point: whatever happens, one line on stderr and an exit code, never a
     traceback (set IKEPCAP_DEBUG=1 to see one when reporting a bug)."""
     global _whole_process
     _whole_process = True
+    for stream in (sys.stdout, sys.stderr):     # what the locale cannot encode shows as an escape, not a crash
+        stream.reconfigure(errors="backslashreplace")
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        app()
+        sys.exit(_run_app())
     except KeyboardInterrupt:
         typer.echo("ikepcap: interrupted", err=True)
         sys.exit(130)

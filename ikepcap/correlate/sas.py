@@ -9,6 +9,7 @@ SA records that the roles were inferred.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, exchange_kind
@@ -18,8 +19,9 @@ from ikepcap.decode.model import V1_SA, V2_SA, Message
 ZERO_SPI = bytes(8)
 ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
 
-# A flood of spoofed IKE can hold a million initiator cookies; past this many SAs the rest
-# are counted, not tracked (the flood finding reports them).
+# A flood of spoofed IKE can hold a million initiator cookies; past this many SAs the oldest
+# that are still a lone first message make room and are counted, not tracked (the flood finding
+# reports them) — an SA that progressed, or one from a source whose other SAs did, stays.
 MAX_SAS = 20_000
 MAX_STEPS_PER_SA = 5_000
 
@@ -81,15 +83,41 @@ def _drop_capture_duplicates(bucket: Bucket, twice: list[Message]) -> None:
     bucket.messages = kept
 
 
+class _Evictor:
+    """Which bucket makes room when there are MAX_SAS: the oldest that still holds a lone
+    first message (no responder cookie) from a source none of whose SAs progressed."""
+
+    def __init__(self) -> None:
+        self.lone: deque[int] = deque()     # places in the order of buckets opened by one message
+        self.trusted: set[str] = set()
+
+    def opened(self, place: int) -> None:
+        self.lone.append(place)
+
+    def grew(self, bucket: Bucket) -> None:
+        if len(bucket.messages) > 1 or bucket.rspi != ZERO_SPI:
+            self.trusted.add(bucket.messages[0].src)
+
+    def victim(self, order: list[Bucket | None]) -> int | None:
+        while self.lone:
+            place = self.lone.popleft()
+            bucket = order[place]
+            if (bucket is not None and len(bucket.messages) == 1 and bucket.rspi == ZERO_SPI
+                    and bucket.messages[0].src not in self.trusted):
+                return place
+        return None
+
+
 def group(messages: list[Message]) -> Grouping:
     """``messages`` (in capture order) by IKE SA, without the copies a capture point made twice,
     noting where a file's clock went backwards."""
     buckets: dict[SaKey, Bucket] = {}
-    order: list[Bucket] = []
+    order: list[Bucket | None] = []
     dropped = 0
     dropped_keys: set[SaKey] = set()
     last: dict[str, Message] = {}
     steps: list[tuple[Message, Message]] = []
+    evictor = _Evictor()
     for message in messages:
         before = last.get(message.file)
         if before is not None and message.time < before.time:
@@ -107,12 +135,24 @@ def group(messages: list[Message]) -> Grouping:
             if about is not None:
                 bucket = buckets.get((key[0], about, key[2], key[3]))
         if bucket is None:
-            if len(buckets) >= MAX_SAS:
+            if key in dropped_keys:
                 dropped += 1
-                if len(dropped_keys) < MAX_SAS:
-                    dropped_keys.add(key)
                 continue
+            if len(buckets) >= MAX_SAS:
+                place = evictor.victim(order)
+                if place is None:
+                    dropped += 1
+                    if len(dropped_keys) < MAX_SAS:
+                        dropped_keys.add(key)
+                    continue
+                victim = order[place]
+                order[place] = None
+                del buckets[victim.key]
+                dropped += len(victim.messages)
+                if len(dropped_keys) < MAX_SAS:
+                    dropped_keys.add(victim.key)
             bucket = buckets[key] = Bucket(key)
+            evictor.opened(len(order))
             order.append(bucket)
         if len(bucket.messages) >= MAX_STEPS_PER_SA:
             bucket.truncated += 1
@@ -120,10 +160,12 @@ def group(messages: list[Message]) -> Grouping:
         if bucket.rspi == ZERO_SPI:
             bucket.rspi = message.rspi
         bucket.messages.append(message)
+        evictor.grew(bucket)
+    kept = [bucket for bucket in order if bucket is not None]
     twice: list[Message] = []
-    for bucket in order:
+    for bucket in kept:
         _drop_capture_duplicates(bucket, twice)
-    return Grouping(order, dropped, len(dropped_keys), twice, steps)
+    return Grouping(kept, dropped, len(dropped_keys), twice, steps)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,12 @@ MODECFG_TEXT = frozenset({7, 16521, 16523, 16524, 16525, 16526, 16528, 16529, 28
 # A TLV longer than this is not a number: keep its bytes.
 _MAX_INT_BYTES = 8
 
+# A transform has one attribute per class (RFC 2409 Appendix A lists 16) and a mode-config
+# exchange a few dozen; a 64 KB datagram can declare 16,000. Past these the rest is counted in a
+# warning, not decoded: every decoded attribute is kept with its message for the whole run.
+MAX_ATTRIBUTES = 64
+MAX_MODECFG_ATTRIBUTES = 512
+
 
 def decode_attributes(
     data: bytes,
@@ -55,11 +61,16 @@ def decode_attributes(
     *,
     texts: frozenset[int] = frozenset(),
     addresses: frozenset[int] = frozenset(),
+    limit: int = MAX_ATTRIBUTES,
 ) -> tuple[Attribute, ...]:
-    """Every attribute in ``data``; a cut-off attribute ends the list with a warning."""
+    """Every attribute in ``data`` up to ``limit``; a cut-off attribute ends the list with a warning."""
     found: list[Attribute] = []
     offset = 0
     while offset < len(data):
+        if len(found) == limit:
+            ctx.warn(head, f"more than {limit} attributes in one list; the rest "
+                           f"({len(data) - offset} bytes) are not decoded")
+            break
         header = AttributeHeader.unpack(data, offset)
         if header is None:
             ctx.warn(head, f"{len(data) - offset} trailing byte(s) after the attributes")
@@ -112,6 +123,6 @@ def ipsec_attributes(data: bytes, head: Head, ctx: Context) -> tuple[Attribute, 
 def modecfg_attributes(data: bytes, head: Head, ctx: Context) -> tuple[Attribute, ...]:
     return decode_attributes(
         data, iana.MODECFG_ATTRIBUTES, MODECFG_VALUES, head, ctx,
-        texts=MODECFG_TEXT, addresses=MODECFG_ADDRESSES,
+        texts=MODECFG_TEXT, addresses=MODECFG_ADDRESSES, limit=MAX_MODECFG_ATTRIBUTES,
     )
 

@@ -22,7 +22,7 @@ V1_PROTOCOL_ISAKMP = 1
 # Hostile input can declare thousands of proposals; a real peer sends a handful. Past these
 # bounds the rest is counted in a warning, not decoded.
 MAX_PROPOSALS = 64
-MAX_TRANSFORMS = 256
+MAX_TRANSFORMS = 256                    # per proposal, and in all the proposals of one SA payload
 
 # Reads one transform of a proposal of the given protocol; None when too short for its fields.
 TransformReader = Callable[[int, bytes, Head, Context], Transform | None]
@@ -83,7 +83,11 @@ def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,
     protocol are unknown, and a made-up one would be argued over in a proposal mismatch.
     """
     proposals = []
+    budget = MAX_TRANSFORMS
     for body in _substructures(data, head, ctx, "proposal", MAX_PROPOSALS):
+        if budget <= 0:
+            ctx.warn(head, f"more than {MAX_TRANSFORMS} transforms in the SA payload; the rest are not decoded")
+            break
         fixed = ProposalLayout.unpack(body)
         if fixed is None:
             ctx.warn(head, "proposal shorter than its fixed fields")
@@ -93,12 +97,13 @@ def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,
             ctx.warn(head, f"proposal {fixed.number} SPI cut short")
         transforms = []
         chain = body[ProposalLayout.size + fixed.spi_size:]
-        for transform_body in _substructures(chain, head, ctx, "transform", MAX_TRANSFORMS):
+        for transform_body in _substructures(chain, head, ctx, "transform", budget):
             found = transform(fixed.protocol_id, transform_body, head, ctx)
             if found is None:
                 ctx.warn(head, "transform shorter than its fixed fields")
                 continue
             transforms.append(found)
+        budget -= len(transforms)
         if len(transforms) != fixed.transforms:
             ctx.warn(head, f"proposal {fixed.number} announces {fixed.transforms} transform(s), "
                            f"{len(transforms)} found")

@@ -1,25 +1,32 @@
 """How much of a capture's IKE is kept: bounded, so that a flood cannot exhaust memory.
 
 A capture can hold a million spoofed initiator cookies (an IKE flood, reflected responses) or
-simply more IKE than fits in memory. Messages are kept until either bound is reached; after
-that, messages of conversations already kept are still kept (within the message and byte
-bounds), and the rest are only counted — how many, how many distinct conversations, from which sources —
-which is what a flood finding needs. Admission looks at the conversation alone, so a refused
-message costs a header read, not a decode.
+simply more IKE than fits in memory. Messages are kept until a bound is reached (conversations,
+messages or bytes); after that, room is made by evicting the oldest conversation that is still a
+lone first message — never one that progressed (answered, resent, or carrying a responder
+cookie), nor one from a source whose other conversations progressed. A flood placed before a real
+negotiation thus cannot push it out: the real one progresses, the flood's members do not. What is
+evicted or refused is only counted — how many, how many distinct conversations, from which
+sources — which is what a flood finding needs. Admission looks at the conversation alone and what
+is kept is held as it came (the caller decodes the survivors), so an evicted or refused message
+costs a header read, not a decode.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass, field
 
 from ikepcap.decode.model import Message
 
+ZERO_SPI = bytes(8)
 MAX_CONVERSATIONS = 20_000
 MAX_MESSAGES = 150_000
 # Bytes of IKE messages kept. Real messages are a few hundred bytes to a few kilobytes; without
-# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB.
-MAX_MESSAGE_BYTES = 128 * 1024 * 1024
+# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB; 64 MiB (and what decoding them
+# adds) keeps a run under 200 MB.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 
@@ -35,13 +42,19 @@ class Overflow:
     """
 
     messages: int = 0
-    conversations: int = 0              # distinct conversations among them (per file range)
+    # distinct conversations among them (hashes, at most MAX_COUNTED): a set, so that the parts of
+    # a capture read in parallel add up to what one pass counts
+    counted: set[int] = field(default_factory=set)
     capped: bool = False                # more than MAX_COUNTED: ``conversations`` is a lower bound
     sources: dict[str, int] = field(default_factory=dict)
     undercount: int = 0
     first: tuple[str, int, float] | None = None   # file, frame, time of the first one not kept
     last_time: float | None = None
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def conversations(self) -> int:
+        return len(self.counted)
 
     def count(self, source: str) -> None:
         sources = self.sources
@@ -60,8 +73,12 @@ class Overflow:
 
     def merge(self, other: Overflow, frame_offset: int = 0) -> None:
         self.messages += other.messages
-        self.conversations += other.conversations
         self.capped = self.capped or other.capped
+        for digest in other.counted:
+            if len(self.counted) >= MAX_COUNTED and digest not in self.counted:
+                self.capped = True
+                break
+            self.counted.add(digest)
         for source, n in other.sources.items():
             self.sources[source] = self.sources.get(source, 0) + n
         self.undercount += other.undercount
@@ -79,58 +96,136 @@ def _size(n: int) -> str:
     return f"{n >> 20} MiB" if n and not n & 0xFFFFF else f"{n} bytes"
 
 
-class Budget:
-    """Admits messages into an extraction until the bounds are reached.
+@dataclass(slots=True)
+class _Kept:
+    """A kept conversation: where its items are, who opened it, and whether it progressed."""
 
-    ``share`` tasks read one capture in parallel, each with its share of the bounds; the
-    reasons quote the capture's bounds, which is what a user can relate to.
-    """
+    indices: list[int]
+    source: str
+    time: float
+    size: int
+    progressed: bool
+
+
+# The same sender again this soon is a copy the capture point made, not a resend (see correlate.sas).
+RESEND_SECONDS = 0.002
+
+
+class Budget:
+    """Keeps the items (datagrams or messages) of an extraction within the bounds."""
 
     def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES,
-                 share: int = 1, message_bytes: int = MAX_MESSAGE_BYTES) -> None:
-        self.max_conversations = conversations // share
-        self.max_messages = messages // share
-        self.max_bytes = message_bytes // share
+                 message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        self.max_conversations = conversations
+        self.max_messages = messages
+        self.max_bytes = message_bytes
         self.too_many_sas = f"more than {conversations} IKE SAs"
         self.too_many_messages = f"more than {messages} IKE messages"
         self.too_many_bytes = f"more than {_size(message_bytes)} of IKE messages"
-        self.kept: set[tuple] = set()
+        self.kept: dict[tuple, _Kept] = {}
+        self.items: list = []               # in arrival order; None where an item was evicted
+        self.holes = 0
+        self.lone: deque[tuple] = deque()   # conversations kept as a first message, oldest first
+        self.trusted: set[str] = set()      # sources of conversations that progressed
         self.kept_messages = 0
         self.kept_bytes = 0
-        self.counted: set[int] = set()
         self.overflow = Overflow()
 
-    def admit(self, key: tuple, size: int, source: str, file: str, frame: int, time: float) -> bool:
-        """Whether to keep a message of ``size`` bytes of conversation ``key`` (see ``Message.conversation``)."""
-        if key not in self.kept and len(self.kept) >= self.max_conversations:
-            return self._refuse(key, source, file, frame, time, self.too_many_sas)
-        if self.kept_messages >= self.max_messages:
-            return self._refuse(key, source, file, frame, time, self.too_many_messages)
-        if self.kept_bytes + size > self.max_bytes:
-            return self._refuse(key, source, file, frame, time, self.too_many_bytes)
-        self.kept.add(key)
+    def offer(self, item, key: tuple, size: int, source: str, answered: bool, file: str, frame: int,
+              time: float) -> bool:
+        """Keep ``item`` (a message of ``size`` bytes of conversation ``key``, see
+        ``Message.conversation``; ``answered``: it carries a responder cookie) or count it."""
+        kept = self.kept.get(key)
+        if kept is None and hash(key) in self.overflow.counted:
+            return self._refuse(key, source, file, frame, time, None)       # evicted or refused before
+        while True:
+            reason = self._full(kept is None, size)
+            if reason is None:
+                break
+            if not self._evict(reason, key):
+                return self._refuse(key, source, file, frame, time, reason)
+            kept = self.kept.get(key)
+        if kept is None:
+            kept = self.kept[key] = _Kept([], source, time, 0, answered)
+            if answered:
+                self.trusted.add(source)
+            else:
+                self.lone.append(key)
+        elif not kept.progressed and (answered or source != kept.source or time - kept.time >= RESEND_SECONDS):
+            kept.progressed = True
+            self.trusted.add(kept.source)
+        kept.indices.append(len(self.items))
+        kept.size += size
+        self.items.append(item)
         self.kept_messages += 1
         self.kept_bytes += size
         return True
 
-    def admit_message(self, message: Message) -> bool:
-        return self.admit(message.conversation, len(message.data), message.src, message.file, message.frame,
-                          message.time)
+    def offer_message(self, message: Message) -> bool:
+        return self.offer(message, message.conversation, len(message.data), message.src, message.rspi != ZERO_SPI,
+                          message.file, message.frame, message.time)
 
-    def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str) -> bool:
+    def kept_items(self) -> list:
+        return [item for item in self.items if item is not None]
+
+    def _full(self, new: bool, size: int) -> str | None:
+        if new and len(self.kept) >= self.max_conversations:
+            return self.too_many_sas
+        if self.kept_messages >= self.max_messages:
+            return self.too_many_messages
+        if self.kept_bytes + size > self.max_bytes:
+            return self.too_many_bytes
+        return None
+
+    def _evict(self, reason: str, spare: tuple) -> bool:
+        """Count the oldest conversation that is still a lone first message from an untrusted
+        source (other than ``spare``, the one making room) instead of keeping it; False when there is none."""
+        while self.lone:
+            key = self.lone.popleft()
+            kept = self.kept.get(key)
+            if kept is None or kept.progressed or kept.source in self.trusted or key == spare:
+                continue
+            del self.kept[key]
+            first = self.items[kept.indices[0]]
+            for index in kept.indices:
+                self.items[index] = None
+            self.holes += len(kept.indices)
+            self.kept_messages -= len(kept.indices)
+            self.kept_bytes -= kept.size
+            for _ in kept.indices:
+                self._refuse(key, kept.source, first.file, first.frame, kept.time, reason)
+            if self.holes > 1024 and self.holes * 2 > len(self.items):
+                self._compact()
+            return True
+        return False
+
+    def _compact(self) -> None:
+        """Drop the evicted slots (keeping the list linear in what is kept)."""
+        where: dict[int, tuple] = {}
+        for key, kept in self.kept.items():
+            for index in kept.indices:
+                where[index] = key
+            kept.indices = []
+        items: list = []
+        for index, item in enumerate(self.items):
+            if item is not None:
+                self.kept[where[index]].indices.append(len(items))
+                items.append(item)
+        self.items, self.holes = items, 0
+
+    def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str | None) -> bool:
         o = self.overflow
         o.messages += 1
         digest = hash(key)                  # a number, not the tuple: a tenth of the memory
-        if digest not in self.counted:
-            if len(self.counted) < MAX_COUNTED:
-                self.counted.add(digest)
-                o.conversations += 1
+        if digest not in o.counted:
+            if len(o.counted) < MAX_COUNTED:
+                o.counted.add(digest)
             else:
                 o.capped = True
         o.count(source)
-        if o.first is None:
+        if o.first is None or time < o.first[2]:
             o.first = (file, frame, time)
-        o.last_time = time
-        if reason not in o.reasons:
+        o.last_time = time if o.last_time is None else max(o.last_time, time)
+        if reason is not None and reason not in o.reasons:
             o.reasons.append(reason)
         return False

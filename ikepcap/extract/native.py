@@ -25,13 +25,14 @@ from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
-from ikepcap.read.model import Datagram, KeepaliveFlow, ReadStats
+from ikepcap.read.model import MAX_FLOWS, Datagram, KeepaliveFlow, ReadStats
 from ikepcap.read.pcap import GLOBAL_HEADER, MAGICS, PcapFormat, read_format, resync
 from ikepcap.read.reassembly import OpenSet
 
 # A plain pcap this large is split into ranges read in parallel; smaller ones are not worth it
 # (the second process costs some 30 ms to start; a capture that is mostly IKE is read at ~10 MB/s).
 SPLIT_BYTES = 8 * 1024 * 1024
+ZERO_SPI = bytes(8)
 MAX_SHORT_NOTES = 100                   # "too short for an ISAKMP header" notes kept per task
 
 Progress = Callable[[int, int, int], None]
@@ -42,7 +43,6 @@ class Task:
     path: str
     index: int                          # position among the parts of its file
     span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
-    share: int = 1                      # how many tasks split the message budget
 
 
 @dataclass(slots=True)
@@ -68,25 +68,39 @@ def _short_datagram(datagram: Datagram) -> str:
             f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
 
 
+def _attempt(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part | CaptureError:
+    """The task's part, or why its file cannot be read (a ring or directory reads on without it)."""
+    try:
+        return run_task(task, extra_ports, progress)
+    except CaptureError as error:
+        return error
+
+
 def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part:
     part = Part(task)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, task.share, MAX_MESSAGE_BYTES)
+    # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
+    # the file would evict too, so the merge (which applies the bounds again) ends as one pass does.
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
 
     def on_datagram(datagram: Datagram) -> None:
         key = conversation_of(datagram)
         if key is None:
             if len(part.short) < MAX_SHORT_NOTES:
                 part.short.append(_short_datagram(datagram))
-        elif budget.admit(key, len(datagram.payload), datagram.src, datagram.file, datagram.frame, datagram.time):
-            part.messages.append(decode_datagram(datagram))
-            part.cut_short += datagram.truncated
+        else:
+            budget.offer(datagram, key, len(datagram.payload), datagram.src, datagram.payload[8:16] != ZERO_SPI,
+                         datagram.file, datagram.frame, datagram.time)
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, len(part.messages))
+            progress(bytes_read, frames, budget.kept_messages)
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None)
+    # only what the bounds kept is decoded: a flood's evicted members cost a header read
+    kept = budget.kept_items()
+    part.messages = [decode_datagram(datagram) for datagram in kept]
+    part.cut_short = sum(datagram.truncated for datagram in kept)
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
     part.keepalives = decoder.keepalives
     part.icmp_errors = decoder.icmp_errors
@@ -132,8 +146,7 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
             if boundary is not None and boundary > starts[-1]:
                 starts.append(boundary)
         ends = starts[1:] + [size]
-        # the ranges of one file share its budget: a flood is spread over all of them
-        tasks += [Task(path, i, (start, end), len(starts)) for i, (start, end) in enumerate(zip(starts, ends))]
+        tasks += [Task(path, i, (start, end)) for i, (start, end) in enumerate(zip(starts, ends))]
     return tasks
 
 
@@ -147,10 +160,13 @@ def _renumber(message: Message, offset: int) -> Message:
     return message
 
 
-def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int) -> None:
+def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int, stats: ReadStats) -> None:
     for key, (packets, first_frame, first_time, last_frame, last_time) in counts.items():
         mine = into.get(key)
         if mine is None:
+            if len(into) >= MAX_FLOWS:
+                stats.esp_unflowed += packets
+                continue
             into[key] = [packets, first_frame + offset, first_time, last_frame + offset, last_time]
         else:
             mine[0] += packets
@@ -182,6 +198,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     whole = FrameDecoder(parts[0].stats.file, on_datagram, extra_ports)
     stats = whole.stats
     stats.format = parts[0].stats.format
+    stats.sha256 = parts[0].stats.sha256 if len(parts) == 1 else None      # a range hashes nothing
     # ranges count their own bytes; what lies before the first (the pcap global header) is read too
     stats.bytes = parts[0].task.span[0] if parts[0].task.span else 0
     offset = 0
@@ -189,11 +206,13 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
         s = part.stats
         result.messages += [_renumber(m, offset) for m in part.messages]
         result.warnings += part.short
-        _merge_counts(whole.esp, part.esp, offset)
-        _merge_counts(whole.esp_udp, part.esp_udp, offset)
+        _merge_counts(whole.esp, part.esp, offset, stats)
+        _merge_counts(whole.esp_udp, part.esp_udp, offset, stats)
         for key, flow in part.keepalives.items():
             mine = whole.keepalives.get(key)
-            if mine is None:
+            if mine is None and len(whole.keepalives) >= MAX_FLOWS:
+                stats.keepalives_unflowed += flow.packets
+            elif mine is None:
                 whole.keepalives[key] = replace(flow, first_frame=flow.first_frame + offset,
                                                 last_frame=flow.last_frame + offset)
             else:
@@ -210,9 +229,10 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
         for link_type, count in s.link_types.items():
             stats.link_types[link_type] = stats.link_types.get(link_type, 0) + count
         for name in ("ike_datagrams", "fragments", "reassembled", "incomplete_fragments", "truncated_frames",
-                     "undecodable_frames"):
+                     "undecodable_frames", "esp_unflowed", "keepalives_unflowed", "unlisted"):
             setattr(stats, name, getattr(stats, name) + getattr(s, name))
-        stats.warnings += s.warnings
+        for warning in s.warnings:
+            stats.note(warning)
         offset += s.frames
     whole.finish()
     result.messages += late
@@ -221,7 +241,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
     result.files.append(stats)
-    result.warnings += [f"{stats.file}: {w}" for w in stats.warnings]
+    result.warnings += [f"{stats.file}: {w}" for w in stats.all_warnings()]
     if cut_short:
         # Said once for the file: each message's own warnings are only in `decode`.
         result.warnings.append(
@@ -240,17 +260,19 @@ def _init_worker(shared) -> None:
     _shared_progress = shared
 
 
-def _run_shared(task: Task, extra_ports: frozenset[int], slot: int, display: Progress | None = None) -> Part:
+def _run_shared(task: Task, extra_ports: frozenset[int], slot: int,
+                display: Progress | None = None) -> Part | CaptureError:
     """Run a task and post its progress in its slot; ``display`` (in the parent) shows all slots."""
     def report(bytes_read: int, frames: int, messages: int) -> None:
         _shared_progress[3 * slot:3 * slot + 3] = [bytes_read, frames, messages]
         if display is not None:
             totals = [sum(_shared_progress[i::3]) for i in range(3)]
             display(int(totals[0]), int(totals[1]), int(totals[2]))
-    return run_task(task, extra_ports, report if _shared_progress is not None else None)
+    return _attempt(task, extra_ports, report if _shared_progress is not None else None)
 
 
-def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int, progress: Progress | None) -> list[Part]:
+def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int,
+                  progress: Progress | None) -> list[Part | CaptureError]:
     """The first task runs here while worker processes take the others: one process fewer to
     start, and the results of the largest share need no trip through a pipe."""
     context = multiprocessing.get_context("fork")
@@ -282,31 +304,41 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
             if progress is not None:
                 def report(b: int, f: int, m: int, base=(done_bytes, done_frames, done_messages)) -> None:
                     progress(base[0] + b, base[1] + f, base[2] + m)
-            part = run_task(task, extra_ports, report)
+            part = _attempt(task, extra_ports, report)
             parts.append(part)
+            if isinstance(part, CaptureError):
+                continue
             done_bytes += part.stats.bytes
             done_frames += part.stats.frames
             done_messages += len(part.messages)
     else:
         parts = _run_parallel(tasks, extra_ports, jobs, progress)
     merged = Extraction(engine="native")
+    unreadable = [part for part in parts if isinstance(part, CaptureError)]
+    if unreadable and (len(unreadable) == len(parts) or len(paths) == 1):
+        raise unreadable[0]
+    # one bad file in a ring or a directory is said, and the others are read
+    merged.warnings += [f"{error}: the file is skipped" for error in unreadable]
     by_file: dict[str, list[Part]] = {}
     for part in parts:
-        by_file.setdefault(part.task.path, []).append(part)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, 1, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
+        if not isinstance(part, CaptureError):
+            by_file.setdefault(part.task.path, []).append(part)
+    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
             file_parts = [run_task(Task(path, 0, None), extra_ports)]
         one = _merge_file(file_parts, extra_ports)
         merged.files += one.files
-        merged.messages += [m for m in one.messages if budget.admit_message(m)]
+        for message in one.messages:
+            budget.offer_message(message)
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
+    merged.messages = budget.kept_items()
     merged.overflow.merge(budget.overflow)
     overflow = merged.overflow
     if overflow.messages:

@@ -7,6 +7,7 @@ reason; damage further in is a warning in the file's stats and the frames before
 from __future__ import annotations
 
 import gzip
+import hashlib
 import sys
 import zlib
 from collections.abc import Callable
@@ -21,6 +22,12 @@ from ikepcap.read.pcapng import scan_pcapng
 GZIP_MAGIC = b"\x1f\x8b"
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 STDIN = "-"
+
+# A real capture deflates 2 to 20 times (IKE and ESP are mostly random bytes); a file built to
+# inflate, a gzip bomb, reaches 1000 to 1. Past this ratio, once this much has been inflated,
+# the rest is not read: time and memory stay proportional to the compressed size.
+MAX_INFLATION_RATIO = 100
+INFLATION_GRACE = 16 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 
@@ -57,7 +64,9 @@ def read_capture(
     """
     name = "<stdin>" if path == STDIN else path
     decoder = FrameDecoder(name, on_datagram, extra_ports)
-    raw = _open(path)
+    opened = _open(path)
+    raw = _Hashing(opened)
+    streamed = False
     try:
         head = raw.read(4)
         if head in MAGICS and path != STDIN and raw.seekable():     # stdin redirected from a file is seekable too
@@ -66,11 +75,14 @@ def read_capture(
             scan_mapped(path, decoder, progress, start, stop)
         else:
             stream: BinaryIO = raw
+            streamed = True
             if head[:2] == GZIP_MAGIC:
-                stream = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")
+                compressed = _Prefixed(head, raw)
+                stream = _Inflating(gzip.GzipFile(fileobj=compressed, mode="rb"), compressed)
                 head = stream.read(4)
                 decoder.stats.format = "gzip"
             _scan(stream, head, decoder, progress)
+            decoder.stats.sha256 = raw.digest()
         if finish:
             decoder.finish()
     except (OSError, EOFError, zlib.error) as error:
@@ -79,13 +91,15 @@ def read_capture(
             raise CaptureError(f"{name}: {_describe(error)}") from None
         decoder.stats.warnings.append(f"{_describe(error)} after frame {decoder.stats.frames}: "
                                       "frames up to there are used")
+        if streamed:
+            decoder.stats.sha256 = raw.digest()
         if finish:
             decoder.finish()
     except CaptureError as error:
         raise CaptureError(f"{name}: {error}") from None
     finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
+        if opened is not sys.stdin.buffer:
+            opened.close()
     return decoder
 
 
@@ -103,12 +117,49 @@ def _scan(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: Progre
         decoder.stats.format += ", gzip-compressed"
 
 
+class InflationBound(OSError):
+    """A gzip stream that inflates far more than any capture does."""
+
+
 def _describe(error: BaseException) -> str:
+    if isinstance(error, InflationBound):
+        return str(error)
     if isinstance(error, EOFError):
         return "the gzip stream ends early"
     if isinstance(error, (zlib.error, gzip.BadGzipFile)):
         return f"corrupt gzip data ({error})"
     return f"read error ({error})"
+
+
+class _Hashing:
+    """The file or standard input as read, hashed on the way (SHA-256 for the ticket report):
+    a FIFO or a pipe cannot be read twice."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._hash.update(data)
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        data = self._raw.read1(size) if hasattr(self._raw, "read1") else self._raw.read(size)
+        self._hash.update(data)
+        return data
+
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def digest(self) -> str:
+        """The digest of the whole input: what the scan left unread (after damage) is read too."""
+        while self.read(1 << 20):
+            pass
+        return self._hash.hexdigest()
 
 
 class _Prefixed:
@@ -117,8 +168,14 @@ class _Prefixed:
     def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
         self._prefix = prefix
         self._raw = raw
+        self.consumed = 0                   # compressed bytes handed out
 
     def read(self, size: int = -1) -> bytes:
+        data = self._read(size)
+        self.consumed += len(data)
+        return data
+
+    def _read(self, size: int) -> bytes:
         if self._prefix:
             if size < 0:
                 data, self._prefix = self._prefix + self._raw.read(), b""
@@ -128,3 +185,28 @@ class _Prefixed:
                 data += self._raw.read(size - len(data))
             return data
         return self._raw.read(size)
+
+
+class _Inflating:
+    """A gzip stream that stops (InflationBound) once it has inflated more than
+    MAX_INFLATION_RATIO times the compressed bytes read, past INFLATION_GRACE."""
+
+    def __init__(self, stream: gzip.GzipFile, compressed: _Prefixed) -> None:
+        self._stream = stream
+        self._compressed = compressed
+        self.inflated = 0
+
+    def read(self, size: int = -1) -> bytes:
+        return self._check(self._stream.read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._check(self._stream.read1(size))
+
+    def _check(self, data: bytes) -> bytes:
+        self.inflated += len(data)
+        consumed = max(self._compressed.consumed, 1)
+        if self.inflated > INFLATION_GRACE and self.inflated > MAX_INFLATION_RATIO * consumed:
+            raise InflationBound(
+                f"the gzip stream inflates more than {MAX_INFLATION_RATIO} to 1 ({self.inflated >> 20} MiB from "
+                f"{consumed >> 10} KiB), as no capture does: a decompression bomb? The rest is not read")
+        return data

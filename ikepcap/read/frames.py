@@ -15,6 +15,7 @@ from ikepcap.read import icmp, linktypes
 from ikepcap.read.model import (
     IKE_PORT,
     IPV6_EXTENSIONS,
+    MAX_FLOWS,
     NAT_T_PORT,
     PROTO_AH,
     PROTO_ESP,
@@ -280,6 +281,9 @@ class FrameDecoder:
     def _count(self, table: dict[bytes, list], key: bytes) -> None:
         entry = table.get(key)
         if entry is None:
+            if len(table) >= MAX_FLOWS:
+                self.stats.esp_unflowed += 1
+                return
             table[key] = [1, self.frame, self.time, self.frame, self.time]
         else:
             entry[0] += 1
@@ -327,6 +331,9 @@ class FrameDecoder:
         key = (src, dst, sport, dport)
         flow = self.keepalives.get(key)
         if flow is None:
+            if len(self.keepalives) >= MAX_FLOWS:
+                self.stats.keepalives_unflowed += 1
+                return
             flow = self.keepalives[key] = KeepaliveFlow(src, dst, sport, dport, file=self.file,
                                                         first_frame=self.frame, first_time=self.time)
         flow.packets += 1

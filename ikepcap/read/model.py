@@ -14,6 +14,9 @@ from pathlib import PurePath
 
 # Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
 MAX_WARNINGS = 100
+# ESP SPIs and NAT-T keepalive flows counted one by one, per file and kind: a busy concentrator has
+# a few thousand; random SPIs or spoofed keepalives would otherwise cost some 250-800 bytes each.
+MAX_FLOWS = 20_000
 
 # Ports and IP protocol numbers: their one home. Every later stage already imports this
 # module for the records above, so it reaches them without importing the reader itself.
@@ -182,13 +185,26 @@ class ReadStats:
     incomplete_fragments: int = 0       # fragment sets that never completed
     truncated_frames: int = 0           # frames the capture cut short (snaplen)
     undecodable_frames: int = 0         # link/IP headers that did not parse
+    esp_unflowed: int = 0               # ESP packets of SPIs beyond MAX_FLOWS: counted, not by flow
+    keepalives_unflowed: int = 0        # NAT-T keepalives of flows beyond MAX_FLOWS
+    sha256: str | None = None           # of the file's bytes, computed as they were read (whole-file reads)
     warnings: list[str] = field(default_factory=list)
+    unlisted: int = 0                   # warnings beyond MAX_WARNINGS: "and N more"
 
     def note(self, warning: str) -> None:
         """A warning a hostile file could repeat endlessly: kept once, and only so many."""
-        if len(self.warnings) > MAX_WARNINGS:
-            return
-        if len(self.warnings) == MAX_WARNINGS:
-            self.warnings.append(f"more than {MAX_WARNINGS} warnings about this file; the rest are not listed")
+        if len(self.warnings) >= MAX_WARNINGS:
+            self.unlisted += warning not in self.warnings
         elif warning not in self.warnings:
             self.warnings.append(warning)
+
+    def all_warnings(self) -> list[str]:
+        """The warnings, the flow bounds hit and how many more there were, for the report."""
+        said = list(self.warnings)
+        for count, what in ((self.esp_unflowed, "ESP packets of further SPIs"),
+                            (self.keepalives_unflowed, "NAT-T keepalives of further flows")):
+            if count:
+                said.append(f"more than {MAX_FLOWS} flows: {count} {what} were counted, not listed by flow")
+        if self.unlisted:
+            said.append(f"and {self.unlisted} more warning(s) about this file, not listed")
+        return said

@@ -13,6 +13,7 @@ records that start inside a range, so ranges joined end to end cover every recor
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import struct
 from collections.abc import Callable
@@ -183,6 +184,8 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
             if hasattr(mm, "madvise"):
                 mm.madvise(mmap.MADV_SEQUENTIAL)
             walker = RecordWalker(fmt, decoder)
+            # the digest of a whole file is taken from the pages as they are walked, not by reading it again
+            digest = hashlib.sha256(mm[:GLOBAL_HEADER]) if start is None and stop is None else None
             off = GLOBAL_HEADER if start is None else start
             stop = size if stop is None else stop
             released = off - off % mmap.PAGESIZE
@@ -193,6 +196,8 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
                 nxt = walker.walk(mm, off, window_end, size)
                 if nxt == off:
                     break                                      # a record runs past the end of the file
+                if digest is not None:
+                    digest.update(mm[off:nxt])
                 off = nxt
                 decoder.stats.bytes = off - (start or 0)
                 # give the pages behind the walk back: the map must not grow with the file
@@ -202,6 +207,9 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
                     released = boundary
                 if progress is not None:
                     progress(decoder.stats.bytes, walker.frame)
+            if digest is not None:
+                digest.update(mm[off:size])
+                decoder.stats.sha256 = digest.hexdigest()
             if walker.last is not None:
                 decoder.stats.last_time = walker.record_time(mm, walker.last)
             _finish(walker, stop - off if off < stop and stop == size else 0)

@@ -76,6 +76,12 @@ class PcapngScanner:
                             continue
                         raise CaptureError("pcapng section header block is truncated")
                     self._section(buf, 0, check_only=True)
+                    (length,) = struct.unpack_from(self.order + "I", buf, 4)
+                    if len(buf) < min(length, MAX_BLOCK):
+                        if chunk:
+                            continue
+                        # nothing of the capture can be read: a file, not a frame, is cut
+                        raise CaptureError("pcapng section header block is truncated")
                     checked = True
                 try:
                     off = self._blocks(buf, len(buf))
@@ -145,7 +151,7 @@ class PcapngScanner:
             iface = Interface(link_type, snaplen)
             self._options(iface, buf, off + 16, off + blen - 4)
             if link_type not in LINK_TYPE_NAMES:
-                decoder.stats.warnings.append(
+                decoder.stats.note(
                     f"interface {len(self.interfaces)} has link type {link_type}, which ikepcap does not read; "
                     "its frames are skipped")
             self.interfaces.append(iface)

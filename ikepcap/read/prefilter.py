@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import ETH_IPV4, ETH_IPV6, FAST_LAYOUTS
-from ikepcap.read.model import PROTO_ESP, PROTO_TCP, PROTO_UDP
+from ikepcap.read.model import MAX_FLOWS, PROTO_ESP, PROTO_TCP, PROTO_UDP
 
 IPV4_NO_OPTIONS = 0x45
 IPV4_HEADER = 20
@@ -183,7 +183,10 @@ class Sift:
                 key = buf[addresses:l4 + 4]
                 entry = esp.get(key)
                 if entry is None:
-                    esp[key] = [1, frame, time, frame, time]
+                    if len(esp) >= MAX_FLOWS:
+                        decoder.stats.esp_unflowed += 1
+                    else:
+                        esp[key] = [1, frame, time, frame, time]
                 else:
                     entry[0] += 1
                     entry[3] = frame

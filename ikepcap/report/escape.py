@@ -8,15 +8,21 @@ escaping here, and every renderer uses it for every wire string.
 from __future__ import annotations
 
 import html
+import json
 import re
 
-# C0 controls, DEL, C1 controls, and the Unicode characters that reorder or hide text
-# (bidi overrides, zero-width marks, line/paragraph separators).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# C0 controls, DEL, C1 controls, the Unicode characters that reorder or hide text (bidi
+# overrides, zero-width marks, line/paragraph separators), and lone surrogates: the bytes of a
+# file name that is not valid in the locale's encoding (os.fsdecode's surrogateescape).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a JavaScript parser acts on.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:                # a byte of a file name, as surrogateescape kept it
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -25,14 +31,29 @@ def terminal(text: str) -> str:
     return _UNSAFE.sub(_escape_char, text)
 
 
+def json_text(value: object, indent: int | None = None) -> str:
+    """JSON that is valid UTF-8 whatever it holds, with C1 controls, bidi and zero-width marks,
+    line separators and lone surrogates as \\u escapes: the same value for a JSON reader, nothing
+    for a terminal (``decode --format jsonl`` goes to one) or a JavaScript parser to act on."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, indent=indent, ensure_ascii=False))
+
+
 # Characters that start emphasis, code, links, tables, headings or strikethrough inline. Wire
 # strings never start a line in the reports, so list and block markers (-, +, 1.) stay as they are.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
+# What GitHub's autolinking turns into a live link without any Markdown syntax (GFM "autolinks
+# (extension)"): a scheme's "://" and "www.". A zero-width space, as an entity, breaks the match
+# and shows nothing.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(:|\.)")
+
+
 def markdown(text: str) -> str:
-    """Inline Markdown: controls escaped, HTML neutralised, Markdown syntax backslashed."""
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text)), quote=False)
+    """Inline Markdown: controls escaped, HTML neutralised, Markdown syntax backslashed, bare
+    URLs not linked."""
+    escaped = html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", terminal(text)), quote=False)
+    return _AUTOLINK.sub(r"\1&#8203;\2", escaped)
 
 
 def html_text(text: str) -> str:

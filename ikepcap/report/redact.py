@@ -1,65 +1,112 @@
 """``--redact``: a report that can go to a vendor or a public forum.
 
-Every IP address, identity, certificate subject/issuer and capture file name in the report is
-replaced by a pseudonym that stays the same throughout the report (``ip4-1`` is the same host
-wherever it appears), so the diagnosis still reads. What gets replaced is found two ways: the
-identities the decoder read from the messages, and any IPv4/IPv6 address literal in any string
-of the report (an address can appear inside a sentence, a traffic selector, a subnet).
+Every IP address, identity, certificate subject/issuer/authority, security label and capture
+file name is replaced by a pseudonym that stays the same throughout the report (``ip4-1`` is
+the same host wherever it appears), so the diagnosis still reads.
+
+What gets replaced is taken from the structured values first: the addresses of every message,
+ESP flow, keepalive flow and ICMP error, and the identities, certificate names, gateways,
+mode-config values and TS_SECLABEL labels the decoder read — so a value is known by what it is,
+not guessed from how it looks. Those values are then replaced wherever a report (any format)
+or a decoded record carries them, in one pass over each string with one trie-shaped pattern:
+time linear in the report, however many values there are. An address literal the extraction
+did not carry (inside a sentence, a subnet) is still caught by its shape, whatever stands next
+to it. The file's SHA-256 would name the file: it is left out. Times stay (see the README).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from pathlib import PurePath
 
-from ikepcap.decode.model import Certificate, CertificateRequest, Configuration, Identification, Notification
+from ikepcap.decode.model import (
+    Certificate,
+    CertificateRequest,
+    Configuration,
+    Identification,
+    Message,
+    Notification,
+    TrafficSelectors,
+)
 from ikepcap.extract.model import Extraction
+from ikepcap.report.escape import terminal
 
-_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
-_IPV6_CANDIDATE = re.compile(r"(?<![0-9A-Za-z:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])")
+_IPV4 = r"(?<![\d])(?<!\d\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\d)(?!\.\d)"
+_IPV6 = (r"(?<![0-9A-Za-z:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?"
+         r"(?![0-9A-Za-z:])")
+# The report's own words that must not be taken for a value: a one-letter identity or a file
+# named "ike" would otherwise turn every "ike" of the text into a pseudonym.
+MIN_PHRASE = 3
+
+
+def _trie_pattern(phrases: Iterable[str]) -> str:
+    """One regular expression matching any of ``phrases``, the longest at each place, shaped as a
+    trie so that matching costs the depth of the trie, not the number of phrases. Runs of a single
+    child are written out flat: only branches and phrase ends nest."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        run = []
+        while len(node) == 1 and "" not in node:            # one way on: no group needed
+            ((ch, node),) = node.items()
+            run.append(re.escape(ch))
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        body = "" if not branches else branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "".join(run) + (f"(?:{body})?" if "" in node and body else body)
+
+    return build(trie)
+
+
+def _phrase_pattern(phrases: list[str]) -> str:
+    """The trie pattern; for phrases that nest too deep for it (each a prefix of the next, a
+    capture built for it), a flat alternation, longest first: slower, as correct."""
+    try:
+        pattern = _trie_pattern(phrases)
+        re.compile(pattern)
+        return pattern
+    except (RecursionError, re.error, OverflowError):
+        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
 class Redactor:
     def __init__(self, extraction: Extraction) -> None:
         self.names: dict[str, str] = {}
         self.counters: dict[str, int] = {}
-        self.phrases: list[tuple[str, str]] = []
+        for stats in extraction.files:
+            self._name(stats.file, "capture")             # numbered in the capture's file order
+        for address in _addresses(extraction):
+            self._address(address)
         found: dict[str, str] = {}
         # Every message, encrypted ones too: with keys, --engine tshark decodes what they carry.
         for message in extraction.messages:
-            for payload in message.payloads:
-                if isinstance(payload, Identification) and payload.value:
-                    found.setdefault(payload.value, "id")
-                elif isinstance(payload, Notification):
-                    for key, value in payload.details:
-                        # REDIRECT's gateway (RFC 5685), under the key decode.notify._gateway gives it
-                        if key == "gateway" and isinstance(value, str) and value:
-                            found.setdefault(value, "id")
-                elif isinstance(payload, Certificate):
-                    for dn in (payload.subject, payload.issuer):
-                        if dn:
-                            found.setdefault(dn, "subject")
-                elif isinstance(payload, CertificateRequest):
-                    for authority in payload.authorities:
-                        found.setdefault(authority, "ca")
-                elif isinstance(payload, Configuration):
-                    for attribute in payload.attributes:
-                        if (attribute.meaning and not _is_address(attribute.meaning.split("/")[0])
-                                and isinstance(attribute.value, bytes) and attribute.meaning.isprintable()):
-                            found.setdefault(attribute.meaning, "config")
-        for stats in extraction.files:
-            found.setdefault(stats.file, "capture")
-            self._name(stats.file, "capture")             # numbered in the capture's file order
-        # the longest first, so that a name inside a longer one does not break it up
-        for text, kind in sorted(found.items(), key=lambda item: -len(item[0])):
-            if _is_address(text):
-                continue                                  # addresses get their own, consistent, pseudonyms
-            self.phrases.append((text, self._name(text, kind)))
+            for value, kind in _values(message):
+                if value and not _is_address(value):
+                    found.setdefault(value, kind)
+        for value, kind in found.items():
+            self._name(value, kind)
         # findings name a ring's files by their base name ('ring_00002.pcap:17'): the same pseudonym
-        basenames = [(PurePath(stats.file).name, self.names[stats.file]) for stats in extraction.files
-                     if stats.file in self.names and PurePath(stats.file).name != stats.file]
-        self.phrases += sorted(basenames, key=lambda item: -len(item[0]))
+        # addresses are found by their shape, with their boundaries: as phrases, 10.0.0.1 would match in 10.0.0.12
+        phrases = {text: name for text, name in self.names.items()
+                   if len(text) >= MIN_PHRASE and not name.startswith("ip")}
+        for stats in extraction.files:
+            base = PurePath(stats.file).name
+            if base != stats.file and len(base) >= MIN_PHRASE:
+                phrases.setdefault(base, self.names[stats.file])
+        # decode's lines are escaped for the terminal before they can be redacted: the escaped spelling too
+        for text, name in list(phrases.items()):
+            phrases.setdefault(terminal(text), name)
+        self.phrases = phrases
+        alternatives = [f"(?P<v4>{_IPV4})", f"(?P<v6>{_IPV6})"]
+        if phrases:
+            alternatives.insert(0, f"(?P<known>{_phrase_pattern(list(phrases))})")
+        self.pattern = re.compile("|".join(alternatives))
 
     def _name(self, text: str, kind: str) -> str:
         name = self.names.get(text)
@@ -68,30 +115,73 @@ class Redactor:
             name = self.names[text] = f"{kind}-{self.counters[kind]}"
         return name
 
-    def text(self, value: str) -> str:
-        for phrase, name in self.phrases:
-            if phrase in value:
-                value = value.replace(phrase, name)
-        value = _IPV4.sub(lambda m: self._name(m.group(), "ip4"), value)
-        return _IPV6_CANDIDATE.sub(self._ipv6, value)
-
-    def _ipv6(self, match: re.Match[str]) -> str:
-        token = match.group()
+    def _address(self, text: str) -> str:
         try:
-            canonical = str(ipaddress.IPv6Address(token))
+            address = ipaddress.ip_address(text.strip("[]"))
         except ValueError:
-            return token                                  # a time of day, a ratio: not an address
-        return self._name(canonical, "ip6")
+            return text                                   # a time of day, a ratio: not an address
+        canonical = str(address)
+        name = self._name(canonical, f"ip{address.version}")
+        self.names.setdefault(text, name)                 # the spelling as found, too
+        return name
+
+    def _replace(self, match: re.Match[str]) -> str:
+        if match.lastgroup == "known":
+            return self.phrases[match.group()]
+        return self._address(match.group())
+
+    def text(self, value: str) -> str:
+        return self.pattern.sub(self._replace, value)
 
     def apply(self, value):
-        """A copy of a view (dicts, lists, strings, numbers) with every string redacted."""
+        """A copy of a view or a record (dicts, lists, strings, numbers) with every string redacted."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {key: self.apply(item) for key, item in value.items()}
-        if isinstance(value, list):
+            return {key: None if key == "sha256" else self.apply(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
             return [self.apply(item) for item in value]
         return value
+
+
+def _addresses(extraction: Extraction) -> Iterable[str]:
+    """Every address the extraction carries, in capture order (the pseudonyms' numbering)."""
+    for message in extraction.messages:
+        yield message.src
+        yield message.dst
+    for flow in (*extraction.esp, *extraction.keepalives):
+        yield flow.src
+        yield flow.dst
+    for error in extraction.icmp_errors:
+        yield error.src
+        yield error.dst
+
+
+def _values(message: Message) -> Iterable[tuple[str, str]]:
+    """The names a message carries, each with the kind of pseudonym it gets."""
+    for payload in message.payloads:
+        if isinstance(payload, Identification):
+            yield payload.value, "id"
+        elif isinstance(payload, Notification):
+            for key, value in payload.details:
+                # REDIRECT's gateway (RFC 5685), under the key decode.notify._gateway gives it
+                if key == "gateway" and isinstance(value, str):
+                    yield value, "id"
+        elif isinstance(payload, Certificate):
+            yield payload.subject, "subject"
+            yield payload.issuer, "subject"
+        elif isinstance(payload, CertificateRequest):
+            for authority in payload.authorities:
+                yield authority, "ca"
+        elif isinstance(payload, Configuration):
+            for attribute in payload.attributes:
+                if (attribute.meaning and isinstance(attribute.value, bytes) and attribute.meaning.isprintable()
+                        and not _is_address(attribute.meaning.split("/")[0])):
+                    yield attribute.meaning, "config"
+        elif isinstance(payload, TrafficSelectors):
+            for selector in payload.selectors:
+                if selector.start_address is None and selector.body:
+                    yield selector.body, "label"
 
 
 def _is_address(text: str) -> bool:

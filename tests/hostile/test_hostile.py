@@ -17,11 +17,16 @@ from conftest import CAPTURES
 from ikepcap.correlate.correlate import correlate
 from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose.diagnose import diagnose
+from ikepcap.decode import attributes
 from ikepcap.extract import budget, native
+from ikepcap.read import capture, frames, model, prefilter
 from ikepcap.extract.native import extract
 from ikepcap.read.model import PROTO_GRE, PROTO_UDP
 from ikepcap.synth import ike, packets
+from ikepcap.pipeline import analyse
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
+
+import generate
 
 CLI = [sys.executable, "-m", "ikepcap"]
 A, B = "192.0.2.10", "198.51.100.20"
@@ -58,6 +63,7 @@ def _capture(path, frames=None):
     (b"\x1f\x8b\x08\x00garbage that is no deflate stream", "gzip"),
     (gzip.compress(b""), "empty gzip stream"),
     (b"\x0a\x0d\x0d\x0a\x20\x00\x00\x00\xff\xff\xff\xff", "byte-order magic"),
+    (b"\x0a\x0d\x0d\x0a\x1c\x00\x00\x00\x4d\x3c\x2b\x1a\x01\x00\x00\x00", "section header block is truncated"),
 ])
 @pytest.mark.parametrize("command", ["diagnose", "decode"])
 def test_unreadable_files_get_one_line_and_exit_2(tmp_path, content, reason, command):
@@ -192,7 +198,7 @@ def test_a_flood_beyond_the_bounds_is_counted_without_being_decoded(tmp_path, mo
     monkeypatch.setattr(native, "decode_datagram", lambda d: decoded.append(d.frame) or native_decode(d))
     path = _capture(tmp_path / "flood.pcap", _flood_frames(1000, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
     result = extract([str(path)], jobs=1)
-    assert decoded == list(range(1, 101))
+    assert decoded == list(range(901, 1001))            # the newest lone messages; the evicted are not decoded
     assert result.overflow.messages == 900
     assert any("more than 100 IKE SAs" in w for w in result.warnings)
 
@@ -226,6 +232,101 @@ def test_a_spoofed_flood_names_no_source_and_a_real_attacker_stands_out(tmp_path
     assert top == "198.18.0.66" and count <= 100 <= count + diagnosis.flood.source_undercount
     (detail,) = diagnosis.capture_findings[0].details
     assert re.search(r"top sources: 198\.18\.0\.66 \(at least \d+ messages\)\.$", detail), detail
+
+
+def _real_sa(report: dict) -> list[tuple]:
+    return [(sa["initiator"]["address"], sa["responder"]["address"], sa["status"], sa["cause"], sa["stall"],
+             len(sa["messages"])) for sa in report["sas"]]
+
+
+def _analyse(path, jobs: int) -> dict:
+    extraction = extract([str(path)], jobs=jobs)
+    return json.loads(json.dumps(analyse(extraction, messages=True, jobs=jobs).view, default=str))
+
+
+@pytest.mark.parametrize("real", ["v1-mm-psk-mismatch.pcap", "v2-auth-failed.pcap"])
+def test_a_flood_before_a_real_failure_does_not_hide_it(tmp_path, monkeypatch, real):
+    """Issue 16: 25,000 spoofed IKE_SA_INIT before a failed negotiation blinded the tool (0 IKE SAs)."""
+    monkeypatch.setattr(native, "SPLIT_BYTES", 1 << 20)            # so that -j2 reads the file in two ranges
+    flooded = generate.flood_before(tmp_path / "flooded.pcap", CAPTURES / real, 25_000)
+    plain = _real_sa(json.loads(run("diagnose", "--no-keys", "--format", "json", str(CAPTURES / real)).stdout))
+    assert len(plain) == 1
+    reports = [_analyse(flooded, jobs) for jobs in (1, 2)]
+    for report in reports:
+        assert _real_sa(report) == plain
+        assert report["flood"]["sas"] == 25_000 and report["flood"]["messages"] == 25_000
+    assert reports[0]["flood"] == reports[1]["flood"]
+    assert reports[0]["capture_findings"] == reports[1]["capture_findings"]
+    cli = json.loads(run("diagnose", "--no-keys", "-j1", "--format", "json", "--peer",
+                         plain[0][0], str(flooded)).stdout)
+    assert _real_sa(cli) == plain
+
+
+def test_a_flood_evicts_only_lone_first_messages(monkeypatch):
+    """Answered, resent or responder-cookie conversations, and those from a source that progressed
+    elsewhere, stay however long the flood goes on; the newest lone ones fill the rest."""
+    keep = budget.Budget(conversations=4)
+    for n, (key, source, answered, time) in enumerate([
+            ("answered", "a", False, 0.0), ("answered", "b", True, 0.1),        # answered by its peer
+            ("resent", "c", False, 0.0), ("resent", "c", False, 1.0),           # resent after a second
+            ("mid-sa", "d", True, 0.0),                                         # seen from its second message
+            ("sibling", "a", False, 2.0)]):                                     # a lone one from a trusted source
+        assert keep.offer(n, (key,), 100, source, answered, "f", n + 1, time)
+    assert len(keep.kept) == 4
+    for n in range(1000):
+        keep.offer(100 + n, ("flood", n), 100, f"s{n}", False, "f", 10 + n, 3.0 + n)
+    assert sorted(k[0] for k in keep.kept) == ["answered", "mid-sa", "resent", "sibling"]
+    assert keep.overflow.messages == 1000 and keep.overflow.conversations == 1000
+    assert keep.kept_items() == [0, 1, 2, 3, 4, 5]
+
+
+def test_attributes_per_transform_are_bounded():
+    """Issue 16: one transform with 16,000 attributes, repeated, took 3.8 GB and 423 s."""
+    sa = ike.sa_v1([(1, b"", [(1, [(1, 7)] * 16_000)])])
+    message = native_decode(packets_datagram(ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, sa)])))
+    (payload,) = [p for p in message.payloads if p.type == ike.V1_SA]
+    assert len(payload.proposals[0].transforms[0].attributes) == attributes.MAX_ATTRIBUTES
+    assert any("more than 64 attributes in one list" in w for w in message.warnings)
+    many = ike.sa_v1([(n, b"", [(1, [(1, 7)])] * 200) for n in range(10)])     # 2,000 transforms
+    message = native_decode(packets_datagram(ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, many)])))
+    (payload,) = [p for p in message.payloads if p.type == ike.V1_SA]
+    assert sum(len(p.transforms) for p in payload.proposals) == 256
+
+
+def packets_datagram(body: bytes):
+    from ikepcap.read.model import Datagram
+    return Datagram(file="t", frame=1, time=1.0, src=A, dst=B, sport=500, dport=500, payload=body, marker=False,
+                    ip_length=28 + len(body))
+
+
+@pytest.mark.parametrize("kind, what", [("esp", "ESP packets of further SPIs"),
+                                        ("keepalives", "NAT-T keepalives of further flows")])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_esp_spis_and_keepalive_flows_are_bounded(tmp_path, monkeypatch, kind, what, jobs):
+    """Issue 16: 3 M random ESP SPIs took 2.5 GB, 1 M keepalive flows 698 MB."""
+    for module in (frames, prefilter, native, model):
+        monkeypatch.setattr(module, "MAX_FLOWS", 100)
+    monkeypatch.setattr(native, "SPLIT_BYTES", 20_000)
+    path = getattr(generate, {"esp": "esp_spis", "keepalives": "keepalive_flows"}[kind])(tmp_path / "f.pcap", 1000)
+    result = extract([str(path)], jobs=jobs)
+    assert len(result.esp if kind == "esp" else result.keepalives) == 100
+    assert any(f"more than 100 flows: 900 {what}" in w for w in result.warnings), result.warnings
+
+
+def test_pcapng_interfaces_are_bounded_and_warnings_say_how_many_more(tmp_path):
+    path = generate.pcapng_interfaces(tmp_path / "i.pcapng", 2000)
+    result = extract([str(path)], jobs=1)
+    assert len(result.warnings) == model.MAX_WARNINGS + 1
+    assert result.warnings[-1].endswith("and 1900 more warning(s) about this file, not listed")
+
+
+def test_a_gzip_bomb_stops_with_a_clear_warning(tmp_path, monkeypatch):
+    """Issue 16: a 2 MB gzip bomb took 231 s of CPU."""
+    monkeypatch.setattr(capture, "INFLATION_GRACE", 1 << 20)
+    path = generate.gzip_bomb(tmp_path / "bomb.pcap.gz", 64)
+    result = extract([str(path)], jobs=1)
+    assert result.files[0].bytes < 2 << 20
+    assert any("inflates more than 100 to 1" in w and "decompression bomb" in w for w in result.warnings)
 
 
 def test_the_public_reflection_attack_capture(corpus):
@@ -313,3 +414,95 @@ def test_redact_on_every_format(tmp_path):
     assert (sa["initiator"]["address"], sa["responder"]["address"]) == ("ip4-1", "ip4-2")
     assert all(m["src"] in ("ip4-1", "ip4-2") for m in sa["messages"])
     assert report["tool"]["redacted"] is True
+
+
+# --- edges (issue 16) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, needle", [
+    (["diagnose", "--bogus", "x.pcap"], "diagnose: No such option: --bogus"),
+    (["diagnose"], "diagnose: Missing argument 'files'"),
+    (["diagnose", "--format", "xml", "x.pcap"], "'xml' is not one of"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'"),
+])
+def test_usage_errors_are_one_line(args, needle):
+    one_line_error(run(*args), needle)
+
+
+def test_the_sha256_is_of_what_was_read_on_stdin_and_fifos(tmp_path):
+    import hashlib
+    import os
+    import threading
+    data = (CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    piped = run("diagnose", "--format", "markdown", "-", stdin=data).stdout.decode()
+    assert f"`{digest}`" in piped
+    gz = gzip.compress(data)
+    assert f"`{hashlib.sha256(gz).hexdigest()}`" in run("diagnose", "--format", "markdown", "-", stdin=gz).stdout.decode()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    result = subprocess.run([*CLI, "diagnose", "--format", "markdown", str(fifo)], capture_output=True, timeout=60)
+    writer.join()
+    assert f"`{digest}`" in result.stdout.decode()
+
+
+JSON_RAW = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def test_json_escapes_c1_bidi_and_line_separators(tmp_path):
+    evil = "gw\x9b2J\x9d0;x\x07\u202e\u2028\u2029\u200b end"
+    am1 = ike.message(ISPI, bytes(8), 4, [(ike.V1_SA, ike.sa_v1([(1, b"", [(1, [(1, 7), (3, 1)])])])),
+                                          (ike.V1_ID, ike.id_v1(2, evil.encode()))])
+    path = str(_capture(tmp_path / "c1.pcap", [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, am1)))
+                                               for i in range(2)]))
+    jsonl = run("decode", "--format", "jsonl", path).stdout.decode("utf-8")
+    report = run("diagnose", "--format", "json", path).stdout.decode("utf-8")
+    for out in (jsonl, report):
+        assert not JSON_RAW.search(out) and "\\u009b" in out and "\\u2028" in out
+    assert any(p.get("value") == evil for p in json.loads(jsonl.splitlines()[0])["payloads"])
+
+
+def test_non_utf8_file_names_in_any_locale(tmp_path):
+    import os
+    directory = os.fsencode(tmp_path)
+    name = os.path.join(directory, b"caf\xe9\xe2\x80\xae.pcap")
+    with open(name, "wb") as f:
+        f.write((CAPTURES / "v1-mm-psk-mismatch.pcap").read_bytes())
+    out = os.path.join(directory, b"out\xff.json")
+    for locale in ("C", "C.UTF-8"):
+        env = {**os.environ, "LC_ALL": locale}
+        result = subprocess.run([*CLI, "diagnose", "--format", "json", "-o", out, name], capture_output=True, env=env)
+        assert result.returncode == 1, result.stderr
+        with open(out, "rb") as f:
+            report = json.loads(f.read().decode("utf-8"))              # strict: valid UTF-8
+        assert os.fsencode(report["capture"]["files"][0]["name"]) == name
+        for command in (["diagnose"], ["decode", "--format", "jsonl"], ["diagnose", "--format", "markdown"]):
+            shown = subprocess.run([*CLI, *command, name], capture_output=True, env=env)
+            text = shown.stdout.decode("utf-8")
+            assert "Traceback" not in shown.stderr.decode() and not CONTROL.search(text), (command, shown.stderr)
+
+
+def test_a_bad_file_in_a_directory_is_a_warning(tmp_path):
+    for capture in ("v1-mm-psk-mismatch.pcap", "v2-healthy.pcap"):
+        (tmp_path / capture).write_bytes((CAPTURES / capture).read_bytes())
+    (tmp_path / "empty.pcap").write_bytes(b"")
+    (tmp_path / "junk.pcap").write_bytes(b"GIF89a, not a capture at all")
+    for jobs in ("1", "2"):
+        report = json.loads(run("diagnose", f"-j{jobs}", "--format", "json", str(tmp_path)).stdout)
+        assert len(report["sas"]) == 2
+        assert sorted(w.split(": ", 1)[1] for w in report["capture"]["warnings"]) == [
+            "empty file: the file is skipped",
+            "not a pcap or pcapng capture (starts with 47494638): the file is skipped"]
+    one_line_error(run("diagnose", str(tmp_path / "empty.pcap")), "empty file")
+
+
+def test_wire_urls_are_not_linked_in_markdown(tmp_path):
+    idi = ike.id_v1(2, b"https://evil.example/login www.evil.test")
+    am1 = ike.message(ISPI, bytes(8), 4, [(ike.V1_SA, ike.sa_v1([(1, b"", [(1, [(1, 7), (3, 1)])])])),
+                                          (ike.V1_ID, idi)])
+    path = str(_capture(tmp_path / "url.pcap", [Frame(1.0 + i, packets.ethernet(packets.ip_udp(A, B, 500, 500, am1)))
+                                                for i in range(2)]))
+    markdown = run("diagnose", "-v", "--format", "markdown", path).stdout.decode()
+    assert "evil.example" in markdown and "https://" not in markdown and "www.evil" not in markdown
+    assert "https&#8203;://evil.example" in markdown
