@@ -25,6 +25,19 @@ def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1
     return message
 
 
+def split_pcap(source: Path, first: Path, second: Path, at: int) -> None:
+    """Frames 1..at of a little-endian pcap into ``first``, the rest into ``second``: a ring of two
+    capture files."""
+    data = source.read_bytes()
+    header, records, offset = data[:24], [], 24
+    while offset < len(data):
+        length = int.from_bytes(data[offset + 8:offset + 12], "little")
+        records.append(data[offset:offset + 16 + length])
+        offset += 16 + length
+    first.write_bytes(header + b"".join(records[:at]))
+    second.write_bytes(header + b"".join(records[at:]))
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():

@@ -42,6 +42,8 @@ DUPLICATE_REPLY = "duplicate"   # a responder answering a duplicate request with
 MM1, MM2, MM3, MM4, MM5, MM6 = (f"MM{n}" for n in range(1, 7))
 AM1, AM2, AM3 = (f"AM{n}" for n in range(1, 4))
 QM1, QM2, QM3 = (f"QM{n}" for n in range(1, 4))
+# Each IKEv1 flow's messages in order: what a side that sent the last of them has completed.
+MAIN_MODE, AGGRESSIVE_MODE, QUICK_MODE = (MM1, MM2, MM3, MM4, MM5, MM6), (AM1, AM2, AM3), (QM1, QM2, QM3)
 MM_UNRECOGNISED = "MM (unrecognised)"
 AM_UNRECOGNISED = "AM (unrecognised)"
 TRANSACTION_REQUEST = "Transaction request"

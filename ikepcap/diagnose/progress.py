@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from ikepcap.correlate.model import (
     AGGRESSIVE,
-    AM1,
-    AM2,
-    AM3,
+    AGGRESSIVE_MODE,
     CREATE_CHILD_SA,
     IKE_AUTH_REQUEST,
     IKE_AUTH_RESPONSE,
@@ -23,16 +21,11 @@ from ikepcap.correlate.model import (
     INFORMATIONAL,
     INITIATOR,
     MAIN,
-    MM1,
-    MM2,
-    MM3,
-    MM4,
+    MAIN_MODE,
     MM5,
-    MM6,
-    QM1,
-    QM2,
     QM3,
     QUICK,
+    QUICK_MODE,
     RESPONDER,
     TRANSACTION,
     V2_INFORMATIONAL,
@@ -45,11 +38,11 @@ from ikepcap.diagnose.facts import NO_SUCH_SA, is_error, notify_only
 from ikepcap.diagnose.states import DONE, REFUSED_AUTH, V2
 
 ORDERS = {
-    MAIN: (MM1, MM2, MM3, MM4, MM5, MM6),
-    AGGRESSIVE: (AM1, AM2, AM3),
+    MAIN: MAIN_MODE,
+    AGGRESSIVE: AGGRESSIVE_MODE,
     V2: (IKE_SA_INIT_REQUEST, IKE_SA_INIT_RESPONSE, IKE_AUTH_REQUEST, IKE_AUTH_RESPONSE),
 }
-QM_ORDER = (QM1, QM2, QM3)
+QM_ORDER = QUICK_MODE
 
 
 @dataclass(frozen=True, slots=True)

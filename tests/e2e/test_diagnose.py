@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES
+from conftest import CAPTURES, split_pcap
 
 CLI = [sys.executable, "-m", "ikepcap"]
 EXPECTED = sorted(CAPTURES.glob("*.expected.json"))
@@ -238,22 +238,11 @@ def test_markdown_report_for_a_ticket(tmp_path):
     assert "### Decoded key messages" in text
 
 
-def _split_pcap(source: Path, first: Path, second: Path, at: int) -> None:
-    """Frames 1..at into ``first``, the rest into ``second``: a ring of two capture files."""
-    data = source.read_bytes()
-    header, records, offset = data[:24], [], 24
-    while offset < len(data):
-        length = int.from_bytes(data[offset + 8:offset + 12], "little")
-        records.append(data[offset:offset + 16 + length])
-        offset += 16 + length
-    first.write_bytes(header + b"".join(records[:at]))
-    second.write_bytes(header + b"".join(records[at:]))
-
 
 def test_markdown_key_messages_are_matched_by_file_and_frame(tmp_path):
     """Frame numbers restart in each file: evidence in file two, frame 1 is not file one's frame 1."""
     first, second = tmp_path / "ring-1.pcap", tmp_path / "ring-2.pcap"
-    _split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
+    split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
     text = run("diagnose", "--format", "markdown", str(first), str(second)).stdout
     decoded = text.split("### Decoded key messages")[1]
     assert "**MM3**" in decoded and "**Informational (unprotected)**" in decoded
@@ -263,7 +252,7 @@ def test_markdown_key_messages_are_matched_by_file_and_frame(tmp_path):
 
 def test_a_ring_of_files_names_each_frame_with_its_file(tmp_path):
     first, second = tmp_path / "ring-1.pcap", tmp_path / "ring-2.pcap"
-    _split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
+    split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
     text = run("diagnose", "-v", str(first), str(second)).stdout
     assert "frame ring-1.pcap:3 " in text and "frame ring-2.pcap:1 " in text     # evidence: MM3, its copy
     assert " ring-2.pcap:1 " in text.split("Message ladder:")[1]

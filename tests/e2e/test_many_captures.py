@@ -7,9 +7,8 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-from conftest import CAPTURES
+from conftest import CAPTURES, split_pcap
 
 ASA = CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"
 
@@ -18,21 +17,10 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ikepcap", *args], capture_output=True, text=True, check=False)
 
 
-def _split_pcap(source: Path, first: Path, second: Path, at: int) -> None:
-    """Frames 1..at into ``first``, the rest into ``second``: a ring of two capture files."""
-    data = source.read_bytes()
-    header, records, offset = data[:24], [], 24
-    while offset < len(data):
-        length = int.from_bytes(data[offset + 8:offset + 12], "little")
-        records.append(data[offset:offset + 16 + length])
-        offset += 16 + length
-    first.write_bytes(header + b"".join(records[:at]))
-    second.write_bytes(header + b"".join(records[at:]))
-
 
 def test_a_tcpdump_ring_in_a_directory_is_one_capture(tmp_path):
     """tcpdump -C/-W names its files trace.pcap0, trace.pcap1…; beside them a key table and notes."""
-    _split_pcap(ASA, tmp_path / "trace.pcap0", tmp_path / "trace.pcap1", 3)
+    split_pcap(ASA, tmp_path / "trace.pcap0", tmp_path / "trace.pcap1", 3)
     (tmp_path / "trace.ikev1_decryption_table").write_text("c205f30d14beada5,00\n")
     (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"not a capture"))
     view = json.loads(run("diagnose", "-f", "json", str(tmp_path)).stdout)

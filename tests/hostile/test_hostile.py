@@ -11,22 +11,21 @@ import struct
 import subprocess
 import sys
 
+import generate
 import pytest
 from conftest import CAPTURES
 
 from ikepcap.correlate.correlate import correlate
+from ikepcap.decode import attributes
 from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose.diagnose import diagnose
-from ikepcap.decode import attributes
 from ikepcap.extract import budget, native
-from ikepcap.read import capture, frames, model, prefilter
 from ikepcap.extract.native import extract
+from ikepcap.pipeline import analyse
+from ikepcap.read import capture, frames, model, prefilter
 from ikepcap.read.model import PROTO_GRE, PROTO_UDP
 from ikepcap.synth import ike, packets
-from ikepcap.pipeline import analyse
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
-
-import generate
 
 CLI = [sys.executable, "-m", "ikepcap"]
 A, B = "192.0.2.10", "198.51.100.20"
@@ -484,8 +483,8 @@ def test_non_utf8_file_names_in_any_locale(tmp_path):
 
 
 def test_a_bad_file_in_a_directory_is_a_warning(tmp_path):
-    for capture in ("v1-mm-psk-mismatch.pcap", "v2-healthy.pcap"):
-        (tmp_path / capture).write_bytes((CAPTURES / capture).read_bytes())
+    for name in ("v1-mm-psk-mismatch.pcap", "v2-healthy.pcap"):
+        (tmp_path / name).write_bytes((CAPTURES / name).read_bytes())
     (tmp_path / "empty.pcap").write_bytes(b"")
     (tmp_path / "junk.pcap").write_bytes(b"GIF89a, not a capture at all")
     for jobs in ("1", "2"):

@@ -10,11 +10,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import generate
 import pytest
 from conftest import CAPTURES, CORPUS
 from typer.testing import CliRunner
 
-import generate
 from ikepcap.cli import app
 
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES
+from conftest import CAPTURES, split_pcap
 
 from ikepcap.report.wireshark import display_filter
 from report.conftest import diagnose
@@ -86,23 +86,12 @@ def test_evidence_without_an_ike_message_is_selected_by_frame_number(corpus):
     assert {"frame.number == 2", "frame.number == 5", "frame.number == 12"} <= set(expressions)
 
 
-def _split_pcap(source: Path, first: Path, second: Path, at: int) -> None:
-    """Frames 1..at into ``first``, the rest into ``second``: a ring of two capture files."""
-    data = source.read_bytes()
-    header, records, offset = data[:24], [], 24
-    while offset < len(data):
-        length = int.from_bytes(data[offset + 8:offset + 12], "little")
-        records.append(data[offset:offset + 16 + length])
-        offset += 16 + length
-    first.write_bytes(header + b"".join(records[:at]))
-    second.write_bytes(header + b"".join(records[at:]))
-
 
 @needs_tshark
 def test_a_ring_gets_one_filter_per_file(tmp_path):
     """Frame numbers restart in each file: evidence over two files gets a filter for each."""
     first, second = tmp_path / "ring-1.pcap", tmp_path / "ring-2.pcap"
-    _split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
+    split_pcap(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap", first, second, 3)
     view = json.loads(diagnose("--format", "json", str(first), str(second))[1])
     stall = view["sas"][0]["findings"][0]
     assert stall["wireshark_filter"] is None
