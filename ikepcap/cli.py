@@ -183,7 +183,7 @@ def analysis_status(messages: int, enabled: bool):
 
 def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
                    jobs: int | None = None, quiet: bool = True, keys: list[Path] | None = None,
-                   no_keys: bool = False) -> Extraction:
+                   no_keys: bool = False, digest: bool = False) -> Extraction:
     """Read ``files`` (as expand_paths gives them) with the chosen engine, and decrypt what the
     keys open: those named with --keys and the tables beside each capture, unless --no-keys."""
     extra = frozenset(ports)
@@ -192,19 +192,21 @@ def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_op
     key_paths = [] if no_keys else list(keys or [])
     captures = [] if no_keys else [f for f in files if f != "-"]
     if engine is Engine.tshark:
-        from ikepcap.decrypt.keys import beside
+        from ikepcap.decrypt.tables import beside
         from ikepcap.extract.tshark import extract as extract_tshark
         from ikepcap.extract.tshark import key_table_options
         options, warnings = key_table_options(key_paths + [table for c in captures for table in beside(c)])
         result = extract_tshark(files, extra, [*tshark_options, *options])
         result.warnings.extend(warnings)
         return result
-    from ikepcap.decrypt.apply import apply
-    from ikepcap.decrypt.keys import gather
+    from ikepcap.decrypt.tables import beside
     from ikepcap.extract.native import extract
     with ProgressBar(files, not quiet) as progress:
-        result = extract(files, extra, progress, jobs)
-    apply(result, gather(key_paths, captures))
+        result = extract(files, extra, progress, jobs, digest)
+    if key_paths or any(beside(capture) for capture in captures):
+        from ikepcap.decrypt.apply import apply
+        from ikepcap.decrypt.keys import gather
+        apply(result, gather(key_paths, captures))
     return result
 
 
@@ -412,8 +414,9 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa."""
     from ikepcap.pipeline import Scope, analyse
 
-    result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys)
-    digests = _file_digests(result) if output_format in (ReportFormat.markdown, ReportFormat.html) else None
+    ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
+    result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
+    digests = _file_digests(result) if ticket else None
     gc.freeze()
     with analysis_status(len(result.messages), not quiet):
         analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)

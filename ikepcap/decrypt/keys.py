@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ikepcap.decrypt.ciphers import NO_INTEGRITY, Encryption, Integrity, encryption_named, integrity_named
+from ikepcap.decrypt.tables import V1_TABLE, V2_TABLE, beside
 
-V1_TABLE, V2_TABLE = "ikev1_decryption_table", "ikev2_decryption_table"
 SPI_BYTES = 8
 
 
@@ -116,17 +116,6 @@ def read_keys(paths: Iterable[str | Path]) -> KeyStore:
         else:
             store += read_key_file(path)
     return store
-
-
-def beside(capture: str | Path) -> tuple[Path, ...]:
-    """The key tables that sit beside a capture with its stem (``x.pcap`` ->
-    ``x.ikev1_decryption_table``, ``x.ikev2_decryption_table``), used without being asked for."""
-    path = Path(capture)
-    stem = path.name
-    for suffix in (".gz", ".pcapng", ".pcap", ".cap"):
-        stem = stem.removesuffix(suffix)
-    return tuple(p for p in (path.with_name(f"{stem}.{V1_TABLE}"), path.with_name(f"{stem}.{V2_TABLE}"))
-                 if p.is_file())
 
 
 def gather(keys: Iterable[str | Path], captures: Iterable[str | Path]) -> KeyStore:

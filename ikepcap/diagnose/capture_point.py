@@ -13,6 +13,7 @@ point in two ways:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ BEHIND_NAT = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
 
+@functools.lru_cache(maxsize=4096)
 def _private(address: str) -> bool:
     try:
         found = ipaddress.ip_address(address)

@@ -31,6 +31,7 @@ clues kept as evidence.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -164,8 +165,14 @@ def _frames(steps: list[Step]) -> str:
 # Vendor IDs ------------------------------------------------------------------------------------
 
 def _rule(vid: VendorID) -> VidRule | None:
+    return _rule_named(vid.vendor) if vid.vendor else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule_named(vendor: str) -> VidRule | None:
+    """The first rule that names this vendor ID (a busy capture repeats a handful of them)."""
     for rule in VID_RULES:
-        if vid.vendor == rule.name or (rule.prefix and vid.vendor and vid.vendor.startswith(rule.name)):
+        if vendor == rule.name or (rule.prefix and vendor.startswith(rule.name)):
             return rule
     return None
 

@@ -43,6 +43,7 @@ class Task:
     path: str
     index: int                          # position among the parts of its file
     span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
+    digest: bool = False                # take the file's SHA-256 while reading it (a whole file only)
 
 
 @dataclass(slots=True)
@@ -96,7 +97,8 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
         def report(bytes_read: int, frames: int) -> None:
             progress(bytes_read, frames, budget.kept_messages)
 
-    decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None)
+    decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None,
+                           digest=task.digest and task.span is None)
     # only what the bounds kept is decoded: a flood's evicted members cost a header read
     kept = budget.kept_items()
     part.messages = [decode_datagram(datagram) for datagram in kept]
@@ -291,11 +293,13 @@ def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int,
 
 
 def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), progress: Progress | None = None,
-            jobs: int | None = None) -> Extraction:
-    """Every IKE message and counter in ``paths``, read by up to ``jobs`` processes."""
+            jobs: int | None = None, digest: bool = False) -> Extraction:
+    """Every IKE message and counter in ``paths``, read by up to ``jobs`` processes; ``digest``:
+    with each whole file's SHA-256, which only the ticket reports print (hashing a span capture
+    costs a fifth of reading it)."""
     paths = list(paths)
     jobs = jobs or os.cpu_count() or 1
-    tasks = plan(paths, jobs)
+    tasks = [replace(task, digest=digest) for task in plan(paths, jobs)]
     if jobs < 2 or len(tasks) < 2:
         done_bytes = done_frames = done_messages = 0
         parts = []
@@ -327,7 +331,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
-            file_parts = [run_task(Task(path, 0, None), extra_ports)]
+            file_parts = [run_task(Task(path, 0, None, digest), extra_ports)]
         one = _merge_file(file_parts, extra_ports)
         merged.files += one.files
         for message in one.messages:

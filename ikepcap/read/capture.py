@@ -54,6 +54,7 @@ def read_capture(
     progress: Progress | None = None,
     span: tuple[int, int] | None = None,
     finish: bool = True,
+    digest: bool = False,
 ) -> FrameDecoder:
     """Scan one capture file; IKE datagrams go to ``on_datagram`` as they are found.
 
@@ -65,14 +66,14 @@ def read_capture(
     name = "<stdin>" if path == STDIN else path
     decoder = FrameDecoder(name, on_datagram, extra_ports)
     opened = _open(path)
-    raw = _Hashing(opened)
+    raw = _Hashing(opened, digest)
     streamed = False
     try:
         head = raw.read(4)
         if head in MAGICS and path != STDIN and raw.seekable():     # stdin redirected from a file is seekable too
             raw.close()
             start, stop = span if span is not None else (None, None)
-            scan_mapped(path, decoder, progress, start, stop)
+            scan_mapped(path, decoder, progress, start, stop, digest)
         else:
             stream: BinaryIO = raw
             streamed = True
@@ -135,18 +136,20 @@ class _Hashing:
     """The file or standard input as read, hashed on the way (SHA-256 for the ticket report):
     a FIFO or a pipe cannot be read twice."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, enabled: bool) -> None:
         self._raw = raw
-        self._hash = hashlib.sha256()
+        self._hash = hashlib.sha256() if enabled else None
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
-        self._hash.update(data)
+        if self._hash is not None:
+            self._hash.update(data)
         return data
 
     def read1(self, size: int = -1) -> bytes:
         data = self._raw.read1(size) if hasattr(self._raw, "read1") else self._raw.read(size)
-        self._hash.update(data)
+        if self._hash is not None:
+            self._hash.update(data)
         return data
 
     def seekable(self) -> bool:
@@ -155,8 +158,11 @@ class _Hashing:
     def close(self) -> None:
         self._raw.close()
 
-    def digest(self) -> str:
-        """The digest of the whole input: what the scan left unread (after damage) is read too."""
+    def digest(self) -> str | None:
+        """The digest of the whole input (what the scan left unread, after damage, is read too), or
+        None when none was asked for."""
+        if self._hash is None:
+            return None
         while self.read(1 << 20):
             pass
         return self._hash.hexdigest()

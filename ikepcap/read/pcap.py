@@ -167,7 +167,7 @@ def scan_stream(stream: BinaryIO, head: bytes, decoder: FrameDecoder, progress: 
 
 
 def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = None,
-                start: int | None = None, stop: int | None = None) -> None:
+                start: int | None = None, stop: int | None = None, digest_wanted: bool = False) -> None:
     """Walk a plain pcap file through a memory map, window by window.
 
     With ``start``/``stop``, walk only the records that start in [start, stop): ``start`` must
@@ -185,7 +185,7 @@ def scan_mapped(path: str, decoder: FrameDecoder, progress: Progress | None = No
                 mm.madvise(mmap.MADV_SEQUENTIAL)
             walker = RecordWalker(fmt, decoder)
             # the digest of a whole file is taken from the pages as they are walked, not by reading it again
-            digest = hashlib.sha256(mm[:GLOBAL_HEADER]) if start is None and stop is None else None
+            digest = hashlib.sha256(mm[:GLOBAL_HEADER]) if digest_wanted and start is None and stop is None else None
             off = GLOBAL_HEADER if start is None else start
             stop = size if stop is None else stop
             released = off - off % mmap.PAGESIZE

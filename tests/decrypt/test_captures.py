@@ -12,7 +12,8 @@ from conftest import CAPTURES
 
 from ikepcap.decode.message import decode_datagram
 from ikepcap.decode.model import Message, Notification
-from ikepcap.decrypt import Failed, Inner, beside, decrypt, read_keys
+from ikepcap.decrypt import Failed, Inner, beside, read_keys
+from ikepcap.decrypt.decrypt import decrypt
 from ikepcap.read.capture import read_capture
 
 KEYED = sorted(p for p in CAPTURES.glob("*.pcap") if beside(p))

@@ -25,12 +25,12 @@ from ikepcap.decrypt import (
     V2Key,
     beside,
     ciphers,
-    decrypt,
     ikev1,
     ikev2,
     read_keys,
 )
 from ikepcap.decrypt.ciphers import CBC, CHACHA, CTR, ENCRYPTIONS, INTEGRITIES, TripleDES
+from ikepcap.decrypt.decrypt import decrypt
 
 ISPI, RSPI = bytes.fromhex("0011223344556677"), bytes.fromhex("8899aabbccddeeff")
 SOURCE = KeySource("test", 1)

@@ -7,7 +7,8 @@ from pathlib import Path
 from conftest import CAPTURES
 
 from ikepcap.decode.message import decode_datagram
-from ikepcap.decrypt import Inner, decrypt
+from ikepcap.decrypt import Inner
+from ikepcap.decrypt.decrypt import decrypt
 from ikepcap.decrypt.keys import KeySource, gather, read_key_file, read_keys
 from ikepcap.read.capture import read_capture
 
@@ -187,7 +188,8 @@ def test_a_third_party_charon_journal_without_tags_or_offsets(corpus):
     the two sides derived their keys from different pre-shared keys."""
     from test_captures import messages
 
-    from ikepcap.decrypt import Failed, Inner, decrypt
+    from ikepcap.decrypt import Failed, Inner
+    from ikepcap.decrypt.decrypt import decrypt
 
     base = corpus / "rub-nds-ikev1-psk"
     store = read_keys([base / "logs" / "ikev1-psk-main-mode-incomplete-responder-view-journalctl-filtered.log"])
