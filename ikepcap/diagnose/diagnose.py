@@ -158,6 +158,9 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     refused = _clear_error_received(side, steps)
     if refused is not None:
         return strongswan_received(sa.version, refused)
+    if own is None and last is not None and any(s.sender != side for s in steps):
+        # a message of its the capture point never saw (sent_unseen): a requester re-sends it
+        return names.strongswan.format(**{**fields, "n": "…", "port": "…", "length": "…"})
     mine = [s for s in steps if s.sender == side and s.base == last and s.copy_of is not None]
     if not mine and names.strongswan_once:
         return names.strongswan_once.format(**fields)
@@ -179,8 +182,16 @@ def _clear_error_received(side: str, steps: list[Step]) -> int | None:
 
 
 def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
-    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, progress.initiator_last, sa.steps, stall)
-    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, progress.responder_last, sa.steps, stall)
+    last = {INITIATOR: progress.initiator_last, RESPONDER: progress.responder_last}
+    unseen = RULES[stall.rule].sent_unseen.get(stall.variant) if stall is not None else None
+    if unseen is not None:
+        last[unseen[0]] = unseen[1]             # sent, as the evidence shows, but not seen here
+    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, last[INITIATOR], sa.steps, stall)
+    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, last[RESPONDER], sa.steps, stall)
+    if unseen is not None:
+        seen_not = f"{unseen[1]} (sent, not seen here)"
+        initiator, responder = (replace(s, last_sent=seen_not) if s.side == unseen[0] else s
+                                for s in (initiator, responder))
     if progress.established:
         summary = "completed before the capture started" if progress.before_capture else "completed"
         return PhaseVerdict(ESTABLISHED, None, None, None, progress.before_capture, summary, initiator, responder)

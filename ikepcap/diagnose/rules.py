@@ -27,6 +27,7 @@ from ikepcap.correlate.model import (
     CREATE_CHILD_SA_RESPONSE,
     IKE_AUTH_RESPONSE,
     MAIN,
+    MM3,
     QUICK,
     IkeSa,
 )
@@ -106,6 +107,9 @@ class Rule:
     inferred: bool = False              # rests on sizes and timing of encrypted messages
     covered_by_stall: bool = False      # left out when all its frames are already in a stall finding
     healthy_cause: str | None = None    # what a healthy SA with this finding is put down to
+    # What a side sent that did not pass the capture point, as a variant shows it (an initiator that
+    # stopped re-sending MM1 had MM2 and sent MM3): the state tables start from there.
+    sent_unseen: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     # An IKEv2 child-SA stall, whose phase 2 has no progress of its own to read: the last message
     # of the phase seen, and the one waited for (None after a refusal).
     stands_at: tuple[str, str | None] | None = None
@@ -301,7 +305,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("p1-proposal-mismatch", "vendor-interop"),
          ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (in the details).",)),
           (R, ("Compare the transform the responder chose with what the initiator offered.",))),
-         variants={MM3_LOST: ("forward-path-blocked", "p1-proposal-mismatch", "vendor-interop")}),
+         variants={MM3_LOST: ("forward-path-blocked", "p1-proposal-mismatch", "vendor-interop")},
+         sent_unseen={MM3_LOST: (I, MM3)}),
     Rule("mm1-unanswered", MAIN, patterns.mm1_unanswered,
          ERROR, "Main Mode stalled at MM1: the responder never answered",
          "The initiator sent MM1 (its proposals) and nothing came back from the responder. Either MM1 never reached "

@@ -346,3 +346,16 @@ def test_reports_name_each_side_and_what_to_run_there():
     unknown = json.loads(run("diagnose", "--format", "json", str(CAPTURES / "asa-mm-wait-msg4-reproduction.pcap"))
                          .stdout)["sas"][0]["responder"]
     assert unknown["implementation"]["name"] is None and len(unknown["commands"]) >= 3
+
+
+def test_the_state_table_follows_what_the_evidence_shows_was_sent():
+    """Captured at the responder: the initiator stopped re-sending MM1, so MM2 reached it, and MM2
+    holds a transform it offered, so its MM3 went out and was lost on the way. Its row says so
+    (MM_WAIT_MSG4), not MM_WAIT_MSG2 as its last message seen here would."""
+    capture = CAPTURES / "v1-mm-mm3-lost-responder-side.pcap"
+    if not capture.is_file():
+        pytest.skip("capture not present")
+    initiator = json.loads(run("diagnose", "--format", "json", "--no-keys", str(capture)).stdout)[
+        "sas"][0]["phase1"]["initiator"]
+    assert (initiator["last_sent"], initiator["waiting_for"], initiator["cisco_asa"]) == \
+        ("MM3 (sent, not seen here)", "MM4", "MM_WAIT_MSG4")
