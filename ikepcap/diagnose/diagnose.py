@@ -158,7 +158,7 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     refused = _clear_error_received(side, steps)
     if refused is not None:
         return strongswan_received(sa.version, refused)
-    if own is None and last is not None and any(s.sender != side for s in steps):
+    if own is None and last is not None:
         # a message of its the capture point never saw (sent_unseen): a requester re-sends it
         return names.strongswan.format(**{**fields, "n": "…", "port": "…", "length": "…"})
     mine = [s for s in steps if s.sender == side and s.base == last and s.copy_of is not None]
@@ -182,12 +182,12 @@ def _clear_error_received(side: str, steps: list[Step]) -> int | None:
 
 
 def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> PhaseVerdict:
-    last = {INITIATOR: progress.initiator_last, RESPONDER: progress.responder_last}
+    sent = {INITIATOR: progress.initiator_last, RESPONDER: progress.responder_last}
     unseen = RULES[stall.rule].sent_unseen.get(stall.variant) if stall is not None else None
     if unseen is not None:
-        last[unseen[0]] = unseen[1]             # sent, as the evidence shows, but not seen here
-    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, last[INITIATOR], sa.steps, stall)
-    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, last[RESPONDER], sa.steps, stall)
+        sent[unseen[0]] = unseen[1]             # sent, as the evidence shows, but not seen here
+    initiator = _side(sa, progress.flow, INITIATOR, INITIATOR, sent[INITIATOR], sa.steps, stall)
+    responder = _side(sa, progress.flow, RESPONDER, RESPONDER, sent[RESPONDER], sa.steps, stall)
     if unseen is not None:
         seen_not = f"{unseen[1]} (sent, not seen here)"
         initiator, responder = (replace(s, last_sent=seen_not) if s.side == unseen[0] else s

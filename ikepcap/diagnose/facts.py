@@ -144,9 +144,9 @@ def inside(step: Step, v1_type: int, v2_type: int, cls: type) -> tuple:
 def childless(sa: IkeSa) -> bool:
     """The keys show an IKE_AUTH request with no SA payload inside: an IKE SA set up without a
     child SA (RFC 6023), which sizes alone cannot tell from a small proposal."""
-    requests = [s for s in sa.steps if s.name.startswith(IKE_AUTH_REQUEST) and opened(s)]
+    requests = [s for s in named(sa, IKE_AUTH_REQUEST) if opened(s)]
     return bool(requests) and not any(s.message.payloads_of(V1_SA, V2_SA) for s in requests) and \
-        not any(s.name.startswith(CREATE_CHILD_SA_REQUEST) for s in sa.steps)
+        not named(sa, CREATE_CHILD_SA_REQUEST)
 
 
 def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:

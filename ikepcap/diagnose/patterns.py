@@ -448,8 +448,7 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
         return Match(ev, details + proof, PROVEN, inferred=False)
     refusal = _refusal(infos, dict.fromkeys(V1_IDENTITY_REFUSALS, IDENTITY))
     if refusal is None:
-        if not any(facts.opened(s) for s in infos) and len(infos) == 1 and not _copies_after(sa, mm5, infos[0]) \
-                and len(copies(sa, mm5)) == 1:
+        if not any(facts.opened(s) for s in infos) and len(infos) == 1 and len(copies(sa, mm5)) == 1:
             # An initiator ignores an answer it cannot decrypt and keeps re-sending MM5 (strongSwan's
             # PAYLOAD_MALFORMED under the other key, every copy answered); one that stops on the
             # first answer read it, so both sides hold the same keys.
