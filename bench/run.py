@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, os.getcwd())    # the ikepcap that is timed (python3 -m ikepcap here) also builds the keyed capture
 import span  # bench/ is a folder of scripts, not a package
 
 POLL_SECONDS = 0.02

@@ -18,7 +18,7 @@ import sys
 import zlib
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +28,9 @@ from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import json_text, terminal
+
+if TYPE_CHECKING:
+    from ikepcap.decrypt.keys import KeyStore
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -186,28 +189,38 @@ def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_op
                    no_keys: bool = False, digest: bool = False) -> Extraction:
     """Read ``files`` (as expand_paths gives them) with the chosen engine, and decrypt what the
     keys open: those named with --keys and the tables beside each capture, unless --no-keys."""
+    result, store = read_with_keys(files, engine, ports, tshark_options, jobs, quiet, keys, no_keys, digest)
+    if store is not None:
+        from ikepcap.decrypt.apply import apply
+        apply(result, store)
+    return result
+
+
+def read_with_keys(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
+                   jobs: int | None, quiet: bool, keys: list[Path] | None, no_keys: bool,
+                   digest: bool) -> tuple[Extraction, KeyStore | None]:
+    """``files`` read, and the keys to decrypt them with, not yet used (None: no keys, or the
+    tshark engine, which was given them as Wireshark's decryption tables)."""
     extra = frozenset(ports)
     if tshark_options and engine is not Engine.tshark:
         raise fail("--tshark-option applies to --engine tshark only (the native engine decrypts with --keys)")
     key_paths = [] if no_keys else list(keys or [])
     captures = [] if no_keys else [f for f in files if f != "-"]
+    from ikepcap.decrypt.tables import beside
     if engine is Engine.tshark:
-        from ikepcap.decrypt.tables import beside
         from ikepcap.extract.tshark import extract as extract_tshark
         from ikepcap.extract.tshark import key_table_options
         options, warnings = key_table_options(key_paths + [table for c in captures for table in beside(c)])
         result = extract_tshark(files, extra, [*tshark_options, *options])
         result.warnings.extend(warnings)
-        return result
-    from ikepcap.decrypt.tables import beside
+        return result, None
     from ikepcap.extract.native import extract
     with ProgressBar(files, not quiet) as progress:
         result = extract(files, extra, progress, jobs, digest)
-    if key_paths or any(beside(capture) for capture in captures):
-        from ikepcap.decrypt.apply import apply
-        from ikepcap.decrypt.keys import gather
-        apply(result, gather(key_paths, captures))
-    return result
+    if not key_paths and not any(beside(capture) for capture in captures):
+        return result, None
+    from ikepcap.decrypt.keys import gather
+    return result, gather(key_paths, captures)
 
 
 PortOption = Annotated[list[int], typer.Option("--port", help="Also treat this UDP port as IKE (repeatable).")]
@@ -415,11 +428,12 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     from ikepcap.pipeline import Scope, analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
-    result = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
+    result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
     digests = _file_digests(result) if ticket else None
     gc.freeze()
     with analysis_status(len(result.messages), not quiet):
-        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs)
+        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs,
+                           store)
     view = analysis.view
     from ikepcap.report.esp_only import finding as esp_only
     nothing = esp_only(result)

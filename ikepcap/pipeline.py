@@ -11,17 +11,21 @@ capture of thousands of SAs (a busy concentrator), where this is most of the wor
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_of, order
 from ikepcap.extract.model import Extraction
+from ikepcap.forking import balanced, map_forked
 from ikepcap.report.view import document, sa_view
+
+if TYPE_CHECKING:                       # the decryptor is loaded only when there are keys
+    from ikepcap.decrypt.decrypt import Key, Outcome, SpiGroups
+    from ikepcap.decrypt.keys import KeyStore
 
 # Below this many messages a second process costs more than it saves.
 PARALLEL_MESSAGES = 20_000
@@ -49,6 +53,16 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
+class _Keys:
+    """Keys that each name their SA, dealt out with the SAs: a share decrypts its own SAs
+    (by initiator SPI, every message of the capture under it, in capture order)."""
+
+    order: list[Key]                    # in the order they are tried (decrypt.key_order)
+    by_spi: SpiGroups                   # the whole capture's
+    of_share: list[list[int]]           # the keys (indices into order) each share tries
+
+
+@dataclass(frozen=True, slots=True)
 class _Work:
     """What every shard reads; a forked worker process inherits it, nothing is pickled."""
 
@@ -58,14 +72,26 @@ class _Work:
     flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
     scope: Scope
     messages: bool                      # views with the per-message list
+    keys: _Keys | None
 
 
 _work: _Work | None = None
 
 
 def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | None = None,
-            scope: Scope = Scope(), jobs: int | None = None) -> Analysis:
+            scope: Scope = Scope(), jobs: int | None = None, keys: KeyStore | None = None) -> Analysis:
+    """The report view of ``extraction``, decrypted with ``keys`` first when given.
+
+    Keys that name their SA (a key table's) are tried in the shard that diagnoses the SA, so a
+    busy capture's decryption is shared out too; keys from a log, which are tried on SA after
+    SA, decrypt the whole capture here first."""
     global _work
+    if keys is not None:
+        from ikepcap.decrypt.decrypt import key_order, sa_of
+        if not keys or any(sa_of(key) is None for key in key_order(keys)):
+            from ikepcap.decrypt.apply import apply
+            apply(extraction, keys)
+            keys = None
     grouping = group(ordered(extraction.messages))
     capture = Correlation([], grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
     # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
@@ -76,50 +102,90 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     jobs = jobs or os.cpu_count() or 1
     if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages)
+    shards = _shards(grouping.buckets, jobs)
+    dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, dealt)
     try:
-        shards = _shards(grouping.buckets, jobs)
-        results = _run(shards) if len(shards) > 1 else [_shard(shards[0])] if shards else []
+        results = map_forked(_shard, list(enumerate(shards)))
     finally:
         _work = None
-    rows = sorted((row for rows, _ in results for row in rows), key=lambda row: row[0])
+    if dealt is not None:
+        _record(keys, dealt, extraction, [outcome for _, _, outcomes in results for outcome in outcomes])
+    rows = sorted((row for rows, _, _ in results for row in rows), key=lambda row: row[0])
     view = document(extraction, [view for _, view in rows], flood_findings(capture, flood, lone), flood,
                     capture.notes, digests)
-    return Analysis(view, sum(count for _, count in results))
+    return Analysis(view, sum(count for _, count, _ in results))
 
 
 def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
-    """Bucket indices by peer pair, in ``count`` shards of about the same work (the largest
-    pairs placed first, each on the lightest shard), each in capture order."""
-    pairs: dict[tuple, list[int]] = {}
+    """Bucket indices in ``count`` shares of about the same work, each in capture order.
+
+    The buckets of one peer pair stay together (evidence is attached among them), and so do
+    pairs that share an initiator SPI (a key opens all the messages under it, in order)."""
+    pair_of_spi: dict[tuple, tuple] = {}
+    joined: dict[tuple, tuple] = {}             # pair -> a pair it was joined to (union-find)
+
+    def root(pair: tuple) -> tuple:
+        while joined.get(pair, pair) != pair:
+            pair = joined[pair]
+        return pair
+
+    for bucket in buckets:
+        pair = bucket.key[2:4]
+        first = root(pair_of_spi.setdefault(bucket.key[:2], pair))
+        if first != root(pair):
+            joined[root(pair)] = first
+    groups: dict[tuple, list[int]] = {}
     for i, bucket in enumerate(buckets):
-        pairs.setdefault(bucket.key[2:4], []).append(i)
-    shards: list[list[int]] = [[] for _ in range(min(count, len(pairs)))]
-    loads = [0] * len(shards)
-    sizes = {pair: sum(SA_WEIGHT + len(buckets[i].messages) for i in members) for pair, members in pairs.items()}
-    for pair in sorted(pairs, key=lambda p: (-sizes[p], pairs[p][0])):
-        lightest = loads.index(min(loads))
-        shards[lightest] += pairs[pair]
-        loads[lightest] += sizes[pair]
-    return [sorted(shard) for shard in shards]
+        groups.setdefault(root(bucket.key[2:4]), []).append(i)
+    members = list(groups.values())
+    sizes = [sum(SA_WEIGHT + len(buckets[i].messages) for i in indices) for indices in members]
+    return [sorted(i for group in share for i in members[group]) for share in balanced(sizes, count)]
 
 
-def _shard(indices: list[int]) -> tuple[list[tuple[tuple, dict]], int]:
-    """Each wanted SA's view with its place in the report, and how many SAs were diagnosed."""
+def _deal(keys: KeyStore, extraction: Extraction, buckets: list[Bucket], shards: list[list[int]]) -> _Keys:
+    """Each key to the share that diagnoses its SA; a key whose SA no share holds is tried here
+    after the shares (``of_share``'s last entry), which says so or opens what grouping left out."""
+    from ikepcap.decrypt.decrypt import key_order, sa_of, spi_groups
+    order = key_order(keys)
+    share_of = {buckets[i].key[:2]: number for number, shard in enumerate(shards) for i in shard}
+    of_share: list[list[int]] = [[] for _ in range(len(shards) + 1)]
+    for index, key in enumerate(order):
+        of_share[share_of.get(sa_of(key), len(shards))].append(index)
+    return _Keys(order, spi_groups(extraction.messages), of_share)
+
+
+def _decrypt(dealt: _Keys, number: int) -> list[tuple[int, Outcome]]:
+    """The share's keys tried on their SAs, the messages opened; each key's outcome (its index,
+    its uses and warnings: what was opened stays in the messages)."""
+    from ikepcap.decrypt.apply import fill
+    from ikepcap.decrypt.decrypt import Decryption, Outcome, sa_of, try_keys
+    indices = dealt.of_share[number]
+    outcomes = try_keys(dealt.by_spi, [dealt.order[i] for i in indices])
+    for index, outcome in zip(indices, outcomes):
+        fill(dealt.by_spi.get(sa_of(dealt.order[index]), ()), Decryption(outcome.results))
+    return [(index, Outcome({}, outcome.uses, outcome.warnings)) for index, outcome in zip(indices, outcomes)]
+
+
+def _record(keys: KeyStore, dealt: _Keys, extraction: Extraction, outcomes: list[tuple[int, Outcome]]) -> None:
+    from ikepcap.decrypt.apply import record
+    from ikepcap.decrypt.decrypt import joined
+    outcomes = outcomes + _decrypt(dealt, len(dealt.of_share) - 1)
+    record(extraction, joined(keys, [outcome for _, outcome in sorted(outcomes, key=lambda item: item[0])]))
+
+
+def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int, list[tuple[int, Outcome]]]:
+    """Each wanted SA's view with its place in the report, how many SAs were diagnosed, and the
+    outcome of each key the share tried."""
+    number, indices = share
     work = _work
-    sas = [work.built.get(i) or ike_sa(work.buckets[i]) for i in indices]
+    outcomes = [] if work.keys is None else _decrypt(work.keys, number)
+    # a lone SA built before its message was opened is built again
+    sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened else work.built[i]
+           for i in indices]
     attach(sas, work.extraction)
     kept = [(i, sa) for i, sa in zip(indices, sas) if i not in work.flood_members]
     diagnoses = diagnose_sas([sa for _, sa in kept])
     rows = [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
             if work.scope.wants(d.sa)]
-    return rows, len(diagnoses)
-
-
-def _run(shards: list[list[int]]) -> list[tuple[list[tuple[tuple, dict]], int]]:
-    """The first shard here, the others in forked worker processes (which see ``_work``)."""
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(len(shards) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_shard, shard) for shard in shards[1:]]
-        first = _shard(shards[0])
-        return [first] + [future.result() for future in futures]
+    return rows, len(diagnoses), outcomes

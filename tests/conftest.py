@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ikepcap.decode.message import decode_datagram
-from ikepcap.decode.model import Message
+from ikepcap.decode.message import decode_datagram, decode_plaintext
+from ikepcap.decode.model import Message, Payload
 from ikepcap.read.model import Datagram
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,6 +23,12 @@ def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1
                                        ip_length=28 + len(data)))
     assert message is not None
     return message
+
+
+def inside(opened, major: int = 2, exchange_type: int = 35) -> tuple[Payload, ...]:
+    """The payloads decryption found in a message (an ``Inner`` result), decoded as the message
+    would decode them."""
+    return decode_plaintext(opened.plaintext, major, exchange_type)[0]
 
 
 def split_pcap(source: Path, first: Path, second: Path, at: int) -> None:

@@ -92,6 +92,25 @@ def decode_attributes(
     return tuple(found)
 
 
+def attribute_values(data: bytes, limit: int = MAX_ATTRIBUTES) -> dict[int, int | bytes]:
+    """Each attribute's type and value, nothing named and nothing warned of: for code that needs
+    a value or two (decryption's cipher and hash), not for the report. Where ``decode_attributes``
+    warns, this stops."""
+    found: dict[int, int | bytes] = {}
+    offset = 0
+    unpack, size = AttributeHeader.unpack_fields, AttributeHeader.size
+    while len(data) - offset >= size and len(found) < limit:
+        attr_type, length_or_value = unpack(data, offset)
+        offset += size
+        if attr_type & AF_BIT:
+            found[attr_type & ~AF_BIT] = length_or_value
+            continue
+        raw = data[offset:offset + length_or_value]
+        offset += length_or_value
+        found[attr_type] = raw if len(raw) > _MAX_INT_BYTES else int.from_bytes(raw, "big")
+    return found
+
+
 def _meaning(
     attr_type: int,
     value: int | bytes,

@@ -18,9 +18,12 @@ Decrypted payloads
     stays apart and unchanged: ``chain`` and ``clear_chain`` hold the clear types only,
     ``inner`` the decrypted payloads, ``inner_chain`` their types.
 
-    ``inner`` is filled by whatever can decrypt (Wireshark's decryption tables through the
-    tshark engine today): a field set on the message, or ``dataclasses.replace(message,
-    inner=...)``; nothing else has to change for the rules to see it.
+    What decryption hands over is the opened chain itself, ``Message.plaintext``: its payloads
+    are decoded when first asked for, and only those asked for, as the clear ones are (the
+    keys of a busy concentrator open tens of thousands of messages, and most findings read one
+    notify of each). An engine that decodes them itself (tshark, with Wireshark's decryption
+    tables) hands them over decoded in ``given_inner``; nothing else has to change for the
+    rules to see them.
 """
 
 from __future__ import annotations
@@ -249,6 +252,15 @@ class CiscoFragment(Payload):
     data_length: int
 
 
+@dataclass(frozen=True, slots=True)
+class Plaintext:
+    """An encrypted body the keys opened: the payload chain inside, from its first type."""
+
+    first_payload: int                  # 0: nothing inside (an empty INFORMATIONAL, a lone fragment)
+    chain: bytes
+    notes: tuple[str, ...] = ()         # what decryption itself noted (an IV it could not check, a fragment)
+
+
 @dataclass(slots=True)
 class Message:
     """One ISAKMP/IKE message as the capture point saw it.
@@ -291,7 +303,8 @@ class Message:
     data: bytes                         # the message as captured
     digest: bytes
     notes: tuple[str, ...]              # what the header and the chain walk found wrong
-    inner: tuple[Payload, ...] = ()     # the payloads inside the encrypted body, each decrypted
+    plaintext: Plaintext | None = None  # what the keys opened, decoded into ``inner`` when asked for
+    given_inner: tuple[Payload, ...] = ()   # ``inner`` as another engine decoded it
     # Why the keys given for its SA did not open this encrypted message (integrity check failed,
     # padding or payload chain garbled): with the right key for one side, the other side's
     # messages failing is what proves that the two sides' keys differ. None: opened, or not tried.
@@ -305,10 +318,16 @@ class Message:
 
     def __reduce__(self) -> tuple:
         """Pickled as its fields without the cache: payloads ikepcap decodes are rebuilt where
-        they are needed (``inner`` and ``given``, which no decoder here could rebuild, go
-        along), and a plain argument tuple pickles at twice the speed of a slotted
+        they are needed (``plaintext``, ``given`` and ``given_inner`` go along), and a plain argument tuple pickles at twice the speed of a slotted
         dataclass's state (a worker process sends back every message it read)."""
         return Message, _MESSAGE_FIELDS(self)
+
+    def open_with(self, plaintext: Plaintext) -> None:
+        """What the keys opened: from now on every question sees the inside too (answers
+        cached before, without it, are dropped)."""
+        self.plaintext = plaintext
+        self.opened = True
+        self.cache.clear()
 
     def _decoded(self) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
         """The clear payloads and their warnings."""
@@ -328,21 +347,35 @@ class Message:
         kind = v2_type if self.is_v2 else v1_type
         found = self.cache.get((kind, cls))     # asked for hundreds of thousands of times on a busy capture
         if found is None:
-            found = self._clear_only(kind, cls)
-        if self.inner:
-            return found + tuple(p for p in self.inner if p.type == kind and isinstance(p, cls))
+            found = self.cache[(kind, cls)] = self._clear_only(kind, cls) + self._inner_only(kind, cls)
         return found
 
     def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
-        full = self.given if self.given is not None else self.cache.get(ALL)
         if kind not in self.clear_chain:        # an IKEv1 Encrypted body has the type of its first payload
-            found: tuple[Payload, ...] = ()
-        elif full is not None:
+            return ()
+        full = self.given if self.given is not None else self.cache.get(ALL)
+        if full is not None:
             return tuple(p for p in full[0] if p.type == kind and isinstance(p, cls))
-        else:
-            from ikepcap.decode.message import decode_only
-            found = tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
-        self.cache[(kind, cls)] = found
+        from ikepcap.decode.message import decode_only
+        return tuple(p for p in decode_only(self, kind) if isinstance(p, cls))
+
+    def _inner_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
+        if self.plaintext is None or INNER in self.cache:
+            return tuple(p for p in self.inner if p.type == kind and isinstance(p, cls))
+        if kind not in self.inner_chain:
+            return ()
+        from ikepcap.decode.message import decode_plaintext_only
+        found = decode_plaintext_only(self.plaintext, self.major, self.exchange_type, kind, self._inner_links()[1])
+        return tuple(p for p in found if isinstance(p, cls))
+
+    def _inner_decoded(self) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
+        """The decrypted payloads and what their decoders found wrong."""
+        if self.plaintext is None:
+            return self.given_inner, ()
+        found = self.cache.get(INNER)
+        if found is None:
+            from ikepcap.decode.message import decode_plaintext
+            found = self.cache[INNER] = decode_plaintext(self.plaintext, self.major, self.exchange_type)
         return found
 
     @property
@@ -356,15 +389,39 @@ class Message:
         return clear[:at] + self.inner + clear[at:]
 
     @property
+    def clear_payloads(self) -> tuple[Payload, ...]:
+        """The payloads that travelled in clear (an Encrypted one stands for what it carried)."""
+        return self._decoded()[0]
+
+    @property
+    def inner(self) -> tuple[Payload, ...]:
+        """The payloads inside the encrypted body, each marked decrypted (decodes them all)."""
+        return self._inner_decoded()[0]
+
+    @property
     def inner_chain(self) -> tuple[int, ...]:
-        """The types of the decrypted payloads, in order."""
-        return tuple(p.type for p in self.inner)
+        """The types of the decrypted payloads, in order, without decoding them."""
+        if self.plaintext is None:
+            return tuple(p.type for p in self.given_inner)
+        return self._inner_links()[0]
+
+    def _inner_links(self) -> tuple[tuple[int, ...], tuple]:
+        """The types inside what the keys opened, and where each payload sits."""
+        found = self.cache.get(INNER_CHAIN)
+        if found is None:
+            from ikepcap.decode.message import plaintext_links
+            links = plaintext_links(self.plaintext, self.major, self.exchange_type)
+            found = self.cache[INNER_CHAIN] = tuple(link[0] for link in links), links
+        return found
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Everything malformed, truncated or unknown in this message (decodes the payloads), and
-        why the keys given did not open it."""
-        found = self.notes + self._decoded()[1]
+        """Everything malformed, truncated or unknown in this message (decodes the payloads), what
+        decryption noted, and why the keys given did not open it."""
+        found = self.notes
+        if self.plaintext is not None:
+            found += tuple(f"decrypted: {w}" for w in self._inner_decoded()[1] + self.plaintext.notes)
+        found += self._decoded()[1]
         return found + (f"not decrypted: {self.undecrypted}",) if self.undecrypted else found
 
     @property
@@ -411,7 +468,7 @@ class Message:
         """A payload of this type is in the clear chain or was decrypted (the numbers differ
         between versions)."""
         kind = v2_type if self.is_v2 else v1_type
-        return kind in self.clear_chain or any(p.type == kind for p in self.inner)
+        return kind in self.clear_chain or kind in self.inner_chain
 
     def notifications(self) -> tuple[Notification, ...]:
         return self._only(V1_NOTIFY, V2_NOTIFY, Notification)
@@ -438,7 +495,7 @@ def major_version(version: int) -> int:
     return 2 if version >> 4 == 2 else 1
 
 
-ALL = "all"
+ALL, INNER, INNER_CHAIN = "all", "inner", "inner chain"      # the cache's keys besides (type, class)
 # Payload type numbers that code refers to by name: this is their one home. The registries,
 # with every number's name and where it comes from, are in ``iana`` (V1_PAYLOAD_TYPES says
 # which NAT-T draft used 15 and which 130).

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ikepcap.decode import iana
-from ikepcap.decode.attributes import decode_attributes, ike_attributes, ipsec_attributes
+from ikepcap.decode.attributes import attribute_values, decode_attributes, ike_attributes, ipsec_attributes
 from ikepcap.decode.context import Context, Head
 from ikepcap.decode.model import Attribute, Proposal, SecurityAssociation, Transform
 from ikepcap.decode.registry import Registry
@@ -73,6 +73,25 @@ def decode_sa_v1(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
 def decode_sa_v2(head: Head, body: bytes, ctx: Context) -> SecurityAssociation:
     proposals = _proposals(body, head, ctx, iana.V2_PROTOCOLS, _transform_v2)
     return SecurityAssociation(*head, doi=None, situation=None, proposals=proposals)
+
+
+def chosen_v1(body: bytes) -> dict[int, int | bytes] | None:
+    """The attribute values of an IKEv1 SA payload's first transform of its first proposal (the
+    body: DOI and situation first), nothing else decoded: a responder's SA holds the one it
+    chose. None when the payload holds no transform."""
+    if SaV1.unpack(body) is None:
+        return None
+    ctx, head = Context(major=1, exchange_type=0), Head(0, "SA", len(body), False)     # warnings: not kept
+    for proposal in _substructures(body[SaV1.size:], head, ctx, "proposal", 1):
+        fixed = ProposalLayout.unpack(proposal)
+        if fixed is None:
+            return None
+        chain = proposal[ProposalLayout.size + fixed.spi_size:]
+        for transform in _substructures(chain, head, ctx, "transform", 1):
+            if TransformV1.unpack(transform) is None:
+                return None
+            return attribute_values(transform[TransformV1.size:])
+    return None
 
 
 def _proposals(data: bytes, head: Head, ctx: Context, protocols: Registry,

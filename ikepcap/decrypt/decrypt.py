@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ikepcap.decode import iana
 from ikepcap.decode.encrypted import CISCO_LAST_FRAGMENT
-from ikepcap.decode.message import clear_links, decode_chain
+from ikepcap.decode.message import clear_links
 from ikepcap.decode.model import (
     V1_CISCO_FRAGMENT,
     V1_FLAG_ENCRYPTION,
@@ -24,10 +24,10 @@ from ikepcap.decode.model import (
     V2_SK,
     V2_SKF,
     Message,
-    Payload,
+    Plaintext,
     SecurityAssociation,
 )
-from ikepcap.decode.sa import V2_KEY_LENGTH
+from ikepcap.decode.sa import V2_KEY_LENGTH, chosen_v1
 from ikepcap.decode.wire import CiscoFragment, GenericPayloadHeader, SkfV2
 from ikepcap.decrypt import ikev1, ikev2
 from ikepcap.decrypt.ciphers import (
@@ -52,15 +52,14 @@ V2_ENCR, V2_INTEG = iana.V2_TRANSFORM_TYPES.number("ENCR"), iana.V2_TRANSFORM_TY
 
 @dataclass(frozen=True, slots=True)
 class Inner:
-    """What one encrypted message carried, decoded as a clear chain is.
+    """What one encrypted message carried: the payload chain inside, left for the message to
+    decode when asked (``Message.plaintext``).
 
-    For a message sent in fragments (IKEv2 SKF, Cisco IKEv1 fragments) the payloads are on the
+    For a message sent in fragments (IKEv2 SKF, Cisco IKEv1 fragments) the chain is on the
     message that completed it; ``parts`` lists the frames of all its fragments, and the other
-    fragments carry no payloads of their own."""
+    fragments carry no chain of their own."""
 
-    first_payload: int
-    payloads: tuple[Payload, ...]
-    warnings: tuple[str, ...]           # what the payload decoders found wrong inside
+    plaintext: Plaintext
     source: KeySource
     parts: tuple[int, ...] = ()
 
@@ -96,41 +95,93 @@ class Decryption:
         return self.results.get((message.file, message.frame))
 
 
+Key = V1Key | V2Key
+SpiGroups = dict[tuple[int, bytes], list[Message]]     # (major version, initiator SPI): its messages
+
+
 def decrypt(messages: Iterable[Message], keys: KeyStore) -> Decryption:
     """Decrypt the SAs ``keys`` has keys for; ``messages`` in capture order."""
     if not keys:
         return Decryption(warnings=keys.warnings)
-    by_spi: dict[tuple[int, bytes], list[Message]] = defaultdict(list)
+    by_spi = spi_groups(messages)
+    return joined(keys, try_keys(by_spi, key_order(keys)))
+
+
+def spi_groups(messages: Iterable[Message]) -> SpiGroups:
+    """The messages under each initiator SPI, in the order given: what a key is tried on (an
+    IKEv1 SA's IVs chain through its messages in order)."""
+    by_spi: SpiGroups = defaultdict(list)
     for message in messages:
         by_spi[(message.major, message.ispi)].append(message)
-    run = _Run(by_spi)
-    # Keys that name their SA first: a key from a log is tried only on the SAs left over.
-    for v2_key in sorted(keys.v2, key=lambda k: k.ispi is None):
-        run.v2(v2_key)
-    for v1_key in sorted(keys.v1, key=lambda k: k.icookie is None):
-        run.v1(v1_key)
-    return Decryption(run.results, tuple(run.uses), keys.warnings + tuple(run.warnings))
+    return by_spi
+
+
+def key_order(keys: KeyStore) -> list[Key]:
+    """The keys in the order they are tried: IKEv2's, then IKEv1's, each version's keys that
+    name their SA first, so that a key from a log is tried only on the SAs left over."""
+    return [*sorted(keys.v2, key=lambda k: k.ispi is None), *sorted(keys.v1, key=lambda k: k.icookie is None)]
+
+
+def sa_of(key: Key) -> tuple[int, bytes] | None:
+    """The ``spi_groups`` entry a key names; None for a key from a log that names none."""
+    if isinstance(key, V2Key):
+        return None if key.ispi is None else (2, key.ispi)
+    return None if key.icookie is None else (1, key.icookie)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One key's work: what it opened, its use, what it warns of."""
+
+    results: dict[MessageId, Inner | Failed] = field(default_factory=dict)
+    uses: list[KeyUse] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def try_keys(by_spi: SpiGroups, keys: Iterable[Key]) -> list[Outcome]:
+    """Each key tried in turn. A key that names its SA needs nothing from the others, so any
+    such keys can be tried apart; a key from a log leaves the SAs that earlier keys opened."""
+    taken: set[tuple[int, bytes, bytes]] = set()
+    outcomes = []
+    for key in keys:
+        run = _Run(by_spi, taken)
+        if isinstance(key, V2Key):
+            run.v2(key)
+        else:
+            run.v1(key)
+        taken.update((use.version, use.ispi, use.rspi) for use in run.outcome.uses)
+        outcomes.append(run.outcome)
+    return outcomes
+
+
+def joined(keys: KeyStore, outcomes: Iterable[Outcome]) -> Decryption:
+    """The outcomes of ``keys``' keys, in ``key_order``, as one decryption."""
+    results: dict[MessageId, Inner | Failed] = {}
+    uses: list[KeyUse] = []
+    warnings = list(keys.warnings)
+    for outcome in outcomes:
+        results.update(outcome.results)
+        uses += outcome.uses
+        warnings += outcome.warnings
+    return Decryption(results, tuple(uses), tuple(warnings))
 
 
 @dataclass(slots=True)
 class _Run:
-    by_spi: dict[tuple[int, bytes], list[Message]]
-    results: dict[MessageId, Inner | Failed] = field(default_factory=dict)
-    uses: list[KeyUse] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    taken: set[tuple[int, bytes, bytes]] = field(default_factory=set)
+    by_spi: SpiGroups
+    taken: set[tuple[int, bytes, bytes]]            # SAs opened by earlier keys
+    outcome: Outcome = field(default_factory=Outcome)
 
     def _record(self, source: KeySource, version: int, ispi: bytes, rspi: bytes,
                 results: dict[MessageId, Inner | Failed]) -> None:
-        self.taken.add((version, ispi, rspi))
-        self.results.update(results)
+        self.outcome.results.update(results)
         failed = [r for r in results.items() if isinstance(r[1], Failed)]
-        decrypted = sum(isinstance(r, Inner) and bool(r.payloads) for r in results.values())
-        self.uses.append(KeyUse(source, version, ispi, rspi, decrypted, len(failed)))
+        decrypted = sum(isinstance(r, Inner) and r.plaintext.first_payload != 0 for r in results.values())
+        self.outcome.uses.append(KeyUse(source, version, ispi, rspi, decrypted, len(failed)))
         if failed:
             reasons = sorted({r.reason.split(':')[0] for _, r in failed})
             frames = ", ".join(frame_label(*key) for key, _ in failed[:8]) + (" …" if len(failed) > 8 else "")
-            self.warnings.append(f"{source}: {len(failed)} of {len(results)} encrypted message(s) of SA "
+            self.outcome.warnings.append(f"{source}: {len(failed)} of {len(results)} encrypted message(s) of SA "
                                  f"{ispi.hex()}/{rspi.hex()} did not decrypt ({'; '.join(reasons)}): {frames}")
 
     # --- IKEv2 --------------------------------------------------------------------------------
@@ -141,14 +192,14 @@ class _Run:
                 for rspi in dict.fromkeys(m.rspi for m in messages if m.encrypted):
                     if major == 2 and (2, ispi, rspi) not in self.taken and self._v2_sa(key, ispi, rspi, trial=True):
                         return
-            self.warnings.append(f"{key.source}: this IKEv2 key opens no SA of the capture")
+            self.outcome.warnings.append(f"{key.source}: this IKEv2 key opens no SA of the capture")
             return
         named = f"IKEv2 SA {key.ispi.hex()}/{key.rspi.hex()}"
         sa = [m for m in self.by_spi.get((2, key.ispi), []) if m.rspi == key.rspi]
         if not sa:
-            self.warnings.append(f"{key.source}: no {named} in the capture")
+            self.outcome.warnings.append(f"{key.source}: no {named} in the capture")
         elif not any(m.encrypted for m in sa):
-            self.warnings.append(f"{key.source}: {named} has no encrypted message in the capture")
+            self.outcome.warnings.append(f"{key.source}: {named} has no encrypted message in the capture")
         else:
             self._v2_sa(key, key.ispi, key.rspi, trial=False)
 
@@ -162,7 +213,7 @@ class _Run:
             encryption, integrity = _negotiated_v2(messages)
             if encryption is None:
                 if not trial:
-                    self.warnings.append(f"{key.source}: the key names no algorithms and the capture holds no "
+                    self.outcome.warnings.append(f"{key.source}: the key names no algorithms and the capture holds no "
                                          f"IKE_SA_INIT response of SA {ispi.hex()}/{rspi.hex()} that does")
                 return False
         initiator = ikev2.Direction(encryption, integrity, key.sk_ei, key.sk_ai)
@@ -178,17 +229,18 @@ class _Run:
                 continue
             chain, first, number, total = opened
             if total == 0:
-                results[(message.file, message.frame)] = _inner(chain, first, message, key.source)
+                results[(message.file, message.frame)] = Inner(Plaintext(first, chain), key.source)
                 continue
             which = (message.from_original_initiator, message.message_id)
             parts = fragments[which]
             parts.setdefault(number, (message, chain, first))
-            results[(message.file, message.frame)] = Inner(0, (), (f"fragment {number} of {total}",), key.source)
+            results[(message.file, message.frame)] = Inner(Plaintext(0, b"", (f"fragment {number} of {total}",)),
+                                                           key.source)
             if which not in complete and all(n in parts for n in range(1, total + 1)):
                 complete.add(which)
                 whole = b"".join(parts[n][1] for n in range(1, total + 1))
                 frames = tuple(parts[n][0].frame for n in range(1, total + 1))
-                results[(message.file, message.frame)] = _inner(whole, parts[1][2], message, key.source, frames)
+                results[(message.file, message.frame)] = Inner(Plaintext(parts[1][2], whole), key.source, frames)
         if trial and not any(isinstance(r, Inner) for r in results.values()):
             return False                        # a key from a log that is not this SA's
         self._record(key.source, 2, ispi, rspi, results)
@@ -198,15 +250,16 @@ class _Run:
 
     def v1(self, key: V1Key) -> None:
         if key.icookie is None:
+            taken = {t[:2] for t in self.taken}
             for (major, ispi), messages in self.by_spi.items():
-                if major == 1 and not any(t[:2] == (1, ispi) for t in self.taken) and \
+                if major == 1 and (1, ispi) not in taken and \
                         self._v1_sa(key, ispi, messages, trial=True):
                     return
-            self.warnings.append(f"{key.source}: this IKEv1 key opens no SA of the capture")
+            self.outcome.warnings.append(f"{key.source}: this IKEv1 key opens no SA of the capture")
             return
         messages = self.by_spi.get((1, key.icookie), [])
         if not messages:
-            self.warnings.append(f"{key.source}: no IKEv1 SA with initiator cookie {key.icookie.hex()} in the capture")
+            self.outcome.warnings.append(f"{key.source}: no IKEv1 SA with initiator cookie {key.icookie.hex()} in the capture")
             return
         self._v1_sa(key, key.icookie, messages, trial=False)
 
@@ -214,13 +267,13 @@ class _Run:
         protected = [m for m in messages if m.flags & V1_FLAG_ENCRYPTION or m.chain[:1] == (V1_CISCO_FRAGMENT,)]
         if not protected:
             if not trial:
-                self.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()} has no encrypted message")
+                self.outcome.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()} has no encrypted message")
             return False
         session = _v1_session(key, messages)
         rspi = next((m.rspi for m in messages if any(m.rspi)), bytes(8))
         if isinstance(session, str):
             if not trial:
-                self.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()}: {session}")
+                self.outcome.warnings.append(f"{key.source}: IKEv1 SA {icookie.hex()}: {session}")
             return False
         results: dict[MessageId, Inner | Failed] = {}
         pieces: dict[int, list[tuple[int, bool, bytes]]] = defaultdict(list)
@@ -236,7 +289,8 @@ class _Run:
                 piece_frames[fragment_id].append(message.frame)
                 whole = ikev1.cisco_reassemble(pieces[fragment_id])
                 if whole is None:
-                    results[(message.file, message.frame)] = Inner(0, (), (f"Cisco fragment {number}",), key.source)
+                    results[(message.file, message.frame)] = Inner(Plaintext(0, b"", (f"Cisco fragment {number}",)),
+                                                                   key.source)
                     continue
                 data, parts = whole, tuple(piece_frames.pop(fragment_id))
                 pieces.pop(fragment_id)
@@ -244,8 +298,9 @@ class _Run:
             if isinstance(opened, ikev1.Garbled):
                 results[(message.file, message.frame)] = Failed(opened.reason, key.source)
                 continue
-            exchange_type = data[18]
-            results[(message.file, message.frame)] = _inner_v1(opened, exchange_type, key.source, parts)
+            notes = (opened.note,) if opened.note else ()
+            results[(message.file, message.frame)] = Inner(Plaintext(opened.first_payload, opened.chain, notes),
+                                                           key.source, parts)
         if trial and not any(isinstance(r, Inner) for r in results.values()):
             return False                        # a key from a log that is not this SA's
         self._record(key.source, 1, icookie, rspi, results)
@@ -268,28 +323,6 @@ def _open_v2(message: Message, keys: ikev2.Direction) -> tuple[bytes, int, int, 
     if isinstance(opened, ikev2.Refused):
         return opened
     return opened.chain, next_payload, number, total
-
-
-def _inner(chain: bytes, first: int, message: Message, source: KeySource, parts: tuple[int, ...] = ()) -> Inner:
-    payloads, warnings = decode_chain(chain, first, 2, message.exchange_type)
-    return Inner(first, _decrypted(payloads), warnings, source, parts)
-
-
-def _inner_v1(plain: ikev1.Plain, exchange_type: int, source: KeySource, parts: tuple[int, ...]) -> Inner:
-    payloads, warnings = decode_chain(plain.chain, plain.first_payload, 1, exchange_type)
-    return Inner(plain.first_payload, _decrypted(payloads), warnings + ((plain.note,) if plain.note else ()), source,
-                 parts)
-
-
-def _decrypted(payloads: tuple[Payload, ...]) -> tuple[Payload, ...]:
-    """Mark payloads that ``decode_chain`` has just built as found inside an encrypted body.
-
-    Nothing else holds them yet, so the flag is set on them in place: rebuilding each frozen
-    payload with ``dataclasses.replace`` (its ``__init__`` again, field by field) took a fifth
-    of decryption's time on the benchmark's keyed capture."""
-    for payload in payloads:
-        object.__setattr__(payload, "decrypted", True)
-    return payloads
 
 
 def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrity | None]:
@@ -323,26 +356,28 @@ def _v1_session(key: V1Key, messages: list[Message]) -> ikev1.Session | str:
         if message.exchange_type not in V1_EXCHANGES_WITH_KE or message.flags & V1_FLAG_ENCRYPTION:
             continue
         from_initiator = message.src == initiator
+        wanted = set() if from_initiator in kes else {V1_KE}
         if not from_initiator and chosen is None:
-            for sa in message.payloads_of(V1_SA, V2_SA, SecurityAssociation):
-                if sa.proposals and sa.proposals[0].transforms:
-                    chosen = sa.proposals[0].transforms[0]
-        if from_initiator not in kes:
-            for kind, offset, body_end, *_ in clear_links(message):
-                if kind == V1_KE:
-                    kes[from_initiator] = message.data[offset + GenericPayloadHeader.size:body_end]
-                    break
+            wanted.add(V1_SA)
+        wanted.intersection_update(message.chain)
+        for kind, offset, body_end, *_ in clear_links(message) if wanted else ():
+            body = message.data[offset + GenericPayloadHeader.size:body_end]
+            if kind == V1_SA and chosen is None:
+                chosen = chosen_v1(body)
+            elif kind == V1_KE and from_initiator not in kes:
+                kes[from_initiator] = body
+        if chosen is not None and len(kes) == 2:
+            break
     if chosen is None:
         return "the capture holds no responder SA payload (MM2/AM2) naming the cipher"
     if len(kes) < 2:
         return "the capture lacks a KE payload of MM3/MM4 (AM1/AM2), which the first IV needs"
-    attributes = {a.type: a.value for a in chosen.attributes}
-    cipher = V1_CIPHERS.get(attributes.get(V1_ATTR_ENCRYPTION))
-    hash_name = V1_HASHES.get(attributes.get(V1_ATTR_HASH))
+    cipher = V1_CIPHERS.get(chosen.get(V1_ATTR_ENCRYPTION))
+    hash_name = V1_HASHES.get(chosen.get(V1_ATTR_HASH))
     if cipher is None or hash_name is None:
-        return (f"encryption algorithm {attributes.get(V1_ATTR_ENCRYPTION)} / hash {attributes.get(V1_ATTR_HASH)} "
+        return (f"encryption algorithm {chosen.get(V1_ATTR_ENCRYPTION)} / hash {chosen.get(V1_ATTR_HASH)} "
                 "is not one ikepcap decrypts")
-    bits = attributes.get(V1_ATTR_KEY_LENGTH)
+    bits = chosen.get(V1_ATTR_KEY_LENGTH)
     fitted = ikev1.fit_key(key.encryption_key, cipher, bits if isinstance(bits, int) else None)
     if isinstance(fitted, str):
         return fitted

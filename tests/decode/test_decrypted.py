@@ -1,8 +1,10 @@
 """Decrypted payloads in the model: one chain with a mark (see ``ikepcap.decode.model``).
 
-Whatever decrypts (Wireshark's tables through the tshark engine, later ikepcap itself) fills
-``Message.inner``; these tests build such messages by hand and check what every reader of a
-message sees, and that the message crosses a process boundary (pickle) unchanged.
+ikepcap's decryption opens a message with the plaintext of its encrypted body
+(``Message.open_with``), whose payloads the message decodes when asked; the tshark engine hands
+them over decoded (``given_inner``). These tests build such messages by hand and check what
+every reader of a message sees, and that the message crosses a process boundary (pickle)
+unchanged.
 """
 
 from __future__ import annotations
@@ -23,16 +25,16 @@ V1_INFORMATIONAL, V2_IKE_AUTH = 5, 35
 INVALID_ID_INFORMATION, AUTHENTICATION_FAILED = 18, 24
 
 
-def decrypted(message: Message) -> tuple[model.Payload, ...]:
-    """``message``'s payloads as if they had been read from inside an encrypted body."""
-    return tuple(replace(p, decrypted=True) for p in message.payloads)
+def plaintext(*inside: ike.Part, version: int = 0x10) -> model.Plaintext:
+    """What the keys would open of a body holding ``inside``: the payload chain after the header."""
+    return model.Plaintext(inside[0][0], ike.message(ISPI, RSPI, V1_INFORMATIONAL, inside, version=version)[28:])
 
 
 def v1_encrypted(*inside: ike.Part) -> Message:
     """An IKEv1 Informational with the E flag whose body, decrypted, holds ``inside``."""
     body = decode_bytes(ike.message(ISPI, RSPI, V1_INFORMATIONAL, [], flags=model.V1_FLAG_ENCRYPTION,
                                     message_id=7, encrypted=bytes(64), first_payload=inside[0][0]))
-    body.inner = decrypted(decode_bytes(ike.message(ISPI, RSPI, V1_INFORMATIONAL, inside)))
+    body.open_with(plaintext(*inside))
     return body
 
 
@@ -40,8 +42,9 @@ def v2_encrypted(*inside: ike.Part) -> Message:
     """An IKEv2 IKE_AUTH response: a clear VID, then an SK payload whose contents are ``inside``."""
     wire = ike.message(ISPI, RSPI, V2_IKE_AUTH, [(43, b"clear vid"), (V2_SK, bytes(48))], version=0x20,
                        flags=model.V2_FLAG_RESPONSE, message_id=1, first_payload=inside[0][0])
-    clear = decode_bytes(ike.message(ISPI, RSPI, V2_IKE_AUTH, inside, version=0x20))
-    return replace(decode_bytes(wire), inner=decrypted(clear))
+    message = decode_bytes(wire)
+    message.open_with(plaintext(*inside, version=0x20))
+    return message
 
 
 def test_v1_decrypted_notify_is_seen_by_notifications():
@@ -66,12 +69,41 @@ def test_v2_decrypted_notify_follows_the_sk_payload():
     assert [v.data for v in message.vendor_ids()] == [b"clear vid", b"inner vid"]     # in wire order
 
 
-def test_inner_set_after_a_question_is_seen_by_the_next():
-    message = v2_encrypted((V2_NOTIFY, ike.notify_v2(AUTHENTICATION_FAILED)))
-    inner, message.inner = message.inner, ()
-    assert message.notifications() == ()
-    message.inner = inner
+def test_opening_after_a_question_is_seen_by_the_next():
+    wire = ike.message(ISPI, RSPI, V2_IKE_AUTH, [(V2_SK, bytes(48))], version=0x20, flags=model.V2_FLAG_RESPONSE,
+                       message_id=1, first_payload=V2_NOTIFY)
+    message = decode_bytes(wire)
+    assert message.notifications() == () and not message.carries(V1_NOTIFY, V2_NOTIFY)
+    message.open_with(plaintext((V2_NOTIFY, ike.notify_v2(AUTHENTICATION_FAILED)), version=0x20))
     assert [n.notify_type for n in message.notifications()] == [AUTHENTICATION_FAILED]
+    assert message.carries(V1_NOTIFY, V2_NOTIFY) and message.opened
+
+
+def test_only_the_payloads_asked_for_are_decoded_and_all_are_marked():
+    message = v2_encrypted((V2_NOTIFY, ike.notify_v2(AUTHENTICATION_FAILED)), (43, b"inner vid"))
+    assert [n.decrypted for n in message.notifications()] == [True]
+    assert model.INNER not in message.cache              # the VID inside was not decoded for that
+    assert [p.decrypted for p in message.inner] == [True, True]
+
+
+def test_what_is_wrong_inside_is_a_warning_marked_decrypted():
+    message = v2_encrypted((V2_NOTIFY, b"\x00"))       # a notify body too short for its fixed part
+    message.plaintext = replace(message.plaintext, notes=("an IV it could not check",))
+    inside = [w for w in message.warnings if w.startswith("decrypted: ")]
+    assert len(inside) == 2 and inside[-1] == "decrypted: an IV it could not check"
+
+
+def test_payloads_another_engine_decrypted_are_seen_alike():
+    clear = decode_bytes(ike.message(ISPI, RSPI, V2_IKE_AUTH, [(V2_NOTIFY, ike.notify_v2(AUTHENTICATION_FAILED))],
+                                     version=0x20))
+    theirs = tuple(replace(p, decrypted=True) for p in clear.payloads)
+    wire = ike.message(ISPI, RSPI, V2_IKE_AUTH, [(V2_SK, bytes(48))], version=0x20, flags=model.V2_FLAG_RESPONSE,
+                       message_id=1, first_payload=V2_NOTIFY)
+    message = replace(decode_bytes(wire), given_inner=theirs)
+    assert message.inner == theirs and message.inner_chain == (V2_NOTIFY,)
+    assert [n.notify_type for n in message.notifications()] == [AUTHENTICATION_FAILED]
+    copy = pickle.loads(pickle.dumps(message))
+    assert copy.inner == theirs and copy.notifications() == message.notifications()
 
 
 def test_message_with_decrypted_payloads_survives_pickling_unchanged():

@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, decode_bytes
+from conftest import CAPTURES, decode_bytes, inside
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_captures import messages
 
+from ikepcap.decode.model import Plaintext
 from ikepcap.decrypt import (
     Failed,
     Inner,
@@ -86,7 +87,7 @@ def test_each_cipher_and_integrity_opens_what_it_sealed(encryption, integrity):
     data = seal(encryption, key.integrity, key.sk_ei, key.sk_ai, NOTIFY)
     result = decrypt([decode_bytes(data, frame=3)], KeyStore(v2=(key,))).results[("test", 3)]
     assert isinstance(result, Inner)
-    assert [(p.name, p.notify_name) for p in result.payloads] == [("Notify", "AUTHENTICATION_FAILED")]
+    assert [(p.name, p.notify_name) for p in inside(result)] == [("Notify", "AUTHENTICATION_FAILED")]
     tampered = data[:-1] + bytes([data[-1] ^ 1])
     refused = decrypt([decode_bytes(tampered, frame=3)], KeyStore(v2=(key,))).results[("test", 3)]
     assert isinstance(refused, Failed) and "integrity check failed" in refused.reason
@@ -108,10 +109,10 @@ def test_fragments_are_opened_one_by_one_then_reassembled():
     second = seal(encryption, integrity, key.sk_ei, key.sk_ai, two_notifies[5:], first=0, fragment=(2, 2))
     found = [decode_bytes(first, frame=7), decode_bytes(second, frame=8), decode_bytes(second, frame=9)]
     results = decrypt(found, KeyStore(v2=(key,))).results
-    assert results[("test", 7)].payloads == () and results[("test", 7)].warnings == ("fragment 1 of 2",)
+    assert results[("test", 7)].plaintext == Plaintext(0, b"", ("fragment 1 of 2",))
     whole = results[("test", 8)]
-    assert [p.notify_type for p in whole.payloads] == [24, 24] and whole.parts == (7, 8)
-    assert results[("test", 9)].payloads == ()                  # a retransmitted fragment adds nothing
+    assert [p.notify_type for p in inside(whole)] == [24, 24] and whole.parts == (7, 8)
+    assert results[("test", 9)].plaintext.chain == b""          # a retransmitted fragment adds nothing
     broken = second[:-3] + b"\0\0\0"
     refused = decrypt([decode_bytes(first, frame=7), decode_bytes(broken, frame=8)], KeyStore(v2=(key,)))
     assert isinstance(refused.results[("test", 8)], Failed)
@@ -218,9 +219,10 @@ def test_cisco_fragments_of_an_encrypted_message_decrypt_once_whole():
     # A peer that fragments sends its MM5 in fragments only: put them where MM5 was.
     at = found.index(mm5)
     result = decrypt(found[:at] + fragments + found[at + 1:], keys)
-    assert result.results[("test", 101)].payloads == ()
+    assert result.results[("test", 101)].plaintext.chain == b""
     whole = result.results[("test", 102)]
-    assert [p.name for p in whole.payloads] == ["ID", "HASH", "Notify"] and whole.parts == (101, 102)
+    assert [p.name for p in inside(whole, 1, mm5.exchange_type)] == ["ID", "HASH", "Notify"]
+    assert whole.parts == (101, 102)
     later = [m for m in found[at + 1:] if m.encrypted]
     assert all(isinstance(result.of(m), Inner) for m in later)
 
@@ -244,7 +246,7 @@ def test_an_informational_keyed_from_an_earlier_phase1_block_still_decrypts():
     rfc = ikev1.decrypt_body(keys.v1[0].encryption_key, _rfc_iv(found, info), moved.data[28:], info.next_payload)
     assert isinstance(rfc, ikev1.Garbled)                   # what Wireshark's single IV gives
     again = decrypt([moved if m is info else m for m in found], keys).of(moved)
-    assert isinstance(again, Inner) and again.payloads == plain.payloads
+    assert isinstance(again, Inner) and inside(again, 1, 5) == inside(plain, 1, 5)
 
 
 def _rfc_iv(found, info) -> bytes:

@@ -21,6 +21,10 @@ from sequences import Conversation
 from ikepcap import pipeline
 from ikepcap.correlate.correlate import correlate, ordered
 from ikepcap.correlate.sas import group
+from ikepcap.decrypt.apply import apply
+from ikepcap.decrypt.decrypt import key_order, sa_of
+from ikepcap.decrypt.keys import KeyStore, gather, read_keys
+from ikepcap.decrypt.tables import beside
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract.model import Extraction
 from ikepcap.extract.native import extract
@@ -46,6 +50,15 @@ def _sharded(extraction: Extraction, jobs: int, messages: bool = True, scope: Sc
     return json.dumps(analyse(extraction, messages, scope=scope, jobs=jobs).view)
 
 
+def same(ours: str, theirs: str) -> None:
+    """Two reports byte for byte, failing with where they part (pytest's own diff of two long
+    one-line JSON texts takes minutes)."""
+    if ours != theirs:
+        at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        pytest.fail(f"the reports part at character {at}: {ours[at - 120:at + 120]!r} against "
+                    f"{theirs[at - 120:at + 120]!r}")
+
+
 @pytest.fixture
 def always_parallel(monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_MESSAGES", 0)
@@ -65,14 +78,14 @@ def test_there_are_captures_to_compare():
 @pytest.mark.parametrize("path", CAPTURE_FILES, ids=lambda p: p.name)
 def test_every_capture_gives_the_sequential_report(path: Path, always_parallel) -> None:
     extraction = extract([str(path)], jobs=1)
-    assert _sharded(extraction, jobs=2) == _sequential(extraction)
+    same(_sharded(extraction, jobs=2), _sequential(extraction))
 
 
 @pytest.mark.parametrize("jobs", [2, 3, 5])
 def test_a_busy_capture_gives_the_sequential_report(busy, jobs, always_parallel) -> None:
     assert len({b.key[2:4] for b in group(ordered(busy.messages)).buckets}) >= 5
-    assert _sharded(busy, jobs, messages=False) == _sequential(busy, messages=False)
-    assert _sharded(busy, jobs) == _sequential(busy)
+    same(_sharded(busy, jobs, messages=False), _sequential(busy, messages=False))
+    same(_sharded(busy, jobs), _sequential(busy))
 
 
 def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
@@ -81,7 +94,7 @@ def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
     extraction = extract([str(path)], jobs=1)
     view = json.loads(_sharded(extraction, jobs=2))
     assert view["flood"]["sas"] == 400 and view["sas"] == []
-    assert json.dumps(view) == _sequential(extraction)
+    same(json.dumps(view), _sequential(extraction))
 
 
 def test_the_scope_keeps_the_sas_of_one_peer_in_report_order(busy, always_parallel) -> None:
@@ -128,4 +141,86 @@ def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> N
     view = json.loads(_sharded(extraction, jobs=3))
     assert [sa["cause"] for sa in view["sas"]].count("superseded") == 6
     assert sum(len(sa["icmp_errors"]) for sa in view["sas"]) == 1
-    assert json.dumps(view) == _sequential(extraction)
+    same(json.dumps(view), _sequential(extraction))
+
+
+# --- decryption in the shards ------------------------------------------------------------------
+
+KEYED = [p for p in CAPTURE_FILES if beside(p)]
+
+
+def _decrypted_in_one_piece(path: Path, keys: KeyStore, messages: bool = True) -> str:
+    extraction = extract([str(path)], jobs=1)
+    apply(extraction, keys)
+    return _sequential(extraction, messages)
+
+
+def _decrypted_in_shards(path: Path, keys: KeyStore, jobs: int, messages: bool = True) -> str:
+    return json.dumps(analyse(extract([str(path)], jobs=1), messages, jobs=jobs, keys=keys).view)
+
+
+def test_there_are_keyed_captures_to_compare():
+    assert len(KEYED) >= 8
+
+
+@pytest.mark.parametrize("path", KEYED, ids=lambda p: p.name)
+def test_keys_that_name_their_sa_decrypt_in_the_shards_as_in_one_piece(path: Path, always_parallel) -> None:
+    keys = read_keys(beside(path))
+    assert keys and all(sa_of(key) is not None for key in key_order(keys))
+    view = _decrypted_in_shards(path, keys, jobs=2)
+    same(view, _decrypted_in_one_piece(path, keys))
+    assert json.loads(view)["decryption"]              # the report says which key opened which SA
+
+
+def test_keys_from_a_log_decrypt_the_whole_capture_first(corpus, always_parallel) -> None:
+    """A key from a log names no SA: it is tried on SA after SA, in one process, before the shards."""
+    base = corpus / "rub-nds-ikev1-psk"
+    keys = read_keys([base / "logs" / "ikev1-psk-main-mode-incomplete-responder-view-journalctl-filtered.log"])
+    assert keys and all(sa_of(key) is None for key in key_order(keys))
+    path = base / "ikev1-psk-main-mode-incomplete.pcapng"
+    view = _decrypted_in_shards(path, keys, jobs=2)
+    same(view, _decrypted_in_one_piece(path, keys))
+    assert json.loads(view)["decryption"]
+
+
+@pytest.fixture(scope="module")
+def keyed_busy(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("keyed") / "keyed.pcap"
+    _bench_builder().build_keyed(path, 3000)
+    return path
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_a_busy_keyed_capture_decrypts_in_shards_as_in_one_piece(keyed_busy, jobs, always_parallel) -> None:
+    keys = gather([], [str(keyed_busy)])
+    assert len(keys.v1) + len(keys.v2) >= 20
+    same(_decrypted_in_shards(keyed_busy, keys, jobs, messages=False),
+         _decrypted_in_one_piece(keyed_busy, keys, messages=False))
+    same(_decrypted_in_shards(keyed_busy, keys, jobs), _decrypted_in_one_piece(keyed_busy, keys))
+
+
+def test_a_key_for_an_sa_not_in_the_capture_is_still_reported(always_parallel) -> None:
+    path = next(p for p in KEYED if read_keys(beside(p)).v1)
+    keys = read_keys(beside(path))
+    stranger = replace(keys.v1[0], icookie=bytes(range(8)))
+    keys = replace(keys, v1=keys.v1 + (stranger,))
+    view = json.loads(_decrypted_in_shards(path, keys, jobs=2))
+    assert any("no IKEv1 SA with initiator cookie 0001020304050607" in w for w in view["capture"]["warnings"])
+    same(json.dumps(view), _decrypted_in_one_piece(path, keys))
+
+
+def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
+    """A key opens every message under its initiator SPI in order (IKEv1's IVs chain through
+    them), so the pairs an SPI was seen between go to one shard."""
+    messages = []
+    for n in range(8):
+        conversation = Conversation(responder=f"198.51.100.{30 + n}")
+        conversation.healthy_main(10.0 * n)
+        messages += _renamed(conversation, bytes([n // 2]) * 8)    # each SPI between two pairs
+    buckets = group(ordered(messages)).buckets
+    shards = pipeline._shards(buckets, 4)
+    home = {}
+    for number, shard in enumerate(shards):
+        for i in shard:
+            assert home.setdefault(buckets[i].key[:2], number) == number
+    assert len(shards) == 4 and all(shards)

@@ -1020,8 +1020,8 @@ def test_a_create_child_sa_refusal_is_named_by_the_notify_the_keys_show():
     c.sk(1.01, "r", 36, 2, 48, response=True)
     response = c.messages[-1]
     response.opened = True
-    response.inner = (Notification(41, "Notify", 8, False, None, 0, b"", 38, "TS_UNACCEPTABLE", b"", (),
-                                   decrypted=True),)
+    response.given_inner = (Notification(41, "Notify", 8, False, None, 0, b"", 38, "TS_UNACCEPTABLE", b"", (),
+                                         decrypted=True),)
     found = next(f for f in c.diagnosis().findings if f.rule == "child-refused")
     assert [cause.id for cause in found.causes] == ["p2-ts-mismatch"] and not found.inferred
     assert any("TS_UNACCEPTABLE (38), encrypted (read with the keys)" in d for d in found.details)
