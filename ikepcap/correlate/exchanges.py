@@ -68,7 +68,7 @@ FRAGMENT_TYPES = frozenset({V2_SKF, V1_CISCO_FRAGMENT})
 def _fragment_suffix(message: Message) -> str:
     if FRAGMENT_TYPES.isdisjoint(message.chain):
         return ""
-    for payload in message.payloads:
+    for payload in message.clear_payloads:
         if isinstance(payload, EncryptedFragment):
             return f" (fragment {payload.number}/{payload.total})"
         if isinstance(payload, CiscoFragment):

@@ -145,7 +145,7 @@ def childless(sa: IkeSa) -> bool:
     """The keys show an IKE_AUTH request with no SA payload inside: an IKE SA set up without a
     child SA (RFC 6023), which sizes alone cannot tell from a small proposal."""
     requests = [s for s in named(sa, IKE_AUTH_REQUEST) if opened(s)]
-    return bool(requests) and not any(s.message.payloads_of(V1_SA, V2_SA) for s in requests) and \
+    return bool(requests) and not any(s.message.carries(V1_SA, V2_SA) for s in requests) and \
         not named(sa, CREATE_CHILD_SA_REQUEST)
 
 
@@ -320,7 +320,7 @@ def answered(sa: IkeSa, step: Step) -> bool:
 
 
 def sk_length(step: Step) -> int | None:
-    for payload in step.message.payloads:
+    for payload in step.message.clear_payloads:
         if isinstance(payload, Encrypted):
             return payload.data_length
     return None

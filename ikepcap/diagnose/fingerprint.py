@@ -64,6 +64,7 @@ from ikepcap.diagnose.implementations import (
     VID_RULES,
     VID_SETS,
     Schedule,
+    Sequence,
     VidRule,
 )
 
@@ -210,17 +211,29 @@ def _vid_clues(steps: list[Step]) -> list[Clue]:
     return found
 
 
+# The messages whose VIDs or notify order a sequence row reads: no other message is asked.
+_SEQUENCED = {"VIDs": frozenset().union(*(row.messages for row in VID_SETS)),
+              "notify order": frozenset().union(*(row.messages for row in NOTIFY_ORDERS))}
+
+
 def _sequence_clues(steps: list[Step]) -> list[Clue]:
     found = []
     for step in steps:
-        vids = tuple(v.vendor for v in step.message.vendor_ids())
-        notifies = tuple(n.notify_name for n in step.message.notifications()) if step.message.is_v2 else ()
-        for what, table, seen in (("VIDs", VID_SETS, vids), ("notify order", NOTIFY_ORDERS, notifies)):
-            for row in table:
-                if step.base in row.messages and seen == row.names:
-                    found.append(Clue(row.implementation, "sequence", SIGNATURE,
-                                      f"{what} {', '.join(seen)} in {step.base} ({_frames([step])}): "
-                                      f"{row.implementation}'s default"))
+        if step.base in _SEQUENCED["VIDs"]:
+            found += _sequence(step, "VIDs", VID_SETS, tuple(v.vendor for v in step.message.vendor_ids()))
+        if step.base in _SEQUENCED["notify order"] and step.message.is_v2:
+            found += _sequence(step, "notify order", NOTIFY_ORDERS,
+                               tuple(n.notify_name for n in step.message.notifications()))
+    return found
+
+
+def _sequence(step: Step, what: str, table: tuple[Sequence, ...], seen: tuple[str | None, ...]) -> list[Clue]:
+    found = []
+    for row in table:
+        if step.base in row.messages and seen == row.names:
+            found.append(Clue(row.implementation, "sequence", SIGNATURE,
+                              f"{what} {', '.join(seen)} in {step.base} ({_frames([step])}): "
+                              f"{row.implementation}'s default"))
     return found
 
 

@@ -88,8 +88,8 @@ def _forgotten(sa: IkeSa, side: str, last: str | None) -> str | None:
     for step in reversed(sa.steps):
         if step.sender != side:
             continue
-        if any(p.notify_type == NO_SUCH_SA[sa.version] for p in step.message.notifications()) \
-                and not step.message.encrypted:
+        if not step.message.encrypted and \
+                any(p.notify_type == NO_SUCH_SA[sa.version] for p in step.message.notifications()):
             return None
         if step.base == last:
             return last
