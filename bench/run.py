@@ -183,6 +183,12 @@ def keyed(capture: Path, frames: int, replicas: int, repeat: int) -> dict[str, t
     wall, cpu = (medians["keys"][i] / medians["no-keys"][i] - 1 for i in (0, 1))
     print(f"  decrypting every SA adds {wall:.1%} to the time ({cpu:.1%} to the CPU time of the process tree), "
           f"{medians['keys'][2] - medians['no-keys'][2]:+.1f} MiB to the peak")
+    # A machine whose speed drifts (other work, a neighbour on the host) moves single runs by
+    # a quarter; each pair of runs was taken back to back, so the pairs' own ratios, and the
+    # fastest run of each, say more than the medians alone.
+    pairs = sorted(k / n - 1 for k, n in zip(walls["keys"], walls["no-keys"]))
+    print(f"  back-to-back pairs: median {statistics.median(pairs):.1%} (from {pairs[0]:.1%} to {pairs[-1]:.1%}); "
+          f"fastest runs: {min(walls['keys']) / min(walls['no-keys']) - 1:.1%}")
     return medians
 
 

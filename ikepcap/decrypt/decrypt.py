@@ -298,9 +298,7 @@ class _Run:
             if isinstance(opened, ikev1.Garbled):
                 results[(message.file, message.frame)] = Failed(opened.reason, key.source)
                 continue
-            notes = (opened.note,) if opened.note else ()
-            results[(message.file, message.frame)] = Inner(Plaintext(opened.first_payload, opened.chain, notes),
-                                                           key.source, parts)
+            results[(message.file, message.frame)] = Inner(opened, key.source, parts)
         if trial and not any(isinstance(r, Inner) for r in results.values()):
             return False                        # a key from a log that is not this SA's
         self._record(key.source, 1, icookie, rspi, results)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ikepcap.decode import iana
+from ikepcap.decode.model import Plaintext
 from ikepcap.decode.wire import GenericPayloadHeader, Header
 from ikepcap.decrypt.ciphers import CryptoError, V1Cipher, cbc_decrypt, v1_hash
 
@@ -28,18 +29,12 @@ from ikepcap.decrypt.ciphers import CryptoError, V1Cipher, cbc_decrypt, v1_hash
 # block more, and the pad-length byte of RFC 2408 §3.1 implementations can reach 255.
 MAX_PADDING = 255
 MAX_PAYLOADS = 64
+_V1_TYPES = frozenset(iana.V1_PAYLOAD_TYPES)
+UNVERIFIED_HASH = ("the first cipher block was read without its IV (the sender's IV is not RFC 2409's): "
+                   "the HASH is not verified, the payloads after it are")
 HASH = iana.V1_PAYLOAD_TYPES.number("HASH")
 # What follows HASH in an Informational (RFC 2409 §5.7): a notification or a delete.
 AFTER_HASH = tuple(iana.V1_PAYLOAD_TYPES.number(name) for name in ("Notify", "Delete"))
-
-
-@dataclass(frozen=True, slots=True)
-class Plain:
-    """A message's decrypted payload chain, padding cut off."""
-
-    first_payload: int
-    chain: bytes
-    note: str | None = None             # what could not be verified (a first block read without its IV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +49,7 @@ def chain_end(plain: bytes, first: int) -> int | str:
     a payload chain at all."""
     offset, kind, count = 0, first, 0
     while kind != 0:
-        if kind not in iana.V1_PAYLOAD_TYPES or count == MAX_PAYLOADS:
+        if kind not in _V1_TYPES or count == MAX_PAYLOADS:
             return f"payload type {kind} at offset {offset} is not an IKEv1 payload"
         if offset + GenericPayloadHeader.size > len(plain):
             return f"the chain runs past the plaintext at offset {offset}"
@@ -69,7 +64,7 @@ def chain_end(plain: bytes, first: int) -> int | str:
     return offset
 
 
-def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plain | Garbled:
+def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plaintext | Garbled:
     """One try: CBC-decrypt ``body`` and check that it reads as a payload chain."""
     try:
         plain = cbc_decrypt(key, iv, body)
@@ -80,7 +75,7 @@ def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plain | Garb
     end = chain_end(plain, first)
     if isinstance(end, str):
         return Garbled(f"decryption looks wrong: {end}")
-    return Plain(first, plain[:end])
+    return Plaintext(first, plain[:end])
 
 
 @dataclass(slots=True)
@@ -94,38 +89,39 @@ class Session:
     phase1_iv: bytes = b""
     phase1_blocks: list[bytes] = field(default_factory=list)     # each phase-1 message's last block
     next_iv: dict[int, bytes] = field(default_factory=dict)      # per message ID
-    done: dict[bytes, Plain | Garbled] = field(default_factory=dict)   # by message bytes: copies
+    done: dict[bytes, Plaintext | Garbled] = field(default_factory=dict)   # by message bytes: copies
 
     def __post_init__(self) -> None:
         self.phase1_iv = self.initial_iv
 
-    def open(self, data: bytes) -> Plain | Garbled:
+    def open(self, data: bytes) -> Plaintext | Garbled:
         """Decrypt one whole ISAKMP message with the E flag (header included)."""
         known = self.done.get(data)
         if known is not None:
             return known                            # a retransmission: same bytes, same IV, no chain step
-        header = Header.unpack(data)
-        end = header.length if header and Header.size <= header.length <= len(data) else len(data)
-        body = data[Header.size:end]
+        body = b""
+        if len(data) >= Header.size:
+            fields = Header.unpack_fields(data)
+            next_payload, mid, length = fields[2], fields[6], fields[7]
+            body = data[Header.size:length if Header.size <= length <= len(data) else len(data)]
         block = self.cipher.block
-        if header is None or not body or len(body) % block:
-            result: Plain | Garbled = Garbled(f"truncated: {len(body)} bytes of ciphertext, not whole "
-                                              f"{block}-byte blocks")
+        if not body or len(body) % block:
+            result: Plaintext | Garbled = Garbled(f"truncated: {len(body)} bytes of ciphertext, not whole "
+                                                  f"{block}-byte blocks")
             self.done[data] = result
             return result
-        mid = header.message_id
         last = body[-block:]
         if mid == 0:
-            result = decrypt_body(self.key, self.phase1_iv, body, header.next_payload)
+            result = decrypt_body(self.key, self.phase1_iv, body, next_payload)
             self.phase1_iv = last
             self.phase1_blocks.append(last)
         else:
-            result = self._open_phase2(mid, body, header.next_payload)
+            result = self._open_phase2(mid, body, next_payload)
             self.next_iv[mid] = last
         self.done[data] = result
         return result
 
-    def _open_phase2(self, mid: int, body: bytes, first: int) -> Plain | Garbled:
+    def _open_phase2(self, mid: int, body: bytes, first: int) -> Plaintext | Garbled:
         chained = self.next_iv.get(mid)
         if chained is not None:
             candidates: Iterable[bytes] = (chained,)
@@ -136,7 +132,7 @@ class Session:
         first_try: Garbled | None = None
         for iv in candidates:
             result = decrypt_body(self.key, iv, body, first)
-            if isinstance(result, Plain):
+            if isinstance(result, Plaintext):
                 return result
             first_try = first_try or result
         if chained is None:
@@ -145,7 +141,7 @@ class Session:
                 return past_iv
         return first_try or Garbled("no IV to try")
 
-    def _past_first_block(self, body: bytes, first: int) -> Plain | None:
+    def _past_first_block(self, body: bytes, first: int) -> Plaintext | None:
         """An Informational whose IV is none of the above (Libreswan's notifies sent before phase 1
         completes; Wireshark shows them as malformed): in CBC a wrong IV garbles the first block
         only. Such a message starts with HASH, whose length the negotiated hash fixes, so the
@@ -163,9 +159,8 @@ class Session:
             end = chain_end(plain[hash_payload:], kind)
             if not isinstance(end, str):
                 header = GenericPayloadHeader.pack(next_payload=kind, reserved=0, length=hash_payload)
-                return Plain(first, header + plain[GenericPayloadHeader.size:hash_payload + end],
-                             "the first cipher block was read without its IV (the sender's IV is not RFC 2409's): "
-                             "the HASH is not verified, the payloads after it are")
+                return Plaintext(first, header + plain[GenericPayloadHeader.size:hash_payload + end],
+                                 (UNVERIFIED_HASH,))
         return None
 
 

@@ -174,8 +174,9 @@ def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:
 
 
 def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
-    """One SA; ``messages=False`` leaves out the per-message list (the text report's summary
-    does not need it, and on a busy capture it is most of the work)."""
+    """One SA; ``messages=False`` leaves out the per-message list and the notify counts (the
+    text report's summary shows neither; on a busy capture the list is most of the work, and
+    the counts decode every notify, also those that only keys revealed)."""
     sa = d.sa
     spis = ike_frames(s.message for s in sa.steps) if d.findings else {}
     return {
@@ -202,7 +203,7 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
         "retransmissions": [{"message": g.name, "sender": g.sender, "copies": len(g.steps),
                              "frames": [s.message.frame for s in g.steps], "intervals": list(g.intervals),
                              "kinds": list(g.kinds)} for g in resent(sa)],
-        "notifies": _notifies(sa),
+        "notifies": _notifies(sa) if messages else [],
         "one_way": len({s.sender for s in sa.steps}) == 1,
         "float_frame": sa.steps[sa.float_step].message.frame if sa.float_step is not None else None,
         "nat_detection": [{"frame": sa.steps[c.step].message.frame, "sender": c.sender, "about": c.about,
