@@ -143,6 +143,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         data=data,
         digest=hashlib.blake2b(data, digest_size=16).digest(),
         notes=tuple(ctx.warnings),
+        ttl=datagram.ttl,
     )
 
 

@@ -303,6 +303,7 @@ class Message:
     data: bytes                         # the message as captured
     digest: bytes
     notes: tuple[str, ...]              # what the header and the chain walk found wrong
+    ttl: int | None = None              # IPv4 TTL / IPv6 hop limit as captured: routers between sender and capture
     plaintext: Plaintext | None = None  # what the keys opened, decoded into ``inner`` when asked for
     given_inner: tuple[Payload, ...] = ()   # ``inner`` as another engine decoded it
     # Why the keys given for its SA did not open this encrypted message (integrity check failed,

@@ -2,7 +2,9 @@
 
 A capture taken next to a peer sees everything that peer sends: a message of its that is not
 in the capture was never sent, and the path cannot be blamed for it. A capture in the middle
-sees neither side's losses on its far side. Without TTLs the wire still places the capture
+sees neither side's losses on its far side. The TTL (IPv6: hop limit) a peer's messages arrive
+with says it most directly: a packet that still carries its stack's initial value crossed no
+router between its sender and the capture point. Without TTLs the wire still places the capture
 point in two ways:
 
 * a private address (RFC 1918 / RFC 4193) on one side and a public one on the other: the
@@ -52,8 +54,43 @@ def _private(address: str) -> bool:
     return any(found in network for network in BEHIND_NAT if network.version == found.version)
 
 
+# The initial TTL / hop limit of the common stacks: 64 (Linux, the BSDs, macOS), 128 (Windows),
+# 255 (Cisco IOS and ASA, Solaris); each router on the way takes one off.
+INITIAL_TTLS = (64, 128, 255)
+
+
+@dataclass(frozen=True, slots=True)
+class Hops:
+    ttl: int                            # the highest TTL the side's messages arrived with
+    routers: int                        # routers between the side and the capture point
+
+
+def hops(sa: IkeSa, side: str) -> Hops | None:
+    """How far the side is from the capture point, by its messages' TTL (the highest: a copy may
+    take a longer way); None when the capture does not carry TTLs for it."""
+    ttls = [s.message.ttl for s in sa.steps if s.sender == side and s.message.ttl is not None]
+    if not ttls:
+        return None
+    ttl = max(ttls)
+    return Hops(ttl, next(i for i in INITIAL_TTLS if i >= ttl) - ttl)
+
+
+def adjacent(sa: IkeSa) -> frozenset[str]:
+    """The sides with no router between them and the capture point."""
+    return frozenset(side for side in (INITIATOR, RESPONDER) if (h := hops(sa, side)) is not None and not h.routers)
+
+
 def locate(sa: IkeSa) -> CapturePoint:
     """The side the capture point is next to, with the evidence, or None."""
+    for side in (INITIATOR, RESPONDER):
+        other = RESPONDER if side == INITIATOR else INITIATOR
+        near, far = hops(sa, side), hops(sa, other)
+        if near is not None and far is not None and not near.routers and far.routers:
+            return CapturePoint(side, (f"the {side}'s messages arrive with TTL {near.ttl}, a stack's initial value "
+                                       f"(no router between it and the capture point), the {other}'s with TTL "
+                                       f"{far.ttl} ({far.routers} router{'s' if far.routers > 1 else ''} on the "
+                                       "way): the capture was taken on the "
+                                       f"{side}'s side of the path",))
     for side in (INITIATOR, RESPONDER):
         other = RESPONDER if side == INITIATOR else INITIATOR
         if _private(sa.address(side)) and not _private(sa.address(other)):

@@ -68,6 +68,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.diagnose import facts
+from ikepcap.diagnose import capture_point
 from ikepcap.diagnose.capture_point import locate
 from ikepcap.diagnose.facts import (
     AUTHENTICATION_METHOD,
@@ -96,6 +97,7 @@ from ikepcap.diagnose.facts import (
     seconds,
     seconds_list,
 )
+from ikepcap.diagnose.fingerprint import forced_encapsulation
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
 from ikepcap.read.model import NAT_T_PORT, endpoint
@@ -1036,7 +1038,12 @@ def icmp_error(sa: IkeSa) -> Match | None:
 
 
 def nat_detected(sa: IkeSa) -> Match | None:
-    misses = [c for c in sa.nat_checks if not c.matches]
+    # A side with no router between it and the capture point (its TTL) cannot have been
+    # translated before it: an own hash of its that fails while the peer's hash of the same
+    # address matches was faked to force UDP encapsulation (the fingerprint says by whom).
+    adjacent = capture_point.adjacent(sa)
+    faked = {own for side in adjacent if (found := forced_encapsulation(sa, side)) is not None for own in found[:1]}
+    misses = [c for c in sa.nat_checks if not c.matches and c not in faked]
     if not misses:
         return None
     details, ev = [], []
@@ -1044,7 +1051,13 @@ def nat_detected(sa: IkeSa) -> Match | None:
         step = sa.steps[check.step]
         where = endpoint(check.address, check.port)
         ev.append(evidence(step, f"{describe(step)}: NAT detection hash does not match {where}"))
-        if check.about == "sender":
+        if check.about == "sender" and check.sender in adjacent:
+            details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
+                           f"here, yet no router sits between the {check.sender} and the capture point (TTL "
+                           f"{capture_point.hops(sa, check.sender).ttl}): the {check.sender} hashed another address "
+                           "than it sends from (a second address, or a hash faked to force UDP encapsulation), "
+                           "not a NAT on its side.")
+        elif check.about == "sender":
             details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
                            f"here: the {check.sender} is behind a NAT (its source was translated before the capture "
                            "point).")

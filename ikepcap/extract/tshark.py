@@ -417,7 +417,7 @@ def _message(datagram: Datagram, layers: dict[str, list[dict]], result: Extracti
         version=header.version, exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type],
         flags=header.flags, message_id=header.message_id, length=header.length, size=len(data),
         chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
-        notes=tuple(warnings), given_inner=tuple(inner), given=(tuple(payloads), ()),
+        notes=tuple(warnings), ttl=datagram.ttl, given_inner=tuple(inner), given=(tuple(payloads), ()),
     ))
 
 

@@ -75,6 +75,7 @@ class FrameDecoder:
         self.reassembler = Reassembler(self._lost)
         self.frame = 0
         self.time = 0.0
+        self.ttl: int | None = None             # of the IP header read last: a tunnel's inner one
         self.truncated = False
 
     # --- entry ------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class FrameDecoder:
             total = len(data) - offset     # TSO/offloaded captures write 0 here
         ident = _U16.unpack_from(data, offset + 4)[0]
         frag = _U16.unpack_from(data, offset + 6)[0]
+        self.ttl = data[offset + 8]
         protocol = data[offset + 9]
         src, dst = data[offset + 12:offset + 16], data[offset + 16:offset + 20]
         payload = data[offset + ihl:offset + total]
@@ -166,6 +168,7 @@ class FrameDecoder:
             return
         length = _U16.unpack_from(data, offset + 4)[0]
         nxt = data[offset + 6]
+        self.ttl = data[offset + 7]
         src, dst = data[offset + 8:offset + 24], data[offset + 24:offset + 40]
         end = offset + 40 + length if length else len(data)
         cursor = offset + 40
@@ -324,7 +327,7 @@ class FrameDecoder:
         self.on_datagram(Datagram(
             file=self.file, frame=self.frame, time=self.time, src=address(src), dst=address(dst),
             sport=sport, dport=dport, payload=bytes(data), marker=marker, ip_length=ip_length,
-            fragments=fragments, truncated=truncated or (self.truncated and not fragments),
+            fragments=fragments, truncated=truncated or (self.truncated and not fragments), ttl=self.ttl,
         ))
 
     def _keepalive(self, src: str, dst: str, sport: int, dport: int) -> None:

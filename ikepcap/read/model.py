@@ -63,6 +63,7 @@ class Datagram:
     ip_length: int                      # IP datagram size on the wire, reassembled
     fragments: tuple[int, ...] = ()     # frames of every IP fragment, in offset order
     truncated: bool = False             # the capture cut it shorter than the wire had it
+    ttl: int | None = None              # IPv4 TTL / IPv6 hop limit as captured (of the last fragment)
 
 
 @dataclass(frozen=True, slots=True)

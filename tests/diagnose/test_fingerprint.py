@@ -20,6 +20,8 @@ from ikepcap.correlate.correlate import correlate
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa
 from ikepcap.decode.model import V1_VID
 from ikepcap.diagnose import implementations as impl
+from ikepcap.diagnose.capture_point import adjacent, locate
+from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.diagnose.fingerprint import (
     CERTAIN,
     LIKELY,
@@ -313,3 +315,39 @@ def test_corpus_sides_are_named_where_the_wire_allows(corpus) -> None:
     assert set(CORPUS_NAMED) <= set(seen)
     for name, pairs in seen.items():
         assert pairs == CORPUS_NAMED.get(name, {(None, None)} if pairs else set()), name
+
+
+# --- the capture point by TTL ------------------------------------------------------------------
+
+def _with_ttls(conversation: Conversation, initiator: int | None, responder: int | None) -> IkeSa:
+    for message in conversation.messages:
+        message.ttl = initiator if message.src == conversation.addresses["i"] else responder
+    return correlate(Extraction(engine="native", messages=conversation.messages)).sas[0]
+
+
+@pytest.mark.parametrize(("initiator", "responder", "near", "routers"), [
+    (64, 62, INITIATOR, "2 routers"),       # captured at the initiator's end of the path
+    (250, 128, RESPONDER, "5 routers"),     # a Windows responder next to it, a Cisco initiator 5 hops away
+    (63, 127, None, None),                  # in the middle: both decremented
+    (64, 64, None, None),                   # both on the capture point's segment: each sees all of the other
+    (64, None, None, None),                 # no TTL for one side (another engine, a hand-built message)
+])
+def test_the_ttl_places_the_capture_point(initiator, responder, near, routers) -> None:
+    conversation = Conversation()
+    conversation.healthy_main()
+    point = locate(_with_ttls(conversation, initiator, responder))
+    assert point.near == near
+    if near is not None:
+        assert routers in point.evidence[0] and "initial value" in point.evidence[0]
+
+
+def test_a_peer_next_to_the_capture_point_is_not_said_to_be_behind_a_nat() -> None:
+    """v1-mm-nat-t was captured at the responder's side (its TTL 64, the initiator's 63): the
+    responder's own NAT-D hash fails while the initiator's hash of it matches, so it faked the
+    hash to force UDP encapsulation; only the initiator is behind a NAT."""
+    (diagnosis,) = [d for d in diagnose(correlate(extract([str(CAPTURES / "v1-mm-nat-t.pcap")], jobs=1))).sas]
+    assert diagnosis.capture_point.near == RESPONDER and adjacent(diagnosis.sa) == {RESPONDER}
+    assert any("NAT-D faked to force UDP encapsulation" in e for e in diagnosis.implementations.responder.evidence)
+    (nat,) = [f for f in diagnosis.findings if f.rule == "nat-detected"]
+    assert any("the initiator is behind a NAT" in d for d in nat.details)
+    assert not any("responder" in d for d in nat.details)

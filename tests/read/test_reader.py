@@ -421,3 +421,21 @@ def test_pcapng_feeds_the_same_sift(tmp_path, big_endian):
     assert decoder.stats.link_types == {1: links.count(1), 101: links.count(101)}
     assert decoder.stats.first_time == pytest.approx(frames[0].time, abs=1e-6)
     assert decoder.stats.last_time == pytest.approx(frames[-1].time, abs=1e-6)
+
+
+def test_ttl_and_hop_limit_are_kept_and_a_tunnel_gives_its_inner_one(tmp_path):
+    """The TTL says how many routers a peer's packet crossed before the capture point (the
+    capture point's place, ``diagnose.capture_point``); in a tunnel or a remote span it is the
+    inner packet's, which is the peers' own."""
+    path = tmp_path / "c.pcap"
+    v4 = packets.ethernet(packets.ip_udp(A, B, 500, 500, MM1, ttl=61))
+    v6 = packets.ethernet(packets.ip_udp(A6, B6, 500, 500, MM1, ttl=254), packets.ETH_IPV6)
+    tunnel = packets.ethernet(packets.ipv4("203.0.113.5", "203.0.113.6", PROTO_GRE,
+                                           packets.gre(packets.ip_udp(A, B, 500, 500, MM1, ttl=128), 0x0800),
+                                           ttl=40))
+    pieces = packets.fragment_ipv4(A, B, PROTO_UDP, packets.udp(A, B, 500, 500, MM1 + bytes(600)), 300, ident=9,
+                                   ttl=63)
+    write_pcap(path, [Frame(T0 + n, frame) for n, frame in
+                      enumerate([v4, v6, tunnel, *(packets.ethernet(p) for p in pieces)])])
+    found, _ = read(path)
+    assert [d.ttl for d in found] == [61, 254, 128, 63]
