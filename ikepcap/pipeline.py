@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
-from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_of, order
+from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_of, order, scan_findings
+from ikepcap.diagnose.scan import scans
 from ikepcap.extract.model import Extraction
 from ikepcap.forking import balanced, map_forked
 from ikepcap.report.view import document, sa_view
@@ -112,8 +113,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     if dealt is not None:
         _record(keys, dealt, extraction, [outcome for _, _, outcomes in results for outcome in outcomes])
     rows = sorted((row for rows, _, _ in results for row in rows), key=lambda row: row[0])
-    view = document(extraction, [view for _, view in rows], flood_findings(capture, flood, lone), flood,
-                    capture.notes, digests)
+    capture_findings = flood_findings(capture, flood, lone) + scan_findings(scans(b.messages for b in grouping.buckets))
+    view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _ in results))
 
 

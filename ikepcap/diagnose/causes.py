@@ -89,6 +89,9 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
           "another one in its IKE_SA_INIT response."),
     Cause("filtered", "a filter rejects the traffic and says so",
           "A router or firewall answered with ICMP 'administratively prohibited'."),
+    Cause("scan", "an IKE scanner probing for gateways",
+          "One source sent a single request to each of many addresses and never re-sent or continued any, answered "
+          "or not: ike-scan or a tool like it mapping IKE responders, not a tunnel that fails."),
     Cause("flood", "an IKE flood or reflection attack",
           "Many distinct SAs from many sources with no completed negotiation: spoofed IKE, a scan, or reflected "
           "responses."),

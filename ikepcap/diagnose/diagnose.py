@@ -53,6 +53,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import DECRYPTED_VARIANTS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import HEALTHY_CAUSES, OBSERVATIONS, PHASE2_FLOWS, RULES, SIGNATURE_CAUSES, STALLS, Rule
+from ikepcap.diagnose.scan import Scan, scans
 from ikepcap.diagnose.states import (
     ANSWERS_DUPLICATE,
     DELETED_PHASE1,
@@ -421,7 +422,9 @@ def diagnose(correlation: Correlation) -> Diagnosis:
     members = {id(sa) for sa in lone} if flood is not None else set()
     diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])
     diagnoses.sort(key=order)
-    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone), flood, list(correlation.notes))
+    found = scans([s.message for s in sa.steps] for sa in correlation.sas)
+    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone) + scan_findings(found), flood,
+                     list(correlation.notes))
 
 
 def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
@@ -434,6 +437,14 @@ def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
 def order(d: SaDiagnosis) -> tuple:
     """Problems first, then in the order the SAs began."""
     return (d.verdict.status != PROBLEM, d.sa.steps[0].message.time)
+
+
+def scan_findings(found: list[Scan]) -> list[Finding]:
+    return [finding("scan", Match(
+        [Evidence(m.file, m.frame, m.time, f"{m.exchange} request from {m.src} to {m.dst}") for m in scan.sample],
+        [f"{scan.source} sent one first request to each of {len(scan.responders)} addresses ({scan.sas} IKE SAs in "
+         f"{seconds(scan.last_time - scan.first_time)}; {scan.answered} answered) and never re-sent or continued "
+         "any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."])) for scan in found]
 
 
 def flood_findings(correlation: Correlation, flood: Flood | None, lone: list[IkeSa]) -> list[Finding]:

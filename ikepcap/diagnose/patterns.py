@@ -67,8 +67,7 @@ from ikepcap.decode.model import (
     TrafficSelectors,
 )
 from ikepcap.decode.sa import proposal_text
-from ikepcap.diagnose import facts
-from ikepcap.diagnose import capture_point
+from ikepcap.diagnose import capture_point, facts
 from ikepcap.diagnose.capture_point import locate
 from ikepcap.diagnose.facts import (
     AUTHENTICATION_METHOD,

@@ -625,6 +625,15 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "retry after a configuration change. Its own findings follow, as information.",
          ("superseded",),
          ((I, ("Nothing to do for this attempt; look at the later SA if the tunnel still misbehaves.",)),)),
+    Rule("scan", CAPTURE, None, WARNING, "IKE scan: one request to each of many responders",
+         "One source sent each address a single first request and stopped there, whether it was answered or not. An "
+         "IKE daemon re-sends until it is answered and goes on when it is; a scanner records the answer and moves "
+         "on. The SAs it opened are probes, and their per-SA verdicts (unanswered, or the initiator did not go on) "
+         "describe the probe, not a tunnel.",
+         ("scan",),
+         ((I, ("If the scan is yours, nothing to do; otherwise find who runs it from the source address.",)),
+          (R, ("Expose IKE only to the peers that need it (an ACL on UDP 500/4500), and check what the answered "
+               "requests reveal (vendor IDs, accepted proposals).",)))),
     Rule("flood", CAPTURE, None, WARNING, "IKE flood: many SAs that never complete",
          "The capture holds a large number of IKE SAs with no completed negotiation, from many sources: a flood, a "
          "scan or reflected traffic rather than a tunnel to diagnose.",
