@@ -172,12 +172,13 @@ def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found)
 
 
-def clear_links(message: Message) -> tuple[Link, ...]:
-    """Where each payload of the clear chain sits (see ``_chain``): decryption needs the bytes
-    of KE payloads and the offset of SK/SKF, which the decoded payloads do not keep."""
+def clear_links(message: Message) -> Iterator[Link]:
+    """Where each payload of the clear chain sits (see ``_chain``), walked as far as the caller
+    reads: decryption needs the bytes of KE payloads and the offset of SK/SKF, which the decoded
+    payloads do not keep, and stops at the first it wants."""
     ctx = Context(major=message.major, exchange_type=message.exchange_type)
     end = _message_end(message.length, len(message.data), ctx)
-    return tuple(_chain(message.data, message.next_payload, end, ctx))
+    return _chain(message.data, message.next_payload, end, ctx)
 
 
 def decode_plaintext(plain: Plaintext, major: int, exchange_type: int) -> tuple[tuple[Payload, ...], tuple[str, ...]]:

@@ -259,6 +259,9 @@ class Plaintext:
     first_payload: int                  # 0: nothing inside (an empty INFORMATIONAL, a lone fragment)
     chain: bytes
     notes: tuple[str, ...] = ()         # what decryption itself noted (an IV it could not check, a fragment)
+    # The types inside when decryption walked the chain already (IKEv1 checks every plaintext
+    # that way); None: walked when first asked.
+    types: tuple[int, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -404,6 +407,8 @@ class Message:
         """The types of the decrypted payloads, in order, without decoding them."""
         if self.plaintext is None:
             return tuple(p.type for p in self.given_inner)
+        if self.plaintext.types is not None:
+            return self.plaintext.types
         return self._inner_links()[0]
 
     def _inner_links(self) -> tuple[tuple[int, ...], tuple]:

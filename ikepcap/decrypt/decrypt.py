@@ -359,11 +359,18 @@ def _v1_session(key: V1Key, messages: list[Message]) -> ikev1.Session | str:
             wanted.add(V1_SA)
         wanted.intersection_update(message.chain)
         for kind, offset, body_end, *_ in clear_links(message) if wanted else ():
+            if kind not in wanted:
+                continue
             body = message.data[offset + GenericPayloadHeader.size:body_end]
             if kind == V1_SA and chosen is None:
                 chosen = chosen_v1(body)
-            elif kind == V1_KE and from_initiator not in kes:
+                if chosen is not None:
+                    wanted.discard(V1_SA)
+            elif kind == V1_KE:
                 kes[from_initiator] = body
+                wanted.discard(V1_KE)
+            if not wanted:
+                break
         if chosen is not None and len(kes) == 2:
             break
     if chosen is None:

@@ -44,10 +44,12 @@ class Garbled:
     reason: str
 
 
-def chain_end(plain: bytes, first: int) -> int | str:
-    """Where the payload chain starting with type ``first`` ends in ``plain``, or why it is not
-    a payload chain at all."""
+def chain_end(plain: bytes, first: int) -> tuple[int, tuple[int, ...]] | str:
+    """Where the payload chain starting with type ``first`` ends in ``plain`` and the types it
+    holds (the message keeps them, so that asking whether a type is inside walks nothing), or
+    why it is not a payload chain at all."""
     offset, kind, count = 0, first, 0
+    types = []
     while kind != 0:
         if kind not in _V1_TYPES or count == MAX_PAYLOADS:
             return f"payload type {kind} at offset {offset} is not an IKEv1 payload"
@@ -56,12 +58,13 @@ def chain_end(plain: bytes, first: int) -> int | str:
         kind_next, reserved, length = GenericPayloadHeader.unpack_fields(plain, offset)
         if reserved != 0 or length < GenericPayloadHeader.size or offset + length > len(plain):
             return f"payload header at offset {offset} is not valid (reserved {reserved}, length {length})"
+        types.append(kind)
         offset += length
         kind = kind_next
         count += 1
     if len(plain) - offset > MAX_PADDING:
         return f"{len(plain) - offset} bytes after the last payload"
-    return offset
+    return offset, tuple(types)
 
 
 def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plaintext | Garbled:
@@ -72,10 +75,11 @@ def decrypt_body(key: bytes, iv: bytes, body: bytes, first: int) -> Plaintext | 
         return Garbled(str(error))
     except ValueError as error:                     # key of a size the cipher refuses
         return Garbled(f"the key does not fit the cipher: {error}")
-    end = chain_end(plain, first)
-    if isinstance(end, str):
-        return Garbled(f"decryption looks wrong: {end}")
-    return Plaintext(first, plain[:end])
+    walked = chain_end(plain, first)
+    if isinstance(walked, str):
+        return Garbled(f"decryption looks wrong: {walked}")
+    end, types = walked
+    return Plaintext(first, plain[:end], types=types)
 
 
 @dataclass(slots=True)
@@ -156,11 +160,12 @@ class Session:
         except (CryptoError, ValueError):
             return None
         for kind in AFTER_HASH:
-            end = chain_end(plain[hash_payload:], kind)
-            if not isinstance(end, str):
+            walked = chain_end(plain[hash_payload:], kind)
+            if not isinstance(walked, str):
+                end, types = walked
                 header = GenericPayloadHeader.pack(next_payload=kind, reserved=0, length=hash_payload)
                 return Plaintext(first, header + plain[GenericPayloadHeader.size:hash_payload + end],
-                                 (UNVERIFIED_HASH,))
+                                 (UNVERIFIED_HASH,), (first, *types))
         return None
 
 

@@ -109,3 +109,19 @@ def test_libreswans_informationals_before_mm6_decrypt_past_their_first_block():
         assert [(p.name, getattr(p, "notify_name", None)) for p in inside(inner, 1, 5)][1:] == \
             [("Notify", "INVALID_ID_INFORMATION")]
         assert any("first cipher block was read without its IV" in w for w in inner.plaintext.notes)
+
+
+@pytest.mark.parametrize("pcap", KEYED, ids=lambda p: p.stem)
+def test_the_types_decryption_walked_are_the_chain_the_message_decodes(pcap):
+    """IKEv1 decryption checks each plaintext by walking its payload chain and hands the types
+    it found to the message, which then answers 'is there a Delete inside?' without walking it
+    again: they must be the types the message's own walk finds."""
+    from ikepcap.decode.message import plaintext_links
+
+    found = messages(pcap)
+    result = decrypt(found, read_keys(beside(pcap)))
+    walked = [(m, r.plaintext) for m in found if isinstance(r := result.of(m), Inner) and r.plaintext.types is not None]
+    if not any(m.major == 1 for m, _ in walked):
+        pytest.skip("no IKEv1 message opened")
+    for message, plain in walked:
+        assert plain.types == tuple(link[0] for link in plaintext_links(plain, message.major, message.exchange_type))
