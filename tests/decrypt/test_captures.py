@@ -111,7 +111,8 @@ def test_libreswans_informationals_before_mm6_decrypt_past_their_first_block():
         assert any("first cipher block was read without its IV" in w for w in inner.plaintext.notes)
 
 
-@pytest.mark.parametrize("pcap", KEYED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("pcap", [p for p in KEYED if p.with_suffix(".ikev1_decryption_table").is_file()],
+                         ids=lambda p: p.stem)
 def test_the_types_decryption_walked_are_the_chain_the_message_decodes(pcap):
     """IKEv1 decryption checks each plaintext by walking its payload chain and hands the types
     it found to the message, which then answers 'is there a Delete inside?' without walking it
@@ -121,7 +122,6 @@ def test_the_types_decryption_walked_are_the_chain_the_message_decodes(pcap):
     found = messages(pcap)
     result = decrypt(found, read_keys(beside(pcap)))
     walked = [(m, r.plaintext) for m in found if isinstance(r := result.of(m), Inner) and r.plaintext.types is not None]
-    if not any(m.major == 1 for m, _ in walked):
-        pytest.skip("no IKEv1 message opened")
+    assert any(m.major == 1 for m, _ in walked)
     for message, plain in walked:
         assert plain.types == tuple(link[0] for link in plaintext_links(plain, message.major, message.exchange_type))
