@@ -6,7 +6,9 @@ supersede an attempt). So the SAs are dealt out by peer pair into shards, one pe
 and each shard is correlated, diagnosed and turned into views on its own; only what concerns
 the whole capture — a flood, what correlation left out, the report order — is decided here.
 The result is the one ``build_view(diagnose(correlate(extraction)))`` gives, in less time on a
-capture of thousands of SAs (a busy concentrator), where this is most of the work.
+capture of thousands of SAs (a busy concentrator), where this is most of the work. With keys, each
+shard first decrypts its own SAs (see ``analyse``), which gives the report of decrypting the whole
+capture and then diagnosing it.
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ class _Work:
     built: dict[int, IkeSa]             # buckets already correlated (the single-message ones)
     flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
     scope: Scope
-    messages: bool                      # views with the per-message list
-    keys: _Keys | None
+    messages: bool                      # views with the per-message list and notify counts (JSON)
+    keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
 
 
 _work: _Work | None = None
