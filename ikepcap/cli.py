@@ -429,6 +429,12 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
     result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
+    if redact and store is not None:
+        # The pseudonyms are drawn from every identity the messages carry, also those the keys
+        # reveal; decrypted in the shards, a worker's messages would be opened only there.
+        from ikepcap.decrypt.apply import apply
+        apply(result, store)
+        store = None
     digests = _file_digests(result) if ticket else None
     gc.freeze()
     with analysis_status(len(result.messages), not quiet):

@@ -4,6 +4,7 @@ tshark — independently of ikepcap — reads from the capture appears in the re
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -12,10 +13,13 @@ from pathlib import Path
 
 import generate
 import pytest
-from conftest import CAPTURES, CORPUS
+from conftest import CAPTURES, CORPUS, REPO
 from typer.testing import CliRunner
 
 from ikepcap.cli import app
+from ikepcap.decrypt.apply import apply
+from ikepcap.decrypt.keys import gather
+from ikepcap.extract.native import extract
 
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "isakmp.id.data.fqdn", "isakmp.id.data.user_fqdn",
@@ -92,3 +96,32 @@ def test_redact_is_linear(tmp_path):
         costs.append(time.process_time() - started)
         assert "peer1.example.net" not in str(redacted) and "id-1" in str(redacted)
     assert costs[1] < 4 * costs[0] * 2, costs          # four times the SAs: not sixteen times the time
+
+
+def test_redact_draws_pseudonyms_from_what_the_keys_open_also_when_the_shards_decrypt(monkeypatch, tmp_path):
+    """With keys, a busy capture is decrypted in the diagnosis shards, each in its own process;
+    the redactor, in the main process, must still see every message the keys open, or an
+    identity that only travelled encrypted would keep its real name."""
+    from ikepcap import pipeline
+    from ikepcap.report import redact
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MESSAGES", 0)
+    seen = []
+    built = redact.Redactor.__init__
+
+    def spy(self, extraction):
+        seen.append({(m.file, m.frame) for m in extraction.messages if m.opened})
+        built(self, extraction)
+
+    monkeypatch.setattr(redact.Redactor, "__init__", spy)
+    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
+    span = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(span)
+    capture = tmp_path / "keyed.pcap"          # the lab's keyed conversations, over several peer pairs
+    span.build_keyed(capture, 600)                         # with their key tables beside it
+    result = CliRunner().invoke(app, ["diagnose", "--redact", "-q", "-j2", "--format", "json", str(capture)])
+    assert result.exit_code in (0, 1), result.output
+    whole = extract([str(capture)], jobs=1)
+    apply(whole, gather([], [str(capture)]))
+    (opened,) = seen
+    assert opened == {(m.file, m.frame) for m in whole.messages if m.opened} and len(opened) > 100
