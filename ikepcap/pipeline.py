@@ -21,7 +21,6 @@ from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_of, order, scan_findings
-from ikepcap.diagnose.scan import scans
 from ikepcap.extract.model import Extraction
 from ikepcap.forking import balanced, map_forked
 from ikepcap.report.view import document, sa_view
@@ -115,7 +114,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     if dealt is not None:
         _record(keys, dealt, extraction, [outcome for _, _, outcomes in results for outcome in outcomes])
     rows = sorted((row for rows, _, _ in results for row in rows), key=lambda row: row[0])
-    capture_findings = flood_findings(capture, flood, lone) + scan_findings(scans(b.messages for b in grouping.buckets))
+    capture_findings = flood_findings(capture, flood, lone) + scan_findings(b.messages for b in grouping.buckets)
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _ in results))
 

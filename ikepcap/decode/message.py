@@ -193,22 +193,27 @@ def decode_plaintext_only(plain: Plaintext, major: int, exchange_type: int, kind
     """The decrypted payloads of one type, without decoding the rest (``links``: from
     ``plaintext_links``)."""
     ctx = Context(major=major, exchange_type=exchange_type)
-    data = bytes(Header.size) + plain.chain
-    found = _walk(data, (link for link in links if link[0] == kind), major, exchange_type)
+    found = _walk(_padded(plain), (link for link in links if link[0] == kind), major, exchange_type)
     return _decrypted(tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found))
 
 
 def plaintext_links(plain: Plaintext, major: int, exchange_type: int) -> tuple[Link, ...]:
     """Where each payload inside what the keys opened sits (as ``_chain`` gives them), none decoded."""
-    data = bytes(Header.size) + plain.chain
+    data = _padded(plain)
     ctx = Context(major=major, exchange_type=exchange_type)
     return tuple(_chain(data, plain.first_payload, len(data), ctx))
 
 
 def _plain_payloads(plain: Plaintext, major: int, exchange_type: int) -> tuple[Context, Iterator[Found]]:
     ctx = Context(major=major, exchange_type=exchange_type)
-    data = bytes(Header.size) + plain.chain            # offsets as in a message, so warnings read alike
+    data = _padded(plain)
     return ctx, _walk(data, _chain(data, plain.first_payload, len(data), ctx), major, exchange_type)
+
+
+def _padded(plain: Plaintext) -> bytes:
+    """The plaintext chain behind a header's room: offsets (and the warnings that name them) read
+    as in a message, and the links of ``plaintext_links`` point into it."""
+    return bytes(Header.size) + plain.chain
 
 
 def _decrypted(payloads: tuple[Payload, ...]) -> tuple[Payload, ...]:

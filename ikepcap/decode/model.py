@@ -322,8 +322,9 @@ class Message:
 
     def __reduce__(self) -> tuple:
         """Pickled as its fields without the cache: payloads ikepcap decodes are rebuilt where
-        they are needed (``plaintext``, ``given`` and ``given_inner`` go along), and a plain argument tuple pickles at twice the speed of a slotted
-        dataclass's state (a worker process sends back every message it read)."""
+        they are needed (``plaintext``, ``given`` and ``given_inner`` go along), and a plain
+        argument tuple pickles at twice the speed of a slotted dataclass's state (a worker
+        process sends back every message it read)."""
         return Message, _MESSAGE_FIELDS(self)
 
     def open_with(self, plaintext: Plaintext) -> None:

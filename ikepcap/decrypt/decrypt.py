@@ -182,7 +182,7 @@ class _Run:
             reasons = sorted({r.reason.split(':')[0] for _, r in failed})
             frames = ", ".join(frame_label(*key) for key, _ in failed[:8]) + (" …" if len(failed) > 8 else "")
             self.outcome.warnings.append(f"{source}: {len(failed)} of {len(results)} encrypted message(s) of SA "
-                                 f"{ispi.hex()}/{rspi.hex()} did not decrypt ({'; '.join(reasons)}): {frames}")
+                                         f"{ispi.hex()}/{rspi.hex()} did not decrypt ({'; '.join(reasons)}): {frames}")
 
     # --- IKEv2 --------------------------------------------------------------------------------
 
@@ -213,8 +213,9 @@ class _Run:
             encryption, integrity = _negotiated_v2(messages)
             if encryption is None:
                 if not trial:
-                    self.outcome.warnings.append(f"{key.source}: the key names no algorithms and the capture holds no "
-                                         f"IKE_SA_INIT response of SA {ispi.hex()}/{rspi.hex()} that does")
+                    self.outcome.warnings.append(f"{key.source}: the key names no algorithms and the capture "
+                                                 f"holds no IKE_SA_INIT response of SA {ispi.hex()}/{rspi.hex()} "
+                                                 "that does")
                 return False
         initiator = ikev2.Direction(encryption, integrity, key.sk_ei, key.sk_ai)
         responder = ikev2.Direction(encryption, integrity, key.sk_er, key.sk_ar)
@@ -259,7 +260,8 @@ class _Run:
             return
         messages = self.by_spi.get((1, key.icookie), [])
         if not messages:
-            self.outcome.warnings.append(f"{key.source}: no IKEv1 SA with initiator cookie {key.icookie.hex()} in the capture")
+            self.outcome.warnings.append(f"{key.source}: no IKEv1 SA with initiator cookie {key.icookie.hex()} "
+                                         "in the capture")
             return
         self._v1_sa(key, key.icookie, messages, trial=False)
 

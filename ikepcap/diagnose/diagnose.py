@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ikepcap.correlate.model import (
@@ -21,6 +22,7 @@ from ikepcap.correlate.model import (
     IkeSa,
     Step,
 )
+from ikepcap.decode.model import Message
 from ikepcap.diagnose import facts
 from ikepcap.diagnose.capture_point import adjacent, locate
 from ikepcap.diagnose.causes import CAUSES
@@ -53,7 +55,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import DECRYPTED_VARIANTS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import HEALTHY_CAUSES, OBSERVATIONS, PHASE2_FLOWS, RULES, SIGNATURE_CAUSES, STALLS, Rule
-from ikepcap.diagnose.scan import Scan, scans
+from ikepcap.diagnose.scan import scans
 from ikepcap.diagnose.states import (
     ANSWERS_DUPLICATE,
     DELETED_PHASE1,
@@ -422,9 +424,8 @@ def diagnose(correlation: Correlation) -> Diagnosis:
     members = {id(sa) for sa in lone} if flood is not None else set()
     diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])
     diagnoses.sort(key=order)
-    found = scans([s.message for s in sa.steps] for sa in correlation.sas)
-    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone) + scan_findings(found), flood,
-                     list(correlation.notes))
+    found = scan_findings([s.message for s in sa.steps] for sa in correlation.sas)
+    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone) + found, flood, list(correlation.notes))
 
 
 def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
@@ -439,12 +440,13 @@ def order(d: SaDiagnosis) -> tuple:
     return (d.verdict.status != PROBLEM, d.sa.steps[0].message.time)
 
 
-def scan_findings(found: list[Scan]) -> list[Finding]:
+def scan_findings(sas: Iterable[Sequence[Message]]) -> list[Finding]:
+    """The scanners among the initiators (``scan.scans``; ``sas``: each SA's messages in order)."""
     return [finding("scan", Match(
         [Evidence(m.file, m.frame, m.time, f"{m.exchange} request from {m.src} to {m.dst}") for m in scan.sample],
         [f"{scan.source} sent one first request to each of {len(scan.responders)} addresses ({scan.sas} IKE SAs in "
          f"{seconds(scan.last_time - scan.first_time)}; {scan.answered} answered) and never re-sent or continued "
-         "any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."])) for scan in found]
+         "any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."])) for scan in scans(sas)]
 
 
 def flood_findings(correlation: Correlation, flood: Flood | None, lone: list[IkeSa]) -> list[Finding]:

@@ -1041,7 +1041,7 @@ def nat_detected(sa: IkeSa) -> Match | None:
     # translated before it: an own hash of its that fails while the peer's hash of the same
     # address matches was faked to force UDP encapsulation (the fingerprint says by whom).
     adjacent = capture_point.adjacent(sa)
-    faked = {own for side in adjacent if (found := forced_encapsulation(sa, side)) is not None for own in found[:1]}
+    faked = {checks[0] for side in adjacent if (checks := forced_encapsulation(sa, side)) is not None}
     misses = [c for c in sa.nat_checks if not c.matches and c not in faked]
     if not misses:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import struct
+from dataclasses import replace
 
 from ikepcap.correlate.correlate import correlate
 from ikepcap.decode.message import decode_datagram
@@ -167,6 +168,11 @@ class Conversation:
     def add_lost_fragments(self, time: float, frames: tuple[int, ...]) -> None:
         self.lost.append(LostFragments("built", frames, time, self.addresses["i"], self.addresses["r"], 4500, 4500,
                                        ISPI, 1480, None, "still incomplete at the end of the capture"))
+
+    def renamed(self, ispi: bytes) -> list:
+        """The messages under another initiator SPI (header field and bytes), to put several
+        conversations in one capture as distinct SAs."""
+        return [replace(m, ispi=ispi, data=ispi + m.data[8:]) for m in self.messages]
 
     def diagnosis(self) -> SaDiagnosis:
         extraction = Extraction(engine="native", messages=list(self.messages), esp=self.esp,

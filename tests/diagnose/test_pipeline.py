@@ -117,10 +117,6 @@ def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
             assert home.setdefault(buckets[i].key[2:4], n) == n
 
 
-def _renamed(conversation: Conversation, ispi: bytes) -> list:
-    return [replace(m, ispi=ispi, data=ispi + m.data[8:]) for m in conversation.messages]
-
-
 def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> None:
     """An unanswered attempt is superseded by a later SA between the same peers, and an ICMP
     error goes to the latest SA between them that began before it: both look across SAs, and
@@ -131,10 +127,10 @@ def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> N
         attempt, later = Conversation(responder=peer), Conversation(responder=peer)
         attempt.mm(1, 10.0 * n)
         later.healthy_main(10.0 * n + 5)
-        messages += _renamed(attempt, bytes([n]) * 8) + _renamed(later, bytes([n + 100]) * 8)
+        messages += attempt.renamed(bytes([n]) * 8) + later.renamed(bytes([n + 100]) * 8)
     alone = Conversation(responder="198.51.100.99")     # one more SA, so that the shards' loads differ
     alone.healthy_main(1.0)
-    messages += _renamed(alone, bytes([99]) * 8)
+    messages += alone.renamed(bytes([99]) * 8)
     quoted = QuotedDatagram("192.0.2.10", "198.51.100.23", 17, 500, 500, None)
     error = IcmpError("built", 99, 38.0, "198.51.100.23", "192.0.2.10", 4, 3, 3, "port unreachable", None, quoted)
     extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
@@ -216,7 +212,7 @@ def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
     for n in range(8):
         conversation = Conversation(responder=f"198.51.100.{30 + n}")
         conversation.healthy_main(10.0 * n)
-        messages += _renamed(conversation, bytes([n // 2]) * 8)    # each SPI between two pairs
+        messages += conversation.renamed(bytes([n // 2]) * 8)     # each SPI between two pairs
     buckets = group(ordered(messages)).buckets
     shards = pipeline._shards(buckets, 4)
     home = {}

@@ -8,7 +8,6 @@ that end up in different shards.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from sequences import Conversation
@@ -38,8 +37,7 @@ def _probes(responders: int, answered: int, resend_one: bool = False, version: i
             c.mm(1, t)
             if n < answered:
                 c.mm(2, t + 0.01)
-        ispi = n.to_bytes(8, "big")
-        messages += [replace(m, ispi=ispi, data=ispi + m.data[8:]) for m in c.messages]
+        messages += c.renamed(n.to_bytes(8, "big"))
     return Extraction(engine="native", messages=messages)
 
 
