@@ -1,8 +1,5 @@
-"""The ciphers and integrity checks of IKE, as data, and the few operations decryption needs.
+"""The few operations decryption needs, on the algorithms ``algorithms`` lists as data.
 
-One row per algorithm, with every name under which a key file may mention it: the IANA name,
-the number on the wire, Wireshark's ``ikev2_decryption_table`` string (which strongSwan's
-save-keys plugin writes verbatim) and strongSwan's log name (``selected proposal: IKE:...``).
 The primitives are those of ``cryptography`` (OpenSSL); only AES-XCBC (RFC 3566), which
 OpenSSL does not offer, is built here from AES-ECB.
 """
@@ -12,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -24,131 +20,11 @@ try:                                            # cryptography >= 43 moved 3DES 
 except ImportError:                             # pragma: no cover - older cryptography
     from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
 
+from ikepcap.decrypt.algorithms import CHACHA, Encryption, Integrity
+
 
 class CryptoError(Exception):
     """Why a ciphertext could not be opened: the text is the reason shown to the user."""
-
-
-CBC, CTR, GCM, CHACHA = "cbc", "ctr", "gcm", "chacha20-poly1305"
-
-
-@dataclass(frozen=True, slots=True)
-class Encryption:
-    """An IKEv2 encryption transform at one key size (RFC 7296 §3.3.2, IANA "Transform Type 1")."""
-
-    name: str                       # IANA name and key size
-    transform_id: int
-    key_bits: int
-    mode: str
-    block: int                      # the cipher's block: padding aligns to it (1: none needed)
-    iv_bytes: int                   # the explicit IV that opens the SK payload
-    salt_bytes: int                 # taken from the end of SK_e (RFC 5930 §2, RFC 5282 §7.1, RFC 7634 §2)
-    icv_bytes: int                  # AEAD tag; 0 when a separate integrity transform is used
-    wireshark: str | None           # the name in Wireshark's table; None where Wireshark has none
-    strongswan: tuple[str, ...]     # names in charon's "selected proposal" line
-    tcpdump: tuple[str, ...]        # names in tcpdump -E key lines, which Libreswan logs (name + key bits)
-
-    @property
-    def key_bytes(self) -> int:
-        """How long SK_e is: the cipher key and its salt."""
-        return self.key_bits // 8 + self.salt_bytes
-
-    @property
-    def aead(self) -> bool:
-        return self.icv_bytes > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Integrity:
-    """An IKEv2 integrity transform (IANA "Transform Type 3")."""
-
-    name: str
-    transform_id: int
-    key_bytes: int
-    icv_bytes: int                  # the truncated MAC at the end of the SK payload
-    hash: str | None                # hashlib name for HMAC; None for AES-XCBC
-    wireshark: str | None
-    strongswan: tuple[str, ...]
-    tcpdump: str
-
-
-def _aes(mode: str, bits: int, transform_id: int, icv: int = 0, wireshark: str | None = None,
-         strongswan: tuple[str, ...] = (), tcpdump: str = "") -> Encryption:
-    salt = 0 if mode == CBC else 4
-    return Encryption(f"ENCR_AES_{mode.upper()}" + (f"_{icv}" if icv else "") + f"-{bits}", transform_id, bits,
-                      mode, 16 if mode == CBC else 1, 16 if mode == CBC else 8, salt, icv, wireshark, strongswan,
-                      (f"{tcpdump}{bits}",))
-
-
-ENCRYPTIONS: tuple[Encryption, ...] = (
-    Encryption("ENCR_3DES", 3, 192, CBC, 8, 8, 0, 0, "3DES [RFC2451]", ("3DES_CBC",), ("3des", "3des192")),
-    *(_aes(CBC, b, 12, wireshark=f"AES-CBC-{b} [RFC3602]", strongswan=(f"AES_CBC_{b}",), tcpdump="aes")
-      for b in (128, 192, 256)),
-    *(_aes(CTR, b, 13, wireshark=f"AES-CTR-{b} [RFC5930]", strongswan=(f"AES_CTR_{b}",), tcpdump="aes_ctr")
-      for b in (128, 192, 256)),
-    # Libreswan calls GCM with the 8-byte ICV plain "aes_gcm".
-    *(_aes(GCM, b, tid, icv, f"AES-GCM-{b} with {icv} octet ICV [RFC5282]", (f"AES_GCM_{icv}_{b}",), tcpdump)
-      for tid, icv, tcpdump in ((18, 8, "aes_gcm"), (19, 12, "aes_gcm_12"), (20, 16, "aes_gcm_16"))
-      for b in (128, 192, 256)),
-    # Wireshark's IKEv2 table has no ChaCha20-Poly1305 (RFC 7634): only charon's name reaches it.
-    Encryption("ENCR_CHACHA20_POLY1305", 28, 256, CHACHA, 1, 8, 4, 16, None,
-               ("CHACHA20_POLY1305", "CHACHA20_POLY1305_256"), ("chacha20_poly1305256",)),
-)
-
-INTEGRITIES: tuple[Integrity, ...] = (
-    Integrity("AUTH_HMAC_SHA1_96", 2, 20, 12, "sha1", "HMAC_SHA1_96 [RFC2404]", ("HMAC_SHA1_96",), "sha1"),
-    Integrity("AUTH_AES_XCBC_96", 5, 16, 12, None, None, ("AES_XCBC_96",), "aes_xcbc"),
-    Integrity("AUTH_HMAC_SHA2_256_128", 12, 32, 16, "sha256", "HMAC_SHA2_256_128 [RFC4868]", ("HMAC_SHA2_256_128",),
-              "sha256"),
-    Integrity("AUTH_HMAC_SHA2_384_192", 13, 48, 24, "sha384", "HMAC_SHA2_384_192 [RFC4868]", ("HMAC_SHA2_384_192",),
-              "sha384"),
-    Integrity("AUTH_HMAC_SHA2_512_256", 14, 64, 32, "sha512", "HMAC_SHA2_512_256 [RFC4868]", ("HMAC_SHA2_512_256",),
-              "sha512"),
-)
-# What an AEAD row writes for integrity: Wireshark's table (and save-keys), tcpdump/Libreswan.
-NO_INTEGRITY = ("NONE [RFC4306]", "", "none")
-
-_ENCRYPTION_NAMES = {n: e for e in ENCRYPTIONS for n in (e.name, e.wireshark, *e.strongswan, *e.tcpdump) if n}
-_INTEGRITY_NAMES = {n: i for i in INTEGRITIES for n in (i.name, i.wireshark, *i.strongswan, i.tcpdump) if n}
-_ENCRYPTION_IDS = {(e.transform_id, e.key_bits): e for e in ENCRYPTIONS}
-_INTEGRITY_IDS = {i.transform_id: i for i in INTEGRITIES}
-
-
-def encryption_named(name: str) -> Encryption | None:
-    return _ENCRYPTION_NAMES.get(name.strip())
-
-
-def integrity_named(name: str) -> Integrity | None:
-    return _INTEGRITY_NAMES.get(name.strip())
-
-
-def encryption_by_id(transform_id: int, key_bits: int | None) -> Encryption | None:
-    """The row for an SA payload's transform; 3DES and ChaCha20 carry no key length attribute."""
-    if key_bits is None:
-        key_bits = {3: 192, 28: 256}.get(transform_id, 0)
-    return _ENCRYPTION_IDS.get((transform_id, key_bits))
-
-
-def integrity_by_id(transform_id: int) -> Integrity | None:
-    return _INTEGRITY_IDS.get(transform_id)
-
-
-# --- IKEv1 (RFC 2409 Appendix A: Oakley attribute values) ------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class V1Cipher:
-    name: str
-    block: int
-    key_bytes: tuple[int, ...]      # the lengths a key of this cipher may have
-
-
-# Encryption Algorithm attribute (class 1); AES (7) takes its size from Key Length (class 14).
-V1_CIPHERS = {
-    5: V1Cipher("3DES-CBC", 8, (24,)),
-    7: V1Cipher("AES-CBC", 16, (16, 24, 32)),
-}
-# Hash Algorithm attribute (class 2): the hash of the phase-1 and phase-2 IVs (RFC 2409 App. B).
-V1_HASHES = {1: "md5", 2: "sha1", 4: "sha256", 5: "sha384", 6: "sha512"}
 
 
 def v1_hash(name: str, *parts: bytes) -> bytes:

@@ -20,34 +20,23 @@ from ikepcap.decode.model import (
     V1_FLAG_ENCRYPTION,
     V1_KE,
     V1_SA,
-    V2_SA,
     V2_SK,
     V2_SKF,
     Message,
     Plaintext,
-    SecurityAssociation,
 )
-from ikepcap.decode.sa import V2_KEY_LENGTH, chosen_v1
+from ikepcap.decode.sa import chosen_v1
 from ikepcap.decode.wire import CiscoFragment, GenericPayloadHeader, SkfV2
 from ikepcap.decrypt import ikev1, ikev2
-from ikepcap.decrypt.ciphers import (
-    V1_CIPHERS,
-    V1_HASHES,
-    Encryption,
-    Integrity,
-    encryption_by_id,
-    integrity_by_id,
-)
+from ikepcap.decrypt.algorithms import V1_CIPHERS, V1_HASHES, negotiated_v2
 from ikepcap.decrypt.keys import KeySource, KeyStore, V1Key, V2Key
 from ikepcap.read.model import frame_label
 
 MessageId = tuple[str, int]                     # (file, frame): what a result belongs to
 # Main Mode (MM3/MM4) and Aggressive Mode (AM1/AM2) carry the KE payloads of the first IV.
 V1_EXCHANGES_WITH_KE = (iana.V1_EXCHANGE_TYPES.number("Main Mode"), iana.V1_EXCHANGE_TYPES.number("Aggressive Mode"))
-V2_IKE_SA_INIT = iana.V2_EXCHANGE_TYPES.number("IKE_SA_INIT")
 V1_ATTR_ENCRYPTION, V1_ATTR_HASH, V1_ATTR_KEY_LENGTH = (iana.V1_IKE_ATTRIBUTES.number(name) for name in (
     "Encryption Algorithm", "Hash Algorithm", "Key Length"))
-V2_ENCR, V2_INTEG = iana.V2_TRANSFORM_TYPES.number("ENCR"), iana.V2_TRANSFORM_TYPES.number("INTEG")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,13 +199,14 @@ class _Run:
             return False
         encryption, integrity = key.encryption, key.integrity
         if encryption is None:
-            encryption, integrity = _negotiated_v2(messages)
-            if encryption is None:
+            negotiated = negotiated_v2(messages)
+            if negotiated is None:
                 if not trial:
                     self.outcome.warnings.append(f"{key.source}: the key names no algorithms and the capture "
                                                  f"holds no IKE_SA_INIT response of SA {ispi.hex()}/{rspi.hex()} "
                                                  "that does")
                 return False
+            encryption, integrity = negotiated.encryption, negotiated.integrity
         initiator = ikev2.Direction(encryption, integrity, key.sk_ei, key.sk_ai)
         responder = ikev2.Direction(encryption, integrity, key.sk_er, key.sk_ar)
         fragments: dict[tuple[bool, int], dict[int, tuple[Message, bytes, int]]] = defaultdict(dict)
@@ -323,25 +313,6 @@ def _open_v2(message: Message, keys: ikev2.Direction) -> tuple[bytes, int, int, 
     if isinstance(opened, ikev2.Refused):
         return opened
     return opened.chain, next_payload, number, total
-
-
-def _negotiated_v2(messages: list[Message]) -> tuple[Encryption | None, Integrity | None]:
-    """The algorithms of the responder's chosen proposal in IKE_SA_INIT (RFC 7296 §1.2)."""
-    for message in messages:
-        if message.exchange_type != V2_IKE_SA_INIT or not message.is_response:
-            continue
-        for sa in message.payloads_of(V1_SA, V2_SA, SecurityAssociation):
-            for proposal in sa.proposals[:1]:
-                encryption = integrity = None
-                for transform in proposal.transforms:
-                    bits = next((a.value for a in transform.attributes if a.type == V2_KEY_LENGTH), None)
-                    if transform.transform_type == V2_ENCR:
-                        encryption = encryption_by_id(transform.transform_id, bits if isinstance(bits, int) else None)
-                    elif transform.transform_type == V2_INTEG:
-                        integrity = integrity_by_id(transform.transform_id)
-                if encryption is not None:
-                    return encryption, integrity
-    return None, None
 
 
 def _v1_session(key: V1Key, messages: list[Message]) -> ikev1.Session | str:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from ikepcap.decode import iana
 from ikepcap.decode.model import Plaintext
 from ikepcap.decode.wire import GenericPayloadHeader, Header
-from ikepcap.decrypt.ciphers import CryptoError, V1Cipher, cbc_decrypt, v1_hash
+from ikepcap.decrypt.algorithms import V1Cipher
+from ikepcap.decrypt.ciphers import CryptoError, cbc_decrypt, v1_hash
 
 # The most padding an implementation adds: RFC 2409 §5.3 pads to the block; some add a whole
 # block more, and the pad-length byte of RFC 2408 §3.1 implementations can reach 255.

@@ -10,17 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ikepcap.decrypt.ciphers import (
-    CBC,
-    CTR,
-    CryptoError,
-    Encryption,
-    Integrity,
-    aead_decrypt,
-    cbc_decrypt,
-    ctr_decrypt,
-    integrity_icv,
-)
+from ikepcap.decrypt.algorithms import CBC, CTR, Encryption, Integrity
+from ikepcap.decrypt.ciphers import CryptoError, aead_decrypt, cbc_decrypt, ctr_decrypt, integrity_icv
 
 GENERIC_HEADER = 4
 SKF_FIELDS = 4                      # Fragment Number and Total Fragments (RFC 7383 §2.5)

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ikepcap.decrypt.ciphers import NO_INTEGRITY, Encryption, Integrity, encryption_named, integrity_named
+from ikepcap.decrypt.algorithms import NO_INTEGRITY, Encryption, Integrity, encryption_named, integrity_named
 from ikepcap.decrypt.tables import V1_TABLE, V2_TABLE, beside
 
 SPI_BYTES = 8

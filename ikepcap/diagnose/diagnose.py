@@ -243,9 +243,10 @@ def _phase2_verdict(sa: IkeSa, p1: PhaseVerdict, stall: Finding | None) -> Phase
         return _open_phase2(last, waiting, None, stall, None, None)
     if p1.inferred and not facts.named(sa, IKE_AUTH_MESSAGES):
         return PhaseVerdict(ESTABLISHED, None, None, None, True, "established before the capture", None, None)
-    if facts.childless(sa):
+    childless = facts.childless(sa)
+    if childless:
         return PhaseVerdict(NOT_SEEN, None, None, None, False,
-                            "no child SA negotiated: a childless IKE SA (RFC 6023), as the keys show", None, None)
+                            f"no child SA negotiated: a childless IKE SA (RFC 6023), {childless}", None, None)
     both_ways = facts.esp_both_ways(sa)
     return PhaseVerdict(ESTABLISHED, None, None, None, not both_ways,
                         "established" + (" (ESP both ways)" if both_ways else " (inferred from sizes)"), None, None)

@@ -11,6 +11,7 @@ from ikepcap.correlate.model import (
     AM1,
     CREATE_CHILD_SA_REQUEST,
     DUPLICATE_REPLY,
+    IKE_AUTH,
     IKE_AUTH_REQUEST,
     IKE_SA_INIT_REQUEST,
     IKE_SA_INIT_RETRY,
@@ -33,6 +34,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.wire import Header
+from ikepcap.decrypt.algorithms import negotiated_v2
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.icmp import MTU_ERRORS
 from ikepcap.read.model import NAT_T_PORT, IcmpError
@@ -57,6 +59,14 @@ FRAGMENTATION_RISK_BYTES = 1400
 # else: IV + an 8-byte Notify + padding + ICV is 33-64 bytes with the usual ciphers, while an
 # identity and an AUTH payload alone add some 60 bytes more.
 NOTIFY_ONLY_SK_BYTES = 80
+# The least a first IKE_AUTH request holds (RFC 7296 §3): IDi with empty data (§3.5); AUTH's
+# 8 bytes before its data, which a shared key or NULL authentication fills with one PRF output
+# (§2.15, RFC 7619 §2.1); and, to propose a child SA, an SA payload with one proposal of a
+# 4-byte SPI and the two transforms ESP (ENCR, ESN) or AH (INTEG, ESN) cannot do without
+# (§3.3.3), then TSi and TSr with one IPv4 range each (§3.13.1).
+SMALLEST_ID, AUTH_HEAD = 8, 8
+SMALLEST_CHILD = (4 + 8 + 4 + 2 * 8) + 2 * (8 + 16)
+CHILDLESS_SUPPORTED = V2_NOTIFY("CHILDLESS_IKEV2_SUPPORTED")
 
 # Algorithms a negotiated IKE SA should not use, by the names the decoder gives them (decode/iana),
 # with why: RFC 8247 §2.1-2.4 (IKEv2; its reasons hold for IKEv1's equivalents), RFC 5114 groups.
@@ -141,12 +151,32 @@ def inside(step: Step, v1_type: int, v2_type: int, cls: type) -> tuple:
     return tuple(p for p in step.message.payloads_of(v1_type, v2_type, cls) if p.decrypted)
 
 
-def childless(sa: IkeSa) -> bool:
-    """The keys show an IKE_AUTH request with no SA payload inside: an IKE SA set up without a
-    child SA (RFC 6023), which sizes alone cannot tell from a small proposal."""
-    requests = [s for s in named(sa, IKE_AUTH_REQUEST) if opened(s)]
-    return bool(requests) and not any(s.message.carries(V1_SA, V2_SA) for s in requests) and \
-        not named(sa, CREATE_CHILD_SA_REQUEST)
+def childless(sa: IkeSa) -> str | None:
+    """How the capture shows an IKE SA set up without a child SA (RFC 6023), or None: the keys
+    show IKE_AUTH requests with no SA payload, or, without them, the only IKE_AUTH request has
+    too little room to propose a child SA at all (which a merely small proposal never lacks)."""
+    if named(sa, CREATE_CHILD_SA_REQUEST):
+        return None
+    requests = [s for s in named(sa, IKE_AUTH_REQUEST) if s.copy_of is None]
+    read = [s for s in requests if opened(s)]
+    if read:
+        return None if any(s.message.carries(V1_SA, V2_SA) for s in read) else "as the keys show"
+    # EAP takes more than one IKE_AUTH exchange, and its first request has no AUTH payload.
+    if len(requests) != 1 or len(sa.exchanges_of(IKE_AUTH)) != 1:
+        return None
+    negotiated = negotiated_v2(s.message for s in sa.steps)
+    length = sk_length(requests[0])
+    room = negotiated.room(length) if negotiated is not None and length is not None else None
+    if room is None or negotiated.prf_bytes is None:
+        return None
+    needed = SMALLEST_ID + AUTH_HEAD + negotiated.prf_bytes + SMALLEST_CHILD
+    if room >= needed:
+        return None
+    offered = next((s for s in sa.steps if s.sender != INITIATOR and not s.message.encrypted
+                    and any(n.notify_type == CHILDLESS_SUPPORTED for n in notifications(s))), None)
+    return (f"as sizes show: the IKE_AUTH request (frame {requests[0].label}) holds at most {room} bytes of "
+            f"payloads, and IDi, AUTH and a child SA's SA, TSi and TSr need {needed}"
+            + (f"; the responder offered it (CHILDLESS_IKEV2_SUPPORTED, frame {offered.label})" if offered else ""))
 
 
 def security_associations(step: Step) -> tuple[SecurityAssociation, ...]:

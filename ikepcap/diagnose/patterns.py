@@ -828,6 +828,8 @@ def child_rejected(sa: IkeSa, p: Progress) -> Match | None:
             f"{_notify_text(step, notification)}."] + _selectors(requests[0]), variant, inferred=False)
     if any(facts.opened(s) for s in responses):
         return None                     # read with the keys, and no refusal in it: the child SA came up
+    if facts.childless(sa):
+        return None                     # too small to have proposed a child SA: nothing to refuse
     request_bytes = sum(facts.sk_length(s) or 0 for s in requests)
     response_bytes = sum(facts.sk_length(s) or 0 for s in responses)
     # A response with an SA and both traffic selectors is about as large as the request;

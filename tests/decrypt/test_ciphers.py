@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from ikepcap.decrypt import algorithms as rows
 from ikepcap.decrypt import ciphers
-from ikepcap.decrypt.ciphers import CryptoError, encryption_named, integrity_named
+from ikepcap.decrypt.algorithms import encryption_named, integrity_named
+from ikepcap.decrypt.ciphers import CryptoError
 
 h = bytes.fromhex
 
@@ -110,15 +112,15 @@ def test_aes_xcbc_mac_rfc3566_vectors(length, mac):
 
 
 def test_every_row_is_found_by_each_of_its_names_and_numbers():
-    for encryption in ciphers.ENCRYPTIONS:
+    for encryption in rows.ENCRYPTIONS:
         for name in (encryption.name, encryption.wireshark, *encryption.strongswan, *encryption.tcpdump):
             if name:
                 assert encryption_named(name) is encryption
-        assert ciphers.encryption_by_id(encryption.transform_id, encryption.key_bits) is encryption
-    for integrity in ciphers.INTEGRITIES:
-        assert ciphers.integrity_by_id(integrity.transform_id) is integrity
+        assert rows.encryption_by_id(encryption.transform_id, encryption.key_bits) is encryption
+    for integrity in rows.INTEGRITIES:
+        assert rows.integrity_by_id(integrity.transform_id) is integrity
         assert integrity_named(integrity.tcpdump) is integrity
-    assert ciphers.encryption_by_id(3, None).name == "ENCR_3DES"
+    assert rows.encryption_by_id(3, None).name == "ENCR_3DES"
     assert encryption_named("AES-CCM-128 with 16 octet ICV [RFC5282]") is None
 
 
