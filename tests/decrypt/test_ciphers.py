@@ -127,3 +127,16 @@ def test_every_row_is_found_by_each_of_its_names_and_numbers():
 def test_cbc_refuses_partial_blocks():
     with pytest.raises(CryptoError, match="blocks"):
         ciphers.cbc_decrypt(bytes(16), bytes(16), bytes(15))
+
+
+@pytest.mark.parametrize(("encryption", "integrity", "sk_data", "room"), [
+    ("AES-CBC-128 [RFC3602]", "HMAC_SHA2_256_128 [RFC4868]", 148, 148 - 16 - 16 - 1),   # sw-lsw-v2-healthy's IKE_AUTH
+    ("3DES [RFC2451]", "HMAC_SHA1_96 [RFC2404]", 100, 100 - 8 - 12 - 1),
+    ("AES-GCM-256 with 16 octet ICV [RFC5282]", None, 100, 100 - 8 - 16 - 1),
+    ("CHACHA20_POLY1305", None, 100, 100 - 8 - 16 - 1),
+    ("AES-CBC-128 [RFC3602]", None, 100, None),             # a CBC cipher without integrity: nothing to go by
+])
+def test_room_inside_an_sk_payload_is_its_data_less_iv_checksum_and_pad_length(encryption, integrity, sk_data, room):
+    """RFC 7296 §3.14: IV | payloads | padding | Pad Length | ICV; with no padding, the rest is payloads."""
+    negotiated = rows.Negotiated(encryption_named(encryption), integrity and integrity_named(integrity), 32)
+    assert negotiated.room(sk_data) == room
