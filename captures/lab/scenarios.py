@@ -252,6 +252,20 @@ SCENARIOS: list[Scenario] = [
         {"m-left": ("v1-mm-udp4500-blocked", "initiator-side")},
         router=NFT_NAT + DROP_4500),
     Scenario(
+        "v1-mm-udp4500-blocked-rs",
+        "as v1-mm-udp4500-blocked, recorded on the router's responder-side port: MM5 never gets there",
+        sw("i"), sw("r", remote_addrs="%any"), until_give_up(),
+        {"m-right": ("v1-mm-udp4500-blocked-responder-side", "responder-side")},
+        router=NFT_NAT + DROP_4500),
+    Scenario(
+        "v2-auth-udp4500-blocked",
+        "IKEv2, initiator behind the router's NAT; IKE_AUTH floats to 4500, which the router drops; "
+        "both router ports",
+        sw("i", version=2), sw("r", version=2, remote_addrs="%any"), until_give_up(),
+        {"m-left": ("v2-auth-udp4500-blocked-initiator-side", "initiator-side"),
+         "m-right": ("v2-auth-udp4500-blocked-responder-side", "responder-side")},
+        router=NFT_NAT + DROP_4500),
+    Scenario(
         "v1-mm-cert-ip-fragments-dropped",
         "RSA-4096 certificates, no IKE fragmentation: MM5 is IP-fragmented and the router drops fragments",
         sw("i", certs=True, fragmentation="no"), sw("r", certs=True, fragmentation="no"),

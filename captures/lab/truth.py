@@ -165,6 +165,48 @@ TRUTH = {
                ("initiator", r"giving up after 4 retransmits")],
         note="Captured on the router's inside port (private side of the NAT): MM1-MM4 on "
              "500/500, MM5 on 4500/4500; the responder log shows no MM5."),
+    "v1-mm-udp4500-blocked-responder-side": dict(
+        description="Initiator behind the router's NAT: NAT-D triggers the float to UDP 4500 at MM5 and "
+                    "the router drops 4500; captured on the router's responder-side port, where the "
+                    "initiator appears as 198.51.100.1: MM1-MM4 once each, then nothing. The initiator "
+                    "stopped re-sending MM3 (MM4 reached it) and re-sent MM5 on 4500, which never got here.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM4", "MM5", "MM_WAIT_MSG5", "responder"), phase2=None,
+                  cause="udp4500-blocked", enc=[], retx={}, findings=["mm4-unanswered", "nat-detected"])],
+        proof=[("responder", r"remote host is behind NAT"),
+               ("responder", r"generating ID_PROT response 0 \[ KE No NAT-D NAT-D \]"),
+               ("!responder", r"parsed ID_PROT request 0 \[ ID HASH"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Scenario v1-mm-udp4500-blocked-rs: a run of v1-mm-udp4500-blocked recorded on the other "
+             "router port. strongSwan's Main Mode responder never re-sends MM4 on its own, so nothing "
+             "follows MM4 here. No key table beside it: no encrypted message passed this port."),
+    "v2-auth-udp4500-blocked-initiator-side": dict(
+        description="IKEv2, initiator behind the router's NAT: IKE_AUTH floats to UDP 4500, which the "
+                    "router drops; captured on the initiator's side: IKE_SA_INIT on 500, then IKE_AUTH "
+                    "re-sent on 4500 unanswered.",
+        sas=[dict(exchange="ike_sa_init", outcome="stalled",
+                  stall=stall("IKE_AUTH request", "IKE_AUTH response", None, "initiator"), phase2=None,
+                  cause="udp4500-blocked", enc=[IC_V2], retx={"IKE_AUTH request": 5},
+                  findings=["auth-unanswered-after-float", "nat-detected", "retransmissions"])],
+        proof=[("initiator", r"local host is behind NAT, sending keep alives"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
+               ("initiator", r"retransmit 4 of request with message ID 1"),
+               ("!responder", r"parsed IKE_AUTH request 1")],
+        note="Same run as v2-auth-udp4500-blocked-responder-side."),
+    "v2-auth-udp4500-blocked-responder-side": dict(
+        description="IKEv2, initiator behind the router's NAT: IKE_AUTH floats to UDP 4500, which the "
+                    "router drops; captured on the responder's side: the IKE_SA_INIT request and response "
+                    "once each, then nothing. The initiator stopped re-sending IKE_SA_INIT (the response "
+                    "reached it) and re-sent IKE_AUTH on 4500, which never got here.",
+        sas=[dict(exchange="ike_sa_init", outcome="stalled",
+                  stall=stall("IKE_SA_INIT response", "IKE_AUTH request", None, "responder"), phase2=None,
+                  cause="udp4500-blocked", enc=[], retx={}, findings=["init-no-auth", "nat-detected"])],
+        proof=[("responder", r"remote host is behind NAT"),
+               ("!responder", r"parsed IKE_AUTH request 1"),
+               ("initiator", r"retransmit 4 of request with message ID 1")],
+        note="Same run as v2-auth-udp4500-blocked-initiator-side. A strongSwan IKEv2 responder never "
+             "re-sends its IKE_SA_INIT response on its own."),
     "v1-mm-cert-ip-fragments-dropped": dict(
         description="RSA-4096 certificate authentication without IKE fragmentation: MM5 (~2 KB, "
                     "CERT+SIG) leaves the initiator as two IP fragments, the router drops all "

@@ -152,6 +152,10 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
     if last == DONE:
         return names.strongswan
     own = next((s for s in steps if s.sender == side and s.base == last), None)
+    if own is None and last is not None and sa.version == 2:
+        # a request of its the capture point never saw (sent_unseen): the one after its last request seen
+        mid = max((s.message.message_id + 1 for s in steps if s.sender == side and not s.message.is_response),
+                  default=mid)
     fields = {"mid": own.message.message_id if own else mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
               "port": own.message.dport if own else "", "length": own.message.length if own else ""}
     by_rule = next((entry[1] for entry in RULES[stall.rule].strongswan

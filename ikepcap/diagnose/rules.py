@@ -25,9 +25,11 @@ from ikepcap.correlate.model import (
     CREATE_CHILD_SA,
     CREATE_CHILD_SA_REQUEST,
     CREATE_CHILD_SA_RESPONSE,
+    IKE_AUTH_REQUEST,
     IKE_AUTH_RESPONSE,
     MAIN,
     MM3,
+    MM5,
     QUICK,
     IkeSa,
 )
@@ -109,7 +111,7 @@ class Rule:
     healthy_cause: str | None = None    # what a healthy SA with this finding is put down to
     # What a side sent that did not pass the capture point, as a variant shows it (an initiator that
     # stopped re-sending MM1 had MM2 and sent MM3): the state tables start from there.
-    sent_unseen: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    sent_unseen: Mapping[str | None, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     # An IKEv2 child-SA stall, whose phase 2 has no progress of its own to read: the last message
     # of the phase seen, and the one waited for (None after a refusal).
     stands_at: tuple[str, str | None] | None = None
@@ -273,7 +275,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Capture on the initiator's side too, to see whether MM5 leaves it.",))),
          variants={CERTIFICATES: ("ip-fragments-dropped", "udp4500-blocked", "vendor-interop"),
                    NO_NAT: ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped"),
-                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")}),
+                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")},
+         # the initiator stopped re-sending MM3, so MM4 reached it; MM5 is due on 4500 (or large)
+         sent_unseen={None: (I, MM5), CERTIFICATES: (I, MM5)}),
     Rule("mm3-unanswered", MAIN, patterns.mm3_unanswered,
          ERROR, "Main Mode stalled at MM3: the responder never sent MM4",
          "The initiator sent its key exchange (MM3) and received no MM4. At this point the responder must find the "
@@ -406,7 +410,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Capture on the initiator's side too, to see whether IKE_AUTH leaves it.",))),
          variants={ONE_DIRECTION: ("capture-one-direction", "ip-fragments-dropped", "udp4500-blocked"),
                    NO_NAT: ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked"),
-                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")}),
+                   INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")},
+         # the initiator stopped re-sending IKE_SA_INIT, so the response reached it; IKE_AUTH is due on 4500
+         sent_unseen={None: (I, IKE_AUTH_REQUEST)}),
     Rule("auth-rejected", V2, patterns.auth_rejected,
          ERROR, "IKE_AUTH rejected: the response is too small to hold an identity",
          "The IKE_AUTH response is encrypted and so small that it can only hold a notification, not the responder's "

@@ -371,6 +371,7 @@ def test_every_cause_of_every_rule_and_variant_is_a_known_cause():
             assert set(ranking) <= set(CAUSES), (rule.id, set(ranking) - set(CAUSES))
         assert rule.healthy_cause is None or rule.healthy_cause in CAUSES
         assert {entry[2] for entry in rule.strongswan if len(entry) > 2} <= set(rule.variants)
+        assert set(rule.sent_unseen) <= {None, *rule.variants}, rule.id       # None: the rule's own ranking
 
 
 def test_every_rule_has_a_pattern_or_is_capture_wide():

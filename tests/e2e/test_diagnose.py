@@ -328,14 +328,17 @@ def test_reports_name_each_side_and_what_to_run_there():
     assert unknown["implementation"]["name"] is None and len(unknown["commands"]) >= 3
 
 
-def test_the_state_table_follows_what_the_evidence_shows_was_sent():
-    """Captured at the responder: the initiator stopped re-sending MM1, so MM2 reached it, and MM2
-    holds a transform it offered, so its MM3 went out and was lost on the way. Its row says so
-    (MM_WAIT_MSG4), not MM_WAIT_MSG2 as its last message seen here would."""
-    capture = CAPTURES / "v1-mm-mm3-lost-responder-side.pcap"
-    if not capture.is_file():
-        pytest.skip("capture not present")
-    initiator = json.loads(run("diagnose", "--format", "json", "--no-keys", str(capture)).stdout)[
+@pytest.mark.parametrize(("stem", "row"), [
+    ("v1-mm-mm3-lost-responder-side", ("MM3 (sent, not seen here)", "MM4", "MM_WAIT_MSG4")),
+    ("v1-mm-udp4500-blocked-responder-side", ("MM5 (sent, not seen here)", "MM6", "MM_WAIT_MSG6")),
+    ("v2-auth-udp4500-blocked-responder-side", ("IKE_AUTH request (sent, not seen here)", "IKE_AUTH response",
+                                                "IN-NEG")),
+])
+def test_the_state_table_follows_what_the_evidence_shows_was_sent(stem, row):
+    """Captured at the responder: the initiator stopped re-sending its request, so the answer reached
+    it, and its next message (MM3 after a transform it offered; MM5 or IKE_AUTH due on UDP 4500
+    after NAT detection) went out and was lost on the way. Its row says so, not the wait its last
+    message seen here would give (MM_WAIT_MSG2, MM_WAIT_MSG4)."""
+    initiator = json.loads(run("diagnose", "--format", "json", "--no-keys", str(CAPTURES / f"{stem}.pcap")).stdout)[
         "sas"][0]["phase1"]["initiator"]
-    assert (initiator["last_sent"], initiator["waiting_for"], initiator["cisco_asa"]) == \
-        ("MM3 (sent, not seen here)", "MM4", "MM_WAIT_MSG4")
+    assert (initiator["last_sent"], initiator["waiting_for"], initiator["cisco_asa"]) == row
