@@ -366,7 +366,7 @@ def render(view: dict, verbose: bool = False) -> str:
            f'<span class="status-{"problem" if summary["problems"] else "healthy"}">{summary["problems"]} with '
            f"problems</span>, {summary['healthy']} healthy.</p>",
            "<h2>Capture</h2>"] + _metadata(view)
-    decrypted = decryption_lines(view)
+    decrypted = decryption_lines(view, verbose)
     if decrypted:
         out += ["<ul>"] + [f"<li>{esc(line)}</li>" for line in decrypted] + ["</ul>"]
     if view["capture_findings"]:

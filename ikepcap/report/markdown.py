@@ -135,7 +135,7 @@ def render(view: dict, verbose: bool = False) -> str:
     out.append(f"{summary['sas']} IKE SA(s): **{summary['problems']} with problems**, {summary['healthy']} "
                "healthy.")
     out.append("")
-    decrypted = decryption_lines(view)
+    decrypted = decryption_lines(view, verbose)
     if decrypted:
         out += [f"- {md(line)}" for line in decrypted] + [""]
     for finding in view["capture_findings"]:

@@ -7,6 +7,7 @@ because identities and notes can carry bytes from the wire.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 
 from tabulate import tabulate
 
@@ -21,6 +22,8 @@ from ikepcap.report.wireshark import labelled
 # tables cannot be read, so a smaller terminal still gets this.
 WIDTH = 80
 MIN_WIDTH = 60
+# Key uses listed one by one; above this, one line per key file (all of them with -v).
+LISTED_KEY_USES = 8
 STATE_ROWS = (("last sent", "last_sent"), ("waiting for", "waiting_for"), ("Cisco ASA", "cisco_asa"),
               ("Cisco IOS", "cisco_ios"), ("libreswan", "libreswan"), ("strongSwan log", "strongswan"))
 SEVERITY_LABEL = {ERROR: "ERROR", WARNING: "WARNING", INFO: "info"}
@@ -244,11 +247,27 @@ def command_lines(sa: dict, verbose: bool, width: int = WIDTH) -> list[str]:
     return lines
 
 
-def decryption_lines(view: dict) -> list[str]:
-    """Which key opened which SA, one line each (no line without keys)."""
-    return [f"Decrypted with {use['key']}: IKEv{use['version']} SA {use['ispi']}, {use['decrypted']} message(s)"
-            + (f", {use['failed']} the key did not open" if use["failed"] else "") + "."
-            for use in view["decryption"]]
+def decryption_lines(view: dict, every: bool = False) -> list[str]:
+    """Which key opened which SA, one line each (no line without keys); beyond LISTED_KEY_USES, unless
+    ``every`` is asked for, one line per key file with its counts: on a headend's capture the list
+    would bury the report (the JSON keeps each)."""
+    uses = view["decryption"]
+    if every or len(uses) <= LISTED_KEY_USES:
+        return [f"Decrypted with {use['key']}: IKEv{use['version']} SA {use['ispi']}, {use['decrypted']} message(s)"
+                + (f", {use['failed']} the key did not open" if use["failed"] else "") + "."
+                for use in uses]
+    by_file: dict[str, list[dict]] = {}
+    for use in uses:
+        by_file.setdefault(use["key"].rpartition(":")[0], []).append(use)
+    lines = []
+    for file, group in by_file.items():
+        versions = sorted(Counter(u["version"] for u in group).items())
+        sas = f"{len(group)} IKEv{versions[0][0]} SA(s)" if len(versions) == 1 else \
+            f"{len(group)} SA(s) ({', '.join(f'IKEv{v}: {n}' for v, n in versions)})"
+        failed = sum(u["failed"] for u in group)
+        lines.append(f"Decrypted with {file}: {sas}, {sum(u['decrypted'] for u in group)} message(s)"
+                     + (f", {failed} the keys did not open" if failed else "") + "; -v or the JSON name each SA's key line.")
+    return lines
 
 
 def render(view: dict, verbose: bool = False, width: int = WIDTH) -> str:
@@ -266,7 +285,7 @@ def render(view: dict, verbose: bool = False, width: int = WIDTH) -> str:
                  f"{view['capture']['messages']} IKE messages{span}", "", 2, width)
     summary = view["summary"]
     out.append(f"{summary['sas']} IKE SA(s): {summary['problems']} with problems, {summary['healthy']} healthy.")
-    out += [wrapped for line in decryption_lines(view) for wrapped in _wrap(line, "", 2, width)]
+    out += [wrapped for line in decryption_lines(view, verbose) for wrapped in _wrap(line, "", 2, width)]
     for finding in view["capture_findings"]:
         out.append("")
         out += finding_lines(finding, several, width=width)

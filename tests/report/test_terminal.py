@@ -107,3 +107,19 @@ def test_shell_completion_script_for_the_shell_it_runs_in():
     result = subprocess.run(["bash", "-c", f"'{sys.executable}' -m ikepcap --show-completion; true"], cwd=REPO,
                             capture_output=True, text=True, check=False)
     assert "complete -o default -F" in result.stdout and "IKEPCAP_COMPLETE=complete_bash" in result.stdout
+
+
+def test_many_key_uses_are_counted_per_key_file_unless_every_one_is_asked_for():
+    from ikepcap.report.text import LISTED_KEY_USES, decryption_lines
+    uses = [{"key": f"keys/x.ikev1_decryption_table:{n}", "version": 1, "ispi": f"{n:016x}", "rspi": "00" * 8,
+             "decrypted": 5, "failed": n % 2} for n in range(1, LISTED_KEY_USES + 2)]
+    uses.append({"key": "a:b.log:7", "version": 2, "ispi": "ff" * 8, "rspi": "00" * 8, "decrypted": 2, "failed": 0})
+    view = {"decryption": uses}
+    assert decryption_lines(view) == [
+        f"Decrypted with keys/x.ikev1_decryption_table: {LISTED_KEY_USES + 1} IKEv1 SA(s), "
+        f"{5 * (LISTED_KEY_USES + 1)} message(s), {sum(n % 2 for n in range(1, LISTED_KEY_USES + 2))} the keys did not open; -v or the "
+        "JSON name each SA's key line.",
+        "Decrypted with a:b.log: 1 IKEv2 SA(s), 2 message(s); -v or the JSON name each SA's key line."]
+    every = decryption_lines(view, every=True)
+    assert len(every) == len(uses) and every[-1] == f"Decrypted with a:b.log:7: IKEv2 SA {'ff' * 8}, 2 message(s)."
+    assert decryption_lines({"decryption": uses[:LISTED_KEY_USES]}) == every[:LISTED_KEY_USES]
