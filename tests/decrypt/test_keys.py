@@ -20,7 +20,10 @@ V2_ROW = ('55d963d7135678a6,fa29fbb0507c1183,1eb2a3054fc25b6bac0433919a8b3333,e2
 def test_the_lab_tables_read_without_a_warning():
     store = read_keys(sorted(CAPTURES.glob("*_decryption_table")))
     assert not store.warnings
-    assert len(store.v1) == 33 and len(store.v2) == 10
+    rows = {kind: sum(1 for table in CAPTURES.glob(f"*.{kind}_decryption_table")
+                      for line in table.read_text().splitlines() if line.strip() and not line.startswith("#"))
+            for kind in ("ikev1", "ikev2")}
+    assert (len(store.v1), len(store.v2)) == (rows["ikev1"], rows["ikev2"]) and min(rows.values()) >= 10
     first = read_key_file(CAPTURES / "v2-healthy.ikev2_decryption_table").v2[0]
     assert first.ispi.hex() == "55d963d7135678a6" and first.encryption.name == "ENCR_AES_CBC-128"
     assert first.integrity.icv_bytes == 16 and len(first.sk_ai) == 32
