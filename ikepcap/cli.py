@@ -11,6 +11,7 @@ import gc
 import gzip
 import hashlib
 import ipaddress
+import itertools
 import os
 import re
 import shutil
@@ -27,9 +28,11 @@ from ikepcap.extract.model import Extraction
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.pcap import MAGICS
-from ikepcap.report.escape import json_text, terminal
+from ikepcap.report.escape import json_document, json_text, terminal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ikepcap.decrypt.keys import KeyStore
 
 EXIT_OK = 0
@@ -388,7 +391,8 @@ def diagnose(
                "engine": engine, "tshark_option": tshark_option, "keys": keys, "no_keys": no_keys, "jobs": jobs,
                "quiet": quiet, "redact": redact}
     if each:
-        code, rendered = _each(paths, width, options)
+        code, everything = _each(paths, width, options)
+        rendered: Iterable[str] = (everything,)
     else:
         try:
             view, diagnosed = _diagnosed(paths, **options)
@@ -401,14 +405,15 @@ def diagnose(
         rendered = _render(view, output_format, verbose, width)
     if output is not None:
         try:
-            output.write_text(rendered, encoding="utf-8", errors="backslashreplace")
+            with output.open("w", encoding="utf-8", errors="backslashreplace") as written:
+                written.writelines(rendered)
         except OSError as error:
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
     elif coloured:
         from ikepcap.report import colour
-        colour.write(rendered, sys.stdout)
+        colour.write("".join(rendered), sys.stdout)
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.writelines(rendered)
     end(code)
 
 
@@ -451,9 +456,14 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     return view, analysis.diagnosed
 
 
-def _render(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> str:
+def _render(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> Iterable[str]:
+    """The report in pieces (JSON an SA at a time), to be written one after another."""
     if output_format is ReportFormat.json:
-        return json_text(view, indent=2) + "\n"
+        return itertools.chain(json_document(view, "sas"), "\n")
+    return (_render_text(view, output_format, verbose, width),)
+
+
+def _render_text(view: dict, output_format: ReportFormat, verbose: bool, width: int) -> str:
     if output_format is ReportFormat.markdown:
         from ikepcap.report import markdown
         return markdown.render(view, verbose)
@@ -493,7 +503,7 @@ def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
         if output_format is ReportFormat.json:
             parts.append(json_text(view) + "\n")
         else:
-            parts.append(_render(view, output_format, options["verbose"], width))
+            parts.append(_render_text(view, output_format, options["verbose"], width))
     if not matched and (options["peer"] is not None or options["sa"] is not None):
         raise fail(f"no IKE SA in any of the {len(paths)} file(s) matches {_asked(options['peer'], options['sa'])}")
     if output_format is ReportFormat.json:
