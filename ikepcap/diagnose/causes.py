@@ -95,6 +95,10 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
     Cause("flood", "an IKE flood or reflection attack",
           "Many distinct SAs from many sources with no completed negotiation: spoofed IKE, a scan, or reflected "
           "responses."),
+    Cause("sa-install-failed", "the responder could not install the IPsec SA",
+          "Phase 2 was agreed, but the responder's IPsec stack refused the SA it was to install (a kernel without "
+          "the transform or without UDP encapsulation for NAT-T, a conflicting SA or policy), so it never confirms "
+          "the exchange and sends no ESP."),
     Cause("vendor-interop", "an interoperability problem between the implementations",
           "Both sides follow different readings of the RFCs (payload order, optional payloads, vendor extensions); "
           "the peer silently discards a message it considers invalid."),

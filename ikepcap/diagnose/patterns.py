@@ -122,6 +122,7 @@ CERTIFICATES = "certificates"           # a certificate request: the next messag
 NO_NAT = "no-nat"                       # no NAT between the peers, so no UDP 4500 float
 SMALL = "small"                         # a small message went unanswered: the path, not its size
 REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
+NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
 ANSWERS_ONLY = "answers-only"           # every message seen answers one the capture point missed
 NO_SA = "no-sa"                         # the peer says it has no such SA (INVALID_COOKIE / INVALID_IKE_SPI)
@@ -797,6 +798,35 @@ def qm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
         return None
     ev, sent = _series(sa, qm1, QM1)
     return Match(ev, [sent, "No QM2 came back."])
+
+
+def qm3_not_accepted(sa: IkeSa, p: Progress) -> Match | None:
+    """QM3 passed the capture point, and the Quick Mode responder re-sent QM2 after it: it is still
+    waiting for a QM3 it takes (progress.quick_mode does not count such a Quick Mode complete)."""
+    qm = _open_quick_mode(sa)
+    if qm is None:
+        return None
+    steps = [sa.steps[i] for i in qm.exchange.steps]
+    qm3s = [s for s in steps if s.name.startswith(QM3)]
+    if not qm3s:
+        return None
+    again = [s for s in steps if s.name.startswith(QM2) and s.index > qm3s[0].index]
+    details = [f"QM3 passed the capture point {len(qm3s)} time(s) (frames {', '.join(s.label for s in qm3s)}), and "
+               f"the responder re-sent QM2 after it {len(again)} time(s) (frames {', '.join(s.label for s in again)}): "
+               "it did not take QM3."]
+    point = locate(sa)
+    responder = sa.other(qm.exchange.requester)
+    variant = None
+    if point.near == responder:
+        details.append(f"The capture was taken next to the responder ({point.evidence[0]}): QM3 reached it.")
+    elif point.near == qm.exchange.requester:
+        variant = NEAR_STARTER
+    one_way = {(f.src, f.dst) for f in sa.esp}
+    if len(one_way) == 1:
+        (src, _), = one_way
+        side = "initiator" if src == sa.address(qm.exchange.requester) else "responder"
+        details.append(f"ESP flows from the Quick Mode {side} only: the other side has no SA to send with.")
+    return Match([evidence(s) for s in qm3s + again], details, variant)
 
 
 def qm2_unconfirmed(sa: IkeSa, p: Progress) -> Match | None:

@@ -23,6 +23,7 @@ from ikepcap.correlate.model import (
     MAIN,
     MAIN_MODE,
     MM5,
+    QM2,
     QM3,
     QUICK,
     QUICK_MODE,
@@ -146,13 +147,16 @@ def quick_mode(sa: IkeSa) -> list[ChildProgress]:
     result = []
     for exchange in sa.exchanges_of(QUICK):
         steps = [sa.steps[i] for i in exchange.steps]
-        names = {s.base for s in steps}
         requester = exchange.requester
         req = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender == requester}]
         rsp = [n for n in QM_ORDER if n in {s.base for s in steps if s.sender != requester}]
-        completed = QM3 in names
+        # a responder that re-sends QM2 after the last QM3 passed did not take it: not complete
+        last_qm3 = max((s.index for s in steps if s.base == QM3), default=None)
+        completed = last_qm3 is not None and not any(
+            s.base == QM2 and s.sender != requester and s.index > last_qm3 for s in steps)
         furthest = max((s for s in steps if s.base in QM_ORDER),
                        key=lambda s: (QM_ORDER.index(s.base), -s.index), default=None)
-        result.append(ChildProgress(exchange, DONE if completed else (req[-1] if req else None),
+        # the initiator is done once it sent QM3, whether or not the responder took it
+        result.append(ChildProgress(exchange, DONE if last_qm3 is not None else (req[-1] if req else None),
                                     DONE if completed else (rsp[-1] if rsp else None), completed, furthest))
     return result

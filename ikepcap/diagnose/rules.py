@@ -53,6 +53,7 @@ from ikepcap.diagnose.patterns import (
     INITIATOR_STOPPED,
     LARGE,
     MM3_LOST,
+    NEAR_STARTER,
     NO_KEY,
     NO_NAT,
     NO_SA,
@@ -471,6 +472,16 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Compare the transform set and PFS group with the peer's.",
                "Check that the crypto ACL / local and remote subnets are the exact mirror of the peer's.")),
           (R, ("Look for the phase-2 rejection in the responder's log (proxy identities, transform set).",)))),
+    Rule("qm3-not-accepted", QUICK, patterns.qm3_not_accepted,
+         ERROR, "Quick Mode stalled at QM3: the responder did not take it",
+         "The initiator of Quick Mode sent QM3, its last message, yet the responder re-sent QM2 after it: the "
+         "responder still waits for a QM3 it accepts, so its side of the IPsec SA is not up. Either QM3 is lost "
+         "after the capture point, or the responder received it and could not complete (install) the SA.",
+         ("sa-install-failed", "forward-path-blocked", "vendor-interop"),
+         ((I, ("Check that the initiator's QM3 leaves on the port the responder expects (UDP 4500 after NAT-T).",)),
+          (R, ("Look in the responder's log for an error after QM3 (installing the SA, the kernel, the policy).",
+               "Check that its IPsec stack supports the transform and UDP encapsulation (NAT-T)."))),
+         variants={NEAR_STARTER: ("forward-path-blocked", "sa-install-failed", "vendor-interop")}),
     Rule("qm2-unconfirmed", QUICK, patterns.qm2_unconfirmed,
          ERROR, "Quick Mode stalled at QM2: the initiator never sent QM3",
          "The responder answered with QM2 but no QM3 followed: QM2 is lost on the way back, or the initiator "

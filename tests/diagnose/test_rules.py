@@ -169,6 +169,16 @@ def qm1_rejected(c):
     c.info(0.11, "r", 99, size=64)
 
 
+def qm3_not_accepted(c):
+    for n in range(1, 7):
+        c.mm(n, n * 0.01)
+    c.qm(1, 0.1)
+    for t in (0.11, 1.11, 3.11):            # the responder re-sends QM2 after every QM3
+        c.qm(2, t)
+        c.qm(3, t + 0.01)
+    c.qm(2, 7.11)
+
+
 def qm2_unconfirmed(c):
     for n in range(1, 7):
         c.mm(n, n * 0.01)
