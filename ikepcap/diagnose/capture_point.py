@@ -80,6 +80,12 @@ def adjacent(sa: IkeSa) -> frozenset[str]:
     return frozenset(side for side in (INITIATOR, RESPONDER) if (h := hops(sa, side)) is not None and not h.routers)
 
 
+def _unseen_yet_answered(sa: IkeSa, side: str) -> bool:
+    """Nothing of ``side`` passed here, yet the other side answered its requests: whatever the
+    addresses say, the capture point is not where everything ``side`` sends passes."""
+    return not any(s.sender == side for s in sa.steps) and any(s.is_answer for s in sa.steps)
+
+
 def locate(sa: IkeSa) -> CapturePoint:
     """The side the capture point is next to, with the evidence, or None."""
     for side in (INITIATOR, RESPONDER):
@@ -93,6 +99,8 @@ def locate(sa: IkeSa) -> CapturePoint:
                                        f"{side}'s side of the path",))
     for side in (INITIATOR, RESPONDER):
         other = RESPONDER if side == INITIATOR else INITIATOR
+        if _unseen_yet_answered(sa, side):
+            continue
         if _private(sa.address(side)) and not _private(sa.address(other)):
             return CapturePoint(side, (f"the {side} {sa.address(side)} is a private address and the {other} "
                                        f"{sa.address(other)} a public one: the capture was taken on the {side}'s "

@@ -981,11 +981,16 @@ def one_way(sa: IkeSa) -> Match | None:
     side = senders.pop()
     details = [f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
                f"{sa.other(side)} ({sa.address(sa.other(side))})."]
-    if all(s.is_answer for s in sa.steps):
+    answers = [s for s in sa.steps if s.is_answer]
+    if answers:
         # answers prove the requests arrived: the capture point misses a direction, nothing was lost
-        details.append(f"They are all answers, so the {sa.other(side)}'s requests reached the {side} by a path "
-                       "the capture point does not see.")
-        return Match([evidence(sa.steps[0]), evidence(sa.steps[-1])], details, ANSWERS_ONLY)
+        named = ", ".join(f"{s.name}, frame {s.label}" for s in answers[:3])
+        which = "They are all answers" if len(answers) == len(sa.steps) else \
+            f"{len(answers)} of them {'answers a request' if len(answers) == 1 else 'answer requests'} ({named})"
+        details.append(f"{which}, so the {sa.other(side)}'s requests reached the {side} by a path the capture "
+                       "point does not see.")
+        return Match([evidence(sa.steps[0])] + [evidence(s) for s in answers[:3] if s is not sa.steps[0]]
+                     + ([evidence(sa.steps[-1])] if sa.steps[-1] not in answers[:3] else []), details, ANSWERS_ONLY)
     answered = next((s for s in sa.steps if s.sender == INITIATOR and s.message.rspi != bytes(8)), None)
     if side == INITIATOR and answered is not None:
         # the responder's SPI in the initiator's own messages: the responder got them and answered
