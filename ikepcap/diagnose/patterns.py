@@ -725,9 +725,11 @@ def auth_unanswered_after_float(sa: IkeSa, p: Progress) -> Match | None:
     requests, head = found
     if not _after_float(sa, head) or answered(sa, head):
         return None
+    # a request too large for one datagram on the path: lost fragments explain the silence as well
     return Match([evidence(s) for s in requests], [
         f"IKE_AUTH was sent {len(copies(sa, head))} time(s) on UDP 4500 after the "
-        f"float (frame {sa.steps[sa.float_step].label}); nothing came back."] + _size_notes(requests))
+        f"float (frame {sa.steps[sa.float_step].label}); nothing came back."] + _size_notes(requests),
+        LARGE if any(facts.large(s) for s in requests) else None)
 
 
 def _size_notes(steps: list[Step]) -> list[str]:

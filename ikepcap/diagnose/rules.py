@@ -431,8 +431,11 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          "IKE_SA_INIT on UDP 500 worked; NAT detection moved the peers to UDP 4500 and IKE_AUTH on 4500 was never "
          "answered. A path that carries UDP 500 but drops 4500 does exactly this.",
          ("udp4500-blocked", "ip-fragments-dropped", "auth-failed"),
-         ((I, ("Check that UDP 4500 is allowed both ways on every firewall between the peers.",)),
-          (R, ("Check that the responder listens on and admits UDP 4500.",)))),
+         ((I, ("Check that UDP 4500 is allowed both ways on every firewall between the peers.",
+               "If IKE_AUTH is IP-fragmented, enable IKE fragmentation (RFC 7383) on both peers, or let IP fragments "
+               "of UDP 4500 pass.")),
+          (R, ("Check that the responder listens on and admits UDP 4500.",))),
+         variants={LARGE: ("ip-fragments-dropped", "udp4500-blocked", "auth-failed")}),
     Rule("auth-unanswered", V2, patterns.auth_unanswered, ERROR, "IKE_AUTH unanswered: the responder never replied",
          "IKE_SA_INIT completed, and the initiator's IKE_AUTH request (identity, authentication, child SA proposal) "
          "got no response. Large IKE_AUTH messages (certificates) are IP-fragmented and lost where fragments are "
