@@ -397,7 +397,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Check inbound UDP 500 from the responder, and NAT / stateful devices on the way back.",)),
           (R, ("Check which address the responder answers from and the route back.",)))),
     Rule("init-unanswered", V2, patterns.init_unanswered, ERROR, "IKE_SA_INIT unanswered: the responder never replied",
-         "The initiator sent IKE_SA_INIT and re-sent it; no response came back.",
+         "The initiator sent IKE_SA_INIT (the details say how often) and no response came back.",
          ("forward-path-blocked", "peer-not-configured", "peer-down"),
          ((I, ("Check the peer address and that UDP 500 towards it is allowed on every firewall.",)),
           (R, ("Check that the responder receives IKE_SA_INIT (its log: 'received packet'), that IKEv2 is enabled "
