@@ -122,6 +122,7 @@ CERTIFICATES = "certificates"           # a certificate request: the next messag
 NO_NAT = "no-nat"                       # no NAT between the peers, so no UDP 4500 float
 SMALL = "small"                         # a small message went unanswered: the path, not its size
 REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
+NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
 ANSWERS_ONLY = "answers-only"           # every message seen answers one the capture point missed
@@ -327,6 +328,11 @@ def mm2_unanswered(sa: IkeSa, p: Progress) -> Match | None:
                        "MM1, so MM2 reached it: its MM3 most likely went out and was lost on the way, before the "
                        "capture point.")
         variant = MM3_LOST
+    elif mm1 is None:
+        # without MM1 nothing says the initiator stopped: the capture misses its direction or its start
+        details.append("MM1 is not in the capture, so nothing here shows what the initiator sent or whether it "
+                       "went on.")
+        variant = NO_REQUEST
     return Match(ev, details + _offered_details(sa), variant)
 
 
