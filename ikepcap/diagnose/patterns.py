@@ -27,6 +27,7 @@ from ikepcap.correlate.model import (
     INFORMATIONAL_MESSAGES,
     INFORMATIONAL_PROTECTED,
     INFORMATIONAL_REQUEST,
+    INFORMATIONAL_UNPROTECTED,
     INITIATOR,
     MM1,
     MM2,
@@ -122,6 +123,7 @@ CERTIFICATES = "certificates"           # a certificate request: the next messag
 NO_NAT = "no-nat"                       # no NAT between the peers, so no UDP 4500 float
 SMALL = "small"                         # a small message went unanswered: the path, not its size
 REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
+V1_INFORMATIONALS = (INFORMATIONAL_PROTECTED, INFORMATIONAL_UNPROTECTED)
 NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
@@ -1043,8 +1045,9 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
                        f"{', '.join(map(str, lost.frames))}, {lost.received} of "
                        f"{lost.total if lost.total else 'unknown'} bytes): {lost.reason}.")
     for step in originals(sa):
-        # only a request waits for an answer (a large response, RFC 7383 fragments included, does not)
-        if not step.is_answer and facts.large(step) and not answered(sa, step):
+        # only a request waits for an answer (a large response, RFC 7383 fragments included, does not;
+        # nor does an IKEv1 Informational, which RFC 2408 §4.8 sends one way)
+        if not step.is_answer and step.name not in V1_INFORMATIONALS and facts.large(step) and not answered(sa, step):
             ev.append(evidence(step))
             size = f"{step.message.ip_length} bytes"
             if step.message.fragments:
