@@ -605,8 +605,9 @@ def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
     responses = _init_responses(sa)
     # copies count too: a request re-sent unchanged after INVALID_KE_PAYLOAD loops just the same
     ke = [s for s in named(sa, IKE_SA_INIT_RESPONSE) if INVALID_KE_PAYLOAD in _response_notifies(s)]
-    if len(ke) < 2 or any(not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN}
-                          for s in responses):
+    # a loop needs the initiator's retries in the capture: two answers alone may be one sent twice
+    if len(ke) < 2 or len(named(sa, IKE_SA_INIT_REQUEST)) < 2 or any(
+            not _response_notifies(s) & {INVALID_KE_PAYLOAD, COOKIE, NO_PROPOSAL_CHOSEN} for s in responses):
         return None
     groups = [dict(n.details).get("group_name") for s in ke for n in notifications(s)
               if n.notify_type == INVALID_KE_PAYLOAD]
@@ -616,8 +617,9 @@ def init_ke_loop(sa: IkeSa, p: Progress) -> Match | None:
 
 def init_rejected(sa: IkeSa, p: Progress) -> Match | None:
     responses = _init_responses(sa)
+    # INVALID_KE_PAYLOAD asks for a retry with another group; it refuses when none follows here
     refusals = [(s, n) for s in responses for n in notifications(s)
-                if facts.is_error(n) and n.notify_type != INVALID_KE_PAYLOAD]
+                if facts.is_error(n) and (n.notify_type != INVALID_KE_PAYLOAD or not after(sa, s, INITIATOR))]
     if not refusals or any(not (_response_notifies(s) & {NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, COOKIE})
                            and not clear_errors([s]) for s in responses):
         return None

@@ -386,8 +386,9 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          refusal=True),
     Rule("init-rejected", V2, patterns.init_rejected,
          ERROR, "IKE_SA_INIT rejected: the responder found no acceptable proposal",
-         "The responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, unencrypted: none of the offered IKE proposals "
-         "(encryption, integrity, PRF, key exchange group) is acceptable to it.",
+         "The responder answered IKE_SA_INIT with an error, unencrypted (the details name it): NO_PROPOSAL_CHOSEN "
+         "when none of the offered IKE proposals (encryption, integrity, PRF, key exchange group) is acceptable to "
+         "it, INVALID_KE_PAYLOAD when it wants another key exchange group and no retry with that group follows here.",
          ("p1-proposal-mismatch", "peer-not-configured"),
          ((I, ("Compare the offered proposals (in the details) with the responder's IKE proposals.",)),
           (R, ("Add a proposal that matches, or check that the connection for this peer is the one you expect "
