@@ -67,6 +67,14 @@ def _disproved(sa: dict) -> list[str]:
                    for m in sa["messages"]) and sa["rspi"] != "0" * 16
     if one_way and answered and "forward-path-blocked" in {c["id"] for c in one_way["causes"]}:
         found.append("one-way: the initiator carries the responder's SPI, so its packets reached the responder")
+    responses = [m for m in sa["messages"] if m["sender"] == "responder" and m["name"].endswith("response")]
+    if one_way and responses and "forward-path-blocked" in {c["id"] for c in one_way["causes"]}:
+        found.append(f"one-way: the responder's {responses[0]['name']} answers a request that reached it")
+    for message_id in {m["message_id"] for m in sa["messages"] if m["name"] == "QM3"}:
+        quick = [m["name"] for m in sa["messages"] if m["message_id"] == message_id and m["name"] in ("QM2", "QM3")]
+        if sa["phase2"]["outcome"] == "established" and quick[-1] == "QM2" and \
+                len({m["message_id"] for m in sa["messages"] if m["name"] == "QM3"}) == 1:
+            found.append("phase 2 established: the responder re-sent QM2 after the last QM3")
     return found
 
 
