@@ -95,6 +95,10 @@ CAUSES: dict[str, Cause] = {c.id: c for c in (
     Cause("flood", "an IKE flood or reflection attack",
           "Many distinct SAs from many sources with no completed negotiation: spoofed IKE, a scan, or reflected "
           "responses."),
+    Cause("malformed-request", "the request is malformed and the peer discards it",
+          "The message does not parse (a payload shorter than its header, a length past the end, an unknown "
+          "critical payload): a responder drops what it cannot parse, most without an answer. A fuzzer, a broken "
+          "implementation or a middlebox that rewrote the packet sends such messages."),
     Cause("sa-install-failed", "the responder could not install the IPsec SA",
           "Phase 2 was agreed, but the responder's IPsec stack refused the SA it was to install (a kernel without "
           "the transform or without UDP encapsulation for NAT-T, a conflicting SA or policy), so it never confirms "

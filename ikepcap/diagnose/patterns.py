@@ -124,6 +124,7 @@ NO_NAT = "no-nat"                       # no NAT between the peers, so no UDP 45
 SMALL = "small"                         # a small message went unanswered: the path, not its size
 REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
 V1_INFORMATIONALS = (INFORMATIONAL_PROTECTED, INFORMATIONAL_UNPROTECTED)
+MALFORMED = "malformed"                 # the unanswered request does not parse
 NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
@@ -535,8 +536,20 @@ def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
     kind = icmp_kind(sa.icmp_errors)
     if _unreachable_peer(sa) is not None:
         kind = FROM_THE_PEER
-    return Match(ev, details + _offered_details(sa), kind if kind in (PORT_UNREACHABLE, PROHIBITED, FROM_THE_PEER)
-                 else None)
+    if kind in (PORT_UNREACHABLE, PROHIBITED, FROM_THE_PEER):
+        return Match(ev, details + _offered_details(sa), kind)
+    broken = _malformed(mm1)
+    return Match(ev, details + broken + _offered_details(sa), MALFORMED if broken else None)
+
+
+def _malformed(step: Step) -> list[str]:
+    """What is wrong in a request as decoded here: a responder drops a message it cannot parse,
+    without an answer (strongSwan: 'could not parse', Libreswan: 'malformed payload')."""
+    problems = [w for w in step.message.warnings if not w.startswith(("decrypted:", "not decrypted:"))]
+    if not problems:
+        return []
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return [f"{step.name} (frame {step.label}) is malformed: {problems[0]}{more}."]
 
 
 # --- IKEv1 Aggressive Mode ------------------------------------------------------------------------
@@ -667,7 +680,8 @@ def init_unanswered(sa: IkeSa, p: Progress) -> Match | None:
         return None             # the initiator used the responder's SPI: it got a response the capture missed
     originals_ = [s for s in requests if s.copy_of is None]
     ev, sent = _series(sa, originals_[-1], IKE_SA_INIT_MESSAGES)
-    return Match(ev, [sent, "No response came back."] + _offered_details(sa))
+    broken = _malformed(originals_[-1])
+    return Match(ev, [sent, "No response came back."] + broken + _offered_details(sa), MALFORMED if broken else None)
 
 
 def init_no_auth(sa: IkeSa, p: Progress) -> Match | None:

@@ -52,6 +52,7 @@ from ikepcap.diagnose.patterns import (
     IDENTITY,
     INITIATOR_STOPPED,
     LARGE,
+    MALFORMED,
     MM3_LOST,
     NEAR_STARTER,
     NO_KEY,
@@ -332,7 +333,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "responders drop an unacceptable MM1 silently."))),
          variants={PORT_UNREACHABLE: ("peer-not-listening", "forward-path-blocked", "peer-down"),
                    PROHIBITED: ("filtered", "forward-path-blocked"),
-                   FROM_THE_PEER: ("peer-not-listening",)}),
+                   FROM_THE_PEER: ("peer-not-listening",),
+                   MALFORMED: ("malformed-request", "forward-path-blocked", "peer-not-configured")}),
     # --- IKEv1 Aggressive Mode: stalls ------------------------------------------------------------
     Rule("am1-rejected", AGGRESSIVE, patterns.am1_rejected,
          ERROR, "Aggressive Mode rejected at AM1: the responder refused it, unencrypted",
@@ -407,7 +409,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ("forward-path-blocked", "peer-not-configured", "peer-down"),
          ((I, ("Check the peer address and that UDP 500 towards it is allowed on every firewall.",)),
           (R, ("Check that the responder receives IKE_SA_INIT (its log: 'received packet'), that IKEv2 is enabled "
-               "on that interface, and that a connection exists for the initiator.",)))),
+               "on that interface, and that a connection exists for the initiator.",))),
+         variants={MALFORMED: ("malformed-request", "forward-path-blocked", "peer-not-configured")}),
     Rule("init-no-auth", V2, patterns.init_no_auth, ERROR, "IKE_SA_INIT completed but no IKE_AUTH followed",
          "The responder answered IKE_SA_INIT and nothing more passed the capture point: the initiator's IKE_AUTH never "
          "got here. After NAT detection IKE_AUTH goes to UDP 4500, and with certificates it is large enough to be "

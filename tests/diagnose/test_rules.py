@@ -1036,3 +1036,24 @@ def test_a_create_child_sa_refusal_is_named_by_the_notify_the_keys_show():
     found = next(f for f in c.diagnosis().findings if f.rule == "child-refused")
     assert [cause.id for cause in found.causes] == ["p2-ts-mismatch"] and not found.inferred
     assert any("TS_UNACCEPTABLE (38), encrypted (read with the keys)" in d for d in found.details)
+
+
+def test_an_unanswered_request_that_does_not_parse_is_put_down_to_its_own_fault():
+    """A malformed MM1 (a Vendor ID payload whose length, 3, is shorter than its header) that
+    nothing answers: the responder discarding it comes first, with the decoder's words."""
+    from sequences import PSK_SA
+
+    from ikepcap.decode.message import decode_datagram
+    from ikepcap.read.model import Datagram
+    from ikepcap.synth import ike
+    good = ike.message(ISPI, bytes(8), 2, [(ike.V1_SA, PSK_SA), (ike.V1_VID, b"v" * 16)])
+    vid_at = len(good) - 20                         # the last payload's generic header
+    bad = good[:vid_at + 2] + (3).to_bytes(2, "big") + good[vid_at + 4:]
+    conversation = Conversation(1)
+    for frame, time in ((1, 0.0), (2, 1.0), (3, 2.5)):
+        conversation.messages.append(decode_datagram(Datagram(
+            file="built", frame=frame, time=time, src=I_ADDR, dst=R_ADDR, sport=500, dport=500, payload=bad,
+            marker=False, ip_length=28 + len(bad), fragments=())))
+    stall = next(f for f in conversation.diagnosis().findings if f.rule == "mm1-unanswered")
+    assert stall.causes[0].id == "malformed-request"
+    assert any("is malformed: VID payload" in d and "shorter than its header" in d for d in stall.details)
