@@ -121,6 +121,11 @@ def integrity_by_id(transform_id: int) -> Integrity | None:
     return _INTEGRITY_IDS.get(transform_id)
 
 
+# The least an SK payload spends besides its payloads, whichever algorithms above: IV, ICV (or AEAD
+# tag) and the Pad Length octet.
+LEAST_OVERHEAD = (min(e.iv_bytes for e in ENCRYPTIONS)
+                  + min([i.icv_bytes for i in INTEGRITIES] + [e.icv_bytes for e in ENCRYPTIONS if e.aead]) + 1)
+
 # What each PRF puts out (IANA "Transform Type 2"; RFC 4434, 4615, 4868, 9385): the size of a
 # shared-key or NULL-authentication AUTH payload's data (RFC 7296 §2.15, RFC 7619 §2.1).
 PRF_BYTES = {1: 16, 2: 20, 3: 24, 4: 16, 5: 32, 6: 48, 7: 64, 8: 16, 9: 64}

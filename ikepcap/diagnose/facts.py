@@ -34,7 +34,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.wire import Header
-from ikepcap.decrypt.algorithms import negotiated_v2
+from ikepcap.decrypt.algorithms import LEAST_OVERHEAD, PRF_BYTES, negotiated_v2
 from ikepcap.diagnose.model import Evidence
 from ikepcap.read.icmp import MTU_ERRORS
 from ikepcap.read.model import NAT_T_PORT, IcmpError
@@ -66,6 +66,8 @@ NOTIFY_ONLY_SK_BYTES = 80
 # (§3.3.3), then TSi and TSr with one IPv4 range each (§3.13.1).
 SMALLEST_ID, AUTH_HEAD = 8, 8
 SMALLEST_CHILD = (4 + 8 + 4 + 2 * 8) + 2 * (8 + 16)
+# Above this much room an IKE_AUTH request can carry a child SA whichever algorithms were chosen.
+CHILD_FITS_ANYWAY = SMALLEST_ID + AUTH_HEAD + max(PRF_BYTES.values()) + SMALLEST_CHILD
 CHILDLESS_SUPPORTED = V2_NOTIFY("CHILDLESS_IKEV2_SUPPORTED")
 
 # Algorithms a negotiated IKE SA should not use, by the names the decoder gives them (decode/iana),
@@ -164,9 +166,11 @@ def childless(sa: IkeSa) -> str | None:
     # EAP takes more than one IKE_AUTH exchange, and its first request has no AUTH payload.
     if len(requests) != 1 or len(sa.exchanges_of(IKE_AUTH)) != 1:
         return None
-    negotiated = negotiated_v2(s.message for s in sa.steps)
     length = sk_length(requests[0])
-    room = negotiated.room(length) if negotiated is not None and length is not None else None
+    if length is None or length - LEAST_OVERHEAD >= CHILD_FITS_ANYWAY:
+        return None                     # no need to read the algorithms
+    negotiated = negotiated_v2(s.message for s in sa.steps)
+    room = negotiated.room(length) if negotiated is not None else None
     if room is None or negotiated.prf_bytes is None:
         return None
     needed = SMALLEST_ID + AUTH_HEAD + negotiated.prf_bytes + SMALLEST_CHILD
