@@ -200,10 +200,10 @@ def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> Pha
         initiator, responder = (replace(s, last_sent=seen_not) if s.side == unseen[0] else s
                                 for s in (initiator, responder))
     stopped = RULES[stall.rule].stopped.get(stall.variant) if stall is not None else None
-    answer = next((s for s in reversed(sa.steps) if s.sender != stopped), None) if stopped is not None else None
+    answer = next((s for s in reversed(sa.steps) if s.sender != stopped[0]), None) if stopped is not None else None
     if answer is not None:
-        went_no_further = f"nothing: it received {answer.base} (frame {answer.label}) and did not go on"
-        initiator, responder = (replace(s, waiting_for=went_no_further) if s.side == stopped else s
+        went_no_further = f"nothing: it received {answer.base} (frame {answer.label}) and {stopped[1]}"
+        initiator, responder = (replace(s, waiting_for=went_no_further) if s.side == stopped[0] else s
                                 for s in (initiator, responder))
     if progress.established:
         summary = "completed before the capture started" if progress.before_capture else "completed"

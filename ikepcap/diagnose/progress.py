@@ -71,10 +71,11 @@ def _later_traffic(sa: IkeSa) -> bool:
 
 
 def _refused_init(sa: IkeSa) -> bool:
-    """The responder's last IKE_SA_INIT response is an error notification with no SA."""
+    """The responder's last IKE_SA_INIT response carries no SA, and an error notification or no
+    responder SPI (a REDIRECT, RFC 5685 §3): it kept no state."""
     last = next((s for s in reversed(sa.steps) if s.sender == RESPONDER and s.base == IKE_SA_INIT_RESPONSE), None)
     return last is not None and not last.message.carries(V1_SA, V2_SA) and \
-        any(is_error(n) for n in last.message.notifications())
+        (not any(last.message.rspi) or any(is_error(n) for n in last.message.notifications()))
 
 
 def _last_sent(sa: IkeSa, side: str, order: tuple[str, ...]) -> str | None:

@@ -115,9 +115,10 @@ class Rule:
     # What a side sent that did not pass the capture point, as a variant shows it (an initiator that
     # stopped re-sending MM1 had MM2 and sent MM3): the state tables start from there.
     sent_unseen: Mapping[str | None, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
-    # The side that, as a variant shows it, received the other's last message and went no further (an
-    # initiator captured next to itself that sent nothing after the answer): it waits for nothing.
-    stopped: Mapping[str | None, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The side that, as a variant shows it, received the other's last message and went no further here
+    # (an initiator captured next to itself that sent nothing after the answer), with what it did
+    # instead: it waits for nothing.
+    stopped: Mapping[str | None, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     # An IKEv2 child-SA stall, whose phase 2 has no progress of its own to read: the last message
     # of the phase seen, and the one waited for (None after a refusal).
     stands_at: tuple[str, str | None] | None = None
@@ -283,7 +284,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                    NO_NAT: ("vendor-interop", "udp4500-blocked", "ip-fragments-dropped"),
                    INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")},
          # the initiator stopped re-sending MM3, so MM4 reached it; MM5 is due on 4500 (or large)
-         sent_unseen={None: (I, MM5), CERTIFICATES: (I, MM5)}, stopped={INITIATOR_STOPPED: I}),
+         sent_unseen={None: (I, MM5), CERTIFICATES: (I, MM5)}, stopped={INITIATOR_STOPPED: (I, "did not go on")}),
     Rule("mm3-unanswered", MAIN, patterns.mm3_unanswered,
          ERROR, "Main Mode stalled at MM3: the responder never sent MM4",
          "The initiator sent its key exchange (MM3) and received no MM4. At this point the responder must find the "
@@ -378,7 +379,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ((I, ("Follow the SA with the gateway named in the details; that is where a failure would show.",)),
           (R, ("If the redirect is unexpected, check the gateway's redirect / load-balancing configuration.",))),
          refusal=True,
-         healthy_cause="redirected"),
+         healthy_cause="redirected",
+         stopped={None: (I, "goes on with the gateway it names, in an SA of its own")}),
     Rule("init-ke-loop", V2, patterns.init_ke_loop, ERROR, "IKE_SA_INIT keeps failing on the key exchange group",
          "The responder answered INVALID_KE_PAYLOAD more than once: the initiator retried, but never with a group the "
          "responder accepts.",
@@ -422,7 +424,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                    NO_NAT: ("ip-fragments-dropped", "vendor-interop", "udp4500-blocked"),
                    INITIATOR_STOPPED: ("initiator-stopped", "vendor-interop")},
          # the initiator stopped re-sending IKE_SA_INIT, so the response reached it; IKE_AUTH is due on 4500
-         sent_unseen={None: (I, IKE_AUTH_REQUEST)}, stopped={INITIATOR_STOPPED: I}),
+         sent_unseen={None: (I, IKE_AUTH_REQUEST)}, stopped={INITIATOR_STOPPED: (I, "did not go on")}),
     Rule("auth-rejected", V2, patterns.auth_rejected,
          ERROR, "IKE_AUTH rejected: the response is too small to hold an identity",
          "The IKE_AUTH response is encrypted and so small that it can only hold a notification, not the responder's "

@@ -1057,3 +1057,13 @@ def test_an_unanswered_request_that_does_not_parse_is_put_down_to_its_own_fault(
     stall = next(f for f in conversation.diagnosis().findings if f.rule == "mm1-unanswered")
     assert stall.causes[0].id == "malformed-request"
     assert any("is malformed: VID payload" in d and "shorter than its header" in d for d in stall.details)
+
+
+def test_a_redirecting_responder_keeps_no_state_and_the_initiator_waits_for_nothing_here():
+    """RFC 5685 §3: the REDIRECT answer carries no responder SPI; the initiator goes to the gateway
+    it names, in an SA of its own."""
+    conversation = Conversation(2)
+    init_redirected(conversation)
+    phase1 = conversation.diagnosis().verdict.phase1
+    assert phase1.responder.last_sent is None and phase1.responder.libreswan == "— (no state for this SA)"
+    assert phase1.initiator.waiting_for.startswith("nothing: it received IKE_SA_INIT response (frame 2) and goes on")
