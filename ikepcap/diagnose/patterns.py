@@ -125,6 +125,9 @@ SMALL = "small"                         # a small message went unanswered: the p
 REQUEST_RESENT = "request-resent"       # the requester re-sent after the reply passed
 V1_INFORMATIONALS = (INFORMATIONAL_PROTECTED, INFORMATIONAL_UNPROTECTED)
 MALFORMED = "malformed"                 # the unanswered request does not parse
+# An IKE_AUTH request at least this large carries a certificate: a PSK one with a child SA takes
+# 250-450 bytes (the lab's: 288), the smallest RSA-2048 certificate and signature alone some 1,100.
+CERTIFICATE_SIZED = 1000
 NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
@@ -717,7 +720,13 @@ def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
     details = [f"IKE_AUTH response: {lengths} — room for one notification, not for IDr and AUTH."] + clear
     revealed = facts.revealed(responses)
     if not revealed:
-        return Match(ev, details)
+        # one request, all its RFC 7383 fragments counted: a certificate and a signature make it large
+        sent = sum(s.message.length for s in requests if s.copy_of is None and s.message.message_id == 1)
+        if sent < CERTIFICATE_SIZED:
+            return Match(ev, details)
+        details.append(f"The IKE_AUTH request is {sent} bytes: room for a certificate and a signature, which a "
+                       "pre-shared key does not need, so the authentication refused is most likely by certificate.")
+        return Match(ev, details, CERTIFICATES)
     step, notification = revealed[0]
     details.append(f"The keys show what it says: {_notify_text(step, notification)}.")
     request = next((s for s in requests if facts.opened(s)), None)

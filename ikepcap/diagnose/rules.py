@@ -435,8 +435,10 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                "certificate found', 'no matching peer config found').",))),
          refusal=True, inferred=True,
          strongswan=((I, "received AUTHENTICATION_FAILED notify error"),
+                     (R, "(the certificate or identity it refused, in its log)", CERTIFICATES),
                      (R, "tried … shared key for '…' - '…', but MAC mismatched")),
-         variants={SHARED_KEY: ("psk-mismatch", "id-mismatch", "auth-failed")}),
+         variants={SHARED_KEY: ("psk-mismatch", "id-mismatch", "auth-failed"),
+                   CERTIFICATES: ("auth-failed", "id-mismatch")}),
     Rule("auth-unanswered-after-float", V2, patterns.auth_unanswered_after_float,
          ERROR, "IKE_AUTH on UDP 4500 unanswered after the NAT-T float",
          "IKE_SA_INIT on UDP 500 worked; NAT detection moved the peers to UDP 4500 and IKE_AUTH on 4500 was never "

@@ -1067,3 +1067,19 @@ def test_a_redirecting_responder_keeps_no_state_and_the_initiator_waits_for_noth
     phase1 = conversation.diagnosis().verdict.phase1
     assert phase1.responder.last_sent is None and phase1.responder.libreswan == "— (no state for this SA)"
     assert phase1.initiator.waiting_for.startswith("nothing: it received IKE_SA_INIT response (frame 2) and goes on")
+
+
+@pytest.mark.parametrize(("request_bytes", "first"), [(256, "auth-failed"), (1400, "auth-failed")])
+def test_an_auth_refusal_after_a_certificate_sized_request_does_not_suspect_the_pre_shared_key(request_bytes, first):
+    """An IKE_AUTH request of a certificate's size: the refused authentication is by certificate,
+    so 'the pre-shared keys differ' drops out of the ranking."""
+    conversation = Conversation(2)
+    conversation.init_request(0)
+    conversation.init_response(0.01)
+    conversation.sk(0.02, "i", 35, 1, request_bytes)
+    conversation.sk(0.03, "r", 35, 1, 48, response=True)
+    stall = next(f for f in conversation.diagnosis().findings if f.rule == "auth-rejected")
+    causes = [c.id for c in stall.causes]
+    assert causes[0] == first
+    assert ("psk-mismatch" in causes) == (request_bytes < 1000)
+    assert any("room for a certificate" in d for d in stall.details) == (request_bytes >= 1000)
