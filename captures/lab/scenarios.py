@@ -374,6 +374,21 @@ SCENARIOS: list[Scenario] = [
          "m-right": ("sw-lsw-v1-mm-mm3-lost-responder-side", "responder-side")},
         router=DROP_MM3),
     Scenario(
+        "sw-lsw-v1-mm-return-path-blocked",
+        "strongSwan initiator, Libreswan responder: the router drops UDP 500 from the responder; both ports",
+        sw("i"), lsw("r"), until_give_up(child=None),
+        {"m-left": ("sw-lsw-v1-mm-return-path-blocked-initiator-side", "initiator-side"),
+         "m-right": ("sw-lsw-v1-mm-return-path-blocked-responder-side", "responder-side")},
+        router=DROP_RETURN_500),
+    Scenario(
+        "sw-lsw-v1-mm-udp4500-blocked",
+        "strongSwan initiator behind the router's NAT, Libreswan responder: the router drops UDP 4500; "
+        "both ports",
+        sw("i"), lsw("r", remote_addr="%any"), until_give_up(child=None),
+        {"m-left": ("sw-lsw-v1-mm-udp4500-blocked-initiator-side", "initiator-side"),
+         "m-right": ("sw-lsw-v1-mm-udp4500-blocked-responder-side", "responder-side")},
+        router=NFT_NAT + DROP_4500),
+    Scenario(
         "sw-lsw-v1-mm-peer-not-configured",
         f"strongSwan initiator, Libreswan responder configured for another peer ({OTHER_ID})",
         sw("i"), lsw("r", remote_addr=OTHER_ID), until_give_up(child=None),

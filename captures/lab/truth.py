@@ -532,6 +532,66 @@ TRUTH = {
         note="Same run as sw-lsw-v1-mm-mm3-lost-initiator-side. Libreswan does not re-send MM2 "
              "either (no retransmission in STATE_MAIN_R1); it deletes the half-open state after "
              "15 s, just after the capture ended."),
+    "sw-lsw-v1-mm-return-path-blocked-initiator-side": dict(
+        description="strongSwan initiator, Libreswan responder; the router drops UDP 500 from the responder; "
+                    "captured on the initiator's side: MM1 repeats, nothing comes back.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM1", "MM2", "MM_WAIT_MSG2", "initiator"), phase2=None,
+                  cause="return-path-blocked", enc=[], retx={"MM1": 5},
+                  findings=["mm1-unanswered", "one-way", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["forward-path-blocked", "peer-not-configured"],
+                      "why": "From the initiator's side MM2 lost on the way back looks exactly like MM1 lost on the "
+                             "way out, and, with a Libreswan responder, like one that ignores an unknown peer "
+                             "(sw-lsw-v1-mm-peer-not-configured): MM1 repeated, nothing back. Only the responder's "
+                             "side (sw-lsw-v1-mm-return-path-blocked-responder-side) or its log tells them apart."})],
+        proof=[("responder", r'"lab" #1: sent Main Mode R1'),
+               ("responder", r"retransmitting in response to duplicate packet; already STATE_MAIN_R1"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Same run as sw-lsw-v1-mm-return-path-blocked-responder-side."),
+    "sw-lsw-v1-mm-return-path-blocked-responder-side": dict(
+        description="strongSwan initiator, Libreswan responder; the router drops UDP 500 from the responder; "
+                    "captured on the responder's side: MM2 answers every MM1 copy, and the initiator keeps "
+                    "re-sending MM1.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM2", "MM3", "MM_WAIT_MSG3", "responder"), phase2=None,
+                  cause="return-path-blocked", enc=[], retx={"MM1": 5, "MM2": 5},
+                  findings=["mm2-reply-lost", "retransmissions"])],
+        proof=[("responder", r"retransmitting in response to duplicate packet; already STATE_MAIN_R1"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Libreswan in STATE_MAIN_R1 does not re-send MM2 on a timer: each MM2 copy answers an MM1 copy, as "
+             "strongSwan's does (v1-mm-return-path-blocked-responder-side)."),
+    "sw-lsw-v1-mm-udp4500-blocked-initiator-side": dict(
+        description="strongSwan initiator behind the router's NAT, Libreswan responder; NAT-D floats MM5 to UDP "
+                    "4500, which the router drops; captured on the initiator's side: MM5 re-sent on 4500, while "
+                    "the responder, which never gets it, re-sends MM4 on 500 on its own timer.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM5", "MM6", "MM_WAIT_MSG6", "initiator"), phase2=None,
+                  cause="udp4500-blocked", enc=[IC_V1], retx={"MM4": 6, "MM5": 5},
+                  findings=["mm4-resent-by-responder", "nat-detected", "retransmissions"],
+                  cause_alternatives={
+                      "causes": ["psk-mismatch"],
+                      "why": "A Libreswan responder that cannot decrypt MM5 also re-sends MM4 on its timer "
+                             "(sw-lsw-v1-mm-psk-mismatch); here MM5 went to UDP 4500 and nothing of the "
+                             "responder's came on 4500, so a lost MM5 fits as well. Only the responder's side "
+                             "(sw-lsw-v1-mm-udp4500-blocked-responder-side) or its log tells them apart."})],
+        proof=[("initiator", r"local host is behind NAT, sending keep alives"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
+               ("responder", r"STATE_MAIN_R2: retransmission; will wait 0\.5 seconds for response"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Same run as sw-lsw-v1-mm-udp4500-blocked-responder-side. The responder's log has no MM5 at all."),
+    "sw-lsw-v1-mm-udp4500-blocked-responder-side": dict(
+        description="The same run seen on the responder's side of the drop (outside the NAT): MM1-MM4 once "
+                    "each, then MM4 re-sent on Libreswan's timer (0.5, 1, 2, 4, 8 s); the initiator stopped "
+                    "re-sending MM3, so MM4 reached it, and its MM5 on 4500 never got here.",
+        sas=[dict(exchange="main", outcome="stalled",
+                  stall=stall("MM4", "MM5", "MM_WAIT_MSG5", "responder"), phase2=None,
+                  cause="udp4500-blocked", enc=[], retx={"MM4": 6},
+                  findings=["mm4-unanswered", "nat-detected", "retransmissions"])],
+        proof=[("responder", r"STATE_MAIN_R2: retransmission; will wait 8 seconds for response"),
+               ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
+               ("initiator", r"giving up after 4 retransmits")],
+        note="Same run as sw-lsw-v1-mm-udp4500-blocked-initiator-side."),
     "sw-lsw-v1-mm-peer-not-configured": dict(
         description="strongSwan initiator, Libreswan responder configured for another peer "
                     "(192.0.2.99): Libreswan drops every MM1 without an answer; the initiator "

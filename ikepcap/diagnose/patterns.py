@@ -128,6 +128,7 @@ MALFORMED = "malformed"                 # the unanswered request does not parse
 # An IKE_AUTH request at least this large carries a certificate: a PSK one with a child SA takes
 # 250-450 bytes (the lab's: 288), the smallest RSA-2048 certificate and signature alone some 1,100.
 CERTIFICATE_SIZED = 1000
+FLOAT_SILENT = "float-silent"           # sent on UDP 4500 after the float; nothing came back on 4500
 NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
@@ -440,10 +441,16 @@ def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
     if not own:
         return None
     ev, sent = _series(sa, mm5, MM5)
-    return Match(ev + [evidence(s) for s in own], [
-        sent,
-        f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had arrived (frames "
-        f"{', '.join(s.label for s in own)}): it is still waiting for an MM5 it can decrypt."])
+    details = [sent, f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had been sent (frames "
+                     f"{', '.join(s.label for s in own)}): it is still waiting for an MM5 it can decrypt."]
+    if _after_float(sa, mm5) and not any(s.sender == RESPONDER and NAT_T_PORT in (s.message.sport, s.message.dport)
+                                         for s in sa.steps):
+        # its own MM4s come on UDP 500, nothing of it on 4500: an MM5 lost on 4500 fits as well as a wrong key
+        details.append(f"MM5 went to UDP 4500 after the float (frame {sa.steps[sa.float_step].label}) and nothing of "
+                       "the responder's ever came on 4500: an MM5 lost on 4500 leaves it waiting just as one it "
+                       "cannot decrypt does.")
+        return Match(ev + [evidence(s) for s in own], details, FLOAT_SILENT)
+    return Match(ev + [evidence(s) for s in own], details)
 
 
 def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:

@@ -47,6 +47,7 @@ from ikepcap.diagnose.patterns import (
     BEFORE_ENCRYPTION,
     CERTIFICATES,
     DEAD_PEER,
+    FLOAT_SILENT,
     FROM_THE_PEER,
     GARBLED,
     IDENTITY,
@@ -231,11 +232,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          by_responder={LIBRESWAN: ("id-mismatch", "auth-failed", "peer-not-configured")}),
     Rule("mm4-resent-by-responder", MAIN, patterns.mm4_resent_by_responder, ERROR,
          "Main Mode stalled at MM5: the responder keeps re-sending MM4 while the initiator re-sends MM5",
-         "The responder re-sent MM4 on its own timer although MM5 had arrived: it could not decrypt MM5 and is "
-         "still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key mismatch.",
+         "The responder re-sent MM4 on its own timer after the initiator had sent MM5: it has no MM5 it can "
+         "decrypt and is still waiting for a valid one. Libreswan behaves exactly like this on a pre-shared key "
+         "mismatch, and when MM5 never reaches it.",
          ("psk-mismatch", "id-mismatch"),
          PSK_CHECKS,
-         signature_checks=SIGNATURE_CHECKS),
+         signature_checks=SIGNATURE_CHECKS,
+         variants={FLOAT_SILENT: ("udp4500-blocked", "psk-mismatch", "id-mismatch")}),
     Rule("mm5-unanswered-after-float", MAIN, patterns.mm5_unanswered_after_float, ERROR,
          "Main Mode stalled at MM5 on UDP 4500: nothing comes back after the NAT-T float",
          "MM1 to MM4 went through on UDP 500; NAT detection then moved the peers to UDP 4500 and the initiator's MM5 "
