@@ -389,6 +389,21 @@ SCENARIOS: list[Scenario] = [
          "m-right": ("sw-lsw-v1-mm-udp4500-blocked-responder-side", "responder-side")},
         router=NFT_NAT + DROP_4500),
     Scenario(
+        "sw-lsw-v2-auth-failed", "strongSwan initiator, Libreswan responder: IKEv2 with different PSKs",
+        sw("i", version=2), lsw("r", version=2, psk=WRONG_PSK, debug="private"), establish(wait=4.0),
+        middle("sw-lsw-v2-auth-failed")),
+    Scenario(
+        "sw-lsw-v2-no-proposal-chosen",
+        "strongSwan initiator, Libreswan responder: IKEv2 IKE proposals do not match "
+        "(AES-256/SHA-384/ECP-384 vs AES-128/SHA-256/MODP-2048)",
+        sw("i", version=2, proposals="aes256-sha384-ecp384"), lsw("r", version=2), establish(wait=4.0),
+        middle("sw-lsw-v2-no-proposal-chosen")),
+    Scenario(
+        "sw-lsw-v2-ts-unacceptable",
+        "strongSwan initiator, Libreswan responder: IKEv2 traffic selectors do not match",
+        sw("i", version=2), lsw("r", version=2, remote_net=OTHER_NET, debug="private"), establish(wait=4.0),
+        middle("sw-lsw-v2-ts-unacceptable")),
+    Scenario(
         "sw-lsw-v1-mm-peer-not-configured",
         f"strongSwan initiator, Libreswan responder configured for another peer ({OTHER_ID})",
         sw("i"), lsw("r", remote_addr=OTHER_ID), until_give_up(child=None),

@@ -592,6 +592,45 @@ TRUTH = {
                ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
                ("initiator", r"giving up after 4 retransmits")],
         note="Same run as sw-lsw-v1-mm-udp4500-blocked-initiator-side."),
+    "sw-lsw-v2-auth-failed": dict(
+        description="strongSwan initiator, Libreswan responder, IKEv2 with different PSKs: Libreswan's check "
+                    "of the AUTH payload fails and its IKE_AUTH response carries only an encrypted "
+                    "AUTHENTICATION_FAILED.",
+        sas=[dict(exchange="ike_sa_init", outcome="rejected",
+                  stall=stall("IKE_AUTH response", None, None, "initiator"), phase2=None,
+                  cause="auth-failed",
+                  enc=[IC_V2, enc("AUTHENTICATION_FAILED", 24, "responder", "IKE_AUTH response")],
+                  retx={}, findings=["auth-rejected"],
+                  with_keys={"cause": "psk-mismatch",
+                             "why": "With the key table the IKE_AUTH request shows a shared-key AUTH payload and "
+                                    "the response AUTHENTICATION_FAILED: different keys rank first (the "
+                                    "responder's log: 'authentication failed: computed hash does not match')."})],
+        proof=[("responder", r"authentication failed: computed hash does not match hash received from peer"),
+               ("responder", r"with encrypted notification AUTHENTICATION_FAILED"),
+               ("initiator", r"received AUTHENTICATION_FAILED notify error")],
+        note="As v2-auth-failed, with Libreswan answering; its IKE_SA_INIT response's notify order names it."),
+    "sw-lsw-v2-no-proposal-chosen": dict(
+        description="strongSwan initiator, Libreswan responder, IKEv2 proposals that do not match "
+                    "(AES-256/SHA-384/ECP-384 vs AES-128/SHA-256/MODP-2048): clear NO_PROPOSAL_CHOSEN in the "
+                    "IKE_SA_INIT response, which carries Libreswan's own SPI (strongSwan's carries none).",
+        sas=[dict(exchange="ike_sa_init", outcome="rejected",
+                  stall=stall("IKE_SA_INIT response", None, None, "initiator"), phase2=None,
+                  cause="p1-proposal-mismatch", enc=[], retx={}, findings=["init-rejected"])],
+        proof=[("responder", r"no local proposal matches remote proposals"),
+               ("responder", r"with unencrypted notification NO_PROPOSAL_CHOSEN"),
+               ("initiator", r"received NO_PROPOSAL_CHOSEN notify error")]),
+    "sw-lsw-v2-ts-unacceptable": dict(
+        description="strongSwan initiator, Libreswan responder, IKEv2: the IKE SA comes up, but the child "
+                    "SA's traffic selectors do not match (203.0.113.0/26 vs 203.0.113.128/26): encrypted "
+                    "TS_UNACCEPTABLE in the IKE_AUTH response.",
+        sas=[dict(exchange="ike_sa_init", outcome="established", stall=None,
+                  phase2=p2("rejected", "IKE_AUTH response"), cause="p2-ts-mismatch",
+                  enc=[IC_V2, enc("TS_UNACCEPTABLE", 38, "responder", "IKE_AUTH response")],
+                  retx={}, findings=["child-rejected"])],
+        proof=[("responder", r"No IKEv2 connection found with compatible Traffic Selectors"),
+               ("initiator", r"received TS_UNACCEPTABLE notify, no CHILD_SA built")],
+        note="Libreswan refuses the child SA before it would have to install it, so this kernel's lack of "
+             "ESP does not matter here."),
     "sw-lsw-v1-mm-peer-not-configured": dict(
         description="strongSwan initiator, Libreswan responder configured for another peer "
                     "(192.0.2.99): Libreswan drops every MM1 without an answer; the initiator "

@@ -232,6 +232,10 @@ NOTIFY_ORDERS: tuple[Sequence, ...] = (
              ("NAT_DETECTION_SOURCE_IP", "NAT_DETECTION_DESTINATION_IP", "IKEV2_FRAGMENTATION_SUPPORTED",
               "SIGNATURE_HASH_ALGORITHMS", "CHILDLESS_IKEV2_SUPPORTED", "MULTIPLE_AUTH_SUPPORTED"),
              "strongSwan 5.9.8 responder, every IKEv2 lab capture"),
+    Sequence(LIBRESWAN, frozenset({IKE_SA_INIT_RESPONSE}),
+             ("IKEV2_FRAGMENTATION_SUPPORTED", "NAT_DETECTION_SOURCE_IP", "NAT_DETECTION_DESTINATION_IP",
+              "CHILDLESS_IKEV2_SUPPORTED"),
+             "Libreswan 4.10 responder, lab sw-lsw-v2-healthy, sw-lsw-v2-auth-failed, sw-lsw-v2-ts-unacceptable"),
 )
 
 

@@ -62,7 +62,12 @@ LAB: dict[str, tuple[str | None, str | None]] = {
     "sw-lsw-v1-mm-no-psk-for-peer.pcap": (SW, LSW),            # Libreswan's notify format alone
     "sw-lsw-v1-mm-p1-proposal-mismatch.pcap": (SW, LSW),
     "sw-lsw-v1-mm-peer-not-configured.pcap": (SW, None),     # Libreswan ignores the unknown peer: nothing sent
-    "sw-lsw-v2-healthy.pcap": (SW, None),                    # Libreswan's IKEv2 responder sends no VID
+    "sw-lsw-v2-healthy.pcap": (SW, LSW),                     # no VID: the IKE_SA_INIT response's notify order
+    "sw-lsw-v2-auth-failed.pcap": (SW, LSW),
+    # Libreswan's refusal carries its own SPI (strongSwan's none), but so does an unknown responder in
+    # scapy's ikev2_notify_redirect: not a clue
+    "sw-lsw-v2-no-proposal-chosen.pcap": (SW, None),
+    "sw-lsw-v2-ts-unacceptable.pcap": (SW, LSW),
     "v1-mm-id-refused.pcap": (SW, SW),
     "v1-mm-mm3-lost-initiator-side.pcap": (SW, SW),
     "v1-mm-mm3-lost-responder-side.pcap": (SW, SW),
