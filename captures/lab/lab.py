@@ -555,10 +555,11 @@ config setup
 
 def lsw_conn(role: str, *, version: int = 1, ike: str = "aes128-sha2_256;modp2048",
              esp: str = "aes128-sha2_256", remote_addr: str | None = None,
-             remote_id: str | None = None, remote_net: str | None = None) -> str:
+             remote_id: str | None = None, remote_net: str | None = None, aggressive: bool = False) -> str:
     """ipsec.conf `conn lab`; remote_addr: the peer's address as configured (`right`, default:
     the real peer's; "%any" for any), remote_id: the ID pluto expects from it (default: its
-    address), remote_net: the peer's protected subnet (`rightsubnet`, default: the real one)."""
+    address), remote_net: the peer's protected subnet (`rightsubnet`, default: the real one),
+    aggressive: IKEv1 Aggressive Mode (one DH group, as it requires)."""
     me, peer = (I_ADDR, R_ADDR) if role == "i" else (R_ADDR, I_ADDR)
     peer = remote_addr or peer
     mynet, peernet = (I_NET, R_NET) if role == "i" else (R_NET, I_NET)
@@ -573,6 +574,7 @@ conn lab
     rightid={remote_id or (I_ADDR if peer == "%any" else peer)}
     rightsubnet={remote_net or peernet}
     ike={ike}
+    aggressive={"yes" if aggressive else "no"}
     phase2alg={esp}
     retransmit-interval=500
     retransmit-timeout=15s

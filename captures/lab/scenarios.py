@@ -389,6 +389,11 @@ SCENARIOS: list[Scenario] = [
          "m-right": ("sw-lsw-v1-mm-udp4500-blocked-responder-side", "responder-side")},
         router=NFT_NAT + DROP_4500),
     Scenario(
+        "sw-lsw-v1-am-psk-mismatch",
+        "strongSwan initiator, Libreswan responder: IKEv1 Aggressive Mode with different PSKs",
+        sw("i", aggressive=True), lsw("r", aggressive=True, psk=WRONG_PSK), until_give_up(child=None),
+        middle("sw-lsw-v1-am-psk-mismatch")),
+    Scenario(
         "sw-lsw-v2-auth-failed", "strongSwan initiator, Libreswan responder: IKEv2 with different PSKs",
         sw("i", version=2), lsw("r", version=2, psk=WRONG_PSK, debug="private"), establish(wait=4.0),
         middle("sw-lsw-v2-auth-failed")),

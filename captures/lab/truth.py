@@ -592,6 +592,20 @@ TRUTH = {
                ("initiator", r"sending packet: from 192\.0\.2\.10\[4500\] to 198\.51\.100\.10\[4500\]"),
                ("initiator", r"giving up after 4 retransmits")],
         note="Same run as sw-lsw-v1-mm-udp4500-blocked-initiator-side."),
+    "sw-lsw-v1-am-psk-mismatch": dict(
+        description="strongSwan initiator, Libreswan responder, Aggressive Mode with different PSKs: the "
+                    "initiator cannot verify HASH_R in AM2 and sends an encrypted AUTHENTICATION_FAILED, which "
+                    "Libreswan cannot parse (different keys); unlike strongSwan's, its Aggressive Mode responder "
+                    "does not re-send AM2 and deletes the state after 15 s.",
+        sas=[dict(exchange="aggressive", outcome="rejected",
+                  stall=stall("AM2", "AM3", "AM_WAIT_MSG3", "responder"), phase2=None,
+                  cause="psk-mismatch",
+                  enc=[enc("AUTHENTICATION_FAILED", 24, "initiator", "INFO")], retx={},
+                  findings=["am2-rejected", "aggressive-mode-psk"])],
+        proof=[("initiator", r"calculated HASH does not match HASH payload"),
+               ("initiator", r"generating INFORMATIONAL_V1 request \d+ \[ HASH N\(AUTH_FAILED\) \]"),
+               ("responder", r"malformed payload in packet"),
+               ("responder", r"deleting incomplete state after 15 seconds")]),
     "sw-lsw-v2-auth-failed": dict(
         description="strongSwan initiator, Libreswan responder, IKEv2 with different PSKs: Libreswan's check "
                     "of the AUTH payload fails and its IKE_AUTH response carries only an encrypted "

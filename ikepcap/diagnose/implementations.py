@@ -218,9 +218,9 @@ VID_SETS: tuple[Sequence, ...] = (
     Sequence(STRONGSWAN, frozenset({MM2, AM2}),
              ("XAUTH", "Dead Peer Detection v1.0", "RFC 3947 NAT-T"),
              "strongSwan 5.9.8 responder, lab v1-mm-cert-ip-fragments-dropped"),
-    Sequence(LIBRESWAN, frozenset({MM2}),
+    Sequence(LIBRESWAN, frozenset({MM2, AM2}),
              ("FRAGMENTATION (Cisco/Microsoft IKEv1 fragmentation)", "Dead Peer Detection v1.0", "RFC 3947 NAT-T"),
-             "Libreswan 4.10 responder, sw-lsw-v1-mm-healthy and sw-lsw-v1-mm-psk-mismatch"),
+             "Libreswan 4.10 responder, sw-lsw-v1-mm-healthy, sw-lsw-v1-mm-psk-mismatch, sw-lsw-v1-am-psk-mismatch"),
 )
 
 NOTIFY_ORDERS: tuple[Sequence, ...] = (

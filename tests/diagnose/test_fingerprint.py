@@ -64,6 +64,7 @@ LAB: dict[str, tuple[str | None, str | None]] = {
     "sw-lsw-v1-mm-peer-not-configured.pcap": (SW, None),     # Libreswan ignores the unknown peer: nothing sent
     "sw-lsw-v2-healthy.pcap": (SW, LSW),                     # no VID: the IKE_SA_INIT response's notify order
     "sw-lsw-v2-auth-failed.pcap": (SW, LSW),
+    "sw-lsw-v1-am-psk-mismatch.pcap": (SW, LSW),
     # Libreswan's refusal carries its own SPI (strongSwan's none), but so does an unknown responder in
     # scapy's ikev2_notify_redirect: not a clue
     "sw-lsw-v2-no-proposal-chosen.pcap": (SW, None),
