@@ -202,6 +202,7 @@ def _phase1_verdict(sa: IkeSa, progress: Progress, stall: Finding | None) -> Pha
     stopped = RULES[stall.rule].stopped.get(stall.variant) if stall is not None else None
     answer = next((s for s in reversed(sa.steps) if s.sender != stopped[0]), None) if stopped is not None else None
     if answer is not None:
+        answer = sa.steps[answer.copy_of] if answer.copy_of is not None else answer     # the first of its copies
         went_no_further = f"nothing: it received {answer.base} (frame {answer.label}) and {stopped[1]}"
         initiator, responder = (replace(s, waiting_for=went_no_further) if s.side == stopped[0] else s
                                 for s in (initiator, responder))

@@ -307,8 +307,11 @@ def mm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     match = _refused(sa, MM1, MM2)
     if match is None:
         return None
-    _, notification = _refusals(sa, MM1, MM2)[0]
-    if notification.notify_type == V1_NO_PROPOSAL_CHOSEN and not notification.spi:
+    step, notification = _refusals(sa, MM1, MM2)[0]
+    # strongSwan's format (a message ID and a responder cookie, no SPI): Libreswan zeroes both for
+    # every refusal, with no SPI either (implementations.NOTIFY_FORMATS)
+    strongswan_format = step.message.message_id != 0 or any(step.message.rspi)
+    if notification.notify_type == V1_NO_PROPOSAL_CHOSEN and not notification.spi and strongswan_format:
         match.details.append("The notification carries no SPI: strongSwan sends it like this when it has no "
                              "configuration for the peer at all, rather than for a real proposal mismatch.")
         match.variant = NO_SPI

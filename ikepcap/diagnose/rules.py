@@ -313,11 +313,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           (R, ("Check which address the responder answers from: it must be the address the initiator sent MM1 to.",
                "Check the route back to the initiator (asymmetric routing around a stateful firewall).")))),
     Rule("mm2-unanswered", MAIN, patterns.mm2_unanswered,
-         ERROR, "Main Mode stalled at MM2: the initiator never sent MM3",
-         "MM2 passed the capture point and the initiator stopped: it neither re-sent MM1 nor continued with MM3. "
-         "The initiator received MM2 and did not accept it.",
+         ERROR, "Main Mode stalled at MM2: no MM3 passed the capture point",
+         "MM2 passed the capture point, and neither a re-sent MM1 nor MM3 followed: MM2 reached the initiator. "
+         "Either it did not accept the responder's choice, or its MM3 was lost before the capture point; the "
+         "details say which the evidence favours.",
          ("p1-proposal-mismatch", "vendor-interop"),
-         ((I, ("Look at the initiator's log for why it rejected the responder's choice in MM2 (in the details).",)),
+         ((I, ("Look at the initiator's log: did it send (and re-send) MM3, or refuse the responder's choice in MM2 "
+               "(in the details)?",)),
           (R, ("Compare the transform the responder chose with what the initiator offered.",))),
          variants={MM3_LOST: ("forward-path-blocked", "p1-proposal-mismatch", "vendor-interop"),
                    NO_REQUEST: ("capture-one-direction", "return-path-blocked", "p1-proposal-mismatch")},
@@ -352,11 +354,13 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
          ERROR, "Aggressive Mode rejected at AM2: the initiator refused the responder's proof",
          "The responder sent AM2 (with its hash of the pre-shared key) and the initiator answered with a notification "
          "instead of AM3: it computed a different hash, which is what different pre-shared keys do. strongSwan sends "
-         "AUTHENTICATION_FAILED, encrypted; the responder, not knowing, keeps re-sending AM2.",
+         "AUTHENTICATION_FAILED, encrypted; a strongSwan responder, not knowing, re-sends AM2, a Libreswan one "
+         "cannot read the notification and deletes its state after 15 s.",
          ("psk-mismatch", "id-mismatch", "auth-failed"),
          PSK_CHECKS, refusal=True,
          strongswan=((I, "calculated HASH does not match HASH payload"),),
-         signature_checks=SIGNATURE_CHECKS),
+         signature_checks=SIGNATURE_CHECKS,
+         stopped={None: (I, "refused it with a notification")}),
     Rule("am2-not-confirmed", AGGRESSIVE, patterns.am2_not_confirmed,
          ERROR, "Aggressive Mode stalled at AM2: the initiator never confirmed with AM3",
          "The responder sent AM2 (with its proof of the pre-shared key) and no AM3 followed. An initiator that "

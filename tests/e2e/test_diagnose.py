@@ -342,3 +342,21 @@ def test_the_state_table_follows_what_the_evidence_shows_was_sent(stem, row):
     initiator = json.loads(run("diagnose", "--format", "json", "--no-keys", str(CAPTURES / f"{stem}.pcap")).stdout)[
         "sas"][0]["phase1"]["initiator"]
     assert (initiator["last_sent"], initiator["waiting_for"], initiator["cisco_asa"]) == row
+
+
+def test_what_a_report_says_of_a_side_fits_the_side():
+    """strongSwan's reading of a NO_PROPOSAL_CHOSEN without an SPI is not offered for Libreswan's
+    format of it; an Aggressive Mode initiator that refused AM2 waits for nothing; a lost MM3's
+    finding does not say the initiator never sent it."""
+    def report(stem: str) -> dict:
+        return json.loads(run("diagnose", "--format", "json", "--no-keys", str(CAPTURES / f"{stem}.pcap")).stdout)
+    def details(stem: str) -> str:
+        return " ".join(d for sa in report(stem)["sas"] for f in sa["findings"] for d in f["details"])
+    assert "strongSwan sends it like this" in details("v1-mm-peer-not-configured")
+    assert "strongSwan sends it like this" not in details("sw-lsw-v1-mm-p1-proposal-mismatch")
+    for stem in ("v1-am-psk-mismatch", "sw-lsw-v1-am-psk-mismatch"):
+        initiator = report(stem)["sas"][0]["phase1"]["initiator"]
+        assert initiator["waiting_for"] == "nothing: it received AM2 (frame 2) and refused it with a notification"
+    stall = next(f for f in report("v1-mm-mm3-lost-responder-side")["sas"][0]["findings"]
+                 if f["rule"] == "mm2-unanswered")
+    assert "never sent MM3" not in stall["title"] and "did not accept it." not in stall["explanation"]
