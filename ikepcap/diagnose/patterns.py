@@ -129,6 +129,7 @@ MALFORMED = "malformed"                 # the unanswered request does not parse
 # 250-450 bytes (the lab's: 288), the smallest RSA-2048 certificate and signature alone some 1,100.
 CERTIFICATE_SIZED = 1000
 FLOAT_SILENT = "float-silent"           # sent on UDP 4500 after the float; nothing came back on 4500
+IDENTITY_UNREAD = "identity-unread"     # the identity refusal the initiator could not read
 NO_REQUEST = "no-request"               # the request this answers is not in the capture
 NEAR_STARTER = "near-starter"           # taken next to the exchange's initiator: what it sent may be lost after
 ONE_DIRECTION = "one-direction"         # nothing from one side passed the capture point
@@ -487,6 +488,13 @@ def mm5_answered_encrypted(sa: IkeSa, p: Progress) -> Match | None:
                    f"and refused it: {_notify_text(step, notification)}.")
     if ids:
         details.append(f"The initiator identified itself in MM5 (frame {mm5.label}) as {', '.join(ids)}.")
+    again = _copies_after(sa, mm5, infos[0])
+    if variant == IDENTITY and again:
+        # a refusal it had read would have ended it: its re-sends say it could not (strongSwan reading
+        # Libreswan's, in the lab)
+        details.append(f"The initiator re-sent MM5 after the refusal (frames {', '.join(s.label for s in again)}): it "
+                       "could not read it, so its own log says nothing of the identity.")
+        variant = IDENTITY_UNREAD
     return Match(ev, details, variant, inferred=False, refusal=True)
 
 

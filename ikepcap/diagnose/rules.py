@@ -51,6 +51,7 @@ from ikepcap.diagnose.patterns import (
     FROM_THE_PEER,
     GARBLED,
     IDENTITY,
+    IDENTITY_UNREAD,
     INITIATOR_STOPPED,
     LARGE,
     MALFORMED,
@@ -223,10 +224,14 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
                          "notify", ANSWER_READ),
                      (R, "no peer config found / found … matching config, but none allows pre-shared key "
                          "authentication using Main Mode", ANSWER_READ),
+                     (I, "invalid HASH_V1 payload length, decryption failed?", IDENTITY_UNREAD),
+                     (R, "no peer config found / found … matching config, but none allows pre-shared key "
+                         "authentication using Main Mode", IDENTITY_UNREAD),
                      (I, "invalid HASH_V1 payload length, decryption failed?"),
                      (R, "invalid ID_V1 payload length, decryption failed?")),
          signature_checks=SIGNATURE_CHECKS,
          variants={PROVEN: ("psk-mismatch",), IDENTITY: ("id-mismatch", "auth-failed", "peer-not-configured"),
+                   IDENTITY_UNREAD: ("id-mismatch", "auth-failed", "peer-not-configured"),
                    ANSWER_READ: ("id-mismatch", "auth-failed", "psk-mismatch")},
          # Libreswan says nothing to an MM5 it cannot decrypt: an encrypted answer means it read it
          by_responder={LIBRESWAN: ("id-mismatch", "auth-failed", "peer-not-configured")}),

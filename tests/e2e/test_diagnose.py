@@ -360,3 +360,9 @@ def test_what_a_report_says_of_a_side_fits_the_side():
     stall = next(f for f in report("v1-mm-mm3-lost-responder-side")["sas"][0]["findings"]
                  if f["rule"] == "mm2-unanswered")
     assert "never sent MM3" not in stall["title"] and "did not accept it." not in stall["explanation"]
+    # with its key table: Libreswan refused the identity, and strongSwan, which could not read the
+    # refusal, re-sent MM5 and logged what its log beside the capture holds
+    keyed = json.loads(run("diagnose", "--format", "json", str(CAPTURES / "sw-lsw-v1-mm-id-refused.pcap")).stdout)
+    line = keyed["sas"][0]["phase1"]["initiator"]["strongswan"]
+    assert line == "invalid HASH_V1 payload length, decryption failed?"
+    assert line in (CAPTURES / "sw-lsw-v1-mm-id-refused.initiator.log").read_text()
