@@ -21,3 +21,11 @@ def utc(epoch: float | None, fmt: str = DATE_TIME, digits: int = 6) -> str:
     except (OverflowError, ValueError, OSError):
         return f"{epoch:.6f} (epoch s)"
     return text[:len(text) - (6 - digits)] if fmt.endswith("%f") else text
+
+
+def span(files: list[dict]) -> tuple[float | None, float | None]:
+    """The earliest and the latest of the files' first and last record times: a capture whose
+    records are out of order (its clock stepped back) starts later than it ends, and a span read
+    from first to last would run backwards."""
+    times = [t for f in files for t in (f["first_time"], f["last_time"]) if t is not None]
+    return (min(times), max(times)) if times else (None, None)

@@ -19,7 +19,7 @@ from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.facts import ERROR_NOTIFY_LIMIT
 from ikepcap.diagnose.model import INFO, PROBLEM
 from ikepcap.read.model import endpoint
-from ikepcap.report.clock import utc
+from ikepcap.report.clock import span, utc
 from ikepcap.report.escape import html_text as esc
 from ikepcap.report.summary import top_finding
 from ikepcap.report.text import STATE_ROWS, decryption_lines, group_problem_sas, implementation_name
@@ -90,7 +90,7 @@ def _metadata(view: dict) -> list[str]:
                  ["SHA-256", f"<code>{esc(f['sha256'])}</code>" if f.get("sha256") else "—"],
                  ["Frames", f"{f['frames']:,}"], ["Bytes", f"{f['bytes']:,}"],
                  ["IKE datagrams", f"{f['ike_datagrams']:,}"],
-                 ["Time span", f"{esc(_time(f['first_time']))} → {esc(_time(f['last_time']))}"]]
+                 ["Time span", " → ".join(esc(_time(t)) for t in span([f]))]]
     tool = view["tool"]
     rows.append(["ikepcap", esc(f"{tool['version']} ({tool['engine']} engine)"
                                 + (", redacted" if tool.get("redacted") else ""))])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import PROBLEM
 from ikepcap.read.model import endpoint
-from ikepcap.report.clock import utc
+from ikepcap.report.clock import span, utc
 from ikepcap.report.escape import markdown as md
 from ikepcap.report.escape import mermaid
 from ikepcap.report.text import STATE_ROWS, decryption_lines, implementation_name
@@ -37,7 +37,7 @@ def _metadata(view: dict) -> list[str]:
         rows += [["File", md(f["name"])], ["Format", md(f["format"])],
                  ["SHA-256", f"`{f['sha256']}`" if f.get("sha256") else "—"],
                  ["Frames", str(f["frames"])], ["IKE datagrams", str(f["ike_datagrams"])],
-                 ["Time span", f"{md(_time(f['first_time']))} → {md(_time(f['last_time']))}"]]
+                 ["Time span", " → ".join(md(_time(t)) for t in span([f]))]]
     rows.append(["ikepcap", md(f"{view['tool']['version']} ({view['tool']['engine']} engine)")])
     return _table(["", ""], rows)
 

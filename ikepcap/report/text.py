@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
-from ikepcap.report.clock import DATE_TIME, TIME, utc
+from ikepcap.report.clock import DATE_TIME, TIME, span, utc
 from ikepcap.report.escape import terminal
 from ikepcap.report.view import frame_name, sides_heading
 from ikepcap.report.wireshark import labelled
@@ -278,11 +278,10 @@ def render(view: dict, verbose: bool = False, width: int = WIDTH) -> str:
     out = []
     names = ", ".join(f["name"] for f in files)
     frames = sum(f["frames"] for f in files)
-    first = min((f["first_time"] for f in files if f["first_time"] is not None), default=None)
-    last = max((f["last_time"] for f in files if f["last_time"] is not None), default=None)
-    span = f", {_time(first)} → {_time(last)} UTC" if first is not None and last is not None else ""
+    first, last = span(files)
+    when = f", {_time(first)} → {_time(last)} UTC" if first is not None and last is not None else ""
     out += _wrap(f"ikepcap {view['tool']['version']} — {names}: {frames} frames, "
-                 f"{view['capture']['messages']} IKE messages{span}", "", 2, width)
+                 f"{view['capture']['messages']} IKE messages{when}", "", 2, width)
     summary = view["summary"]
     out.append(f"{summary['sas']} IKE SA(s): {summary['problems']} with problems, {summary['healthy']} healthy.")
     out += [wrapped for line in decryption_lines(view, verbose) for wrapped in _wrap(line, "", 2, width)]

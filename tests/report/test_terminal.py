@@ -123,3 +123,11 @@ def test_many_key_uses_are_counted_per_key_file_unless_every_one_is_asked_for():
     every = decryption_lines(view, every=True)
     assert len(every) == len(uses) and every[-1] == f"Decrypted with a:b.log:7: IKEv2 SA {'ff' * 8}, 2 message(s)."
     assert decryption_lines({"decryption": uses[:LISTED_KEY_USES]}) == every[:LISTED_KEY_USES]
+
+
+def test_a_capture_whose_records_are_out_of_order_spans_from_its_earliest_to_its_latest_time():
+    """nDPI's ipsec_isakmp_esp: its first record is 40 minutes later than its last."""
+    from ikepcap.report.clock import span
+    assert span([{"first_time": 200.0, "last_time": 100.0}]) == (100.0, 200.0)
+    assert span([{"first_time": 10.0, "last_time": 20.0}, {"first_time": 5.0, "last_time": None}]) == (5.0, 20.0)
+    assert span([{"first_time": None, "last_time": None}]) == (None, None)
