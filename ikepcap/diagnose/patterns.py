@@ -1137,6 +1137,7 @@ def nat_detected(sa: IkeSa) -> Match | None:
     if not misses:
         return None
     details, ev = [], []
+    near = locate(sa).near
     for check in misses:
         step = sa.steps[check.step]
         where = endpoint(check.address, check.port)
@@ -1147,6 +1148,12 @@ def nat_detected(sa: IkeSa) -> Match | None:
                            f"{capture_point.hops(sa, check.sender).ttl}): the {check.sender} hashed another address "
                            "than it sends from (a second address, or a hash faked to force UDP encapsulation), "
                            "not a NAT on its side.")
+        elif check.about == "sender" and check.sender == near:
+            details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
+                           f"here, on its side of the path ({locate(sa).evidence[0]}): nothing translated it before "
+                           f"this point, so the {check.sender} hashed another address or port than it sends from "
+                           "(a NAT on its own host, or a hash faked to force UDP encapsulation); the NAT it is "
+                           "behind, if any, lies beyond the capture point.")
         elif check.about == "sender":
             details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
                            f"here: the {check.sender} is behind a NAT (its source was translated before the capture "

@@ -57,10 +57,10 @@ def _disproved(sa: dict) -> list[str]:
     for rule in NOT_SENT & set(stalls):
         if near == "initiator" and stalls[rule]["causes"][0]["id"] in PATH:
             found.append(f"{rule}: captured next to the initiator, a message it did not send was not lost")
-    point = sa["capture_point"] or {}
     nat = stalls.get("nat-detected")
-    if nat and near is not None and any("TTL" in e for e in point.get("evidence", [])):
-        # no router between that side and the capture point: nothing translated it before it
+    if nat and near is not None:
+        # the capture was taken on that side (no router between them, or its private side of the NAT):
+        # nothing translated it before the capture point
         found += [f"nat-detected: {d}" for d in nat["details"] if f"the {near} is behind a NAT" in d]
     one_way = stalls.get("one-way")
     answered = any(m["sender"] == "initiator" and m["name"] not in ("MM1", "AM1", "IKE_SA_INIT request")
