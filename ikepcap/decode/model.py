@@ -432,6 +432,12 @@ class Message:
         return found + (f"not decrypted: {self.undecrypted}",) if self.undecrypted else found
 
     @property
+    def malformed(self) -> tuple[str, ...]:
+        """What is malformed, truncated or unknown in the message as it travelled (decodes the clear
+        payloads): what a peer that received it would have found, before any key."""
+        return self.notes + self._decoded()[1]
+
+    @property
     def major(self) -> int:
         """1 or 2: which RFC's layouts apply (``version_text`` shows the byte as it came)."""
         return major_version(self.version)

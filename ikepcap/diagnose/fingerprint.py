@@ -46,7 +46,7 @@ from ikepcap.correlate.model import (
     NatCheck,
     Step,
 )
-from ikepcap.decode.model import V1_FLAG_ENCRYPTION, VendorID
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Notification, VendorID
 from ikepcap.diagnose.implementations import (
     CISCO,
     CISCO_ASA,
@@ -63,6 +63,7 @@ from ikepcap.diagnose.implementations import (
     SIGNATURE,
     VID_RULES,
     VID_SETS,
+    NotifyFormat,
     Schedule,
     Sequence,
     VidRule,
@@ -239,20 +240,27 @@ def _sequence(step: Step, what: str, table: tuple[Sequence, ...], seen: tuple[st
 
 # Notify formatting -----------------------------------------------------------------------------
 
+def _clear_v1_informational(message: Message) -> bool:
+    return not message.is_v2 and message.exchange_type == IKEV1_INFORMATIONAL and \
+        not message.flags & V1_FLAG_ENCRYPTION
+
+
+def notify_formats(message: Message, notification: Notification) -> list[NotifyFormat]:
+    """The implementations whose way of sending an unencrypted IKEv1 error Informational this one
+    has (NOTIFY_FORMATS): message ID, responder cookie and SPI size."""
+    if not _clear_v1_informational(message):
+        return []
+    return [row for row in NOTIFY_FORMATS
+            if row.notify == notification.notify_name and (message.message_id == 0) == row.message_id_zero
+            and (message.rspi == bytes(8)) == row.rspi_zero and row.spi_size in (None, len(notification.spi))]
+
+
 def _notify_clues(steps: list[Step]) -> list[Clue]:
-    found = []
-    for step in steps:
-        m = step.message
-        if m.is_v2 or m.exchange_type != IKEV1_INFORMATIONAL or m.flags & V1_FLAG_ENCRYPTION:
-            continue
-        for n in m.notifications():
-            for row in NOTIFY_FORMATS:
-                if (row.notify == n.notify_name and (m.message_id == 0) == row.message_id_zero
-                        and (m.rspi == bytes(8)) == row.rspi_zero and row.spi_size in (None, len(n.spi))):
-                    found.append(Clue(row.implementation, "notify", SIGNATURE,
-                                      f"{n.notify_name} with {_format(m.message_id, m.rspi, n.spi)} "
-                                      f"({_frames([step])}): {row.implementation}'s format -- {row.meaning}"))
-    return found
+    return [Clue(row.implementation, "notify", SIGNATURE,
+                 f"{n.notify_name} with {_format(step.message.message_id, step.message.rspi, n.spi)} "
+                 f"({_frames([step])}): {row.implementation}'s format -- {row.meaning}")
+            for step in steps if _clear_v1_informational(step.message) for n in step.message.notifications()
+            for row in notify_formats(step.message, n)]
 
 
 def _format(message_id: int, rspi: bytes, spi: bytes) -> str:

@@ -97,7 +97,8 @@ from ikepcap.diagnose.facts import (
     seconds,
     seconds_list,
 )
-from ikepcap.diagnose.fingerprint import forced_encapsulation
+from ikepcap.diagnose.fingerprint import forced_encapsulation, notify_formats
+from ikepcap.diagnose.implementations import STRONGSWAN
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
 from ikepcap.read.model import NAT_T_PORT, endpoint
@@ -309,9 +310,8 @@ def mm1_rejected(sa: IkeSa, p: Progress) -> Match | None:
     if match is None:
         return None
     step, notification = _refusals(sa, MM1, MM2)[0]
-    # strongSwan's format (a message ID and a responder cookie, no SPI): Libreswan zeroes both for
-    # every refusal, with no SPI either (implementations.NOTIFY_FORMATS)
-    strongswan_format = step.message.message_id != 0 or any(step.message.rspi)
+    # only in strongSwan's format of it: Libreswan's, also without an SPI, refuses a proposal
+    strongswan_format = any(row.implementation == STRONGSWAN for row in notify_formats(step.message, notification))
     if notification.notify_type == V1_NO_PROPOSAL_CHOSEN and not notification.spi and strongswan_format:
         match.details.append("The notification carries no SPI: strongSwan sends it like this when it has no "
                              "configuration for the peer at all, rather than for a real proposal mismatch.")
@@ -447,8 +447,7 @@ def mm4_resent_by_responder(sa: IkeSa, p: Progress) -> Match | None:
     ev, sent = _series(sa, mm5, MM5)
     details = [sent, f"The responder re-sent MM4 {len(own)} time(s) on its own timer after MM5 had been sent (frames "
                      f"{', '.join(s.label for s in own)}): it is still waiting for an MM5 it can decrypt."]
-    if _after_float(sa, mm5) and not any(s.sender == RESPONDER and NAT_T_PORT in (s.message.sport, s.message.dport)
-                                         for s in sa.steps):
+    if _after_float(sa, mm5) and NAT_T_PORT not in sa.ports.get(RESPONDER, ()):
         # its own MM4s come on UDP 500, nothing of it on 4500: an MM5 lost on 4500 fits as well as a wrong key
         details.append(f"MM5 went to UDP 4500 after the float (frame {sa.steps[sa.float_step].label}) and nothing of "
                        "the responder's ever came on 4500: an MM5 lost on 4500 leaves it waiting just as one it "
@@ -566,7 +565,7 @@ def mm1_unanswered(sa: IkeSa, p: Progress) -> Match | None:
 def _malformed(step: Step) -> list[str]:
     """What is wrong in a request as decoded here: a responder drops a message it cannot parse,
     without an answer (strongSwan: 'could not parse', Libreswan: 'malformed payload')."""
-    problems = [w for w in step.message.warnings if not w.startswith(("decrypted:", "not decrypted:"))]
+    problems = step.message.malformed
     if not problems:
         return []
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -1137,7 +1136,7 @@ def nat_detected(sa: IkeSa) -> Match | None:
     if not misses:
         return None
     details, ev = [], []
-    near = locate(sa).near
+    point = locate(sa)
     for check in misses:
         step = sa.steps[check.step]
         where = endpoint(check.address, check.port)
@@ -1148,9 +1147,9 @@ def nat_detected(sa: IkeSa) -> Match | None:
                            f"{capture_point.hops(sa, check.sender).ttl}): the {check.sender} hashed another address "
                            "than it sends from (a second address, or a hash faked to force UDP encapsulation), "
                            "not a NAT on its side.")
-        elif check.about == "sender" and check.sender == near:
+        elif check.about == "sender" and check.sender == point.near:
             details.append(f"The {check.sender}'s own-address hash in {step.name} does not match {where} as seen "
-                           f"here, on its side of the path ({locate(sa).evidence[0]}): nothing translated it before "
+                           f"here, on its side of the path ({point.evidence[0]}): nothing translated it before "
                            f"this point, so the {check.sender} hashed another address or port than it sends from "
                            "(a NAT on its own host, or a hash faked to force UDP encapsulation); the NAT it is "
                            "behind, if any, lies beyond the capture point.")

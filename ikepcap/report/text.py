@@ -266,7 +266,8 @@ def decryption_lines(view: dict, every: bool = False) -> list[str]:
             f"{len(group)} SA(s) ({', '.join(f'IKEv{v}: {n}' for v, n in versions)})"
         failed = sum(u["failed"] for u in group)
         lines.append(f"Decrypted with {file}: {sas}, {sum(u['decrypted'] for u in group)} message(s)"
-                     + (f", {failed} the keys did not open" if failed else "") + "; -v or the JSON name each SA's key line.")
+                     + (f", {failed} the keys did not open" if failed else "")
+                     + "; -v or the JSON name each SA's key line.")
     return lines
 
 
