@@ -25,6 +25,7 @@ import typer
 
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import marking
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.pcap import MAGICS
@@ -267,6 +268,7 @@ def decode(
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
     from ikepcap.report.messages import message_line, message_record, message_tree
 
+    marking(redact)
     try:
         result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
     except CaptureError as error:
@@ -433,6 +435,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     from ikepcap.pipeline import Scope, analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
+    marking(redact)
     result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
     if redact and store is not None:
         # The pseudonyms are drawn from every identity the messages carry, also those the keys
@@ -453,6 +456,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     if redact:
         from ikepcap.report.redact import redact as redact_view
         view = redact_view(view, result)
+        marking(False)                      # the renderers' own frame labels are of pseudonyms
     return view, analysis.diagnosed
 
 

@@ -30,6 +30,7 @@ from ikepcap.correlate.sas import (
 )
 from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import wire
 from ikepcap.read.model import NAT_T_PORT, frame_label
 
 # The exchanges that set up an IKE SA: the first of them seen names the SA's mode.
@@ -106,19 +107,20 @@ def notes(grouping: Grouping) -> list[str]:
     for bucket in grouping.buckets:
         if bucket.truncated:
             who = roles(bucket.messages)
-            said.append(f"IKE SA {bucket.key[1].hex()} ({who.initiator} → {who.responder}): more than "
+            said.append(f"IKE SA {bucket.key[1].hex()} ({wire(who.initiator)} → {wire(who.responder)}): more than "
                         f"{MAX_STEPS_PER_SA} messages; {bucket.truncated} later ones were counted, not diagnosed")
     twice = grouping.twice
     if twice:
         first = min(twice, key=lambda m: (m.time, m.file, m.frame))
         said.append(f"{len(twice)} IKE message(s) were captured twice, the copy less than "
-                    f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({first.file} frame {first.frame} "
+                    f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({wire(first.file)} frame "
+                    f"{first.frame} "
                     "first), and were left out: a span port copying both directions of a link, or two capture "
                     "points, shows one packet twice, while no IKE peer re-sends that fast")
     if grouping.clock_steps:
         worst = min(grouping.clock_steps, key=lambda pair: pair[1].time - pair[0].time)
         said.append(f"the capture's clock steps back between IKE messages {len(grouping.clock_steps)} time(s) "
-                    f"(the largest by {worst[0].time - worst[1].time:.3f} s, from {worst[0].file} frame "
+                    f"(the largest by {worst[0].time - worst[1].time:.3f} s, from {wire(worst[0].file)} frame "
                     f"{worst[0].frame} to frame {worst[1].frame}): messages are taken in the file's order there, "
                     "and an interval across the step is not a real one")
     if grouping.dropped_sas:

@@ -18,6 +18,7 @@ from ikepcap.decode.model import (
 )
 from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
 from ikepcap.decode.wire import AddressRangeV2, CertV2, IdV1, IdV2, TrafficSelectorV2, TsPayloadV2
+from ikepcap.marks import wire
 
 # ID type -> (how to read the data, its exact size or None). The numbers coincide in IKEv1
 # (RFC 2407 §4.6.2.1) and IKEv2 (RFC 7296 §3.5) where both define a type; IKEv2 drops the
@@ -248,15 +249,15 @@ def _label_text(label: bytes) -> str:
 def selector_text(selector: TrafficSelector) -> str:
     """One traffic selector as engineers write a crypto ACL line: range, protocol, ports."""
     if selector.start_address is None:                  # not an address range: a label, an FC range
-        return f"{selector.ts_type_name} {selector.body or ''}".rstrip()
-    return f"{selector.start_address}-{selector.end_address}" + \
+        return f"{selector.ts_type_name} {wire(selector.body) if selector.body else ''}".rstrip()
+    return f"{wire(selector.start_address)}-{wire(selector.end_address)}" + \
         (f" proto {selector.ip_protocol}" if selector.ip_protocol else "")
 
 
 def identity_text(identification: Identification, typed: bool = True) -> str:
     """An ID payload as it names a peer or, in Quick Mode, a proxy ID (with protocol and port
     where IKEv1 gives them); ``typed``: with its ID type, as a peer's identity needs."""
-    text = f"{identification.id_type_name} {identification.value}" if typed else identification.value
+    text = f"{identification.id_type_name} {wire(identification.value)}" if typed else wire(identification.value)
     if identification.protocol_id:
         text += f" proto {identification.protocol_id}" + (f" port {identification.port}" if identification.port else "")
     return text

@@ -39,6 +39,18 @@ V2_FLAG_INITIATOR = 0x08
 V2_FLAG_VERSION = 0x10
 V2_FLAG_RESPONSE = 0x20
 
+# A field whose text came off the wire and names a host, a person or an organisation: what
+# --redact replaces wherever a decoded record or tree shows it (ikepcap.marks). A mode-config
+# attribute carries an address or a name in its bytes; an SA attribute's long value is a number.
+WIRE = {"wire": True}
+WIRE_IF_BYTES = {"wire": "bytes"}
+
+# A field whose text came off the wire and names a host, a person or an organisation: what
+# --redact replaces wherever a decoded record or tree shows it (ikepcap.marks). A mode-config
+# attribute carries an address or a name in its bytes; an SA attribute's long value is a number.
+WIRE = {"wire": True}
+WIRE_IF_BYTES = {"wire": "bytes"}
+
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
@@ -46,8 +58,8 @@ class Attribute:
 
     type: int
     name: str
-    value: int | bytes
-    meaning: str | None = None          # the value's name where the attribute has a registry
+    value: int | bytes = field(metadata=WIRE_IF_BYTES)
+    meaning: str | None = field(default=None, metadata=WIRE_IF_BYTES)   # the value's name, or its text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +93,9 @@ class TrafficSelector:
     ip_protocol: int                    # reserved (normally 0) outside the address ranges
     start_port: int | None
     end_port: int | None
-    start_address: str | None
-    end_address: str | None
-    body: str | None = None             # TS_SECLABEL: the label as text when printable; else hex
+    start_address: str | None = field(metadata=WIRE)
+    end_address: str | None = field(metadata=WIRE)
+    body: str | None = field(default=None, metadata=WIRE)   # TS_SECLABEL: the label as text when printable; else hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +129,7 @@ class KeyExchange(Payload):
 class Identification(Payload):
     id_type: int
     id_type_name: str
-    value: str
+    value: str = field(metadata=WIRE)
     protocol_id: int | None             # IKEv1 only
     port: int | None                    # IKEv1 only
 
@@ -127,8 +139,8 @@ class Certificate(Payload):
     encoding: int
     encoding_name: str
     data_length: int
-    subject: str | None                 # X.509 only
-    issuer: str | None
+    subject: str | None = field(metadata=WIRE)          # X.509 only
+    issuer: str | None = field(metadata=WIRE)
     not_before: str | None
     not_after: str | None
     serial: str | None
@@ -138,7 +150,7 @@ class Certificate(Payload):
 class CertificateRequest(Payload):
     encoding: int
     encoding_name: str
-    authorities: tuple[str, ...]        # CA DNs (IKEv1) or SHA-1 key hashes (IKEv2), as text
+    authorities: tuple[str, ...] = field(metadata=WIRE)     # CA DNs (IKEv1) or SHA-1 key hashes (IKEv2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +253,7 @@ class NatDiscovery(Payload):
 class NatOriginalAddress(Payload):
     id_type: int
     id_type_name: str
-    address: str
+    address: str = field(metadata=WIRE)
 
 
 @dataclass(frozen=True, slots=True)

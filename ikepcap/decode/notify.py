@@ -59,6 +59,10 @@ _GATEWAY_ADDRESS_SIZES = {1: 4, 2: 16}
 _GATEWAY_FQDN = 3
 
 
+GATEWAY = "gateway"
+WIRE_DETAILS = frozenset({GATEWAY})     # details that name a host: what --redact replaces
+
+
 def _gateway(data: bytes, head: Head, ctx: Context) -> Details:
     if len(data) < 2 or len(data) < 2 + data[1]:
         ctx.warn(head, "gateway identity cut short")
@@ -66,10 +70,10 @@ def _gateway(data: bytes, head: Head, ctx: Context) -> Details:
     gw_type, length = data[0], data[1]
     ident = data[2:2 + length]
     if _GATEWAY_ADDRESS_SIZES.get(gw_type) == length:
-        return (("gateway", address(ident)),)
+        return ((GATEWAY, address(ident)),)
     if gw_type == _GATEWAY_FQDN:
-        return (("gateway", wire_text(ident)),)
-    return (("gateway", ident.hex()),)
+        return ((GATEWAY, wire_text(ident)),)
+    return ((GATEWAY, ident.hex()),)
 
 
 V1_NOTIFY_DATA: dict[int, DataDecoder] = {

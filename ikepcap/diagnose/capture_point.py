@@ -20,6 +20,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa
+from ikepcap.marks import wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +103,8 @@ def locate(sa: IkeSa) -> CapturePoint:
         if _unseen_yet_answered(sa, side):
             continue
         if _private(sa.address(side)) and not _private(sa.address(other)):
-            return CapturePoint(side, (f"the {side} {sa.address(side)} is a private address and the {other} "
-                                       f"{sa.address(other)} a public one: the capture was taken on the {side}'s "
+            return CapturePoint(side, (f"the {side} {wire(sa.address(side))} is a private address and the {other} "
+                                       f"{wire(sa.address(other))} a public one: the capture was taken on the {side}'s "
                                        "side of its NAT",))
         own = [c for c in sa.nat_checks if c.sender == side and c.about == "sender"]
         theirs = [c for c in sa.nat_checks if c.sender == other and c.about == "receiver"]

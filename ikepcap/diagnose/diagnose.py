@@ -68,6 +68,7 @@ from ikepcap.diagnose.states import (
     state,
     strongswan_received,
 )
+from ikepcap.marks import wire
 
 # How a headline names the SA's mode.
 MODE_NAMES = {MAIN: "Main Mode", AGGRESSIVE: "Aggressive Mode", IKE_SA_INIT: "IKEv2"}
@@ -156,8 +157,9 @@ def _strongswan(sa: IkeSa, names: StateNames, role: str, side: str, last: str | 
         # a request of its the capture point never saw (sent_unseen): the one after its last request seen
         mid = max((s.message.message_id + 1 for s in steps if s.sender == side and not s.message.is_response),
                   default=mid)
-    fields = {"mid": own.message.message_id if own else mid, "me": sa.address(side), "peer": sa.address(sa.other(side)),
-              "port": own.message.dport if own else "", "length": own.message.length if own else ""}
+    fields = {"mid": own.message.message_id if own else mid, "me": wire(sa.address(side)),
+              "peer": wire(sa.address(sa.other(side))), "port": own.message.dport if own else "",
+              "length": own.message.length if own else ""}
     by_rule = next((entry[1] for entry in RULES[stall.rule].strongswan
                     if entry[0] == role and entry[2:] in ((), (stall.variant,))), None) if stall else None
     if by_rule:
@@ -397,7 +399,7 @@ def _flood_sources(flood: Flood) -> str:
                 "the sources are spoofed or widely spread")
     standing = [(source, n) for source, n in top if n + short >= FLOOD_STANDOUT_SHARE * flood.messages]
     bound = "at least " if short else ""
-    return "top sources: " + ", ".join(f"{source} ({bound}{n} messages)" for source, n in standing)
+    return "top sources: " + ", ".join(f"{wire(source)} ({bound}{n} messages)" for source, n in standing)
 
 
 def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
@@ -455,10 +457,12 @@ def order(d: SaDiagnosis) -> tuple:
 def scan_findings(sas: Iterable[Sequence[Message]]) -> list[Finding]:
     """The scanners among the initiators (``scan.scans``; ``sas``: each SA's messages in order)."""
     return [finding("scan", Match(
-        [Evidence(m.file, m.frame, m.time, f"{m.exchange} request from {m.src} to {m.dst}") for m in scan.sample],
-        [f"{scan.source} sent one first request to each of {len(scan.responders)} addresses ({scan.sas} IKE SAs in "
-         f"{seconds(scan.last_time - scan.first_time)}; {scan.answered} answered) and never re-sent or continued "
-         "any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."])) for scan in scans(sas)]
+        [Evidence(m.file, m.frame, m.time, f"{m.exchange} request from {wire(m.src)} to {wire(m.dst)}")
+         for m in scan.sample],
+        [f"{wire(scan.source)} sent one first request to each of {len(scan.responders)} addresses ({scan.sas} IKE "
+         f"SAs in {seconds(scan.last_time - scan.first_time)}; {scan.answered} answered) and never re-sent or "
+         "continued any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."]))
+            for scan in scans(sas)]
 
 
 def flood_findings(correlation: Correlation, flood: Flood | None, lone: list[IkeSa]) -> list[Finding]:

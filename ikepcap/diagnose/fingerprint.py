@@ -68,6 +68,7 @@ from ikepcap.diagnose.implementations import (
     Sequence,
     VidRule,
 )
+from ikepcap.marks import wire
 
 CERTAIN, LIKELY, POSSIBLE, UNKNOWN = "certain", "likely", "possible", "unknown"
 
@@ -356,7 +357,7 @@ def _natd_clues(sa: IkeSa, side: str) -> list[Clue]:
     own, peer = checks
     steps = [sa.steps[i] for i in sorted({own.step, peer.step})]
     return [Clue(p.name, "natd", HINT,
-                 f"own NAT-D hash does not match its address {own.address} while the peer's does "
+                 f"own NAT-D hash does not match its address {wire(own.address)} while the peer's does "
                  f"({_frames(steps)}), and the SA floats to 4500: NAT-D faked to force UDP encapsulation "
                  f"({p.fakes_natd})")
             for p in IMPLEMENTATIONS.values() if p.fakes_natd]

@@ -101,6 +101,7 @@ from ikepcap.diagnose.fingerprint import forced_encapsulation, notify_formats
 from ikepcap.diagnose.implementations import STRONGSWAN
 from ikepcap.diagnose.model import Evidence
 from ikepcap.diagnose.progress import ChildProgress, Progress, phase1, quick_mode
+from ikepcap.marks import wire
 from ikepcap.read.model import NAT_T_PORT, endpoint
 
 V1_CERTREQ = iana.V1_PAYLOAD_TYPES.number("CERTREQ")
@@ -675,7 +676,7 @@ def init_redirected(sa: IkeSa, p: Progress) -> Match | None:
             if notification.notify_type == REDIRECT:
                 gateway = dict(notification.details).get("gateway", "another gateway")
                 return Match([evidence(step)], [
-                    f"The responder redirected the initiator to {gateway} (frame {step.label}); the initiator "
+                    f"The responder redirected the initiator to {wire(gateway)} (frame {step.label}); the initiator "
                     "continues there, in an SA of its own."])
     return None
 
@@ -751,7 +752,7 @@ def auth_rejected(sa: IkeSa, p: Progress) -> Match | None:
     if request is not None:
         ids = [identity_text(i) for kind in (V2_IDI, V2_IDR) for i in facts.inside(request, kind, kind, Identification)]
         names = sorted({a.method_name for a in facts.inside(request, V2_AUTH, V2_AUTH, Authentication)})
-        subjects = [c.subject for c in facts.inside(request, V2_CERT, V2_CERT, Certificate) if c.subject]
+        subjects = [wire(c.subject) for c in facts.inside(request, V2_CERT, V2_CERT, Certificate) if c.subject]
         details.append(f"The initiator's IKE_AUTH (frame {request.label}) presents {' and '.join(ids) or 'no ID'}"
                        + (f", authenticating with {' / '.join(names)}" if names else "")
                        + (f", certificate {'; '.join(subjects)}" if subjects else "")
@@ -1031,8 +1032,8 @@ def one_way(sa: IkeSa) -> Match | None:
     if len(senders) != 1 or len(sa.steps) < 2:
         return None
     side = senders.pop()
-    details = [f"All {len(sa.steps)} messages of this SA come from the {side} ({sa.address(side)}); none from the "
-               f"{sa.other(side)} ({sa.address(sa.other(side))})."]
+    details = [f"All {len(sa.steps)} messages of this SA come from the {side} ({wire(sa.address(side))}); none "
+               f"from the {sa.other(side)} ({wire(sa.address(sa.other(side)))})."]
     answers = [s for s in sa.steps if s.is_answer]
     if answers:
         # answers prove the requests arrived: the capture point misses a direction, nothing was lost
@@ -1083,7 +1084,7 @@ def fragmented_unanswered(sa: IkeSa) -> Match | None:
     for lost in sa.lost_fragments:
         ev.append(Evidence(lost.file, lost.frames[0], lost.time,
                            f"IP fragments of an IKE message, {lost.received} bytes seen: {lost.reason}"))
-        details.append(f"Only part of an IP-fragmented IKE message from {lost.src} was seen (frames "
+        details.append(f"Only part of an IP-fragmented IKE message from {wire(lost.src)} was seen (frames "
                        f"{', '.join(map(str, lost.frames))}, {lost.received} of "
                        f"{lost.total if lost.total else 'unknown'} bytes): {lost.reason}.")
     for step in originals(sa):
@@ -1110,19 +1111,19 @@ def _unreachable_peer(sa: IkeSa) -> str | None:
 def icmp_error(sa: IkeSa) -> Match | None:
     if not sa.icmp_errors:
         return None
-    details = [f"{e.src} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
-               f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {e.quoted.dst} (frame {e.frame})."
+    details = [f"{wire(e.src)} answered with ICMP {e.description}" + (f" (MTU {e.mtu})" if e.mtu else "") +
+               f", quoting UDP {e.quoted.sport} → {e.quoted.dport} to {wire(e.quoted.dst)} (frame {e.frame})."
                for e in sa.icmp_errors]
     variant = icmp_kind(sa.icmp_errors)
     peer = _unreachable_peer(sa)
     if peer is not None and phase1(sa).established:
-        details.append(f"The IKE SA was up and {peer} itself now answers that nothing listens: its IKE daemon went "
-                       "away (restart, crash) with the SA.")
+        details.append(f"The IKE SA was up and {wire(peer)} itself now answers that nothing listens: its IKE daemon "
+                       "went away (restart, crash) with the SA.")
         variant = DEAD_PEER
     elif peer is not None:
-        details.append(f"The error comes from {peer} itself: the packets reach it and it is up.")
+        details.append(f"The error comes from {wire(peer)} itself: the packets reach it and it is up.")
         variant = FROM_THE_PEER
-    ev = [Evidence(e.file, e.frame, e.time, f"ICMP from {e.src}: {e.description}") for e in sa.icmp_errors]
+    ev = [Evidence(e.file, e.frame, e.time, f"ICMP from {wire(e.src)}: {e.description}") for e in sa.icmp_errors]
     return Match(ev, details, variant)
 
 
@@ -1200,9 +1201,9 @@ def _keepalives_meanwhile(sa: IkeSa, check: Step) -> list[str]:
         if flow.last_time < check.message.time:
             continue
         side = INITIATOR if flow.src == sa.initiator else RESPONDER
-        where = f" of {PurePath(flow.file).name}" if several_files else ""
-        text = (f"NAT-T keepalives from the {side} ({flow.src}) continue meanwhile: {flow.packets} in all (frames "
-                f"{flow.first_frame}–{flow.last_frame}{where})")
+        where = f" of {wire(PurePath(flow.file).name)}" if several_files else ""
+        text = (f"NAT-T keepalives from the {side} ({wire(flow.src)}) continue meanwhile: {flow.packets} in all "
+                f"(frames {flow.first_frame}–{flow.last_frame}{where})")
         if side == silent:
             text += (f"; the {side} is up and its packets reach the capture point, so either the checks do not reach "
                      "it or its IKE daemon does not answer them (it may no longer have this SA)")
@@ -1253,8 +1254,8 @@ def _icmp_from(sa: IkeSa, side: str) -> list[str]:
     did: the path both ways works, and its IKE daemon is what is gone."""
     if _unreachable_peer(sa) != sa.address(side):
         return []
-    return [f"The {side}'s host ({sa.address(side)}) answers with ICMP port unreachable: the path works both ways "
-            "and the host is up, but no IKE daemon listens any more."]
+    return [f"The {side}'s host ({wire(sa.address(side))}) answers with ICMP port unreachable: the path works "
+            "both ways and the host is up, but no IKE daemon listens any more."]
 
 
 def _deletes(steps: list[Step]) -> bool:
@@ -1288,7 +1289,7 @@ def esp_one_way(sa: IkeSa) -> Match | None:
         return None
     flow = sa.esp[0]
     return Match([Evidence(flow.first_file, flow.first_frame, flow.first_time, f"ESP SPI 0x{flow.spi:08x}")], [
-        f"ESP only from {flow.src} to {flow.dst}: {sum(f.packets for f in sa.esp)} packet(s) (SPI "
+        f"ESP only from {wire(flow.src)} to {wire(flow.dst)}: {sum(f.packets for f in sa.esp)} packet(s) (SPI "
         f"{', '.join(f'0x{f.spi:08x}' for f in sa.esp)}), none back."])
 
 

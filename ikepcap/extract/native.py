@@ -22,6 +22,7 @@ from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
@@ -65,7 +66,7 @@ class Part:
 
 
 def _short_datagram(datagram: Datagram) -> str:
-    return (f"{datagram.file} frame {datagram.frame}: {len(datagram.payload)} bytes on UDP "
+    return (f"{wire(datagram.file)} frame {datagram.frame}: {len(datagram.payload)} bytes on UDP "
             f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
 
 
@@ -243,12 +244,12 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
     result.files.append(stats)
-    result.warnings += [f"{stats.file}: {w}" for w in stats.all_warnings()]
+    result.warnings += [f"{wire(stats.file)}: {w}" for w in stats.all_warnings()]
     if cut_short:
         # Said once for the file: each message's own warnings are only in `decode`.
         result.warnings.append(
-            f"{stats.file}: the capture cut {cut_short} IKE message(s) short (snaplen): what lies past the cut is not "
-            "decoded, so sizes are taken from the headers and payloads there are missing")
+            f"{wire(stats.file)}: the capture cut {cut_short} IKE message(s) short (snaplen): what lies past the cut "
+            "is not decoded, so sizes are taken from the headers and payloads there are missing")
     return result
 
 

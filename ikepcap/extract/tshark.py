@@ -114,6 +114,7 @@ from ikepcap.decode.text import address, hex_and_ascii, subnet, wire_text
 from ikepcap.decode.vendor import vendor_name
 from ikepcap.decode.wire import Header
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
@@ -390,7 +391,7 @@ def _message(datagram: Datagram, layers: dict[str, list[dict]], result: Extracti
     """The message in ``datagram`` as Wireshark's ISAKMP tree of its frame shows it."""
     data = datagram.payload
     if len(data) < Header.size:
-        result.warnings.append(f"{datagram.file} frame {datagram.frame}: {len(data)} bytes on UDP "
+        result.warnings.append(f"{wire(datagram.file)} frame {datagram.frame}: {len(data)} bytes on UDP "
                                f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
         return
     if datagram.marker and not any("udpencap.non_esp_marker" in encap for encap in layers.get("udpencap", [])):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 
+from ikepcap.marks import wire
+
 # Per file: enough to show what is wrong, bounded against a file built to repeat a fault.
 MAX_WARNINGS = 100
 # ESP SPIs and NAT-T keepalive flows counted one by one, per file and kind: a busy concentrator has
@@ -105,13 +107,13 @@ def address(data: bytes) -> str:
 
 def frame_label(file: str, frame: int) -> str:
     """A frame named with its file, for reports over several files (numbering restarts in each)."""
-    return f"{PurePath(file).name}:{frame}"
+    return f"{wire(PurePath(file).name)}:{frame}"
 
 
 def endpoint(address: str, port: int) -> str:
     """address:port, with an IPv6 address in brackets (RFC 5952 §6): '2001:db8::20:500' would be
     another address."""
-    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    return f"[{wire(address)}]:{port}" if ":" in address else f"{wire(address)}:{port}"
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ikepcap.diagnose.model import WARNING, Evidence
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import wire
 from ikepcap.read.model import endpoint
 from ikepcap.report.wireshark import evidence_filters
 
@@ -39,10 +40,11 @@ def finding(extraction: Extraction) -> dict | None:
     flows = sorted(extraction.esp, key=lambda f: (f.first_time, f.first_frame))
     for flow in flows[:NAMED]:
         carried = f"in UDP {flow.sport}→{flow.dport} (NAT-T)" if flow.encapsulated else "as IP protocol 50"
-        details.append(f"ESP SPI 0x{flow.spi:08x} from {flow.src} to {flow.dst} {carried}: {flow.packets} "
+        details.append(f"ESP SPI 0x{flow.spi:08x} from {wire(flow.src)} to {wire(flow.dst)} {carried}: {flow.packets} "
                        f"packet(s), frames {flow.first_frame} to {flow.last_frame}.")
         evidence.append(Evidence(flow.first_file, flow.first_frame, flow.first_time,
-                                 f"ESP SPI 0x{flow.spi:08x}, {flow.src} → {flow.dst}, first of {flow.packets}"))
+                                 f"ESP SPI 0x{flow.spi:08x}, {wire(flow.src)} → {wire(flow.dst)}, "
+                                 f"first of {flow.packets}"))
     if len(flows) > NAMED:
         details.append(f"… and {len(flows) - NAMED} more ESP flow(s).")
     for keepalive in extraction.keepalives[:NAMED]:
@@ -50,9 +52,10 @@ def finding(extraction: Extraction) -> dict | None:
                        f"{endpoint(keepalive.dst, keepalive.dport)}: {keepalive.packets}, frames "
                        f"{keepalive.first_frame} to {keepalive.last_frame}.")
         evidence.append(Evidence(keepalive.file, keepalive.first_frame, keepalive.first_time,
-                                 f"NAT-T keepalive, {keepalive.src} → {keepalive.dst}, first of {keepalive.packets}"))
+                                 f"NAT-T keepalive, {wire(keepalive.src)} → {wire(keepalive.dst)}, "
+                                 f"first of {keepalive.packets}"))
     peers = sorted({tuple(sorted((f.src, f.dst))) for f in [*extraction.esp, *extraction.keepalives]})
-    named = "; ".join(f"{a} and {b}" for a, b in peers[:NAMED])
+    named = "; ".join(f"{wire(a)} and {wire(b)}" for a, b in peers[:NAMED])
     filters = evidence_filters(evidence, {})
     return {
         "rule": RULE,
@@ -64,7 +67,7 @@ def finding(extraction: Extraction) -> dict | None:
                        "rekey or clear the SA.",
         "details": details,
         "inferred": False,
-        "evidence": [{"file": e.file, "frame": e.frame, "time": e.time, "note": e.note} for e in evidence],
+        "evidence": [{"file": wire(e.file), "frame": e.frame, "time": e.time, "note": e.note} for e in evidence],
         "causes": [],
         "checks": {"peers": list(CHECKS)},
         "wireshark_filter": filters[0]["filter"] if len(filters) == 1 else None,

@@ -33,8 +33,10 @@ from ikepcap.decode.model import (
     TrafficSelectors,
     VendorID,
 )
+from ikepcap.decode.notify import WIRE_DETAILS
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.text import hex_and_ascii
+from ikepcap.marks import wire
 from ikepcap.read.model import endpoint
 from ikepcap.report.clock import TIME, utc
 from ikepcap.report.escape import terminal
@@ -69,9 +71,10 @@ def payload_summary(payload: Payload) -> str:
         group = f"{payload.group_name}, " if payload.group_name else ""
         return f"{name}({group}{payload.data_length}B)"
     if isinstance(payload, Identification):
-        return f"{name}({payload.id_type_name} {payload.value})"
+        return f"{name}({payload.id_type_name} {wire(payload.value)})"
     if isinstance(payload, Notification):
-        details = "".join(f" {key}={value}" for key, value in payload.details if key != "hash")
+        details = "".join(f" {key}={wire(value) if key in WIRE_DETAILS else value}"
+                          for key, value in payload.details if key != "hash")
         return f"N({payload.notify_name}{details})"
     if isinstance(payload, VendorID):
         return f"VID({payload.vendor or hex_and_ascii(payload.data)})"
@@ -83,7 +86,7 @@ def payload_summary(payload: Payload) -> str:
     if isinstance(payload, EncryptedFragment):
         return f"SKF({payload.number}/{payload.total}, {payload.data_length}B)"
     if isinstance(payload, Certificate):
-        subject = f", {payload.subject}" if payload.subject else ""
+        subject = f", {wire(payload.subject)}" if payload.subject else ""
         return f"{name}({payload.encoding_name}{subject})"
     if isinstance(payload, TrafficSelectors):
         return f"{name}(" + ", ".join(selector_text(s) for s in payload.selectors) + ")"
@@ -125,6 +128,12 @@ def message_line(message: Message) -> str:
 
 # --- tree -----------------------------------------------------------------------------------
 
+def _is_wire(owner: object, f: dataclasses.Field) -> bool:
+    """Whether the field holds a value off the wire that names someone (``decode.model.WIRE``)."""
+    rule = f.metadata.get("wire")
+    return rule is True or (rule == "bytes" and isinstance(getattr(owner, "value", None), bytes))
+
+
 def _field_lines(value: object, indent: str) -> list[str]:
     if dataclasses.is_dataclass(value):
         lines = []
@@ -138,19 +147,26 @@ def _field_lines(value: object, indent: str) -> list[str]:
                     lines.append(f"{indent}  [{index}]")
                     lines.extend(_field_lines(element, indent + "    "))
             else:
-                lines.append(f"{indent}{f.name}: {_scalar(item)}")
+                lines.append(f"{indent}{f.name}: {_scalar(item, _is_wire(value, f), _named(value, f))}")
         return lines
     return [f"{indent}{_scalar(value)}"]
 
 
-def _scalar(value: object) -> str:
+def _named(owner: object, f: dataclasses.Field) -> bool:
+    """A notification's raw data when its details name a host (a REDIRECT's gateway)."""
+    return f.name == "data" and isinstance(owner, Notification) and \
+        any(key in WIRE_DETAILS for key, _ in owner.details)
+
+
+def _scalar(value: object, wire_value: bool = False, named: bool = False) -> str:
     if isinstance(value, bytes):
-        return value.hex() if value else "(empty)"
+        text = value.hex() if value else "(empty)"
+        return wire(text) if (wire_value or named) and value else text
     if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-        return ", ".join(f"{k}={v}" for k, v in value)
+        return ", ".join(f"{k}={wire(v) if k in WIRE_DETAILS else v}" for k, v in value)
     if isinstance(value, tuple):
-        return ", ".join(_scalar(v) for v in value) if value else "(none)"
-    return str(value)
+        return ", ".join(_scalar(v, wire_value) for v in value) if value else "(none)"
+    return wire(value) if wire_value and value is not None else str(value)
 
 
 def message_tree(message: Message) -> list[str]:
@@ -168,15 +184,18 @@ def message_tree(message: Message) -> list[str]:
 
 # --- JSON -----------------------------------------------------------------------------------
 
-def _json_value(value: object) -> object:
+def _json_value(value: object, wire_value: bool = False) -> object:
     if isinstance(value, bytes):
-        return value.hex()
+        return wire(value.hex()) if wire_value and value else value.hex()
     if dataclasses.is_dataclass(value):
-        return {f.name: _json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _json_value(getattr(value, f.name), _is_wire(value, f) or _named(value, f))
+                for f in dataclasses.fields(value)}
     if isinstance(value, tuple):
         if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
-            return {key: _json_value(item) for key, item in value}
-        return [_json_value(item) for item in value]
+            return {key: _json_value(item, key in WIRE_DETAILS) for key, item in value}
+        return [_json_value(item, wire_value) for item in value]
+    if wire_value and isinstance(value, str):
+        return wire(value)
     return value
 
 
@@ -195,11 +214,11 @@ def payload_record(payload: Payload) -> dict:
 def message_record(message: Message) -> dict:
     """The ``decode --format jsonl`` object for one message (documented in the README)."""
     return {
-        "file": message.file,
+        "file": wire(message.file),
         "frame": message.frame,
         "time": message.time,
-        "src": message.src,
-        "dst": message.dst,
+        "src": wire(message.src),
+        "dst": wire(message.dst),
         "sport": message.sport,
         "dport": message.dport,
         "ispi": message.ispi.hex(),

@@ -4,14 +4,19 @@ Every IP address, identity, certificate subject/issuer/authority, security label
 file name is replaced by a pseudonym that stays the same throughout the report (``ip4-1`` is
 the same host wherever it appears), so the diagnosis still reads.
 
-What gets replaced is taken from the structured values first: the addresses of every message,
-ESP flow, keepalive flow and ICMP error, and the identities, certificate names, gateways,
-mode-config values and TS_SECLABEL labels the decoder read — so a value is known by what it is,
-not guessed from how it looks. Those values are then replaced wherever a report (any format)
-or a decoded record carries them, in one pass over each string with one trie-shaped pattern:
-time linear in the report, however many values there are. An address literal the extraction
-did not carry (inside a sentence, a subnet) is still caught by its shape, whatever stands next
-to it. The file's SHA-256 would name the file: it is left out. Times stay (see the README).
+The replacement is made by construction, not by searching the text: while redacting, every
+wire value is marked where it enters a sentence or a field of the report (``ikepcap.marks``),
+and each marked span becomes the pseudonym of what it holds. The pseudonyms are drawn from the
+structured values, in capture order: the addresses of every message, ESP flow, keepalive flow
+and ICMP error, and the identities, certificate names, gateways, mode-config values and
+TS_SECLABEL labels the decoder read. A marked value that none of them names (a subnet, a
+range) has its addresses replaced; anything else marked gets a pseudonym of its own.
+
+Behind the marks stand two nets, for a value a future sentence might forget to mark: the
+known values as phrases (one trie-shaped pattern, time linear in the report) and address
+literals by their shape. A test runs every capture with the nets off and finds nothing, so
+they catch nothing today. The file's SHA-256 would name the file: it is left out. Times stay
+(see the README).
 """
 
 from __future__ import annotations
@@ -30,12 +35,16 @@ from ikepcap.decode.model import (
     Notification,
     TrafficSelectors,
 )
+from ikepcap.decode.notify import WIRE_DETAILS
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import CLOSE, OPEN, unmarked
 from ikepcap.report.escape import terminal
 
 _IPV4 = r"(?<![\d])(?<!\d\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\d)(?!\.\d)"
 _IPV6 = (r"(?<![0-9A-Za-z:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?"
          r"(?![0-9A-Za-z:])")
+_MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
+_ADDRESS = re.compile(f"{_IPV4}|{_IPV6}")
 # The report's own words that must not be taken for a value: a one-letter identity or a file
 # named "ike" would otherwise turn every "ike" of the text into a pseudonym.
 MIN_PHRASE = 3
@@ -76,11 +85,16 @@ def _phrase_pattern(phrases: list[str]) -> str:
 
 
 class Redactor:
-    def __init__(self, extraction: Extraction) -> None:
+    def __init__(self, extraction: Extraction, nets: bool = True) -> None:
+        """``nets``: also search the text for known values and address shapes (off only to
+        prove that the marks alone leave nothing)."""
+        self.nets = nets
         self.names: dict[str, str] = {}
         self.counters: dict[str, int] = {}
         for stats in extraction.files:
             self._name(stats.file, "capture")             # numbered in the capture's file order
+        for stats in extraction.files:              # a ring's findings name its files by their base name
+            self.names.setdefault(PurePath(stats.file).name, self.names[stats.file])
         for address in _addresses(extraction):
             self._address(address)
         found: dict[str, str] = {}
@@ -91,14 +105,11 @@ class Redactor:
                     found.setdefault(value, kind)
         for value, kind in found.items():
             self._name(value, kind)
-        # findings name a ring's files by their base name ('ring_00002.pcap:17'): the same pseudonym
+            self.names.setdefault(unmarked(value), self.names[value])     # as a mark spells it
+            self.names.setdefault(terminal(value), self.names[value])     # as decode's escaped lines do
         # addresses are found by their shape, with their boundaries: as phrases, 10.0.0.1 would match in 10.0.0.12
         phrases = {text: name for text, name in self.names.items()
                    if len(text) >= MIN_PHRASE and not name.startswith("ip")}
-        for stats in extraction.files:
-            base = PurePath(stats.file).name
-            if base != stats.file and len(base) >= MIN_PHRASE:
-                phrases.setdefault(base, self.names[stats.file])
         # decode's lines are escaped for the terminal before they can be redacted: the escaped spelling too
         for text, name in list(phrases.items()):
             phrases.setdefault(terminal(text), name)
@@ -130,8 +141,20 @@ class Redactor:
             return self.phrases[match.group()]
         return self._address(match.group())
 
+    def _marked(self, match: re.Match[str]) -> str:
+        value = match.group(1)
+        name = self.names.get(value)
+        if name is not None:
+            return name
+        if not value:
+            return value
+        inside = _ADDRESS.sub(lambda m: self._address(m.group()), value)    # a subnet, a range, [address]
+        return inside if inside != value else self._name(value, "value")
+
     def text(self, value: str) -> str:
-        return self.pattern.sub(self._replace, value)
+        if OPEN in value:
+            value = _MARKED.sub(self._marked, value)
+        return self.pattern.sub(self._replace, value) if self.nets else value
 
     def apply(self, value):
         """A copy of a view or a record (dicts, lists, strings, numbers) with every string redacted."""
@@ -164,8 +187,7 @@ def _values(message: Message) -> Iterable[tuple[str, str]]:
             yield payload.value, "id"
         elif isinstance(payload, Notification):
             for key, value in payload.details:
-                # REDIRECT's gateway (RFC 5685), under the key decode.notify._gateway gives it
-                if key == "gateway" and isinstance(value, str):
+                if key in WIRE_DETAILS and isinstance(value, str):      # REDIRECT's gateway (RFC 5685)
                     yield value, "id"
         elif isinstance(payload, Certificate):
             yield payload.subject, "subject"

@@ -28,6 +28,7 @@ from ikepcap.diagnose.model import (
     SideState,
 )
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import wire
 from ikepcap.read.model import frame_label
 from ikepcap.report.messages import payload_summary
 from ikepcap.report.wireshark import evidence_filters, ike_frames
@@ -53,7 +54,7 @@ def _side_state(state: SideState | None) -> dict | None:
         return None
     return {
         "side": state.side,
-        "address": state.address,
+        "address": wire(state.address),
         "last_sent": state.last_sent,
         "waiting_for": state.waiting_for,
         "cisco_asa": state.cisco_asa,
@@ -69,7 +70,7 @@ def _side(d: SaDiagnosis, side: str) -> dict:
     sa = d.sa
     found = d.implementations.side(side) if d.implementations is not None else None
     return {
-        "address": sa.address(side),
+        "address": wire(sa.address(side)),
         "ports": sorted(sa.ports.get(side, ())),
         "implementation": None if found is None else {
             "name": found.name, "version": found.version, "confidence": found.confidence,
@@ -103,7 +104,8 @@ def _finding(finding: Finding, spis: dict[tuple[str, int], str]) -> dict:
         "explanation": finding.explanation,
         "details": list(finding.details),
         "inferred": finding.inferred,
-        "evidence": [{"file": e.file, "frame": e.frame, "time": e.time, "note": e.note} for e in finding.evidence],
+        "evidence": [{"file": wire(e.file), "frame": e.frame, "time": e.time, "note": e.note}
+                     for e in finding.evidence],
         "causes": [{"id": c.id, "title": c.title, "likelihood": c.likelihood} for c in finding.causes],
         "checks": {side: list(items) for side, items in finding.checks},
         "wireshark_filter": filters[0]["filter"] if len(filters) == 1 else None,
@@ -115,12 +117,12 @@ def _message(sa: IkeSa, step: Step) -> dict:
     m = step.message
     copy_of = sa.steps[step.copy_of].message.frame if step.copy_of is not None else None
     return {
-        "file": m.file,
+        "file": wire(m.file),
         "frame": m.frame,
         "time": m.time,
         "sender": step.sender,
-        "src": m.src,
-        "dst": m.dst,
+        "src": wire(m.src),
+        "dst": wire(m.dst),
         "sport": m.sport,
         "dport": m.dport,
         "name": step.name,
@@ -207,10 +209,10 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
         "one_way": len({s.sender for s in sa.steps}) == 1,
         "float_frame": sa.steps[sa.float_step].message.frame if sa.float_step is not None else None,
         "nat_detection": [{"frame": sa.steps[c.step].message.frame, "sender": c.sender, "about": c.about,
-                           "address": c.address, "port": c.port, "matches": c.matches} for c in sa.nat_checks],
-        "esp": [{"src": f.src, "dst": f.dst, "spi": f"{f.spi:08x}", "encapsulated": f.encapsulated,
+                           "address": wire(c.address), "port": c.port, "matches": c.matches} for c in sa.nat_checks],
+        "esp": [{"src": wire(f.src), "dst": wire(f.dst), "spi": f"{f.spi:08x}", "encapsulated": f.encapsulated,
                  "packets": f.packets, "first_frame": f.first_frame, "last_frame": f.last_frame} for f in sa.esp],
-        "icmp_errors": [{"frame": e.frame, "src": e.src, "description": e.description, "mtu": e.mtu}
+        "icmp_errors": [{"frame": e.frame, "src": wire(e.src), "description": e.description, "mtu": e.mtu}
                         for e in sa.icmp_errors],
         "findings": [_finding(f, spis) for f in d.findings],
     }
@@ -233,7 +235,7 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
     """The whole view around the SAs' own (``sa_view``, in report order)."""
     files = []
     for stats in extraction.files:
-        entry = {"name": stats.file, "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
+        entry = {"name": wire(stats.file), "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
                  "ike_datagrams": stats.ike_datagrams, "first_time": stats.first_time, "last_time": stats.last_time}
         if digests is not None:
             entry["sha256"] = digests.get(stats.file)
@@ -255,7 +257,7 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
         "capture_findings": [_finding(f, capture_spis) for f in capture_findings],
         "flood": None if flood is None else {
             "sas": flood.sas, "sas_at_least": flood.sas_at_least, "messages": flood.messages,
-            "sources": [{"address": a, "messages": n} for a, n in flood.sources],
+            "sources": [{"address": wire(a), "messages": n} for a, n in flood.sources],
             "source_undercount": flood.source_undercount,
             "first_time": flood.first_time, "last_time": flood.last_time},
     }

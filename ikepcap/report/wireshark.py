@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePath
 
+from ikepcap.marks import wire
 from ikepcap.read.model import IKE_PORT, NAT_T_PORT
 
 # The ports Wireshark's ISAKMP dissector listens on without being told.
@@ -52,7 +53,7 @@ def evidence_filters(evidence: Iterable, spis: dict[tuple[str, int], str]) -> li
     per_file: dict[str, list[tuple[int, str | None]]] = {}
     for e in evidence:
         per_file.setdefault(e.file, []).append((e.frame, spis.get((e.file, e.frame))))
-    return [{"file": file, "filter": display_filter(frames)} for file, frames in per_file.items()]
+    return [{"file": wire(file), "filter": display_filter(frames)} for file, frames in per_file.items()]
 
 
 def labelled(finding: dict, several_files: bool) -> list[tuple[str | None, str]]:
