@@ -32,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, os.getcwd())    # the ikepcap that is timed (python3 -m ikepcap here) also builds the keyed capture
 import span  # bench/ is a folder of scripts, not a package
 
+from ikepcap.read import prefilter  # which sift the timed ikepcap runs
+
 POLL_SECONDS = 0.02
 
 
@@ -91,6 +93,8 @@ def measure(command: list[str]) -> tuple[float, float]:
 
 def tools(capture: Path) -> dict[str, list[str]]:
     found = {"ikepcap": [sys.executable, "-m", "ikepcap", "diagnose", "--quiet", str(capture)]}
+    if prefilter.compiled is not None:                   # and the Python sift it falls back to without a compiler
+        found["ikepcap-py"] = ["env", "IKEPCAP_READER=python", *found["ikepcap"]]
     if shutil.which("tshark"):
         found["tshark"] = ["tshark", "-n", "-r", str(capture), "-Y", "isakmp"]
     if shutil.which("tcpdump"):
@@ -103,7 +107,7 @@ def compare(capture: Path, frames: int, repeat: int, floor: bool = False,
     """``floor``: also time bench/floor.py, the least a pure-Python reader can do on the capture;
     ``only``: time just these tools (ikepcap is always timed)."""
     commands = {name: command for name, command in tools(capture).items()
-                if only is None or name in only or name == "ikepcap"}
+                if only is None or name in only or name.startswith("ikepcap")}
     if floor:
         commands["py-floor"] = [sys.executable, str(Path(__file__).with_name("floor.py")), str(capture)]
     times: dict[str, list[float]] = {}
@@ -208,7 +212,8 @@ def main() -> None:
     args = parser.parse_args()
     only = None if args.tools is None else frozenset(t for t in args.tools.split(",") if t)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}")
+    print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}; "
+          f"reader: {prefilter.reader()}")
 
     capture = args.workdir / f"span-{args.frames}.pcap"
     if not capture.exists():

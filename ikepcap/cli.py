@@ -532,7 +532,8 @@ def schema() -> None:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"ikepcap {__version__}")
+        from ikepcap.read.prefilter import reader
+        typer.echo(f"ikepcap {__version__} ({reader()} reader)")
         raise typer.Exit(EXIT_OK)
 
 

@@ -89,7 +89,7 @@ def test_colour_changes_no_character():
 
 def test_help_version_and_examples():
     assert piped("--version").stdout == piped("-V").stdout
-    assert re.fullmatch(r"ikepcap \d+\.\d+\.\d+\n", piped("--version").stdout)
+    assert re.fullmatch(r"ikepcap \d+\.\d+\.\d+ \((compiled|Python) reader\)\n", piped("--version").stdout)
     for command in ([], ["diagnose"], ["decode"]):
         result = piped(*command, "-h")
         assert result.returncode == 0 and result.stdout == piped(*command, "--help").stdout

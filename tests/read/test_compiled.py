@@ -1,0 +1,129 @@
+"""The compiled sift reads every capture exactly as the Python one does: the same messages
+(frame numbers, times, addresses, bytes), ESP and keepalive counts, ICMP errors, warnings and
+file counters, over captures/, ../shared/corpus, a span capture written in every byte order
+and format the sift takes, and random mutations of it. When a C compiler is there, the
+install must have built it: the suite then runs on the compiled reader."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CAPTURES, CORPUS, REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ikepcap.extract.native import extract
+from ikepcap.read import prefilter
+from ikepcap.read.linktypes import ETHERNET
+from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
+
+SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
+needs_compiled = pytest.mark.skipif(prefilter.compiled is None, reason="the compiled sift is not built")
+
+
+def test_the_compiled_sift_is_built_where_a_compiler_is():
+    if os.environ.get("IKEPCAP_READER") == "python" or not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("the Python reader was asked for, or there is no C compiler")
+    assert prefilter.compiled is not None, "pip install did not build ikepcap/read/_sift.pyx"
+    assert prefilter.reader() == "compiled"
+
+
+def _reading(path: Path) -> tuple:
+    extraction = extract([str(path)], jobs=1)
+    messages = [(m.file, m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.marker, m.ip_length, m.fragments,
+                 m.ttl, m.data) for m in extraction.messages]
+    return (messages, [repr(f) for f in extraction.esp], [repr(k) for k in extraction.keepalives],
+            [repr(e) for e in extraction.icmp_errors], list(extraction.warnings), [repr(s) for s in extraction.files])
+
+
+def _both(path: Path, monkeypatch) -> tuple[tuple, tuple]:
+    compiled = _reading(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(prefilter, "compiled", None)
+        python = _reading(path)
+    return compiled, python
+
+
+def _captures() -> list[Path]:
+    found = [p for p in sorted(CAPTURES.iterdir()) if p.name.endswith(SUFFIXES)]
+    if CORPUS.is_dir():
+        found += [p for p in sorted(CORPUS.rglob("*")) if p.name.endswith(SUFFIXES)]
+    return found
+
+
+@needs_compiled
+def test_every_capture_reads_the_same_both_ways(monkeypatch):
+    differ = []
+    for path in _captures():
+        compiled, python = _both(path, monkeypatch)
+        if compiled != python:
+            differ.append(path.name)
+    assert not differ, differ
+
+
+def _span_frames(tmp_path: Path, frames: int) -> list[Frame]:
+    """The bench's span capture (TCP, UDP on other ports, ESP, IKE on 500 and 4500, IP
+    fragments, IPv6), as frames to be written again in other byte orders and formats."""
+    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
+    span = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("span", span)
+    spec.loader.exec_module(span)
+    path = tmp_path / "span.pcap"
+    span.build(path, frames)
+    sys.path.insert(0, str(REPO / "tests" / "hostile"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "tests" / "hostile"))
+    link_type, read = generate.pcap_frames(path)
+    assert link_type == ETHERNET
+    return read
+
+
+@needs_compiled
+@pytest.mark.parametrize("form", ["pcap", "pcap-big-endian-ns", "pcapng", "pcapng-big-endian"])
+def test_a_span_capture_reads_the_same_in_every_form(tmp_path, monkeypatch, form):
+    frames = _span_frames(tmp_path, 20_000)
+    path = tmp_path / f"span-{form}"
+    if form.startswith("pcapng"):
+        write_pcapng(path, [(ETHERNET, 6), (ETHERNET, 9)],
+                     [Frame(f.time, f.data, f.wire_length, interface=i % 2) for i, f in enumerate(frames)],
+                     big_endian="big" in form)
+    else:
+        write_pcap(path, frames, big_endian="big" in form, nanosecond=form.endswith("ns"))
+    compiled, python = _both(path, monkeypatch)
+    assert compiled[0] and compiled[1]                  # IKE messages and ESP flows: the loop did its work
+    assert compiled == python
+
+
+@needs_compiled
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), rate=st.sampled_from([0.001, 0.01, 0.05]))
+def test_mutated_captures_read_the_same_both_ways(tmp_path_factory, monkeypatch, seed, rate):
+    """Bytes flipped anywhere: in record heads (impossible lengths, the careful loop's turn),
+    EtherTypes, IP headers, ports."""
+    folder = tmp_path_factory.mktemp("mutated")
+    base = folder / "base.pcap"
+    write_pcap(base, _SPAN_SAMPLE or _sample(folder))
+    data = bytearray(base.read_bytes())
+    rng = random.Random(seed)
+    for _ in range(max(1, int(len(data) * rate / 100))):
+        data[rng.randrange(24, len(data))] = rng.randrange(256)
+    path = folder / "mutated.pcap"
+    path.write_bytes(bytes(data))
+    compiled, python = _both(path, monkeypatch)
+    assert compiled == python
+
+
+_SPAN_SAMPLE: list[Frame] = []
+
+
+def _sample(folder: Path) -> list[Frame]:
+    _SPAN_SAMPLE.extend(_span_frames(folder, 2_000))
+    return _SPAN_SAMPLE
