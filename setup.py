@@ -24,5 +24,7 @@ elif GENERATED.exists():
     extensions = [Extension("ikepcap.read._sift", [str(GENERATED)], optional=True)]
 else:
     extensions = []
+for extension in extensions:        # cythonize makes its own Extension objects: say it again
+    extension.optional = True
 
 setup(ext_modules=extensions)
