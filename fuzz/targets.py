@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
 import zlib
 
 from ikepcap.decode.message import decode_datagram
 from ikepcap.extract.model import Extraction
+from ikepcap.marks import CLOSE, OPEN, marking
 from ikepcap.pipeline import analyse
+from ikepcap.read import prefilter
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.model import Datagram
 from ikepcap.read.pcap import MAGICS, scan_stream
 from ikepcap.read.pcapng import scan_pcapng
 from ikepcap.report import markdown, text
-from ikepcap.report.messages import message_line, message_record
 from ikepcap.report.escape import json_text
+from ikepcap.report.messages import message_line, message_record
 from ikepcap.report.redact import Redactor, redact
 
 PCAPNG = b"\x0a\x0d\x0d\x0a"
@@ -36,8 +40,8 @@ def message_target(data: bytes) -> None:
     json_text(message_record(message)).encode("utf-8")
 
 
-def capture_target(data: bytes) -> None:
-    """A capture file's bytes through the whole pipeline; a CaptureError is an answer."""
+def _read(data: bytes) -> Extraction | None:
+    """The capture's bytes read as `diagnose` reads a stream; None when they are not one."""
     stream = io.BytesIO(data)
     if data[:2] == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=stream)
@@ -56,21 +60,61 @@ def capture_target(data: bytes) -> None:
         elif head == PCAPNG:
             scan_pcapng(stream, head, decoder)
         else:
-            return
+            return None
     except (CaptureError, EOFError, OSError, zlib.error):     # what a damaged gzip stream raises
-        return
+        return None
     decoder.finish()
     extraction.files.append(decoder.stats)
     extraction.esp = decoder.esp_flows()
     extraction.keepalives = list(decoder.keepalives.values())
     extraction.icmp_errors = decoder.icmp_errors
     extraction.lost_fragments = decoder.lost_fragments
+    return extraction
+
+
+def _reading(extraction: Extraction | None) -> tuple | None:
+    """What a reader hands on, comparable."""
+    if extraction is None:
+        return None
+    return ([(m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.marker, m.ip_length, m.fragments, m.ttl, m.data)
+             for m in extraction.messages], [repr(f) for f in extraction.esp],
+            [repr(k) for k in extraction.keepalives], [repr(e) for e in extraction.icmp_errors],
+            repr(extraction.files), repr(extraction.lost_fragments))
+
+
+PSEUDONYM = re.compile(r"ip[46]-\d+")
+
+
+def capture_target(data: bytes) -> None:
+    """A capture file's bytes through the whole pipeline; a CaptureError is an answer. The
+    compiled sift, where built, and the Python one must read them alike; a redacted report
+    must hold no mark and only pseudonyms where addresses go."""
+    extraction = _read(data)
+    if prefilter.compiled is not None:
+        compiled, prefilter.compiled = prefilter.compiled, None
+        try:
+            python = _read(data)
+        finally:
+            prefilter.compiled = compiled
+        assert _reading(python) == _reading(extraction), "the compiled and the Python sift read differently"
+    if extraction is None:
+        return
     view = analyse(extraction, messages=True).view              # what `diagnose` runs
     json_text(view).encode("utf-8")
     text.render(view, verbose=True)
     markdown.render(view, verbose=True)
-    clean = Redactor(extraction)                                # what `diagnose --redact` and `decode --redact` run
-    json_text(redact(view, extraction)).encode("utf-8")
-    for message in extraction.messages:
-        json_text(clean.apply(message_record(message))).encode("utf-8")
-        clean.text(message_line(message))
+    marking(True)                                               # what `diagnose --redact` and `decode --redact` run
+    try:
+        marked = analyse(extraction, messages=True).view
+        clean = Redactor(extraction, nets=False)                # the marks alone
+        redacted = json_text(clean.apply(marked))
+        lines = [json_text(clean.apply(message_record(message))) + clean.text(message_line(message))
+                 for message in extraction.messages]
+    finally:
+        marking(False)
+    for out in (redacted, *lines):
+        assert OPEN not in out and CLOSE not in out, "a mark survived redaction"
+    for sa in json.loads(redacted)["sas"]:
+        for message in sa["messages"]:
+            assert PSEUDONYM.fullmatch(message["src"]) and PSEUDONYM.fullmatch(message["dst"]), message
+    redact(view, extraction)                                    # the nets alone, on an unmarked view
