@@ -370,7 +370,9 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
     one by one — a real tunnel, even a failing one, re-sends or gets an answer and so is never a
     single message."""
     overflow = correlation.overflow
-    uncounted = (overflow.conversations if overflow else 0) + correlation.dropped_sas
+    # only conversations that never went past one first message: a busy headend past the memory
+    # bounds refuses honest conversations too, and those are no flood
+    uncounted = (overflow.lone if overflow else 0) + correlation.dropped_sas
     if len(lone) + uncounted < FLOOD_MIN_SAS:
         return None
     sources: Counter = Counter(overflow.sources if overflow else {})
@@ -380,7 +382,7 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
         sources[message.src] += 1
         times.append(message.time)
     return Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
-                 messages=len(lone) + (overflow.messages if overflow else 0) + correlation.dropped_messages,
+                 messages=len(lone) + (overflow.lone_messages if overflow else 0) + correlation.dropped_messages,
                  sources=sources.most_common(FLOOD_TOP_SOURCES),
                  source_undercount=overflow.undercount if overflow else 0,
                  first_time=min(times), last_time=max(times))

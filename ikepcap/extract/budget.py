@@ -29,6 +29,7 @@ MAX_MESSAGES = 150_000
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
+LONE, PROGRESSED = 1, 2
 
 
 @dataclass(slots=True)
@@ -42,10 +43,13 @@ class Overflow:
     """
 
     messages: int = 0
-    # distinct conversations among them (hashes, at most MAX_COUNTED): a set, so that the parts of
-    # a capture read in parallel add up to what one pass counts
-    counted: set[int] = field(default_factory=set)
+    # distinct conversations among them (hashes, at most MAX_COUNTED), each LONE while all that was
+    # seen of it is one unanswered first message, else PROGRESSED: keyed, so that the parts of a
+    # capture read in parallel add up to what one pass counts. Only the lone ones look like a flood;
+    # an honest headend past the bounds refuses conversations that progressed.
+    counted: dict[int, int] = field(default_factory=dict)
     capped: bool = False                # more than MAX_COUNTED: ``conversations`` is a lower bound
+    beyond_lone: int = 0                # messages past the count that came as unanswered first messages
     sources: dict[str, int] = field(default_factory=dict)
     undercount: int = 0
     first: tuple[str, int, float] | None = None   # file, frame, time of the first one not kept
@@ -55,6 +59,29 @@ class Overflow:
     @property
     def conversations(self) -> int:
         return len(self.counted)
+
+    @property
+    def lone(self) -> int:
+        """Conversations counted that never went past one unanswered first message."""
+        return sum(1 for state in self.counted.values() if state == LONE)
+
+    @property
+    def lone_messages(self) -> int:
+        """The messages of those, and of the conversations past the count that came as one."""
+        return self.lone + self.beyond_lone
+
+    def note(self, digest: int, progressed: bool) -> None:
+        """A message of conversation ``digest``; ``progressed``: an answer, or not its first message."""
+        state = self.counted.get(digest)
+        if state is not None:
+            if progressed:
+                self.counted[digest] = PROGRESSED
+            return
+        if len(self.counted) >= MAX_COUNTED:
+            self.capped = True
+            self.beyond_lone += not progressed
+            return
+        self.counted[digest] = PROGRESSED if progressed else LONE
 
     def count(self, source: str) -> None:
         sources = self.sources
@@ -73,12 +100,16 @@ class Overflow:
 
     def merge(self, other: Overflow, frame_offset: int = 0) -> None:
         self.messages += other.messages
+        self.beyond_lone += other.beyond_lone
         self.capped = self.capped or other.capped
-        for digest in other.counted:
-            if len(self.counted) >= MAX_COUNTED and digest not in self.counted:
+        for digest, state in other.counted.items():
+            if digest in self.counted:
+                self.counted[digest] = PROGRESSED       # seen in both parts: more than one message
+            elif len(self.counted) >= MAX_COUNTED:
                 self.capped = True
                 break
-            self.counted.add(digest)
+            else:
+                self.counted[digest] = state
         for source, n in other.sources.items():
             self.sources[source] = self.sources.get(source, 0) + n
         self.undercount += other.undercount
@@ -136,14 +167,14 @@ class Budget:
         """Keep ``item`` (a message of ``size`` bytes of conversation ``key``, see
         ``Message.conversation``; ``answered``: it carries a responder cookie) or count it."""
         kept = self.kept.get(key)
-        if kept is None and hash(key) in self.overflow.counted:
-            return self._refuse(key, source, file, frame, time, None)       # evicted or refused before
+        if kept is None and hash(key) in self.overflow.counted:                # evicted or refused before
+            return self._refuse(key, source, file, frame, time, None, progressed=True)
         while True:
             reason = self._full(kept is None, size)
             if reason is None:
                 break
             if not self._evict(reason, key):
-                return self._refuse(key, source, file, frame, time, reason)
+                return self._refuse(key, source, file, frame, time, reason, progressed=kept is not None or answered)
             kept = self.kept.get(key)
         if kept is None:
             kept = self.kept[key] = _Kept([], source, time, 0, answered)
@@ -192,8 +223,8 @@ class Budget:
             self.holes += len(kept.indices)
             self.kept_messages -= len(kept.indices)
             self.kept_bytes -= kept.size
-            for _ in kept.indices:
-                self._refuse(key, kept.source, first.file, first.frame, kept.time, reason)
+            for _ in kept.indices:          # copies the capture point made, at most: still lone
+                self._refuse(key, kept.source, first.file, first.frame, kept.time, reason, progressed=False)
             if self.holes > 1024 and self.holes * 2 > len(self.items):
                 self._compact()
             return True
@@ -213,15 +244,11 @@ class Budget:
                 items.append(item)
         self.items, self.holes = items, 0
 
-    def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str | None) -> bool:
+    def _refuse(self, key: tuple, source: str, file: str, frame: int, time: float, reason: str | None,
+                progressed: bool) -> bool:
         o = self.overflow
         o.messages += 1
-        digest = hash(key)                  # a number, not the tuple: a tenth of the memory
-        if digest not in o.counted:
-            if len(o.counted) < MAX_COUNTED:
-                o.counted.add(digest)
-            else:
-                o.capped = True
+        o.note(hash(key), progressed)       # a number, not the tuple: a tenth of the memory
         o.count(source)
         if o.first is None or time < o.first[2]:
             o.first = (file, frame, time)

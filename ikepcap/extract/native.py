@@ -70,6 +70,12 @@ def _short_datagram(datagram: Datagram) -> str:
             f"{datagram.sport}->{datagram.dport} are too short for an ISAKMP header")
 
 
+def _skipped(path: str, error: CaptureError) -> str:
+    """A file of a ring or a directory that cannot be read, said with its name marked."""
+    reason = str(error).removeprefix(f"{path}: ")
+    return f"{wire(path)}: {reason}: the file is skipped"
+
+
 def _attempt(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part | CaptureError:
     """The task's part, or why its file cannot be read (a ring or directory reads on without it)."""
     try:
@@ -323,7 +329,8 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     if unreadable and (len(unreadable) == len(parts) or len(paths) == 1):
         raise unreadable[0]
     # one bad file in a ring or a directory is said, and the others are read
-    merged.warnings += [f"{error}: the file is skipped" for error in unreadable]
+    merged.warnings += [_skipped(task.path, part) for task, part in zip(tasks, parts)
+                        if isinstance(part, CaptureError)]
     by_file: dict[str, list[Part]] = {}
     for part in parts:
         if not isinstance(part, CaptureError):
@@ -349,6 +356,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     if overflow.messages:
         file, frame, _ = overflow.first
         merged.warnings.append(
-            f"{file} frame {frame} on: {'; '.join(overflow.reasons)} — {overflow.messages} further IKE message(s) of "
-            f"{'at least ' if overflow.capped else ''}{overflow.conversations} conversation(s) were counted, not kept")
+            f"{wire(file)} frame {frame} on: {'; '.join(overflow.reasons)} — {overflow.messages} further IKE "
+            f"message(s) of {'at least ' if overflow.capped else ''}{overflow.conversations} conversation(s) were "
+            "counted, not kept")
     return merged

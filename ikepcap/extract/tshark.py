@@ -372,7 +372,7 @@ def extract_file(path: str, extra_ports: frozenset[int], preferences: dict[str, 
                 # Not an IKE datagram to the reader (ISAKMP over TCP, quoted in an ICMP error): not a message.
                 if datagram is not None:
                     _message(replace(datagram, file=name), layers, result)
-    result.warnings.extend(f"{name}: {w}" for w in stats.warnings)
+    result.warnings.extend(f"{wire(name)}: {w}" for w in stats.warnings)
     return result
 
 

@@ -233,6 +233,21 @@ def test_a_spoofed_flood_names_no_source_and_a_real_attacker_stands_out(tmp_path
     assert re.search(r"top sources: 198\.18\.0\.66 \(at least \d+ messages\)\.$", detail), detail
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_busy_headend_past_the_bounds_is_no_flood(tmp_path, monkeypatch, jobs):
+    """Issue 15: past the message bound an honest headend's conversations were counted as a flood.
+    Answered conversations refused for room are counted, said, and not taken for one."""
+    monkeypatch.setattr(native, "MAX_MESSAGES", 100)
+    monkeypatch.setattr(native, "SPLIT_BYTES", 1 << 14)            # so that -j2 reads the file in ranges
+    path = generate.many_sas(tmp_path / "busy.pcap", 400)          # 400 answered SAs, 800 messages
+    result = extract([str(path)], jobs=jobs)
+    assert len(result.messages) == 100 and result.overflow.messages == 700
+    assert result.overflow.lone == 0 and result.overflow.conversations >= 350
+    assert any("counted, not kept" in w for w in result.warnings)
+    diagnosis = diagnose(correlate(result))
+    assert diagnosis.flood is None and "flood" not in [f.rule for f in diagnosis.capture_findings]
+
+
 def _real_sa(report: dict) -> list[tuple]:
     return [(sa["initiator"]["address"], sa["responder"]["address"], sa["status"], sa["cause"], sa["stall"],
              len(sa["messages"])) for sa in report["sas"]]
