@@ -235,7 +235,9 @@ def chose_offered(offer: Step, answer: Step) -> bool:
     """The transform ``answer`` (MM2, AM2) holds is one that ``offer`` (MM1, AM1) proposed, with the
     same attributes: an initiator has no reason to refuse its own offer."""
     def transforms(step: Step) -> set:
-        return {(t.transform_id, tuple(sorted((a.type, a.value) for a in t.attributes)))
+        # in any order; a hostile message can give one type both a number and bytes (TV and TLV)
+        return {(t.transform_id, tuple(sorted(((a.type, a.value) for a in t.attributes),
+                                              key=lambda pair: (pair[0], isinstance(pair[1], bytes), pair[1]))))
                 for payload in security_associations(step)[:1] for p in payload.proposals for t in p.transforms}
     chosen_ = transforms(answer)
     return bool(chosen_) and chosen_ <= transforms(offer)
