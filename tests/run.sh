@@ -11,6 +11,12 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 command -v tshark >/dev/null 2>&1 || apt_install tshark || true
+# A C compiler and Python's headers, so that the install builds the compiled reader and the suite
+# runs on it (tests/read/test_compiled.py holds it equal to the Python one); without them it runs
+# on the Python reader.
+command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev || echo "tests/run.sh: no C compiler; the Python reader is tested" >&2
+python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || apt_install python3-dev || true
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
     apt_install chromium || echo "tests/run.sh: no chromium; the HTML report's browser tests will skip" >&2
 fi
