@@ -196,6 +196,19 @@ def keyed(capture: Path, frames: int, replicas: int, repeat: int) -> dict[str, t
     return medians
 
 
+def kept(capture: Path) -> None:
+    """What ikepcap kept of a capture beyond its bounds, and whether it took the honest
+    conversations it could not keep for a flood."""
+    result = subprocess.run([sys.executable, "-m", "ikepcap", "diagnose", "--format", "json", str(capture)],
+                            capture_output=True)
+    report = json.loads(result.stdout)
+    counted = [w for w in report["capture"]["warnings"] if "counted, not kept" in w]
+    print(f"  kept and diagnosed: {report['capture']['messages']:,} IKE messages in {report['summary']['sas']:,} "
+          f"SAs; flood finding: {'yes' if report['flood'] else 'no'}")
+    for warning in counted:
+        print(f"  {warning}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=1_000_000)
@@ -205,6 +218,8 @@ def main() -> None:
     parser.add_argument("--keyed", type=int, default=100_000,
                         help="frames (at least; whole replicas) of the capture whose keys are known (0: skip)")
     parser.add_argument("--flood", type=int, default=1_000_000, help="messages of the IKE flood (0: skip)")
+    parser.add_argument("--headend", type=int, default=1_000_000,
+                        help="frames of the headend capture: the IKE-heavy one at this size (0: skip)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ikepcap-bench"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tools", help="comma-separated tools to compare ikepcap with (default: every one found; "
@@ -239,6 +254,14 @@ def main() -> None:
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
         compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
+
+    if args.headend:
+        headend = args.workdir / f"ike-heavy-{args.headend}.pcap"
+        if not headend.exists():
+            print(f"\nbuilding {headend} …", flush=True)
+            span.build_ike_heavy(headend, args.headend, args.seed)
+        compare(headend, args.headend, max(1, args.repeat // 2), only=only)
+        kept(headend)
 
     if args.keyed:
         capture = args.workdir / f"keyed-{args.keyed}.pcap"

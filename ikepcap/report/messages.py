@@ -128,40 +128,71 @@ def message_line(message: Message) -> str:
 
 # --- tree -----------------------------------------------------------------------------------
 
-def _is_wire(owner: object, f: dataclasses.Field) -> bool:
-    """Whether the field holds a value off the wire that names someone (``decode.model.WIRE``)."""
-    rule = f.metadata.get("wire")
-    return rule is True or (rule == "bytes" and isinstance(getattr(owner, "value", None), bytes))
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Layout:
+    """A decoded class's fields as the records and trees walk them, read from the dataclass once
+    rather than per object (a busy capture's JSON lines walk millions of fields): their names,
+    those that always hold a wire value naming someone (``decode.model.WIRE``), and those that do
+    when the object's ``value`` is bytes."""
+
+    names: tuple[str, ...]
+    wired: frozenset[str]
+    wired_if_bytes: frozenset[str]
+
+
+_LAYOUTS: dict[type, _Layout | None] = {}
+
+
+def _layout(cls: type) -> _Layout | None:
+    """None when ``cls`` is not a dataclass."""
+    try:
+        return _LAYOUTS[cls]
+    except KeyError:
+        found = None
+        if dataclasses.is_dataclass(cls):
+            fields = dataclasses.fields(cls)
+            found = _Layout(tuple(f.name for f in fields),
+                            frozenset(f.name for f in fields if f.metadata.get("wire") is True),
+                            frozenset(f.name for f in fields if f.metadata.get("wire") == "bytes"))
+        _LAYOUTS[cls] = found
+        return found
+
+
+def _wire_fields(owner: object, layout: _Layout) -> frozenset[str]:
+    """The fields of ``owner`` that hold a wire value naming someone, and a notification's raw
+    data when its details name a host (a REDIRECT's gateway)."""
+    wired = layout.wired
+    if layout.wired_if_bytes and isinstance(getattr(owner, "value", None), bytes):
+        wired = wired | layout.wired_if_bytes
+    if isinstance(owner, Notification) and any(key in WIRE_DETAILS for key, _ in owner.details):
+        wired = wired | {"data"}
+    return wired
 
 
 def _field_lines(value: object, indent: str) -> list[str]:
-    if dataclasses.is_dataclass(value):
-        lines = []
-        for f in dataclasses.fields(value):
-            if f.name == "decrypted":           # said on the payload's own line (message_tree)
-                continue
-            item = getattr(value, f.name)
-            if isinstance(item, tuple) and item and dataclasses.is_dataclass(item[0]):
-                lines.append(f"{indent}{f.name}:")
-                for index, element in enumerate(item, 1):
-                    lines.append(f"{indent}  [{index}]")
-                    lines.extend(_field_lines(element, indent + "    "))
-            else:
-                lines.append(f"{indent}{f.name}: {_scalar(item, _is_wire(value, f), _named(value, f))}")
-        return lines
-    return [f"{indent}{_scalar(value)}"]
+    layout = _layout(type(value))
+    if layout is None:
+        return [f"{indent}{_scalar(value)}"]
+    lines = []
+    wired = _wire_fields(value, layout)
+    for name in layout.names:
+        if name == "decrypted":                 # said on the payload's own line (message_tree)
+            continue
+        item = getattr(value, name)
+        if isinstance(item, tuple) and item and _layout(type(item[0])) is not None:
+            lines.append(f"{indent}{name}:")
+            for index, element in enumerate(item, 1):
+                lines.append(f"{indent}  [{index}]")
+                lines.extend(_field_lines(element, indent + "    "))
+        else:
+            lines.append(f"{indent}{name}: {_scalar(item, name in wired)}")
+    return lines
 
 
-def _named(owner: object, f: dataclasses.Field) -> bool:
-    """A notification's raw data when its details name a host (a REDIRECT's gateway)."""
-    return f.name == "data" and isinstance(owner, Notification) and \
-        any(key in WIRE_DETAILS for key, _ in owner.details)
-
-
-def _scalar(value: object, wire_value: bool = False, named: bool = False) -> str:
+def _scalar(value: object, wire_value: bool = False) -> str:
     if isinstance(value, bytes):
         text = value.hex() if value else "(empty)"
-        return wire(text) if (wire_value or named) and value else text
+        return wire(text) if wire_value and value else text
     if isinstance(value, tuple) and value and isinstance(value[0], tuple):
         return ", ".join(f"{k}={wire(v) if k in WIRE_DETAILS else v}" for k, v in value)
     if isinstance(value, tuple):
@@ -184,19 +215,23 @@ def message_tree(message: Message) -> list[str]:
 
 # --- JSON -----------------------------------------------------------------------------------
 
+_PLAIN = (int, str, bool, float, type(None))
+
+
 def _json_value(value: object, wire_value: bool = False) -> object:
+    if type(value) in _PLAIN:
+        return wire(value) if wire_value and isinstance(value, str) else value
     if isinstance(value, bytes):
         return wire(value.hex()) if wire_value and value else value.hex()
-    if dataclasses.is_dataclass(value):
-        return {f.name: _json_value(getattr(value, f.name), _is_wire(value, f) or _named(value, f))
-                for f in dataclasses.fields(value)}
     if isinstance(value, tuple):
         if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
             return {key: _json_value(item, key in WIRE_DETAILS) for key, item in value}
         return [_json_value(item, wire_value) for item in value]
-    if wire_value and isinstance(value, str):
-        return wire(value)
-    return value
+    layout = _layout(type(value))
+    if layout is None:
+        return value
+    wired = _wire_fields(value, layout)
+    return {name: _json_value(getattr(value, name), name in wired) for name in layout.names}
 
 
 def payload_record(payload: Payload) -> dict:
