@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
-from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_of, order, scan_findings
+from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
 from ikepcap.extract.model import Extraction
 from ikepcap.forking import balanced, map_forked
 from ikepcap.report.view import document, sa_view
@@ -98,9 +98,11 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     capture = Correlation([], grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
     # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
     built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
-    lone = list(built.values())
+    progressed = {bucket.messages[0].src for bucket in grouping.buckets if len(bucket.messages) > 1}
+    lone = flood_like(list(built.values()), progressed)
     flood = flood_of(capture, lone)
-    members = frozenset(built) if flood is not None else frozenset()
+    flooding = {id(sa) for sa in lone}
+    members = frozenset(i for i, sa in built.items() if id(sa) in flooding) if flood is not None else frozenset()
     jobs = jobs or os.cpu_count() or 1
     if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1

@@ -392,6 +392,14 @@ def is_lone(sa: IkeSa) -> bool:
     return len(sa.steps) == 1
 
 
+def flood_like(lone: list[IkeSa], progressed: set[str]) -> list[IkeSa]:
+    """The lone SAs that look like a flood's: from a source none of whose SAs went further
+    (``progressed``: the initiators of SAs of more than one message). A busy headend's own
+    single-message SAs — a notification sent once, an attempt the capture's end cut — come from
+    peers that complete others, and are diagnosed one by one."""
+    return [sa for sa in lone if sa.steps[0].message.src not in progressed]
+
+
 def _flood_sources(flood: Flood) -> str:
     """The sources that stand out, or that none does (with the most any one can have sent)."""
     top, short = flood.sources, flood.source_undercount
@@ -435,7 +443,8 @@ def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
 
 
 def diagnose(correlation: Correlation) -> Diagnosis:
-    lone = [sa for sa in correlation.sas if is_lone(sa)]
+    progressed = {sa.steps[0].message.src for sa in correlation.sas if not is_lone(sa)}
+    lone = flood_like([sa for sa in correlation.sas if is_lone(sa)], progressed)
     flood = flood_of(correlation, lone)
     members = {id(sa) for sa in lone} if flood is not None else set()
     diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])

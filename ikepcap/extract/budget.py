@@ -36,17 +36,19 @@ LONE, PROGRESSED = 1, 2
 class Overflow:
     """IKE messages counted but not kept.
 
-    ``sources`` is a Misra–Gries summary: any source that sent more than messages / MAX_SOURCES
-    of them is in it, and each count falls short of the truth by at most ``undercount`` — so
-    a spoofed flood, where no source repeats, leaves it nearly empty in bounded memory while a
-    real attacker among a million packets still stands out.
+    ``sources`` is a Misra–Gries summary of the flood-like ones (first messages from sources that
+    progressed nowhere): any source that sent more than messages / MAX_SOURCES of them is in it,
+    and each count falls short of the truth by at most ``undercount`` — so a spoofed flood, where
+    no source repeats, leaves it nearly empty in bounded memory while a real attacker among a
+    million packets still stands out.
     """
 
     messages: int = 0
     # distinct conversations among them (hashes, at most MAX_COUNTED), each LONE while all that was
-    # seen of it is one unanswered first message, else PROGRESSED: keyed, so that the parts of a
-    # capture read in parallel add up to what one pass counts. Only the lone ones look like a flood;
-    # an honest headend past the bounds refuses conversations that progressed.
+    # seen of it is one unanswered first message from a source that progressed nowhere, else
+    # PROGRESSED: keyed, so that the parts of a capture read in parallel add up to what one pass
+    # counts. Only the lone ones look like a flood; an honest headend past the bounds refuses
+    # conversations that progressed, and first messages of peers that complete others.
     counted: dict[int, int] = field(default_factory=dict)
     capped: bool = False                # more than MAX_COUNTED: ``conversations`` is a lower bound
     beyond_lone: int = 0                # messages past the count that came as unanswered first messages
@@ -248,8 +250,11 @@ class Budget:
                 progressed: bool) -> bool:
         o = self.overflow
         o.messages += 1
-        o.note(hash(key), progressed)       # a number, not the tuple: a tenth of the memory
-        o.count(source)
+        # a first message from a source whose other conversations progressed is a busy peer's, not a flood's
+        flood_like = not progressed and source not in self.trusted
+        o.note(hash(key), not flood_like)   # a number, not the tuple: a tenth of the memory
+        if flood_like:
+            o.count(source)
         if o.first is None or time < o.first[2]:
             o.first = (file, frame, time)
         o.last_time = time if o.last_time is None else max(o.last_time, time)

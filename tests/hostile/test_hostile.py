@@ -248,6 +248,32 @@ def test_a_busy_headend_past_the_bounds_is_no_flood(tmp_path, monkeypatch, jobs)
     assert diagnosis.flood is None and "flood" not in [f.rule for f in diagnosis.capture_findings]
 
 
+@pytest.mark.parametrize("bounded", [False, True])
+def test_single_message_sas_of_peers_that_complete_others_are_no_flood(tmp_path, monkeypatch, bounded):
+    """A headend's own single-message SAs (a notification sent once, an attempt the capture's end
+    cut) come from peers that complete other SAs: 250 of them are diagnosed one by one, kept or
+    (past the bounds) counted, and make no flood; the same 250 from sources that never complete
+    anything do."""
+    if bounded:
+        monkeypatch.setattr(native, "MAX_MESSAGES", 500)
+    _, answered = generate.pcap_frames(generate.many_sas(tmp_path / "answered.pcap", 300))
+
+    def lone(source_of) -> list[Frame]:
+        return [Frame(10.0 + n * 0.01, packets.ethernet(packets.ip_udp(source_of(n), "198.51.100.10", 500, 500,
+                ike.message((10_000 + n).to_bytes(8, "big"), bytes(8), 4, [(ike.V1_VID, b"v" * 16)]))))
+                for n in range(250)]
+    for sources, flood in ((lambda n: f"10.0.{n}.1", False), (lambda n: f"203.0.113.{n}", True)):
+        path = tmp_path / "headend.pcap"
+        write_pcap(path, answered + lone(sources))
+        result = extract([str(path)], jobs=1)
+        diagnosis = diagnose(correlate(result))
+        assert (diagnosis.flood is not None) == flood, sources(0)
+        if bounded:                                 # 500 of 850 messages kept: the lone ones all counted
+            assert len(result.messages) == 500 and result.overflow.lone == (250 if flood else 0)
+        elif not flood:
+            assert len(diagnosis.sas) == 300 + 250
+
+
 def _real_sa(report: dict) -> list[tuple]:
     return [(sa["initiator"]["address"], sa["responder"]["address"], sa["status"], sa["cause"], sa["stall"],
              len(sa["messages"])) for sa in report["sas"]]
