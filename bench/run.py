@@ -1,7 +1,7 @@
 """The span-port benchmark: ikepcap against tshark and tcpdump on the same capture, in one run.
 
     python3 bench/run.py                      # 1,000,000 frames, 3 repeats, scales 1/4/16
-    python3 bench/run.py --frames 20000 --repeat 1 --scales 1 --ike-heavy 2000 --keyed 800   # a smoke run
+    python3 bench/run.py --frames 20000 --repeat 1 --scales 1 --ike-heavy 2000 --keyed 800 --headend 4000   # a smoke run
 
 It builds the span-like capture (bench/span.py; deterministic, seeded), then times
 ``ikepcap diagnose``, ``tshark -r F -Y isakmp`` and ``tcpdump -r F -w /dev/null 'udp port 500

@@ -12,7 +12,7 @@ from conftest import REPO
 def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--frames", "3000", "--repeat", "1", "--scales", "1",
-         "--ike-heavy", "600", "--keyed", "800", "--flood", "400", "--workdir", str(tmp_path)],
+         "--ike-heavy", "600", "--keyed", "800", "--flood", "400", "--headend", "1200", "--workdir", str(tmp_path)],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
@@ -22,3 +22,4 @@ def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     # run.py stops unless every replica of the keyed capture decrypts as its lab conversation does
     assert re.search(r"keyed-800\.pcap: [\d,]+ frames, \d+ replicas", out) and "decrypting every SA adds" in out
     assert "as in the lab" in out
+    assert "ike-heavy-1200.pcap: 1,200 frames" in out and "flood finding: no" in out
