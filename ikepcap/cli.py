@@ -430,8 +430,9 @@ def _status(view: dict) -> int:
 
 def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, peer: str | None, sa: str | None,
                port: list[int], engine: Engine, tshark_option: list[str], keys: list[Path], no_keys: bool,
-               jobs: int | None, quiet: bool, redact: bool) -> tuple[dict, int]:
-    """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa."""
+               jobs: int | None, quiet: bool, redact: bool, first_capture: int = 1) -> tuple[dict, int]:
+    """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa;
+    ``first_capture``: the number --redact gives the first file (--each numbers them all)."""
     from ikepcap.pipeline import Scope, analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
@@ -455,7 +456,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
         view["capture_findings"].append(nothing)
     if redact:
         from ikepcap.report.redact import redact as redact_view
-        view = redact_view(view, result)
+        view = redact_view(view, result, first_capture)
         marking(False)                      # the renderers' own frame labels are of pseudonyms
     return view, analysis.diagnosed
 
@@ -492,12 +493,14 @@ def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
         raise fail("--each and --format html: one page per file, one command per file "
                    "(for f in DIR/*; do ikepcap diagnose -f html -o \"$f.html\" \"$f\"; done)")
     parts, rows, code, matched = [], [], EXIT_OK, False
-    for path in paths:
+    for number, path in enumerate(paths, 1):
         try:
-            view, _ = _diagnosed([path], **options)
+            view, _ = _diagnosed([path], **options, first_capture=number)
         except (CaptureError, OSError) as error:
-            typer.echo(f"ikepcap: {terminal(str(error))}", err=True)
-            rows.append(each.unreadable(path, str(error).removeprefix(f"{path}: ")))
+            # redacted, each file is capture-N, N its place in the run, in its report and in the table
+            name, reason = f"capture-{number}" if options["redact"] else path, str(error).removeprefix(f"{path}: ")
+            typer.echo(f"ikepcap: {terminal(f'{name}: {reason}')}", err=True)
+            rows.append(each.unreadable(name, reason))
             code = EXIT_BAD_INPUT
             continue
         matched = matched or bool(view["sas"])

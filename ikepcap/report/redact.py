@@ -85,12 +85,12 @@ def _phrase_pattern(phrases: list[str]) -> str:
 
 
 class Redactor:
-    def __init__(self, extraction: Extraction, nets: bool = True) -> None:
+    def __init__(self, extraction: Extraction, nets: bool = True, first_capture: int = 1) -> None:
         """``nets``: also search the text for known values and address shapes (off only to
-        prove that the marks alone leave nothing)."""
+        prove that the marks alone leave nothing); ``first_capture``: the first file's number."""
         self.nets = nets
         self.names: dict[str, str] = {}
-        self.counters: dict[str, int] = {}
+        self.counters: dict[str, int] = {"capture": first_capture - 1}
         for stats in extraction.files:
             self._name(stats.file, "capture")             # numbered in the capture's file order
         for stats in extraction.files:              # a ring's findings name its files by their base name
@@ -214,7 +214,7 @@ def _is_address(text: str) -> bool:
     return True
 
 
-def redact(view: dict, extraction: Extraction) -> dict:
-    redacted = Redactor(extraction).apply(view)
+def redact(view: dict, extraction: Extraction, first_capture: int = 1) -> dict:
+    redacted = Redactor(extraction, first_capture=first_capture).apply(view)
     redacted["tool"]["redacted"] = True
     return redacted

@@ -77,7 +77,7 @@ def _leaks(output: str, secrets: set[str]) -> list[str]:
 def marks_only(monkeypatch):
     """The redactor without its nets: only what was marked is replaced."""
     from ikepcap.report import redact
-    monkeypatch.setattr(redact.Redactor.__init__, "__defaults__", (False,))
+    monkeypatch.setattr(redact.Redactor.__init__, "__defaults__", (False, 1))
 
 
 def _generated(folder: Path) -> list[Path]:
@@ -150,9 +150,9 @@ def test_redact_draws_pseudonyms_from_what_the_keys_open_also_when_the_shards_de
     seen = []
     built = redact.Redactor.__init__
 
-    def spy(self, extraction):
+    def spy(self, extraction, **options):
         seen.append({(m.file, m.frame) for m in extraction.messages if m.opened})
-        built(self, extraction)
+        built(self, extraction, **options)
 
     monkeypatch.setattr(redact.Redactor, "__init__", spy)
     spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
@@ -166,3 +166,19 @@ def test_redact_draws_pseudonyms_from_what_the_keys_open_also_when_the_shards_de
     apply(whole, gather([], [str(capture)]))
     (opened,) = seen
     assert opened == {(m.file, m.frame) for m in whole.messages if m.opened} and len(opened) > 100
+
+
+def test_each_file_of_a_redacted_run_is_numbered_by_its_place(tmp_path):
+    """--each --redact: every file is capture-N in its own report and in the closing table, an
+    unreadable one too (its name was printed as it is)."""
+    folder = tmp_path / "acme-vpn-sites"
+    folder.mkdir()
+    for name, source in (("site-a.pcap", "v1-mm-psk-mismatch.pcap"), ("site-b.pcap", "v2-healthy.pcap")):
+        (folder / name).write_bytes((CAPTURES / source).read_bytes())
+    (folder / "site-c.pcap").write_bytes(b"")
+    result = CliRunner().invoke(app, ["diagnose", "--each", "--redact", str(folder)])
+    output = result.stdout + (result.stderr or "")
+    assert result.exit_code == 2 and "site-" not in output and "acme" not in output, output
+    table = result.stdout[result.stdout.index("3 files:"):].splitlines()
+    assert [line.split()[0] for line in table[3:]] == ["capture-1", "capture-2", "capture-3"], table
+    assert "capture-3: empty file" in output
