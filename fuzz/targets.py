@@ -11,7 +11,7 @@ import zlib
 
 from ikepcap.decode.message import decode_datagram
 from ikepcap.extract.model import Extraction
-from ikepcap.marks import CLOSE, OPEN, marking
+from ikepcap.marks import CLOSE, OPEN, marked
 from ikepcap.pipeline import analyse
 from ikepcap.read import prefilter
 from ikepcap.read.errors import CaptureError
@@ -103,15 +103,12 @@ def capture_target(data: bytes) -> None:
     json_text(view).encode("utf-8")
     text.render(view, verbose=True)
     markdown.render(view, verbose=True)
-    marking(True)                                               # what `diagnose --redact` and `decode --redact` run
-    try:
-        marked = analyse(extraction, messages=True).view
+    with marked(True):                                          # what `diagnose --redact` and `decode --redact` run
+        view_marked = analyse(extraction, messages=True).view
         clean = Redactor(extraction, nets=False)                # the marks alone
-        redacted = json_text(clean.apply(marked))
+        redacted = json_text(clean.apply(view_marked))
         lines = [json_text(clean.apply(message_record(message))) + clean.text(message_line(message))
                  for message in extraction.messages]
-    finally:
-        marking(False)
     for out in (redacted, *lines):
         assert OPEN not in out and CLOSE not in out, "a mark survived redaction"
     for sa in json.loads(redacted)["sas"]:

@@ -25,7 +25,7 @@ import typer
 
 from ikepcap import __version__
 from ikepcap.extract.model import Extraction
-from ikepcap.marks import marking
+from ikepcap.marks import marked
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.pcap import MAGICS
@@ -268,24 +268,24 @@ def decode(
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
     from ikepcap.report.messages import message_line, message_record, message_tree
 
-    marking(redact)
-    try:
-        result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
-    except CaptureError as error:
-        raise fail(str(error)) from None
-    out = sys.stdout
-    clean = _redactor(result, redact)
-    if output_format is DecodeFormat.jsonl:
-        for message in result.messages:
-            out.write(json_text(clean.apply(message_record(message))) + "\n")
-    else:
-        for message in result.messages:
-            if verbose:
-                out.write(clean.text("\n".join(message_tree(message))) + "\n")
-            else:
-                out.write(clean.text(message_line(message)) + "\n")
-    for warning in result.warnings:
-        typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
+    with marked(redact):
+        try:
+            result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
+        except CaptureError as error:
+            raise fail(str(error)) from None
+        out = sys.stdout
+        clean = _redactor(result, redact)
+        if output_format is DecodeFormat.jsonl:
+            for message in result.messages:
+                out.write(json_text(clean.apply(message_record(message))) + "\n")
+        else:
+            for message in result.messages:
+                if verbose:
+                    out.write(clean.text("\n".join(message_tree(message))) + "\n")
+                else:
+                    out.write(clean.text(message_line(message)) + "\n")
+        for warning in result.warnings:
+            typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
 
 
@@ -436,28 +436,27 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     from ikepcap.pipeline import Scope, analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
-    marking(redact)
-    result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
-    if redact and store is not None:
-        # The pseudonyms are drawn from every identity the messages carry, also those the keys
-        # reveal; decrypted in the shards, a worker's messages would be opened only there.
-        from ikepcap.decrypt.apply import apply
-        apply(result, store)
-        store = None
-    digests = _file_digests(result) if ticket else None
-    gc.freeze()
-    with analysis_status(len(result.messages), not quiet):
-        analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa), jobs,
-                           store)
-    view = analysis.view
-    from ikepcap.report.esp_only import finding as esp_only
-    nothing = esp_only(result)
-    if nothing is not None:
-        view["capture_findings"].append(nothing)
-    if redact:
-        from ikepcap.report.redact import redact as redact_view
-        view = redact_view(view, result, first_capture)
-        marking(False)                      # the renderers' own frame labels are of pseudonyms
+    with marked(redact):                    # after it, the renderers' own frame labels are of pseudonyms
+        result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
+        if redact and store is not None:
+            # The pseudonyms are drawn from every identity the messages carry, also those the keys
+            # reveal; decrypted in the shards, a worker's messages would be opened only there.
+            from ikepcap.decrypt.apply import apply
+            apply(result, store)
+            store = None
+        digests = _file_digests(result) if ticket else None
+        gc.freeze()
+        with analysis_status(len(result.messages), not quiet):
+            analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa),
+                               jobs, store)
+        view = analysis.view
+        from ikepcap.report.esp_only import finding as esp_only
+        nothing = esp_only(result)
+        if nothing is not None:
+            view["capture_findings"].append(nothing)
+        if redact:
+            from ikepcap.report.redact import redact as redact_view
+            view = redact_view(view, result, first_capture)
     return view, analysis.diagnosed
 
 

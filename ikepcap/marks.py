@@ -12,14 +12,23 @@ workers inherit it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 OPEN, CLOSE = "\ue000", "\ue001"
 _marking = False
 
 
-def marking(on: bool) -> None:
-    """Mark from now on (``--redact``), or not."""
+@contextmanager
+def marked(on: bool) -> Iterator[None]:
+    """Marking while a command builds its report (``--redact``), and never after it, whatever
+    happens in between."""
     global _marking
     _marking = on
+    try:
+        yield
+    finally:
+        _marking = False
 
 
 def wire(value: object) -> str:

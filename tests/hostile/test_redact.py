@@ -23,7 +23,7 @@ from ikepcap.cli import app
 from ikepcap.decrypt.apply import apply
 from ikepcap.decrypt.keys import gather
 from ikepcap.extract.native import extract
-from ikepcap.marks import CLOSE, OPEN, marking, wire
+from ikepcap.marks import CLOSE, OPEN, marked, wire
 
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "isakmp.id.data.fqdn", "isakmp.id.data.user_fqdn",
@@ -111,13 +111,10 @@ def test_marks_become_pseudonyms_by_what_they_hold(marks_only, tmp_path):
     from ikepcap.report.redact import Redactor
     extraction = extract([str(generate.many_sas(tmp_path / "ids.pcap", 2))], jobs=1)
     redactor = Redactor(extraction)
-    marking(True)
-    try:
+    with marked(True):
         sentence = (f"IDi {wire('peer1.example.net')} from {wire(extraction.messages[0].src)}, selector "
                     f"{wire('10.1.0.0/24')}-{wire('2001:db8::1')}, label {wire('secret' + OPEN + 'x' + CLOSE)}, "
                     f"again {wire('secretx')}, plain 192.0.2.99")
-    finally:
-        marking(False)
     assert redactor.text(sentence) == ("IDi id-2 from ip4-1, selector ip4-4/24-ip6-1, label value-1, again value-1, "
                                        "plain 192.0.2.99")
     assert wire("peer1.example.net") == "peer1.example.net"            # not redacting: nothing is marked
@@ -182,3 +179,14 @@ def test_each_file_of_a_redacted_run_is_numbered_by_its_place(tmp_path):
     table = result.stdout[result.stdout.index("3 files:"):].splitlines()
     assert [line.split()[0] for line in table[3:]] == ["capture-1", "capture-2", "capture-3"], table
     assert "capture-3: empty file" in output
+
+
+def test_marking_ends_with_the_command_even_when_it_fails(tmp_path):
+    """A redacted command that stops on bad input leaves nothing marked for the next one run in
+    the same process (the tests', a library caller's)."""
+    empty = tmp_path / "empty.pcap"
+    empty.write_bytes(b"")
+    for command in ("diagnose", "decode"):
+        result = CliRunner().invoke(app, [command, "--redact", str(empty)])
+        assert result.exit_code == 2
+        assert wire("192.0.2.1") == "192.0.2.1"
