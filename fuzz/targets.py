@@ -72,14 +72,15 @@ def _read(data: bytes) -> Extraction | None:
     return extraction
 
 
-def _reading(extraction: Extraction | None) -> tuple | None:
-    """What a reader hands on, comparable."""
+def reading(extraction: Extraction | None) -> tuple | None:
+    """What a reader hands on, comparable: here, and in tests/read/test_compiled.py, which holds
+    the compiled and the Python sift equal on every capture."""
     if extraction is None:
         return None
-    return ([(m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.marker, m.ip_length, m.fragments, m.ttl, m.data)
-             for m in extraction.messages], [repr(f) for f in extraction.esp],
+    return ([(m.file, m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.marker, m.ip_length, m.fragments, m.ttl,
+              m.data) for m in extraction.messages], [repr(f) for f in extraction.esp],
             [repr(k) for k in extraction.keepalives], [repr(e) for e in extraction.icmp_errors],
-            repr(extraction.files), repr(extraction.lost_fragments))
+            list(extraction.warnings), repr(extraction.files), repr(extraction.lost_fragments))
 
 
 PSEUDONYM = re.compile(r"ip[46]-\d+")
@@ -96,7 +97,7 @@ def capture_target(data: bytes) -> None:
             python = _read(data)
         finally:
             prefilter.compiled = compiled
-        assert _reading(python) == _reading(extraction), "the compiled and the Python sift read differently"
+        assert reading(python) == reading(extraction), "the compiled and the Python sift read differently"
     if extraction is None:
         return
     view = analyse(extraction, messages=True).view              # what `diagnose` runs

@@ -27,7 +27,7 @@ from ikepcap import __version__
 from ikepcap.extract.model import Extraction
 from ikepcap.marks import marked
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
-from ikepcap.read.errors import CaptureError
+from ikepcap.read.errors import CaptureError, reason
 from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import json_document, json_text, terminal
 
@@ -497,9 +497,9 @@ def _each(paths: list[str], width: int, options: dict) -> tuple[int, str]:
             view, _ = _diagnosed([path], **options, first_capture=number)
         except (CaptureError, OSError) as error:
             # redacted, each file is capture-N, N its place in the run, in its report and in the table
-            name, reason = f"capture-{number}" if options["redact"] else path, str(error).removeprefix(f"{path}: ")
-            typer.echo(f"ikepcap: {terminal(f'{name}: {reason}')}", err=True)
-            rows.append(each.unreadable(name, reason))
+            name, why = f"capture-{number}" if options["redact"] else path, reason(error, path)
+            typer.echo(f"ikepcap: {terminal(f'{name}: {why}')}", err=True)
+            rows.append(each.unreadable(name, why))
             code = EXIT_BAD_INPUT
             continue
         matched = matched or bool(view["sas"])

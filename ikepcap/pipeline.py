@@ -99,10 +99,10 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
     built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
     progressed = {bucket.messages[0].src for bucket in grouping.buckets if len(bucket.messages) > 1}
-    lone = flood_like(list(built.values()), progressed)
+    candidates = {i: sa for i, sa in built.items() if flood_like(sa, progressed)}
+    lone = list(candidates.values())
     flood = flood_of(capture, lone)
-    flooding = {id(sa) for sa in lone}
-    members = frozenset(i for i, sa in built.items() if id(sa) in flooding) if flood is not None else frozenset()
+    members = frozenset(candidates) if flood is not None else frozenset()
     jobs = jobs or os.cpu_count() or 1
     if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1

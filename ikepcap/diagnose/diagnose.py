@@ -372,7 +372,8 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
     overflow = correlation.overflow
     # only conversations that never went past one first message: a busy headend past the memory
     # bounds refuses honest conversations too, and those are no flood
-    uncounted = (overflow.lone if overflow else 0) + correlation.dropped_sas
+    counted_lone = overflow.lone if overflow else 0
+    uncounted = counted_lone + correlation.dropped_sas
     if len(lone) + uncounted < FLOOD_MIN_SAS:
         return None
     sources: Counter = Counter(overflow.sources if overflow else {})
@@ -382,7 +383,8 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
         sources[message.src] += 1
         times.append(message.time)
     return Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
-                 messages=len(lone) + (overflow.lone_messages if overflow else 0) + correlation.dropped_messages,
+                 messages=(len(lone) + counted_lone + (overflow.beyond_lone if overflow else 0)
+                           + correlation.dropped_messages),
                  sources=sources.most_common(FLOOD_TOP_SOURCES),
                  source_undercount=overflow.undercount if overflow else 0,
                  first_time=min(times), last_time=max(times))
@@ -392,12 +394,12 @@ def is_lone(sa: IkeSa) -> bool:
     return len(sa.steps) == 1
 
 
-def flood_like(lone: list[IkeSa], progressed: set[str]) -> list[IkeSa]:
-    """The lone SAs that look like a flood's: from a source none of whose SAs went further
+def flood_like(sa: IkeSa, progressed: set[str]) -> bool:
+    """A lone SA that looks like a flood's: from a source none of whose SAs went further
     (``progressed``: the initiators of SAs of more than one message). A busy headend's own
     single-message SAs — a notification sent once, an attempt the capture's end cut — come from
     peers that complete others, and are diagnosed one by one."""
-    return [sa for sa in lone if sa.steps[0].message.src not in progressed]
+    return sa.steps[0].message.src not in progressed
 
 
 def _flood_sources(flood: Flood) -> str:
@@ -444,7 +446,7 @@ def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
 
 def diagnose(correlation: Correlation) -> Diagnosis:
     progressed = {sa.steps[0].message.src for sa in correlation.sas if not is_lone(sa)}
-    lone = flood_like([sa for sa in correlation.sas if is_lone(sa)], progressed)
+    lone = [sa for sa in correlation.sas if is_lone(sa) and flood_like(sa, progressed)]
     flood = flood_of(correlation, lone)
     members = {id(sa) for sa in lone} if flood is not None else set()
     diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])

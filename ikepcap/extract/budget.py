@@ -67,11 +67,6 @@ class Overflow:
         """Conversations counted that never went past one unanswered first message."""
         return sum(1 for state in self.counted.values() if state == LONE)
 
-    @property
-    def lone_messages(self) -> int:
-        """The messages of those, and of the conversations past the count that came as one."""
-        return self.lone + self.beyond_lone
-
     def note(self, digest: int, progressed: bool) -> None:
         """A message of conversation ``digest``; ``progressed``: an answer, or not its first message."""
         state = self.counted.get(digest)

@@ -24,7 +24,7 @@ from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MES
 from ikepcap.extract.model import Extraction
 from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
-from ikepcap.read.errors import CaptureError
+from ikepcap.read.errors import CaptureError, reason
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.model import MAX_FLOWS, Datagram, KeepaliveFlow, ReadStats
 from ikepcap.read.pcap import GLOBAL_HEADER, MAGICS, PcapFormat, read_format, resync
@@ -72,8 +72,7 @@ def _short_datagram(datagram: Datagram) -> str:
 
 def _skipped(path: str, error: CaptureError) -> str:
     """A file of a ring or a directory that cannot be read, said with its name marked."""
-    reason = str(error).removeprefix(f"{path}: ")
-    return f"{wire(path)}: {reason}: the file is skipped"
+    return f"{wire(path)}: {reason(error, path)}: the file is skipped"
 
 
 def _attempt(task: Task, extra_ports: frozenset[int], progress: Progress | None = None) -> Part | CaptureError:

@@ -137,10 +137,12 @@ class Sift:
         self.interfaces: dict[int, tuple[float, float]] = {}
         self.reach = max(fast.triage.size, fast.details.size)     # bytes a record must have to be sifted
         self.compiled = compiled
-        watched = bytearray(65536)                  # the compiled loop's port test: one byte per port
-        for port in decoder.watched_ports:
-            watched[port] = 1
-        self.watched = bytes(watched)
+        self.watched = b""                          # the compiled loop's port test: one byte per port
+        if compiled is not None:
+            watched = bytearray(65536)
+            for port in decoder.watched_ports:
+                watched[port] = 1
+            self.watched = bytes(watched)
 
     def sift(self, buf, off: int, stop: int, end: int, frame: int) -> tuple[int, int, int]:
         """The records from ``off`` that start before ``stop`` and lie wholly before ``end``,

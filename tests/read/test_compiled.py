@@ -23,6 +23,9 @@ from ikepcap.read import prefilter
 from ikepcap.read.linktypes import ETHERNET
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 
+sys.path.insert(0, str(REPO / "fuzz"))
+from targets import reading  # noqa: E402  (fuzz/ is a folder of scripts; its harness compares the same)
+
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 needs_compiled = pytest.mark.skipif(prefilter.compiled is None, reason="the compiled sift is not built")
 
@@ -35,11 +38,7 @@ def test_the_compiled_sift_is_built_where_a_compiler_is():
 
 
 def _reading(path: Path) -> tuple:
-    extraction = extract([str(path)], jobs=1)
-    messages = [(m.file, m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.marker, m.ip_length, m.fragments,
-                 m.ttl, m.data) for m in extraction.messages]
-    return (messages, [repr(f) for f in extraction.esp], [repr(k) for k in extraction.keepalives],
-            [repr(e) for e in extraction.icmp_errors], list(extraction.warnings), [repr(s) for s in extraction.files])
+    return reading(extract([str(path)], jobs=1))
 
 
 def _both(path: Path, monkeypatch) -> tuple[tuple, tuple]:
