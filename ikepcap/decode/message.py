@@ -95,6 +95,17 @@ V2_CRITICAL = 0x80
 # A real message has a dozen payloads; past this the rest is reported, not decoded.
 MAX_PAYLOADS = 256
 
+# The payload types a peer sends byte for byte alike in every negotiation it starts or answers:
+# its proposals, vendor IDs and notifications. A busy headend's capture repeats each a thousand
+# times; decoded once, the (immutable) payload and its warnings are shared by every message that
+# carries the same bytes. Only payloads that travelled in clear are shared: a decrypted payload
+# is marked as such in place (``_decrypted``).
+SHARED_TYPES = {1: frozenset(map(iana.V1_PAYLOAD_TYPES.number, ("SA", "VID", "Notify"))),
+                2: frozenset(map(iana.V2_PAYLOAD_TYPES.number, ("SA", "VID", "Notify")))}
+SHARED_MAX_BODY = 2048                  # longer bodies (a rare huge proposal list) are decoded each time
+SHARED_MAX_ENTRIES = 8192               # a capture with more distinct ones starts the table afresh
+_shared: dict[tuple, tuple[Payload, tuple[str, ...]]] = {}
+
 
 def decode_datagram(datagram: Datagram) -> Message | None:
     """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header.
@@ -163,13 +174,31 @@ def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, .
     warnings returned here are those the payload decoders found.
     """
     ctx, found = _payloads(message)
-    return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found), tuple(ctx.warnings)
+    return tuple(_clear_payload(head, body, decoder, ctx) for _, (head, body, decoder) in found), tuple(ctx.warnings)
 
 
 def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     """The payloads of one type, without decoding the rest (their warnings are not kept)."""
     ctx, found = _payloads(message, kind)
-    return tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found)
+    return tuple(_clear_payload(head, body, decoder, ctx) for _, (head, body, decoder) in found)
+
+
+def _clear_payload(head: Head, body: bytes, decoder: Decoder, ctx: Context) -> Payload:
+    """``decoder(head, body, ctx)``, shared with earlier messages for a type in SHARED_TYPES
+    (decoders read nothing else but the major version, and only add warnings to ``ctx``)."""
+    if head.type not in SHARED_TYPES[ctx.major] or len(body) > SHARED_MAX_BODY:
+        return decoder(head, body, ctx)
+    key = (ctx.major, head, body, decoder)
+    found = _shared.get(key)
+    if found is None:
+        before = len(ctx.warnings)
+        payload = decoder(head, body, ctx)
+        if len(_shared) >= SHARED_MAX_ENTRIES:
+            _shared.clear()
+        _shared[key] = payload, tuple(ctx.warnings[before:])
+        return payload
+    ctx.warnings += found[1]
+    return found[0]
 
 
 def clear_links(message: Message) -> Iterator[Link]:

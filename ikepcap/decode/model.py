@@ -364,12 +364,14 @@ class Message:
         kind = v2_type if self.is_v2 else v1_type
         found = self.cache.get((kind, cls))     # asked for hundreds of thousands of times on a busy capture
         if found is None:
-            found = self.cache[(kind, cls)] = self._clear_only(kind, cls) + self._inner_only(kind, cls)
+            # an IKEv1 Encrypted body has the type of its first payload: it is not in the clear chain
+            found = self._clear_only(kind, cls) if kind in self.clear_chain else ()
+            if self.plaintext is not None or self.given_inner:
+                found += self._inner_only(kind, cls)
+            self.cache[(kind, cls)] = found
         return found
 
     def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
-        if kind not in self.clear_chain:        # an IKEv1 Encrypted body has the type of its first payload
-            return ()
         full = self.given if self.given is not None else self.cache.get(ALL)
         if full is not None:
             return tuple(p for p in full[0] if p.type == kind and isinstance(p, cls))

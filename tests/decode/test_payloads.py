@@ -518,3 +518,25 @@ def test_proposal_too_short_for_its_fields_is_skipped_in_both_versions():
     m2 = decode_bytes(msg(33, 34, f"00 00 {4 + len(v2.replace(' ', '')) // 2:04x}" + v2, version=0x20))
     assert [(p.number, p.protocol) for p in m2.payloads[0].proposals] == [(2, "IKE")]
     assert m2.warnings == ("SA payload: proposal shorter than its fixed fields",)
+
+
+def test_a_payload_repeated_byte_for_byte_is_decoded_once_with_its_warnings_each_time():
+    body = ("00000001 00000001"
+            "00 00 0010 01 01 00 05"                 # announces 5 transforms
+            "00 00 0008 01 01 0000")                 # has 1
+    wire = msg(1, 2, f"00 00 {4 + len(body.replace(' ', '')) // 2:04x}" + body)
+    first, second = decode_bytes(wire), decode_bytes(wire, frame=2)
+    assert second.payloads_of(1, 33)[0] is first.payloads_of(1, 33)[0]
+    assert first.warnings == second.warnings == ("SA payload: proposal 1 announces 5 transform(s), 1 found",)
+
+
+def test_a_decrypted_payload_is_never_shared_with_a_clear_one():
+    from ikepcap.synth import ike
+    from test_decrypted import plaintext
+    vid = (43, b"the same vendor id")
+    clear = decode_bytes(ike.message(ISPI, RSPI, 34, [vid], version=0x20))
+    sk = decode_bytes(ike.message(ISPI, RSPI, 35, [vid, (46, bytes(48))], version=0x20, first_payload=43), frame=2)
+    sk.open_with(plaintext(vid, version=0x20))
+    assert [v.decrypted for v in sk.vendor_ids()] == [False, True]
+    again = decode_bytes(ike.message(ISPI, RSPI, 34, [vid], version=0x20), frame=3)
+    assert [v.decrypted for v in clear.vendor_ids() + again.vendor_ids()] == [False, False]
