@@ -17,11 +17,11 @@ from ikepcap.correlate.model import AM2, AM3, IKE_SA_INIT, MM3, MM4, NatCheck, S
 from ikepcap.decode import iana
 from ikepcap.decode.model import V1_NATD, V1_NATD_BADDRAFT, V1_NATD_DRAFT, NatDiscovery
 
-# The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), most common first. NAT-D uses
-# the negotiated one; trying each in turn finds it without decoding the SA (a match by a wrong
-# algorithm would be a hash collision), and none matching is a mismatch whatever was agreed.
-V1_HASHES = (hashlib.sha1, hashlib.sha256, hashlib.md5, hashlib.sha384, hashlib.sha512)
-V2_HASHES = (hashlib.sha1,)                 # RFC 7296 §2.23: always SHA-1
+# The hashes IKEv1 peers negotiate (RFC 2409 App. A, RFC 4868), by digest size. NAT-D uses the
+# negotiated one, whose size is the NAT-D payload's: the size names it without decoding the SA,
+# and a size none of them has is a mismatch whatever was agreed.
+V1_HASHES = {h().digest_size: h for h in (hashlib.sha1, hashlib.sha256, hashlib.md5, hashlib.sha384, hashlib.sha512)}
+V2_HASHES = {20: hashlib.sha1}              # RFC 7296 §2.23: always SHA-1
 NAT_DETECTION_SOURCE_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_SOURCE_IP")
 NAT_DETECTION_DESTINATION_IP = iana.V2_NOTIFY_TYPES.number("NAT_DETECTION_DESTINATION_IP")
 NATD_MESSAGES = frozenset({MM3, MM4, AM2, AM3})
@@ -32,12 +32,9 @@ def _packed(address: str) -> bytes:
     return socket.inet_pton(socket.AF_INET6 if ":" in address else socket.AF_INET, address)
 
 
-def _matches(candidates: tuple, expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
-    material = ispi + rspi + _packed(address) + port.to_bytes(2, "big")
-    for hash_ in candidates:
-        if hash_(material).digest() == expected:
-            return True
-    return False
+def _matches(candidates: dict, expected: bytes, ispi: bytes, rspi: bytes, address: str, port: int) -> bool:
+    hash_ = candidates.get(len(expected))
+    return hash_ is not None and hash_(ispi + rspi + _packed(address) + port.to_bytes(2, "big")).digest() == expected
 
 
 def nat_checks(steps: list[Step]) -> list[NatCheck]:

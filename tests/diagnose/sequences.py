@@ -61,7 +61,7 @@ class Conversation:
     # --- IKEv1 ------------------------------------------------------------------------------
 
     def mm(self, number: int, time: float, sa: bytes = PSK_SA, port: int = 500, size: int = 64,
-           extra: list | None = None, nat: bool = False, **kw) -> None:
+           extra: list | None = None, nat: bool = False, algorithm: str = "sha1", **kw) -> None:
         side = "i" if number % 2 else "r"
         rspi = bytes(8) if number == 1 else RSPI
         if number in (1, 2):
@@ -69,8 +69,8 @@ class Conversation:
         elif number in (3, 4):
             me, peer = self.addresses[side], self.addresses["r" if side == "i" else "i"]
             parts = [(ike.V1_KE, b"k" * 256), (ike.V1_NONCE, b"n" * 32),
-                     (ike.V1_NATD, natd(peer, 500, rspi=RSPI)),
-                     (ike.V1_NATD, natd("203.0.113.99" if nat else me, 500, rspi=RSPI))]
+                     (ike.V1_NATD, natd(peer, 500, rspi=RSPI, algorithm=algorithm)),
+                     (ike.V1_NATD, natd("203.0.113.99" if nat else me, 500, rspi=RSPI, algorithm=algorithm))]
         else:
             data = ike.message(ISPI, rspi, 2, [], flags=1, encrypted=b"\x00" * size, first_payload=5)
             return self.send(time, side, data, port=port, **kw)

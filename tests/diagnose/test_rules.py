@@ -1083,3 +1083,23 @@ def test_an_auth_refusal_after_a_certificate_sized_request_does_not_suspect_the_
     assert causes[0] == first
     assert ("psk-mismatch" in causes) == (request_bytes < 1000)
     assert any("room for a certificate" in d for d in stall.details) == (request_bytes >= 1000)
+
+
+@pytest.mark.parametrize("algorithm", ["sha1", "sha256", "md5", "sha384", "sha512"])
+def test_nat_d_is_checked_with_the_hash_its_size_names(algorithm):
+    """RFC 3947 §3.2: NAT-D is hashed with the negotiated hash, whose digest size the payload has."""
+    c = Conversation()
+    for n in range(1, 5):
+        c.mm(n, n * 0.01, nat=(n == 3), algorithm=algorithm)
+    (sa,) = correlate(Extraction(engine="native", messages=c.messages)).sas
+    assert [(check.sender, check.about, check.matches) for check in sa.nat_checks] == [
+        ("initiator", "receiver", True), ("initiator", "sender", False),
+        ("responder", "receiver", True), ("responder", "sender", True)]
+
+
+def test_a_nat_d_hash_of_no_negotiable_size_matches_nothing():
+    c = Conversation()
+    for n in range(1, 5):
+        c.mm(n, n * 0.01, algorithm="sha224")
+    (sa,) = correlate(Extraction(engine="native", messages=c.messages)).sas
+    assert [check.matches for check in sa.nat_checks] == [False] * 4
