@@ -95,7 +95,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
             apply(extraction, keys)
             keys = None
     grouping = group(ordered(extraction.messages))
-    capture = Correlation([], grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
+    capture = Correlation([], grouping.dropped_lone, grouping.dropped_lone_span, grouping.dropped_capped,
+                          extraction.overflow, notes(grouping))
     # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
     built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
     progressed = {bucket.messages[0].src for bucket in grouping.buckets if len(bucket.messages) > 1}

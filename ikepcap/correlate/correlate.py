@@ -51,7 +51,8 @@ def correlate(extraction: Extraction) -> Correlation:
     grouping = group(ordered(extraction.messages))
     sas = [ike_sa(bucket) for bucket in grouping.buckets]
     attach(sas, extraction)
-    return Correlation(sas, grouping.dropped_messages, grouping.dropped_sas, extraction.overflow, notes(grouping))
+    return Correlation(sas, grouping.dropped_lone, grouping.dropped_lone_span, grouping.dropped_capped,
+                       extraction.overflow, notes(grouping))
 
 
 def ordered(messages: list[Message]) -> list[Message]:
@@ -124,7 +125,8 @@ def notes(grouping: Grouping) -> list[str]:
                     f"{worst[0].frame} to frame {worst[1].frame}): messages are taken in the file's order there, "
                     "and an interval across the step is not a real one")
     if grouping.dropped_sas:
-        said.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {grouping.dropped_sas} "
+        many = f"at least {grouping.dropped_sas}" if grouping.dropped_capped else grouping.dropped_sas
+        said.append(f"more than {MAX_SAS} IKE SAs: {grouping.dropped_messages} messages of {many} "
                     "further SAs were counted, not diagnosed")
     return said
 

@@ -177,7 +177,10 @@ class IkeSa:
 @dataclass(slots=True)
 class Correlation:
     sas: list[IkeSa]
-    dropped_messages: int = 0           # messages of SAs beyond the tracking bound (a flood)
-    dropped_sas: int = 0
+    # SAs of one unanswered first message from a source that progressed nowhere, left out past the
+    # tracking bound (a flood's), and the first and last of their times
+    dropped_lone: int = 0
+    dropped_lone_span: tuple[float, float] | None = None
+    dropped_capped: bool = False        # more were dropped than are told apart: the count is a lower bound
     overflow: Overflow | None = None    # what extraction counted but did not keep
     notes: list[str] = field(default_factory=list)    # bounds hit while correlating

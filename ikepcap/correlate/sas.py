@@ -56,7 +56,16 @@ def _notified_sa(message: Message) -> bytes | None:
 class Grouping:
     buckets: list[Bucket]
     dropped_messages: int               # messages of SAs beyond MAX_SAS
-    dropped_sas: int
+    dropped_sas: int                    # at most MAX_SAS are told apart: past that, a lower bound
+    # the dropped SAs that never went past one unanswered first message from a source none of whose
+    # SAs progressed (what a flood is made of), and the first and last of those messages' times
+    dropped_lone: int = 0
+    dropped_lone_span: tuple[float, float] | None = None
+
+    @property
+    def dropped_capped(self) -> bool:
+        """More SAs were dropped than are told apart: the counts are lower bounds."""
+        return self.dropped_sas >= MAX_SAS
     twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
     # (earlier, later) pairs of one file's consecutive messages whose clock went backwards
     clock_steps: list[tuple[Message, Message]] = field(default_factory=list)
@@ -114,7 +123,8 @@ def group(messages: list[Message]) -> Grouping:
     buckets: dict[SaKey, Bucket] = {}
     order: list[Bucket | None] = []
     dropped = 0
-    dropped_keys: set[SaKey] = set()
+    # each dropped SA (at most MAX_SAS of them): its first message while that is all there is of it
+    dropped_keys: dict[SaKey, Message | None] = {}
     last: dict[str, Message] = {}
     steps: list[tuple[Message, Message]] = []
     evictor = _Evictor()
@@ -137,20 +147,21 @@ def group(messages: list[Message]) -> Grouping:
         if bucket is None:
             if key in dropped_keys:
                 dropped += 1
+                dropped_keys[key] = None
                 continue
             if len(buckets) >= MAX_SAS:
                 place = evictor.victim(order)
                 if place is None:
                     dropped += 1
                     if len(dropped_keys) < MAX_SAS:
-                        dropped_keys.add(key)
+                        dropped_keys[key] = message if message.rspi == ZERO_SPI else None
                     continue
                 victim = order[place]
                 order[place] = None
                 del buckets[victim.key]
                 dropped += len(victim.messages)
                 if len(dropped_keys) < MAX_SAS:
-                    dropped_keys.add(victim.key)
+                    dropped_keys[victim.key] = victim.messages[0]
             bucket = buckets[key] = Bucket(key)
             evictor.opened(len(order))
             order.append(bucket)
@@ -165,7 +176,9 @@ def group(messages: list[Message]) -> Grouping:
     twice: list[Message] = []
     for bucket in kept:
         _drop_capture_duplicates(bucket, twice)
-    return Grouping(kept, dropped, len(dropped_keys), twice, steps)
+    lone = [m.time for m in dropped_keys.values() if m is not None and m.src not in evictor.trusted]
+    return Grouping(kept, dropped, len(dropped_keys), twice=twice, clock_steps=steps, dropped_lone=len(lone),
+                    dropped_lone_span=(min(lone), max(lone)) if lone else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -373,18 +373,20 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
     # only conversations that never went past one first message: a busy headend past the memory
     # bounds refuses honest conversations too, and those are no flood
     counted_lone = overflow.lone if overflow else 0
-    uncounted = counted_lone + correlation.dropped_sas
+    uncounted = counted_lone + correlation.dropped_lone
     if len(lone) + uncounted < FLOOD_MIN_SAS:
         return None
     sources: Counter = Counter(overflow.sources if overflow else {})
     times = [overflow.first[2], overflow.last_time] if overflow and overflow.first else []
+    times += correlation.dropped_lone_span or ()
     for sa in lone:
         message = sa.steps[0].message
         sources[message.src] += 1
         times.append(message.time)
-    return Flood(sas=len(lone) + uncounted, sas_at_least=bool(overflow and overflow.capped),
+    at_least = bool(overflow and overflow.capped) or correlation.dropped_capped
+    return Flood(sas=len(lone) + uncounted, sas_at_least=at_least,
                  messages=(len(lone) + counted_lone + (overflow.beyond_lone if overflow else 0)
-                           + correlation.dropped_messages),
+                           + correlation.dropped_lone),
                  sources=sources.most_common(FLOOD_TOP_SOURCES),
                  source_undercount=overflow.undercount if overflow else 0,
                  first_time=min(times), last_time=max(times))

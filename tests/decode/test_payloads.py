@@ -10,8 +10,10 @@ from __future__ import annotations
 import struct
 
 from conftest import FIXTURES, decode_bytes
+from test_decrypted import plaintext
 
 from ikepcap.decode import model
+from ikepcap.synth import ike
 
 ISPI = bytes.fromhex("0011223344556677")
 RSPI = bytes.fromhex("8899aabbccddeeff")
@@ -531,8 +533,6 @@ def test_a_payload_repeated_byte_for_byte_is_decoded_once_with_its_warnings_each
 
 
 def test_a_decrypted_payload_is_never_shared_with_a_clear_one():
-    from ikepcap.synth import ike
-    from test_decrypted import plaintext
     vid = (43, b"the same vendor id")
     clear = decode_bytes(ike.message(ISPI, RSPI, 34, [vid], version=0x20))
     sk = decode_bytes(ike.message(ISPI, RSPI, 35, [vid, (46, bytes(48))], version=0x20, first_payload=43), frame=2)

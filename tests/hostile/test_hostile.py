@@ -15,9 +15,12 @@ import generate
 import pytest
 from conftest import CAPTURES
 
+from ikepcap.correlate import correlate as correlate_module
+from ikepcap.correlate import sas
 from ikepcap.correlate.correlate import correlate
 from ikepcap.decode import attributes
 from ikepcap.decode.message import decode_datagram as native_decode
+from ikepcap.diagnose import diagnose as diagnose_module
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract import budget, native
 from ikepcap.extract.native import extract
@@ -246,6 +249,37 @@ def test_a_busy_headend_past_the_bounds_is_no_flood(tmp_path, monkeypatch, jobs)
     assert any("counted, not kept" in w for w in result.warnings)
     diagnosis = diagnose(correlate(result))
     assert diagnosis.flood is None and "flood" not in [f.rule for f in diagnosis.capture_findings]
+
+
+def test_answered_sas_past_the_sa_bound_are_no_flood(tmp_path, monkeypatch):
+    """Correlation's own bound (SAs tracked) refuses SAs that progressed when none is a lone first
+    message to evict: they are counted and said, not taken for a flood (a flood of no single-message
+    SA had no time span, and the report stopped with a traceback)."""
+    monkeypatch.setattr(sas, "MAX_SAS", 100)
+    monkeypatch.setattr(correlate_module, "MAX_SAS", 100)
+    monkeypatch.setattr(diagnose_module, "FLOOD_MIN_SAS", 50)
+    path = generate.many_sas(tmp_path / "busy.pcap", 400)          # 400 answered SAs, 800 messages
+    result = extract([str(path)], jobs=1)
+    assert len(result.messages) == 800 and result.overflow.messages == 0
+    diagnosis = diagnose(correlate(result))
+    assert diagnosis.flood is None and len(diagnosis.sas) == 100
+    assert any("more than 100 IKE SAs: 600 messages of at least 100 further SAs" in n for n in diagnosis.notes)
+    view = analyse(result, messages=False, jobs=1).view
+    assert view["flood"] is None and len(view["sas"]) == 100
+
+
+def test_a_flood_past_the_sa_bound_is_counted_whole(tmp_path, monkeypatch):
+    """The lone SAs correlation's bound evicts are the flood's: counted in it, with their times; past
+    what the bound tells apart, the count is a lower bound."""
+    monkeypatch.setattr(sas, "MAX_SAS", 100)
+    monkeypatch.setattr(diagnose_module, "FLOOD_MIN_SAS", 50)
+    for count, at_least in ((180, False), (1000, True)):
+        path = _capture(tmp_path / "flood.pcap", _flood_frames(count, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
+        result = extract([str(path)], jobs=1)
+        assert len(result.messages) == count and result.overflow.messages == 0
+        flood = diagnose(correlate(result)).flood
+        assert (flood.sas, flood.sas_at_least) == (min(count, 200), at_least)
+        assert (flood.first_time, flood.last_time) == pytest.approx((1.0, 1.0 + (count - 1) * 1e-4))
 
 
 @pytest.mark.parametrize("bounded", [False, True])
