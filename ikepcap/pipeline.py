@@ -14,6 +14,7 @@ capture and then diagnosing it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,10 @@ PARALLEL_MESSAGES = 20_000
 # Shards are balanced by messages, an SA counting as this many: diagnosing an SA and building
 # its view cost about as much as correlating ten messages.
 SA_WEIGHT = 10
+# A shard is diagnosed a chunk of whole peer pairs at a time, of about this weight: what the SAs
+# of a chunk hold while they are diagnosed (their steps, findings, decoded payloads; some 25 KB
+# an SA) is let go before the next chunk, and only their views stay.
+CHUNK_WEIGHT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +190,37 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int,
     number, indices = share
     work = _work
     outcomes = [] if work.keys is None else _decrypt(work.keys, number)
-    # a lone SA built before its message was opened is built again
-    sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened else work.built[i]
-           for i in indices]
-    attach(sas, work.extraction)
-    kept = [(i, sa) for i, sa in zip(indices, sas) if i not in work.flood_members]
-    diagnoses = diagnose_sas([sa for _, sa in kept])
-    rows = [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
-            if work.scope.wants(d.sa)]
-    return rows, len(diagnoses), outcomes
+    rows: list[tuple[tuple, dict]] = []
+    diagnosed = 0
+    for chunk in _chunks(indices, work.buckets):
+        # a lone SA built before its message was opened is built again
+        sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened
+               else work.built[i] for i in chunk]
+        attach(sas, work.extraction)
+        kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
+        diagnoses = diagnose_sas([sa for _, sa in kept])
+        rows += [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
+                 if work.scope.wants(d.sa)]
+        diagnosed += len(diagnoses)
+        for i in chunk:                 # decoded again, should a later stage ask
+            for message in work.buckets[i].messages:
+                message.cache.clear()
+    return rows, diagnosed, outcomes
+
+
+def _chunks(indices: list[int], buckets: list[Bucket]) -> Iterator[list[int]]:
+    """A share's bucket indices in chunks of whole peer pairs (ICMP errors, ESP and supersession
+    are settled among the SAs of a pair) of about CHUNK_WEIGHT, each in capture order."""
+    pairs: dict[tuple, list[int]] = {}
+    for i in indices:
+        pairs.setdefault(buckets[i].key[2:4], []).append(i)
+    chunk: list[int] = []
+    weight = 0
+    for members in pairs.values():
+        chunk += members
+        weight += sum(SA_WEIGHT + len(buckets[i].messages) for i in members)
+        if weight >= CHUNK_WEIGHT:
+            yield sorted(chunk)
+            chunk, weight = [], 0
+    if chunk:
+        yield sorted(chunk)

@@ -88,6 +88,17 @@ def test_a_busy_capture_gives_the_sequential_report(busy, jobs, always_parallel)
     same(_sharded(busy, jobs), _sequential(busy))
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_busy_capture_diagnosed_a_peer_pair_at_a_time_gives_the_sequential_report(busy, jobs, monkeypatch,
+                                                                                   always_parallel) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 1)
+    for message in busy.messages:
+        message.cache.clear()
+    chunked = _sharded(busy, jobs)
+    assert all(not m.cache for m in busy.messages)          # what a chunk decoded went with it
+    same(chunked, _sequential(busy))
+
+
 def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
     path = tmp_path / "flood.pcap"
     _bench_builder().build_flood(path, 400)
