@@ -9,6 +9,7 @@ it depends on when or where ikepcap ran, so the same capture always gives the sa
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from ikepcap import __version__
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa, Step
@@ -24,6 +25,7 @@ from ikepcap.diagnose.model import (
     Finding,
     Flood,
     PhaseVerdict,
+    RankedCause,
     SaDiagnosis,
     SideState,
 )
@@ -75,9 +77,27 @@ def _side(d: SaDiagnosis, side: str) -> dict:
         "implementation": None if found is None else {
             "name": found.name, "version": found.version, "confidence": found.confidence,
             "evidence": list(found.evidence)},
-        "commands": [{"command": c.command, "shows": c.shows}
-                     for c in commands(found.name if found is not None else None, side)],
+        "commands": _commands(found.name if found is not None else None, side),
     }
+
+
+# The parts of a view that come from the tables whole (commands, causes, checks) are built once and
+# shared by every SA and finding that shows them: on a busy headend they were a quarter of the
+# views' memory, which grows with the SAs. A view is only ever read; the redactor makes a copy.
+
+@lru_cache(maxsize=None)                # an implementation name (or None), and a side
+def _commands(name: str | None, side: str) -> list[dict]:
+    return [{"command": c.command, "shows": c.shows} for c in commands(name, side)]
+
+
+@lru_cache(maxsize=1024)
+def _causes(causes: tuple[RankedCause, ...]) -> list[dict]:
+    return [{"id": c.id, "title": c.title, "likelihood": c.likelihood} for c in causes]
+
+
+@lru_cache(maxsize=1024)
+def _checks(checks: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, list[str]]:
+    return {side: list(items) for side, items in checks}
 
 
 def _phase(verdict: PhaseVerdict) -> dict:
@@ -106,8 +126,8 @@ def _finding(finding: Finding, spis: dict[tuple[str, int], str]) -> dict:
         "inferred": finding.inferred,
         "evidence": [{"file": wire(e.file), "frame": e.frame, "time": e.time, "note": e.note}
                      for e in finding.evidence],
-        "causes": [{"id": c.id, "title": c.title, "likelihood": c.likelihood} for c in finding.causes],
-        "checks": {side: list(items) for side, items in finding.checks},
+        "causes": _causes(finding.causes),
+        "checks": _checks(finding.checks),
         "wireshark_filter": filters[0]["filter"] if len(filters) == 1 else None,
         "wireshark_filters": filters,
     }

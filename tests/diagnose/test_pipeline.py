@@ -231,3 +231,20 @@ def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
         for i in shard:
             assert home.setdefault(buckets[i].key[:2], number) == number
     assert len(shards) == 4 and all(shards)
+
+
+def test_what_views_take_whole_from_the_tables_is_shared_not_copied(busy) -> None:
+    """Commands, causes and checks come from the tables: one object for every SA that shows them
+    (a busy headend's views grow with its SAs)."""
+    sas = analyse(busy, False, jobs=1).view["sas"]
+    by_name: dict = {}
+    for sa in sas:
+        for side in ("initiator", "responder"):
+            name = (sa[side]["implementation"] or {}).get("name"), side
+            assert by_name.setdefault(name, sa[side]["commands"]) is sa[side]["commands"]
+    findings = [f for sa in sas for f in sa["findings"]]
+    by_rule = {}
+    for f in findings:
+        first = by_rule.setdefault((f["rule"], tuple(c["id"] for c in f["causes"])), f)
+        assert first["causes"] is f["causes"] and (first["checks"] is f["checks"] or first["checks"] != f["checks"])
+    assert len(findings) > len(by_rule) > 1
