@@ -35,7 +35,16 @@ from dataclasses import dataclass
 
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import ETH_IPV4, ETH_IPV6, FAST_LAYOUTS
-from ikepcap.read.model import MAX_FLOWS, PROTO_ESP, PROTO_TCP, PROTO_UDP
+from ikepcap.read.model import (
+    MAX_FLOWS,
+    NAT_T_PORT,
+    PROTO_ESP,
+    PROTO_TCP,
+    PROTO_UDP,
+    VXLAN_PORT,
+    Datagram,
+    address,
+)
 
 try:
     from ikepcap.read import _sift as compiled
@@ -157,7 +166,8 @@ class Sift:
             return self.compiled.sift(buf, off, stop, end, frame, fast.little, fast.frame_offset, fast.type_offset,
                                       fast.ip_offset, -1 if self.block is None else self.block, self.interfaces,
                                       self.unit, self.max_record, self.watched, decoder.esp, decoder.decode,
-                                      decoder.stats, MAX_FLOWS, self.link_type, self.reach)
+                                      decoder.stats, MAX_FLOWS, self.link_type, self.reach, decoder.on_datagram,
+                                      Datagram, address, decoder.file, NAT_T_PORT, VXLAN_PORT)
         triage = fast.triage.unpack_from
         details = fast.details.unpack_from
         ports = PORTS.unpack_from

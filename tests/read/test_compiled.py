@@ -10,6 +10,7 @@ import importlib.util
 import os
 import random
 import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 
 from ikepcap.extract.native import extract
 from ikepcap.read import prefilter
+from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import ETHERNET
+from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 
 sys.path.insert(0, str(REPO / "fuzz"))
@@ -126,3 +129,54 @@ _SPAN_SAMPLE: list[Frame] = []
 def _sample(folder: Path) -> list[Frame]:
     _SPAN_SAMPLE.extend(_span_frames(folder, 2_000))
     return _SPAN_SAMPLE
+
+
+def _udp_with_length(sport: int, dport: int, payload: bytes, length: int) -> bytes:
+    return struct.pack("!HHHH", sport, dport, length, 0) + payload
+
+
+_IKE = ike.message(bytes(range(1, 9)), bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
+A, B = "192.0.2.1", "198.51.100.2"
+# (what it is, the frame, whether the compiled sift makes its Datagram itself)
+_EDGES = [
+    ("IKE on 500", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), True),
+    ("IKE on 4500 behind the marker", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, bytes(4) + _IKE)), True),
+    ("IKE from 4500 to 500", packets.ethernet(packets.ip_udp(A, B, 4500, 500, bytes(4) + _IKE)), True),
+    ("Ethernet padding after the datagram", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)) + bytes(30), True),
+    ("bytes after the UDP datagram inside IP", packets.ethernet(packets.ipv4(
+        A, B, 17, _udp_with_length(500, 500, _IKE + b"trailer", 8 + len(_IKE)))), True),
+    ("NAT-T keepalive", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, b"\xff")), False),
+    ("ESP in UDP", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, b"\x00\x00\x10\x01" + bytes(40))), False),
+    ("marker and nothing after it", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, bytes(4))), False),
+    ("four zero bytes on 500", packets.ethernet(packets.ip_udp(A, B, 500, 500, bytes(4) + _IKE)), False),
+    ("on a --port, behind the marker", packets.ethernet(packets.ip_udp(A, B, 4501, 4501, bytes(4) + _IKE)), False),
+    ("one byte of IKE", packets.ethernet(packets.ip_udp(A, B, 500, 500, b"\x01")), False),
+    ("UDP length past the IP datagram", packets.ethernet(packets.ipv4(
+        A, B, 17, _udp_with_length(500, 500, _IKE, 8 + len(_IKE) + 50))), False),
+    ("UDP length below its header", packets.ethernet(packets.ipv4(A, B, 17, _udp_with_length(500, 500, _IKE, 4))),
+     False),
+    ("IP total length past the frame", packets.ethernet(packets.ipv4(
+        A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=28 + len(_IKE) + 100)), False),
+    ("IP total length below its header", packets.ethernet(packets.ipv4(
+        A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=0)), False),
+    ("VXLAN carrying IKE", packets.ethernet(packets.ip_udp(A, B, 4789, 4789, packets.vxlan(
+        packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), 7))), False),
+]
+
+
+@needs_compiled
+@pytest.mark.parametrize("name, data, shortcut", _EDGES, ids=[edge[0] for edge in _EDGES])
+@pytest.mark.parametrize("cut", [False, True])
+def test_the_compiled_shortcut_reads_each_edge_as_the_decoder_does(tmp_path, monkeypatch, name, data, shortcut, cut):
+    """A frame filtered to IKE becomes its Datagram in the compiled loop, and everything around
+    that shortcut takes the decoder's way: both read each edge alike, also cut by a snaplen."""
+    path = tmp_path / "edge.pcap"
+    write_pcap(path, [Frame(1.0, data[:-3] if cut else data, len(data) if cut else None)])
+    decoded = []
+    original = FrameDecoder.decode
+    monkeypatch.setattr(FrameDecoder, "decode", lambda self, *args: decoded.append(args[0]) or original(self, *args))
+    compiled = reading(extract([str(path)], frozenset({4501}), jobs=1))
+    assert decoded == ([] if shortcut and not cut else [1])
+    with monkeypatch.context() as patch:
+        patch.setattr(prefilter, "compiled", None)
+        assert reading(extract([str(path)], frozenset({4501}), jobs=1)) == compiled
