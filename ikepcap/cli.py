@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ikepcap import __version__
-from ikepcap.extract.model import Extraction
+from ikepcap.extract.model import Extraction, Scope
 from ikepcap.marks import marked
 from ikepcap.read.capture import GZIP_MAGIC, PCAPNG_MAGIC
 from ikepcap.read.errors import CaptureError, reason
@@ -202,9 +202,10 @@ def run_extraction(files: list[str], engine: Engine, ports: list[int], tshark_op
 
 def read_with_keys(files: list[str], engine: Engine, ports: list[int], tshark_options: list[str],
                    jobs: int | None, quiet: bool, keys: list[Path] | None, no_keys: bool,
-                   digest: bool) -> tuple[Extraction, KeyStore | None]:
+                   digest: bool, scope: Scope | None = None) -> tuple[Extraction, KeyStore | None]:
     """``files`` read, and the keys to decrypt them with, not yet used (None: no keys, or the
-    tshark engine, which was given them as Wireshark's decryption tables)."""
+    tshark engine, which was given them as Wireshark's decryption tables); ``scope``: what the
+    report will be narrowed to, which the native engine keeps within bounds of its own."""
     extra = frozenset(ports)
     if tshark_options and engine is not Engine.tshark:
         raise fail("--tshark-option applies to --engine tshark only (the native engine decrypts with --keys)")
@@ -220,7 +221,7 @@ def read_with_keys(files: list[str], engine: Engine, ports: list[int], tshark_op
         return result, None
     from ikepcap.extract.native import extract
     with ProgressBar(files, not quiet) as progress:
-        result = extract(files, extra, progress, jobs, digest)
+        result = extract(files, extra, progress, jobs, digest, scope)
     if not key_paths and not any(beside(capture) for capture in captures):
         return result, None
     from ikepcap.decrypt.keys import gather
@@ -433,11 +434,12 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
                jobs: int | None, quiet: bool, redact: bool, first_capture: int = 1) -> tuple[dict, int]:
     """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa;
     ``first_capture``: the number --redact gives the first file (--each numbers them all)."""
-    from ikepcap.pipeline import Scope, analyse
+    from ikepcap.pipeline import analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
+    scope = Scope(peer, sa)
     with marked(redact):                    # after it, the renderers' own frame labels are of pseudonyms
-        result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket)
+        result, store = read_with_keys(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys, ticket, scope)
         if redact and store is not None:
             # The pseudonyms are drawn from every identity the messages carry, also those the keys
             # reveal; decrypted in the shards, a worker's messages would be opened only there.
@@ -447,8 +449,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
         digests = _file_digests(result) if ticket else None
         gc.freeze()
         with analysis_status(len(result.messages), not quiet):
-            analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, Scope(peer, sa),
-                               jobs, store)
+            analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, scope, jobs, store)
         view = analysis.view
         from ikepcap.report.esp_only import finding as esp_only
         nothing = esp_only(result)

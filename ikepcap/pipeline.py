@@ -22,7 +22,7 @@ from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
-from ikepcap.extract.model import Extraction
+from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import balanced, map_forked
 from ikepcap.report.view import document, sa_view
 
@@ -39,18 +39,6 @@ SA_WEIGHT = 10
 # of a chunk hold while they are diagnosed (their steps, findings, decoded payloads; some 25 KB
 # an SA) is let go before the next chunk, and only their views stay.
 CHUNK_WEIGHT = 50_000
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What the report is narrowed to (--peer, --sa: an SPI prefix, initiator's or responder's)."""
-
-    peer: str | None = None
-    spi: str | None = None
-
-    def wants(self, sa: IkeSa) -> bool:
-        return ((self.peer is None or self.peer in (sa.initiator, sa.responder))
-                and (self.spi is None or sa.ispi.hex().startswith(self.spi) or sa.rspi.hex().startswith(self.spi)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +188,7 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int,
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
         diagnoses = diagnose_sas([sa for _, sa in kept])
         rows += [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
-                 if work.scope.wants(d.sa)]
+                 if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
         diagnosed += len(diagnoses)
         for i in chunk:                 # decoded again, should a later stage ask
             for message in work.buckets[i].messages:

@@ -13,6 +13,26 @@ from ikepcap.extract.budget import Overflow
 from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments, ReadStats
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the report is narrowed to (--peer, --sa: an SPI prefix, initiator's or responder's).
+
+    Extraction keeps the messages it covers within bounds of their own, so that on a capture
+    too large to keep whole the SAs asked about are still diagnosed whole."""
+
+    peer: str | None = None
+    spi: str | None = None
+
+    @property
+    def narrows(self) -> bool:
+        return self.peer is not None or self.spi is not None
+
+    def covers(self, one: str, other: str, ispi: bytes, rspi: bytes) -> bool:
+        """An SA or a message between ``one`` and ``other`` under these SPIs is asked about."""
+        return ((self.peer is None or self.peer in (one, other))
+                and (self.spi is None or ispi.hex().startswith(self.spi) or rspi.hex().startswith(self.spi)))
+
+
 @dataclass(slots=True)
 class Extraction:
     engine: str

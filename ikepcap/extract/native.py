@@ -11,6 +11,7 @@ Files are taken in the time order of their first frame, so a ring of files is on
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
 import struct
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
-from ikepcap.extract.model import Extraction
+from ikepcap.extract.model import Extraction, Scope
 from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError, reason
@@ -45,6 +46,7 @@ class Task:
     index: int                          # position among the parts of its file
     span: tuple[int, int] | None        # byte range of a plain pcap, or the whole file
     digest: bool = False                # take the file's SHA-256 while reading it (a whole file only)
+    scope: Scope | None = None          # what was asked about: kept within bounds of its own
 
 
 @dataclass(slots=True)
@@ -87,7 +89,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part = Part(task)
     # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
     # the file would evict too, so the merge (which applies the bounds again) ends as one pass does.
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
+    budget, asked = _budgets(task.scope)
 
     def on_datagram(datagram: Datagram) -> None:
         key = conversation_of(datagram)
@@ -95,18 +97,21 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
             if len(part.short) < MAX_SHORT_NOTES:
                 part.short.append(_short_datagram(datagram))
         else:
-            budget.offer(datagram, key, len(datagram.payload), datagram.src, datagram.payload[8:16] != ZERO_SPI,
-                         datagram.file, datagram.frame, datagram.time)
+            payload = datagram.payload
+            into = budget if asked is None or not task.scope.covers(datagram.src, datagram.dst, payload[:8],
+                                                                    payload[8:16]) else asked
+            into.offer(datagram, key, len(payload), datagram.src, payload[8:16] != ZERO_SPI,
+                       datagram.file, datagram.frame, datagram.time)
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, budget.kept_messages)
+            progress(bytes_read, frames, budget.kept_messages + (asked.kept_messages if asked else 0))
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None,
                            digest=task.digest and task.span is None)
     # only what the bounds kept is decoded: a flood's evicted members cost a header read
-    kept = budget.kept_items()
+    kept = _kept(budget, asked, lambda datagram: datagram.frame)
     part.messages = [decode_datagram(datagram) for datagram in kept]
     part.cut_short = sum(datagram.truncated for datagram in kept)
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
@@ -115,8 +120,30 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.lost_fragments = decoder.lost_fragments
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
-    part.overflow = budget.overflow
+    part.overflow = _overflow(budget, asked)
     return part
+
+
+def _budgets(scope: Scope | None) -> tuple[Budget, Budget | None]:
+    """The bounds for the capture, and when the report is narrowed (--peer, --sa), bounds of their
+    own for what it was narrowed to: past the capture's bounds, the SAs asked about are still kept
+    whole (up to as many again), and what is asked about cannot push the rest out either."""
+    narrowed = scope is not None and scope.narrows
+    return (Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES),
+            Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES) if narrowed else None)
+
+
+def _kept(budget: Budget, asked: Budget | None, arrival: Callable) -> list:
+    """What both budgets kept, in the order it came (``arrival``: a key that grows with it)."""
+    if asked is None:
+        return budget.kept_items()
+    return list(heapq.merge(budget.kept_items(), asked.kept_items(), key=arrival))
+
+
+def _overflow(budget: Budget, asked: Budget | None) -> Overflow:
+    if asked is not None:
+        budget.overflow.merge(asked.overflow)
+    return budget.overflow
 
 
 def _first_time(path: str) -> float:
@@ -299,13 +326,14 @@ def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int,
 
 
 def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), progress: Progress | None = None,
-            jobs: int | None = None, digest: bool = False) -> Extraction:
+            jobs: int | None = None, digest: bool = False, scope: Scope | None = None) -> Extraction:
     """Every IKE message and counter in ``paths``, read by up to ``jobs`` processes; ``digest``:
     with each whole file's SHA-256, which only the ticket reports print (hashing a span capture
-    costs a fifth of reading it)."""
+    costs a fifth of reading it); ``scope``: what the report is narrowed to, kept within bounds of
+    its own."""
     paths = list(paths)
     jobs = jobs or os.cpu_count() or 1
-    tasks = [replace(task, digest=digest) for task in plan(paths, jobs)]
+    tasks = [replace(task, digest=digest, scope=scope) for task in plan(paths, jobs)]
     if jobs < 2 or len(tasks) < 2:
         done_bytes = done_frames = done_messages = 0
         parts = []
@@ -334,23 +362,27 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for part in parts:
         if not isinstance(part, CaptureError):
             by_file.setdefault(part.task.path, []).append(part)
-    budget = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)    # the whole capture's, over all files
+    budget, asked = _budgets(scope)         # the whole capture's, over all files
+    order: dict[str, int] = {}              # each file's place, by the name its messages carry
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
-            file_parts = [run_task(Task(path, 0, None, digest), extra_ports)]
+            file_parts = [run_task(Task(path, 0, None, digest, scope), extra_ports)]
         one = _merge_file(file_parts, extra_ports)
+        order[one.files[0].file] = len(order)
         merged.files += one.files
         for message in one.messages:
-            budget.offer_message(message)
+            into = budget if asked is None or not scope.covers(message.src, message.dst, message.ispi,
+                                                               message.rspi) else asked
+            into.offer_message(message)
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = budget.kept_items()
-    merged.overflow.merge(budget.overflow)
+    merged.messages = _kept(budget, asked, lambda message: (order[message.file], message.frame))
+    merged.overflow.merge(_overflow(budget, asked))
     overflow = merged.overflow
     if overflow.messages:
         file, frame, _ = overflow.first

@@ -26,9 +26,9 @@ from ikepcap.decrypt.decrypt import key_order, sa_of
 from ikepcap.decrypt.keys import KeyStore, gather, read_keys
 from ikepcap.decrypt.tables import beside
 from ikepcap.diagnose.diagnose import diagnose
-from ikepcap.extract.model import Extraction
+from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.native import extract
-from ikepcap.pipeline import Scope, analyse
+from ikepcap.pipeline import analyse
 from ikepcap.read.model import IcmpError, QuotedDatagram
 from ikepcap.report.view import build_view
 

@@ -14,7 +14,9 @@ import sys
 import generate
 import pytest
 from conftest import CAPTURES
+from typer.testing import CliRunner
 
+from ikepcap.cli import app
 from ikepcap.correlate import correlate as correlate_module
 from ikepcap.correlate import sas
 from ikepcap.correlate.correlate import correlate
@@ -23,6 +25,7 @@ from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose import diagnose as diagnose_module
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract import budget, native
+from ikepcap.extract.model import Scope
 from ikepcap.extract.native import extract
 from ikepcap.pipeline import analyse
 from ikepcap.read import capture, frames, model, prefilter
@@ -249,6 +252,39 @@ def test_a_busy_headend_past_the_bounds_is_no_flood(tmp_path, monkeypatch, jobs)
     assert any("counted, not kept" in w for w in result.warnings)
     diagnosis = diagnose(correlate(result))
     assert diagnosis.flood is None and "flood" not in [f.rule for f in diagnosis.capture_findings]
+
+
+LATE_PEER = "10.1.94.1"                     # many_sas's SA 350, 700 messages into the capture
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("scope", [Scope(peer=LATE_PEER), Scope(spi=(350).to_bytes(8, "big").hex())],
+                         ids=["peer", "sa"])
+def test_what_the_report_is_narrowed_to_is_kept_past_the_bounds(tmp_path, monkeypatch, jobs, scope):
+    """--peer/--sa on a capture past the message bound: the SAs asked about are kept and diagnosed
+    whole, however late they come, and the rest is bounded and counted as without them."""
+    monkeypatch.setattr(native, "MAX_MESSAGES", 100)
+    monkeypatch.setattr(native, "SPLIT_BYTES", 1 << 14)            # so that -j2 reads the file in ranges
+    path = generate.many_sas(tmp_path / "busy.pcap", 400)          # 400 answered SAs, 800 messages
+    whole = extract([str(path)], jobs=jobs)
+    assert not any(LATE_PEER in (m.src, m.dst) for m in whole.messages)
+    narrowed = extract([str(path)], jobs=jobs, scope=scope)
+    late = [m for m in narrowed.messages if LATE_PEER in (m.src, m.dst)]
+    assert [m.frame for m in late] == [701, 702]
+    assert [m for m in narrowed.messages if m not in late] == whole.messages
+    assert narrowed.overflow.messages == whole.overflow.messages - 2
+    assert [m.frame for m in narrowed.messages] == sorted(m.frame for m in narrowed.messages)
+    (sa,) = analyse(narrowed, messages=True, scope=scope, jobs=jobs).view["sas"]
+    assert sa["initiator"]["address"] == LATE_PEER and sa["message_count"] == 2
+
+
+def test_the_cli_keeps_the_peer_it_was_asked_about(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "MAX_MESSAGES", 100)
+    path = generate.many_sas(tmp_path / "busy.pcap", 400)
+    result = CliRunner().invoke(app, ["diagnose", "--quiet", "--jobs", "1", "--format", "json", "--peer", LATE_PEER,
+                                      str(path)])
+    (sa,) = json.loads(result.stdout)["sas"]
+    assert sa["initiator"]["address"] == LATE_PEER
 
 
 def test_answered_sas_past_the_sa_bound_are_no_flood(tmp_path, monkeypatch):
