@@ -9,11 +9,12 @@ and the wire fields big-endian, straight from the buffer, where the Python loop 
 for both at once with swapped constants. A test walks every capture both ways and compares.
 
 One shortcut goes further than the Python loop: the frame a capture filtered to IKE is made of,
-a whole IPv4 datagram without options or fragmentation carrying one whole UDP datagram on an IKE
-port (on 4500 behind the non-ESP marker), becomes its ``Datagram`` here, as ``FrameDecoder``
-would make it, without the decoder's walk down the layers. Anything else about such a frame (a
-cut, a keepalive, ESP-in-UDP, VXLAN, a payload that starts with four zero bytes off port 4500)
-takes the decoder's way. The same test holds the two equal.
+a whole IPv4 datagram without options or fragmentation (or IPv6 without extension headers)
+carrying one whole UDP datagram on an IKE port (on 4500 behind the non-ESP marker), becomes its
+``Datagram`` here, as ``FrameDecoder`` would make it, without the decoder's walk down the
+layers. Anything else about such a frame (a cut, a keepalive, ESP-in-UDP, VXLAN, a payload that
+starts with four zero bytes off port 4500) takes the decoder's way. The same test holds the two
+equal.
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize
@@ -60,8 +61,8 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
     cdef Py_ssize_t nxt, p, at, addresses = 0, l4 = 0
     cdef long long incl, length, slack = header + 4
     cdef uint32_t kind, if_id = 0, high, low, wire
-    cdef unsigned int tag, next6, protocol, version, word, inner, sport, dport, total, udp_length
-    cdef Py_ssize_t start
+    cdef unsigned int tag, next6, protocol, version, word, inner, sport, dport, total, udp_length, hops
+    cdef Py_ssize_t start, size
     cdef bint marker
     cdef double time, tick, origin
     cdef list entry
@@ -131,36 +132,42 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
                 entry[0] += 1
                 entry[3] = frame
                 entry[4] = time
-        elif inner == PROTO_UDP and tag == ETH_IPV4 and incl == wire and _whole_ike(data, at, l4, incl - ip, sport,
-                                                                                    dport, nat_t, vxlan):
-            total = _be16(data + at + 2)
+        elif inner == PROTO_UDP and incl == wire and _whole_ike(data, at, l4, incl - ip, tag == ETH_IPV6, sport,
+                                                                dport, nat_t, vxlan):
+            if tag == ETH_IPV4:
+                total, size, hops = _be16(data + at + 2), 4, data[at + 8]
+            else:
+                total, size, hops = IPV6_HEADER + _be16(data + at + 4), 16, data[at + 7]
             udp_length = _be16(data + l4 + 4)
             marker = sport == nat_t or dport == nat_t
             start = l4 + 8 + (4 if marker else 0)
             stats.ike_datagrams += 1
-            deliver(datagram(file, frame, time, address(PyBytes_FromStringAndSize(<const char*>(data + at + 12), 4)),
-                             address(PyBytes_FromStringAndSize(<const char*>(data + at + 16), 4)), sport, dport,
-                             PyBytes_FromStringAndSize(<const char*>(data + start), l4 + udp_length - start), marker,
-                             total, (), False, data[at + 8]))
+            deliver(datagram(file, frame, time, address(PyBytes_FromStringAndSize(<const char*>(data + addresses), size)),
+                             address(PyBytes_FromStringAndSize(<const char*>(data + addresses + size), size)), sport,
+                             dport, PyBytes_FromStringAndSize(<const char*>(data + start), l4 + udp_length - start),
+                             marker, total, (), False, hops))
         else:
             decode(frame, time, link_type, PyBytes_FromStringAndSize(<const char*>(data + p), incl), wire)
         off = nxt
     return off, frame, last
 
 
-cdef inline bint _whole_ike(const uint8_t* data, Py_ssize_t at, Py_ssize_t l4, Py_ssize_t room, unsigned int sport,
-                            unsigned int dport, unsigned int nat_t, unsigned int vxlan) noexcept nogil:
-    """The IPv4 datagram at ``at`` (``room`` bytes of it captured) holds one whole UDP datagram at
-    ``l4`` with an IKE message in it, where ``FrameDecoder`` reads it with no further choice:
-    the IP and UDP lengths agree with what was captured, no VXLAN, and on UDP 4500 the non-ESP
-    marker before a message (elsewhere no four zero bytes, which a --port strips as a marker)."""
-    cdef unsigned int total = _be16(data + at + 2)
+cdef inline bint _whole_ike(const uint8_t* data, Py_ssize_t at, Py_ssize_t l4, Py_ssize_t room, bint v6,
+                            unsigned int sport, unsigned int dport, unsigned int nat_t,
+                            unsigned int vxlan) noexcept nogil:
+    """The IP datagram at ``at`` (``room`` bytes of it captured; IPv4 without options, or IPv6 with
+    UDP as its next header) holds one whole UDP datagram at ``l4`` with an IKE message in it,
+    where ``FrameDecoder`` reads it with no further choice: the IP and UDP lengths agree with what
+    was captured, no VXLAN, and on UDP 4500 the non-ESP marker before a message (elsewhere no four
+    zero bytes, which a --port strips as a marker)."""
+    cdef unsigned int header = IPV6_HEADER if v6 else IPV4_HEADER
+    cdef unsigned int total = IPV6_HEADER + _be16(data + at + 4) if v6 else _be16(data + at + 2)
     cdef unsigned int udp_length
     cdef bint zero
-    if total < IPV4_HEADER + 8 or total > room:
+    if total < header + 8 or total > room:
         return False
     udp_length = _be16(data + l4 + 4)
-    if udp_length <= 8 or udp_length > total - IPV4_HEADER or sport == vxlan or dport == vxlan:
+    if udp_length <= 8 or udp_length > total - header or sport == vxlan or dport == vxlan:
         return False
     zero = udp_length >= 12 and _be16(data + l4 + 8) == 0 and _be16(data + l4 + 10) == 0
     if sport == nat_t or dport == nat_t:

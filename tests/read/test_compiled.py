@@ -135,8 +135,13 @@ def _udp_with_length(sport: int, dport: int, payload: bytes, length: int) -> byt
     return struct.pack("!HHHH", sport, dport, length, 0) + payload
 
 
+def _ipv6_length(packet: bytes, length: int) -> bytes:
+    return packet[:4] + struct.pack("!H", length) + packet[6:]
+
+
 _IKE = ike.message(bytes(range(1, 9)), bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
 A, B = "192.0.2.1", "198.51.100.2"
+A6, B6 = "2001:db8::1", "2001:db8:1::2"
 # (what it is, the frame, whether the compiled sift makes its Datagram itself)
 _EDGES = [
     ("IKE on 500", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), True),
@@ -159,6 +164,16 @@ _EDGES = [
         A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=28 + len(_IKE) + 100)), False),
     ("IP total length below its header", packets.ethernet(packets.ipv4(
         A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=0)), False),
+    ("IKE over IPv6", packets.ethernet(packets.ip_udp(A6, B6, 500, 500, _IKE), ethertype=0x86DD), True),
+    ("IKE over IPv6 on 4500", packets.ethernet(packets.ip_udp(A6, B6, 4500, 4500, bytes(4) + _IKE),
+                                               ethertype=0x86DD), True),
+    ("IPv6 with an extension header", packets.ethernet(packets.ipv6(
+        A6, B6, 17, packets.udp(A6, B6, 500, 500, _IKE), extensions=((0, b"\x01\x04\x00\x00\x00\x00"),)),
+        ethertype=0x86DD), False),
+    ("IPv6 payload length past the frame", packets.ethernet(
+        _ipv6_length(packets.ip_udp(A6, B6, 500, 500, _IKE), 8 + len(_IKE) + 100), ethertype=0x86DD), False),
+    ("IPv6 payload length zero", packets.ethernet(
+        _ipv6_length(packets.ip_udp(A6, B6, 500, 500, _IKE), 0), ethertype=0x86DD), False),
     ("VXLAN carrying IKE", packets.ethernet(packets.ip_udp(A, B, 4789, 4789, packets.vxlan(
         packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), 7))), False),
 ]
