@@ -89,7 +89,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part = Part(task)
     # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
     # the file would evict too, so the merge (which applies the bounds again) ends as one pass does.
-    budget, asked = _budgets(task.scope)
+    budgets = _Budgets(task.scope)
 
     def on_datagram(datagram: Datagram) -> None:
         key = conversation_of(datagram)
@@ -98,20 +98,20 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
                 part.short.append(_short_datagram(datagram))
         else:
             payload = datagram.payload
-            into = budget if asked is None or not task.scope.covers(datagram.src, datagram.dst, payload[:8],
-                                                                    payload[8:16]) else asked
-            into.offer(datagram, key, len(payload), datagram.src, payload[8:16] != ZERO_SPI,
-                       datagram.file, datagram.frame, datagram.time)
+            rspi = payload[8:16]
+            budgets.of(datagram.src, datagram.dst, payload[:8], rspi).offer(
+                datagram, key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame,
+                datagram.time)
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, budget.kept_messages + (asked.kept_messages if asked else 0))
+            progress(bytes_read, frames, budgets.kept_messages)
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None,
                            digest=task.digest and task.span is None)
     # only what the bounds kept is decoded: a flood's evicted members cost a header read
-    kept = _kept(budget, asked, lambda datagram: datagram.frame)
+    kept = budgets.kept_items(lambda datagram: datagram.frame)
     part.messages = [decode_datagram(datagram) for datagram in kept]
     part.cut_short = sum(datagram.truncated for datagram in kept)
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
@@ -120,30 +120,40 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.lost_fragments = decoder.lost_fragments
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
-    part.overflow = _overflow(budget, asked)
+    part.overflow = budgets.overflow()
     return part
 
 
-def _budgets(scope: Scope | None) -> tuple[Budget, Budget | None]:
+class _Budgets:
     """The bounds for the capture, and when the report is narrowed (--peer, --sa), bounds of their
     own for what it was narrowed to: past the capture's bounds, the SAs asked about are still kept
     whole (up to as many again), and what is asked about cannot push the rest out either."""
-    narrowed = scope is not None and scope.narrows
-    return (Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES),
-            Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES) if narrowed else None)
 
+    def __init__(self, scope: Scope | None) -> None:
+        self.scope = scope if scope is not None and scope.narrows else None
+        self.rest = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
+        self.asked = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES) if self.scope else None
 
-def _kept(budget: Budget, asked: Budget | None, arrival: Callable) -> list:
-    """What both budgets kept, in the order it came (``arrival``: a key that grows with it)."""
-    if asked is None:
-        return budget.kept_items()
-    return list(heapq.merge(budget.kept_items(), asked.kept_items(), key=arrival))
+    def of(self, src: str, dst: str, ispi: bytes, rspi: bytes) -> Budget:
+        """The budget a message between ``src`` and ``dst`` under these SPIs is offered to."""
+        return self.asked if self.scope is not None and self.scope.covers(src, dst, ispi, rspi) else self.rest
 
+    @property
+    def kept_messages(self) -> int:
+        return self.rest.kept_messages + (self.asked.kept_messages if self.asked else 0)
 
-def _overflow(budget: Budget, asked: Budget | None) -> Overflow:
-    if asked is not None:
-        budget.overflow.merge(asked.overflow)
-    return budget.overflow
+    def kept_items(self, arrival: Callable) -> list:
+        """What both kept, in the order it came (``arrival``: a key that grows with it)."""
+        if self.asked is None:
+            return self.rest.kept_items()
+        return list(heapq.merge(self.rest.kept_items(), self.asked.kept_items(), key=arrival))
+
+    def overflow(self) -> Overflow:
+        """What both counted and did not keep; asked for once, at the end (the narrowed count is
+        merged into the capture's)."""
+        if self.asked is not None:
+            self.rest.overflow.merge(self.asked.overflow)
+        return self.rest.overflow
 
 
 def _first_time(path: str) -> float:
@@ -362,7 +372,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for part in parts:
         if not isinstance(part, CaptureError):
             by_file.setdefault(part.task.path, []).append(part)
-    budget, asked = _budgets(scope)         # the whole capture's, over all files
+    budgets = _Budgets(scope)               # the whole capture's, over all files
     order: dict[str, int] = {}              # each file's place, by the name its messages carry
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
@@ -372,17 +382,15 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         order[one.files[0].file] = len(order)
         merged.files += one.files
         for message in one.messages:
-            into = budget if asked is None or not scope.covers(message.src, message.dst, message.ispi,
-                                                               message.rspi) else asked
-            into.offer_message(message)
+            budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = _kept(budget, asked, lambda message: (order[message.file], message.frame))
-    merged.overflow.merge(_overflow(budget, asked))
+    merged.messages = budgets.kept_items(lambda message: (order[message.file], message.frame))
+    merged.overflow.merge(budgets.overflow())
     overflow = merged.overflow
     if overflow.messages:
         file, frame, _ = overflow.first
