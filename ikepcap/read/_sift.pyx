@@ -119,6 +119,9 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
             low = _u32(data + off + 4, little)
             wire = _u32(data + off + 12, little)
             time = <double>high + <double>low * unit
+        total = 0
+        if inner == PROTO_UDP and incl == wire:
+            total = _whole_ike(data, at, l4, incl - ip, tag == ETH_IPV6, sport, dport, nat_t, vxlan)
         if inner == PROTO_ESP:
             key = PyBytes_FromStringAndSize(<const char*>(data + addresses), l4 + 4 - addresses)
             found = esp.get(key)
@@ -132,12 +135,9 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
                 entry[0] += 1
                 entry[3] = frame
                 entry[4] = time
-        elif inner == PROTO_UDP and incl == wire and _whole_ike(data, at, l4, incl - ip, tag == ETH_IPV6, sport,
-                                                                dport, nat_t, vxlan):
-            if tag == ETH_IPV4:
-                total, size, hops = _be16(data + at + 2), 4, data[at + 8]
-            else:
-                total, size, hops = IPV6_HEADER + _be16(data + at + 4), 16, data[at + 7]
+        elif total:
+            size = 16 if tag == ETH_IPV6 else 4
+            hops = data[at + 7] if tag == ETH_IPV6 else data[at + 8]
             udp_length = _be16(data + l4 + 4)
             marker = sport == nat_t or dport == nat_t
             start = l4 + 8 + (4 if marker else 0)
@@ -152,24 +152,24 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
     return off, frame, last
 
 
-cdef inline bint _whole_ike(const uint8_t* data, Py_ssize_t at, Py_ssize_t l4, Py_ssize_t room, bint v6,
-                            unsigned int sport, unsigned int dport, unsigned int nat_t,
-                            unsigned int vxlan) noexcept nogil:
-    """The IP datagram at ``at`` (``room`` bytes of it captured; IPv4 without options, or IPv6 with
-    UDP as its next header) holds one whole UDP datagram at ``l4`` with an IKE message in it,
-    where ``FrameDecoder`` reads it with no further choice: the IP and UDP lengths agree with what
-    was captured, no VXLAN, and on UDP 4500 the non-ESP marker before a message (elsewhere no four
-    zero bytes, which a --port strips as a marker)."""
+cdef inline unsigned int _whole_ike(const uint8_t* data, Py_ssize_t at, Py_ssize_t l4, Py_ssize_t room, bint v6,
+                                    unsigned int sport, unsigned int dport, unsigned int nat_t,
+                                    unsigned int vxlan) noexcept nogil:
+    """The IP datagram's length when the one at ``at`` (``room`` bytes of it captured; IPv4 without
+    options, or IPv6 with UDP as its next header) holds one whole UDP datagram at ``l4`` with an
+    IKE message in it, where ``FrameDecoder`` reads it with no further choice: the IP and UDP
+    lengths agree with what was captured, no VXLAN, and on UDP 4500 the non-ESP marker before a
+    message (elsewhere no four zero bytes, which a --port strips as a marker). 0 when not."""
     cdef unsigned int header = IPV6_HEADER if v6 else IPV4_HEADER
     cdef unsigned int total = IPV6_HEADER + _be16(data + at + 4) if v6 else _be16(data + at + 2)
     cdef unsigned int udp_length
     cdef bint zero
     if total < header + 8 or total > room:
-        return False
+        return 0
     udp_length = _be16(data + l4 + 4)
     if udp_length <= 8 or udp_length > total - header or sport == vxlan or dport == vxlan:
-        return False
+        return 0
     zero = udp_length >= 12 and _be16(data + l4 + 8) == 0 and _be16(data + l4 + 10) == 0
     if sport == nat_t or dport == nat_t:
-        return zero and udp_length > 12
-    return not zero and udp_length >= 12
+        return total if zero and udp_length > 12 else 0
+    return total if not zero and udp_length >= 12 else 0
