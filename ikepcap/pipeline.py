@@ -138,7 +138,7 @@ def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
     for i, bucket in enumerate(buckets):
         groups.setdefault(root(bucket.key[2:4]), []).append(i)
     members = list(groups.values())
-    sizes = [sum(SA_WEIGHT + len(buckets[i].messages) for i in indices) for indices in members]
+    sizes = [_weight(buckets, indices) for indices in members]
     return [sorted(i for group in share for i in members[group]) for share in balanced(sizes, count)]
 
 
@@ -197,6 +197,11 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int,
     return rows, diagnosed, outcomes
 
 
+def _weight(buckets: list[Bucket], indices: list[int]) -> int:
+    """The work the buckets at ``indices`` make, in messages (see SA_WEIGHT)."""
+    return sum(SA_WEIGHT + len(buckets[i].messages) for i in indices)
+
+
 def _chunks(indices: list[int], buckets: list[Bucket]) -> Iterator[list[int]]:
     """A share's bucket indices in chunks of whole peer pairs (ICMP errors, ESP and supersession
     are settled among the SAs of a pair) of about CHUNK_WEIGHT, each in capture order."""
@@ -207,7 +212,7 @@ def _chunks(indices: list[int], buckets: list[Bucket]) -> Iterator[list[int]]:
     weight = 0
     for members in pairs.values():
         chunk += members
-        weight += sum(SA_WEIGHT + len(buckets[i].messages) for i in members)
+        weight += _weight(buckets, members)
         if weight >= CHUNK_WEIGHT:
             yield sorted(chunk)
             chunk, weight = [], 0
