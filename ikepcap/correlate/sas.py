@@ -61,14 +61,14 @@ class Grouping:
     # SAs progressed (what a flood is made of), and the first and last of those messages' times
     dropped_lone: int = 0
     dropped_lone_span: tuple[float, float] | None = None
+    twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
+    # (earlier, later) pairs of one file's consecutive messages whose clock went backwards
+    clock_steps: list[tuple[Message, Message]] = field(default_factory=list)
 
     @property
     def dropped_capped(self) -> bool:
         """More SAs were dropped than are told apart: the counts are lower bounds."""
         return self.dropped_sas >= MAX_SAS
-    twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
-    # (earlier, later) pairs of one file's consecutive messages whose clock went backwards
-    clock_steps: list[tuple[Message, Message]] = field(default_factory=list)
 
 
 # The same bytes from the same sender this soon again are one packet captured twice: retransmission
@@ -177,8 +177,8 @@ def group(messages: list[Message]) -> Grouping:
     for bucket in kept:
         _drop_capture_duplicates(bucket, twice)
     lone = [m.time for m in dropped_keys.values() if m is not None and m.src not in evictor.trusted]
-    return Grouping(kept, dropped, len(dropped_keys), twice=twice, clock_steps=steps, dropped_lone=len(lone),
-                    dropped_lone_span=(min(lone), max(lone)) if lone else None)
+    return Grouping(kept, dropped, len(dropped_keys), len(lone), (min(lone), max(lone)) if lone else None,
+                    twice, steps)
 
 
 @dataclass(frozen=True, slots=True)
