@@ -88,20 +88,31 @@ def sift(buf, Py_ssize_t off, Py_ssize_t stop, Py_ssize_t end, long long frame, 
         p = off + header
         at = p + ip
         tag = _be16(data + p + type_offset)
+        version = data[at]
         next6 = data[at + 6]
         protocol = data[at + 9]
-        if protocol == PROTO_TCP and tag == ETH_IPV4 or next6 == PROTO_TCP and tag == ETH_IPV6:
+        # FrameDecoder goes by the version nibble, not the EtherType, and counts an IPv4 header
+        # shorter than it says as undecodable: TCP is skipped only where it would be read as TCP.
+        if protocol == PROTO_TCP and tag == ETH_IPV4 and 0x45 <= version <= 0x4F and incl >= ip + (version & 15) * 4 \
+                or next6 == PROTO_TCP and tag == ETH_IPV6 and 0x60 <= version <= 0x6F and incl >= ip + IPV6_HEADER:
             off = nxt
             continue
-        version = data[at]
         word = _be16(data + at + 6)
         if tag == ETH_IPV4 and version == IPV4_NO_OPTIONS and not word & FRAGMENT_MASK and incl >= ip + 24 \
                 and (protocol == PROTO_UDP or protocol == PROTO_ESP):
             addresses, l4, inner = at + 12, at + IPV4_HEADER, protocol
-        elif tag == ETH_IPV6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
+        elif tag == ETH_IPV6 and 0x60 <= version <= 0x6F and incl >= ip + 44 \
+                and (next6 == PROTO_UDP or next6 == PROTO_ESP):
             addresses, l4, inner = at + 8, at + IPV6_HEADER, next6
         else:
             inner = 0
+        if inner == PROTO_ESP:
+            # The SPI is counted where the IP length leaves room for it (0, or an IPv4 length
+            # shorter than its header, means "as captured", as offloaded captures write).
+            total = _be16(data + at + 4) if tag == ETH_IPV6 else _be16(data + at + 2)
+            if 0 < total < 4 if tag == ETH_IPV6 else IPV4_HEADER <= total < IPV4_HEADER + 4:
+                off = nxt
+                continue
         if inner == PROTO_UDP:
             sport = _be16(data + l4)
             dport = _be16(data + l4 + 2)

@@ -186,7 +186,7 @@ class ReadStats:
     fragments: int = 0                  # IP fragments of UDP seen
     reassembled: int = 0
     incomplete_fragments: int = 0       # fragment sets that never completed
-    truncated_frames: int = 0           # frames the capture cut short (snaplen)
+    truncated_frames: int = 0           # frames the capture cut short (snaplen), of those past the sift
     undecodable_frames: int = 0         # link/IP headers that did not parse
     esp_unflowed: int = 0               # ESP packets of SPIs beyond MAX_FLOWS: counted, not by flow
     keepalives_unflowed: int = 0        # NAT-T keepalives of flows beyond MAX_FLOWS

@@ -84,8 +84,8 @@ class FastPath:
 
     ``triage`` reads the record's own fields the format needs (``head``: its captured length,
     and for pcapng the block type, block length and interface) followed by the EtherType, the
-    IPv6 next header and the IPv4 protocol — all a TCP frame ever needs. ``details`` reads the
-    rest (the two timestamp words, the length on the wire, the IP version byte and the IPv4
+    IP version byte, the IPv6 next header and the IPv4 protocol — all a TCP frame ever needs.
+    ``details`` reads the rest (the two timestamp words, the length on the wire and the IPv4
     fragment word) for the frames that get past triage.
     """
 
@@ -106,9 +106,9 @@ class FastPath:
         if layout is None:
             return None
         ip = frame_offset + layout.ip_offset
-        triage = _layout(order, [*head, (frame_offset + layout.type_offset, "H"), (ip + 6, "B"), (ip + 9, "B")])
-        details = _layout(order, [(timestamp_at, "I"), (timestamp_at + 4, "I"), (wire_at, "I"), (ip, "B"),
-                                  (ip + 6, "H")])
+        triage = _layout(order, [*head, (frame_offset + layout.type_offset, "H"), (ip, "B"), (ip + 6, "B"),
+                                 (ip + 9, "B")])
+        details = _layout(order, [(timestamp_at, "I"), (timestamp_at + 4, "I"), (wire_at, "I"), (ip + 6, "H")])
         return cls(
             triage=triage,
             details=details,
@@ -123,6 +123,7 @@ class FastPath:
 
 
 PORTS = struct.Struct("!HH")
+IP_LENGTH = struct.Struct("!H")
 
 
 class Sift:
@@ -189,12 +190,12 @@ class Sift:
         last = -1
         while off < limit:
             if blocks:                      # pcapng: block type and length, interface, captured length
-                kind, length, if_id, incl, tag, next6, protocol = triage(buf, off)
+                kind, length, if_id, incl, tag, version, next6, protocol = triage(buf, off)
                 nxt = off + length
                 if kind != block or if_id not in interfaces or incl > length - slack or length & 3:
                     break
             else:                           # pcap: the captured length; the frame follows the header
-                incl, tag, next6, protocol = triage(buf, off)
+                incl, tag, version, next6, protocol = triage(buf, off)
                 nxt = off + header + incl
                 if incl > max_record:
                     break
@@ -202,15 +203,19 @@ class Sift:
                 break
             frame += 1
             last = off
-            if protocol == PROTO_TCP and tag == tag4 or next6 == PROTO_TCP and tag == tag6:
-                off = nxt                   # TCP, most of a span port: nothing more to read
+            # TCP, most of a span port: nothing more to read, where FrameDecoder would read TCP
+            # too (it goes by the version nibble, and counts a header cut short as undecodable).
+            if protocol == PROTO_TCP and tag == tag4 and 0x45 <= version <= 0x4F and incl >= ip + (version & 15) * 4 \
+                    or next6 == PROTO_TCP and tag == tag6 and 0x60 <= version <= 0x6F and incl >= ip + IPV6_HEADER:
+                off = nxt
                 continue
-            high, low, wire, version, word = details(buf, off)
+            high, low, wire, word = details(buf, off)
             p = off + header
             if tag == tag4 and version == IPV4_NO_OPTIONS and not word & fragmask and incl >= ip + 24 \
                     and (protocol == PROTO_UDP or protocol == PROTO_ESP):
                 addresses, l4, inner = p + ip + 12, p + ip + IPV4_HEADER, protocol
-            elif tag == tag6 and incl >= ip + 44 and (next6 == PROTO_UDP or next6 == PROTO_ESP):
+            elif tag == tag6 and 0x60 <= version <= 0x6F and incl >= ip + 44 \
+                    and (next6 == PROTO_UDP or next6 == PROTO_ESP):
                 addresses, l4, inner = p + ip + 8, p + ip + IPV6_HEADER, next6
             else:                           # options, fragments, tunnels, ICMP, tags: the careful path
                 inner = 0
@@ -226,6 +231,12 @@ class Sift:
             else:                           # seconds and their fraction
                 time = high + low * unit
             if inner == PROTO_ESP:          # plain ESP: count it by source, destination, SPI
+                # where the IP length leaves room for the SPI (0, or an IPv4 length shorter than
+                # its header, means "as captured", as offloaded captures write)
+                total = IP_LENGTH.unpack_from(buf, addresses - 4 if tag == tag6 else addresses - 10)[0]
+                if 0 < total < 4 if tag == tag6 else IPV4_HEADER <= total < IPV4_HEADER + 4:
+                    off = nxt
+                    continue
                 key = buf[addresses:l4 + 4]
                 entry = esp.get(key)
                 if entry is None:

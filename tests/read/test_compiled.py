@@ -27,7 +27,7 @@ from ikepcap.synth import ike, packets
 from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 
 sys.path.insert(0, str(REPO / "fuzz"))
-from targets import reading  # noqa: E402  (fuzz/ is a folder of scripts; its harness compares the same)
+from targets import reading, uncut, unsifted  # noqa: E402  (fuzz/ is a folder of scripts; its harness compares the same)
 
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 needs_compiled = pytest.mark.skipif(prefilter.compiled is None, reason="the compiled sift is not built")
@@ -52,6 +52,11 @@ def _both(path: Path, monkeypatch) -> tuple[tuple, tuple]:
     return compiled, python
 
 
+def _unsifted(path: Path, ports: frozenset[int] = frozenset()) -> tuple:
+    with unsifted():
+        return reading(extract([str(path)], ports, jobs=1))
+
+
 def _captures() -> list[Path]:
     found = [p for p in sorted(CAPTURES.iterdir()) if p.name.endswith(SUFFIXES)]
     if CORPUS.is_dir():
@@ -64,7 +69,7 @@ def test_every_capture_reads_the_same_both_ways(monkeypatch):
     differ = []
     for path in _captures():
         compiled, python = _both(path, monkeypatch)
-        if compiled != python:
+        if compiled != python or uncut(_unsifted(path)) != uncut(compiled):
             differ.append(path.name)
     assert not differ, differ
 
@@ -102,6 +107,7 @@ def test_a_span_capture_reads_the_same_in_every_form(tmp_path, monkeypatch, form
     compiled, python = _both(path, monkeypatch)
     assert compiled[0] and compiled[1]                  # IKE messages and ESP flows: the loop did its work
     assert compiled == python
+    assert uncut(_unsifted(path)) == uncut(compiled)
 
 
 @needs_compiled
@@ -109,7 +115,7 @@ def test_a_span_capture_reads_the_same_in_every_form(tmp_path, monkeypatch, form
 @given(seed=st.integers(0, 2**32 - 1), rate=st.sampled_from([0.001, 0.01, 0.05]))
 def test_mutated_captures_read_the_same_both_ways(tmp_path_factory, monkeypatch, seed, rate):
     """Bytes flipped anywhere: in record heads (impossible lengths, the careful loop's turn),
-    EtherTypes, IP headers, ports."""
+    EtherTypes, IP headers, ports. Both sifts read them as FrameDecoder alone does."""
     folder = tmp_path_factory.mktemp("mutated")
     base = folder / "base.pcap"
     write_pcap(base, _SPAN_SAMPLE or _sample(folder))
@@ -121,6 +127,7 @@ def test_mutated_captures_read_the_same_both_ways(tmp_path_factory, monkeypatch,
     path.write_bytes(bytes(data))
     compiled, python = _both(path, monkeypatch)
     assert compiled == python
+    assert uncut(_unsifted(path)) == uncut(compiled)
 
 
 _SPAN_SAMPLE: list[Frame] = []
@@ -135,6 +142,10 @@ def _udp_with_length(sport: int, dport: int, payload: bytes, length: int) -> byt
     return struct.pack("!HHHH", sport, dport, length, 0) + payload
 
 
+def _patched(frame: bytes, offset: int, value: int) -> bytes:
+    return frame[:offset] + bytes([value]) + frame[offset + 1:]
+
+
 def _ipv6_length(packet: bytes, length: int) -> bytes:
     return packet[:4] + struct.pack("!H", length) + packet[6:]
 
@@ -142,14 +153,16 @@ def _ipv6_length(packet: bytes, length: int) -> bytes:
 _IKE = ike.message(bytes(range(1, 9)), bytes(8), 2, [(ike.V1_VID, b"v" * 16)])
 A, B = "192.0.2.1", "198.51.100.2"
 A6, B6 = "2001:db8::1", "2001:db8:1::2"
-# (what it is, the frame, whether the compiled sift makes its Datagram itself)
+# (what it is, the frame, what the compiled loop does with it itself: makes its "datagram"
+# when it is whole, skips or counts it in the "loop" whole or cut, or nothing: the decoder reads it)
 _EDGES = [
-    ("IKE on 500", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), True),
-    ("IKE on 4500 behind the marker", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, bytes(4) + _IKE)), True),
-    ("IKE from 4500 to 500", packets.ethernet(packets.ip_udp(A, B, 4500, 500, bytes(4) + _IKE)), True),
-    ("Ethernet padding after the datagram", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)) + bytes(30), True),
+    ("IKE on 500", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), "datagram"),
+    ("IKE on 4500 behind the marker", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, bytes(4) + _IKE)), "datagram"),
+    ("IKE from 4500 to 500", packets.ethernet(packets.ip_udp(A, B, 4500, 500, bytes(4) + _IKE)), "datagram"),
+    ("Ethernet padding after the datagram", packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)) + bytes(30),
+     "datagram"),
     ("bytes after the UDP datagram inside IP", packets.ethernet(packets.ipv4(
-        A, B, 17, _udp_with_length(500, 500, _IKE + b"trailer", 8 + len(_IKE)))), True),
+        A, B, 17, _udp_with_length(500, 500, _IKE + b"trailer", 8 + len(_IKE)))), "datagram"),
     ("NAT-T keepalive", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, b"\xff")), False),
     ("ESP in UDP", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, b"\x00\x00\x10\x01" + bytes(40))), False),
     ("marker and nothing after it", packets.ethernet(packets.ip_udp(A, B, 4500, 4500, bytes(4))), False),
@@ -164,9 +177,9 @@ _EDGES = [
         A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=28 + len(_IKE) + 100)), False),
     ("IP total length below its header", packets.ethernet(packets.ipv4(
         A, B, 17, packets.udp(A, B, 500, 500, _IKE), total_length=0)), False),
-    ("IKE over IPv6", packets.ethernet(packets.ip_udp(A6, B6, 500, 500, _IKE), ethertype=0x86DD), True),
+    ("IKE over IPv6", packets.ethernet(packets.ip_udp(A6, B6, 500, 500, _IKE), ethertype=0x86DD), "datagram"),
     ("IKE over IPv6 on 4500", packets.ethernet(packets.ip_udp(A6, B6, 4500, 4500, bytes(4) + _IKE),
-                                               ethertype=0x86DD), True),
+                                               ethertype=0x86DD), "datagram"),
     ("IPv6 with an extension header", packets.ethernet(packets.ipv6(
         A6, B6, 17, packets.udp(A6, B6, 500, 500, _IKE), extensions=((0, b"\x01\x04\x00\x00\x00\x00"),)),
         ethertype=0x86DD), False),
@@ -176,6 +189,29 @@ _EDGES = [
         _ipv6_length(packets.ip_udp(A6, B6, 500, 500, _IKE), 0), ethertype=0x86DD), False),
     ("VXLAN carrying IKE", packets.ethernet(packets.ip_udp(A, B, 4789, 4789, packets.vxlan(
         packets.ethernet(packets.ip_udp(A, B, 500, 500, _IKE)), 7))), False),
+    # The loop skips TCP and counts ESP itself, but only where FrameDecoder would read the
+    # frame the same way: it goes by the version nibble, not the EtherType.
+    ("TCP", packets.ethernet(packets.ipv4(A, B, 6, bytes(20))), "loop"),
+    ("TCP over IPv6", packets.ethernet(packets.ipv6(A6, B6, 6, bytes(20)), ethertype=0x86DD), "loop"),
+    ("ESP", packets.ethernet(packets.ipv4(A, B, 50, b"\x00\x00\x10\x01" + bytes(40))), "loop"),
+    ("ESP over IPv6", packets.ethernet(packets.ipv6(A6, B6, 50, b"\x00\x00\x10\x01" + bytes(40)),
+                                       ethertype=0x86DD), "loop"),
+    ("ESP with an IP total length that leaves no SPI", packets.ethernet(packets.ipv4(
+        A, B, 50, b"\x00\x00\x10\x01" + bytes(40), total_length=22)), "loop"),
+    ("ESP with an IPv6 payload length that leaves no SPI", packets.ethernet(
+        _ipv6_length(packets.ipv6(A6, B6, 50, b"\x00\x00\x10\x01" + bytes(40)), 3), ethertype=0x86DD), "loop"),
+    ("ESP with an IP total length below its header", packets.ethernet(packets.ipv4(
+        A, B, 50, b"\x00\x00\x10\x01" + bytes(40), total_length=8)), "loop"),
+    ("TCP whose IPv4 header is shorter than its minimum", _patched(
+        packets.ethernet(packets.ipv4(A, B, 6, bytes(20))), 14, 0x44), False),
+    ("TCP's protocol byte under an IPv6 version nibble", _patched(
+        packets.ethernet(packets.ipv4(A, B, 6, bytes(20))), 14, 0x65), False),
+    ("IKE under the IPv6 EtherType with version 11", _patched(packets.ethernet(
+        packets.ip_udp(A6, B6, 500, 500, _IKE), ethertype=0x86DD), 14, 0xB0), False),
+    ("ESP under the IPv6 EtherType with version 11", _patched(packets.ethernet(
+        packets.ipv6(A6, B6, 50, b"\x00\x00\x10\x01" + bytes(40)), ethertype=0x86DD), 14, 0xB0), False),
+    ("TCP under the IPv6 EtherType with version 4", _patched(packets.ethernet(
+        packets.ipv6(A6, B6, 6, bytes(20)), ethertype=0x86DD), 14, 0x45), False),
 ]
 
 
@@ -184,14 +220,17 @@ _EDGES = [
 @pytest.mark.parametrize("cut", [False, True])
 def test_the_compiled_shortcut_reads_each_edge_as_the_decoder_does(tmp_path, monkeypatch, name, data, shortcut, cut):
     """A frame filtered to IKE becomes its Datagram in the compiled loop, and everything around
-    that shortcut takes the decoder's way: both read each edge alike, also cut by a snaplen."""
+    that shortcut takes the decoder's way: both sifts read each edge as FrameDecoder alone does,
+    also cut by a snaplen."""
     path = tmp_path / "edge.pcap"
     write_pcap(path, [Frame(1.0, data[:-3] if cut else data, len(data) if cut else None)])
     decoded = []
     original = FrameDecoder.decode
     monkeypatch.setattr(FrameDecoder, "decode", lambda self, *args: decoded.append(args[0]) or original(self, *args))
     compiled = reading(extract([str(path)], frozenset({4501}), jobs=1))
-    assert decoded == ([] if shortcut and not cut else [1])
+    assert decoded == ([] if shortcut == "loop" or shortcut == "datagram" and not cut else [1])
     with monkeypatch.context() as patch:
         patch.setattr(prefilter, "compiled", None)
         assert reading(extract([str(path)], frozenset({4501}), jobs=1)) == compiled
+    assert uncut(_unsifted(path, frozenset({4501}))) == uncut(compiled)
+
