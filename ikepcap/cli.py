@@ -267,24 +267,33 @@ def decode(
     redact: RedactOption = False,
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
-    from ikepcap.report.messages import message_line, message_record, message_tree
+    from ikepcap.decode.model import Message
+    from ikepcap.forking import PARALLEL_MESSAGES, write_ordered
+    from ikepcap.report.messages import message_json, message_line, message_record, message_tree
 
     with marked(redact):
         try:
             result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
         except CaptureError as error:
             raise fail(str(error)) from None
-        out = sys.stdout
         clean = _redactor(result, redact)
-        if output_format is DecodeFormat.jsonl:
-            for message in result.messages:
-                out.write(json_text(clean.apply(message_record(message))) + "\n")
+        if output_format is DecodeFormat.jsonl and not redact:
+            render = message_json
+        elif output_format is DecodeFormat.jsonl:
+            def render(message: Message) -> str:
+                return json_text(clean.apply(message_record(message)))
+        elif verbose:
+            def render(message: Message) -> str:
+                return clean.text("\n".join(message_tree(message)))
         else:
-            for message in result.messages:
-                if verbose:
-                    out.write(clean.text("\n".join(message_tree(message))) + "\n")
-                else:
-                    out.write(clean.text(message_line(message)) + "\n")
+            def render(message: Message) -> str:
+                return clean.text(message_line(message))
+        # Rendering is most of the work once the capture is read: a headend's capture is
+        # rendered on every core. The redactor names values as it meets them: one process.
+        workers = jobs or os.cpu_count() or 1
+        if redact or len(result.messages) < PARALLEL_MESSAGES or not hasattr(sys.stdout, "buffer"):
+            workers = 1
+        write_ordered(sys.stdout, result.messages, render, workers)
         for warning in result.warnings:
             typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)

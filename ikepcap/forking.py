@@ -8,13 +8,22 @@ arguments and its result are pickled. What a share needs beyond its arguments is
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import multiprocessing
+import os
+import struct
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import TextIO, TypeVar
+
+# Below this many messages a second process costs more than it saves.
+PARALLEL_MESSAGES = 20_000
 
 Share = TypeVar("Share")
 Result = TypeVar("Result")
+Item = TypeVar("Item")
 
 
 def map_forked(work: Callable[[Share], Result], shares: Sequence[Share]) -> list[Result]:
@@ -38,3 +47,94 @@ def balanced(weights: Sequence[int], count: int) -> list[list[int]]:
         shares[lightest].append(index)
         loads[lightest] += weights[index]
     return [sorted(share) for share in shares]
+
+
+# Lines a process renders before handing them on: enough to keep a pipe's cost small, few
+# enough that a worker a chunk ahead holds a megabyte or so.
+CHUNK_LINES = 1_000
+PIPE_BYTES = 1 << 20                    # Linux's largest pipe for a process without privileges
+_HEAD = struct.Struct("=q")             # a chunk's length in bytes; negative: a worker's error text
+
+
+def write_ordered(out: TextIO, items: Sequence[Item], render: Callable[[Item], str], jobs: int) -> None:
+    """``out.write(render(item) + "\\n")`` for each item, in order, rendered by ``jobs`` processes.
+
+    Chunk ``k`` of the items is rendered by process ``k % jobs``, this one being process 0;
+    forked workers send each chunk, encoded as ``out`` encodes, through a pipe of their own,
+    and this process writes the chunks in order. A worker renders its next chunk while this
+    process writes or renders the one before, and waits on the pipe when it is a chunk ahead:
+    output begins at once, and a slow reader of ``out`` (a pager) holds up the workers rather
+    than filling memory.
+    """
+    chunks = [items[at:at + CHUNK_LINES] for at in range(0, len(items), CHUNK_LINES)]
+    jobs = min(jobs, len(chunks))
+    if jobs < 2:
+        for chunk in chunks:
+            out.write("".join(render(item) + "\n" for item in chunk))
+        return
+    out.flush()
+    readers, children = [], []
+    try:
+        for worker in range(1, jobs):
+            read_end, write_end = os.pipe()
+            with contextlib.suppress(OSError):                  # room for a chunk: the worker runs ahead
+                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            pid = os.fork()
+            if pid == 0:                                        # the worker: it never returns
+                os.close(read_end)
+                for other in readers:
+                    other.close()
+                _render_chunks(write_end, chunks[worker::jobs], render, out.encoding, out.errors or "strict")
+            os.close(write_end)
+            readers.append(os.fdopen(read_end, "rb"))
+            children.append(pid)
+        for index, chunk in enumerate(chunks):
+            if index % jobs == 0:
+                out.write("".join(render(item) + "\n" for item in chunk))
+                continue
+            data = _received(readers[index % jobs - 1])
+            out.flush()
+            out.buffer.write(data)
+        out.flush()
+    finally:
+        for reader in readers:
+            reader.close()                                      # a worker still writing gets EPIPE and ends
+        for pid in children:
+            os.waitpid(pid, 0)
+
+
+def _render_chunks(fd: int, chunks: list[Sequence[Item]], render: Callable[[Item], str], encoding: str,
+                   errors: str) -> None:
+    pipe = os.fdopen(fd, "wb")
+    code = 0
+    try:
+        for chunk in chunks:
+            data = "".join(render(item) + "\n" for item in chunk).encode(encoding, errors)
+            pipe.write(_HEAD.pack(len(data)))
+            pipe.write(data)
+            pipe.flush()
+    except BrokenPipeError:                                     # the writer stopped: nothing to say
+        code = 1
+    except BaseException:                                       # noqa: BLE001 - reported through the pipe
+        code = 1
+        text = traceback.format_exc().encode("utf-8", "backslashreplace")
+        try:
+            pipe.write(_HEAD.pack(-len(text)))
+            pipe.write(text)
+            pipe.flush()
+        except OSError:
+            pass
+    os._exit(code)
+
+
+def _received(reader) -> bytes:
+    head = reader.read(_HEAD.size)
+    if len(head) < _HEAD.size:
+        raise RuntimeError("a worker rendering lines stopped before its end")
+    length = _HEAD.unpack(head)[0]
+    data = reader.read(abs(length))
+    if length < 0:
+        raise RuntimeError("a worker rendering lines failed:\n" + data.decode("utf-8", "replace"))
+    if len(data) < length:
+        raise RuntimeError("a worker rendering lines stopped before its end")
+    return data

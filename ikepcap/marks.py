@@ -31,6 +31,11 @@ def marked(on: bool) -> Iterator[None]:
         _marking = False
 
 
+def marking() -> bool:
+    """Whether wire values are being marked: without it, ``wire`` is ``str``."""
+    return _marking
+
+
 def wire(value: object) -> str:
     """``value`` as it goes into a sentence: marked while redacting. A value that itself holds
     the marks (a hostile identity) loses them, so it cannot end its span early."""

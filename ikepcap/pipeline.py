@@ -23,15 +23,13 @@ from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
 from ikepcap.extract.model import Extraction, Scope
-from ikepcap.forking import balanced, map_forked
+from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked
 from ikepcap.report.view import document, sa_view
 
 if TYPE_CHECKING:                       # the decryptor is loaded only when there are keys
     from ikepcap.decrypt.decrypt import Key, Outcome, SpiGroups
     from ikepcap.decrypt.keys import KeyStore
 
-# Below this many messages a second process costs more than it saves.
-PARALLEL_MESSAGES = 20_000
 # Shards are balanced by messages, an SA counting as this many: diagnosing an SA and building its
 # view cost about as much as correlating 25 messages (on the bench's IKE-heavy capture, 280-390 µs
 # an SA against 12-14 µs a message, decoding included).

@@ -42,7 +42,10 @@ def json_text(value: object, indented: bool = False) -> str:
     line separators and lone surrogates as \\u escapes: the same value for a JSON reader, nothing
     for a terminal (``decode --format jsonl`` goes to one) or a JavaScript parser to act on.
     Indented by two spaces, or compact (one record a line)."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _dumps(value, indented))
+    text = _dumps(value, indented)
+    if text.isascii() and "\x7f" not in text:     # most records: nothing to look for
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _dumps(value: object, indented: bool) -> str:

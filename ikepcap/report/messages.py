@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from ikepcap.decode.identity import selector_text
+from ikepcap.decode.message import SHARED_MAX_ENTRIES, SHARED_TYPES
 from ikepcap.decode.model import (
     V1_FLAG_AUTH_ONLY,
     V1_FLAG_COMMIT,
@@ -36,10 +37,10 @@ from ikepcap.decode.model import (
 from ikepcap.decode.notify import WIRE_DETAILS
 from ikepcap.decode.sa import proposal_text
 from ikepcap.decode.text import hex_and_ascii
-from ikepcap.marks import wire
+from ikepcap.marks import marking, wire
 from ikepcap.read.model import endpoint
 from ikepcap.report.clock import TIME, utc
-from ikepcap.report.escape import terminal
+from ikepcap.report.escape import json_text, terminal
 
 V1_FLAG_LETTERS = ((V1_FLAG_ENCRYPTION, "E"), (V1_FLAG_COMMIT, "C"), (V1_FLAG_AUTH_ONLY, "A"))
 V2_FLAG_LETTERS = ((V2_FLAG_INITIATOR, "I"), (V2_FLAG_RESPONSE, "R"), (V2_FLAG_VERSION, "V"))
@@ -234,8 +235,32 @@ def _json_value(value: object, wire_value: bool = False) -> object:
     return {name: _json_value(getattr(value, name), name in wired) for name in layout.names}
 
 
+def _plain_value(value: object) -> object:
+    """``_json_value`` when nothing is marked: ``wire`` is then ``str``, and which fields hold
+    wire values makes no difference. A payload's fields are mostly numbers and bytes, read
+    here without a call each."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is bytes:
+        return value.hex()
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
+            return {key: _plain_value(item) for key, item in value}
+        return [_plain_value(item) for item in value]
+    layout = _layout(kind)
+    if layout is None:
+        return _json_value(value)
+    record = {}
+    for name in layout.names:
+        item = getattr(value, name)
+        kind = type(item)
+        record[name] = item if kind in _PLAIN else item.hex() if kind is bytes else _plain_value(item)
+    return record
+
+
 def payload_record(payload: Payload) -> dict:
-    record = _json_value(payload)
+    record = _plain_value(payload) if not marking() else _json_value(payload)
     assert isinstance(record, dict)
     # Present only when true: the records of clear payloads stay what they always were.
     del record["decrypted"]
@@ -248,6 +273,38 @@ def payload_record(payload: Payload) -> dict:
 
 def message_record(message: Message) -> dict:
     """The ``decode --format jsonl`` object for one message (documented in the README)."""
+    head, tail = _message_fields(message)
+    return {**head, "payloads": [payload_record(p) for p in message.payloads], **tail}
+
+
+# A payload's JSON, kept for the payload objects the decoder shares between messages (a
+# headend's peers send the same SA, VID and Notify payloads in every negotiation). Held with
+# the payload itself, so that its id cannot be taken by another while it is here.
+_payload_json: dict[int, tuple[Payload, str]] = {}
+
+
+def message_json(message: Message) -> str:
+    """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
+    decoder shares made once for every message that carries it. Without ``--redact`` only: a
+    marked record goes to the redactor as a record."""
+    head, tail = _message_fields(message)
+    shared = SHARED_TYPES[message.major]
+    parts = []
+    for payload in message.payloads:
+        if payload.type not in shared or payload.decrypted:
+            parts.append(json_text(payload_record(payload)))
+            continue
+        found = _payload_json.get(id(payload))
+        if found is None:
+            if len(_payload_json) >= SHARED_MAX_ENTRIES:
+                _payload_json.clear()
+            found = _payload_json[id(payload)] = payload, json_text(payload_record(payload))
+        parts.append(found[1])
+    return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'
+
+
+def _message_fields(message: Message) -> tuple[dict, dict]:
+    """The record's fields before its payloads and after them."""
     return {
         "file": wire(message.file),
         "frame": message.frame,
@@ -269,7 +326,7 @@ def message_record(message: Message) -> dict:
         "ip_length": message.ip_length,
         "non_esp_marker": message.marker,
         "encrypted": message.encrypted,
-        "payloads": [payload_record(p) for p in message.payloads],
+    }, {
         "notify": [{"type": n.notify_type, "name": n.notify_name} for n in message.notifications()],
         "vendor_ids": [v.vendor or hex_and_ascii(v.data) for v in message.vendor_ids()],
         "fragments": list(message.fragments),
