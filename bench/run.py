@@ -12,7 +12,8 @@ time grows linearly and memory does not, and compares ikepcap with tshark on a c
 is almost all IKE (also at a million frames, a headend's worth, where it says how much it kept and
 that it took none of it for a flood), times ikepcap with and without the keys of every SA of a
 busy capture whose keys are known (and checks that every SA decrypts as in the lab), and runs
-ikepcap on an IKE flood of a million spoofed initiator cookies. Where the compiled reader is built,
+ikepcap on an IKE flood of a million spoofed initiator cookies. On the almost-all-IKE capture it also
+times ikepcap's JSON report and JSON lines beside tshark's JSON (-T json, -T ek). Where the compiled reader is built,
 ``ikepcap-py`` is the same ikepcap on its Python reader.
 """
 
@@ -132,6 +133,40 @@ def compare(capture: Path, frames: int, repeat: int, floor: bool = False,
         print(f"  5× faster than tshark leaves {medians['tshark'][0] / 5:.3f} s; a pure-Python reader that only finds "
               f"the ISAKMP headers (bench/floor.py) takes {medians['py-floor'][0]:.3f} s")
     return medians
+
+
+# Each of ikepcap's machine-readable outputs beside tshark's like it: the JSON report beside
+# tshark's JSON of every IKE packet, and decode's JSON lines beside tshark's (-T ek: one
+# line each).
+OUTPUTS = {
+    "JSON report": (["diagnose", "--quiet", "--format", "json"], ["-T", "json"]),
+    "JSON lines": (["decode", "--quiet", "--format", "jsonl"], ["-T", "ek"]),
+}
+
+
+def compare_outputs(capture: Path, frames: int, repeat: int) -> None:
+    """ikepcap's JSON outputs and tshark's on ``capture``, interleaved, medians and ratios."""
+    if not shutil.which("tshark"):
+        return
+    commands = {}
+    for output, (ours, theirs) in OUTPUTS.items():
+        commands[(output, "ikepcap")] = [sys.executable, "-m", "ikepcap", *ours, str(capture)]
+        commands[(output, "tshark")] = ["tshark", "-n", "-r", str(capture), "-Y", "isakmp", *theirs]
+    times: dict[tuple[str, str], list[float]] = {}
+    for _ in range(repeat):
+        for key, command in commands.items():
+            times.setdefault(key, []).append(timed(command))
+    print(f"\n{capture.name}, machine-readable output: {repeat} run(s) each")
+    print(f"  {'output':<12} {'tool':<8} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}  options")
+    medians = {key: statistics.median(runs) for key, runs in times.items()}
+    for key, seconds in medians.items():
+        ours, theirs = OUTPUTS[key[0]]
+        print(f"  {key[0]:<12} {key[1]:<8} {seconds:>9.3f} {frames / seconds:>12,.0f} "
+              f"{peak_memory(commands[key]):>15.1f}  {' '.join(ours if key[1] == 'ikepcap' else theirs)}")
+    for output in OUTPUTS:
+        ratio = medians[(output, "tshark")] / medians[(output, "ikepcap")]
+        print(f"  {output}: ikepcap is {ratio:.1f}× faster than tshark" if ratio >= 1 else
+              f"  {output}: ikepcap is {1 / ratio:.1f}× slower than tshark")
 
 
 def decryption_of(captures: list[Path]) -> tuple[Counter, list[str]]:
@@ -256,6 +291,8 @@ def main() -> None:
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
         compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
+        if only is None or "tshark" in only:
+            compare_outputs(heavy, args.ike_heavy, args.repeat)
 
     if args.headend:
         headend = args.workdir / f"ike-heavy-{args.headend}.pcap"

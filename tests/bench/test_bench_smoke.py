@@ -23,3 +23,7 @@ def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     assert re.search(r"keyed-800\.pcap: [\d,]+ frames, \d+ replicas", out) and "decrypting every SA adds" in out
     assert "as in the lab" in out
     assert "ike-heavy-1200.pcap: 1,200 frames" in out and "flood finding: no" in out
+    if "tshark" in out:                                  # ikepcap's JSON outputs beside tshark's
+        assert "ike-heavy-600.pcap, machine-readable output" in out
+        assert re.search(r"JSON report: ikepcap is [\d.]+× (faster|slower) than tshark", out)
+        assert re.search(r"JSON lines: ikepcap is [\d.]+× (faster|slower) than tshark", out)
