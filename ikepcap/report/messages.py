@@ -7,6 +7,7 @@ ever grow. Text output escapes every wire string for the terminal.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from ikepcap.decode.identity import selector_text
 from ikepcap.decode.message import SHARED_MAX_ENTRIES, SHARED_TYPES
@@ -58,10 +59,36 @@ def flag_letters(message: Message) -> str:
     return text or "-"
 
 
+# What is made from a payload the decoder shares between messages (a headend's peers send
+# the same SA, VID and Notify payloads in every negotiation) is made once: kept by the
+# payload's identity, with the payload, so that its id cannot pass to another while kept.
+# Only while nothing is marked: a marked text depends on --redact.
+_SHARED = SHARED_TYPES[1] | SHARED_TYPES[2]
+_summaries: dict[int, tuple[Payload, str]] = {}
+_payload_json: dict[int, tuple[Payload, str]] = {}
+
+
+def _kept(table: dict[int, tuple[Payload, str]], payload: Payload, make: Callable[[Payload], str]) -> str:
+    if marking():
+        return make(payload)
+    found = table.get(id(payload))
+    if found is None:
+        if len(table) >= SHARED_MAX_ENTRIES:
+            table.clear()
+        found = table[id(payload)] = payload, make(payload)
+    return found[1]
+
+
 # --- one line ---------------------------------------------------------------------------
 
 def payload_summary(payload: Payload) -> str:
     """The payload's name with what matters about it, for the one-line view."""
+    if payload.type in _SHARED and not payload.decrypted:
+        return _kept(_summaries, payload, _summary)
+    return _summary(payload)
+
+
+def _summary(payload: Payload) -> str:
     name = payload.name
     if isinstance(payload, SecurityAssociation):
         transforms = sum(len(p.transforms) for p in payload.proposals)
@@ -277,30 +304,20 @@ def message_record(message: Message) -> dict:
     return {**head, "payloads": [payload_record(p) for p in message.payloads], **tail}
 
 
-# A payload's JSON, kept for the payload objects the decoder shares between messages (a
-# headend's peers send the same SA, VID and Notify payloads in every negotiation). Held with
-# the payload itself, so that its id cannot be taken by another while it is here.
-_payload_json: dict[int, tuple[Payload, str]] = {}
 
 
 def message_json(message: Message) -> str:
     """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
-    decoder shares made once for every message that carries it. Without ``--redact`` only: a
-    marked record goes to the redactor as a record."""
+    decoder shares made once for every message that carries it. (Under ``--redact``, a marked
+    record goes to the redactor as a record instead.)"""
     head, tail = _message_fields(message)
-    shared = SHARED_TYPES[message.major]
-    parts = []
-    for payload in message.payloads:
-        if payload.type not in shared or payload.decrypted:
-            parts.append(json_text(payload_record(payload)))
-            continue
-        found = _payload_json.get(id(payload))
-        if found is None:
-            if len(_payload_json) >= SHARED_MAX_ENTRIES:
-                _payload_json.clear()
-            found = _payload_json[id(payload)] = payload, json_text(payload_record(payload))
-        parts.append(found[1])
+    parts = [_kept(_payload_json, payload, _json_of) if payload.type in _SHARED and not payload.decrypted
+             else _json_of(payload) for payload in message.payloads]
     return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'
+
+
+def _json_of(payload: Payload) -> str:
+    return json_text(payload_record(payload))
 
 
 def _message_fields(message: Message) -> tuple[dict, dict]:

@@ -10,7 +10,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, CORPUS
+from conftest import CAPTURES, CORPUS, decode_bytes
 from typer.testing import CliRunner
 
 from ikepcap import forking
@@ -18,9 +18,10 @@ from ikepcap.cli import app
 from ikepcap.decode.message import decode_datagram
 from ikepcap.decode.model import V1_ID, V1_NOTIFY, V1_VID
 from ikepcap.extract.native import extract
+from ikepcap.marks import marked
 from ikepcap.read.model import Datagram
 from ikepcap.report.escape import json_text
-from ikepcap.report.messages import message_json, message_record
+from ikepcap.report.messages import message_json, message_record, payload_summary
 from ikepcap.synth import ike
 
 SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
@@ -127,3 +128,19 @@ def test_decode_prints_the_same_on_every_core(monkeypatch, options):
     assert one.exit_code == three.exit_code == 0
     assert one.stdout.count("\n") > 30
     assert three.stdout == one.stdout
+
+
+def test_a_shared_payloads_summary_is_made_once_and_never_for_redact():
+    """The same Notify and VID in two messages: one summary each, kept; under --redact the
+    marked text is made afresh, and the kept one stays unmarked."""
+    data = ike.message(bytes(range(1, 9)), bytes(8), 2, [(V1_VID, b"vpn.example.net vid"),
+                                                         (V1_ID, ike.id_v1(2, b"vpn.example.net")),
+                                                         (V1_NOTIFY, ike.notify_v1(24578, data=b"\0\0\0\1"))])
+    first, second = decode_bytes(data), decode_bytes(data, frame=2)
+    summaries = [[payload_summary(p) for p in m.payloads] for m in (first, second)]
+    assert summaries[0] == summaries[1]
+    assert summaries[0][0] is summaries[1][0] and summaries[0][2] is summaries[1][2]   # the VID, the notify
+    with marked(True):
+        assert payload_summary(first.payloads[1]) != summaries[0][1]    # the identity is marked
+        assert payload_summary(first.payloads[0]) is not summaries[0][0]
+    assert payload_summary(second.payloads[0]) is summaries[0][0]
