@@ -105,6 +105,20 @@ SHARED_TYPES = {1: frozenset(map(iana.V1_PAYLOAD_TYPES.number, ("SA", "VID", "No
 SHARED_MAX_BODY = 2048                  # longer bodies (a rare huge proposal list) are decoded each time
 SHARED_MAX_ENTRIES = 8192               # a capture with more distinct ones starts the table afresh
 _shared: dict[tuple, tuple[Payload, tuple[str, ...]]] = {}
+# The values a capture's messages repeat — ports, payload chains, the SPIs of an SA's every
+# message — kept once: a headend's million messages would otherwise each hold its own copies,
+# a quarter of what a kept message weighs.
+_same: dict[object, object] = {}
+SAME_MAX_ENTRIES = 65_536               # then the table starts afresh (what was shared stays shared)
+
+
+def _once(value: object) -> object:
+    found = _same.get(value)
+    if found is None:
+        if len(_same) >= SAME_MAX_ENTRIES:
+            _same.clear()
+        found = _same[value] = value
+    return found
 
 
 def decode_datagram(datagram: Datagram) -> Message | None:
@@ -135,13 +149,13 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         time=datagram.time,
         src=datagram.src,
         dst=datagram.dst,
-        sport=datagram.sport,
-        dport=datagram.dport,
+        sport=_once(datagram.sport),
+        dport=_once(datagram.dport),
         marker=datagram.marker,
         ip_length=datagram.ip_length,
         fragments=datagram.fragments,
-        ispi=header.ispi,
-        rspi=header.rspi,
+        ispi=_once(header.ispi),
+        rspi=_once(header.rspi),
         next_payload=header.next_payload,
         version=header.version,
         exchange_type=header.exchange_type,
@@ -150,7 +164,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         message_id=header.message_id,
         length=header.length,
         size=len(data),
-        chain=chain,
+        chain=_once(chain),
         data=data,
         digest=hashlib.blake2b(data, digest_size=16).digest(),
         notes=tuple(ctx.warnings),

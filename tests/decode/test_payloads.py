@@ -532,6 +532,17 @@ def test_a_payload_repeated_byte_for_byte_is_decoded_once_with_its_warnings_each
     assert first.warnings == second.warnings == ("SA payload: proposal 1 announces 5 transform(s), 1 found",)
 
 
+def test_what_an_sas_messages_repeat_is_held_once():
+    """Ports, SPIs and payload chains: one object for every message that carries them."""
+    first = decode_bytes(ike.message(ISPI, RSPI, 34, [(43, b"a vendor id")], version=0x20), int("4500"), int("4500"))
+    second = decode_bytes(ike.message(ISPI, RSPI, 34, [(43, b"another")], version=0x20), int("4500"), int("4500"),
+                          frame=2)
+    assert int("4500") is not int("4500")             # each port an object of its own, as a reader makes them
+    for name in ("ispi", "rspi", "chain", "sport", "dport"):
+        assert getattr(first, name) is getattr(second, name), name
+    assert second.ispi == ISPI and second.chain == (43,) and second.sport == 4500
+
+
 def test_a_decrypted_payload_is_never_shared_with_a_clear_one():
     vid = (43, b"the same vendor id")
     clear = decode_bytes(ike.message(ISPI, RSPI, 34, [vid], version=0x20))
