@@ -300,8 +300,9 @@ def payload_record(payload: Payload) -> dict:
 
 def message_record(message: Message) -> dict:
     """The ``decode --format jsonl`` object for one message (documented in the README)."""
+    payloads = [payload_record(p) for p in message.payloads]    # all decoded at once: the rest filters them
     head, tail = _message_fields(message)
-    return {**head, "payloads": [payload_record(p) for p in message.payloads], **tail}
+    return {**head, "payloads": payloads, **tail}
 
 
 
@@ -310,9 +311,9 @@ def message_json(message: Message) -> str:
     """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
     decoder shares made once for every message that carries it. (Under ``--redact``, a marked
     record goes to the redactor as a record instead.)"""
-    head, tail = _message_fields(message)
     parts = [_kept(_payload_json, payload, _json_of) if payload.type in _SHARED and not payload.decrypted
-             else _json_of(payload) for payload in message.payloads]
+             else _json_of(payload) for payload in message.payloads]  # all decoded at once: the rest filters them
+    head, tail = _message_fields(message)
     return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'
 
 
