@@ -293,7 +293,13 @@ def decode(
         workers = jobs or os.cpu_count() or 1
         if redact or len(result.messages) < PARALLEL_MESSAGES or not hasattr(sys.stdout, "buffer"):
             workers = 1
-        write_ordered(sys.stdout, result.messages, render, workers)
+
+        def line(message: Message) -> str:
+            text = render(message)
+            message.cache.clear()       # what its line decoded goes with it: never a capture's payloads at once
+            return text
+
+        write_ordered(sys.stdout, result.messages, line, workers)
         for warning in result.warnings:
             typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
