@@ -14,6 +14,7 @@ capture and then diagnosing it.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -108,7 +109,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         _work = None
     if dealt is not None:
         _record(keys, dealt, extraction, [outcome for _, _, outcomes in results for outcome in outcomes])
-    rows = sorted((row for rows, _, _ in results for row in rows), key=lambda row: row[0])
+    rows = sorted((row for chunks, _, _ in results for chunk in chunks
+                   for row in (pickle.loads(chunk) if isinstance(chunk, bytes) else chunk)), key=lambda row: row[0])
     capture_findings = flood_findings(capture, flood, lone) + scan_findings(b.messages for b in grouping.buckets)
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _ in results))
@@ -171,13 +173,14 @@ def _record(keys: KeyStore, dealt: _Keys, extraction: Extraction, outcomes: list
     record(extraction, joined(keys, [outcome for _, outcome in sorted(outcomes, key=lambda item: item[0])]))
 
 
-def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int, list[tuple[int, Outcome]]]:
-    """Each wanted SA's view with its place in the report, how many SAs were diagnosed, and the
-    outcome of each key the share tried."""
+def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
+                                                   list[tuple[int, Outcome]]]:
+    """Each wanted SA's view with its place in the report (a chunk's rows at a time, pickled in
+    a worker), how many SAs were diagnosed, and the outcome of each key the share tried."""
     number, indices = share
     work = _work
     outcomes = [] if work.keys is None else _decrypt(work.keys, number)
-    rows: list[tuple[tuple, dict]] = []
+    rows: list[list[tuple[tuple, dict]] | bytes] = []
     diagnosed = 0
     for chunk in _chunks(indices, work.buckets):
         # a lone SA built before its message was opened is built again
@@ -186,8 +189,11 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[tuple[tuple, dict]], int,
         attach(sas, work.extraction)
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
         diagnoses = diagnose_sas([sa for _, sa in kept])
-        rows += [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
-                 if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
+        made = [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
+                if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
+        # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
+        # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
+        rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
         diagnosed += len(diagnoses)
         for i in chunk:                 # decoded again, should a later stage ask
             for message in work.buckets[i].messages:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ikepcap.decrypt.tables import beside
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.native import extract
+from ikepcap.forking import map_forked
 from ikepcap.pipeline import analyse
 from ikepcap.read.model import IcmpError, QuotedDatagram
 from ikepcap.report.view import build_view
@@ -97,6 +99,24 @@ def test_a_busy_capture_diagnosed_a_peer_pair_at_a_time_gives_the_sequential_rep
     chunked = _sharded(busy, jobs)
     assert all(not m.cache for m in busy.messages)          # what a chunk decoded went with it
     same(chunked, _sequential(busy))
+
+
+def test_a_worker_hands_its_views_back_pickled_a_chunk_at_a_time(busy, monkeypatch, always_parallel) -> None:
+    """What a worker made stays small while it makes the rest; the share run here is not pickled."""
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 2_000)
+    handed = []
+
+    def recorded(work, shares):
+        handed.extend(map_forked(work, shares))
+        return handed
+
+    monkeypatch.setattr(pipeline, "map_forked", recorded)
+    same(_sharded(busy, 2), _sequential(busy))
+    (here, _, _), (worker, _, _) = handed
+    assert len(worker) > 1 and all(isinstance(chunk, bytes) for chunk in worker)
+    assert all(isinstance(chunk, list) for chunk in here)
+    assert sum(len(pickle.loads(chunk)) for chunk in worker) + sum(map(len, here)) == len(json.loads(
+        _sequential(busy))["sas"])
 
 
 def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
