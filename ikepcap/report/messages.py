@@ -305,8 +305,6 @@ def message_record(message: Message) -> dict:
     return {**head, "payloads": payloads, **tail}
 
 
-
-
 def message_json(message: Message) -> str:
     """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
     decoder shares made once for every message that carries it. (Under ``--redact``, a marked

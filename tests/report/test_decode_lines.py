@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import struct
 from pathlib import Path
 
 import pytest
@@ -111,10 +110,6 @@ def test_a_worker_that_vanishes_is_reported(monkeypatch):
 
     with pytest.raises(RuntimeError, match="stopped before its end"):
         forking.write_ordered(_out(), list(range(20)), render, 2)
-
-
-def test_a_chunk_head_says_its_length():
-    assert forking._HEAD.size == struct.calcsize("=q")
 
 
 @pytest.mark.parametrize("options", [["--format", "jsonl"], [], ["-v"]], ids=["jsonl", "lines", "tree"])
