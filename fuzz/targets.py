@@ -21,14 +21,15 @@ from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.model import Datagram
 from ikepcap.report import markdown, text
 from ikepcap.report.escape import json_text
-from ikepcap.report.messages import message_line, message_record
+from ikepcap.report.messages import message_json, message_line, message_record
 from ikepcap.report.redact import Redactor, redact
 
 PCAPNG = b"\x0a\x0d\x0d\x0a"
 
 
 def message_target(data: bytes) -> None:
-    """One UDP payload on port 500: decoded, every payload decoded, rendered two ways."""
+    """One UDP payload on port 500: decoded, every payload decoded, rendered two ways; decode's
+    line, also made from what an earlier message left kept, is its record as JSON."""
     message = decode_datagram(Datagram("fuzz", 1, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
                                        len(data) + 28, (), len(data) % 7 == 0))
     if message is None:
@@ -37,7 +38,12 @@ def message_target(data: bytes) -> None:
     message.vendor_ids()
     _ = message.warnings  # a lazy property: asking for it decodes every payload
     message_line(message)
-    json_text(message_record(message)).encode("utf-8")
+    record = json_text(message_record(message))
+    record.encode("utf-8")
+    again = decode_datagram(Datagram("fuzz", 2, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
+                                     len(data) + 28, (), len(data) % 7 == 0))
+    for made in (message, again):                        # the second from what the first left kept
+        assert message_json(made).replace('"frame":2,', '"frame":1,', 1) == record, "decode's line is not its record"
 
 
 def _read(data: bytes) -> Extraction | None:
