@@ -14,10 +14,11 @@ from __future__ import annotations
 import heapq
 import multiprocessing
 import os
+import pickle
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
@@ -65,6 +66,30 @@ class Part:
     short: list[str] = field(default_factory=list)
     overflow: Overflow = field(default_factory=Overflow)
     cut_short: int = 0                  # IKE datagrams the capture's snaplen cut
+    packed: list[bytes] = field(default_factory=list)   # messages that came through a pipe, a chunk a pickle
+
+    def __reduce__(self) -> tuple:
+        """Pickled (a worker's part, on its way back) with its messages in chunks pickled on their
+        own, which the merge unpickles one at a time: past the bounds, where most of a later
+        range's messages are refused, they are never all held at once."""
+        state = {name: getattr(self, name) for name in _PART_FIELDS}
+        chunks = [pickle.dumps(self.messages[at:at + PACKED_MESSAGES], pickle.HIGHEST_PROTOCOL)
+                  for at in range(0, len(self.messages), PACKED_MESSAGES)]
+        return _part, (state, self.packed + chunks)
+
+    def each_message(self) -> Iterator[Message]:
+        """The part's messages in the order they were read, unpickling a packed chunk at a time."""
+        yield from self.messages
+        for chunk in self.packed:
+            yield from pickle.loads(chunk)
+
+
+_PART_FIELDS = tuple(f.name for f in fields(Part) if f.name not in ("messages", "packed"))
+PACKED_MESSAGES = 5_000
+
+
+def _part(state: dict, packed: list[bytes]) -> Part:
+    return Part(**state, packed=packed)
 
 
 def _short_datagram(datagram: Datagram) -> str:
@@ -195,6 +220,10 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
     return tasks
 
 
+def _frame(message: Message) -> int:
+    return message.frame
+
+
 def _renumber(message: Message, offset: int) -> Message:
     """Frame numbers as counted from the start of the file. Only a range after the first is
     renumbered, and its messages came from a worker process: they are this process's own
@@ -225,8 +254,9 @@ def _contiguous(parts: list[Part]) -> bool:
     return all(a.task.span[0] + a.stats.bytes == b.task.span[0] for a, b in zip(parts, parts[1:]))
 
 
-def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
-    """One file's parts, in order, as if read in one pass."""
+def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[Message], object]) -> Extraction:
+    """One file's parts, in order, as if read in one pass; its messages are handed to ``take``
+    in frame order as they are merged, not kept in the result."""
     result = Extraction(engine="native")
     late: list[Message] = []
     cut_short = sum(part.cut_short for part in parts)
@@ -249,7 +279,6 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
     offset = 0
     for part in parts:
         s = part.stats
-        result.messages += [_renumber(m, offset) for m in part.messages]
         result.warnings += part.short
         _merge_counts(whole.esp, part.esp, offset, stats)
         _merge_counts(whole.esp_udp, part.esp_udp, offset, stats)
@@ -265,7 +294,14 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
                 mine.last_frame, mine.last_time = flow.last_frame + offset, flow.last_time
         result.icmp_errors += [replace(e, frame=e.frame + offset) for e in part.icmp_errors]
         result.lost_fragments += [replace(f, frames=tuple(x + offset for x in f.frames)) for f in part.lost_fragments]
+        # Fragment sets this part completes are whole at its frames (a set's last piece names it):
+        # they join the part's own messages, both in frame order, in their place.
         whole.adopt(part.open_fragments, offset)
+        completed = sorted(late, key=_frame)
+        late.clear()
+        for message in heapq.merge((_renumber(m, offset) for m in part.each_message()), completed, key=_frame):
+            take(message)
+        part.messages, part.packed = [], []
         result.overflow.merge(part.overflow, offset)
         stats.frames += s.frames
         stats.bytes += s.bytes
@@ -280,8 +316,8 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int]) -> Extraction:
             stats.note(warning)
         offset += s.frames
     whole.finish()
-    result.messages += late
-    result.messages.sort(key=lambda m: m.frame)
+    for message in sorted(late, key=_frame):   # none today: finishing only counts what was lost
+        take(message)
     result.esp = whole.esp_flows()
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
@@ -378,11 +414,10 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
             file_parts = [run_task(Task(path, 0, None, digest, scope), extra_ports)]
-        one = _merge_file(file_parts, extra_ports)
+        one = _merge_file(file_parts, extra_ports, lambda message: budgets.of(
+            message.src, message.dst, message.ispi, message.rspi).offer_message(message))
         order[one.files[0].file] = len(order)
         merged.files += one.files
-        for message in one.messages:
-            budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
         merged.esp += one.esp
         merged.keepalives += one.keepalives
         merged.icmp_errors += one.icmp_errors

@@ -7,6 +7,7 @@ if the file had been read in one go. A ring of files is one capture in time orde
 
 from __future__ import annotations
 
+import pickle
 import struct
 
 import pytest
@@ -60,6 +61,7 @@ def summary(extraction):
 @pytest.fixture
 def small_split(monkeypatch):
     monkeypatch.setattr(native, "SPLIT_BYTES", 1024)
+    monkeypatch.setattr(native, "PACKED_MESSAGES", 7)     # a worker's messages come back in many chunks
 
 
 def test_resync_finds_record_boundaries(tmp_path):
@@ -143,3 +145,41 @@ def test_a_capture_inside_the_capture_cannot_shift_the_frame_numbers(tmp_path, s
     sequential = extract([str(path)], jobs=1)
     assert summary(extract([str(path)], jobs=2)) == summary(sequential)
     assert [m.frame for m in sequential.messages] == [11, len(frames)]
+
+
+def test_a_workers_messages_come_back_a_chunk_at_a_time(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "PACKED_MESSAGES", 4)
+    path = tmp_path / "c.pcap"
+    build(path, 3000)
+    part = native.run_task(native.Task(str(path), 1, None), frozenset())
+    assert len(part.messages) > 20
+    back = pickle.loads(pickle.dumps(part))
+    assert back.messages == [] and len(back.packed) == -(-len(part.messages) // 4)
+    assert [(m.frame, m.digest) for m in back.each_message()] == [(m.frame, m.digest) for m in part.messages]
+    assert back.stats == part.stats and back.esp == part.esp
+
+
+def test_past_the_bounds_a_parallel_read_keeps_and_counts_as_one_pass_does(tmp_path, small_split, monkeypatch):
+    """Ranges read in parallel, most of the later ones' messages refused: the same kept, the
+    same counted, the same warning."""
+    monkeypatch.setattr(native, "MAX_MESSAGES", 100)
+    frames = []
+    for n in range(3000):
+        t = 1_700_000_000 + n * 0.001
+        if n % 7 == 0:
+            spi = (n // 7 % 400 + 1).to_bytes(8, "big")
+            rspi = bytes(8) if n % 2 else bytes.fromhex("2222222222222222")
+            frames.append(Frame(t, packets.ethernet(packets.ip_udp(A, B, 500, 500, ike.message(
+                spi, rspi, 2, [(ike.V1_VID, n.to_bytes(16, "big"))])))))
+        else:
+            frames.append(Frame(t, _noise(n)))
+    path = tmp_path / "c.pcap"
+    write_pcap(path, frames)
+    sequential = extract([str(path)], jobs=1)
+    parallel = extract([str(path)], jobs=3)
+    assert len(plan([str(path)], 3)) == 3
+    assert len(sequential.messages) == 100 and sequential.overflow.messages > 300
+    assert summary(parallel) == summary(sequential)
+    assert parallel.warnings == sequential.warnings
+    assert (parallel.overflow.messages, parallel.overflow.conversations) == \
+        (sequential.overflow.messages, sequential.overflow.conversations)
