@@ -32,7 +32,7 @@ from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import json_document, json_text, terminal
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from ikepcap.decrypt.keys import KeyStore
 
@@ -299,7 +299,8 @@ def decode(
             message.cache.clear()       # what its line decoded goes with it: never a capture's payloads at once
             return text
 
-        write_ordered(sys.stdout, result.messages, line, workers)
+        with to_stdout():
+            write_ordered(sys.stdout, result.messages, line, workers)
         for warning in result.warnings:
             typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
@@ -429,9 +430,11 @@ def diagnose(
             raise fail(f"{output}: cannot write ({error.strerror or error})") from None
     elif coloured:
         from ikepcap.report import colour
-        colour.write("".join(rendered), sys.stdout)
+        with to_stdout():
+            colour.write("".join(rendered), sys.stdout)
     else:
-        sys.stdout.writelines(rendered)
+        with to_stdout():
+            sys.stdout.writelines(rendered)
     end(code)
 
 
@@ -544,7 +547,8 @@ def schema() -> None:
     """Print the JSON Schema of 'diagnose --format json' (schema_version 1)."""
     from importlib.resources import files
 
-    sys.stdout.write(files("ikepcap.report").joinpath("schema.json").read_text(encoding="utf-8"))
+    with to_stdout():
+        sys.stdout.write(files("ikepcap.report").joinpath("schema.json").read_text(encoding="utf-8"))
     end(EXIT_OK)
 
 
@@ -579,10 +583,23 @@ _whole_process = False
 def end(code: int) -> None:
     """End a command that has written its output with ``code``."""
     if _whole_process:
+        with to_stdout():
+            sys.stdout.flush()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def to_stdout() -> Iterator[None]:
+    """A command writing its output: a reader that goes away (``| head``) ends the writing, and
+    the exit code stays the command's own (0 healthy, 1 a problem found) where click would say 1
+    for any broken pipe. What stdout still holds goes to /dev/null."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # click's exceptions, from the click typer runs on (recent typer versions carry their own copy)

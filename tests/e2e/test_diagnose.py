@@ -8,8 +8,11 @@ messages and their counts, clear notifies, one-way traffic, and the exact set of
 
 from __future__ import annotations
 
+import fcntl
+import importlib.util
 import ipaddress
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, split_pcap
+from conftest import CAPTURES, REPO, split_pcap
 
 CLI = [sys.executable, "-m", "ikepcap"]
 EXPECTED = sorted(CAPTURES.glob("*.expected.json"))
@@ -269,6 +272,47 @@ def test_filters_and_exit_codes():
         assert run("diagnose", "--peer", spelling, ipv6).returncode == 0, spelling
     ispi = json.loads((CAPTURES / "v1-mm-healthy.expected.json").read_text())["sas"][0]["ispi"]
     assert run("diagnose", "--sa", "0x" + ispi[:6], healthy).returncode == 0
+
+
+def _cut_short(*args: str) -> subprocess.CompletedProcess:
+    """The command with its output read through a one-page pipe closed after a byte: whatever it
+    writes past the pipe's room finds the reader gone."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)     # before the command starts: no race to fill more
+    process = subprocess.Popen([*CLI, *args], stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    assert os.read(read_end, 1)
+    os.close(read_end)
+    stderr = process.stderr.read()
+    return subprocess.CompletedProcess(args, process.wait(), b"", stderr)
+
+
+@pytest.fixture(scope="module")
+def headend(tmp_path_factory) -> Path:
+    """More messages than one process renders alone (forking.PARALLEL_MESSAGES)."""
+    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
+    span = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(span)
+    path = tmp_path_factory.mktemp("headend") / "ike-heavy.pcap"
+    span.build_ike_heavy(path, 24_000)
+    return path
+
+
+@pytest.mark.parametrize("args, code", [
+    (["diagnose", "--format", "json", "v1-mm-healthy.pcap"], 0),
+    (["diagnose", "--format", "json", "-v", "v1-concentrator-many-sas.pcap"], 1),
+    (["decode", "-v", "v1-concentrator-many-sas.pcap"], 0),
+    (["decode", "--format", "jsonl", "--jobs", "2", "headend"], 0),
+], ids=["healthy", "problem", "decode", "decode-on-two-cores"])
+def test_a_reader_that_goes_away_leaves_the_exit_code_its_meaning(args, code, headend):
+    """``| head``: the command stops quietly and its exit code is still the verdict (click alone
+    says 1, "a problem found", for any broken pipe), also with workers rendering lines."""
+    args[-1] = str(headend if args[-1] == "headend" else CAPTURES / args[-1])
+    whole = run(*args)
+    assert len(whole.stdout.encode()) > 3 * 4096          # more than the pipe holds: the write must break
+    cut = _cut_short(*args)
+    assert (cut.returncode, cut.stderr) == (code, whole.stderr.encode())   # its warnings, nothing of the pipe
+    assert whole.returncode == code
 
 
 def test_a_file_named_twice_is_read_once(tmp_path):
