@@ -258,36 +258,25 @@ def _json_value(value: object, wire_value: bool = False) -> object:
     layout = _layout(type(value))
     if layout is None:
         return value
-    wired = _wire_fields(value, layout)
-    return {name: _json_value(getattr(value, name), name in wired) for name in layout.names}
-
-
-def _plain_value(value: object) -> object:
-    """``_json_value`` when nothing is marked: ``wire`` is then ``str``, and which fields hold
-    wire values makes no difference. A payload's fields are mostly numbers and bytes, read
-    here without a call each."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is bytes:
-        return value.hex()
-    if isinstance(value, tuple):
-        if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
-            return {key: _plain_value(item) for key, item in value}
-        return [_plain_value(item) for item in value]
-    layout = _layout(kind)
-    if layout is None:
-        return _json_value(value)
+    # Unmarked, ``wire`` is ``str`` and no field needs it. A payload's fields are mostly numbers
+    # and bytes, read here without a call each.
+    wired = _wire_fields(value, layout) if marking() else _UNWIRED
     record = {}
     for name in layout.names:
         item = getattr(value, name)
         kind = type(item)
-        record[name] = item if kind in _PLAIN else item.hex() if kind is bytes else _plain_value(item)
+        if name in wired:
+            record[name] = _json_value(item, True)
+        else:
+            record[name] = item if kind in _PLAIN else item.hex() if kind is bytes else _json_value(item)
     return record
 
 
+_UNWIRED: frozenset[str] = frozenset()
+
+
 def payload_record(payload: Payload) -> dict:
-    record = _plain_value(payload) if not marking() else _json_value(payload)
+    record = _json_value(payload)
     assert isinstance(record, dict)
     # Present only when true: the records of clear payloads stay what they always were.
     del record["decrypted"]
