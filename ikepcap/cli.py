@@ -268,7 +268,7 @@ def decode(
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
     from ikepcap.decode.model import Message
-    from ikepcap.forking import PARALLEL_MESSAGES, write_ordered
+    from ikepcap.forking import PARALLEL_MESSAGES, processes, write_ordered
     from ikepcap.report.messages import message_json, message_line, message_record, message_tree
 
     with marked(redact):
@@ -290,7 +290,7 @@ def decode(
                 return clean.text(message_line(message))
         # Rendering is most of the work once the capture is read: a headend's capture is
         # rendered on every core. The redactor names values as it meets them: one process.
-        workers = jobs or os.cpu_count() or 1
+        workers = processes(jobs)
         if redact or len(result.messages) < PARALLEL_MESSAGES or not hasattr(sys.stdout, "buffer"):
             workers = 1
 
@@ -585,7 +585,6 @@ def end(code: int) -> None:
     if _whole_process:
         with to_stdout():
             sys.stdout.flush()
-        sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     raise typer.Exit(code)

@@ -26,6 +26,11 @@ Result = TypeVar("Result")
 Item = TypeVar("Item")
 
 
+def processes(jobs: int | None) -> int:
+    """How many processes ``--jobs`` asks for: one per CPU when it is not given."""
+    return jobs or os.cpu_count() or 1
+
+
 def map_forked(work: Callable[[Share], Result], shares: Sequence[Share]) -> list[Result]:
     """``work(share)`` for each share, in order; one share runs here alone."""
     if len(shares) <= 1:
@@ -70,7 +75,7 @@ def write_ordered(out: TextIO, items: Sequence[Item], render: Callable[[Item], s
     jobs = min(jobs, len(chunks))
     if jobs < 2:
         for chunk in chunks:
-            out.write("".join(render(item) + "\n" for item in chunk))
+            out.write(_lines(chunk, render))
         return
     out.flush()
     readers, children = [], []
@@ -90,7 +95,7 @@ def write_ordered(out: TextIO, items: Sequence[Item], render: Callable[[Item], s
             children.append(pid)
         for index, chunk in enumerate(chunks):
             if index % jobs == 0:
-                out.write("".join(render(item) + "\n" for item in chunk))
+                out.write(_lines(chunk, render))
                 continue
             data = _received(readers[index % jobs - 1])
             out.flush()
@@ -103,13 +108,17 @@ def write_ordered(out: TextIO, items: Sequence[Item], render: Callable[[Item], s
             os.waitpid(pid, 0)
 
 
+def _lines(chunk: Sequence[Item], render: Callable[[Item], str]) -> str:
+    return "".join(render(item) + "\n" for item in chunk)
+
+
 def _render_chunks(fd: int, chunks: list[Sequence[Item]], render: Callable[[Item], str], encoding: str,
                    errors: str) -> None:
     pipe = os.fdopen(fd, "wb")
     code = 0
     try:
         for chunk in chunks:
-            data = "".join(render(item) + "\n" for item in chunk).encode(encoding, errors)
+            data = _lines(chunk, render).encode(encoding, errors)
             pipe.write(_HEAD.pack(len(data)))
             pipe.write(data)
             pipe.flush()

@@ -13,7 +13,6 @@ capture and then diagnosing it.
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
 from ikepcap.extract.model import Extraction, Scope
-from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked
+from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
 from ikepcap.report.view import document, sa_view
 
 if TYPE_CHECKING:                       # the decryptor is loaded only when there are keys
@@ -97,7 +96,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     lone = list(candidates.values())
     flood = flood_of(capture, lone)
     members = frozenset(candidates) if flood is not None else frozenset()
-    jobs = jobs or os.cpu_count() or 1
+    jobs = processes(jobs)
     if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
     shards = _shards(grouping.buckets, jobs)

@@ -24,6 +24,7 @@ from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction, Scope
+from ikepcap.forking import processes
 from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
 from ikepcap.read.errors import CaptureError, reason
@@ -378,7 +379,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     costs a fifth of reading it); ``scope``: what the report is narrowed to, kept within bounds of
     its own."""
     paths = list(paths)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = processes(jobs)
     tasks = [replace(task, digest=digest, scope=scope) for task in plan(paths, jobs)]
     if jobs < 2 or len(tasks) < 2:
         done_bytes = done_frames = done_messages = 0
