@@ -94,6 +94,16 @@ def measure(command: list[str]) -> tuple[float, float]:
     return timed(command), peak_memory(command)
 
 
+def interleaved(commands: dict, repeat: int) -> dict:
+    """Each command's median seconds over ``repeat`` rounds that run every command in turn, so
+    that a drift in the machine's load hits them all alike."""
+    times: dict = {}
+    for _ in range(repeat):
+        for key, command in commands.items():
+            times.setdefault(key, []).append(timed(command))
+    return {key: statistics.median(runs) for key, runs in times.items()}
+
+
 def tools(capture: Path) -> dict[str, list[str]]:
     found = {"ikepcap": [sys.executable, "-m", "ikepcap", "diagnose", "--quiet", str(capture)]}
     if prefilter.compiled is not None:                   # and the Python sift it falls back to without a compiler
@@ -113,11 +123,7 @@ def compare(capture: Path, frames: int, repeat: int, floor: bool = False,
                 if only is None or name in only or name.startswith("ikepcap")}
     if floor:
         commands["py-floor"] = [sys.executable, str(Path(__file__).with_name("floor.py")), str(capture)]
-    times: dict[str, list[float]] = {}
-    for _ in range(repeat):                              # interleaved, so load drifts hit all tools alike
-        for name, command in commands.items():
-            times.setdefault(name, []).append(timed(command))
-    medians = {name: (statistics.median(runs), peak_memory(commands[name])) for name, runs in times.items()}
+    medians = {name: (seconds, peak_memory(commands[name])) for name, seconds in interleaved(commands, repeat).items()}
     print(f"\n{capture.name}: {frames:,} frames, {capture.stat().st_size / 1e6:,.0f} MB, {repeat} run(s) each")
     print(f"  {'tool':<10} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}")
     for name, (seconds, rss) in medians.items():
@@ -152,13 +158,9 @@ def compare_outputs(capture: Path, frames: int, repeat: int) -> None:
     for output, (ours, theirs) in OUTPUTS.items():
         commands[(output, "ikepcap")] = [sys.executable, "-m", "ikepcap", *ours, str(capture)]
         commands[(output, "tshark")] = ["tshark", "-n", "-r", str(capture), "-Y", "isakmp", *theirs]
-    times: dict[tuple[str, str], list[float]] = {}
-    for _ in range(repeat):
-        for key, command in commands.items():
-            times.setdefault(key, []).append(timed(command))
+    medians = interleaved(commands, repeat)
     print(f"\n{capture.name}, machine-readable output: {repeat} run(s) each")
     print(f"  {'output':<12} {'tool':<8} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}  options")
-    medians = {key: statistics.median(runs) for key, runs in times.items()}
     for key, seconds in medians.items():
         ours, theirs = OUTPUTS[key[0]]
         print(f"  {key[0]:<12} {key[1]:<8} {seconds:>9.3f} {frames / seconds:>12,.0f} "
