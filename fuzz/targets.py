@@ -30,8 +30,11 @@ PCAPNG = b"\x0a\x0d\x0d\x0a"
 def message_target(data: bytes) -> None:
     """One UDP payload on port 500: decoded, every payload decoded, rendered two ways; decode's
     line, also made from what an earlier message left kept, is its record as JSON."""
-    message = decode_datagram(Datagram("fuzz", 1, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
-                                       len(data) + 28, (), len(data) % 7 == 0))
+    def decoded(frame: int):
+        return decode_datagram(Datagram("fuzz", frame, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
+                                        len(data) + 28, (), len(data) % 7 == 0))
+
+    message = decoded(1)
     if message is None:
         return
     message.notifications()
@@ -40,9 +43,7 @@ def message_target(data: bytes) -> None:
     message_line(message)
     record = json_text(message_record(message))
     record.encode("utf-8")
-    again = decode_datagram(Datagram("fuzz", 2, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
-                                     len(data) + 28, (), len(data) % 7 == 0))
-    for made in (message, again):                        # the second from what the first left kept
+    for made in (message, decoded(2)):                        # the second from what the first left kept
         assert message_json(made).replace('"frame":2,', '"frame":1,', 1) == record, "decode's line is not its record"
 
 
