@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, os.getcwd())    # the ikepcap that is timed (python3 -m ikepcap here) also builds the keyed capture
 import span  # bench/ is a folder of scripts, not a package
 
-from ikepcap.read import prefilter  # which sift the timed ikepcap runs
+from ikepcap.compiled import reader  # which reader the timed ikepcap runs
 
 POLL_SECONDS = 0.02
 
@@ -106,7 +106,7 @@ def interleaved(commands: dict, repeat: int) -> dict:
 
 def tools(capture: Path) -> dict[str, list[str]]:
     found = {"ikepcap": [sys.executable, "-m", "ikepcap", "diagnose", "--quiet", str(capture)]}
-    if prefilter.compiled is not None:                   # and the Python sift it falls back to without a compiler
+    if reader() == "compiled":                          # and the Python reader it falls back to without a compiler
         found["ikepcap-py"] = ["env", "IKEPCAP_READER=python", *found["ikepcap"]]
     if shutil.which("tshark"):
         found["tshark"] = ["tshark", "-n", "-r", str(capture), "-Y", "isakmp"]
@@ -267,7 +267,7 @@ def main() -> None:
     only = None if args.tools is None else frozenset(t for t in args.tools.split(",") if t)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}; "
-          f"reader: {prefilter.reader()}")
+          f"reader: {reader()}")
 
     capture = args.workdir / f"span-{args.frames}.pcap"
     if not capture.exists():

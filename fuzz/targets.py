@@ -11,7 +11,9 @@ import re
 import zlib
 from collections.abc import Iterator
 
+from ikepcap.decode import message as message_module
 from ikepcap.decode.message import decode_datagram
+from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
 from ikepcap.marks import CLOSE, OPEN, marked
 from ikepcap.pipeline import analyse
@@ -31,8 +33,8 @@ def message_target(data: bytes) -> None:
     """One UDP payload on port 500: decoded, every payload decoded, rendered two ways; decode's
     line, also made from what an earlier message left kept, is its record as JSON."""
     def decoded(frame: int):
-        return decode_datagram(Datagram("fuzz", frame, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
-                                        len(data) + 28, (), len(data) % 7 == 0))
+        return decoded_both_ways(Datagram("fuzz", frame, 0.0, "192.0.2.1", "2001:db8::1", 500, 500, data, False,
+                                          len(data) + 28, (), len(data) % 7 == 0))
 
     message = decoded(1)
     if message is None:
@@ -47,6 +49,33 @@ def message_target(data: bytes) -> None:
         assert message_json(made).replace('"frame":2,', '"frame":1,', 1) == record, "decode's line is not its record"
 
 
+def decoded_both_ways(datagram: Datagram) -> Message | None:
+    """``decode_datagram(datagram)``, held to the Python decoder where the compiled one is built:
+    the compiled one decodes exactly the messages the Python one finds nothing wrong in, into
+    the same Message, field for field and type for type."""
+    found = decode_datagram(datagram)
+    compiled = message_module._compiled
+    if compiled is None:
+        return found
+    message_module._compiled = None
+    try:
+        python = decode_datagram(datagram)
+    finally:
+        message_module._compiled = compiled
+    fast = compiled.clean(datagram)
+    assert (fast is None) == (python is None or python.notes != ()), "the compiled decoder took another message"
+    assert fields(found) == fields(python), "the compiled and the Python decoder made different messages"
+    return found
+
+
+def fields(message: Message | None) -> list | None:
+    """A message's every field with its type, comparable (``==`` on a Message skips some)."""
+    if message is None:
+        return None
+    return [(name, type(value), value) for name in Message.__slots__ if name != "cache"
+            for value in (getattr(message, name),)]
+
+
 def _read(data: bytes) -> Extraction | None:
     """The capture's bytes read as `diagnose` reads a stream; None when they are not one."""
     stream = io.BytesIO(data)
@@ -55,7 +84,7 @@ def _read(data: bytes) -> Extraction | None:
     extraction = Extraction(engine="native")
 
     def keep(datagram: Datagram) -> None:
-        message = decode_datagram(datagram)
+        message = decoded_both_ways(datagram)
         if message is not None:
             extraction.messages.append(message)
 

@@ -554,7 +554,7 @@ def schema() -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from ikepcap.read.prefilter import reader
+        from ikepcap.compiled import reader
         typer.echo(f"ikepcap {__version__} ({reader()} reader)")
         raise typer.Exit(EXIT_OK)
 

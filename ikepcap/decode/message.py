@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from functools import partial
 
+from ikepcap.compiled import load
 from ikepcap.decode import iana
 from ikepcap.decode.config import decode_attributes_v1, decode_cp
 from ikepcap.decode.context import Context, Head
@@ -121,12 +122,22 @@ def _once(value: object) -> object:
     return found
 
 
+def _digest(data: bytes) -> bytes:
+    """What tells a message's exact bytes from others' (retransmission or new message)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 def decode_datagram(datagram: Datagram) -> Message | None:
     """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header.
 
     Only the header and the chain of payload types are read here; ``decode_payloads`` reads
-    the payloads when the message is first asked for them.
+    the payloads when the message is first asked for them. A message with nothing wrong in them
+    is decoded by the compiled reader where it was built (``_datagram.pyx``, the same Message).
     """
+    if _compiled is not None:
+        message = _compiled.clean(datagram)
+        if message is not None:
+            return message
     data = datagram.payload
     header = Header.unpack(data)
     if header is None:
@@ -166,10 +177,17 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         size=len(data),
         chain=_once(chain),
         data=data,
-        digest=hashlib.blake2b(data, digest_size=16).digest(),
+        digest=_digest(data),
         notes=tuple(ctx.warnings),
         ttl=datagram.ttl,
     )
+
+
+_compiled = load("ikepcap.decode._datagram")
+if _compiled is not None:
+    _compiled.configure(Message, _once, _digest, iana.V1_EXCHANGE_TYPES, iana.V2_EXCHANGE_TYPES,
+                        frozenset(V1_DECODERS), frozenset(V2_DECODERS), V1_NATD_BADDRAFT, V1_IKE_EXCHANGES,
+                        MAX_PAYLOADS)
 
 
 def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:

@@ -24,15 +24,15 @@ match rather than paying for a second unpack.
 The same loop compiled (``_sift.pyx``, built by ``pip install .`` where a C compiler is) runs
 in its place when it is there: on a span capture nothing but this loop touches most records,
 and in C it costs a few nanoseconds a record. ``IKEPCAP_READER=python`` keeps the Python loop
-(the bench compares both; a test holds them equal on every capture).
+(see ``ikepcap.compiled``; the bench compares both, a test holds them equal on every capture).
 """
 
 from __future__ import annotations
 
-import os
 import struct
 from dataclasses import dataclass
 
+from ikepcap.compiled import load
 from ikepcap.read.frames import FrameDecoder
 from ikepcap.read.linktypes import ETH_IPV4, ETH_IPV6, FAST_LAYOUTS
 from ikepcap.read.model import (
@@ -46,17 +46,7 @@ from ikepcap.read.model import (
     address,
 )
 
-try:
-    from ikepcap.read import _sift as compiled
-except ImportError:                             # no C compiler at install time: the Python loop
-    compiled = None
-if os.environ.get("IKEPCAP_READER") == "python":
-    compiled = None
-
-
-def reader() -> str:
-    """Which sift runs, for ``ikepcap --version`` and the bench."""
-    return "compiled" if compiled is not None else "Python"
+compiled = load("ikepcap.read._sift")
 
 
 IPV4_NO_OPTIONS = 0x45

@@ -3,17 +3,18 @@
 Seeds are real messages of both versions (built from RFC layouts); hypothesis flips, cuts,
 splices and overwrites bytes, and everything that comes out must be a Message with warnings,
 None (too short for a header), or, for whole files, a CaptureError with a one-line reason.
+Every message is decoded both ways where the compiled decoder is built (``decoded_both_ways``).
 """
 
 from __future__ import annotations
 
 import struct
+import sys
 
-from conftest import decode_bytes
+from conftest import REPO, decode_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ikepcap.decode.message import decode_datagram
 from ikepcap.read.capture import read_capture
 from ikepcap.read.errors import CaptureError
 from ikepcap.read.frames import FrameDecoder
@@ -36,11 +37,14 @@ SEEDS = [
                 first_payload=35),
 ]
 
+sys.path.insert(0, str(REPO / "fuzz"))
+from targets import decoded_both_ways  # noqa: E402  (fuzz/ is a folder of scripts; its harness checks the same)
+
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _decode(data: bytes) -> None:
-    message = decode_datagram(Datagram("fuzz", 1, 0.0, "192.0.2.1", "192.0.2.2", 500, 500, data, False, 0, 64))
+    message = decoded_both_ways(Datagram("fuzz", 1, 0.0, "192.0.2.1", "192.0.2.2", 500, 500, data, False, 0, 64))
     if message is not None:
         assert message.size == len(data)
         assert all(isinstance(w, str) for w in message.warnings)

@@ -10,7 +10,7 @@ from ikepcap.read import model
 
 READ = Path(ikepcap.read.__file__).parent
 # Below every stage: imports nothing of ikepcap (checked below), so any stage may use it.
-UNDER_THE_STAGES = {"ikepcap.marks"}
+UNDER_THE_STAGES = {"ikepcap.marks", "ikepcap.compiled"}
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:
