@@ -411,12 +411,19 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
             by_file.setdefault(part.task.path, []).append(part)
     budgets = _Budgets(scope)               # the whole capture's, over all files
     order: dict[str, int] = {}              # each file's place, by the name its messages carry
+    alone: list[Message] | None = None      # the messages of a capture read in one pass
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
             file_parts = [run_task(Task(path, 0, None, digest, scope), extra_ports)]
-        one = _merge_file(file_parts, extra_ports, lambda message: budgets.of(
-            message.src, message.dst, message.ispi, message.rspi).offer_message(message))
+        if len(by_file) == 1 and len(file_parts) == 1:
+            # Read in one pass, the capture was held to the bounds as it was read: every prefix of
+            # what was kept fits them, so offering it to them again would keep it all, in order.
+            take: Callable[[Message], object] = (alone := []).append
+        else:
+            def take(message: Message) -> object:
+                return budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
+        one = _merge_file(file_parts, extra_ports, take)
         order[one.files[0].file] = len(order)
         merged.files += one.files
         merged.esp += one.esp
@@ -425,7 +432,8 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = budgets.kept_items(lambda message: (order[message.file], message.frame))
+    merged.messages = alone if alone is not None else budgets.kept_items(
+        lambda message: (order[message.file], message.frame))
     merged.overflow.merge(budgets.overflow())
     overflow = merged.overflow
     if overflow.messages:
