@@ -12,8 +12,9 @@ import zlib
 from collections.abc import Iterator
 
 from ikepcap.decode import message as message_module
-from ikepcap.decode.message import decode_datagram
-from ikepcap.decode.model import Message
+from ikepcap.decode.context import Context
+from ikepcap.decode.message import _chain, _message_end, decode_datagram
+from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message
 from ikepcap.extract.model import Extraction
 from ikepcap.marks import CLOSE, OPEN, marked
 from ikepcap.pipeline import analyse
@@ -52,7 +53,8 @@ def message_target(data: bytes) -> None:
 def decoded_both_ways(datagram: Datagram) -> Message | None:
     """``decode_datagram(datagram)``, held to the Python decoder where the compiled one is built:
     the compiled one decodes exactly the messages the Python one finds nothing wrong in, into
-    the same Message, field for field and type for type."""
+    the same Message, field for field and type for type; and its walk of the clear chain gives
+    the Python walk's links exactly where that walk finds nothing wrong."""
     found = decode_datagram(datagram)
     compiled = message_module._compiled
     if compiled is None:
@@ -65,6 +67,12 @@ def decoded_both_ways(datagram: Datagram) -> Message | None:
     fast = compiled.clean(datagram)
     assert (fast is None) == (python is None or python.notes != ()), "the compiled decoder took another message"
     assert fields(found) == fields(python), "the compiled and the Python decoder made different messages"
+    if found is not None and not (found.major == 1 and found.flags & V1_FLAG_ENCRYPTION):
+        ctx = Context(major=found.major, exchange_type=found.exchange_type)
+        walked = list(_chain(found.data, found.next_payload, _message_end(found.length, found.size, ctx), ctx))
+        fast = compiled.links(found.data, found.next_payload, found.length, found.major == 2, found.exchange_type)
+        assert (fast is None) == bool(ctx.warnings), "the compiled walk took another chain"
+        assert fast is None or list(fast) == walked, "the compiled and the Python walk placed payloads differently"
     return found
 
 

@@ -54,6 +54,46 @@ cdef inline uint32_t _be32(const uint8_t* p) noexcept nogil:
     return (<uint32_t>p[0] << 24) | (<uint32_t>p[1] << 16) | (<uint32_t>p[2] << 8) | p[3]
 
 
+cdef object _walk(const uint8_t* p, Py_ssize_t size, unsigned int first, bint v2, unsigned int exchange_type,
+                  bint placed):
+    """The clear chain's types (``placed``: its links, as ``message._chain`` yields them), or None
+    where the Python walk would warn."""
+    cdef list found = []
+    cdef Py_ssize_t offset = HEADER, body_end
+    cdef unsigned int kind = first, next_payload, payload_length, reserved
+    cdef int count = 0
+    while kind != 0:
+        if count == _max_payloads or offset + GENERIC > size:
+            return None
+        next_payload = p[offset]
+        reserved = p[offset + 1]
+        payload_length = (<unsigned int>p[offset + 2] << 8) | p[offset + 3]
+        body_end = offset + payload_length
+        if payload_length < GENERIC or body_end > size:
+            return None
+        count += 1
+        if placed:
+            found.append((kind, offset, body_end, next_payload, payload_length, v2 and reserved & CRITICAL != 0))
+        else:
+            found.append(kind)
+        if v2 and (kind == SK or kind == SKF):
+            return found if body_end == size else None
+        if v2:
+            if not _v2_known[kind] and reserved & CRITICAL:
+                return None
+        elif not _v1_known[kind] and not (<int>kind == _draft_natd and _draft_exchanges[exchange_type]):
+            return None
+        offset = body_end
+        kind = next_payload
+    return found if offset == size else None
+
+
+cdef inline bint _whole(const uint8_t* p, Py_ssize_t size) noexcept:
+    """A header of a major version the decoder reads, whose length is the message's."""
+    cdef unsigned int major = p[17] >> 4
+    return (major == 1 or major == 2) and _be32(p + 24) == <uint32_t>size
+
+
 def clean(datagram):
     """The Message in ``datagram`` when decoding it finds nothing wrong, else None."""
     if datagram.truncated:
@@ -63,47 +103,30 @@ def clean(datagram):
     if size < HEADER:
         return None
     cdef const uint8_t* p = <const uint8_t*>PyBytes_AS_STRING(data)
-    cdef unsigned int first = p[16], version = p[17], exchange_type = p[18], flags = p[19]
-    cdef unsigned int major = version >> 4
-    cdef uint32_t length = _be32(p + 24)
-    if (major != 1 and major != 2) or length != <uint32_t>size:
+    if not _whole(p, size):
         return None
-    cdef bint v2 = major == 2
-    cdef list kinds = []
-    cdef Py_ssize_t offset = HEADER, body_end
-    cdef unsigned int kind = first, next_payload, payload_length
-    cdef int count = 0
+    cdef unsigned int first = p[16], version = p[17], exchange_type = p[18], flags = p[19]
+    cdef bint v2 = version >> 4 == 2
     if not v2 and flags & FLAG_ENCRYPTION:
-        kinds.append(first)
+        kinds = [first]
     else:
-        while kind != 0:
-            if count == _max_payloads or offset + GENERIC > size:
-                return None
-            next_payload = p[offset]
-            payload_length = (<unsigned int>p[offset + 2] << 8) | p[offset + 3]
-            body_end = offset + payload_length
-            if payload_length < GENERIC or body_end > size:
-                return None
-            count += 1
-            kinds.append(kind)
-            if v2 and (kind == SK or kind == SKF):
-                if body_end < size:
-                    return None
-                offset = body_end
-                break
-            if v2:
-                if not _v2_known[kind] and p[offset + 1] & CRITICAL:
-                    return None
-            elif not _v1_known[kind] and not (<int>kind == _draft_natd and _draft_exchanges[exchange_type]):
-                return None
-            offset = body_end
-            kind = next_payload
-        if offset < size:
+        kinds = _walk(p, size, first, v2, exchange_type, False)
+        if kinds is None:
             return None
     # the fields in Message's order; the test that decodes every capture both ways holds it
     return _message(
         datagram.file, datagram.frame, datagram.time, datagram.src, datagram.dst,
         _once(datagram.sport), _once(datagram.dport), datagram.marker, datagram.ip_length, datagram.fragments,
         _once(data[0:8]), _once(data[8:16]), first, version, exchange_type,
-        (_v2_names if v2 else _v1_names)[exchange_type], flags, _be32(p + 20), length, size,
+        (_v2_names if v2 else _v1_names)[exchange_type], flags, _be32(p + 20), size, size,
         _once(tuple(kinds)), data, _digest(data), (), datagram.ttl)
+
+
+def links(bytes data, unsigned int first, unsigned long long length, bint v2, unsigned int exchange_type):
+    """``message._chain``'s links for a message (its data, next payload, length field, version and
+    exchange type) whose length field is its size and whose clear chain walks without a warning,
+    else None. Not for an IKEv1 message with the E flag, whose body is not a chain."""
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(data)
+    if size < HEADER or length != <unsigned long long>size:
+        return None
+    return _walk(<const uint8_t*>PyBytes_AS_STRING(data), size, first, v2, exchange_type & 0xFF, True)

@@ -8,7 +8,7 @@ a bound. Whatever does not fit becomes a warning on the message and decoding goe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
 from ikepcap.compiled import load
@@ -237,6 +237,18 @@ def clear_links(message: Message) -> Iterator[Link]:
     """Where each payload of the clear chain sits (see ``_chain``), walked as far as the caller
     reads: decryption needs the bytes of KE payloads and the offset of SK/SKF, which the decoded
     payloads do not keep, and stops at the first it wants."""
+    return _clear_chain(message)
+
+
+def _clear_chain(message: Message) -> Iterable[Link]:
+    """The links of the clear chain: the compiled walk's where it finds nothing wrong, else the
+    Python walk's. Its warnings are thrown away: they are in ``message.notes`` since
+    ``decode_datagram``."""
+    if _compiled is not None:
+        found = _compiled.links(message.data, message.next_payload, message.length, message.major == 2,
+                                message.exchange_type)
+        if found is not None:
+            return found
     ctx = Context(major=message.major, exchange_type=message.exchange_type)
     end = _message_end(message.length, len(message.data), ctx)
     return _chain(message.data, message.next_payload, end, ctx)
@@ -293,18 +305,16 @@ def _payloads(message: Message, only: int | None = None) -> tuple[Context, Itera
     each payload of ``message`` (of type ``only`` when given): an IKEv1 message with the E
     flag is one ciphertext body.
 
-    The chain is walked again with a context of its own, thrown away: what the walk finds is
-    in ``message.notes`` since ``decode_datagram``.
+    The chain is walked again (``_clear_chain``).
     """
-    chain_ctx = Context(major=message.major, exchange_type=message.exchange_type)
-    end = _message_end(message.length, len(message.data), chain_ctx)
     ctx = Context(major=message.major, exchange_type=message.exchange_type)
     if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
-        body = message.data[Header.size:end]
+        thrown_away = Context(major=message.major, exchange_type=message.exchange_type)    # see message.notes
+        body = message.data[Header.size:_message_end(message.length, len(message.data), thrown_away)]
         head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
         found = [(message.next_payload, (head, body, decode_v1_body))]
         return ctx, iter(found if only in (None, message.next_payload) else [])
-    chain = _chain(message.data, message.next_payload, end, chain_ctx)
+    chain = _clear_chain(message)
     if only is not None:
         chain = (link for link in chain if link[0] == only)
     return ctx, _walk(message.data, chain, message.major, message.exchange_type)
