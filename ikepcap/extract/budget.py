@@ -189,6 +189,11 @@ class Budget:
         self.kept_bytes += size
         return True
 
+    def holds(self, conversations: int, messages: int, size: int) -> bool:
+        """Offered this many conversations, messages and bytes, in any order, it would keep them
+        all: every prefix of them fits the bounds too."""
+        return conversations <= self.max_conversations and messages <= self.max_messages and size <= self.max_bytes
+
     def offer_message(self, message: Message) -> bool:
         return self.offer(message, message.conversation, len(message.data), message.src, message.rspi != ZERO_SPI,
                           message.file, message.frame, message.time)

@@ -67,6 +67,7 @@ class Part:
     short: list[str] = field(default_factory=list)
     overflow: Overflow = field(default_factory=Overflow)
     cut_short: int = 0                  # IKE datagrams the capture's snaplen cut
+    kept: tuple[int, int, int] = (0, 0, 0)      # conversations, messages and bytes its bounds held
     packed: list[bytes] = field(default_factory=list)   # messages that came through a pipe, a chunk a pickle
 
     def __reduce__(self) -> tuple:
@@ -147,6 +148,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
     part.overflow = budgets.overflow()
+    part.kept = budgets.kept
     return part
 
 
@@ -167,6 +169,12 @@ class _Budgets:
     @property
     def kept_messages(self) -> int:
         return self.rest.kept_messages + (self.asked.kept_messages if self.asked else 0)
+
+    @property
+    def kept(self) -> tuple[int, int, int]:
+        """The conversations, messages and bytes both hold."""
+        both = [self.rest] + ([self.asked] if self.asked else [])
+        return (sum(len(b.kept) for b in both), sum(b.kept_messages for b in both), sum(b.kept_bytes for b in both))
 
     def kept_items(self, arrival: Callable) -> list:
         """What both kept, in the order it came (``arrival``: a key that grows with it)."""
@@ -409,21 +417,28 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for part in parts:
         if not isinstance(part, CaptureError):
             by_file.setdefault(part.task.path, []).append(part)
-    budgets = _Budgets(scope)               # the whole capture's, over all files
-    order: dict[str, int] = {}              # each file's place, by the name its messages carry
-    alone: list[Message] | None = None      # the messages of a capture read in one pass
+    files = []
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
             file_parts = [run_task(Task(path, 0, None, digest, scope), extra_ports)]
-        if len(by_file) == 1 and len(file_parts) == 1:
-            # Read in one pass, the capture was held to the bounds as it was read: every prefix of
-            # what was kept fits them, so offering it to them again would keep it all, in order.
-            take: Callable[[Message], object] = (alone := []).append
-        else:
-            def take(message: Message) -> object:
-                return budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
-        one = _merge_file(file_parts, extra_ports, take)
+        files.append(file_parts)
+    budgets = _Budgets(scope)               # the whole capture's, over all files
+    order: dict[str, int] = {}              # each file's place, by the name its messages carry
+    # What the reads kept is offered to the capture's bounds again, unless it all fits them together
+    # (one read alone always does) and no fragment set waits for another range to complete it:
+    # offered, it would all be kept, in the order it comes.
+    every = [part for file_parts in files for part in file_parts]
+    totals = [sum(counts) for counts in zip(*(part.kept for part in every))] or [0, 0, 0]
+    kept_all: list[Message] | None = None
+    if budgets.rest.holds(*totals) and not any(part.open_fragments for part in every):
+        kept_all = []
+
+    def take(message: Message) -> object:
+        return budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
+
+    for file_parts in files:
+        one = _merge_file(file_parts, extra_ports, take if kept_all is None else kept_all.append)
         order[one.files[0].file] = len(order)
         merged.files += one.files
         merged.esp += one.esp
@@ -432,7 +447,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = alone if alone is not None else budgets.kept_items(
+    merged.messages = kept_all if kept_all is not None else budgets.kept_items(
         lambda message: (order[message.file], message.frame))
     merged.overflow.merge(budgets.overflow())
     overflow = merged.overflow

@@ -183,3 +183,19 @@ def test_past_the_bounds_a_parallel_read_keeps_and_counts_as_one_pass_does(tmp_p
     assert parallel.warnings == sequential.warnings
     assert (parallel.overflow.messages, parallel.overflow.conversations) == \
         (sequential.overflow.messages, sequential.overflow.conversations)
+
+
+@pytest.mark.parametrize("room", [-1, 0, 1])
+def test_ranges_that_each_fit_the_bounds_are_held_to_them_together(tmp_path, small_split, monkeypatch, room):
+    """Each range keeps all it read, and together they hold one message more than the bounds
+    allow, exactly as many, or one fewer: what the capture keeps is what one pass keeps."""
+    path = tmp_path / "c.pcap"
+    build(path, 3000)
+    everything = len(extract([str(path)], jobs=1).messages)
+    monkeypatch.setattr(native, "MAX_MESSAGES", everything + room)
+    sequential = extract([str(path)], jobs=1)
+    parallel = extract([str(path)], jobs=3)
+    assert len(plan([str(path)], 3)) == 3
+    assert len(sequential.messages) == min(everything, everything + room)
+    assert summary(parallel) == summary(sequential)
+    assert parallel.warnings == sequential.warnings
