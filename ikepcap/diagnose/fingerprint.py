@@ -134,29 +134,37 @@ def identify(found: list[Clue]) -> Implementation:
     """The best-scoring implementation and its confidence (see the module's docstring)."""
     if not found:
         return Implementation(None, None, UNKNOWN, ())
-    scored = {name: _score(found, name) for name in {c.implementation for c in found}}
+    name, version, confidence, own = _verdict(tuple((c.implementation, c.kind, c.weight, c.version) for c in found))
+    return Implementation(name, version, confidence, tuple(dict.fromkeys(found[i].text for i in own)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdict(found: tuple[tuple[str, str, int, str | None], ...]) -> tuple[str | None, str | None, str, tuple[int, ...]]:
+    """``identify``'s scoring, which reads everything of a clue but its text (frames differ from SA
+    to SA; a busy capture repeats a few sets of clues): the name, version and confidence, and which
+    clues are its evidence."""
+    scored = {name: _score(found, name) for name in {implementation for implementation, *_ in found}}
     best = max(scored.values())
     leaders = [name for name, score in scored.items() if score == best]
     # A member tied with its own family is the more specific name for the same clues.
     leaders = [name for name in leaders if not any(FAMILIES.get(other) == name for other in leaders)]
     if len(leaders) != 1:
-        return Implementation(None, None, UNKNOWN, tuple(dict.fromkeys(c.text for c in found)))
+        return None, None, UNKNOWN, tuple(range(len(found)))
     name = leaders[0]
-    own = [c for c in found if c.implementation in (name, FAMILIES.get(name))]
-    if any(c.weight == PRODUCT and c.implementation == name for c in own):
+    own = [i for i, (implementation, *_) in enumerate(found) if implementation in (name, FAMILIES.get(name))]
+    if any(found[i][2] == PRODUCT and found[i][0] == name for i in own):
         confidence = CERTAIN
     else:
         confidence = LIKELY if best >= SIGNATURE else POSSIBLE
-    versions = [c.version for c in sorted(own, key=lambda c: -c.weight) if c.version]
-    return Implementation(name, versions[0] if versions else None, confidence,
-                          tuple(dict.fromkeys(c.text for c in own)))
+    versions = [found[i][3] for i in sorted(own, key=lambda i: -found[i][2]) if found[i][3]]
+    return name, versions[0] if versions else None, confidence, tuple(own)
 
 
-def _score(found: list[Clue], name: str) -> int:
+def _score(found: tuple[tuple[str, str, int, str | None], ...], name: str) -> int:
     kinds: dict[str, int] = {}
-    for c in found:
-        if c.implementation in (name, FAMILIES.get(name)):
-            kinds[c.kind] = max(kinds.get(c.kind, 0), c.weight)
+    for implementation, kind, weight, _ in found:
+        if implementation in (name, FAMILIES.get(name)):
+            kinds[kind] = max(kinds.get(kind, 0), weight)
     return sum(kinds.values())
 
 
