@@ -233,17 +233,11 @@ def _clear_payload(head: Head, body: bytes, decoder: Decoder, ctx: Context) -> P
     return found[0]
 
 
-def clear_links(message: Message) -> Iterator[Link]:
-    """Where each payload of the clear chain sits (see ``_chain``), walked as far as the caller
-    reads: decryption needs the bytes of KE payloads and the offset of SK/SKF, which the decoded
-    payloads do not keep, and stops at the first it wants."""
-    return _clear_chain(message)
-
-
-def _clear_chain(message: Message) -> Iterable[Link]:
-    """The links of the clear chain: the compiled walk's where it finds nothing wrong, else the
-    Python walk's. Its warnings are thrown away: they are in ``message.notes`` since
-    ``decode_datagram``."""
+def clear_links(message: Message) -> Iterable[Link]:
+    """Where each payload of the clear chain sits (see ``_chain``): the compiled walk's links where
+    it finds nothing wrong, else the Python walk's, whose warnings are thrown away (they are in
+    ``message.notes`` since ``decode_datagram``). Decryption needs the bytes of KE payloads and
+    the offset of SK/SKF, which the decoded payloads do not keep."""
     if _compiled is not None:
         found = _compiled.links(message.data, message.next_payload, message.length, message.major == 2,
                                 message.exchange_type)
@@ -305,7 +299,7 @@ def _payloads(message: Message, only: int | None = None) -> tuple[Context, Itera
     each payload of ``message`` (of type ``only`` when given): an IKEv1 message with the E
     flag is one ciphertext body.
 
-    The chain is walked again (``_clear_chain``).
+    The chain is walked again (``clear_links``).
     """
     ctx = Context(major=message.major, exchange_type=message.exchange_type)
     if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
@@ -314,7 +308,7 @@ def _payloads(message: Message, only: int | None = None) -> tuple[Context, Itera
         head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
         found = [(message.next_payload, (head, body, decode_v1_body))]
         return ctx, iter(found if only in (None, message.next_payload) else [])
-    chain = _clear_chain(message)
+    chain = clear_links(message)
     if only is not None:
         chain = (link for link in chain if link[0] == only)
     return ctx, _walk(message.data, chain, message.major, message.exchange_type)
