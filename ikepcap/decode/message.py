@@ -7,6 +7,7 @@ a bound. Whatever does not fit becomes a warning on the message and decoding goe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -39,7 +40,6 @@ from ikepcap.decode.wire import GenericPayloadHeader, Header
 from ikepcap.read.model import Datagram
 
 Decoder = Callable[[Head, bytes, Context], Payload]
-Found = tuple[int, tuple[Head, bytes, Decoder]]      # a payload's type, and what decodes it
 Link = tuple[int, int, int, int, int, bool]          # a payload's place in the chain (see _chain)
 
 
@@ -205,21 +205,34 @@ def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, .
     The chain's own problems (lengths, unknown types) are in ``message.notes`` already; the
     warnings returned here are those the payload decoders found.
     """
-    ctx, found = _payloads(message)
-    return tuple(_clear_payload(head, body, decoder, ctx) for _, (head, body, decoder) in found), tuple(ctx.warnings)
+    ctx = Context(major=message.major, exchange_type=message.exchange_type)
+    return _clear_payloads(message, None, ctx), tuple(ctx.warnings)
 
 
 def decode_only(message: Message, kind: int) -> tuple[Payload, ...]:
     """The payloads of one type, without decoding the rest (their warnings are not kept)."""
-    ctx, found = _payloads(message, kind)
-    return tuple(_clear_payload(head, body, decoder, ctx) for _, (head, body, decoder) in found)
+    return _clear_payloads(message, kind, Context(major=message.major, exchange_type=message.exchange_type))
 
 
-def _clear_payload(head: Head, body: bytes, decoder: Decoder, ctx: Context) -> Payload:
-    """``decoder(head, body, ctx)``, shared with earlier messages for a type in SHARED_TYPES
+def _clear_payloads(message: Message, only: int | None, ctx: Context) -> tuple[Payload, ...]:
+    """The payloads of ``message`` (of type ``only`` when given), decoded: an IKEv1 message with
+    the E flag is one ciphertext body. The chain is walked again (``clear_links``)."""
+    if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
+        if only not in (None, message.next_payload):
+            return ()
+        thrown_away = Context(major=message.major, exchange_type=message.exchange_type)    # see message.notes
+        body = message.data[Header.size:_message_end(message.length, len(message.data), thrown_away)]
+        head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
+        return (decode_v1_body(head, body, ctx),)
+    links = clear_links(message)
+    if only is not None:
+        links = [link for link in links if link[0] == only]
+    return _decode(message.data, links, ctx, SHARED_TYPES[ctx.major])
+
+
+def _shared_payload(head: Head, body: bytes, decoder: Decoder, ctx: Context) -> Payload:
+    """``decoder(head, body, ctx)``, shared with earlier messages that carried the same payload
     (decoders read nothing else but the major version, and only add warnings to ``ctx``)."""
-    if head.type not in SHARED_TYPES[ctx.major] or len(body) > SHARED_MAX_BODY:
-        return decoder(head, body, ctx)
     key = (ctx.major, head, body, decoder)
     found = _shared.get(key)
     if found is None:
@@ -250,9 +263,10 @@ def clear_links(message: Message) -> Iterable[Link]:
 
 def decode_plaintext(plain: Plaintext, major: int, exchange_type: int) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
     """The payloads inside what the keys opened, each marked decrypted, and what was wrong in
-    them, decoded as a clear chain is."""
-    ctx, found = _plain_payloads(plain, major, exchange_type)
-    return _decrypted(tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found)), tuple(ctx.warnings)
+    them (the chain's problems too), decoded as a clear chain is."""
+    ctx = Context(major=major, exchange_type=exchange_type)
+    data = _padded(plain)
+    return _decrypted(_decode(data, _chain(data, plain.first_payload, len(data), ctx), ctx)), tuple(ctx.warnings)
 
 
 def decode_plaintext_only(plain: Plaintext, major: int, exchange_type: int, kind: int,
@@ -260,8 +274,7 @@ def decode_plaintext_only(plain: Plaintext, major: int, exchange_type: int, kind
     """The decrypted payloads of one type, without decoding the rest (``links``: from
     ``plaintext_links``)."""
     ctx = Context(major=major, exchange_type=exchange_type)
-    found = _walk(_padded(plain), (link for link in links if link[0] == kind), major, exchange_type)
-    return _decrypted(tuple(decoder(head, body, ctx) for _, (head, body, decoder) in found))
+    return _decrypted(_decode(_padded(plain), [link for link in links if link[0] == kind], ctx))
 
 
 def plaintext_links(plain: Plaintext, major: int, exchange_type: int) -> tuple[Link, ...]:
@@ -269,12 +282,6 @@ def plaintext_links(plain: Plaintext, major: int, exchange_type: int) -> tuple[L
     data = _padded(plain)
     ctx = Context(major=major, exchange_type=exchange_type)
     return tuple(_chain(data, plain.first_payload, len(data), ctx))
-
-
-def _plain_payloads(plain: Plaintext, major: int, exchange_type: int) -> tuple[Context, Iterator[Found]]:
-    ctx = Context(major=major, exchange_type=exchange_type)
-    data = _padded(plain)
-    return ctx, _walk(data, _chain(data, plain.first_payload, len(data), ctx), major, exchange_type)
 
 
 def _padded(plain: Plaintext) -> bytes:
@@ -292,26 +299,6 @@ def _decrypted(payloads: tuple[Payload, ...]) -> tuple[Payload, ...]:
     for payload in payloads:
         object.__setattr__(payload, "decrypted", True)
     return payloads
-
-
-def _payloads(message: Message, only: int | None = None) -> tuple[Context, Iterator[Found]]:
-    """The context the payload decoders report to, and ``(type, (head, body, decoder))`` for
-    each payload of ``message`` (of type ``only`` when given): an IKEv1 message with the E
-    flag is one ciphertext body.
-
-    The chain is walked again (``clear_links``).
-    """
-    ctx = Context(major=message.major, exchange_type=message.exchange_type)
-    if message.major == 1 and message.flags & V1_FLAG_ENCRYPTION:
-        thrown_away = Context(major=message.major, exchange_type=message.exchange_type)    # see message.notes
-        body = message.data[Header.size:_message_end(message.length, len(message.data), thrown_away)]
-        head = Head(message.next_payload, iana.V1_PAYLOAD_TYPES[message.next_payload], len(body), False)
-        found = [(message.next_payload, (head, body, decode_v1_body))]
-        return ctx, iter(found if only in (None, message.next_payload) else [])
-    chain = clear_links(message)
-    if only is not None:
-        chain = (link for link in chain if link[0] == only)
-    return ctx, _walk(message.data, chain, message.major, message.exchange_type)
 
 
 def _message_end(declared: int, captured: int, ctx: Context) -> int:
@@ -386,20 +373,35 @@ def _decoder(kind: int, v2: bool, exchange_type: int) -> tuple[str, Decoder] | N
     return None
 
 
-def _walk(data: bytes, chain: Iterator[Link], major: int,
-          exchange_type: int) -> Iterator[Found]:
-    """``(type, (head, body, decoder))`` for each payload of ``chain``: SK/SKF's decoder is
-    given their next-payload (which names the first payload inside), so that every decoder is
-    called alike; a type that is not known is kept as opaque bytes."""
-    v2 = major == 2
-    for kind, offset, body_end, next_payload, length, critical in chain:
+def _decode(data: bytes, links: Iterable[Link], ctx: Context,
+            shared: frozenset[int] = frozenset()) -> tuple[Payload, ...]:
+    """Each payload at ``links`` decoded, in order; those of a type in ``shared`` (SHARED_TYPES:
+    clear ones only) shared with earlier messages that carried the same bytes. SK/SKF's decoder
+    is given their next payload (which names the first payload inside), so that every decoder
+    is called alike; a type that is not known is kept as opaque bytes."""
+    v2 = ctx.major == 2
+    found = []
+    for kind, offset, body_end, next_payload, length, critical in links:
         body = data[offset + GenericPayloadHeader.size:body_end]
         if v2 and kind in (V2_SK, V2_SKF):
             decoder = partial(decode_sk if kind == V2_SK else decode_skf, first_payload=next_payload)
-            yield kind, (Head(kind, iana.V2_PAYLOAD_TYPES[kind], length, critical), body, decoder)
+            found.append(decoder(Head(kind, iana.V2_PAYLOAD_TYPES[kind], length, critical), body, ctx))
             continue
-        known = _decoder(kind, v2, exchange_type)
-        if known is None:
-            names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
-            known = names[kind], decode_opaque
-        yield kind, (Head(kind, known[0], length, critical), body, known[1])
+        name, decoder = _reader(kind, v2, ctx.exchange_type)
+        head = Head(kind, name, length, critical)
+        if kind in shared and len(body) <= SHARED_MAX_BODY:
+            found.append(_shared_payload(head, body, decoder, ctx))
+        else:
+            found.append(decoder(head, body, ctx))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reader(kind: int, v2: bool, exchange_type: int) -> tuple[str, Decoder]:
+    """The name and decoder of a payload type, one that is not known kept as opaque bytes (asked
+    for each payload decoded: the answers are kept)."""
+    known = _decoder(kind, v2, exchange_type)
+    if known is not None:
+        return known
+    names: Registry = iana.V2_PAYLOAD_TYPES if v2 else iana.V1_PAYLOAD_TYPES
+    return names[kind], decode_opaque
