@@ -361,14 +361,15 @@ class Message:
         only those (all of them once anything asked for all).
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
-        kind = v2_type if self.is_v2 else v1_type
-        found = self.cache.get((kind, cls))     # asked for hundreds of thousands of times on a busy capture
+        # asked for hundreds of thousands of times on a busy capture: the question is the key
+        found = self.cache.get((v1_type, v2_type, cls))
         if found is None:
+            kind = v2_type if self.is_v2 else v1_type
             # an IKEv1 Encrypted body has the type of its first payload: it is not in the clear chain
             found = self._clear_only(kind, cls) if kind in self.clear_chain else ()
             if self.plaintext is not None or self.given_inner:
                 found += self._inner_only(kind, cls)
-            self.cache[(kind, cls)] = found
+            self.cache[(v1_type, v2_type, cls)] = found
         return found
 
     def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:

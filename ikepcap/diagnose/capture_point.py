@@ -89,9 +89,10 @@ def _unseen_yet_answered(sa: IkeSa, side: str) -> bool:
 
 def locate(sa: IkeSa) -> CapturePoint:
     """The side the capture point is next to, with the evidence, or None."""
+    distance = {side: hops(sa, side) for side in (INITIATOR, RESPONDER)}
     for side in (INITIATOR, RESPONDER):
         other = RESPONDER if side == INITIATOR else INITIATOR
-        near, far = hops(sa, side), hops(sa, other)
+        near, far = distance[side], distance[other]
         if near is not None and far is not None and not near.routers and far.routers:
             return CapturePoint(side, (f"the {side}'s messages arrive with TTL {near.ttl}, a stack's initial value "
                                        f"(no router between it and the capture point), the {other}'s with TTL "
