@@ -7,9 +7,11 @@ SK/SKF there), and every payload type in it is known. For such a message the Pyt
 only reads the header, walks the chain and builds the Message; here that takes a fraction of
 the time. Anything the Python walk would warn about — a length that does not fit, an unknown
 type, a cut frame, bytes after the chain, a major version other than 1 or 2 — makes ``clean``
-answer None, and the Python function decodes the message and says what is wrong. Which types
-are known, the exchange names, the shared values and the digest all come from ``message`` itself
-(``configure``): this module decides nothing of its own. A test decodes every capture both ways.
+answer None, and the Python function decodes the message and says what is wrong. The same walk
+gives the links of a clear chain that payload decoding asks for again (``links``). Which types are
+known, the exchange names, the shared values and the digest come from ``message`` (``configure``);
+the header sizes and the SK/SKF numbers are mirrored below as C constants. A test decodes every
+capture, and messages made at each edge of the walk, both ways.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
