@@ -129,6 +129,6 @@ def links(bytes data, unsigned int first, unsigned long long length, bint v2, un
     exchange type) whose length field is its size and whose clear chain walks without a warning,
     else None. Not for an IKEv1 message with the E flag, whose body is not a chain."""
     cdef Py_ssize_t size = PyBytes_GET_SIZE(data)
-    if size < HEADER or length != <unsigned long long>size:
+    if size < HEADER or length != <unsigned long long>size or first > 0xFF:    # the type tables have 256 rows
         return None
     return _walk(<const uint8_t*>PyBytes_AS_STRING(data), size, first, v2, exchange_type & 0xFF, True)

@@ -5,6 +5,7 @@ property tests in test_property.py mutate messages through the same check)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -14,7 +15,8 @@ from conftest import CAPTURES, CORPUS, REPO
 
 from ikepcap import compiled as compiled_reader
 from ikepcap.decode import message as message_module
-from ikepcap.decode.message import MAX_PAYLOADS
+from ikepcap.decode.context import Context
+from ikepcap.decode.message import MAX_PAYLOADS, _chain, clear_links
 from ikepcap.decode.wire import GenericPayloadHeader, Header
 from ikepcap.extract import native
 from ikepcap.read.model import Datagram
@@ -125,3 +127,15 @@ def test_each_edge_of_the_walk_decodes_as_the_python_decoder_does(name, data, cl
     assert (message_module._compiled.clean(datagram) is not None) == (clean and not truncated)
     if message is not None:
         assert message.digest == message_module._digest(data)
+
+
+@needs_compiled
+def test_a_next_payload_beyond_a_byte_takes_the_python_walk():
+    """A Message made by hand (or by another engine) can carry any number there; the compiled
+    walk's type tables have a row per byte."""
+    data = EDGES[0][1]
+    message = decoded_both_ways(Datagram("edge", 1, 0.0, "192.0.2.1", "192.0.2.2", 500, 500, data, False, 0))
+    odd = dataclasses.replace(message, next_payload=300)
+    assert message_module._compiled.links(odd.data, 300, odd.length, False, odd.exchange_type) is None
+    ctx = Context(major=1, exchange_type=odd.exchange_type)
+    assert list(clear_links(odd)) == list(_chain(odd.data, 300, odd.size, ctx))
