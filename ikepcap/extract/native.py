@@ -426,8 +426,8 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     budgets = _Budgets(scope)               # the whole capture's, over all files
     order: dict[str, int] = {}              # each file's place, by the name its messages carry
     # What the reads kept is offered to the capture's bounds again, unless it all fits them together
-    # (one read alone always does) and no fragment set waits for another range to complete it:
-    # offered, it would all be kept, in the order it comes.
+    # (one read alone does, but for what a narrowed report keeps past them) and no fragment set waits
+    # for another range to complete it: offered, it would all be kept, in the order it comes.
     every = [part for file_parts in files for part in file_parts]
     totals = [sum(counts) for counts in zip(*(part.kept for part in every))] or [0, 0, 0]
     kept_all: list[Message] | None = None
