@@ -139,7 +139,8 @@ def identify(found: list[Clue]) -> Implementation:
 
 
 @functools.lru_cache(maxsize=4096)
-def _verdict(found: tuple[tuple[str, str, int, str | None], ...]) -> tuple[str | None, str | None, str, tuple[int, ...]]:
+def _verdict(found: tuple[tuple[str, str, int, str | None], ...]
+             ) -> tuple[str | None, str | None, str, tuple[int, ...]]:
     """``identify``'s scoring, which reads everything of a clue but its text (frames differ from SA
     to SA; a busy capture repeats a few sets of clues): the name, version and confidence, and which
     clues are its evidence."""
