@@ -67,7 +67,7 @@ class Part:
     short: list[str] = field(default_factory=list)
     overflow: Overflow = field(default_factory=Overflow)
     cut_short: int = 0                  # IKE datagrams the capture's snaplen cut
-    kept: tuple[int, int, int] = (0, 0, 0)      # conversations, messages and bytes its bounds held
+    held: tuple[int, int, int] = (0, 0, 0)      # conversations, messages and bytes its bounds held
     packed: list[bytes] = field(default_factory=list)   # messages that came through a pipe, a chunk a pickle
 
     def __reduce__(self) -> tuple:
@@ -148,7 +148,7 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
     part.overflow = budgets.overflow()
-    part.kept = budgets.kept
+    part.held = budgets.held
     return part
 
 
@@ -171,7 +171,7 @@ class _Budgets:
         return self.rest.kept_messages + (self.asked.kept_messages if self.asked else 0)
 
     @property
-    def kept(self) -> tuple[int, int, int]:
+    def held(self) -> tuple[int, int, int]:
         """The conversations, messages and bytes both hold."""
         both = [self.rest] + ([self.asked] if self.asked else [])
         return (sum(len(b.kept) for b in both), sum(b.kept_messages for b in both), sum(b.kept_bytes for b in both))
@@ -429,7 +429,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     # (one read alone does, but for what a narrowed report keeps past them) and no fragment set waits
     # for another range to complete it: offered, it would all be kept, in the order it comes.
     every = [part for file_parts in files for part in file_parts]
-    totals = [sum(counts) for counts in zip(*(part.kept for part in every))] or [0, 0, 0]
+    totals = [sum(counts) for counts in zip(*(part.held for part in every))] or [0, 0, 0]
     kept_all: list[Message] | None = None
     if budgets.rest.holds(*totals) and not any(part.open_fragments for part in every):
         kept_all = []
