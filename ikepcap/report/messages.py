@@ -68,6 +68,11 @@ _summaries: dict[int, tuple[Payload, str]] = {}
 _payload_json: dict[int, tuple[Payload, str]] = {}
 
 
+def _decoder_shares(payload: Payload) -> bool:
+    """A payload of a type the decoder shares, as it travelled in clear (a decrypted one is its own)."""
+    return payload.type in _SHARED and not payload.decrypted
+
+
 def _kept(table: dict[int, tuple[Payload, str]], payload: Payload, make: Callable[[Payload], str]) -> str:
     if marking():
         return make(payload)
@@ -83,7 +88,7 @@ def _kept(table: dict[int, tuple[Payload, str]], payload: Payload, make: Callabl
 
 def payload_summary(payload: Payload) -> str:
     """The payload's name with what matters about it, for the one-line view."""
-    if payload.type in _SHARED and not payload.decrypted:
+    if _decoder_shares(payload):
         return _kept(_summaries, payload, _summary)
     return _summary(payload)
 
@@ -298,8 +303,8 @@ def message_json(message: Message) -> str:
     """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
     decoder shares made once for every message that carries it. (Under ``--redact``, a marked
     record goes to the redactor as a record instead.)"""
-    parts = [_kept(_payload_json, payload, _json_of) if payload.type in _SHARED and not payload.decrypted
-             else _json_of(payload) for payload in message.payloads]  # all decoded at once: the rest filters them
+    parts = [_kept(_payload_json, payload, _json_of) if _decoder_shares(payload) else _json_of(payload)
+             for payload in message.payloads]   # all decoded at once: the rest filters them
     head, tail = _message_fields(message)
     return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'
 
