@@ -7,10 +7,9 @@ a bound. Whatever does not fit becomes a warning on the message and decoding goe
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
+from functools import lru_cache, partial
 
 from ikepcap.compiled import load
 from ikepcap.decode import iana
@@ -396,7 +395,7 @@ def _decode(data: bytes, links: Iterable[Link], ctx: Context,
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _reader(kind: int, v2: bool, exchange_type: int) -> tuple[str, Decoder]:
     """The name and decoder of a payload type, one that is not known kept as opaque bytes (asked
     for each payload decoded: the answers are kept)."""
