@@ -14,6 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 CAPTURES = REPO / "captures"
 CORPUS = REPO.parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
+
+
+def capture_files() -> list[Path]:
+    """Every capture in captures/, then every one in ../shared/corpus when it is there."""
+    found = [p for p in sorted(CAPTURES.iterdir()) if p.is_file() and p.name.endswith(CAPTURE_SUFFIXES)]
+    if CORPUS.is_dir():
+        found += [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.name.endswith(CAPTURE_SUFFIXES)]
+    return found
 
 
 def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1) -> Message:

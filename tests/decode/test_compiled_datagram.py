@@ -11,7 +11,7 @@ import shutil
 import sys
 
 import pytest
-from conftest import CAPTURES, CORPUS, REPO
+from conftest import REPO, capture_files
 
 from ikepcap import compiled as compiled_reader
 from ikepcap.decode import message as message_module
@@ -25,7 +25,6 @@ sys.path.insert(0, str(REPO / "fuzz"))
 from targets import decoded_both_ways  # noqa: E402  (fuzz/ is a folder of scripts; its harness checks the same)
 
 needs_compiled = pytest.mark.skipif(message_module._compiled is None, reason="the compiled decoder is not built")
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 ISPI, RSPI = bytes.fromhex("0102030405060708"), bytes.fromhex("1112131415161718")
 
 
@@ -54,9 +53,7 @@ def test_every_capture_decodes_the_same_both_ways(monkeypatch):
         return message
 
     monkeypatch.setattr(native, "decode_datagram", both)
-    paths = sorted(p for folder in (CAPTURES, CORPUS) if folder.is_dir()
-                   for p in folder.rglob("*") if p.name.endswith(SUFFIXES))
-    for path in paths:
+    for path in capture_files():
         try:
             native.extract([str(path)], jobs=1)
         except native.CaptureError:

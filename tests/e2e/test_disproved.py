@@ -13,18 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, CORPUS
+from conftest import capture_files
 
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 # The causes that blame the path between the peers, or a peer that is down.
 PATH = {"forward-path-blocked", "return-path-blocked", "peer-down", "udp4500-blocked"}
-
-
-def _captures() -> list[Path]:
-    found = [p for p in sorted(CAPTURES.glob("*")) if p.name.endswith(SUFFIXES)]
-    if CORPUS.is_dir():
-        found += [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.name.endswith(SUFFIXES)]
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +26,7 @@ def reports() -> dict[Path, dict]:
                                 capture_output=True, text=True)
         return path, json.loads(result.stdout) if result.returncode in (0, 1) else {"sas": []}
     with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(one, _captures()))
+        return dict(pool.map(one, capture_files()))
 
 
 def _offered(sa: dict) -> set[str]:

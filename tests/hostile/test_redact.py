@@ -16,7 +16,7 @@ from pathlib import Path
 
 import generate
 import pytest
-from conftest import CAPTURES, CORPUS, REPO
+from conftest import CAPTURES, REPO, capture_files
 from typer.testing import CliRunner
 
 from ikepcap.cli import app
@@ -25,7 +25,6 @@ from ikepcap.decrypt.keys import gather
 from ikepcap.extract.native import extract
 from ikepcap.marks import CLOSE, OPEN, marked, wire
 
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "isakmp.id.data.fqdn", "isakmp.id.data.user_fqdn",
           "isakmp.id.data.ipv4_addr", "isakmp.id.data.ipv6_addr", "isakmp.id.data.ipv4_subnet",
           "isakmp.id.data.ipv6_subnet", "isakmp.id.data.ipv4_range_start", "isakmp.id.data.ipv4_range_end",
@@ -35,13 +34,6 @@ FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "isakmp.id.data.fqdn", "is
           "isakmp.notify.data.redirect.new_resp_gw_ident.fqdn"]
 FORMATS = [["diagnose", "-v"], ["diagnose", "--format", "json"], ["diagnose", "-v", "--format", "markdown"],
            ["decode", "-v"], ["decode", "--format", "jsonl"]]
-
-
-def _captures() -> list[Path]:
-    found = [p for p in sorted(CAPTURES.iterdir()) if p.name.endswith(SUFFIXES)]
-    if CORPUS.is_dir():
-        found += [p for p in sorted(CORPUS.rglob("*")) if p.name.endswith(SUFFIXES)]
-    return found
 
 
 def originals(path: Path) -> set[str]:
@@ -92,7 +84,7 @@ def test_redact_leaves_no_original_in_any_format(tmp_path, marks_only):
     runner = CliRunner()
     started = time.monotonic()
     failures = []
-    for path in _captures() + _generated(tmp_path):
+    for path in capture_files() + _generated(tmp_path):
         secrets = originals(path)
         for command in FORMATS:
             result = runner.invoke(app, [*command, "--redact", "-q", str(path)])

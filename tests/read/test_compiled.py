@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, CORPUS, REPO
+from conftest import REPO, capture_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +29,6 @@ from ikepcap.synth.capture import Frame, write_pcap, write_pcapng
 sys.path.insert(0, str(REPO / "fuzz"))
 from targets import reading, uncut, unsifted  # noqa: E402  (fuzz/ is a folder of scripts; its harness compares the same)
 
-SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 needs_compiled = pytest.mark.skipif(prefilter.compiled is None, reason="the compiled sift is not built")
 
 
@@ -56,17 +55,10 @@ def _unsifted(path: Path, ports: frozenset[int] = frozenset()) -> tuple:
         return reading(extract([str(path)], ports, jobs=1))
 
 
-def _captures() -> list[Path]:
-    found = [p for p in sorted(CAPTURES.iterdir()) if p.name.endswith(SUFFIXES)]
-    if CORPUS.is_dir():
-        found += [p for p in sorted(CORPUS.rglob("*")) if p.name.endswith(SUFFIXES)]
-    return found
-
-
 @needs_compiled
 def test_every_capture_reads_the_same_both_ways(monkeypatch):
     differ = []
-    for path in _captures():
+    for path in capture_files():
         compiled, python = _both(path, monkeypatch)
         if compiled != python or uncut(_unsifted(path)) != uncut(compiled):
             differ.append(path.name)
