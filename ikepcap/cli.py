@@ -467,7 +467,9 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
         digests = _file_digests(result) if ticket else None
         gc.freeze()
         with analysis_status(len(result.messages), not quiet):
-            analysis = analyse(result, output_format is not ReportFormat.text or verbose, digests, scope, jobs, store)
+            # the text report without -v shows the first SA of each way of failing in full, the others as rows
+            whole = output_format is not ReportFormat.text or verbose
+            analysis = analyse(result, whole, digests, scope, jobs, store, whole=whole)
         view = analysis.view
         from ikepcap.report.esp_only import finding as esp_only
         nothing = esp_only(result)

@@ -22,9 +22,10 @@ from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
+from ikepcap.diagnose.model import PROBLEM
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
-from ikepcap.report.view import document, sa_view
+from ikepcap.report.view import document, failure_signature, sa_row, sa_view
 
 if TYPE_CHECKING:                       # the decryptor is loaded only when there are keys
     from ikepcap.decrypt.decrypt import Key, Outcome, SpiGroups
@@ -66,6 +67,7 @@ class _Work:
     flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
     scope: Scope
     messages: bool                      # views with the per-message list and notify counts (JSON)
+    whole: bool                         # every SA's whole view; False: rows, and the first of each way of failing
     keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
 
 
@@ -73,8 +75,13 @@ _work: _Work | None = None
 
 
 def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | None = None,
-            scope: Scope = Scope(), jobs: int | None = None, keys: KeyStore | None = None) -> Analysis:
+            scope: Scope = Scope(), jobs: int | None = None, keys: KeyStore | None = None,
+            whole: bool = True) -> Analysis:
     """The report view of ``extraction``, decrypted with ``keys`` first when given.
+
+    ``whole=False`` (the text report without -v) gives the whole view (without the per-message
+    list) only to the first problem SA, in report order, of each way of failing
+    (``failure_signature``), and each other SA its row (``sa_row``): what that report shows.
 
     Keys that name their SA (a key table's) are tried in the shard that diagnoses the SA, so a
     busy capture's decryption is shared out too; keys from a log, which are tried on SA after
@@ -101,18 +108,32 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         jobs = 1
     shards = _shards(grouping.buckets, jobs)
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, dealt)
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages and whole, whole, dealt)
     try:
         results = map_forked(_shard, list(enumerate(shards)))
     finally:
         _work = None
     if dealt is not None:
-        _record(keys, dealt, extraction, [outcome for _, _, outcomes in results for outcome in outcomes])
-    rows = sorted((row for chunks, _, _ in results for chunk in chunks
+        _record(keys, dealt, extraction, [outcome for _, _, outcomes, _ in results for outcome in outcomes])
+    rows = sorted((row for chunks, _, _, _ in results for chunk in chunks
                    for row in (pickle.loads(chunk) if isinstance(chunk, bytes) else chunk)), key=lambda row: row[0])
+    if not whole:
+        rows = _with_firsts(rows, [firsts for _, _, _, firsts in results])
     capture_findings = flood_findings(capture, flood, lone) + scan_findings(b.messages for b in grouping.buckets)
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
-    return Analysis(view, sum(count for _, count, _ in results))
+    return Analysis(view, sum(count for _, count, _, _ in results))
+
+
+def _with_firsts(rows: list[tuple[tuple, dict]], shares: list[dict[tuple, tuple[tuple, dict]]]) \
+        -> list[tuple[tuple, dict]]:
+    """The rows with each way of failing's first SA, over all shares, in its whole view."""
+    firsts: dict[tuple, tuple[tuple, dict]] = {}
+    for share in shares:
+        for way, (key, view) in share.items():
+            if way not in firsts or key < firsts[way][0]:
+                firsts[way] = (key, view)
+    whole = dict(firsts.values())
+    return [(key, whole.get(key, row)) for key, row in rows]
 
 
 def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
@@ -173,13 +194,15 @@ def _record(keys: KeyStore, dealt: _Keys, extraction: Extraction, outcomes: list
 
 
 def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
-                                                   list[tuple[int, Outcome]]]:
+                                                   list[tuple[int, Outcome]], dict[tuple, tuple[tuple, dict]]]:
     """Each wanted SA's view with its place in the report (a chunk's rows at a time, pickled in
-    a worker), how many SAs were diagnosed, and the outcome of each key the share tried."""
+    a worker), how many SAs were diagnosed, the outcome of each key the share tried, and (views
+    not whole) the share's first SA of each way of failing, with its place and whole view."""
     number, indices = share
     work = _work
     outcomes = [] if work.keys is None else _decrypt(work.keys, number)
     rows: list[list[tuple[tuple, dict]] | bytes] = []
+    firsts: dict[tuple, tuple[tuple, dict]] = {}
     diagnosed = 0
     for chunk in _chunks(indices, work.buckets):
         # a lone SA built before its message was opened is built again
@@ -188,8 +211,16 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         attach(sas, work.extraction)
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
         diagnoses = diagnose_sas([sa for _, sa in kept])
-        made = [((*order(d), i), sa_view(d, work.messages)) for (i, _), d in zip(kept, diagnoses)
-                if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
+        wanted = [((*order(d), i), d) for (i, _), d in zip(kept, diagnoses)
+                  if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
+        if work.whole:
+            made = [(key, sa_view(d, work.messages)) for key, d in wanted]
+        else:
+            made = [(key, sa_row(d)) for key, d in wanted]
+            for (key, d), (_, row) in zip(wanted, made):
+                way = failure_signature(row) if row["status"] == PROBLEM else None
+                if way is not None and (way not in firsts or key < firsts[way][0]):
+                    firsts[way] = (key, sa_view(d, False))
         # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
         # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
@@ -197,7 +228,7 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         for i in chunk:                 # decoded again, should a later stage ask
             for message in work.buckets[i].messages:
                 message.cache.clear()
-    return rows, diagnosed, outcomes
+    return rows, diagnosed, outcomes, firsts
 
 
 def _weight(buckets: list[Bucket], indices: list[int]) -> int:

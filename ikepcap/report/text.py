@@ -15,7 +15,7 @@ from ikepcap.correlate.model import INITIATOR
 from ikepcap.diagnose.model import ERROR, INFO, PROBLEM, WARNING
 from ikepcap.report.clock import DATE_TIME, TIME, span, utc
 from ikepcap.report.escape import terminal
-from ikepcap.report.view import frame_name, sides_heading
+from ikepcap.report.view import failure_signature, frame_name, sides_heading
 from ikepcap.report.wireshark import labelled
 
 # Without a terminal to measure (a pipe, a file), lines are this long; narrower than this the
@@ -102,18 +102,12 @@ def summary_table(view: dict, verbose: bool, width: int = WIDTH) -> list[str]:
     return lines
 
 
-def _signature(sa: dict) -> tuple:
-    """SAs that failed the same way: same mode, phase summaries, cause and rules."""
-    return (sa["version"], sa["mode"], sa["phase1"]["summary"], sa["phase2"]["summary"], sa["cause"],
-            tuple(sorted(f["rule"] for f in sa["findings"])))
-
-
 def group_problem_sas(view: dict) -> list[list[tuple[int, dict]]]:
     """The problem SAs as (number, SA), those that failed the same way together, in report order."""
     groups: dict[tuple, list[tuple[int, dict]]] = {}
     for index, sa in enumerate(view["sas"], 1):
         if sa["status"] == PROBLEM:
-            groups.setdefault(_signature(sa), []).append((index, sa))
+            groups.setdefault(failure_signature(sa), []).append((index, sa))
     return list(groups.values())
 
 

@@ -238,6 +238,35 @@ def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
     }
 
 
+def sa_row(d: SaDiagnosis) -> dict:
+    """An SA as the text report reads it where it does not show it in full: its row of the table,
+    what groups it with the SAs that failed the same way (``failure_signature``), and what the
+    summary and ``--each`` count. Each key is ``sa_view``'s, a nested one cut to those parts: on a
+    busy headend the report shows a few SAs in full, and the whole views of the others (their
+    findings' evidence and details) were most of what a run held."""
+    sa = d.sa
+    return {
+        "version": sa.version,
+        "mode": sa.mode,
+        "initiator": {"address": wire(sa.address(INITIATOR))},
+        "responder": {"address": wire(sa.address(RESPONDER))},
+        "status": d.verdict.status,
+        "cause": d.verdict.cause,
+        "phase1": {"summary": d.verdict.phase1.summary},
+        "phase2": {"summary": d.verdict.phase2.summary},
+        "stall": _stall(d),
+        "message_count": len(sa.steps),
+        "retransmissions": [{"copies": len(g.steps)} for g in resent(sa)],
+        "findings": [{"rule": f.rule, "severity": f.severity, "causes": _causes(f.causes)} for f in d.findings],
+    }
+
+
+def failure_signature(sa: dict) -> tuple:
+    """SAs that failed the same way: same mode, phase summaries, cause and rules (of a view or a row)."""
+    return (sa["version"], sa["mode"], sa["phase1"]["summary"], sa["phase2"]["summary"], sa["cause"],
+            tuple(sorted(f["rule"] for f in sa["findings"])))
+
+
 def _capture_spis(extraction: Extraction, findings: list[Finding]) -> dict[tuple[str, int], str]:
     """The SPIs of the capture-wide findings' evidence frames that are IKE messages."""
     wanted = {(e.file, e.frame) for f in findings for e in f.evidence}

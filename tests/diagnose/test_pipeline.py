@@ -112,7 +112,7 @@ def test_a_worker_hands_its_views_back_pickled_a_chunk_at_a_time(busy, monkeypat
 
     monkeypatch.setattr(pipeline, "map_forked", recorded)
     same(_sharded(busy, 2), _sequential(busy))
-    (here, _, _), (worker, _, _) = handed
+    (here, _, _, _), (worker, _, _, _) = handed
     assert len(worker) > 1 and all(isinstance(chunk, bytes) for chunk in worker)
     assert all(isinstance(chunk, list) for chunk in here)
     assert sum(len(pickle.loads(chunk)) for chunk in worker) + sum(map(len, here)) == len(json.loads(
