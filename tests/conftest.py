@@ -25,6 +25,15 @@ def capture_files() -> list[Path]:
     return found
 
 
+def same(ours: str, theirs: str, of: str = "the reports") -> None:
+    """Two reports byte for byte, failing with where they part (pytest's own diff of two long
+    one-line JSON texts takes minutes)."""
+    if ours != theirs:
+        at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
+        pytest.fail(f"{of} part at character {at}: {ours[at - 120:at + 120]!r} against "
+                    f"{theirs[at - 120:at + 120]!r}")
+
+
 def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1) -> Message:
     """Decode one ISAKMP message as if it arrived in frame ``frame`` on UDP 500."""
     message = decode_datagram(Datagram(file="test", frame=frame, time=0.0, src="192.0.2.1", dst="198.51.100.1",

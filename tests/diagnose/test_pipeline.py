@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, REPO
+from conftest import CAPTURES, REPO, same
 from sequences import Conversation
 
 from ikepcap import pipeline
@@ -50,15 +50,6 @@ def _sequential(extraction: Extraction, messages: bool = True) -> str:
 
 def _sharded(extraction: Extraction, jobs: int, messages: bool = True, scope: Scope = Scope()) -> str:
     return json.dumps(analyse(extraction, messages, scope=scope, jobs=jobs).view)
-
-
-def same(ours: str, theirs: str) -> None:
-    """Two reports byte for byte, failing with where they part (pytest's own diff of two long
-    one-line JSON texts takes minutes)."""
-    if ours != theirs:
-        at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
-        pytest.fail(f"the reports part at character {at}: {ours[at - 120:at + 120]!r} against "
-                    f"{theirs[at - 120:at + 120]!r}")
 
 
 @pytest.fixture
