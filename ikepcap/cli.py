@@ -414,7 +414,7 @@ def diagnose(
         rendered: Iterable[str] = (everything,)
     else:
         try:
-            view, diagnosed = _diagnosed(paths, **options)
+            view, diagnosed = _diagnosed(paths, **options, spool=True)
         except (CaptureError, OSError) as error:
             raise fail(str(error)) from None
         if not view["sas"] and (peer is not None or sa is not None):
@@ -449,9 +449,11 @@ def _status(view: dict) -> int:
 
 def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, peer: str | None, sa: str | None,
                port: list[int], engine: Engine, tshark_option: list[str], keys: list[Path], no_keys: bool,
-               jobs: int | None, quiet: bool, redact: bool, first_capture: int = 1) -> tuple[dict, int]:
+               jobs: int | None, quiet: bool, redact: bool, first_capture: int = 1,
+               spool: bool = False) -> tuple[dict, int]:
     """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa;
-    ``first_capture``: the number --redact gives the first file (--each numbers them all)."""
+    ``first_capture``: the number --redact gives the first file (--each numbers them all);
+    ``spool``: a JSON report's SAs as their JSON (``spool.Piece``), for ``json_document`` alone."""
     from ikepcap.pipeline import analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
@@ -467,9 +469,11 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
         digests = _file_digests(result) if ticket else None
         gc.freeze()
         with analysis_status(len(result.messages), not quiet):
-            # the text report without -v shows the first SA of each way of failing in full, the others as rows
+            # the text report without -v shows the first SA of each way of failing in full, the others as rows;
+            # the JSON report is written from the SAs' JSON as the shards made it, unless redacted here after
             whole = output_format is not ReportFormat.text or verbose
-            analysis = analyse(result, whole, digests, scope, jobs, store, whole=whole)
+            analysis = analyse(result, whole, digests, scope, jobs, store, whole=whole,
+                               spooled=output_format is ReportFormat.json and spool and not redact)
         view = analysis.view
         from ikepcap.report.esp_only import finding as esp_only
         nothing = esp_only(result)

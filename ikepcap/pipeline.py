@@ -25,6 +25,7 @@ from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, 
 from ikepcap.diagnose.model import PROBLEM
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
+from ikepcap.report.spool import Spool
 from ikepcap.report.view import document, failure_signature, sa_row, sa_view
 
 if TYPE_CHECKING:                       # the decryptor is loaded only when there are keys
@@ -68,6 +69,7 @@ class _Work:
     scope: Scope
     messages: bool                      # views with the per-message list and notify counts (JSON)
     whole: bool                         # every SA's whole view; False: rows, and the first of each way of failing
+    spool: Spool | None                 # where the shares write their SAs' JSON; None: they hand back views
     keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
 
 
@@ -76,12 +78,14 @@ _work: _Work | None = None
 
 def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | None = None,
             scope: Scope = Scope(), jobs: int | None = None, keys: KeyStore | None = None,
-            whole: bool = True) -> Analysis:
+            whole: bool = True, spooled: bool = False) -> Analysis:
     """The report view of ``extraction``, decrypted with ``keys`` first when given.
 
     ``whole=False`` (the text report without -v) gives the whole view (without the per-message
     list) only to the first problem SA, in report order, of each way of failing
     (``failure_signature``), and each other SA its row (``sa_row``): what that report shows.
+    ``spooled=True`` (the JSON report) gives each SA as a ``spool.Piece``, its JSON made in the
+    share that diagnosed it and kept in a file until the document is written.
 
     Keys that name their SA (a key table's) are tried in the shard that diagnoses the SA, so a
     busy capture's decryption is shared out too; keys from a log, which are tried on SA after
@@ -108,7 +112,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         jobs = 1
     shards = _shards(grouping.buckets, jobs)
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages and whole, whole, dealt)
+    spool = Spool(len(shards)) if spooled else None
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages and whole, whole, spool, dealt)
     try:
         results = map_forked(_shard, list(enumerate(shards)))
     finally:
@@ -119,6 +124,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
                    for row in (pickle.loads(chunk) if isinstance(chunk, bytes) else chunk)), key=lambda row: row[0])
     if not whole:
         rows = _with_firsts(rows, [firsts for _, _, _, firsts in results])
+    elif spool is not None:
+        rows = [(key, spool.piece(*place)) for key, place in rows]
     capture_findings = flood_findings(capture, flood, lone) + scan_findings(b.messages for b in grouping.buckets)
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _, _ in results))
@@ -213,7 +220,10 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         diagnoses = diagnose_sas([sa for _, sa in kept])
         wanted = [((*order(d), i), d) for (i, _), d in zip(kept, diagnoses)
                   if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
-        if work.whole:
+        if work.spool is not None:
+            made = [(key, (number, d.verdict.status, *work.spool.add(number, sa_view(d, work.messages))))
+                    for key, d in wanted]
+        elif work.whole:
             made = [(key, sa_view(d, work.messages)) for key, d in wanted]
         else:
             made = [(key, sa_row(d)) for key, d in wanted]
@@ -228,6 +238,8 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         for i in chunk:                 # decoded again, should a later stage ask
             for message in work.buckets[i].messages:
                 message.cache.clear()
+    if work.spool is not None:
+        work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
 
 

@@ -60,9 +60,16 @@ def _dumps(value: object, indented: bool) -> str:
     return json.dumps(value, ensure_ascii=False, **({"indent": 2} if indented else {"separators": (",", ":")}))
 
 
+def json_item(item: object) -> str:
+    """An item of ``json_document``'s list as that document shows it, indented under the list."""
+    # JSON strings hold no raw line break: every line of the item is a line of its structure
+    return json_text(item, indented=True).replace("\n", "\n    ")
+
+
 def json_document(document: dict, key: str) -> Iterator[str]:
     """``json_text(document, indented=True)`` in pieces, the list under ``key`` an item at a
-    time: a report of 100,000 SAs is never one string of hundreds of megabytes."""
+    time: a report of 100,000 SAs is never one string of hundreds of megabytes. An item that is
+    not a dict has its text made already (``spool.Piece``)."""
     items = document[key]
     if not items:
         yield json_text(document, indented=True)
@@ -75,8 +82,7 @@ def json_document(document: dict, key: str) -> Iterator[str]:
         yield json_text(before, indented=True)[2:-2] + ",\n"         # its members, without "{\n" and "\n}"
     yield f"  {json_text(key)}: [\n"
     for number, item in enumerate(items):
-        # JSON strings hold no raw line break: every line of the item is a line of its structure
-        yield ("    " if number == 0 else ",\n    ") + json_text(item, indented=True).replace("\n", "\n    ")
+        yield ("    " if number == 0 else ",\n    ") + (json_item(item) if isinstance(item, dict) else item.text())
     yield "\n  ]"
     if after:
         yield ",\n" + json_text(after, indented=True)[2:-2]

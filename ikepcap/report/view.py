@@ -33,6 +33,7 @@ from ikepcap.extract.model import Extraction
 from ikepcap.marks import wire
 from ikepcap.read.model import frame_label
 from ikepcap.report.messages import payload_summary
+from ikepcap.report.spool import Piece
 from ikepcap.report.wireshark import evidence_filters, ike_frames
 
 SCHEMA_VERSION = 1
@@ -279,9 +280,9 @@ def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, 
                     diagnosis.flood, diagnosis.notes, digests)
 
 
-def document(extraction: Extraction, sas: list[dict], capture_findings: list[Finding], flood: Flood | None,
+def document(extraction: Extraction, sas: list[dict | Piece], capture_findings: list[Finding], flood: Flood | None,
              notes: list[str], digests: dict[str, str] | None = None) -> dict:
-    """The whole view around the SAs' own (``sa_view``, in report order)."""
+    """The whole view around the SAs' own (``sa_view``, in report order; or their JSON, spooled)."""
     files = []
     for stats in extraction.files:
         entry = {"name": wire(stats.file), "format": stats.format, "frames": stats.frames, "bytes": stats.bytes,
@@ -289,7 +290,7 @@ def document(extraction: Extraction, sas: list[dict], capture_findings: list[Fin
         if digests is not None:
             entry["sha256"] = digests.get(stats.file)
         files.append(entry)
-    problems = sum(1 for sa in sas if sa["status"] == PROBLEM)
+    problems = sum(1 for sa in sas if (sa.status if isinstance(sa, Piece) else sa["status"]) == PROBLEM)
     capture_spis = _capture_spis(extraction, capture_findings)
     status = PROBLEM if problems or any(f.severity == ERROR for f in capture_findings) else HEALTHY
     return {

@@ -1,0 +1,81 @@
+"""SA views turned into their JSON where they are made, and kept in files until the report is written.
+
+The JSON report of a busy headend runs to hundreds of megabytes (194 MB for the bench's
+IKE-heavy capture of 12,119 SAs); held as views until written, it took three times that in
+memory. Each share of the pipeline (``pipeline.analyse``) writes the JSON of its SAs, as the
+document shows them, to a file of its own, unnamed and gone when closed, and hands back where
+each lies: the document is written from those files in report order, an SA at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import weakref
+from dataclasses import dataclass
+
+from ikepcap.report.escape import json_item
+
+WRITE_BYTES = 1 << 20
+
+
+class Spool:
+    """A file per share, closed when the last piece is let go; a share is written by one
+    process only (forked, it keeps the parent's files open), which counts its own place in it."""
+
+    def __init__(self, shares: int) -> None:
+        self.files = [_unnamed() for _ in range(shares)]
+        self.ends = [0] * shares
+        self.held: list[list[bytes]] = [[] for _ in range(shares)]
+        self.held_bytes = [0] * shares
+        weakref.finalize(self, _close, self.files)
+
+    def add(self, share: int, view: dict) -> tuple[int, int]:
+        """The view's JSON item appended to the share's file: where it lies (offset, length). An
+        SA's view is let go as soon as it is written (a busy peer pair's thousands of SAs are
+        diagnosed together); the file is written a megabyte or so at a time."""
+        piece = json_item(view).encode()
+        place = (self.ends[share] + self.held_bytes[share], len(piece))
+        self.held[share].append(piece)
+        self.held_bytes[share] += len(piece)
+        if self.held_bytes[share] >= WRITE_BYTES:
+            self.flush(share)
+        return place
+
+    def flush(self, share: int) -> None:
+        """What the share added, written."""
+        data, written = memoryview(b"".join(self.held[share])), 0
+        while written < len(data):
+            written += os.pwrite(self.files[share], data[written:], self.ends[share] + written)
+        self.ends[share] += len(data)
+        self.held[share], self.held_bytes[share] = [], 0
+
+    def piece(self, share: int, status: str, offset: int, length: int) -> Piece:
+        return Piece(status, self, share, offset, length)
+
+
+def _unnamed() -> int:
+    """A file of the temporary directory, open and already unlinked: nothing stays behind."""
+    descriptor, path = tempfile.mkstemp(prefix="ikepcap-")
+    os.unlink(path)
+    return descriptor
+
+
+def _close(descriptors: list[int]) -> None:
+    for descriptor in descriptors:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """An SA of the report whose JSON is in a spool: its status (the summary counts it) and where."""
+
+    status: str
+    spool: Spool
+    share: int
+    offset: int
+    length: int
+
+    def text(self) -> str:
+        """The SA's item as ``json_document`` writes it."""
+        return os.pread(self.spool.files[self.share], self.length, self.offset).decode()
