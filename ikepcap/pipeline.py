@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
-from ikepcap.diagnose.diagnose import diagnose_sas, flood_findings, flood_like, flood_of, order, scan_findings
-from ikepcap.diagnose.model import PROBLEM
+from ikepcap.diagnose.diagnose import diagnose_each, flood_findings, flood_like, flood_of, order, scan_findings
+from ikepcap.diagnose.model import PROBLEM, SaDiagnosis
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
 from ikepcap.report.spool import Spool
@@ -36,9 +36,10 @@ if TYPE_CHECKING:                       # the decryptor is loaded only when ther
 # view cost about as much as correlating 25 messages (on the bench's IKE-heavy capture, 280-390 µs
 # an SA against 12-14 µs a message, decoding included).
 SA_WEIGHT = 25
-# A shard is diagnosed a chunk of whole peer pairs at a time, of about this weight: what the SAs
-# of a chunk hold while they are diagnosed (their steps, findings, decoded payloads; some 25 KB
-# an SA) is let go before the next chunk, and only their views stay.
+# A shard is correlated and diagnosed a chunk of whole peer pairs at a time, of about this weight:
+# the chunk's SAs (their steps and exchanges) are let go before the next chunk, and only their
+# entries stay. Each SA's diagnosis and decoded payloads (some 25 KB an SA) go as soon as its
+# entry is made: a busy peer pair is one chunk of thousands of SAs.
 CHUNK_WEIGHT = 50_000
 
 
@@ -217,30 +218,38 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
                else work.built[i] for i in chunk]
         attach(sas, work.extraction)
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
-        diagnoses = diagnose_sas([sa for _, sa in kept])
-        wanted = [((*order(d), i), d) for (i, _), d in zip(kept, diagnoses)
-                  if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi)]
-        if work.spool is not None:
-            made = [(key, (number, d.verdict.status, *work.spool.add(number, sa_view(d, work.messages))))
-                    for key, d in wanted]
-        elif work.whole:
-            made = [(key, sa_view(d, work.messages)) for key, d in wanted]
-        else:
-            made = [(key, sa_row(d)) for key, d in wanted]
-            for (key, d), (_, row) in zip(wanted, made):
-                way = failure_signature(row) if row["status"] == PROBLEM else None
-                if way is not None and (way not in firsts or key < firsts[way][0]):
-                    firsts[way] = (key, sa_view(d, False))
+        made = []
+        # each SA's diagnosis is let go once its entry is made, and what its messages decoded with it
+        for place, d in diagnose_each([sa for _, sa in kept]):
+            diagnosed += 1
+            if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi):
+                made.append(_entry(work, number, (*order(d), kept[place][0]), d, firsts))
+            for step in d.sa.steps:
+                step.message.cache.clear()
         # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
         # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
-        diagnosed += len(diagnoses)
-        for i in chunk:                 # decoded again, should a later stage ask
+        for i in chunk:                 # the flood's members too; decoded again, should a later stage ask
             for message in work.buckets[i].messages:
                 message.cache.clear()
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
+
+
+def _entry(work: _Work, number: int, key: tuple, d: SaDiagnosis, firsts: dict[tuple, tuple[tuple, dict]]) \
+        -> tuple[tuple, object]:
+    """An SA's entry in the report at its place ``key``: where share ``number`` spooled its JSON,
+    its view, or its row (the share's first SA of each way of failing kept whole in ``firsts``)."""
+    if work.spool is not None:
+        return key, (number, d.verdict.status, *work.spool.add(number, sa_view(d, work.messages)))
+    if work.whole:
+        return key, sa_view(d, work.messages)
+    row = sa_row(d)
+    way = failure_signature(row) if row["status"] == PROBLEM else None
+    if way is not None and (way not in firsts or key < firsts[way][0]):
+        firsts[way] = (key, sa_view(d, False))
+    return key, row
 
 
 def _weight(buckets: list[Bucket], indices: list[int]) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from ikepcap.correlate.model import (
@@ -416,36 +416,6 @@ def _flood_sources(flood: Flood) -> str:
     return "top sources: " + ", ".join(f"{wire(source)} ({bound}{n} messages)" for source, n in standing)
 
 
-def _superseded(diagnoses: list[SaDiagnosis]) -> list[SaDiagnosis]:
-    """An attempt that got no answer at all, followed by an SA between the same peers that
-    completed phase 1, was given up in favour of that one: told as such, not as a failure the
-    tunnel still has. Its findings stay, as information."""
-    done: dict[frozenset, list[SaDiagnosis]] = {}
-    for d in diagnoses:
-        if d.verdict.phase1.outcome in COMPLETED:
-            done.setdefault(frozenset((d.sa.initiator, d.sa.responder)), []).append(d)
-    result = []
-    for d in diagnoses:
-        later = None
-        if d.verdict.status == PROBLEM and all(s.sender == INITIATOR for s in d.sa.steps):
-            end = d.sa.steps[-1].message.time
-            later = next((e for e in done.get(frozenset((d.sa.initiator, d.sa.responder)), [])
-                          if e.sa.steps[0].message.time > end), None)
-        if later is None:
-            result.append(d)
-            continue
-        first = later.sa.steps[0]
-        match = Match([facts.evidence(first)], [
-            f"This attempt got no answer; the SA with initiator SPI {later.sa.ispi.hex()} between the same peers, "
-            f"started at frame {first.label}, completed phase 1."])
-        findings = [finding("superseded", match)] + [replace(f, severity=INFO) for f in d.findings]
-        verdict = replace(d.verdict, status=HEALTHY, cause="superseded",
-                          headline=d.verdict.headline.split(". Most likely")[0] + "; a later SA between the same "
-                          "peers completed.")
-        result.append(replace(d, verdict=verdict, findings=findings))
-    return result
-
-
 def diagnose(correlation: Correlation) -> Diagnosis:
     progressed = {sa.steps[0].message.src for sa in correlation.sas if not is_lone(sa)}
     lone = [sa for sa in correlation.sas if is_lone(sa) and flood_like(sa, progressed)]
@@ -461,7 +431,46 @@ def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
     """Every SA of ``sas``, in their order. Besides each SA's own messages only the SAs between
     the same two peers matter (a later one may supersede an attempt), so any set of SAs that holds
     every SA of its peer pairs is diagnosed as it would be in the whole capture."""
-    return _superseded([diagnose_sa(sa) for sa in sas])
+    return [d for _, d in sorted(diagnose_each(sas), key=lambda item: item[0])]
+
+
+def diagnose_each(sas: list[IkeSa]) -> Iterator[tuple[int, SaDiagnosis]]:
+    """``diagnose_sas``'s diagnoses, each with its place in ``sas``, as soon as it is settled: an
+    unanswered attempt, which a later SA between the same peers may supersede, after all the others.
+    A caller that lets each go before the next holds one SA's diagnosis at a time, not those of a
+    busy peer pair's thousands of SAs."""
+    completed: dict[frozenset, list[IkeSa]] = {}
+    attempts = []
+    for place, sa in enumerate(sas):
+        d = diagnose_sa(sa)
+        if d.verdict.phase1.outcome in COMPLETED:
+            completed.setdefault(frozenset((sa.initiator, sa.responder)), []).append(sa)
+        if d.verdict.status == PROBLEM and all(s.sender == INITIATOR for s in sa.steps):
+            attempts.append((place, d))
+        else:
+            yield place, d
+    for place, d in attempts:
+        yield place, _superseded(d, completed)
+
+
+def _superseded(d: SaDiagnosis, completed: dict[frozenset, list[IkeSa]]) -> SaDiagnosis:
+    """An attempt that got no answer at all, followed by an SA between the same peers that
+    completed phase 1 (``completed``, in the order of the SAs), was given up in favour of that
+    one: told as such, not as a failure the tunnel still has. Its findings stay, as information."""
+    end = d.sa.steps[-1].message.time
+    later = next((sa for sa in completed.get(frozenset((d.sa.initiator, d.sa.responder)), [])
+                  if sa.steps[0].message.time > end), None)
+    if later is None:
+        return d
+    first = later.steps[0]
+    match = Match([facts.evidence(first)], [
+        f"This attempt got no answer; the SA with initiator SPI {later.ispi.hex()} between the same peers, "
+        f"started at frame {first.label}, completed phase 1."])
+    findings = [finding("superseded", match)] + [replace(f, severity=INFO) for f in d.findings]
+    verdict = replace(d.verdict, status=HEALTHY, cause="superseded",
+                      headline=d.verdict.headline.split(". Most likely")[0] + "; a later SA between the same "
+                      "peers completed.")
+    return replace(d, verdict=verdict, findings=findings)
 
 
 def order(d: SaDiagnosis) -> tuple:

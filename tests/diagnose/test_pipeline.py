@@ -259,3 +259,44 @@ def test_what_views_take_whole_from_the_tables_is_shared_not_copied(busy) -> Non
         first = by_rule.setdefault((f["rule"], tuple(c["id"] for c in f["causes"])), f)
         assert first["causes"] is f["causes"] and (first["checks"] is f["checks"] or first["checks"] != f["checks"])
     assert len(findings) > len(by_rule) > 1
+
+
+# --- an SA at a time -----------------------------------------------------------------------------
+
+def test_each_diagnosis_is_handed_on_before_the_next_sa_is_diagnosed_and_attempts_last(monkeypatch) -> None:
+    """A busy peer pair's thousands of SAs are diagnosed together; what is handed on at once can
+    be let go at once. An unanswered attempt waits for the SAs after it, which may supersede it."""
+    from ikepcap.diagnose import diagnose as diagnose_module
+    messages = []
+    attempt, later, other = (Conversation(responder="198.51.100.20") for _ in range(3))
+    attempt.mm(1, 1.0)
+    later.healthy_main(5.0)
+    other.healthy_main(9.0)
+    for n, conversation in enumerate((attempt, later, other)):
+        messages += conversation.renamed(bytes([n + 1]) * 8)
+    sas = correlate(Extraction(engine="native", messages=messages)).sas
+    assert len(sas) == 3
+    calls = []
+    real = diagnose_module.diagnose_sa
+    monkeypatch.setattr(diagnose_module, "diagnose_sa", lambda sa: calls.append(sa) or real(sa))
+    handed = [(place, len(calls), d) for place, d in diagnose_module.diagnose_each(sas)]
+    assert [(place, seen) for place, seen, _ in handed] == [(1, 2), (2, 3), (0, 3)]
+    assert handed[-1][2].verdict.cause == "superseded"
+    assert [d for _, _, d in sorted(handed, key=lambda h: h[0])] == diagnose_module.diagnose_sas(sas)
+
+
+def test_a_chunk_lets_what_an_sa_decoded_go_once_its_entry_is_made(busy, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 10 ** 9)          # one chunk: every peer pair together
+    handed, held = [], []
+    real = pipeline.diagnose_each
+
+    def watched(sas):
+        for place, d in real(sas):
+            held.append(sum(1 for sa in handed for step in sa.steps if step.message.cache))
+            handed.append(d.sa)
+            yield place, d
+
+    monkeypatch.setattr(pipeline, "diagnose_each", watched)
+    analyse(busy, False, jobs=1)
+    assert len(handed) > 100 and not any(held)
+    assert sum(1 for sa in handed for step in sa.steps if step.message.cache) == 0
