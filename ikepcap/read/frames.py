@@ -9,6 +9,7 @@ out, so none of this runs for the bulk of a span capture.
 from __future__ import annotations
 
 import struct
+import weakref
 from collections.abc import Callable
 
 from ikepcap.read import icmp, linktypes
@@ -72,7 +73,11 @@ class FrameDecoder:
         self.keepalives: dict[tuple, KeepaliveFlow] = {}
         self.icmp_errors: list[IcmpError] = []
         self.lost_fragments: list[LostFragments] = []
-        self.reassembler = Reassembler(self._lost)
+        # Held weakly: the decoder and its reassembler would be a cycle, keeping the decoder, the
+        # caller's on_datagram and all that holds (a range's datagrams, until its messages are
+        # made) alive until the cycle collector came by, and making it come by often.
+        lost = weakref.WeakMethod(self._lost)
+        self.reassembler = Reassembler(lambda found: lost()(found))
         self.frame = 0
         self.time = 0.0
         self.ttl: int | None = None             # of the IP header read last: a tunnel's inner one
