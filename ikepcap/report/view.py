@@ -192,8 +192,23 @@ def _stall(sa_diagnosis: SaDiagnosis) -> dict | None:
     p1 = sa_diagnosis.verdict.phase1
     if p1.outcome in COMPLETED or p1.last_message is None:
         return None
-    return {"last_message": p1.last_message, "waiting_for": p1.waiting_for,
-            "asa_state": sa_diagnosis.verdict.asa_state, "side": p1.waiting_side}
+    return _stalled(p1.last_message, p1.waiting_for, sa_diagnosis.verdict.asa_state, p1.waiting_side)
+
+
+# An SA's row (sa_row) is mostly parts that a busy headend's rows repeat: built once and shared.
+@lru_cache(maxsize=1024)
+def _stalled(last_message: str, waiting_for: str | None, asa_state: str | None, side: str | None) -> dict:
+    return {"last_message": last_message, "waiting_for": waiting_for, "asa_state": asa_state, "side": side}
+
+
+@lru_cache(maxsize=4096, typed=True)      # typed: {"copies": 1} is not {"copies": True}
+def _only(key: str, value: object) -> dict:
+    return {key: value}
+
+
+@lru_cache(maxsize=1024)
+def _finding_row(rule: str, severity: str, causes: tuple[RankedCause, ...]) -> dict:
+    return {"rule": rule, "severity": severity, "causes": _causes(causes)}
 
 
 def sa_view(d: SaDiagnosis, messages: bool = True) -> dict:
@@ -249,16 +264,16 @@ def sa_row(d: SaDiagnosis) -> dict:
     return {
         "version": sa.version,
         "mode": sa.mode,
-        "initiator": {"address": wire(sa.address(INITIATOR))},
-        "responder": {"address": wire(sa.address(RESPONDER))},
+        "initiator": _only("address", wire(sa.address(INITIATOR))),
+        "responder": _only("address", wire(sa.address(RESPONDER))),
         "status": d.verdict.status,
         "cause": d.verdict.cause,
-        "phase1": {"summary": d.verdict.phase1.summary},
-        "phase2": {"summary": d.verdict.phase2.summary},
+        "phase1": _only("summary", d.verdict.phase1.summary),
+        "phase2": _only("summary", d.verdict.phase2.summary),
         "stall": _stall(d),
         "message_count": len(sa.steps),
-        "retransmissions": [{"copies": len(g.steps)} for g in resent(sa)],
-        "findings": [{"rule": f.rule, "severity": f.severity, "causes": _causes(f.causes)} for f in d.findings],
+        "retransmissions": [_only("copies", len(g.steps)) for g in resent(sa)],
+        "findings": [_finding_row(f.rule, f.severity, f.causes) for f in d.findings],
     }
 
 
