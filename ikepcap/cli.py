@@ -296,7 +296,7 @@ def decode(
 
         def line(message: Message) -> str:
             text = render(message)
-            message.cache.clear()       # what its line decoded goes with it: never a capture's payloads at once
+            message.forget()            # what its line decoded goes with it: never a capture's payloads at once
             return text
 
         with to_stdout():

@@ -225,13 +225,13 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
             if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi):
                 made.append(_entry(work, number, (*order(d), kept[place][0]), d, firsts))
             for step in d.sa.steps:
-                step.message.cache.clear()
+                step.message.forget()
         # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
         # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
         for i in chunk:                 # the flood's members too; decoded again, should a later stage ask
             for message in work.buckets[i].messages:
-                message.cache.clear()
+                message.forget()
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts

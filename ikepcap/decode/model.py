@@ -28,8 +28,36 @@ Decrypted payloads
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
+from typing import TypeVar
+
+
+class _NothingCached(Mapping):
+    """A Message's cache before anything was asked: empty, and shared by every message."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__          # one object: a dataclass field's default must be hashable
+
+    def __getitem__(self, key: object):
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def get(self, key: object, default: object = None) -> object:
+        return default
+
+
+NOTHING_CACHED = _NothingCached()
+T = TypeVar("T")
 
 # Header flag bits (RFC 2408 §3.1, RFC 7296 §3.1).
 V1_FLAG_ENCRYPTION = 0x01
@@ -330,7 +358,9 @@ class Message:
     # from ``data`` by ikepcap's decoder when first asked for. Like the cache, not compared:
     # the same bytes are the same message whichever engine read them.
     given: tuple[tuple[Payload, ...], tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
-    cache: dict = field(default_factory=dict, compare=False, repr=False)     # decoded payloads, by what was asked
+    # Decoded payloads, by what was asked: a dict once something was, else (read and not yet
+    # asked, or told to ``forget`` once its SA's entry was made) the one empty mapping all share.
+    cache: Mapping = field(default=NOTHING_CACHED, compare=False, repr=False)
 
     def __reduce__(self) -> tuple:
         """Pickled as its fields without the cache: payloads ikepcap decodes are rebuilt where
@@ -344,7 +374,17 @@ class Message:
         cached before, without it, are dropped)."""
         self.plaintext = plaintext
         self.opened = True
-        self.cache.clear()
+        self.forget()
+
+    def forget(self) -> None:
+        """Let go of what was decoded: asked again, it is decoded again."""
+        self.cache = NOTHING_CACHED
+
+    def _remember(self, key: object, answer: T) -> T:
+        if self.cache is NOTHING_CACHED:
+            self.cache = {}
+        self.cache[key] = answer
+        return answer
 
     def _decoded(self) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
         """The clear payloads and their warnings."""
@@ -353,7 +393,7 @@ class Message:
         full = self.cache.get(ALL)
         if full is None:
             from ikepcap.decode.message import decode_payloads
-            full = self.cache[ALL] = decode_payloads(self)
+            full = self._remember(ALL, decode_payloads(self))
         return full
 
     def _only(self, v1_type: int, v2_type: int, cls: type = Payload) -> tuple[Payload, ...]:
@@ -369,7 +409,7 @@ class Message:
             found = self._clear_only(kind, cls) if kind in self.clear_chain else ()
             if self.plaintext is not None or self.given_inner:
                 found += self._inner_only(kind, cls)
-            self.cache[(v1_type, v2_type, cls)] = found
+            self._remember((v1_type, v2_type, cls), found)
         return found
 
     def _clear_only(self, kind: int, cls: type) -> tuple[Payload, ...]:
@@ -395,7 +435,7 @@ class Message:
         found = self.cache.get(INNER)
         if found is None:
             from ikepcap.decode.message import decode_plaintext
-            found = self.cache[INNER] = decode_plaintext(self.plaintext, self.major, self.exchange_type)
+            found = self._remember(INNER, decode_plaintext(self.plaintext, self.major, self.exchange_type))
         return found
 
     @property
@@ -433,7 +473,7 @@ class Message:
         if found is None:
             from ikepcap.decode.message import plaintext_links
             links = plaintext_links(self.plaintext, self.major, self.exchange_type)
-            found = self.cache[INNER_CHAIN] = tuple(link[0] for link in links), links
+            found = self._remember(INNER_CHAIN, (tuple(link[0] for link in links), links))
         return found
 
     @property

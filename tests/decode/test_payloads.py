@@ -551,3 +551,18 @@ def test_a_decrypted_payload_is_never_shared_with_a_clear_one():
     assert [v.decrypted for v in sk.vendor_ids()] == [False, True]
     again = decode_bytes(ike.message(ISPI, RSPI, 34, [vid], version=0x20), frame=3)
     assert [v.decrypted for v in clear.vendor_ids() + again.vendor_ids()] == [False, False]
+
+
+# --- what a message remembers of its payloads ---------------------------------------------------
+
+def test_a_message_holds_no_cache_of_its_own_until_asked_and_after_forgetting() -> None:
+    """A busy headend's messages are mostly never asked for a payload: they share one empty
+    cache, and a message lets go of its answers when told to."""
+    vid = bytes(2) + (4 + 7).to_bytes(2, "big") + b"ikepcap"
+    data = bytes(8) + bytes(8) + bytes([13, 0x10, 2, 0]) + bytes(4) + (28 + len(vid)).to_bytes(4, "big") + vid
+    first, second = decode_bytes(data), decode_bytes(data, frame=2)
+    assert first.cache is second.cache is model.NOTHING_CACHED and not first.cache and first.cache.get(model.ALL) is None
+    (found,) = first.vendor_ids()
+    assert found.data == b"ikepcap" and first.cache and second.cache is model.NOTHING_CACHED
+    first.forget()
+    assert first.cache is model.NOTHING_CACHED and first.vendor_ids() == (found,)

@@ -86,7 +86,7 @@ def test_a_busy_capture_diagnosed_a_peer_pair_at_a_time_gives_the_sequential_rep
                                                                                    always_parallel) -> None:
     monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 1)
     for message in busy.messages:
-        message.cache.clear()
+        message.forget()
     chunked = _sharded(busy, jobs)
     assert all(not m.cache for m in busy.messages)          # what a chunk decoded went with it
     same(chunked, _sequential(busy))
