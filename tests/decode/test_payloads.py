@@ -561,7 +561,8 @@ def test_a_message_holds_no_cache_of_its_own_until_asked_and_after_forgetting() 
     vid = bytes(2) + (4 + 7).to_bytes(2, "big") + b"ikepcap"
     data = bytes(8) + bytes(8) + bytes([13, 0x10, 2, 0]) + bytes(4) + (28 + len(vid)).to_bytes(4, "big") + vid
     first, second = decode_bytes(data), decode_bytes(data, frame=2)
-    assert first.cache is second.cache is model.NOTHING_CACHED and not first.cache and first.cache.get(model.ALL) is None
+    assert first.cache is second.cache is model.NOTHING_CACHED
+    assert not first.cache and first.cache.get(model.ALL) is None and model.ALL not in first.cache
     (found,) = first.vendor_ids()
     assert found.data == b"ikepcap" and first.cache and second.cache is model.NOTHING_CACHED
     first.forget()
