@@ -85,13 +85,15 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     ``whole=False`` (the text report without -v) gives the whole view (without the per-message
     list) only to the first problem SA, in report order, of each way of failing
     (``failure_signature``), and each other SA its row (``sa_row``): what that report shows.
-    ``spooled=True`` (the JSON report) gives each SA as a ``spool.Piece``, its JSON made in the
-    share that diagnosed it and kept in a file until the document is written.
+    ``spooled=True`` (the JSON report) gives each SA as a ``spool.Piece``, its whole view's JSON
+    made in the share that diagnosed it and kept in a file until the document is written.
 
     Keys that name their SA (a key table's) are tried in the shard that diagnoses the SA, so a
     busy capture's decryption is shared out too; keys from a log, which are tried on SA after
     SA, decrypt the whole capture here first."""
     global _work
+    if spooled and not whole:
+        raise ValueError("only whole views are spooled")
     if keys is not None:
         from ikepcap.decrypt.decrypt import key_order, sa_of
         if not keys or any(sa_of(key) is None for key in key_order(keys)):
@@ -114,7 +116,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     shards = _shards(grouping.buckets, jobs)
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
     spool = Spool(len(shards)) if spooled else None
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages and whole, whole, spool, dealt)
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt)
     try:
         results = map_forked(_shard, list(enumerate(shards)))
     finally:
@@ -138,7 +140,7 @@ def _with_firsts(rows: list[tuple[tuple, dict]], shares: list[dict[tuple, tuple[
     firsts: dict[tuple, tuple[tuple, dict]] = {}
     for share in shares:
         for way, (key, view) in share.items():
-            if way not in firsts or key < firsts[way][0]:
+            if _before(firsts, way, key):
                 firsts[way] = (key, view)
     whole = dict(firsts.values())
     return [(key, whole.get(key, row)) for key, row in rows]
@@ -247,9 +249,14 @@ def _entry(work: _Work, number: int, key: tuple, d: SaDiagnosis, firsts: dict[tu
         return key, sa_view(d, work.messages)
     row = sa_row(d)
     way = failure_signature(row) if row["status"] == PROBLEM else None
-    if way is not None and (way not in firsts or key < firsts[way][0]):
+    if way is not None and _before(firsts, way, key):
         firsts[way] = (key, sa_view(d, False))
     return key, row
+
+
+def _before(firsts: dict[tuple, tuple[tuple, dict]], way: tuple, key: tuple) -> bool:
+    """The SA at ``key`` comes before the first SA of its way of failing so far (or is the first)."""
+    return way not in firsts or key < firsts[way][0]
 
 
 def _weight(buckets: list[Bucket], indices: list[int]) -> int:
