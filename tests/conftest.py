@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 from ikepcap.decode.message import decode_datagram, decode_plaintext
 from ikepcap.decode.model import Message, Payload
+from ikepcap.extract.model import Extraction
+from ikepcap.extract.native import extract
 from ikepcap.read.model import Datagram
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,6 +28,25 @@ def capture_files() -> list[Path]:
     if CORPUS.is_dir():
         found += [p for p in sorted(CORPUS.rglob("*")) if p.is_file() and p.name.endswith(CAPTURE_SUFFIXES)]
     return found
+
+
+@functools.cache
+def bench_span():
+    """bench/span.py, which builds the bench's captures (bench/ is a folder of scripts)."""
+    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
+    span = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("span", span)
+    spec.loader.exec_module(span)
+    return span
+
+
+@pytest.fixture(scope="session")
+def busy(tmp_path_factory) -> Extraction:
+    """A busy concentrator's capture, read: the bench's IKE-heavy one at 3,000 frames (a few hundred
+    SAs over several peer pairs, one of them holding most)."""
+    path = tmp_path_factory.mktemp("busy") / "ike-heavy.pcap"
+    bench_span().build_ike_heavy(path, 3000)
+    return extract([str(path)], jobs=1)
 
 
 def same(ours: str, theirs: str, of: str = "the reports") -> None:

@@ -9,14 +9,13 @@ diagnosis depends on another SA between the same peers.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pickle
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, REPO, same
+from conftest import CAPTURES, bench_span, same
 from sequences import Conversation
 
 from ikepcap import pipeline
@@ -37,13 +36,6 @@ from ikepcap.report.view import build_view
 CAPTURE_FILES = sorted(CAPTURES.glob("*.pcap*")) + sorted((CAPTURES / "lab").glob("*.pcap*"))
 
 
-def _bench_builder():
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _sequential(extraction: Extraction, messages: bool = True) -> str:
     return json.dumps(build_view(diagnose(correlate(extraction)), extraction, messages=messages))
 
@@ -55,13 +47,6 @@ def _sharded(extraction: Extraction, jobs: int, messages: bool = True, scope: Sc
 @pytest.fixture
 def always_parallel(monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_MESSAGES", 0)
-
-
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory) -> Extraction:
-    path = tmp_path_factory.mktemp("busy") / "ike-heavy.pcap"
-    _bench_builder().build_ike_heavy(path, 3000)
-    return extract([str(path)], jobs=1)
 
 
 def test_there_are_captures_to_compare():
@@ -112,7 +97,7 @@ def test_a_worker_hands_its_views_back_pickled_a_chunk_at_a_time(busy, monkeypat
 
 def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
     path = tmp_path / "flood.pcap"
-    _bench_builder().build_flood(path, 400)
+    bench_span().build_flood(path, 400)
     extraction = extract([str(path)], jobs=1)
     view = json.loads(_sharded(extraction, jobs=2))
     assert view["flood"]["sas"] == 400 and view["sas"] == []
@@ -204,7 +189,7 @@ def test_keys_from_a_log_decrypt_the_whole_capture_first(corpus, always_parallel
 @pytest.fixture(scope="module")
 def keyed_busy(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("keyed") / "keyed.pcap"
-    _bench_builder().build_keyed(path, 3000)
+    bench_span().build_keyed(path, 3000)
     return path
 
 

@@ -9,7 +9,6 @@ messages and their counts, clear notifies, one-way traffic, and the exact set of
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import ipaddress
 import json
 import os
@@ -20,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, REPO, split_pcap
+from conftest import CAPTURES, bench_span, split_pcap
 
 CLI = [sys.executable, "-m", "ikepcap"]
 EXPECTED = sorted(CAPTURES.glob("*.expected.json"))
@@ -290,9 +289,7 @@ def _cut_short(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def headend(tmp_path_factory) -> Path:
     """More messages than one process renders alone (forking.PARALLEL_MESSAGES)."""
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    span = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(span)
+    span = bench_span()
     path = tmp_path_factory.mktemp("headend") / "ike-heavy.pcap"
     span.build_ike_heavy(path, 24_000)
     return path

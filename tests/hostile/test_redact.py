@@ -7,7 +7,6 @@ and address shapes), so what is proved is that the marks set where values enter 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import generate
 import pytest
-from conftest import CAPTURES, REPO, capture_files
+from conftest import CAPTURES, bench_span, capture_files
 from typer.testing import CliRunner
 
 from ikepcap.cli import app
@@ -144,9 +143,7 @@ def test_redact_draws_pseudonyms_from_what_the_keys_open_also_when_the_shards_de
         built(self, extraction, **options)
 
     monkeypatch.setattr(redact.Redactor, "__init__", spy)
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    span = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(span)
+    span = bench_span()
     capture = tmp_path / "keyed.pcap"          # the lab's keyed conversations, over several peer pairs
     span.build_keyed(capture, 600)                         # with their key tables beside it
     result = CliRunner().invoke(app, ["diagnose", "--redact", "-q", "-j2", "--format", "json", str(capture)])

@@ -6,7 +6,6 @@ install must have built it: the suite then runs on the compiled reader."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import shutil
@@ -15,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, capture_files
+from conftest import REPO, bench_span, capture_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,10 +67,7 @@ def test_every_capture_reads_the_same_both_ways(monkeypatch):
 def _span_frames(tmp_path: Path, frames: int) -> list[Frame]:
     """The bench's span capture (TCP, UDP on other ports, ESP, IKE on 500 and 4500, IP
     fragments, IPv6), as frames to be written again in other byte orders and formats."""
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    span = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("span", span)
-    spec.loader.exec_module(span)
+    span = bench_span()
     path = tmp_path / "span.pcap"
     span.build(path, frames)
     sys.path.insert(0, str(REPO / "tests" / "hostile"))

@@ -9,10 +9,8 @@ and redacted; and a row to its SA's whole view cut.
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from conftest import REPO, capture_files, same
+from conftest import capture_files, same
 
 from ikepcap import pipeline
 from ikepcap.correlate.correlate import correlate
@@ -41,16 +39,6 @@ def _cut(row, whole) -> bool:
     if isinstance(row, list):
         return isinstance(whole, list) and len(row) == len(whole) and all(map(_cut, row, whole))
     return row == whole
-
-
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory) -> Extraction:
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    span = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(span)
-    path = tmp_path_factory.mktemp("busy") / "ike-heavy.pcap"
-    span.build_ike_heavy(path, 3000)
-    return extract([str(path)], jobs=1)
 
 
 def test_every_capture_gives_the_report_of_whole_views() -> None:

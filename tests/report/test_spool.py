@@ -10,11 +10,10 @@ at a time and all at once; and they check that the files go when the report is l
 from __future__ import annotations
 
 import gc
-import importlib.util
 import os
 
 import pytest
-from conftest import REPO, capture_files, same
+from conftest import capture_files, same
 
 from ikepcap import pipeline
 from ikepcap.extract.model import Extraction
@@ -29,16 +28,6 @@ def _document(extraction: Extraction, spooled: bool, jobs: int = 1) -> str:
     view = analyse(extraction, True, jobs=jobs, spooled=spooled).view
     assert all(isinstance(sa, Piece) == spooled for sa in view["sas"])
     return "".join(json_document(view, "sas"))
-
-
-@pytest.fixture(scope="module")
-def busy(tmp_path_factory) -> Extraction:
-    spec = importlib.util.spec_from_file_location("span", REPO / "bench" / "span.py")
-    span = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(span)
-    path = tmp_path_factory.mktemp("busy") / "ike-heavy.pcap"
-    span.build_ike_heavy(path, 3000)
-    return extract([str(path)], jobs=1)
 
 
 def test_every_capture_gives_the_document_of_the_views() -> None:
@@ -87,3 +76,8 @@ def test_the_files_go_with_the_last_piece() -> None:
     for descriptor in descriptors:
         with pytest.raises(OSError):
             os.fstat(descriptor)
+
+
+def test_only_whole_views_are_spooled(busy) -> None:
+    with pytest.raises(ValueError):
+        analyse(busy, False, jobs=1, whole=False, spooled=True)
