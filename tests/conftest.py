@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from ikepcap.decode.message import decode_datagram, decode_plaintext
 from ikepcap.decode.model import Message, Payload
 from ikepcap.extract.model import Extraction
-from ikepcap.extract.native import extract
+from ikepcap.extract.native import CaptureError, extract
 from ikepcap.read.model import Datagram
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,15 @@ def same(ours: str, theirs: str, of: str = "the reports") -> None:
         at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), min(len(ours), len(theirs)))
         pytest.fail(f"{of} part at character {at}: {ours[at - 120:at + 120]!r} against "
                     f"{theirs[at - 120:at + 120]!r}")
+
+
+def read_captures(jobs: int = 1) -> Iterator[tuple[Path, Extraction]]:
+    """Every capture of ``capture_files()`` that reads, read (some corpus files are not captures)."""
+    for path in capture_files():
+        try:
+            yield path, extract([str(path)], jobs=jobs)
+        except CaptureError:
+            continue
 
 
 def decode_bytes(data: bytes, sport: int = 500, dport: int = 500, frame: int = 1) -> Message:
