@@ -45,8 +45,11 @@ class Spool:
     def flush(self, share: int) -> None:
         """What the share added, written."""
         data, written = memoryview(b"".join(self.held[share])), 0
-        while written < len(data):
-            written += os.pwrite(self.files[share], data[written:], self.ends[share] + written)
+        try:
+            while written < len(data):
+                written += os.pwrite(self.files[share], data[written:], self.ends[share] + written)
+        except OSError as error:
+            raise _unwritable(error) from None
         self.ends[share] += len(data)
         self.held[share], self.held_bytes[share] = [], 0
 
@@ -56,9 +59,19 @@ class Spool:
 
 def _unnamed() -> int:
     """A file of the temporary directory, open and already unlinked: nothing stays behind."""
-    descriptor, path = tempfile.mkstemp(prefix="ikepcap-")
+    try:
+        descriptor, path = tempfile.mkstemp(prefix="ikepcap-")
+    except OSError as error:
+        raise _unwritable(error) from None
     os.unlink(path)
     return descriptor
+
+
+def _unwritable(error: OSError) -> OSError:
+    """What the user can act on: the JSON report is put together in the temporary directory,
+    which TMPDIR moves (a capture box's /tmp is often a small RAM disk)."""
+    return OSError(error.errno, f"{error.strerror or error} in {tempfile.gettempdir()}, where the JSON report is put "
+                                "together: set TMPDIR to a directory with room")
 
 
 def _close(descriptors: list[int]) -> None:

@@ -9,13 +9,16 @@ at a time and all at once; and they check that the files go when the report is l
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 
 import pytest
-from conftest import read_captures, same
+from conftest import REPO, read_captures, same
+from typer.testing import CliRunner
 
 from ikepcap import pipeline
+from ikepcap.cli import app
 from ikepcap.extract.model import Extraction
 from ikepcap.pipeline import analyse
 from ikepcap.report import spool as spool_module
@@ -76,3 +79,17 @@ def test_the_files_go_with_the_last_piece() -> None:
 def test_only_whole_views_are_spooled(busy) -> None:
     with pytest.raises(ValueError):
         analyse(busy, False, jobs=1, whole=False, spooled=True)
+
+
+def test_a_temporary_directory_without_room_is_one_line_that_names_it(monkeypatch) -> None:
+    """A capture box's /tmp is often a small RAM disk: the report says where it ran out, and how
+    to move it, in one line (exit 2), not a traceback."""
+    def full(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "pwrite", full)
+    capture = str(REPO / "captures" / "asa-mm-wait-msg4-reproduction.pcap")
+    result = CliRunner().invoke(app, ["diagnose", "-j1", "--format", "json", capture])
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "No space left on device in " in line and "set TMPDIR" in line
