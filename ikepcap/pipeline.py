@@ -231,9 +231,10 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
         # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
-        for i in chunk:                 # the flood's members too; decoded again, should a later stage ask
-            for message in work.buckets[i].messages:
-                message.forget()
+        for i in chunk:                 # what the flood's members (not diagnosed) decoded goes too
+            if i in work.flood_members:
+                for message in work.buckets[i].messages:
+                    message.forget()
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
