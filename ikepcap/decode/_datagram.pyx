@@ -26,10 +26,11 @@ cdef enum:
     SKF = 53                    # model.V2_SKF
 
 cdef object _message = None     # the Message class
-cdef object _once = None
+cdef dict _same = None          # message._same: the values messages share, each kept once
+cdef Py_ssize_t _same_max = 0
 cdef object _digest = None
-cdef object _v1_names = None    # exchange names by number, one registry each
-cdef object _v2_names = None
+cdef tuple _v1_names = None     # the registries' exchange names, one for each number 0-255
+cdef tuple _v2_names = None
 cdef uint8_t _v1_known[256]     # 1: a type the IKEv1 walk decodes without a warning
 cdef uint8_t _v2_known[256]
 cdef uint8_t _draft_exchanges[256]     # 1: the exchanges in which IKEv1 type 15 is the drafts' NAT-D
@@ -37,13 +38,16 @@ cdef int _draft_natd = -1
 cdef int _max_payloads = 0
 
 
-def configure(message, once, digest, v1_names, v2_names, v1_known, v2_known, draft_natd, draft_exchanges,
-              max_payloads):
-    """What ``clean`` reads from ``message``: its Message class, ``_once``, the digest function,
-    the two exchange registries, the payload types each version knows, the drafts' NAT-D type and
-    the exchanges it is read in, and MAX_PAYLOADS."""
-    global _message, _once, _digest, _v1_names, _v2_names, _draft_natd, _max_payloads
-    _message, _once, _digest, _v1_names, _v2_names = message, once, digest, v1_names, v2_names
+def configure(message, dict same, Py_ssize_t same_max, digest, v1_names, v2_names, v1_known, v2_known, draft_natd,
+              draft_exchanges, max_payloads):
+    """What ``clean`` reads from ``message``: its Message class, the table of shared values and its
+    bound (``_once``'s), the digest function, the two exchange registries, the payload types each
+    version knows, the drafts' NAT-D type and the exchanges it is read in, and MAX_PAYLOADS."""
+    global _message, _same, _same_max, _digest, _v1_names, _v2_names, _draft_natd, _max_payloads
+    _message, _same, _same_max, _digest = message, same, same_max, digest
+    # each name made once, here: the registry is asked nothing per message
+    _v1_names = tuple([v1_names[i] for i in range(256)])
+    _v2_names = tuple([v2_names[i] for i in range(256)])
     _draft_natd, _max_payloads = draft_natd, max_payloads
     cdef int i
     for i in range(256):
@@ -88,6 +92,17 @@ cdef object _walk(const uint8_t* p, Py_ssize_t size, unsigned int first, bint v2
         offset = body_end
         kind = next_payload
     return found if offset == size else None
+
+
+cdef inline object _once(object value):
+    """``message._once``: the value already kept when an equal one is, else this one, kept."""
+    found = _same.get(value)
+    if found is None:
+        if len(_same) >= _same_max:
+            _same.clear()
+        _same[value] = value
+        return value
+    return found
 
 
 cdef inline bint _whole(const uint8_t* p, Py_ssize_t size) noexcept:

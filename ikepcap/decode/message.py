@@ -184,7 +184,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
 
 _compiled = load("ikepcap.decode._datagram")
 if _compiled is not None:
-    _compiled.configure(Message, _once, _digest, iana.V1_EXCHANGE_TYPES, iana.V2_EXCHANGE_TYPES,
+    _compiled.configure(Message, _same, SAME_MAX_ENTRIES, _digest, iana.V1_EXCHANGE_TYPES, iana.V2_EXCHANGE_TYPES,
                         frozenset(V1_DECODERS), frozenset(V2_DECODERS), V1_NATD_BADDRAFT, V1_IKE_EXCHANGES,
                         MAX_PAYLOADS)
 
@@ -192,10 +192,11 @@ if _compiled is not None:
 def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:
     """The conversation of the message in ``datagram`` from its header alone (None when it is
     too short to hold one), so that a flood can be counted without being decoded."""
-    header = Header.unpack(datagram.payload)
-    if header is None:
+    payload = datagram.payload
+    if len(payload) < Header.size:
         return None
-    return conversation_key(header.version, header.ispi, datagram.src, datagram.dst)
+    # read in place: asked of every IKE datagram a capture holds, before any is decoded
+    return conversation_key(payload[17], payload[:8], datagram.src, datagram.dst)
 
 
 def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, ...]]:
