@@ -20,6 +20,8 @@ times ikepcap's JSON report and JSON lines beside tshark's JSON (-T json, -T ek)
 from __future__ import annotations
 
 import argparse
+import datetime
+import functools
 import json
 import os
 import resource
@@ -38,6 +40,10 @@ import span  # bench/ is a folder of scripts, not a package
 from ikepcap.compiled import reader  # which reader the timed ikepcap runs
 
 POLL_SECONDS = 0.02
+
+# Every figure a run measured, by section, written to --results at the end (and as each section
+# ends, so that an interrupted run keeps what it has): what the README and bench/README.md quote.
+RESULTS: dict = {}
 
 
 def _tree(pid: int) -> list[int]:
@@ -150,10 +156,10 @@ OUTPUTS = {
 }
 
 
-def compare_outputs(capture: Path, frames: int, repeat: int) -> None:
+def compare_outputs(capture: Path, frames: int, repeat: int) -> dict | None:
     """ikepcap's JSON outputs and tshark's on ``capture``, interleaved, medians and ratios."""
     if not shutil.which("tshark"):
-        return
+        return None
     commands = {}
     for output, (ours, theirs) in OUTPUTS.items():
         commands[(output, "ikepcap")] = [sys.executable, "-m", "ikepcap", *ours, str(capture)]
@@ -161,14 +167,18 @@ def compare_outputs(capture: Path, frames: int, repeat: int) -> None:
     medians = interleaved(commands, repeat)
     print(f"\n{capture.name}, machine-readable output: {repeat} run(s) each")
     print(f"  {'output':<12} {'tool':<8} {'median s':>9} {'frames/s':>12} {'peak MiB (PSS)':>15}  options")
+    memory = {}
     for key, seconds in medians.items():
         ours, theirs = OUTPUTS[key[0]]
+        memory[key] = peak_memory(commands[key])
         print(f"  {key[0]:<12} {key[1]:<8} {seconds:>9.3f} {frames / seconds:>12,.0f} "
-              f"{peak_memory(commands[key]):>15.1f}  {' '.join(ours if key[1] == 'ikepcap' else theirs)}")
+              f"{memory[key]:>15.1f}  {' '.join(ours if key[1] == 'ikepcap' else theirs)}")
     for output in OUTPUTS:
         ratio = medians[(output, "tshark")] / medians[(output, "ikepcap")]
         print(f"  {output}: ikepcap is {ratio:.1f}× faster than tshark" if ratio >= 1 else
               f"  {output}: ikepcap is {1 / ratio:.1f}× slower than tshark")
+    return {output: {tool: {"seconds": medians[(output, tool)], "peak_mib": memory[(output, tool)]}
+                     for tool in ("ikepcap", "tshark")} for output in OUTPUTS}
 
 
 def decryption_of(captures: list[Path]) -> tuple[Counter, list[str]]:
@@ -235,7 +245,7 @@ def keyed(capture: Path, frames: int, replicas: int, repeat: int) -> dict[str, t
     return medians
 
 
-def kept(capture: Path) -> None:
+def kept(capture: Path) -> dict:
     """What ikepcap kept of a capture beyond its bounds, and whether it took the honest
     conversations it could not keep for a flood."""
     result = subprocess.run([sys.executable, "-m", "ikepcap", "diagnose", "--format", "json", str(capture)],
@@ -246,6 +256,92 @@ def kept(capture: Path) -> None:
           f"SAs; flood finding: {'yes' if report['flood'] else 'no'}")
     for warning in counted:
         print(f"  {warning}")
+    return {"messages": report["capture"]["messages"], "sas": report["summary"]["sas"],
+            "flood_finding": bool(report["flood"]), "counted_not_kept": counted}
+
+
+def _compared(capture: Path, frames: int, repeat: int, medians: dict[str, tuple[float, float]]) -> dict:
+    return {"capture": capture.name, "frames": frames, "bytes": capture.stat().st_size, "runs": repeat,
+            "tools": {name: {"seconds": seconds, "peak_mib": memory} for name, (seconds, memory) in medians.items()}}
+
+
+def _version(command: list[str]) -> str | None:
+    """The first line a tool prints about its version (tcpdump prints it on stderr)."""
+    if not shutil.which(command[0]):
+        return None
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    return next(iter((result.stdout or result.stderr).splitlines()), None)
+
+
+def machine() -> dict:
+    """What the figures were taken on and with."""
+    commit = subprocess.run(["git", "-C", str(Path(__file__).resolve().parent), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "commit": commit or None, "cpus": os.cpu_count(), "python": sys.version.split()[0], "reader": reader(),
+            "tshark": _version(["tshark", "--version"]), "tcpdump": _version(["tcpdump", "--version"])}
+
+
+def _record(path: Path, section: str, figures: object) -> None:
+    RESULTS[section] = figures
+    path.write_text(json.dumps(RESULTS, indent=2, ensure_ascii=False) + "\n")
+
+
+def _ratio(results: dict, section: str, tool: str, other: str) -> float | None:
+    """How many times ``other``'s time ``tool``'s is (above 1: ``tool`` is faster)."""
+    tools = (results.get(section) or {}).get("tools", {})
+    if tool not in tools or other not in tools:
+        return None
+    return tools[other]["seconds"] / tools[tool]["seconds"]
+
+
+def targets(results: dict) -> dict:
+    """The speed targets (of the issue that asked for the compiled reader), each with what this run measured and whether that meets it (a target
+    the run had nothing to measure with is left out)."""
+    found: dict = {}
+
+    def target(name: str, wanted: str, measured: float | None, met: bool, text: str) -> None:
+        if measured is not None:
+            found[name] = {"wanted": wanted, "measured": text, "met": met}
+
+    ratio = _ratio(results, "ike_heavy", "ikepcap", "tshark")
+    target("ike_heavy_diagnose", "at least 1.5× faster than tshark -Y isakmp", ratio,
+           ratio is not None and ratio >= 1.5, f"{ratio:.2f}× tshark's speed" if ratio else "")
+    outputs = results.get("outputs") or {}
+    for output, wanted, text in (("JSON report", 1.0, "at least as fast as tshark -T json"),
+                                 ("JSON lines", 5.0, "at least 5× faster than tshark -T ek")):
+        tools = outputs.get(output)
+        if tools:
+            ratio = tools["tshark"]["seconds"] / tools["ikepcap"]["seconds"]
+            target(f"ike_heavy_{output.lower().replace(' ', '_')}", text, ratio, ratio >= wanted,
+                   f"{ratio:.2f}× tshark's speed")
+    heavy = (results.get("ike_heavy") or {}).get("tools", {})
+    peaks = [heavy.get("ikepcap", {}).get("peak_mib")] + [tools["ikepcap"]["peak_mib"] for tools in outputs.values()]
+    if "tshark" in heavy and all(peak is not None for peak in peaks):
+        worst = max(peaks)
+        target("ike_heavy_memory", "peak below tshark's", worst, worst < heavy["tshark"]["peak_mib"],
+               f"{worst:.0f} MiB at most, tshark {heavy['tshark']['peak_mib']:.0f} MiB")
+    headend = results.get("headend")
+    if headend:
+        kept_ = headend["kept"]
+        every = not kept_["counted_not_kept"]
+        ratio = _ratio(results, "headend", "ikepcap", "tshark")
+        peak = headend["tools"]["ikepcap"]["peak_mib"]
+        target("headend", "every message kept and diagnosed, no flood finding, under 1 GB, faster than tshark",
+               peak, every and not kept_["flood_finding"] and peak < 1024 and (ratio or 0) > 1,
+               f"{kept_['messages']:,} messages kept{'' if every else ' (not all)'}, flood finding "
+               f"{'yes' if kept_['flood_finding'] else 'no'}, {peak:.0f} MiB"
+               + (f", {ratio:.2f}× tshark's speed" if ratio else ""))
+    span_ = results.get("span")
+    if span_:
+        tools = span_["tools"]
+        ratio = _ratio(results, "span", "ikepcap", "tshark")
+        slower = (tools["ikepcap"]["seconds"] / tools["tcpdump"]["seconds"]) if "tcpdump" in tools else None
+        peak = tools["ikepcap"]["peak_mib"]
+        target("span", "at least 25× tshark, within 2.5× of tcpdump, under 150 MB", ratio,
+               (ratio or 0) >= 25 and slower is not None and slower <= 2.5 and peak * 1.048576 < 150,
+               f"{ratio:.1f}× tshark, {slower:.2f}× tcpdump's time, {peak:.0f} MiB" if ratio and slower else "")
+    return found
 
 
 def main() -> None:
@@ -263,18 +359,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tools", help="comma-separated tools to compare ikepcap with (default: every one found; "
                                          "'' for ikepcap alone, e.g. to compare two builds of it)")
+    parser.add_argument("--results", type=Path, default=Path(__file__).with_name("results.json"),
+                        help="where the run's figures are written as JSON (default: bench/results.json, "
+                             "which the README quotes)")
     args = parser.parse_args()
     only = None if args.tools is None else frozenset(t for t in args.tools.split(",") if t)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"ikepcap benchmark on {os.cpu_count()} CPU(s); python {sys.version.split()[0]}; "
           f"reader: {reader()}")
+    RESULTS.update(machine(), options={key: str(value) if isinstance(value, Path) else value
+                                       for key, value in vars(args).items() if key not in ("results", "workdir")})
+    record = functools.partial(_record, args.results)
 
     capture = args.workdir / f"span-{args.frames}.pcap"
     if not capture.exists():
         print(f"building {capture} …", flush=True)
         span.build(capture, args.frames, args.seed)
-    compare(capture, args.frames, args.repeat, only=only)
+    record("span", _compared(capture, args.frames, args.repeat, compare(capture, args.frames, args.repeat, only=only)))
 
+    scaling = []
     print("\nscaling (ikepcap alone, one run each):")
     print(f"  {'scale':>5} {'frames':>12} {'seconds':>9} {'µs/frame':>9} {'peak MiB (PSS)':>15}")
     for scale in (int(s) for s in args.scales.split(",") if s):
@@ -285,30 +388,40 @@ def main() -> None:
             span.build(path, frames, args.seed)
         seconds, rss = measure(tools(path)["ikepcap"])
         print(f"  {scale:>5} {frames:>12,} {seconds:>9.2f} {seconds / frames * 1e6:>9.3f} {rss:>15.1f}", flush=True)
+        scaling.append({"scale": scale, "frames": frames, "bytes": path.stat().st_size, "seconds": seconds,
+                        "peak_mib": rss})
         if scale > 1:
             path.unlink()                                # the large ones are cheap to rebuild, costly to keep
+
+    record("scaling", scaling)
 
     if args.ike_heavy:
         heavy = args.workdir / f"ike-heavy-{args.ike_heavy}.pcap"
         if not heavy.exists():
             span.build_ike_heavy(heavy, args.ike_heavy, args.seed)
-        compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
+        found = compare(heavy, args.ike_heavy, args.repeat, floor=True, only=only)
+        record("ike_heavy", _compared(heavy, args.ike_heavy, args.repeat, found))
         if only is None or "tshark" in only:
-            compare_outputs(heavy, args.ike_heavy, args.repeat)
+            record("outputs", compare_outputs(heavy, args.ike_heavy, args.repeat))
 
     if args.headend:
         headend = args.workdir / f"ike-heavy-{args.headend}.pcap"
         if not headend.exists():
             print(f"\nbuilding {headend} …", flush=True)
             span.build_ike_heavy(headend, args.headend, args.seed)
-        compare(headend, args.headend, max(1, args.repeat // 2), only=only)
-        kept(headend)
+        repeat = max(1, args.repeat // 2)
+        found = _compared(headend, args.headend, repeat, compare(headend, args.headend, repeat, only=only))
+        record("headend", {**found, "kept": kept(headend)})
 
     if args.keyed:
         capture = args.workdir / f"keyed-{args.keyed}.pcap"
         built = span.build_keyed(capture, args.keyed, args.seed)   # rebuilt each time: cheap, and its tables too
-        keyed(capture, built["frames"], built["replicas"], args.repeat)
+        medians = keyed(capture, built["frames"], built["replicas"], args.repeat)
         check_keyed(capture, built["replicas"])
+        record("keyed", {"capture": capture.name, "frames": built["frames"], "replicas": built["replicas"],
+                         "runs": args.repeat, "decrypted_as_in_the_lab": True,
+                         "tools": {name: {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": memory}
+                                   for name, (seconds, cpu, memory) in medians.items()}})
 
     if args.flood:
         flood = args.workdir / f"flood-{args.flood}.pcap"
@@ -318,6 +431,14 @@ def main() -> None:
         seconds, memory = measure(tools(flood)["ikepcap"])
         print(f"\nIKE flood, {args.flood:,} distinct initiator cookies (ikepcap alone): {seconds:.2f} s, "
               f"{args.flood / seconds:,.0f} messages/s, peak {memory:.1f} MiB (PSS)")
+        record("flood", {"capture": flood.name, "messages": args.flood, "seconds": seconds, "peak_mib": memory})
+
+    record("targets", targets(RESULTS))
+    print("\ntargets (from this run's figures):")
+    for name, target in RESULTS["targets"].items():
+        verdict = "met    " if target["met"] else "NOT met"
+        print(f"  {verdict}  {name}: {target['wanted']}; measured {target['measured']}")
+    print(f"\nfigures written to {args.results}")
 
 
 if __name__ == "__main__":
