@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import lru_cache
 
 from ikepcap.decode.identity import selector_text
 from ikepcap.decode.message import SHARED_MAX_ENTRIES, SHARED_TYPES
@@ -54,9 +55,13 @@ def clock(time: float) -> str:
 
 
 def flag_letters(message: Message) -> str:
-    letters = V2_FLAG_LETTERS if message.is_v2 else V1_FLAG_LETTERS
-    text = "".join(letter for bit, letter in letters if message.flags & bit)
-    return text or "-"
+    return _flag_text(message.is_v2, message.flags)
+
+
+@lru_cache(maxsize=512)                 # a byte of flags, for each version: every line asks
+def _flag_text(v2: bool, flags: int) -> str:
+    letters = V2_FLAG_LETTERS if v2 else V1_FLAG_LETTERS
+    return "".join(letter for bit, letter in letters if flags & bit) or "-"
 
 
 # What is made from a payload the decoder shares between messages (a headend's peers send
