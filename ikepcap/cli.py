@@ -32,8 +32,9 @@ from ikepcap.read.pcap import MAGICS
 from ikepcap.report.escape import json_document, json_text, terminal
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
+    from ikepcap.decode.model import Message
     from ikepcap.decrypt.keys import KeyStore
 
 EXIT_OK = 0
@@ -175,8 +176,13 @@ class ProgressBar:
         self._bar.update(self._task, completed=bytes_read, frames=frames, messages=messages)
 
     def __exit__(self, *exc) -> None:
+        self.close(*exc)
+
+    def close(self, *exc) -> None:
+        """The bar taken off stderr (once): reading is done."""
         if self._bar is not None:
-            self._bar.__exit__(*exc)
+            self._bar.__exit__(*(exc or (None, None, None)))
+            self._bar = None
 
 
 def analysis_status(messages: int, enabled: bool):
@@ -267,43 +273,69 @@ def decode(
     redact: RedactOption = False,
 ) -> None:
     """Print every IKE message: one line each, the full tree with -v, or JSON lines."""
-    from ikepcap.decode.model import Message
     from ikepcap.forking import PARALLEL_MESSAGES, processes, write_ordered
-    from ikepcap.report.messages import message_json, message_line, message_record, message_tree
 
     with marked(redact):
         try:
-            result = run_extraction(expand_paths(files), engine, port, tshark_option, jobs, quiet, keys, no_keys)
-        except CaptureError as error:
+            paths = expand_paths(files)
+            # Rendering is most of the work once the capture is read: a headend's capture is rendered
+            # on every core, where each range of it was read when nothing else needs its messages.
+            parallel = processes(jobs) > 1 and hasattr(sys.stdout, "buffer") and not redact
+            if parallel and engine is Engine.native and not _has_keys(paths, keys, no_keys):
+                result, written = _decoded_in_place(paths, port, jobs, quiet, _line(_renderer(
+                    output_format, verbose, _Unchanged)))
+            else:
+                result, written = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys), False
+        except (CaptureError, OSError) as error:
             raise fail(str(error)) from None
+        if not written:
+            line = _line(_renderer(output_format, verbose, _redactor(result, redact)))
+            workers = processes(jobs) if parallel and len(result.messages) >= PARALLEL_MESSAGES else 1
+            with to_stdout():
+                write_ordered(sys.stdout, result.messages, line, workers)
         clean = _redactor(result, redact)
-        if output_format is DecodeFormat.jsonl and not redact:
-            render = message_json
-        elif output_format is DecodeFormat.jsonl:
-            def render(message: Message) -> str:
-                return json_text(clean.apply(message_record(message)))
-        elif verbose:
-            def render(message: Message) -> str:
-                return clean.text("\n".join(message_tree(message)))
-        else:
-            def render(message: Message) -> str:
-                return clean.text(message_line(message))
-        # Rendering is most of the work once the capture is read: a headend's capture is
-        # rendered on every core. The redactor names values as it meets them: one process.
-        workers = processes(jobs)
-        if redact or len(result.messages) < PARALLEL_MESSAGES or not hasattr(sys.stdout, "buffer"):
-            workers = 1
-
-        def line(message: Message) -> str:
-            text = render(message)
-            message.forget()            # what its line decoded goes with it: never a capture's payloads at once
-            return text
-
-        with to_stdout():
-            write_ordered(sys.stdout, result.messages, line, workers)
         for warning in result.warnings:
             typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
+
+
+def _renderer(output_format: DecodeFormat, verbose: bool, clean) -> Callable[[Message], str]:
+    """What decode prints for a message, through ``clean`` (the redactor, or ``_Unchanged``)."""
+    from ikepcap.report.messages import message_json, message_line, message_record, message_tree
+    if output_format is DecodeFormat.jsonl and clean is _Unchanged:
+        return message_json
+    if output_format is DecodeFormat.jsonl:
+        return lambda message: json_text(clean.apply(message_record(message)))
+    if verbose:
+        return lambda message: clean.text("\n".join(message_tree(message)))
+    return lambda message: clean.text(message_line(message))
+
+
+def _line(render: Callable[[Message], str]) -> Callable[[Message], str]:
+    def line(message: Message) -> str:
+        text = render(message)
+        message.forget()                # what its line decoded goes with it: never a capture's payloads at once
+        return text
+    return line
+
+
+def _has_keys(paths: list[str], keys: list[Path] | None, no_keys: bool) -> bool:
+    """Keys would decrypt the capture (given, or tables beside it): all its messages are needed together."""
+    from ikepcap.decrypt.tables import beside
+    return not no_keys and bool(keys or any(beside(path) for path in paths if path != "-"))
+
+
+def _decoded_in_place(paths: list[str], ports: list[int], jobs: int | None, quiet: bool,
+                      line: Callable[[Message], str]) -> tuple[Extraction, bool]:
+    """The capture read, and its lines written by the processes that read it when that gives
+    what one pass would (``extract.lines``); False: nothing written yet."""
+    from ikepcap.extract.lines import extract_rendered
+    bar = ProgressBar(paths, not quiet)
+    progress = bar.__enter__()
+    try:
+        return extract_rendered(paths, frozenset(ports), progress, jobs, line, sys.stdout, bar.close, to_stdout)
+    finally:
+        bar.close()
 
 
 class _Unchanged:

@@ -406,6 +406,19 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
             done_messages += len(part.messages)
     else:
         parts = _run_parallel(tasks, extra_ports, jobs, progress)
+    return merge(paths, tasks, parts, extra_ports, scope)
+
+
+def held_whole(held: list[tuple[int, int, int]]) -> bool:
+    """What parts held (conversations, messages, bytes each) fits the capture's bounds together:
+    one pass would have kept all of it, as it came."""
+    totals = [sum(counts) for counts in zip(*held)] or [0, 0, 0]
+    return Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES).holds(*totals)
+
+
+def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError], extra_ports: frozenset[int],
+          scope: Scope | None) -> Extraction:
+    """What ``tasks`` found (``parts``, in order), as one pass over ``paths`` would have found it."""
     merged = Extraction(engine="native")
     unreadable = [part for part in parts if isinstance(part, CaptureError)]
     if unreadable and (len(unreadable) == len(parts) or len(paths) == 1):
@@ -421,7 +434,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
         if not _contiguous(file_parts):
-            file_parts = [run_task(Task(path, 0, None, digest, scope), extra_ports)]
+            file_parts = [run_task(Task(path, 0, None, file_parts[0].task.digest, scope), extra_ports)]
         files.append(file_parts)
     budgets = _Budgets(scope)               # the whole capture's, over all files
     order: dict[str, int] = {}              # each file's place, by the name its messages carry
@@ -429,9 +442,8 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
     # (one read alone does, but for what a narrowed report keeps past them) and no fragment set waits
     # for another range to complete it: offered, it would all be kept, in the order it comes.
     every = [part for file_parts in files for part in file_parts]
-    totals = [sum(counts) for counts in zip(*(part.held for part in every))] or [0, 0, 0]
     kept_all: list[Message] | None = None
-    if budgets.rest.holds(*totals) and not any(part.open_fragments for part in every):
+    if held_whole([part.held for part in every]) and not any(part.open_fragments for part in every):
         kept_all = []
 
     def take(message: Message) -> object:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ikepcap.report.escape import json_item
 
 WRITE_BYTES = 1 << 20
+PURPOSE = "the JSON report is put together"
 
 
 class Spool:
@@ -24,7 +25,7 @@ class Spool:
     process only (forked, it keeps the parent's files open), which counts its own place in it."""
 
     def __init__(self, shares: int) -> None:
-        self.files = [_unnamed() for _ in range(shares)]
+        self.files = [unnamed(PURPOSE) for _ in range(shares)]
         self.ends = [0] * shares
         self.held: list[list[bytes]] = [[] for _ in range(shares)]
         self.held_bytes = [0] * shares
@@ -49,7 +50,7 @@ class Spool:
             while written < len(data):
                 written += os.pwrite(self.files[share], data[written:], self.ends[share] + written)
         except OSError as error:
-            raise _unwritable(error) from None
+            raise unwritable(error, PURPOSE) from None
         self.ends[share] += len(data)
         self.held[share], self.held_bytes[share] = [], 0
 
@@ -57,21 +58,22 @@ class Spool:
         return Piece(status, self, share, offset, length)
 
 
-def _unnamed() -> int:
-    """A file of the temporary directory, open and already unlinked: nothing stays behind."""
+def unnamed(purpose: str) -> int:
+    """A file of the temporary directory, open and already unlinked: nothing stays behind.
+    ``purpose``: what is put together in it (``unwritable`` says it)."""
     try:
         descriptor, path = tempfile.mkstemp(prefix="ikepcap-")
     except OSError as error:
-        raise _unwritable(error) from None
+        raise unwritable(error, purpose) from None
     os.unlink(path)
     return descriptor
 
 
-def _unwritable(error: OSError) -> OSError:
-    """What the user can act on: the JSON report is put together in the temporary directory,
-    which TMPDIR moves (a capture box's /tmp is often a small RAM disk)."""
-    return OSError(error.errno, f"{error.strerror or error} in {tempfile.gettempdir()}, where the JSON report is put "
-                                "together: set TMPDIR to a directory with room")
+def unwritable(error: OSError, purpose: str) -> OSError:
+    """What the user can act on: ``purpose`` happens in the temporary directory, which TMPDIR
+    moves (a capture box's /tmp is often a small RAM disk)."""
+    return OSError(error.errno, f"{error.strerror or error} in {tempfile.gettempdir()}, where {purpose}: set TMPDIR "
+                                "to a directory with room")
 
 
 def _close(descriptors: list[int]) -> None:

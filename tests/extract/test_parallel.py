@@ -123,10 +123,9 @@ def test_a_ring_of_files_is_one_capture_in_time_order(tmp_path):
     assert [s.file for s in result.files] == [str(first), str(second)]
 
 
-def test_a_capture_inside_the_capture_cannot_shift_the_frame_numbers(tmp_path, small_split):
-    """A frame whose payload is itself pcap records (someone copying a capture over the
-    network) can pass for a record boundary; the ranges must then not meet, and the file is
-    read in one pass rather than with shifted frame numbers."""
+def build_copied_capture(path) -> list[Frame]:
+    """Two IKE messages around a frame that carries pcap records: with SPLIT_BYTES small, a
+    two-way split falls inside those records."""
     inner = b"".join(struct.pack("<IIII", 1_700_000_000, n, 40, 40) + bytes([n % 256]) * 40 for n in range(1000))
     copy = packets.ethernet(packets.ipv4("203.0.113.1", "203.0.113.2", 6,
                                          struct.pack("!HHIIBBHHH", 445, 50000, 1, 0, 0x50, 0x10, 512, 0, 0) + inner))
@@ -137,8 +136,17 @@ def test_a_capture_inside_the_capture_cannot_shift_the_frame_numbers(tmp_path, s
         ISPI, bytes(8), 2, [(ike.V1_VID, b"v" * 16)])))))
     frames.append(Frame(1_700_000_001, packets.ethernet(packets.ip_udp(B, A, 500, 500, ike.message(
         ISPI, bytes.fromhex("1111111111111111"), 2, [(ike.V1_VID, b"w" * 16)])))))
-    path = tmp_path / "c.pcap"
     write_pcap(path, frames)
+    return frames
+
+
+def test_a_capture_inside_the_capture_cannot_shift_the_frame_numbers(tmp_path, small_split):
+    """A frame whose payload is itself pcap records (someone copying a capture over the
+    network) can pass for a record boundary; the ranges must then not meet, and the file is
+    read in one pass rather than with shifted frame numbers."""
+    path = tmp_path / "c.pcap"
+    frames = build_copied_capture(path)
+    copy = frames[151].data
     copy_start = GLOBAL_HEADER + sum(16 + len(f.data) for f in frames[:151])
     (_, second) = plan([str(path)], 2)
     assert copy_start < second.span[0] < copy_start + len(copy), "the split must fall inside the copied capture"
