@@ -141,16 +141,24 @@ def _read_and_render(task: Task, extra_ports: frozenset[int], slot: int, channel
     if len(told) < OFFSET.size or OFFSET.unpack(told)[0] == HAND_BACK:
         return part
     offset = OFFSET.unpack(told)[0]
+    end = 0
     for at in range(0, len(part.messages), CHUNK_LINES):
         text = "".join(_render(_renumber(message, offset)) + "\n" for message in part.messages[at:at + CHUNK_LINES])
-        data = memoryview(text.encode(encoding, errors))
-        try:
-            while data:
-                data = data[os.write(channel.output, data):]
-        except OSError as error:
-            raise unwritable(error, PURPOSE) from None
+        end = _append(channel.output, text.encode(encoding, errors), end)
     part.messages = []
     return part
+
+
+def _append(descriptor: int, data: bytes, end: int) -> int:
+    """``data`` written at ``end`` of the file; its new end."""
+    view = memoryview(data)
+    try:
+        while view:
+            written = os.pwrite(descriptor, view, end)
+            view, end = view[written:], end + written
+    except OSError as error:
+        raise unwritable(error, PURPOSE) from None
+    return end
 
 
 def _summaries(channels: list[_Channel], futures: list[Future], shared, progress: Progress | None) \

@@ -8,6 +8,7 @@ than the bounds hold), the readers hand their messages back and nothing is writt
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 from concurrent.futures.process import BrokenProcessPool
@@ -194,3 +195,18 @@ def test_a_reader_of_the_lines_that_goes_away_ends_the_writing_not_the_reading(t
     extraction, written = extract_rendered([str(path)], frozenset(), None, 2, message_json, out, lambda: None, writing)
     assert written and broken == [True, True]       # the first range's lines, then the copying of the others'
     assert summary(extraction)[1:] == summary(extract([str(path)], jobs=1))[1:]
+
+
+def test_a_temporary_directory_without_room_is_one_line_that_names_it(tmp_path, small_split, monkeypatch):
+    """The readers' lines wait in the temporary directory (a capture box's /tmp is often a small
+    RAM disk): where it ran out, and how to move it, in one line (exit 2), not a traceback."""
+    def full(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    path = tmp_path / "c.pcap"
+    build(path, 100)
+    monkeypatch.setattr(os, "pwrite", full)
+    result = CliRunner().invoke(app, ["decode", "--quiet", "--jobs", "2", "--format", "jsonl", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "No space left on device in " in line and "where decode's lines are put together: set TMPDIR" in line
