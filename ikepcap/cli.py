@@ -288,12 +288,12 @@ def decode(
                 result, written = run_extraction(paths, engine, port, tshark_option, jobs, quiet, keys, no_keys), False
         except (CaptureError, OSError) as error:
             raise fail(str(error)) from None
+        clean = _redactor(result, redact)
         if not written:
-            line = _line(_renderer(output_format, verbose, _redactor(result, redact)))
+            line = _line(_renderer(output_format, verbose, clean))
             workers = processes(jobs) if parallel and len(result.messages) >= PARALLEL_MESSAGES else 1
             with to_stdout():
                 write_ordered(sys.stdout, result.messages, line, workers)
-        clean = _redactor(result, redact)
         for warning in result.warnings:
             typer.echo(f"warning: {terminal(clean.text(warning))}", err=True)
     end(EXIT_OK)
