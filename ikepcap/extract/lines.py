@@ -45,7 +45,7 @@ from ikepcap.extract.native import (
 )
 from ikepcap.forking import CHUNK_LINES, processes
 from ikepcap.read.errors import CaptureError
-from ikepcap.report.spool import unnamed, unwritable
+from ikepcap.report.spool import close_all, unnamed, write_at
 
 PURPOSE = "decode's lines are put together"
 # What a reader says once it has read its range: that it read it, its frames, the conversations,
@@ -98,7 +98,7 @@ def extract_rendered(paths: list[str], extra_ports: frozenset[int], progress: Pr
                                        out.errors or "strict", tuple(mine + telling))
                            for slot, (task, channel) in enumerate(zip(tasks[1:], channels), 1)]
             finally:                    # the readers are forked (all at the first submit) and hold their ends
-                _close(descriptor for channel in channels for descriptor in (channel.summary[1], channel.offset[0]))
+                close_all(descriptor for channel in channels for descriptor in (channel.summary[1], channel.offset[0]))
             try:
                 first = _run_shared(tasks[0], extra_ports, 0, progress)
                 offsets = _offsets(tasks, first, _summaries(channels, futures, shared, progress))
@@ -106,7 +106,7 @@ def extract_rendered(paths: list[str], extra_ports: frozenset[int], progress: Pr
                 for descriptor, offset in zip(telling, offsets):
                     _tell(descriptor, offset)
             finally:                    # a reader still waiting (this process failed) hands its part back
-                _close(telling)
+                close_all(telling)
             rendered = offsets[0] != HAND_BACK
             if rendered:
                 with writing():
@@ -120,7 +120,7 @@ def extract_rendered(paths: list[str], extra_ports: frozenset[int], progress: Pr
                     _copy(channel.output, out.buffer)
     finally:
         _render = None
-        _close(mine)
+        close_all(mine)
     return merge(paths, tasks, parts, extra_ports, None), rendered
 
 
@@ -130,7 +130,7 @@ def _read_and_render(task: Task, extra_ports: frozenset[int], slot: int, channel
     rendered into its file (the part comes back without its messages); else the part as read.
     ``parents``: this process's ends of every channel, which the reader lets go of (but its own
     file): holding another's, it would keep that reader from seeing this process gone."""
-    _close(descriptor for descriptor in parents if descriptor != channel.output)
+    close_all(descriptor for descriptor in parents if descriptor != channel.output)
     part = _run_shared(task, extra_ports, slot)
     if isinstance(part, CaptureError):
         os.write(channel.summary[1], SUMMARY.pack(False, 0, 0, 0, 0, False, 0))
@@ -144,21 +144,9 @@ def _read_and_render(task: Task, extra_ports: frozenset[int], slot: int, channel
     end = 0
     for at in range(0, len(part.messages), CHUNK_LINES):
         text = "".join(_render(_renumber(message, offset)) + "\n" for message in part.messages[at:at + CHUNK_LINES])
-        end = _append(channel.output, text.encode(encoding, errors), end)
+        end = write_at(channel.output, text.encode(encoding, errors), end, PURPOSE)
     part.messages = []
     return part
-
-
-def _append(descriptor: int, data: bytes, end: int) -> int:
-    """``data`` written at ``end`` of the file; its new end."""
-    view = memoryview(data)
-    try:
-        while view:
-            written = os.pwrite(descriptor, view, end)
-            view, end = view[written:], end + written
-    except OSError as error:
-        raise unwritable(error, PURPOSE) from None
-    return end
 
 
 def _summaries(channels: list[_Channel], futures: list[Future], shared, progress: Progress | None) \
@@ -198,11 +186,6 @@ def _offsets(tasks: list[Task], first: Part | CaptureError, summaries: list[tupl
         before += frames
         offsets.append(before)
     return offsets
-
-
-def _close(descriptors) -> None:
-    for descriptor in descriptors:
-        os.close(descriptor)
 
 
 def _write(out: TextIO, messages: list[Message]) -> None:

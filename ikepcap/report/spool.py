@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ikepcap.report.escape import json_item
@@ -29,7 +30,7 @@ class Spool:
         self.ends = [0] * shares
         self.held: list[list[bytes]] = [[] for _ in range(shares)]
         self.held_bytes = [0] * shares
-        weakref.finalize(self, _close, self.files)
+        weakref.finalize(self, close_all, self.files)
 
     def add(self, share: int, view: dict) -> tuple[int, int]:
         """The view's JSON item appended to the share's file: where it lies (offset, length). An
@@ -45,13 +46,7 @@ class Spool:
 
     def flush(self, share: int) -> None:
         """What the share added, written."""
-        data, written = memoryview(b"".join(self.held[share])), 0
-        try:
-            while written < len(data):
-                written += os.pwrite(self.files[share], data[written:], self.ends[share] + written)
-        except OSError as error:
-            raise unwritable(error, PURPOSE) from None
-        self.ends[share] += len(data)
+        self.ends[share] = write_at(self.files[share], b"".join(self.held[share]), self.ends[share], PURPOSE)
         self.held[share], self.held_bytes[share] = [], 0
 
     def piece(self, share: int, status: str, offset: int, length: int) -> Piece:
@@ -76,7 +71,19 @@ def unwritable(error: OSError, purpose: str) -> OSError:
                                 "to a directory with room")
 
 
-def _close(descriptors: list[int]) -> None:
+def write_at(descriptor: int, data: bytes, end: int, purpose: str) -> int:
+    """``data`` written at ``end`` of an unnamed file (``purpose``: see ``unnamed``); its new end."""
+    view = memoryview(data)
+    try:
+        while view:
+            written = os.pwrite(descriptor, view, end)
+            view, end = view[written:], end + written
+    except OSError as error:
+        raise unwritable(error, purpose) from None
+    return end
+
+
+def close_all(descriptors: Iterable[int]) -> None:
     for descriptor in descriptors:
         os.close(descriptor)
 
