@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import struct
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TextIO, TypeVar
 
@@ -110,6 +110,13 @@ def write_ordered(out: TextIO, items: Sequence[Item], render: Callable[[Item], s
 
 def _lines(chunk: Sequence[Item], render: Callable[[Item], str]) -> str:
     return "".join(render(item) + "\n" for item in chunk)
+
+
+def rendered_chunks(items: Sequence[Item], render: Callable[[Item], str]) -> Iterator[str]:
+    """``render(item) + "\n"`` for each item, joined CHUNK_LINES at a time (what one process
+    writes at once)."""
+    for at in range(0, len(items), CHUNK_LINES):
+        yield _lines(items[at:at + CHUNK_LINES], render)
 
 
 def _render_chunks(fd: int, chunks: list[Sequence[Item]], render: Callable[[Item], str], encoding: str,

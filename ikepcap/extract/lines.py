@@ -43,7 +43,7 @@ from ikepcap.extract.native import (
     merge,
     plan,
 )
-from ikepcap.forking import CHUNK_LINES, processes
+from ikepcap.forking import processes, rendered_chunks
 from ikepcap.read.errors import CaptureError
 from ikepcap.report.spool import close_all, unnamed, write_at
 
@@ -110,7 +110,7 @@ def extract_rendered(paths: list[str], extra_ports: frozenset[int], progress: Pr
             rendered = offsets[0] != HAND_BACK
             if rendered:
                 with writing():
-                    _write(out, first.messages)
+                    out.writelines(rendered_chunks(first.messages, _render))
                 first.messages = []
             parts = [first] + [future.result() for future in futures]
         if rendered:
@@ -141,9 +141,10 @@ def _read_and_render(task: Task, extra_ports: frozenset[int], slot: int, channel
     if len(told) < OFFSET.size or OFFSET.unpack(told)[0] == HAND_BACK:
         return part
     offset = OFFSET.unpack(told)[0]
+    for message in part.messages:
+        _renumber(message, offset)
     end = 0
-    for at in range(0, len(part.messages), CHUNK_LINES):
-        text = "".join(_render(_renumber(message, offset)) + "\n" for message in part.messages[at:at + CHUNK_LINES])
+    for text in rendered_chunks(part.messages, _render):
         end = write_at(channel.output, text.encode(encoding, errors), end, PURPOSE)
     part.messages = []
     return part
@@ -186,11 +187,6 @@ def _offsets(tasks: list[Task], first: Part | CaptureError, summaries: list[tupl
         before += frames
         offsets.append(before)
     return offsets
-
-
-def _write(out: TextIO, messages: list[Message]) -> None:
-    for at in range(0, len(messages), CHUNK_LINES):
-        out.write("".join(_render(message) + "\n" for message in messages[at:at + CHUNK_LINES]))
 
 
 def _copy(descriptor: int, into) -> None:
