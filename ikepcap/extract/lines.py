@@ -42,6 +42,8 @@ from ikepcap.extract.native import (
     held_whole,
     merge,
     plan,
+    ranges_meet,
+    show_progress,
 )
 from ikepcap.forking import processes, rendered_chunks
 from ikepcap.read.errors import CaptureError
@@ -158,8 +160,7 @@ def _summaries(channels: list[_Channel], futures: list[Future], shared, progress
     waiting = {channel.summary[0]: index for index, channel in enumerate(channels)}
     while waiting:
         if progress is not None:
-            totals = [sum(shared[i::3]) for i in range(3)]
-            progress(int(totals[0]), int(totals[1]), int(totals[2]))
+            show_progress(shared, progress)
         ready, _, _ = select.select(list(waiting), [], [], PROGRESS_POLL_SECONDS)
         for descriptor in ready:
             data = _exactly(descriptor, SUMMARY.size)
@@ -179,8 +180,8 @@ def _offsets(tasks: list[Task], first: Part | CaptureError, summaries: list[tupl
         return refused
     ranges = [(first.stats.frames, *first.held, bool(first.open_fragments), first.stats.bytes)]
     ranges += [summary[1:] for summary in summaries]
-    ends_meet = all(a.span[0] + r[5] == b.span[0] for a, b, r in zip(tasks, tasks[1:], ranges))
-    if not ends_meet or any(r[4] for r in ranges) or not held_whole([r[1:4] for r in ranges]):
+    whole = held_whole([r[1:4] for r in ranges]) and not any(r[4] for r in ranges)
+    if not whole or not ranges_meet(tasks, [r[5] for r in ranges]):
         return refused
     offsets, before = [], 0
     for frames, *_ in ranges[:-1]:

@@ -256,11 +256,12 @@ def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: in
             mine[3], mine[4] = last_frame + offset, last_time
 
 
-def _contiguous(parts: list[Part]) -> bool:
-    """Each range ended exactly where the next began. A split point that only looked like a
-    record boundary (a frame carrying pcap records: a capture copied over the network) makes
-    the range before it walk on past it, and the frame numbers after it would be wrong."""
-    return all(a.task.span[0] + a.stats.bytes == b.task.span[0] for a, b in zip(parts, parts[1:]))
+def ranges_meet(tasks: list[Task], read: list[int]) -> bool:
+    """Each range ended exactly where the next began (``read``: the bytes each task read). A split
+    point that only looked like a record boundary (a frame carrying pcap records: a capture copied
+    over the network) makes the range before it walk on past it, and the frame numbers after it
+    would be wrong."""
+    return all(a.span[0] + size == b.span[0] for a, b, size in zip(tasks, tasks[1:], read))
 
 
 def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[Message], object]) -> Extraction:
@@ -350,14 +351,18 @@ def _init_worker(shared) -> None:
     _shared_progress = shared
 
 
+def show_progress(shared, display: Progress) -> None:
+    """Bytes, frames and messages of every task's slot, added up, shown."""
+    display(*(int(sum(shared[i::3])) for i in range(3)))
+
+
 def _run_shared(task: Task, extra_ports: frozenset[int], slot: int,
                 display: Progress | None = None) -> Part | CaptureError:
     """Run a task and post its progress in its slot; ``display`` (in the parent) shows all slots."""
     def report(bytes_read: int, frames: int, messages: int) -> None:
         _shared_progress[3 * slot:3 * slot + 3] = [bytes_read, frames, messages]
         if display is not None:
-            totals = [sum(_shared_progress[i::3]) for i in range(3)]
-            display(int(totals[0]), int(totals[1]), int(totals[2]))
+            show_progress(_shared_progress, display)
     return _attempt(task, extra_ports, report if _shared_progress is not None else None)
 
 
@@ -373,8 +378,7 @@ def _run_parallel(tasks: list[Task], extra_ports: frozenset[int], jobs: int,
         futures = [pool.submit(_run_shared, task, extra_ports, slot) for slot, task in enumerate(tasks) if slot]
         first = _run_shared(tasks[0], extra_ports, 0, progress)
         while progress is not None:
-            totals = [sum(shared[i::3]) for i in range(3)]
-            progress(int(totals[0]), int(totals[1]), int(totals[2]))
+            show_progress(shared, progress)
             if not wait(futures, timeout=PROGRESS_POLL_SECONDS).not_done:
                 break
         return [first] + [future.result() for future in futures]
@@ -433,7 +437,7 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
     files = []
     for path, file_parts in by_file.items():
         file_parts.sort(key=lambda p: p.task.index)
-        if not _contiguous(file_parts):
+        if not ranges_meet([part.task for part in file_parts], [part.stats.bytes for part in file_parts]):
             file_parts = [run_task(Task(path, 0, None, file_parts[0].task.digest, scope), extra_ports)]
         files.append(file_parts)
     budgets = _Budgets(scope)               # the whole capture's, over all files
