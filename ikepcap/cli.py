@@ -215,8 +215,7 @@ def read_with_keys(files: list[str], engine: Engine, ports: list[int], tshark_op
     extra = frozenset(ports)
     if tshark_options and engine is not Engine.tshark:
         raise fail("--tshark-option applies to --engine tshark only (the native engine decrypts with --keys)")
-    key_paths = [] if no_keys else list(keys or [])
-    captures = [] if no_keys else [f for f in files if f != "-"]
+    key_paths, captures = _key_sources(files, keys, no_keys)
     from ikepcap.decrypt.tables import beside
     if engine is Engine.tshark:
         from ikepcap.extract.tshark import extract as extract_tshark
@@ -228,7 +227,7 @@ def read_with_keys(files: list[str], engine: Engine, ports: list[int], tshark_op
     from ikepcap.extract.native import extract
     with ProgressBar(files, not quiet) as progress:
         result = extract(files, extra, progress, jobs, digest, scope)
-    if not key_paths and not any(beside(capture) for capture in captures):
+    if not _has_keys(files, keys, no_keys):
         return result, None
     from ikepcap.decrypt.keys import gather
     return result, gather(key_paths, captures)
@@ -319,10 +318,18 @@ def _line(render: Callable[[Message], str]) -> Callable[[Message], str]:
     return line
 
 
-def _has_keys(paths: list[str], keys: list[Path] | None, no_keys: bool) -> bool:
+def _key_sources(files: list[str], keys: list[Path] | None, no_keys: bool) -> tuple[list[Path], list[str]]:
+    """The keys given, and the captures whose tables beside them are read (none with --no-keys)."""
+    if no_keys:
+        return [], []
+    return list(keys or []), [f for f in files if f != "-"]
+
+
+def _has_keys(files: list[str], keys: list[Path] | None, no_keys: bool) -> bool:
     """Keys would decrypt the capture (given, or tables beside it): all its messages are needed together."""
     from ikepcap.decrypt.tables import beside
-    return not no_keys and bool(keys or any(beside(path) for path in paths if path != "-"))
+    key_paths, captures = _key_sources(files, keys, no_keys)
+    return bool(key_paths) or any(beside(capture) for capture in captures)
 
 
 def _decoded_in_place(paths: list[str], ports: list[int], jobs: int | None, quiet: bool,
