@@ -189,6 +189,9 @@ if _compiled is not None:
                         MAX_PAYLOADS)
 
 
+_VERSION_AT, _RSPI_AT = Header.offsets["version"], Header.offsets["rspi"]
+
+
 def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:
     """The conversation of the message in ``datagram`` from its header alone (None when it is
     too short to hold one), so that a flood can be counted without being decoded."""
@@ -196,7 +199,7 @@ def conversation_of(datagram: Datagram) -> tuple[int, bytes, str, str] | None:
     if len(payload) < Header.size:
         return None
     # read in place: asked of every IKE datagram a capture holds, before any is decoded
-    return conversation_key(payload[17], payload[:8], datagram.src, datagram.dst)
+    return conversation_key(payload[_VERSION_AT], payload[:_RSPI_AT], datagram.src, datagram.dst)
 
 
 def decode_payloads(message: Message) -> tuple[tuple[Payload, ...], tuple[str, ...]]:

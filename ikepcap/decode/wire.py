@@ -29,6 +29,7 @@ class Layout:
     _tuple: ClassVar[type]
     size: ClassVar[int]
     unpack_fields: ClassVar[Any]
+    offsets: ClassVar[dict[str, int]]
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -36,6 +37,9 @@ class Layout:
         cls.size = cls._struct.size
         cls._tuple = namedtuple(cls.__name__, [name for name, _, _ in cls.__hdr__])
         cls.unpack_fields = cls._struct.unpack_from     # the bare tuple, for loops run once per payload
+        # where each field starts: for a field read in place, without unpacking the rest
+        cls.offsets = {name: struct.calcsize("!" + "".join(fmt for _, fmt, _ in cls.__hdr__[:index]))
+                       for index, (name, _, _) in enumerate(cls.__hdr__)}
 
     @classmethod
     def unpack(cls, buf: bytes, offset: int = 0) -> Any | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from ikepcap.decode.message import conversation_of, decode_datagram
 from ikepcap.decode.model import Message
+from ikepcap.decode.wire import Header
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import processes
@@ -37,6 +38,7 @@ from ikepcap.read.reassembly import OpenSet
 # (the second process costs some 30 ms to start; a capture that is mostly IKE is read at ~10 MB/s).
 SPLIT_BYTES = 8 * 1024 * 1024
 ZERO_SPI = bytes(8)
+RSPI = slice(Header.offsets["rspi"], Header.offsets["next_payload"])
 MAX_SHORT_NOTES = 100                   # "too short for an ISAKMP header" notes kept per task
 
 Progress = Callable[[int, int, int], None]
@@ -125,8 +127,8 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
                 part.short.append(_short_datagram(datagram))
         else:
             payload = datagram.payload
-            rspi = payload[8:16]
-            budgets.of(datagram.src, datagram.dst, payload[:8], rspi).offer(
+            rspi = payload[RSPI]
+            budgets.of(datagram.src, datagram.dst, key[1], rspi).offer(
                 datagram, key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame,
                 datagram.time)
 
