@@ -14,7 +14,7 @@ import os
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
-from test_parallel import build, build_copied_capture, summary
+from test_parallel import _frame_at, build, build_copied_capture, summary
 from typer.testing import CliRunner
 
 from ikepcap.cli import app
@@ -67,19 +67,13 @@ def test_each_range_renders_its_own_lines(tmp_path, small_split, jobs, render):
 def test_a_fragment_set_across_a_boundary_hands_the_messages_back(tmp_path, small_split):
     path = tmp_path / "c.pcap"
     build(path, 3000)
-    split_frame = next(f for f in range(1, 6001) if _starts_range(path, f))
+    split_frame = _frame_at(path, plan([str(path)], 2)[1].span[0])
     build(path, split_frame - 2)
     sequential = extract([str(path)], jobs=1)
     extraction, written, text, read = _rendered(path, 2)
     assert not written and text == "" and read == [0]
     assert summary(extraction) == summary(sequential)
     assert any(min(m.fragments) < split_frame <= max(m.fragments) for m in extraction.messages if m.fragments)
-
-
-def _starts_range(path, frame: int) -> bool:
-    """Frame ``frame`` is the first of the second range of a two-way split."""
-    from test_parallel import _frame_at
-    return _frame_at(path, plan([str(path)], 2)[1].span[0]) == frame
 
 
 def test_more_than_the_bounds_hold_hands_the_messages_back(tmp_path, small_split, monkeypatch):
