@@ -296,8 +296,8 @@ def _ratio(results: dict, section: str, tool: str, other: str) -> float | None:
 
 
 def targets(results: dict) -> dict:
-    """The speed targets (of the issue that asked for the compiled reader), each with what this run measured and whether that meets it (a target
-    the run had nothing to measure with is left out)."""
+    """The speed targets (of the issue that asked for the compiled reader), each with what this run
+    measured and whether that meets it (a target the run had nothing to measure with is left out)."""
     found: dict = {}
 
     def target(name: str, wanted: str, measured: float | None, met: bool, text: str) -> None:
