@@ -401,10 +401,15 @@ class Message:
         only those (all of them once anything asked for all).
 
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
-        # asked for hundreds of thousands of times on a busy capture: the question is the key
+        # asked for hundreds of thousands of times on a busy capture, mostly of a type the message
+        # does not carry: that is answered from the chain, the rest from the cache
+        v2 = self.version >> 4 == 2
+        kind = v2_type if v2 else v1_type
+        if self.plaintext is None and not self.given_inner and (
+                kind not in self.chain or not v2 and self.flags & V1_FLAG_ENCRYPTION):
+            return ()
         found = self.cache.get((v1_type, v2_type, cls))
         if found is None:
-            kind = v2_type if self.is_v2 else v1_type
             # an IKEv1 Encrypted body has the type of its first payload: it is not in the clear chain
             found = self._clear_only(kind, cls) if kind in self.clear_chain else ()
             if self.plaintext is not None or self.given_inner:
@@ -462,7 +467,7 @@ class Message:
     def inner_chain(self) -> tuple[int, ...]:
         """The types of the decrypted payloads, in order, without decoding them."""
         if self.plaintext is None:
-            return tuple(p.type for p in self.given_inner)
+            return tuple(p.type for p in self.given_inner) if self.given_inner else ()
         if self.plaintext.types is not None:
             return self.plaintext.types
         return self._inner_links()[0]
