@@ -69,16 +69,32 @@ class Hops:
 def hops(sa: IkeSa, side: str) -> Hops | None:
     """How far the side is from the capture point, by its messages' TTL (the highest: a copy may
     take a longer way); None when the capture does not carry TTLs for it."""
-    ttls = [s.message.ttl for s in sa.steps if s.sender == side and s.message.ttl is not None]
-    if not ttls:
-        return None
-    ttl = max(ttls)
-    return Hops(ttl, next(i for i in INITIAL_TTLS if i >= ttl) - ttl)
+    return _distances(sa)[side]
+
+
+# The SA last measured and its sides' hops: the diagnosis of an SA and several of its rules ask,
+# and the answer is the same for as long as that SA is being diagnosed (it holds the SA, so no
+# other can take its place under the same identity).
+_measured: tuple[IkeSa | None, dict[str, Hops | None]] = (None, {})
+
+
+def _distances(sa: IkeSa) -> dict[str, Hops | None]:
+    global _measured
+    if _measured[0] is not sa:
+        highest: dict[str, int] = {}
+        for step in sa.steps:
+            ttl = step.message.ttl
+            if ttl is not None and ttl > highest.get(step.sender, -1):
+                highest[step.sender] = ttl
+        _measured = (sa, {side: None if side not in highest else
+                          Hops(highest[side], next(i for i in INITIAL_TTLS if i >= highest[side]) - highest[side])
+                          for side in (INITIATOR, RESPONDER)})
+    return _measured[1]
 
 
 def adjacent(sa: IkeSa) -> frozenset[str]:
     """The sides with no router between them and the capture point."""
-    return frozenset(side for side in (INITIATOR, RESPONDER) if (h := hops(sa, side)) is not None and not h.routers)
+    return frozenset(side for side, h in _distances(sa).items() if h is not None and not h.routers)
 
 
 def _unseen_yet_answered(sa: IkeSa, side: str) -> bool:
@@ -89,7 +105,7 @@ def _unseen_yet_answered(sa: IkeSa, side: str) -> bool:
 
 def locate(sa: IkeSa) -> CapturePoint:
     """The side the capture point is next to, with the evidence, or None."""
-    distance = {side: hops(sa, side) for side in (INITIATOR, RESPONDER)}
+    distance = _distances(sa)
     for side in (INITIATOR, RESPONDER):
         other = RESPONDER if side == INITIATOR else INITIATOR
         near, far = distance[side], distance[other]
