@@ -4,7 +4,10 @@ Once messages are grouped into SAs, an SA needs nothing from outside but the SAs
 same two peers (evidence such as ICMP errors is attached among them, and a later SA may
 supersede an attempt). So the SAs are dealt out by peer pair into shards, one per process,
 and each shard is correlated, diagnosed and turned into views on its own; only what concerns
-the whole capture — a flood, what correlation left out, the report order — is decided here.
+the whole capture — a flood, what correlation left out, the report order, which SA each ICMP
+error and lost fragment set goes to — is decided here. A peer pair too busy for one shard is
+dealt out in runs of consecutive SAs, and a shard looks past its run for the SA that
+supersedes an attempt (``_Later``).
 The result is the one ``build_view(diagnose(correlate(extraction)))`` gives, in less time on a
 capture of thousands of SAs (a busy concentrator), where this is most of the work. With keys, each
 shard first decrypts its own SAs (see ``analyse``), which gives the report of decrypting the whole
@@ -13,16 +16,26 @@ capture and then diagnosing it.
 
 from __future__ import annotations
 
+import bisect
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ikepcap.correlate.correlate import attach, ike_sa, notes, ordered
+from ikepcap.correlate.correlate import Items, attach, ike_sa, notes, ordered, placed
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
-from ikepcap.diagnose.diagnose import diagnose_each, flood_findings, flood_like, flood_of, order, scan_findings
+from ikepcap.diagnose.diagnose import (
+    completed_later,
+    diagnose_each,
+    flood_findings,
+    flood_like,
+    flood_of,
+    order,
+    scan_findings,
+)
 from ikepcap.diagnose.model import PROBLEM, SaDiagnosis
+from ikepcap.diagnose.progress import phase1
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
 from ikepcap.report.spool import Spool
@@ -41,6 +54,10 @@ SA_WEIGHT = 25
 # entries stay. Each SA's diagnosis and decoded payloads (some 25 KB an SA) go as soon as its
 # entry is made: a busy peer pair is one chunk of thousands of SAs.
 CHUNK_WEIGHT = 50_000
+# A peer pair (with the pairs it shares initiator SPIs with) heavier than a shard's work divided by
+# this is dealt out in segments of consecutive SAs: a headend's one busy peer would otherwise be one
+# process's work while the others wait (on the bench's IKE-heavy capture one pair is half the work).
+SEGMENTS_PER_SHARD = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,9 @@ class _Work:
     whole: bool                         # every SA's whole view; False: rows, and the first of each way of failing
     spool: Spool | None                 # where the shares write their SAs' JSON; None: they hand back views
     keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
+    items: Items                        # where each ICMP error and lost fragment set goes, by bucket
+    # the peer pairs whose SAs more than one shard holds: each pair's buckets, in capture order
+    split: dict[frozenset[str], list[int]]
 
 
 _work: _Work | None = None
@@ -113,10 +133,13 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     jobs = processes(jobs)
     if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
-    shards = _shards(grouping.buckets, jobs)
+    shards = _shards(grouping.buckets, jobs, split=keys is None)
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
     spool = Spool(len(shards)) if spooled else None
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt)
+    # decided over every SA, as correlating the whole capture would: a split pair's are in several shards
+    items = placed([(frozenset(b.key[2:4]), b.key[1], b.messages[0].time) for b in grouping.buckets], extraction)
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items,
+                  _split(grouping.buckets, shards))
     try:
         results = map_forked(_shard, list(enumerate(shards)))
     finally:
@@ -146,11 +169,14 @@ def _with_firsts(rows: list[tuple[tuple, dict]], shares: list[dict[tuple, tuple[
     return [(key, whole.get(key, row)) for key, row in rows]
 
 
-def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
+def _shards(buckets: list[Bucket], count: int, split: bool = True) -> list[list[int]]:
     """Bucket indices in ``count`` shares of about the same work, each in capture order.
 
     The buckets of one peer pair stay together (evidence is attached among them), and so do
-    pairs that share an initiator SPI (a key opens all the messages under it, in order)."""
+    pairs that share an initiator SPI (a key opens all the messages under it, in order). With
+    ``split`` (no keys to deal), a group heavier than a share's part (SEGMENTS_PER_SHARD) is dealt
+    in segments of consecutive SAs instead, when its SAs began in capture order: an attempt is
+    then only ever superseded by an SA after it, which the shard looks for past its segment."""
     pair_of_spi: dict[tuple, tuple] = {}
     joined: dict[tuple, tuple] = {}             # pair -> a pair it was joined to (union-find)
 
@@ -168,8 +194,50 @@ def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
     for i, bucket in enumerate(buckets):
         groups.setdefault(root(bucket.key[2:4]), []).append(i)
     members = list(groups.values())
+    if split and count > 1:
+        limit = _weight(buckets, range(len(buckets))) / (count * SEGMENTS_PER_SHARD)
+        members = [segment for group in members
+                   for segment in (_segments(buckets, group, limit) if _weight(buckets, group) > limit
+                                   and _in_order(buckets, group) else [group])]
     sizes = [_weight(buckets, indices) for indices in members]
     return [sorted(i for group in share for i in members[group]) for share in balanced(sizes, count)]
+
+
+def _segments(buckets: list[Bucket], group: list[int], limit: float) -> list[list[int]]:
+    """``group`` in runs of consecutive buckets of about ``limit`` work each."""
+    segments: list[list[int]] = [[]]
+    weight = 0
+    for i in group:
+        if weight >= limit:
+            segments.append([])
+            weight = 0
+        segments[-1].append(i)
+        weight += _weight(buckets, [i])
+    return segments
+
+
+def _in_order(buckets: list[Bucket], group: list[int]) -> bool:
+    """Each peer pair's SAs in ``group`` began in capture order (a capture whose clock steps back
+    may not: there an SA placed earlier can begin later, and its pair is not split)."""
+    last: dict[tuple, float] = {}
+    for i in group:
+        pair, began = buckets[i].key[2:4], buckets[i].messages[0].time
+        if began < last.get(pair, began):
+            return False
+        last[pair] = began
+    return True
+
+
+def _split(buckets: list[Bucket], shards: list[list[int]]) -> dict[frozenset[str], list[int]]:
+    """The peer pairs more than one shard holds SAs of, each with its buckets in capture order."""
+    homes: dict[frozenset[str], set[int]] = {}
+    of_pair: dict[frozenset[str], list[int]] = {}
+    for number, shard in enumerate(shards):
+        for i in shard:
+            pair = frozenset(buckets[i].key[2:4])
+            homes.setdefault(pair, set()).add(number)
+            of_pair.setdefault(pair, []).append(i)
+    return {pair: sorted(of_pair[pair]) for pair, numbers in homes.items() if len(numbers) > 1}
 
 
 def _deal(keys: KeyStore, extraction: Extraction, buckets: list[Bucket], shards: list[list[int]]) -> _Keys:
@@ -218,11 +286,14 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         # a lone SA built before its message was opened is built again
         sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened
                else work.built[i] for i in chunk]
-        attach(sas, work.extraction)
+        errors, lost = work.items
+        attach(sas, work.extraction, ({at: errors[i] for at, i in enumerate(chunk) if i in errors},
+                                      {at: lost[i] for at, i in enumerate(chunk) if i in lost}))
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
+        later = _Later(work, dict(kept)) if work.split else None
         made = []
         # each SA's diagnosis is let go once its entry is made, and what its messages decoded with it
-        for place, d in diagnose_each([sa for _, sa in kept]):
+        for place, d in diagnose_each([sa for _, sa in kept], later):
             diagnosed += 1
             if work.scope.covers(d.sa.initiator, d.sa.responder, d.sa.ispi, d.sa.rspi):
                 made.append(_entry(work, number, (*order(d), kept[place][0]), d, firsts))
@@ -231,6 +302,8 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         # A worker's rows go back through a pipe, pickled: pickled chunk by chunk instead of at the
         # end, its views (most of what it holds) take a fraction of the memory while it makes the rest.
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
+        if later is not None:
+            later.forget()
         for i in chunk:                 # what the flood's members (not diagnosed) decoded goes too
             if i in work.flood_members:
                 for message in work.buckets[i].messages:
@@ -238,6 +311,50 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
+
+
+class _Later:
+    """The SA that supersedes an unanswered attempt of a chunk (``diagnose.Later``). For a pair
+    whose SAs other shards hold too it is looked for past the chunk, in the pair's order: an SA
+    held here counts as completed as its diagnosis said; another is correlated here and its phase
+    1 followed (what its diagnosis's phase-1 verdict rests on) as far as the first one that
+    completed after the attempt ended. Pairs are split only where their SAs began in capture
+    order (``_shards``), so no SA before the attempt can have begun after it ended."""
+
+    def __init__(self, work: _Work, kept: dict[int, IkeSa]) -> None:
+        self.work = work
+        self.place_of = {id(sa): i for i, sa in kept.items()}
+        self.kept = kept
+        self.elsewhere: dict[int, tuple[IkeSa, bool]] = {}
+
+    def __call__(self, place: int, attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
+        pair = frozenset((attempt.initiator, attempt.responder))
+        members = self.work.split.get(pair)
+        if members is None:
+            return completed_later(place, attempt, completed)
+        done_here = {id(sa) for sa in completed.get(pair, ())}
+        end = attempt.steps[-1].message.time
+        for i in members[bisect.bisect_right(members, self.place_of[id(attempt)]):]:
+            if i in self.work.flood_members:            # never diagnosed, so never completed
+                continue
+            sa = self.kept.get(i)
+            if sa is not None:
+                done = id(sa) in done_here
+            else:
+                if i not in self.elsewhere:
+                    built = ike_sa(self.work.buckets[i])
+                    self.elsewhere[i] = built, phase1(built).established
+                sa, done = self.elsewhere[i]
+            if done and sa.steps[0].message.time > end:
+                return sa
+        return None
+
+    def forget(self) -> None:
+        """Let go of what the SAs correlated here decoded."""
+        for sa, _ in self.elsewhere.values():
+            for step in sa.steps:
+                step.message.forget()
+        self.elsewhere.clear()
 
 
 def _entry(work: _Work, number: int, key: tuple, d: SaDiagnosis, firsts: dict[tuple, tuple[tuple, dict]]) \

@@ -31,7 +31,7 @@ from ikepcap.correlate.sas import (
 from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
 from ikepcap.marks import wire
-from ikepcap.read.model import NAT_T_PORT, frame_label
+from ikepcap.read.model import NAT_T_PORT, IcmpError, LostFragments, frame_label
 
 # The exchanges that set up an IKE SA: the first of them seen names the SA's mode.
 MODES = (MAIN, AGGRESSIVE, IKE_SA_INIT)
@@ -131,32 +131,61 @@ def notes(grouping: Grouping) -> list[str]:
     return said
 
 
-def attach(sas: list[IkeSa], extraction: Extraction) -> None:
+# An SA as evidence is attached to it: its peer pair, initiator SPI and first message's time.
+Begun = tuple[frozenset[str], bytes, float]
+# The ICMP errors and the lost fragment sets that go to each SA, by its index.
+Items = tuple[dict[int, list[IcmpError]], dict[int, list[LostFragments]]]
+
+
+def begun(sa: IkeSa) -> Begun:
+    return frozenset((sa.initiator, sa.responder)), sa.ispi, sa.steps[0].message.time
+
+
+def placed(sas: list[Begun], extraction: Extraction) -> Items:
+    """Which of ``sas`` (in capture order) each ICMP error and each lost fragment set goes to, by
+    index: among the SAs between the same peers, the one with the SPI it quotes, else the latest
+    that began before it, else the last. What concerns no SA is left out."""
+    by_pair: dict[frozenset[str], list[int]] = {}
+    for index, (pair, _, _) in enumerate(sas):
+        by_pair.setdefault(pair, []).append(index)
+
+    def pick(src: str, dst: str, ispi: bytes | None, time: float) -> int | None:
+        candidates = by_pair.get(frozenset((src, dst)), [])
+        if ispi is not None:
+            exact = next((i for i in candidates if sas[i][1] == ispi), None)
+            if exact is not None:
+                return exact
+        before = [i for i in candidates if sas[i][2] <= time]
+        return (before or candidates or [None])[-1]
+
+    errors: dict[int, list[IcmpError]] = {}
+    for error in extraction.icmp_errors:
+        index = pick(error.quoted.src, error.quoted.dst, error.quoted.ispi, error.time)
+        if index is not None:
+            errors.setdefault(index, []).append(error)
+    lost: dict[int, list[LostFragments]] = {}
+    for fragments in extraction.lost_fragments:
+        index = pick(fragments.src, fragments.dst, fragments.ispi, fragments.time)
+        if index is not None:
+            lost.setdefault(index, []).append(fragments)
+    return errors, lost
+
+
+def attach(sas: list[IkeSa], extraction: Extraction, items: Items | None = None) -> None:
     """Hang ICMP errors, lost fragments, ESP and keepalives on the SAs between the same peers;
     what concerns no SA in the capture has nothing to explain and is left out. Only SAs between
     the same two peers compete for an item, so any set of SAs that holds every SA of its peer
-    pairs gets what it would in the whole capture."""
+    pairs gets what it would in the whole capture; ``items``: where the ICMP errors and lost
+    fragments go (``placed``, by index into ``sas``), decided over every SA of the capture when
+    ``sas`` holds only some of a pair's."""
+    errors, lost = placed([begun(sa) for sa in sas], extraction) if items is None else items
+    for index, found in errors.items():
+        sas[index].icmp_errors += found
+    for index, found in lost.items():
+        sas[index].lost_fragments += found
     by_pair: dict[frozenset[str], list[IkeSa]] = {}
     for sa in sas:
         by_pair.setdefault(frozenset((sa.initiator, sa.responder)), []).append(sa)
-
-    def pick(src: str, dst: str, ispi: bytes | None, time: float) -> IkeSa | None:
-        candidates = by_pair.get(frozenset((src, dst)), [])
-        if ispi is not None:
-            exact = [sa for sa in candidates if sa.ispi == ispi]
-            if exact:
-                return exact[0]
-        before = [sa for sa in candidates if sa.steps and sa.steps[0].message.time <= time]
-        return (before or candidates or [None])[-1]
-
-    for error in extraction.icmp_errors:
-        sa = pick(error.quoted.src, error.quoted.dst, error.quoted.ispi, error.time)
-        if sa is not None:
-            sa.icmp_errors.append(error)
-    for lost in extraction.lost_fragments:
-        sa = pick(lost.src, lost.dst, lost.ispi, lost.time)
-        if sa is not None:
-            sa.lost_fragments.append(lost)
     for flow in extraction.esp:
         for sa in by_pair.get(frozenset((flow.src, flow.dst)), []):
             sa.esp.append(flow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from ikepcap.correlate.model import (
@@ -434,11 +434,18 @@ def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
     return [d for _, d in sorted(diagnose_each(sas), key=lambda item: item[0])]
 
 
-def diagnose_each(sas: list[IkeSa]) -> Iterator[tuple[int, SaDiagnosis]]:
+# Finds the SA that supersedes an unanswered attempt, given the attempt's place among the SAs
+# diagnosed together, the attempt, and those of them that completed phase 1 (by peer pair, in
+# their order); None when no later SA between the same peers completed.
+Later = Callable[[int, IkeSa, dict[frozenset, list[IkeSa]]], IkeSa | None]
+
+
+def diagnose_each(sas: list[IkeSa], later: Later | None = None) -> Iterator[tuple[int, SaDiagnosis]]:
     """``diagnose_sas``'s diagnoses, each with its place in ``sas``, as soon as it is settled: an
     unanswered attempt, which a later SA between the same peers may supersede, after all the others.
     A caller that lets each go before the next holds one SA's diagnosis at a time, not those of a
-    busy peer pair's thousands of SAs."""
+    busy peer pair's thousands of SAs. ``later``: how to find the superseding SA when ``sas`` holds
+    only some of a pair's SAs (by default it is looked for among ``sas``)."""
     completed: dict[frozenset, list[IkeSa]] = {}
     attempts = []
     for place, sa in enumerate(sas):
@@ -449,17 +456,23 @@ def diagnose_each(sas: list[IkeSa]) -> Iterator[tuple[int, SaDiagnosis]]:
             attempts.append((place, d))
         else:
             yield place, d
+    find = later or completed_later
     for place, d in attempts:
-        yield place, _superseded(d, completed)
+        yield place, _superseded(d, find(place, d.sa, completed))
 
 
-def _superseded(d: SaDiagnosis, completed: dict[frozenset, list[IkeSa]]) -> SaDiagnosis:
+def completed_later(place: int, attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
+    """The first SA between the same peers, among those diagnosed together, that completed phase 1
+    and began after the attempt ended."""
+    end = attempt.steps[-1].message.time
+    return next((sa for sa in completed.get(frozenset((attempt.initiator, attempt.responder)), [])
+                 if sa.steps[0].message.time > end), None)
+
+
+def _superseded(d: SaDiagnosis, later: IkeSa | None) -> SaDiagnosis:
     """An attempt that got no answer at all, followed by an SA between the same peers that
-    completed phase 1 (``completed``, in the order of the SAs), was given up in favour of that
-    one: told as such, not as a failure the tunnel still has. Its findings stay, as information."""
-    end = d.sa.steps[-1].message.time
-    later = next((sa for sa in completed.get(frozenset((d.sa.initiator, d.sa.responder)), [])
-                  if sa.steps[0].message.time > end), None)
+    completed phase 1 (``later``), was given up in favour of that one: told as such, not as a
+    failure the tunnel still has. Its findings stay, as information."""
     if later is None:
         return d
     first = later.steps[0]

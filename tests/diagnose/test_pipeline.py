@@ -115,13 +115,71 @@ def test_the_scope_keeps_the_sas_of_one_peer_in_report_order(busy, always_parall
 
 def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
     buckets = group(ordered(busy.messages)).buckets
-    shards = pipeline._shards(buckets, 3)
+    shards = pipeline._shards(buckets, 3, split=False)
     assert len(shards) == 3 and sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
     home = {}
     for n, shard in enumerate(shards):
         assert shard == sorted(shard)
         for i in shard:
             assert home.setdefault(buckets[i].key[2:4], n) == n
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_busy_pair_is_dealt_in_runs_of_consecutive_sas_and_the_shares_even_out(busy, count) -> None:
+    """The busy capture's one pair holds more than half the work: whole, it would be one process's
+    while the others wait. Split into runs of consecutive SAs, it is shared out."""
+    buckets = group(ordered(busy.messages)).buckets
+    whole = pipeline._shards(buckets, count, split=False)
+    shards = pipeline._shards(buckets, count)
+    assert sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
+    split = pipeline._split(buckets, shards)
+    assert split and not pipeline._split(buckets, whole)
+    busiest = max(split.values(), key=len)
+    assert 2 * len(busiest) > len(buckets)
+    segments = pipeline._segments(buckets, busiest, pipeline._weight(buckets, busiest) / 5)
+    assert len(segments) >= 5 and [i for segment in segments for i in segment] == busiest
+
+    def spread(shares: list[list[int]]) -> float:
+        loads = [pipeline._weight(buckets, share) for share in shares]
+        return max(loads) / min(loads)
+
+    assert spread(shards) < 1.1 < spread(whole)
+
+
+def test_a_pair_whose_sas_began_out_of_capture_order_is_not_split() -> None:
+    """Where the capture's clock steps back, an SA placed earlier can begin after a later one ends:
+    a shard could not tell that such an SA supersedes an attempt after it, so the pair stays whole."""
+    messages = []
+    for n, began in enumerate((1.0, 50.0, 20.0, 60.0)):
+        conversation = Conversation(responder="198.51.100.20")
+        conversation.healthy_main(began)
+        messages += conversation.renamed(bytes([n + 1]) * 8)
+    buckets = group(messages).buckets               # in the order given: the third SA began before the second
+    assert [round(b.messages[0].time) for b in buckets] == [1, 50, 20, 60]
+    assert not pipeline._in_order(buckets, list(range(4)))
+    assert pipeline._in_order(buckets, [0, 1, 3])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "SEGMENTS_PER_SHARD", 10 ** 6)
+        assert not pipeline._split(buckets, pipeline._shards(buckets, 2))
+        assert pipeline._split(buckets[:2] + buckets[3:], pipeline._shards(buckets[:2] + buckets[3:], 2))
+
+
+@pytest.fixture
+def every_pair_split(monkeypatch, always_parallel):
+    """Every peer pair dealt an SA at a time: any SA whose diagnosis reads another SA of its pair
+    finds that SA in another shard."""
+    monkeypatch.setattr(pipeline, "SEGMENTS_PER_SHARD", 10 ** 6)
+
+
+@pytest.mark.parametrize("path", CAPTURE_FILES, ids=lambda p: p.name)
+def test_every_capture_split_an_sa_at_a_time_gives_the_sequential_report(path: Path, every_pair_split) -> None:
+    extraction = extract([str(path)], jobs=1)
+    same(_sharded(extraction, jobs=3), _sequential(extraction))
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_a_busy_capture_split_an_sa_at_a_time_gives_the_sequential_report(busy, jobs, every_pair_split) -> None:
+    same(_sharded(busy, jobs, messages=False), _sequential(busy, messages=False))
 
 
 def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> None:
@@ -143,6 +201,30 @@ def test_sas_between_the_same_peers_are_diagnosed_together(always_parallel) -> N
     extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
     view = json.loads(_sharded(extraction, jobs=3))
     assert [sa["cause"] for sa in view["sas"]].count("superseded") == 6
+    assert sum(len(sa["icmp_errors"]) for sa in view["sas"]) == 1
+    same(json.dumps(view), _sequential(extraction))
+
+
+def test_sas_between_the_same_peers_in_different_shards_are_diagnosed_as_together(every_pair_split) -> None:
+    """An attempt whose pair is split finds the SA that supersedes it in another shard, past SAs
+    between the same peers that did not complete (correlated where the attempt is), and an ICMP
+    error goes to the SA it would go to among all of the pair's, whichever shard holds it."""
+    messages = []
+    for n in range(4):
+        peer = f"198.51.100.{20 + n}"
+        first, second, later = (Conversation(responder=peer) for _ in range(3))
+        first.mm(1, 30.0 * n)
+        second.mm(1, 30.0 * n + 5)          # another attempt in between: it supersedes nothing
+        later.healthy_main(30.0 * n + 12)
+        messages += first.renamed(bytes([n]) * 8) + second.renamed(bytes([n + 50]) * 8)
+        messages += later.renamed(bytes([n + 100]) * 8)
+    quoted = QuotedDatagram("192.0.2.10", "198.51.100.21", 17, 500, 500, None)
+    error = IcmpError("built", 99, 38.0, "198.51.100.21", "192.0.2.10", 4, 3, 3, "port unreachable", None, quoted)
+    extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
+    buckets = group(ordered(messages)).buckets
+    assert len(pipeline._split(buckets, pipeline._shards(buckets, 3))) == 4
+    view = json.loads(_sharded(extraction, jobs=3))
+    assert [sa["cause"] for sa in view["sas"]].count("superseded") == 8
     assert sum(len(sa["icmp_errors"]) for sa in view["sas"]) == 1
     same(json.dumps(view), _sequential(extraction))
 
@@ -214,14 +296,14 @@ def test_a_key_for_an_sa_not_in_the_capture_is_still_reported(always_parallel) -
 
 def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
     """A key opens every message under its initiator SPI in order (IKEv1's IVs chain through
-    them), so the pairs an SPI was seen between go to one shard."""
+    them), so the pairs an SPI was seen between go to one shard, and with keys no pair is split."""
     messages = []
     for n in range(8):
         conversation = Conversation(responder=f"198.51.100.{30 + n}")
         conversation.healthy_main(10.0 * n)
         messages += conversation.renamed(bytes([n // 2]) * 8)     # each SPI between two pairs
     buckets = group(ordered(messages)).buckets
-    shards = pipeline._shards(buckets, 4)
+    shards = pipeline._shards(buckets, 4, split=False)
     home = {}
     for number, shard in enumerate(shards):
         for i in shard:
@@ -275,8 +357,8 @@ def test_a_chunk_lets_what_an_sa_decoded_go_once_its_entry_is_made(busy, monkeyp
     handed, held = [], []
     real = pipeline.diagnose_each
 
-    def watched(sas):
-        for place, d in real(sas):
+    def watched(sas, later):
+        for place, d in real(sas, later):
             held.append(sum(1 for sa in handed for step in sa.steps if step.message.cache))
             handed.append(d.sa)
             yield place, d
