@@ -327,11 +327,11 @@ class _Later:
         self.kept = kept
         self.elsewhere: dict[int, tuple[IkeSa, bool]] = {}
 
-    def __call__(self, place: int, attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
+    def __call__(self, attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
         pair = frozenset((attempt.initiator, attempt.responder))
         members = self.work.split.get(pair)
         if members is None:
-            return completed_later(place, attempt, completed)
+            return completed_later(attempt, completed)
         done_here = {id(sa) for sa in completed.get(pair, ())}
         end = attempt.steps[-1].message.time
         for i in members[bisect.bisect_right(members, self.place_of[id(attempt)]):]:

@@ -434,10 +434,10 @@ def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
     return [d for _, d in sorted(diagnose_each(sas), key=lambda item: item[0])]
 
 
-# Finds the SA that supersedes an unanswered attempt, given the attempt's place among the SAs
-# diagnosed together, the attempt, and those of them that completed phase 1 (by peer pair, in
-# their order); None when no later SA between the same peers completed.
-Later = Callable[[int, IkeSa, dict[frozenset, list[IkeSa]]], IkeSa | None]
+# Finds the SA that supersedes an unanswered attempt, given the attempt and those of the SAs
+# diagnosed together that completed phase 1 (by peer pair, in their order); None when no later
+# SA between the same peers completed.
+Later = Callable[[IkeSa, dict[frozenset, list[IkeSa]]], IkeSa | None]
 
 
 def diagnose_each(sas: list[IkeSa], later: Later | None = None) -> Iterator[tuple[int, SaDiagnosis]]:
@@ -458,10 +458,10 @@ def diagnose_each(sas: list[IkeSa], later: Later | None = None) -> Iterator[tupl
             yield place, d
     find = later or completed_later
     for place, d in attempts:
-        yield place, _superseded(d, find(place, d.sa, completed))
+        yield place, _superseded(d, find(d.sa, completed))
 
 
-def completed_later(place: int, attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
+def completed_later(attempt: IkeSa, completed: dict[frozenset, list[IkeSa]]) -> IkeSa | None:
     """The first SA between the same peers, among those diagnosed together, that completed phase 1
     and began after the attempt ended."""
     end = attempt.steps[-1].message.time
