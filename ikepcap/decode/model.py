@@ -403,15 +403,14 @@ class Message:
         ``cls`` drops those that could not be read as that type (kept as Opaque)."""
         # asked for hundreds of thousands of times on a busy capture, mostly of a type the message
         # does not carry: that is answered from the chain, the rest from the cache
-        v2 = self.version >> 4 == 2
-        kind = v2_type if v2 else v1_type
-        if self.plaintext is None and not self.given_inner and (
-                kind not in self.chain or not v2 and self.flags & V1_FLAG_ENCRYPTION):
+        kind = v2_type if self.is_v2 else v1_type
+        # an IKEv1 Encrypted body has the type of its first payload: it is not in the clear chain
+        clear = kind in self.clear_chain
+        if not clear and self.plaintext is None and not self.given_inner:
             return ()
         found = self.cache.get((v1_type, v2_type, cls))
         if found is None:
-            # an IKEv1 Encrypted body has the type of its first payload: it is not in the clear chain
-            found = self._clear_only(kind, cls) if kind in self.clear_chain else ()
+            found = self._clear_only(kind, cls) if clear else ()
             if self.plaintext is not None or self.given_inner:
                 found += self._inner_only(kind, cls)
             self._remember((v1_type, v2_type, cls), found)
