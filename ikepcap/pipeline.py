@@ -89,7 +89,7 @@ class _Work:
     whole: bool                         # every SA's whole view; False: rows, and the first of each way of failing
     spool: Spool | None                 # where the shares write their SAs' JSON; None: they hand back views
     keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
-    items: Items                        # where each ICMP error and lost fragment set goes, by bucket
+    items: Items | None                 # where each ICMP error and lost fragment set goes, by bucket (pairs split)
     # the peer pairs whose SAs more than one shard holds: each pair's buckets, in capture order
     split: dict[frozenset[str], list[int]]
 
@@ -136,10 +136,12 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     shards = _shards(grouping.buckets, jobs, split=keys is None)
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
     spool = Spool(len(shards)) if spooled else None
-    # decided over every SA, as correlating the whole capture would: a split pair's are in several shards
-    items = placed([(frozenset(b.key[2:4]), b.key[1], b.messages[0].time) for b in grouping.buckets], extraction)
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items,
-                  _split(grouping.buckets, shards))
+    split = _split(grouping.buckets, shards)
+    # with a pair split, decided here over every SA, as correlating the whole capture would; else in
+    # the shards, among each chunk's whole pairs
+    items = placed([(frozenset(b.key[2:4]), b.key[1], b.messages[0].time) for b in grouping.buckets],
+                   extraction) if split else None
+    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items, split)
     try:
         results = map_forked(_shard, list(enumerate(shards)))
     finally:
@@ -286,9 +288,7 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
         # a lone SA built before its message was opened is built again
         sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened
                else work.built[i] for i in chunk]
-        errors, lost = work.items
-        attach(sas, work.extraction, ({at: errors[i] for at, i in enumerate(chunk) if i in errors},
-                                      {at: lost[i] for at, i in enumerate(chunk) if i in lost}))
+        attach(sas, work.extraction, None if work.items is None else _items_of(work.items, chunk))
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
         later = _Later(work, dict(kept)) if work.split else None
         made = []
@@ -311,6 +311,13 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
+
+
+def _items_of(items: Items, chunk: list[int]) -> Items:
+    """What ``items`` (by bucket) puts on the chunk's SAs, by their place in it."""
+    errors, lost = items
+    return ({at: errors[i] for at, i in enumerate(chunk) if i in errors},
+            {at: lost[i] for at, i in enumerate(chunk) if i in lost})
 
 
 class _Later:
