@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import multiprocessing
 import os
 import struct
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TextIO, TypeVar
 
@@ -112,11 +113,12 @@ def _lines(chunk: Sequence[Item], render: Callable[[Item], str]) -> str:
     return "".join(render(item) + "\n" for item in chunk)
 
 
-def rendered_chunks(items: Sequence[Item], render: Callable[[Item], str]) -> Iterator[str]:
+def rendered_chunks(items: Iterable[Item], render: Callable[[Item], str]) -> Iterator[str]:
     """``render(item) + "\n"`` for each item, joined CHUNK_LINES at a time (what one process
     writes at once)."""
-    for at in range(0, len(items), CHUNK_LINES):
-        yield _lines(items[at:at + CHUNK_LINES], render)
+    items = iter(items)
+    while chunk := list(itertools.islice(items, CHUNK_LINES)):
+        yield _lines(chunk, render)
 
 
 def _render_chunks(fd: int, chunks: list[Sequence[Item]], render: Callable[[Item], str], encoding: str,

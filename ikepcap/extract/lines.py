@@ -36,7 +36,6 @@ from ikepcap.extract.native import (
     Progress,
     Task,
     _init_worker,
-    _renumber,
     _run_shared,
     extract,
     held_whole,
@@ -45,6 +44,7 @@ from ikepcap.extract.native import (
     ranges_meet,
     show_progress,
 )
+from ikepcap.extract.store import Store
 from ikepcap.forking import processes, rendered_chunks
 from ikepcap.read.errors import CaptureError
 from ikepcap.report.spool import close_all, unnamed, write_at
@@ -112,8 +112,8 @@ def extract_rendered(paths: list[str], extra_ports: frozenset[int], progress: Pr
             rendered = offsets[0] != HAND_BACK
             if rendered:
                 with writing():
-                    out.writelines(rendered_chunks(first.messages, _render))
-                first.messages = []
+                    out.writelines(rendered_chunks(first.store.messages(), _render))
+                first.store = Store()
             parts = [first] + [future.result() for future in futures]
         if rendered:
             with writing():
@@ -143,12 +143,10 @@ def _read_and_render(task: Task, extra_ports: frozenset[int], slot: int, channel
     if len(told) < OFFSET.size or OFFSET.unpack(told)[0] == HAND_BACK:
         return part
     offset = OFFSET.unpack(told)[0]
-    for message in part.messages:
-        _renumber(message, offset)
     end = 0
-    for text in rendered_chunks(part.messages, _render):
+    for text in rendered_chunks(part.store.messages(offset), _render):
         end = write_at(channel.output, text.encode(encoding, errors), end, PURPOSE)
-    part.messages = []
+    part.store = Store()
     return part
 
 

@@ -14,17 +14,16 @@ from __future__ import annotations
 import heapq
 import multiprocessing
 import os
-import pickle
 import struct
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
-from ikepcap.decode.message import conversation_of, decode_datagram
-from ikepcap.decode.model import Message
+from ikepcap.decode.message import conversation_of
 from ikepcap.decode.wire import Header
 from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
 from ikepcap.extract.model import Extraction, Scope
+from ikepcap.extract.store import Store
 from ikepcap.forking import processes
 from ikepcap.marks import wire
 from ikepcap.read.capture import STDIN, read_capture
@@ -55,10 +54,11 @@ class Task:
 
 @dataclass(slots=True)
 class Part:
-    """What one task found; picklable, so that it can come back from a worker process."""
+    """What one task found; picklable, so that it can come back from a worker process (its
+    datagrams as a store's few buffers)."""
 
     task: Task
-    messages: list[Message] = field(default_factory=list)
+    store: Store = field(default_factory=Store)
     esp: dict[bytes, list] = field(default_factory=dict)
     esp_udp: dict[bytes, list] = field(default_factory=dict)
     keepalives: dict[tuple, KeepaliveFlow] = field(default_factory=dict)
@@ -70,30 +70,6 @@ class Part:
     overflow: Overflow = field(default_factory=Overflow)
     cut_short: int = 0                  # IKE datagrams the capture's snaplen cut
     held: tuple[int, int, int] = (0, 0, 0)      # conversations, messages and bytes its bounds held
-    packed: list[bytes] = field(default_factory=list)   # messages that came through a pipe, a chunk a pickle
-
-    def __reduce__(self) -> tuple:
-        """Pickled (a worker's part, on its way back) with its messages in chunks pickled on their
-        own, which the merge unpickles one at a time: past the bounds, where most of a later
-        range's messages are refused, they are never all held at once."""
-        state = {name: getattr(self, name) for name in _PART_FIELDS}
-        chunks = [pickle.dumps(self.messages[at:at + PACKED_MESSAGES], pickle.HIGHEST_PROTOCOL)
-                  for at in range(0, len(self.messages), PACKED_MESSAGES)]
-        return _part, (state, self.packed + chunks)
-
-    def each_message(self) -> Iterator[Message]:
-        """The part's messages in the order they were read, unpickling a packed chunk at a time."""
-        yield from self.messages
-        for chunk in self.packed:
-            yield from pickle.loads(chunk)
-
-
-_PART_FIELDS = tuple(f.name for f in fields(Part) if f.name not in ("messages", "packed"))
-PACKED_MESSAGES = 5_000
-
-
-def _part(state: dict, packed: list[bytes]) -> Part:
-    return Part(**state, packed=packed)
 
 
 def _short_datagram(datagram: Datagram) -> str:
@@ -121,16 +97,8 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     budgets = _Budgets(task.scope)
 
     def on_datagram(datagram: Datagram) -> None:
-        key = conversation_of(datagram)
-        if key is None:
-            if len(part.short) < MAX_SHORT_NOTES:
-                part.short.append(_short_datagram(datagram))
-        else:
-            payload = datagram.payload
-            rspi = payload[RSPI]
-            budgets.of(datagram.src, datagram.dst, key[1], rspi).offer(
-                datagram, key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame,
-                datagram.time)
+        if not _offer(budgets, datagram) and len(part.short) < MAX_SHORT_NOTES:
+            part.short.append(_short_datagram(datagram))
 
     report = None
     if progress is not None:
@@ -139,9 +107,10 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None,
                            digest=task.digest and task.span is None)
-    # only what the bounds kept is decoded: a flood's evicted members cost a header read
-    kept = budgets.kept_items(lambda datagram: datagram.frame)
-    part.messages = [decode_datagram(datagram) for datagram in kept]
+    # what the bounds kept is stored as it came, decoded where it is worked on: a flood's evicted
+    # members cost a header read
+    kept = budgets.kept_items(_frame)
+    part.store = Store(kept)
     part.cut_short = sum(datagram.truncated for datagram in kept)
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
     part.keepalives = decoder.keepalives
@@ -152,6 +121,19 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part.overflow = budgets.overflow()
     part.held = budgets.held
     return part
+
+
+def _offer(budgets: _Budgets, datagram: Datagram) -> bool:
+    """Offer ``datagram`` to the bounds (they keep it, or count it); False: it is too short for an
+    ISAKMP header, and nothing was offered."""
+    key = conversation_of(datagram)
+    if key is None:
+        return False
+    payload = datagram.payload
+    rspi = payload[RSPI]
+    budgets.of(datagram.src, datagram.dst, key[1], rspi).offer(
+        datagram, key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame, datagram.time)
+    return True
 
 
 class _Budgets:
@@ -231,18 +213,8 @@ def plan(paths: list[str], jobs: int) -> list[Task]:
     return tasks
 
 
-def _frame(message: Message) -> int:
-    return message.frame
-
-
-def _renumber(message: Message, offset: int) -> Message:
-    """Frame numbers as counted from the start of the file. Only a range after the first is
-    renumbered, and its messages came from a worker process: they are this process's own
-    copies, changed in place (a copy of each would cost more than the pipe did)."""
-    if offset:
-        message.frame += offset
-        message.fragments = tuple(f + offset for f in message.fragments)
-    return message
+def _frame(datagram: Datagram) -> int:
+    return datagram.frame
 
 
 def _merge_counts(into: dict[bytes, list], counts: dict[bytes, list], offset: int, stats: ReadStats) -> None:
@@ -266,20 +238,21 @@ def ranges_meet(tasks: list[Task], read: list[int]) -> bool:
     return all(a.span[0] + size == b.span[0] for a, b, size in zip(tasks, tasks[1:], read))
 
 
-def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[Message], object]) -> Extraction:
-    """One file's parts, in order, as if read in one pass; its messages are handed to ``take``
-    in frame order as they are merged, not kept in the result."""
+def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[Datagram], object],
+                into: Store | None) -> Extraction:
+    """One file's parts, in order, as if read in one pass; its datagrams are handed to ``take``
+    in frame order as they are merged, not kept in the result (``into``: the store ``take`` adds
+    to, when it does nothing else, which then takes a part whole)."""
     result = Extraction(engine="native")
-    late: list[Message] = []
+    late: list[Datagram] = []
     cut_short = sum(part.cut_short for part in parts)
 
     def on_datagram(datagram: Datagram) -> None:
         nonlocal cut_short
-        message = decode_datagram(datagram)
-        if message is None:
+        if conversation_of(datagram) is None:
             result.warnings.append(_short_datagram(datagram))
         else:
-            late.append(message)
+            late.append(datagram)
             cut_short += datagram.truncated
 
     whole = FrameDecoder(parts[0].stats.file, on_datagram, extra_ports)
@@ -307,13 +280,16 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[
         result.icmp_errors += [replace(e, frame=e.frame + offset) for e in part.icmp_errors]
         result.lost_fragments += [replace(f, frames=tuple(x + offset for x in f.frames)) for f in part.lost_fragments]
         # Fragment sets this part completes are whole at its frames (a set's last piece names it):
-        # they join the part's own messages, both in frame order, in their place.
+        # they join the part's own datagrams, both in frame order, in their place.
         whole.adopt(part.open_fragments, offset)
         completed = sorted(late, key=_frame)
         late.clear()
-        for message in heapq.merge((_renumber(m, offset) for m in part.each_message()), completed, key=_frame):
-            take(message)
-        part.messages, part.packed = [], []
+        if into is not None and not completed:
+            into.extend(part.store, offset)
+        else:
+            for datagram in heapq.merge(part.store.datagrams(offset), completed, key=_frame):
+                take(datagram)
+        part.store = Store()
         result.overflow.merge(part.overflow, offset)
         stats.frames += s.frames
         stats.bytes += s.bytes
@@ -328,8 +304,8 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[
             stats.note(warning)
         offset += s.frames
     whole.finish()
-    for message in sorted(late, key=_frame):   # none today: finishing only counts what was lost
-        take(message)
+    for datagram in sorted(late, key=_frame):  # none today: finishing only counts what was lost
+        take(datagram)
     result.esp = whole.esp_flows()
     result.keepalives = list(whole.keepalives.values())
     result.lost_fragments += whole.lost_fragments
@@ -409,7 +385,7 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
                 continue
             done_bytes += part.stats.bytes
             done_frames += part.stats.frames
-            done_messages += len(part.messages)
+            done_messages += len(part.store)
     else:
         parts = _run_parallel(tasks, extra_ports, jobs, progress)
     return merge(paths, tasks, parts, extra_ports, scope)
@@ -448,15 +424,15 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
     # (one read alone does, but for what a narrowed report keeps past them) and no fragment set waits
     # for another range to complete it: offered, it would all be kept, in the order it comes.
     every = [part for file_parts in files for part in file_parts]
-    kept_all: list[Message] | None = None
+    kept_all: Store | None = None
     if held_whole([part.held for part in every]) and not any(part.open_fragments for part in every):
-        kept_all = []
+        kept_all = Store()
 
-    def take(message: Message) -> object:
-        return budgets.of(message.src, message.dst, message.ispi, message.rspi).offer_message(message)
+    def take(datagram: Datagram) -> object:
+        return _offer(budgets, datagram)
 
     for file_parts in files:
-        one = _merge_file(file_parts, extra_ports, take if kept_all is None else kept_all.append)
+        one = _merge_file(file_parts, extra_ports, take if kept_all is None else kept_all.add, kept_all)
         order[one.files[0].file] = len(order)
         merged.files += one.files
         merged.esp += one.esp
@@ -465,8 +441,8 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = kept_all if kept_all is not None else budgets.kept_items(
-        lambda message: (order[message.file], message.frame))
+    merged.messages = kept_all if kept_all is not None else Store(budgets.kept_items(
+        lambda datagram: (order[datagram.file], datagram.frame)))
     merged.overflow.merge(budgets.overflow())
     overflow = merged.overflow
     if overflow.messages:

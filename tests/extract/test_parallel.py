@@ -61,7 +61,6 @@ def summary(extraction):
 @pytest.fixture
 def small_split(monkeypatch):
     monkeypatch.setattr(native, "SPLIT_BYTES", 1024)
-    monkeypatch.setattr(native, "PACKED_MESSAGES", 7)     # a worker's messages come back in many chunks
 
 
 def test_resync_finds_record_boundaries(tmp_path):
@@ -155,15 +154,14 @@ def test_a_capture_inside_the_capture_cannot_shift_the_frame_numbers(tmp_path, s
     assert [m.frame for m in sequential.messages] == [11, len(frames)]
 
 
-def test_a_workers_messages_come_back_a_chunk_at_a_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(native, "PACKED_MESSAGES", 4)
+def test_a_workers_datagrams_come_back_as_they_were_kept(tmp_path):
     path = tmp_path / "c.pcap"
     build(path, 3000)
     part = native.run_task(native.Task(str(path), 1, None), frozenset())
-    assert len(part.messages) > 20
+    assert len(part.store) > 20
     back = pickle.loads(pickle.dumps(part))
-    assert back.messages == [] and len(back.packed) == -(-len(part.messages) // 4)
-    assert [(m.frame, m.digest) for m in back.each_message()] == [(m.frame, m.digest) for m in part.messages]
+    assert list(back.store.datagrams()) == list(part.store.datagrams())
+    assert [(m.frame, m.digest) for m in back.store.messages()] == [(m.frame, m.digest) for m in part.store]
     assert back.stats == part.stats and back.esp == part.esp
 
 

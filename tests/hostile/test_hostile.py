@@ -24,7 +24,7 @@ from ikepcap.decode import attributes
 from ikepcap.decode.message import decode_datagram as native_decode
 from ikepcap.diagnose import diagnose as diagnose_module
 from ikepcap.diagnose.diagnose import diagnose
-from ikepcap.extract import budget, native
+from ikepcap.extract import budget, native, store
 from ikepcap.extract.model import Scope
 from ikepcap.extract.native import extract
 from ikepcap.pipeline import analyse
@@ -200,10 +200,11 @@ def _flood_frames(count: int, source_of) -> list[Frame]:
 def test_a_flood_beyond_the_bounds_is_counted_without_being_decoded(tmp_path, monkeypatch):
     monkeypatch.setattr(native, "MAX_CONVERSATIONS", 100)
     decoded = []
-    monkeypatch.setattr(native, "decode_datagram", lambda d: decoded.append(d.frame) or native_decode(d))
+    monkeypatch.setattr(store, "decode_datagram", lambda d: decoded.append(d.frame) or native_decode(d))
     path = _capture(tmp_path / "flood.pcap", _flood_frames(1000, lambda n: f"203.0.{n // 250}.{n % 250 + 1}"))
     result = extract([str(path)], jobs=1)
-    assert decoded == list(range(901, 1001))            # the newest lone messages; the evicted are not decoded
+    assert decoded == []                                # what is kept is decoded where it is worked on
+    assert [m.frame for m in result.messages] == decoded == list(range(901, 1001))  # the newest lone messages
     assert result.overflow.messages == 900
     assert any("more than 100 IKE SAs" in w for w in result.warnings)
 

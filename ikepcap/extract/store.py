@@ -1,0 +1,167 @@
+"""The IKE datagrams a capture kept, in columns: how a headend's million messages are held.
+
+A decoded Message and the objects it holds weigh about a kilobyte; here a datagram costs its
+payload plus some forty bytes of columns, and the whole capture is a handful of large buffers.
+That matters twice: the readers hand their datagrams back through a pipe as a few buffers, not a
+pickled object each, and forked workers read the buffers without copying them, where a million
+small objects would each be copied into a worker by the first touch of its reference count.
+
+A Message is made from a datagram where it is worked on (``message``: decoded afresh, let go by
+the caller) or, for code that wants the list a capture used to be, made once and kept (indexing
+and iterating the store: the same object every time, so what decryption fills in stays).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+
+from ikepcap.decode.message import decode_datagram
+from ikepcap.decode.model import Message
+from ikepcap.decode.wire import Header
+from ikepcap.read.model import Datagram
+
+NO_TTL = -1
+MARKER, TRUNCATED = 1, 2                # bits of a datagram's flags
+ISPI_AT = Header.offsets["ispi"]
+RSPI_AT = Header.offsets["rspi"]
+
+
+class Store(Sequence[Message]):
+    """Datagrams in the order they were added; ``len`` of them, each read back by its index."""
+
+    __slots__ = ("files", "addresses", "_file_of", "_address_of", "file", "frame", "time", "src", "dst",
+                 "sport", "dport", "ip_length", "ttl", "flags", "start", "blob", "fragments", "_made")
+
+    def __init__(self, datagrams: Iterable[Datagram] = ()) -> None:
+        self.files: list[str] = []              # the names the file column indexes
+        self.addresses: list[str] = []          # the addresses the src and dst columns index
+        self._file_of: dict[str, int] = {}
+        self._address_of: dict[str, int] = {}
+        self.file = array("I")
+        self.frame = array("q")
+        self.time = array("d")
+        self.src = array("I")
+        self.dst = array("I")
+        self.sport = array("H")
+        self.dport = array("H")
+        self.ip_length = array("I")
+        self.ttl = array("h")
+        self.flags = bytearray()
+        self.start = array("Q")                 # where each payload begins in the blob
+        self.blob = bytearray()
+        self.fragments: dict[int, tuple[int, ...]] = {}     # the few reassembled ones: frames of their pieces
+        self._made: list[Message | None] | None = None
+        for datagram in datagrams:
+            self.add(datagram)
+
+    def add(self, datagram: Datagram, frame_offset: int = 0) -> None:
+        """Append ``datagram``, its frame numbers moved on by ``frame_offset`` (a later range's)."""
+        at = len(self.frame)
+        self.file.append(self._index(self._file_of, self.files, datagram.file))
+        self.frame.append(datagram.frame + frame_offset)
+        self.time.append(datagram.time)
+        self.src.append(self._index(self._address_of, self.addresses, datagram.src))
+        self.dst.append(self._index(self._address_of, self.addresses, datagram.dst))
+        self.sport.append(datagram.sport)
+        self.dport.append(datagram.dport)
+        self.ip_length.append(datagram.ip_length)
+        self.ttl.append(NO_TTL if datagram.ttl is None else datagram.ttl)
+        self.flags.append(MARKER * datagram.marker | TRUNCATED * datagram.truncated)
+        self.start.append(len(self.blob))
+        self.blob += datagram.payload
+        if datagram.fragments:
+            self.fragments[at] = tuple(frame + frame_offset for frame in datagram.fragments)
+        if self._made is not None:
+            self._made.append(None)
+
+    def extend(self, other: Store, frame_offset: int = 0) -> None:
+        """Append ``other``'s datagrams, their frame numbers moved on by ``frame_offset``: column
+        by column, which is what merging the parts of a headend's capture costs."""
+        at, base = len(self), len(self.blob)
+        files = [self._index(self._file_of, self.files, name) for name in other.files]
+        addresses = [self._index(self._address_of, self.addresses, address) for address in other.addresses]
+        self.file.extend(array("I", [files[i] for i in other.file]))
+        self.frame.extend(array("q", [frame + frame_offset for frame in other.frame]) if frame_offset else other.frame)
+        self.time.extend(other.time)
+        self.src.extend(array("I", [addresses[i] for i in other.src]))
+        self.dst.extend(array("I", [addresses[i] for i in other.dst]))
+        for mine, theirs in ((self.sport, other.sport), (self.dport, other.dport), (self.ip_length, other.ip_length),
+                             (self.ttl, other.ttl)):
+            mine.extend(theirs)
+        self.flags += other.flags
+        self.start.extend(array("Q", [start + base for start in other.start]))
+        self.blob += other.blob
+        for i, frames in other.fragments.items():
+            self.fragments[at + i] = tuple(frame + frame_offset for frame in frames)
+        if self._made is not None:
+            self._made += [None] * len(other)
+
+    @staticmethod
+    def _index(index_of: dict[str, int], table: list[str], value: str) -> int:
+        found = index_of.get(value)
+        if found is None:
+            found = index_of[value] = len(table)
+            table.append(value)
+        return found
+
+    def payload(self, i: int) -> bytes:
+        end = self.start[i + 1] if i + 1 < len(self.start) else len(self.blob)
+        with memoryview(self.blob) as view:
+            return bytes(view[self.start[i]:end])
+
+    def datagram(self, i: int, frame_offset: int = 0) -> Datagram:
+        flags, ttl = self.flags[i], self.ttl[i]
+        return Datagram(self.files[self.file[i]], self.frame[i] + frame_offset, self.time[i],
+                        self.addresses[self.src[i]], self.addresses[self.dst[i]], self.sport[i], self.dport[i],
+                        self.payload(i), bool(flags & MARKER), self.ip_length[i],
+                        tuple(frame + frame_offset for frame in self.fragments.get(i, ())), bool(flags & TRUNCATED),
+                        None if ttl == NO_TTL else ttl)
+
+    def datagrams(self, frame_offset: int = 0) -> Iterator[Datagram]:
+        return (self.datagram(i, frame_offset) for i in range(len(self.frame)))
+
+    def messages(self, frame_offset: int = 0) -> Iterator[Message]:
+        """Each message made afresh, not kept (``frame_offset`` as for ``datagram``)."""
+        return (decode_datagram(self.datagram(i, frame_offset)) for i in range(len(self.frame)))
+
+    def message(self, i: int) -> Message:
+        """The message at ``i``: the one made for the list when there is one, else made now and not kept."""
+        made = self._made[i] if self._made is not None else None
+        return made if made is not None else decode_datagram(self.datagram(i))
+
+    def spi(self, i: int, at: int = ISPI_AT) -> bytes:
+        """The initiator SPI of the message at ``i`` (``RSPI_AT``: the responder's), read from its header."""
+        start = self.start[i] + at
+        return bytes(self.blob[start:start + 8])
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if self._made is None:
+            self._made = [None] * len(self)
+        made = self._made[i]
+        if made is None:
+            made = self._made[i] = decode_datagram(self.datagram(i))
+        return made
+
+    def __iter__(self) -> Iterator[Message]:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return len(self.frame) > 0
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a store or list of the same messages, as the list a capture used to be is."""
+        if isinstance(other, (Store, list)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None                     # type: ignore[assignment]
