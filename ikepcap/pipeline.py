@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import bisect
 import pickle
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ikepcap.correlate.correlate import Items, attach, ike_sa, notes, ordered, placed
+from ikepcap.correlate.correlate import Items, attach, ike_sa, notes, placed
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import (
@@ -37,6 +36,7 @@ from ikepcap.diagnose.diagnose import (
 from ikepcap.diagnose.model import PROBLEM, SaDiagnosis
 from ikepcap.diagnose.progress import phase1
 from ikepcap.extract.model import Extraction, Scope
+from ikepcap.extract.store import Store, as_store
 from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
 from ikepcap.report.spool import Spool
 from ikepcap.report.view import document, failure_signature, sa_row, sa_view
@@ -49,11 +49,12 @@ if TYPE_CHECKING:                       # the decryptor is loaded only when ther
 # view cost about as much as correlating 25 messages (on the bench's IKE-heavy capture, 280-390 µs
 # an SA against 12-14 µs a message, decoding included).
 SA_WEIGHT = 25
-# A shard is correlated and diagnosed a chunk of whole peer pairs at a time, of about this weight:
-# the chunk's SAs (their steps and exchanges) are let go before the next chunk, and only their
-# entries stay. Each SA's diagnosis and decoded payloads (some 25 KB an SA) go as soon as its
-# entry is made: a busy peer pair is one chunk of thousands of SAs.
-CHUNK_WEIGHT = 50_000
+# A shard makes the messages of a chunk of whole peer pairs at a time, of about this weight, and
+# correlates and diagnoses them: the chunk's messages and SAs (their steps and exchanges) are let
+# go before the next chunk, and only their entries stay. Each SA's diagnosis and decoded payloads
+# (some 25 KB an SA) go as soon as its entry is made: a busy peer pair is one chunk of thousands of
+# SAs. On the bench's IKE-heavy capture a fifth of the former 50,000 takes the peak from 206 to 184 MiB.
+CHUNK_WEIGHT = 10_000
 # A peer pair (with the pairs it shares initiator SPIs with) heavier than a shard's work divided by
 # this is dealt out in segments of consecutive SAs: a headend's one busy peer would otherwise be one
 # process's work while the others wait (on the bench's IKE-heavy capture one pair is half the work).
@@ -81,6 +82,7 @@ class _Work:
     """What every shard reads; a forked worker process inherits it, nothing is pickled."""
 
     extraction: Extraction
+    store: Store                        # the messages, which a shard makes a chunk's SAs' of as it works on them
     buckets: list[Bucket]
     built: dict[int, IkeSa]             # buckets already correlated (the single-message ones)
     flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
@@ -120,30 +122,35 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
             from ikepcap.decrypt.apply import apply
             apply(extraction, keys)
             keys = None
-    grouping = group(ordered(extraction.messages))
+    # the messages are read here from the store's columns; each is made in the shard that works on its SA
+    store = as_store(extraction.messages)
+    grouping = group(store)
     capture = Correlation([], grouping.dropped_lone, grouping.dropped_lone_span, grouping.dropped_capped,
                           extraction.overflow, notes(grouping))
     # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
-    built = {i: ike_sa(bucket) for i, bucket in enumerate(grouping.buckets) if len(bucket.messages) == 1}
-    progressed = {bucket.messages[0].src for bucket in grouping.buckets if len(bucket.messages) > 1}
+    built = {i: ike_sa(bucket, store) for i, bucket in enumerate(grouping.buckets) if len(bucket.indices) == 1}
+    progressed = {store.addresses[store.src[bucket.indices[0]]] for bucket in grouping.buckets
+                  if len(bucket.indices) > 1}
     candidates = {i: sa for i, sa in built.items() if flood_like(sa, progressed)}
     lone = list(candidates.values())
     flood = flood_of(capture, lone)
     members = frozenset(candidates) if flood is not None else frozenset()
     jobs = processes(jobs)
-    if len(extraction.messages) - len(members) < PARALLEL_MESSAGES:
+    if len(store) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
     shards = _shards(grouping.buckets, jobs, split=keys is None)
+    chunked = [_chunks(share, grouping.buckets, split=keys is None) for share in shards]
     dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
     spool = Spool(len(shards)) if spooled else None
-    split = _split(grouping.buckets, shards)
+    split = _split(grouping.buckets, [chunk for chunks in chunked for chunk in chunks])
     # with a pair split, decided here over every SA, as correlating the whole capture would; else in
     # the shards, among each chunk's whole pairs
-    items = placed([(frozenset(b.key[2:4]), b.key[1], b.messages[0].time) for b in grouping.buckets],
-                   extraction) if split else None
-    _work = _Work(extraction, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items, split)
+    items = placed([(frozenset(b.key[2:4]), b.key[1], b.began) for b in grouping.buckets], extraction) \
+        if split else None
+    _work = _Work(extraction, store, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items,
+                  split)
     try:
-        results = map_forked(_shard, list(enumerate(shards)))
+        results = map_forked(_shard, list(enumerate(chunked)))
     finally:
         _work = None
     if dealt is not None:
@@ -154,7 +161,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         rows = _with_firsts(rows, [firsts for _, _, _, firsts in results])
     elif spool is not None:
         rows = [(key, spool.piece(*place)) for key, place in rows]
-    capture_findings = flood_findings(capture, flood, lone) + scan_findings(b.messages for b in grouping.buckets)
+    capture_findings = flood_findings(capture, flood, lone) + scan_findings(
+        ([store.seen(i) for i in b.indices] for b in grouping.buckets), lambda seen: store.message(seen.place))
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _, _ in results))
 
@@ -223,7 +231,7 @@ def _in_order(buckets: list[Bucket], group: list[int]) -> bool:
     may not: there an SA placed earlier can begin later, and its pair is not split)."""
     last: dict[tuple, float] = {}
     for i in group:
-        pair, began = buckets[i].key[2:4], buckets[i].messages[0].time
+        pair, began = buckets[i].key[2:4], buckets[i].began
         if began < last.get(pair, began):
             return False
         last[pair] = began
@@ -273,20 +281,20 @@ def _record(keys: KeyStore, dealt: _Keys, extraction: Extraction, outcomes: list
     record(extraction, joined(keys, [outcome for _, outcome in sorted(outcomes, key=lambda item: item[0])]))
 
 
-def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
+def _shard(share: tuple[int, list[list[int]]]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
                                                    list[tuple[int, Outcome]], dict[tuple, tuple[tuple, dict]]]:
     """Each wanted SA's view with its place in the report (a chunk's rows at a time, pickled in
     a worker), how many SAs were diagnosed, the outcome of each key the share tried, and (views
     not whole) the share's first SA of each way of failing, with its place and whole view."""
-    number, indices = share
+    number, chunks = share
     work = _work
     outcomes = [] if work.keys is None else _decrypt(work.keys, number)
     rows: list[list[tuple[tuple, dict]] | bytes] = []
     firsts: dict[tuple, tuple[tuple, dict]] = {}
     diagnosed = 0
-    for chunk in _chunks(indices, work.buckets):
+    for chunk in chunks:
         # a lone SA built before its message was opened is built again
-        sas = [ike_sa(work.buckets[i]) if i not in work.built or work.buckets[i].messages[0].opened
+        sas = [ike_sa(work.buckets[i], work.store) if i not in work.built or work.built[i].steps[0].message.opened
                else work.built[i] for i in chunk]
         attach(sas, work.extraction, None if work.items is None else _items_of(work.items, chunk))
         kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
@@ -306,8 +314,8 @@ def _shard(share: tuple[int, list[int]]) -> tuple[list[list[tuple[tuple, dict]] 
             later.forget()
         for i in chunk:                 # what the flood's members (not diagnosed) decoded goes too
             if i in work.flood_members:
-                for message in work.buckets[i].messages:
-                    message.forget()
+                for step in work.built[i].steps:
+                    step.message.forget()
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
@@ -349,7 +357,7 @@ class _Later:
                 done = id(sa) in done_here
             else:
                 if i not in self.elsewhere:
-                    built = ike_sa(self.work.buckets[i])
+                    built = ike_sa(self.work.buckets[i], self.work.store)
                     self.elsewhere[i] = built, phase1(built).established
                 sa, done = self.elsewhere[i]
             if done and sa.steps[0].message.time > end:
@@ -386,22 +394,31 @@ def _before(firsts: dict[tuple, tuple[tuple, dict]], way: tuple, key: tuple) -> 
 
 def _weight(buckets: list[Bucket], indices: list[int]) -> int:
     """The work the buckets at ``indices`` make, in messages (see SA_WEIGHT)."""
-    return sum(SA_WEIGHT + len(buckets[i].messages) for i in indices)
+    return sum(SA_WEIGHT + len(buckets[i].indices) for i in indices)
 
 
-def _chunks(indices: list[int], buckets: list[Bucket]) -> Iterator[list[int]]:
-    """A share's bucket indices in chunks of whole peer pairs (ICMP errors, ESP and supersession
-    are settled among the SAs of a pair) of about CHUNK_WEIGHT, each in capture order."""
+def _chunks(indices: list[int], buckets: list[Bucket], split: bool = True) -> list[list[int]]:
+    """A share's bucket indices in chunks of about CHUNK_WEIGHT, each in capture order. A chunk
+    holds whole peer pairs (ICMP errors, ESP and supersession are settled among the SAs of a
+    pair), but with ``split`` (no keys) a pair heavier than a chunk, a headend's busy peer, is cut
+    into runs of consecutive SAs when they began in capture order, as ``_shards`` cuts one for the
+    shares: what is settled among its SAs is then settled as for a pair the shares split."""
     pairs: dict[tuple, list[int]] = {}
     for i in indices:
         pairs.setdefault(buckets[i].key[2:4], []).append(i)
+    chunks: list[list[int]] = []
     chunk: list[int] = []
     weight = 0
     for members in pairs.values():
-        chunk += members
-        weight += _weight(buckets, members)
-        if weight >= CHUNK_WEIGHT:
-            yield sorted(chunk)
-            chunk, weight = [], 0
+        whole = _weight(buckets, members)
+        pieces = _segments(buckets, members, CHUNK_WEIGHT) if split and whole > CHUNK_WEIGHT and \
+            _in_order(buckets, members) else [members]
+        for piece in pieces:
+            chunk += piece
+            weight += _weight(buckets, piece)
+            if weight >= CHUNK_WEIGHT:
+                chunks.append(sorted(chunk))
+                chunk, weight = [], 0
     if chunk:
-        yield sorted(chunk)
+        chunks.append(sorted(chunk))
+    return chunks

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
-
 from ikepcap.correlate.exchanges import ExchangeTracker
 from ikepcap.correlate.model import (
     AGGRESSIVE,
@@ -28,8 +26,8 @@ from ikepcap.correlate.sas import (
     group,
     roles,
 )
-from ikepcap.decode.model import Message
 from ikepcap.extract.model import Extraction
+from ikepcap.extract.store import Store, as_store
 from ikepcap.marks import wire
 from ikepcap.read.model import NAT_T_PORT, IcmpError, LostFragments, frame_label
 
@@ -48,37 +46,26 @@ def _mode(exchanges: list[Exchange]) -> str:
 
 
 def correlate(extraction: Extraction) -> Correlation:
-    grouping = group(ordered(extraction.messages))
-    sas = [ike_sa(bucket) for bucket in grouping.buckets]
+    store = as_store(extraction.messages)
+    grouping = group(store)
+    sas = [ike_sa(bucket, store) for bucket in grouping.buckets]
     attach(sas, extraction)
     return Correlation(sas, grouping.dropped_lone, grouping.dropped_lone_span, grouping.dropped_capped,
                        extraction.overflow, notes(grouping))
 
 
-def ordered(messages: list[Message]) -> list[Message]:
-    """Capture order: each file's own order (its frames), and the files of a ring interleaved by
-    time. Within a file the frame order is what happened even where the capture's clock steps
-    back; sorting by time there would put an answer before its request."""
-    by_file: dict[str, list[Message]] = {}
-    for message in messages:
-        by_file.setdefault(message.file, []).append(message)
-    streams = [sorted(found, key=lambda m: m.frame) for found in by_file.values()]
-    if len(streams) == 1:
-        return streams[0]
-    return list(heapq.merge(*streams, key=lambda m: (m.time, m.file, m.frame)))
-
-
-def ike_sa(bucket: Bucket) -> IkeSa:
-    """One SA's messages as named steps, with its roles, ports, float and NAT checks. Nothing
-    here looks beyond the bucket, so that SAs can be correlated in any order or process."""
-    who = roles(bucket.messages)
+def ike_sa(bucket: Bucket, store: Store) -> IkeSa:
+    """One SA's messages (made from ``store``) as named steps, with its roles, ports, float and NAT
+    checks. Nothing here looks beyond the bucket, so that SAs can be correlated in any order or process."""
+    messages = bucket.messages(store)
+    who = roles(messages)
     tracker = ExchangeTracker()
     steps: list[Step] = []
     ports: dict[str, set[int]] = {INITIATOR: set(), RESPONDER: set()}
     float_step = None
     off_nat_t = False                           # a message not on UDP 4500 came before
     rspi = bytes(8)
-    for message in bucket.messages:
+    for message in messages:
         sender = _sender(who, message.src, message.sport)
         step = tracker.place(message, sender, steps)
         steps.append(step)
@@ -107,7 +94,7 @@ def notes(grouping: Grouping) -> list[str]:
     said = []
     for bucket in grouping.buckets:
         if bucket.truncated:
-            who = roles(bucket.messages)
+            who = roles(bucket.messages(grouping.store))
             said.append(f"IKE SA {bucket.key[1].hex()} ({wire(who.initiator)} → {wire(who.responder)}): more than "
                         f"{MAX_STEPS_PER_SA} messages; {bucket.truncated} later ones were counted, not diagnosed")
     twice = grouping.twice

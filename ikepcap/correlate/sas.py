@@ -9,12 +9,16 @@ SA records that the roles were inferred.
 
 from __future__ import annotations
 
+import heapq
+from array import array
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, exchange_kind
+from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, V1_KINDS, exchange_kind
 from ikepcap.decode import iana
 from ikepcap.decode.model import V1_SA, V2_SA, Message
+from ikepcap.extract.store import RSPI_AT, Store
 
 ZERO_SPI = bytes(8)
 ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
@@ -33,19 +37,29 @@ SaKey = tuple
 @dataclass(slots=True)
 class Bucket:
     key: SaKey
-    messages: list[Message] = field(default_factory=list)
+    began: float                        # its first message's time
+    # its messages' places in the capture's store, in capture order: the messages are made where
+    # the SA is worked on (``messages``)
+    indices: array = field(default_factory=lambda: array("I"))
     truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA, counted not kept
     rspi: bytes = ZERO_SPI              # the responder cookie/SPI once one is seen
 
+    def messages(self, store: Store) -> list[Message]:
+        return [store.message(i) for i in self.indices]
 
-def _notified_sa(message: Message) -> bytes | None:
+
+V1_INFORMATIONAL = frozenset(number for number, kind in V1_KINDS.items() if kind == INFORMATIONAL)
+
+
+def _notified_sa(store: Store, i: int) -> bytes | None:
     """The initiator cookie an unprotected IKEv1 Informational is about (its Notify SPI).
 
     RFC 2408 §3.14: a notification about an ISAKMP SA carries the cookie pair as its SPI, and
-    the Informational itself may travel under fresh cookies.
+    the Informational itself may travel under fresh cookies. Only such a message is made, here.
     """
-    if message.is_v2 or exchange_kind(message) != INFORMATIONAL:
+    if store.major(i) == 2 or store.exchange_type(i) not in V1_INFORMATIONAL:
         return None
+    message = store.message(i)
     for payload in message.notifications():
         if payload.protocol_id == ISAKMP_PROTOCOL and len(payload.spi) >= 8:
             return payload.spi[:8]
@@ -54,6 +68,7 @@ def _notified_sa(message: Message) -> bytes | None:
 
 @dataclass(slots=True)
 class Grouping:
+    store: Store                        # the messages the buckets' indices are places in
     buckets: list[Bucket]
     dropped_messages: int               # messages of SAs beyond MAX_SAS
     dropped_sas: int                    # at most MAX_SAS are told apart: past that, a lower bound
@@ -76,72 +91,110 @@ class Grouping:
 CAPTURE_DUPLICATE_SECONDS = 0.002
 
 
-def _drop_capture_duplicates(bucket: Bucket, twice: list[Message]) -> None:
+def _drop_capture_duplicates(store: Store, bucket: Bucket, twice: list[Message]) -> None:
+    """Leave out of the bucket each message whose bytes its sender sent last less than
+    CAPTURE_DUPLICATE_SECONDS before. Reading every message's bytes to find the few copies would
+    cost a fifth of grouping, so a sender's are read only from the first of its messages that
+    comes that soon after another: until then none of them can be a copy."""
+    times, sources = store.time, store.src
     # a capture whose timestamps were zeroed (anonymised) says nothing about timing
-    if bucket.messages[0].time == bucket.messages[-1].time:
+    if times[bucket.indices[0]] == times[bucket.indices[-1]]:
         return
-    kept: list[Message] = []
-    last_seen: dict[tuple[bytes, str], float] = {}
-    for message in bucket.messages:
-        seen = last_seen.get((message.digest, message.src))
-        last_seen[(message.digest, message.src)] = message.time
-        if seen is not None and message.time - seen < CAPTURE_DUPLICATE_SECONDS:
-            twice.append(message)
+    kept = array("I")
+    latest: dict[int, float] = {}               # each sender's latest time so far
+    earlier: dict[int, list[int]] = {}          # each sender's messages so far, while none came that soon
+    hashed: dict[int, dict[bytes, float]] = {}  # the others: when each of their messages' bytes were last seen
+    for i in bucket.indices:
+        time, sender = times[i], sources[i]
+        last_seen = hashed.get(sender)
+        if last_seen is None:
+            before = latest.get(sender)
+            latest[sender] = time if before is None else max(before, time)
+            if before is None or time - before >= CAPTURE_DUPLICATE_SECONDS:
+                earlier.setdefault(sender, []).append(i)
+                kept.append(i)
+                continue
+            last_seen = hashed[sender] = {store.payload(j): times[j] for j in earlier.pop(sender)}
+        payload = store.payload(i)
+        seen = last_seen.get(payload)
+        last_seen[payload] = time
+        if seen is not None and time - seen < CAPTURE_DUPLICATE_SECONDS:
+            twice.append(store.message(i))
         else:
-            kept.append(message)
-    bucket.messages = kept
+            kept.append(i)
+    bucket.indices = kept
 
 
 class _Evictor:
     """Which bucket makes room when there are MAX_SAS: the oldest that still holds a lone
     first message (no responder cookie) from a source none of whose SAs progressed."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self.src = store.src
         self.lone: deque[int] = deque()     # places in the order of buckets opened by one message
-        self.trusted: set[str] = set()
+        self.trusted: set[int] = set()      # sources, as the store's src column names them
 
     def opened(self, place: int) -> None:
         self.lone.append(place)
 
     def grew(self, bucket: Bucket) -> None:
-        if len(bucket.messages) > 1 or bucket.rspi != ZERO_SPI:
-            self.trusted.add(bucket.messages[0].src)
+        if len(bucket.indices) > 1 or bucket.rspi != ZERO_SPI:
+            self.trusted.add(self.src[bucket.indices[0]])
 
     def victim(self, order: list[Bucket | None]) -> int | None:
         while self.lone:
             place = self.lone.popleft()
             bucket = order[place]
-            if (bucket is not None and len(bucket.messages) == 1 and bucket.rspi == ZERO_SPI
-                    and bucket.messages[0].src not in self.trusted):
+            if (bucket is not None and len(bucket.indices) == 1 and bucket.rspi == ZERO_SPI
+                    and self.src[bucket.indices[0]] not in self.trusted):
                 return place
         return None
 
 
-def group(messages: list[Message]) -> Grouping:
-    """``messages`` (in capture order) by IKE SA, without the copies a capture point made twice,
-    noting where a file's clock went backwards."""
+def ordered(store: Store) -> list[int]:
+    """Capture order, as places in ``store``: each file's own order (its frames), and the files of
+    a ring interleaved by time. Within a file the frame order is what happened even where the
+    capture's clock steps back; sorting by time there would put an answer before its request."""
+    by_file: dict[int, list[int]] = {}
+    for i, file in enumerate(store.file):
+        by_file.setdefault(file, []).append(i)
+    streams = [sorted(found, key=store.frame.__getitem__) for found in by_file.values()]
+    if len(streams) == 1:
+        return streams[0]
+    time, file, names, frame = store.time, store.file, store.files, store.frame
+    return list(heapq.merge(*streams, key=lambda i: (time[i], names[file[i]], frame[i])))
+
+
+def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
+    """The messages of ``store`` (taken in ``order``, places in it: capture order by default) by
+    IKE SA, without the copies a capture point made twice, noting where a file's clock went
+    backwards. Read from the store's columns and headers: only the few messages that need more
+    (a notification's SPI, the copies and clock steps a note names) are made here."""
     buckets: dict[SaKey, Bucket] = {}
-    order: list[Bucket | None] = []
+    sequence: list[Bucket | None] = []
     dropped = 0
     # each dropped SA (at most MAX_SAS of them): its first message while that is all there is of it
-    dropped_keys: dict[SaKey, Message | None] = {}
-    last: dict[str, Message] = {}
-    steps: list[tuple[Message, Message]] = []
-    evictor = _Evictor()
-    for message in messages:
-        before = last.get(message.file)
-        if before is not None and message.time < before.time:
-            steps.append((before, message))
-        last[message.file] = message
-        key = message.conversation
+    dropped_keys: dict[SaKey, int | None] = {}
+    last: dict[int, int] = {}
+    steps: list[tuple[int, int]] = []
+    evictor = _Evictor(store)
+    times = store.time
+    for i in ordered(store) if order is None else order:
+        file, time = store.file[i], times[i]
+        before = last.get(file)
+        if before is not None and time < times[before]:
+            steps.append((before, i))
+        last[file] = i
+        key = store.conversation(i)
+        rspi = store.spi(i, RSPI_AT)
         bucket = buckets.get(key)
-        if bucket is not None and message.rspi not in (ZERO_SPI, bucket.rspi) and bucket.rspi != ZERO_SPI:
+        if bucket is not None and rspi not in (ZERO_SPI, bucket.rspi) and bucket.rspi != ZERO_SPI:
             # Another responder cookie for the same initiator cookie is another SA: a responder that
             # restarted, or reflectors answering one spoofed cookie.
-            key = (*key, message.rspi)
+            key = (*key, rspi)
             bucket = buckets.get(key)
         if bucket is None:
-            about = _notified_sa(message)
+            about = _notified_sa(store, i)
             if about is not None:
                 bucket = buckets.get((key[0], about, key[2], key[3]))
         if bucket is None:
@@ -150,35 +203,35 @@ def group(messages: list[Message]) -> Grouping:
                 dropped_keys[key] = None
                 continue
             if len(buckets) >= MAX_SAS:
-                place = evictor.victim(order)
+                place = evictor.victim(sequence)
                 if place is None:
                     dropped += 1
                     if len(dropped_keys) < MAX_SAS:
-                        dropped_keys[key] = message if message.rspi == ZERO_SPI else None
+                        dropped_keys[key] = i if rspi == ZERO_SPI else None
                     continue
-                victim = order[place]
-                order[place] = None
+                victim = sequence[place]
+                sequence[place] = None
                 del buckets[victim.key]
-                dropped += len(victim.messages)
+                dropped += len(victim.indices)
                 if len(dropped_keys) < MAX_SAS:
-                    dropped_keys[victim.key] = victim.messages[0]
-            bucket = buckets[key] = Bucket(key)
-            evictor.opened(len(order))
-            order.append(bucket)
-        if len(bucket.messages) >= MAX_STEPS_PER_SA:
+                    dropped_keys[victim.key] = victim.indices[0]
+            bucket = buckets[key] = Bucket(key, time)
+            evictor.opened(len(sequence))
+            sequence.append(bucket)
+        if len(bucket.indices) >= MAX_STEPS_PER_SA:
             bucket.truncated += 1
             continue
         if bucket.rspi == ZERO_SPI:
-            bucket.rspi = message.rspi
-        bucket.messages.append(message)
+            bucket.rspi = rspi
+        bucket.indices.append(i)
         evictor.grew(bucket)
-    kept = [bucket for bucket in order if bucket is not None]
+    kept = [bucket for bucket in sequence if bucket is not None]
     twice: list[Message] = []
     for bucket in kept:
-        _drop_capture_duplicates(bucket, twice)
-    lone = [m.time for m in dropped_keys.values() if m is not None and m.src not in evictor.trusted]
-    return Grouping(kept, dropped, len(dropped_keys), len(lone), (min(lone), max(lone)) if lone else None,
-                    twice, steps)
+        _drop_capture_duplicates(store, bucket, twice)
+    lone = [times[i] for i in dropped_keys.values() if i is not None and store.src[i] not in evictor.trusted]
+    return Grouping(store, kept, dropped, len(dropped_keys), len(lone), (min(lone), max(lone)) if lone else None,
+                    twice, [(store.message(before), store.message(after)) for before, after in steps])
 
 
 @dataclass(frozen=True, slots=True)

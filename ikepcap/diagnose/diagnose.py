@@ -55,7 +55,7 @@ from ikepcap.diagnose.model import (
 from ikepcap.diagnose.patterns import DECRYPTED_VARIANTS, Match, delete
 from ikepcap.diagnose.progress import ORDERS, Progress, phase1, quick_mode
 from ikepcap.diagnose.rules import HEALTHY_CAUSES, OBSERVATIONS, PHASE2_FLOWS, RULES, SIGNATURE_CAUSES, STALLS, Rule
-from ikepcap.diagnose.scan import scans
+from ikepcap.diagnose.scan import Sent, scans
 from ikepcap.diagnose.states import (
     ANSWERS_DUPLICATE,
     DELETED_PHASE1,
@@ -491,11 +491,13 @@ def order(d: SaDiagnosis) -> tuple:
     return (d.verdict.status != PROBLEM, d.sa.steps[0].message.time)
 
 
-def scan_findings(sas: Iterable[Sequence[Message]]) -> list[Finding]:
-    """The scanners among the initiators (``scan.scans``; ``sas``: each SA's messages in order)."""
+def scan_findings(sas: Iterable[Sequence[Sent]], made: Callable[[Sent], Message] = lambda message: message) \
+        -> list[Finding]:
+    """The scanners among the initiators (``scan.scans``; ``sas``: each SA's messages in order, or
+    what the store says of them, which ``made`` makes the messages of for the evidence)."""
     return [finding("scan", Match(
         [Evidence(m.file, m.frame, m.time, f"{m.exchange} request from {wire(m.src)} to {wire(m.dst)}")
-         for m in scan.sample],
+         for m in map(made, scan.sample)],
         [f"{wire(scan.source)} sent one first request to each of {len(scan.responders)} addresses ({scan.sas} IKE "
          f"SAs in {seconds(scan.last_time - scan.first_time)}; {scan.answered} answered) and never re-sent or "
          "continued any: a scanner probing for IKE responders, not an IKE daemon setting up tunnels."]))

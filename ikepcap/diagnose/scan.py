@@ -14,12 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-from ikepcap.decode.model import Message
+from typing import Protocol
 
 # Responders a source must have probed, each with one request and nothing more, to be called a scanner.
 SCAN_MIN_RESPONDERS = 10
 SCAN_SAMPLE = 3                         # requests shown as evidence
+
+
+class Sent(Protocol):
+    """What a scan reads of a message: a Message, or the store's ``Seen`` of one."""
+
+    src: str
+    dst: str
+    time: float
 
 
 @dataclass(slots=True)
@@ -28,14 +35,15 @@ class Scan:
     sas: int = 0
     responders: set[str] = field(default_factory=set)
     answered: int = 0                   # SAs in which the probed address sent something back
-    sample: list[Message] = field(default_factory=list)
+    sample: list[Sent] = field(default_factory=list)
     first_time: float = 0.0
     last_time: float = 0.0
 
 
-def scans(sas: Iterable[Sequence[Message]]) -> list[Scan]:
+def scans(sas: Iterable[Sequence[Sent]]) -> list[Scan]:
     """The sources every SA of which holds exactly one message of theirs (the SA's first), sent to
-    at least SCAN_MIN_RESPONDERS addresses; ``sas``: each SA's messages in capture order."""
+    at least SCAN_MIN_RESPONDERS addresses; ``sas``: each SA's messages in capture order (or what
+    the store's columns say of them: only sender, addressee and time are read)."""
     found: dict[str, Scan] = {}
     disqualified: set[str] = set()
     for messages in sas:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from ikepcap.decode.message import decode_datagram
-from ikepcap.decode.model import Message
+from ikepcap.decode.model import Message, conversation_key, major_version
 from ikepcap.decode.wire import Header
 from ikepcap.read.model import Datagram
 
@@ -25,6 +26,17 @@ NO_TTL = -1
 MARKER, TRUNCATED = 1, 2                # bits of a datagram's flags
 ISPI_AT = Header.offsets["ispi"]
 RSPI_AT = Header.offsets["rspi"]
+VERSION_AT = Header.offsets["version"]
+EXCHANGE_TYPE_AT = Header.offsets["exchange_type"]
+
+
+class Seen(NamedTuple):
+    """What the columns say of a message without making it (``diagnose.scan.Sent``)."""
+
+    place: int                          # its index in the store
+    src: str
+    dst: str
+    time: float
 
 
 class Store(Sequence[Message]):
@@ -97,6 +109,19 @@ class Store(Sequence[Message]):
         if self._made is not None:
             self._made += [None] * len(other)
 
+    @classmethod
+    def holding(cls, messages: Iterable[Message]) -> Store:
+        """A store of messages made elsewhere (tshark's reading, a test's), each kept as it is: its
+        columns are read from it, and ``message`` gives it back."""
+        store = cls()
+        made: list[Message | None] = []
+        for m in messages:
+            store.add(Datagram(m.file, m.frame, m.time, m.src, m.dst, m.sport, m.dport, m.data, m.marker,
+                               m.ip_length, m.fragments, False, m.ttl))
+            made.append(m)
+        store._made = made
+        return store
+
     @staticmethod
     def _index(index_of: dict[str, int], table: list[str], value: str) -> int:
         found = index_of.get(value)
@@ -106,17 +131,17 @@ class Store(Sequence[Message]):
         return found
 
     def payload(self, i: int) -> bytes:
-        end = self.start[i + 1] if i + 1 < len(self.start) else len(self.blob)
-        with memoryview(self.blob) as view:
-            return bytes(view[self.start[i]:end])
+        start = self.start
+        return bytes(self.blob[start[i]:start[i + 1] if i + 1 < len(start) else len(self.blob)])
 
     def datagram(self, i: int, frame_offset: int = 0) -> Datagram:
-        flags, ttl = self.flags[i], self.ttl[i]
-        return Datagram(self.files[self.file[i]], self.frame[i] + frame_offset, self.time[i],
-                        self.addresses[self.src[i]], self.addresses[self.dst[i]], self.sport[i], self.dport[i],
-                        self.payload(i), bool(flags & MARKER), self.ip_length[i],
-                        tuple(frame + frame_offset for frame in self.fragments.get(i, ())), bool(flags & TRUNCATED),
-                        None if ttl == NO_TTL else ttl)
+        flags, ttl, addresses = self.flags[i], self.ttl[i], self.addresses
+        fragments = self.fragments.get(i, ())
+        if fragments and frame_offset:
+            fragments = tuple(frame + frame_offset for frame in fragments)
+        return Datagram(self.files[self.file[i]], self.frame[i] + frame_offset, self.time[i], addresses[self.src[i]],
+                        addresses[self.dst[i]], self.sport[i], self.dport[i], self.payload(i), flags & MARKER != 0,
+                        self.ip_length[i], fragments, flags & TRUNCATED != 0, None if ttl == NO_TTL else ttl)
 
     def datagrams(self, frame_offset: int = 0) -> Iterator[Datagram]:
         return (self.datagram(i, frame_offset) for i in range(len(self.frame)))
@@ -129,6 +154,28 @@ class Store(Sequence[Message]):
         """The message at ``i``: the one made for the list when there is one, else made now and not kept."""
         made = self._made[i] if self._made is not None else None
         return made if made is not None else decode_datagram(self.datagram(i))
+
+    def seen(self, i: int) -> Seen:
+        addresses = self.addresses
+        return Seen(i, addresses[self.src[i]], addresses[self.dst[i]], self.time[i])
+
+    def at_frames(self, frames: set[tuple[str, int]]) -> Iterator[Message]:
+        """The messages at these (file, frame) places, made."""
+        names, file, frame = self.files, self.file, self.frame
+        return (self.message(i) for i in range(len(self)) if (names[file[i]], frame[i]) in frames)
+
+    def major(self, i: int) -> int:
+        """1 or 2, from the header's version byte (``model.major_version``)."""
+        return major_version(self.blob[self.start[i] + VERSION_AT])
+
+    def exchange_type(self, i: int) -> int:
+        return self.blob[self.start[i] + EXCHANGE_TYPE_AT]
+
+    def conversation(self, i: int) -> tuple[int, bytes, str, str]:
+        """The message's ``Message.conversation``, from its header and the columns."""
+        addresses = self.addresses
+        return conversation_key(self.blob[self.start[i] + VERSION_AT], self.spi(i), addresses[self.src[i]],
+                                addresses[self.dst[i]])
 
     def spi(self, i: int, at: int = ISPI_AT) -> bytes:
         """The initiator SPI of the message at ``i`` (``RSPI_AT``: the responder's), read from its header."""
@@ -165,3 +212,8 @@ class Store(Sequence[Message]):
         return NotImplemented
 
     __hash__ = None                     # type: ignore[assignment]
+
+
+def as_store(messages: Sequence[Message]) -> Store:
+    """``messages`` as a store: the store itself, or one holding a list (another engine's, a test's)."""
+    return messages if isinstance(messages, Store) else Store.holding(messages)

@@ -30,6 +30,7 @@ from ikepcap.diagnose.model import (
     SideState,
 )
 from ikepcap.extract.model import Extraction
+from ikepcap.extract.store import as_store
 from ikepcap.marks import wire
 from ikepcap.read.model import frame_label
 from ikepcap.report.messages import payload_summary
@@ -286,7 +287,7 @@ def failure_signature(sa: dict) -> tuple:
 def _capture_spis(extraction: Extraction, findings: list[Finding]) -> dict[tuple[str, int], str]:
     """The SPIs of the capture-wide findings' evidence frames that are IKE messages."""
     wanted = {(e.file, e.frame) for f in findings for e in f.evidence}
-    return ike_frames(m for m in extraction.messages if (m.file, m.frame) in wanted) if wanted else {}
+    return ike_frames(as_store(extraction.messages).at_frames(wanted)) if wanted else {}
 
 
 def build_view(diagnosis: Diagnosis, extraction: Extraction, digests: dict[str, str] | None = None,

@@ -19,7 +19,7 @@ from conftest import CAPTURES, bench_span, same
 from sequences import Conversation
 
 from ikepcap import pipeline
-from ikepcap.correlate.correlate import correlate, ordered
+from ikepcap.correlate.correlate import correlate
 from ikepcap.correlate.sas import group
 from ikepcap.decrypt.apply import apply
 from ikepcap.decrypt.decrypt import key_order, sa_of
@@ -28,6 +28,7 @@ from ikepcap.decrypt.tables import beside
 from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.native import extract
+from ikepcap.extract.store import Store, as_store
 from ikepcap.forking import map_forked
 from ikepcap.pipeline import analyse
 from ikepcap.read.model import IcmpError, QuotedDatagram
@@ -61,7 +62,7 @@ def test_every_capture_gives_the_sequential_report(path: Path, always_parallel) 
 
 @pytest.mark.parametrize("jobs", [2, 3, 5])
 def test_a_busy_capture_gives_the_sequential_report(busy, jobs, always_parallel) -> None:
-    assert len({b.key[2:4] for b in group(ordered(busy.messages)).buckets}) >= 5
+    assert len({b.key[2:4] for b in group(as_store(busy.messages)).buckets}) >= 5
     same(_sharded(busy, jobs, messages=False), _sequential(busy, messages=False))
     same(_sharded(busy, jobs), _sequential(busy))
 
@@ -114,7 +115,7 @@ def test_the_scope_keeps_the_sas_of_one_peer_in_report_order(busy, always_parall
 
 
 def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
-    buckets = group(ordered(busy.messages)).buckets
+    buckets = group(as_store(busy.messages)).buckets
     shards = pipeline._shards(buckets, 3, split=False)
     assert len(shards) == 3 and sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
     home = {}
@@ -128,7 +129,7 @@ def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
 def test_a_busy_pair_is_dealt_in_runs_of_consecutive_sas_and_the_shares_even_out(busy, count) -> None:
     """The busy capture's one pair holds more than half the work: whole, it would be one process's
     while the others wait. Split into runs of consecutive SAs, it is shared out."""
-    buckets = group(ordered(busy.messages)).buckets
+    buckets = group(as_store(busy.messages)).buckets
     whole = pipeline._shards(buckets, count, split=False)
     shards = pipeline._shards(buckets, count)
     assert sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
@@ -154,8 +155,8 @@ def test_a_pair_whose_sas_began_out_of_capture_order_is_not_split() -> None:
         conversation = Conversation(responder="198.51.100.20")
         conversation.healthy_main(began)
         messages += conversation.renamed(bytes([n + 1]) * 8)
-    buckets = group(messages).buckets               # in the order given: the third SA began before the second
-    assert [round(b.messages[0].time) for b in buckets] == [1, 50, 20, 60]
+    buckets = group(Store.holding(messages), range(len(messages))).buckets     # in the order given: the third SA
+    assert [round(b.began) for b in buckets] == [1, 50, 20, 60]                 # began before the second
     assert not pipeline._in_order(buckets, list(range(4)))
     assert pipeline._in_order(buckets, [0, 1, 3])
     with pytest.MonkeyPatch.context() as patch:
@@ -221,7 +222,7 @@ def test_sas_between_the_same_peers_in_different_shards_are_diagnosed_as_togethe
     quoted = QuotedDatagram("192.0.2.10", "198.51.100.21", 17, 500, 500, None)
     error = IcmpError("built", 99, 38.0, "198.51.100.21", "192.0.2.10", 4, 3, 3, "port unreachable", None, quoted)
     extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
-    buckets = group(ordered(messages)).buckets
+    buckets = group(as_store(messages)).buckets
     assert len(pipeline._split(buckets, pipeline._shards(buckets, 3))) == 4
     view = json.loads(_sharded(extraction, jobs=3))
     assert [sa["cause"] for sa in view["sas"]].count("superseded") == 8
@@ -302,7 +303,7 @@ def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
         conversation = Conversation(responder=f"198.51.100.{30 + n}")
         conversation.healthy_main(10.0 * n)
         messages += conversation.renamed(bytes([n // 2]) * 8)     # each SPI between two pairs
-    buckets = group(ordered(messages)).buckets
+    buckets = group(as_store(messages)).buckets
     shards = pipeline._shards(buckets, 4, split=False)
     home = {}
     for number, shard in enumerate(shards):

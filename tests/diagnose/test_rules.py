@@ -479,8 +479,8 @@ def test_a_flood_is_summarised_not_listed():
         c = Conversation(initiator=f"203.0.113.{n % 200 + 1}", responder=R_ADDR)
         c.mm(1, n * 0.01)
         messages += [m for m in c.messages]
-    spoofed = [m.__class__(**{**{f: getattr(m, f) for f in m.__dataclass_fields__},
-                              "ispi": n.to_bytes(8, "big")}) for n, m in enumerate(messages)]
+    spoofed = [replace(m, ispi=n.to_bytes(8, "big"), data=n.to_bytes(8, "big") + m.data[8:])
+               for n, m in enumerate(messages)]
     result = diagnose(correlate(Extraction(engine="native", messages=spoofed)))
     assert result.sas == []
     assert result.flood is not None and result.flood.sas == 250

@@ -1,0 +1,138 @@
+"""The columnar store of kept datagrams: every message it makes is the one the datagram decodes to,
+its header reads agree with the message's, and the pipeline reads it without making every message
+in the process that forks the workers."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from array import array
+
+import pytest
+from conftest import bench_span, read_captures
+
+from ikepcap import pipeline
+from ikepcap.correlate import sas
+from ikepcap.correlate.sas import CAPTURE_DUPLICATE_SECONDS, Bucket
+from ikepcap.decode.message import decode_datagram
+from ikepcap.extract import native
+from ikepcap.extract.model import Extraction
+from ikepcap.extract.native import extract
+from ikepcap.extract.store import RSPI_AT, Store, as_store
+from ikepcap.read.model import Datagram
+
+
+def _state(message) -> tuple:
+    return (message.file, message.frame, message.time, message.src, message.dst, message.sport, message.dport,
+            message.marker, message.ip_length, message.fragments, message.ispi, message.rspi, message.chain,
+            message.data, message.digest, message.notes, message.ttl, message.exchange, message.message_id)
+
+
+def test_every_capture_reads_back_from_its_columns():
+    checked = 0
+    for path, extraction in read_captures():
+        store = extraction.messages
+        assert isinstance(store, Store), path
+        for i in range(len(store)):
+            made = store.message(i)
+            assert _state(made) == _state(decode_datagram(store.datagram(i))), (path, i)
+            assert store.conversation(i) == made.conversation
+            assert (store.spi(i), store.spi(i, RSPI_AT)) == (made.ispi, made.rspi)
+            assert (store.major(i), store.exchange_type(i), store.payload(i)) == \
+                (made.major, made.exchange_type, made.data)
+            seen = store.seen(i)
+            assert (seen.place, seen.src, seen.dst, seen.time) == (i, made.src, made.dst, made.time)
+            checked += 1
+        assert store._made is None, "reading the columns made no message for the list"
+    assert checked > 300
+
+
+def _datagram(n: int, file: str = "a.pcap", fragments: tuple[int, ...] = (), ttl: int | None = 64) -> Datagram:
+    payload = bytes([n]) * 8 + bytes(8) + bytes([1, 0x10, 2, 0]) + bytes(4) + (28).to_bytes(4, "big")
+    return Datagram(file, n, 10.0 + n, f"192.0.2.{n}", "198.51.100.1", 500, 4500 if n % 2 else 500, payload,
+                    bool(n % 2), 56 + n, fragments, bool(n % 3 == 0), ttl)
+
+
+def test_a_store_extended_column_by_column_is_the_one_added_to_datagram_by_datagram():
+    first = Store([_datagram(1), _datagram(2, "b.pcap", ttl=None)])
+    second = Store([_datagram(3, "b.pcap", (1, 2)), _datagram(4, "c.pcap")])
+    whole = Store([_datagram(1), _datagram(2, "b.pcap", ttl=None)])
+    for datagram in second.datagrams():
+        whole.add(datagram, 100)
+    first.extend(second, 100)
+    assert list(first.datagrams()) == list(whole.datagrams())
+    assert [d.frame for d in first.datagrams()] == [1, 2, 103, 104]
+    assert first.datagram(2).fragments == (101, 102) and first.datagram(1).ttl is None
+    back = pickle.loads(pickle.dumps(first))
+    assert list(back.datagrams()) == list(first.datagrams())
+
+
+def test_the_list_a_store_stands_for_makes_each_message_once():
+    store = Store([_datagram(1), _datagram(2)])
+    assert store.message(0) is not store.message(0)         # made for the caller, not kept
+    listed = list(store)
+    assert store[0] is listed[0] and store.message(1) is listed[1] and store[-1] is listed[1]
+    assert store == listed and listed == store and store[0:1] == listed[:1]
+    with pytest.raises(IndexError):
+        store[2]
+
+
+def test_a_list_of_messages_is_held_as_it_is():
+    messages = [decode_datagram(_datagram(n)) for n in (1, 2, 3)]
+    store = as_store(messages)
+    assert [store.message(i) for i in range(3)] == messages and store.message(1) is messages[1]
+    assert [store.conversation(i) for i in range(3)] == [m.conversation for m in messages]
+    assert as_store(store) is store
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_pipeline_makes_no_message_for_the_list(busy, jobs, monkeypatch):
+    """Messages are made a chunk at a time where they are worked on; a list of them all, in the
+    process the workers fork from, is what the store is for not holding."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MESSAGES", 0)
+    extraction = Extraction(engine="native", messages=Store(busy.messages.datagrams()), files=busy.files)
+    pipeline.analyse(extraction, False, jobs=jobs, whole=False)
+    assert extraction.messages._made is None
+
+
+def test_a_captures_store_is_what_one_pass_keeps(tmp_path, monkeypatch):
+    """Read in ranges or in one pass, the capture's store is the same, datagram by datagram."""
+    monkeypatch.setattr(native, "SPLIT_BYTES", 4096)
+    path = tmp_path / "heavy.pcap"
+    bench_span().build_ike_heavy(path, 3000, 1)
+    assert len(native.plan([str(path)], 3)) == 3
+    assert list(extract([str(path)], jobs=1).messages.datagrams()) == \
+        list(extract([str(path)], jobs=3).messages.datagrams())
+
+
+def _copies_by_hashing_all(store: Store, indices: list[int]) -> list[int]:
+    """The rule as stated: a message is a copy when its sender's last message with the same bytes
+    came less than CAPTURE_DUPLICATE_SECONDS before."""
+    last_seen, copies = {}, []
+    for i in indices:
+        seen_as = (store.payload(i), store.src[i])
+        seen = last_seen.get(seen_as)
+        last_seen[seen_as] = store.time[i]
+        if seen is not None and store.time[i] - seen < CAPTURE_DUPLICATE_SECONDS:
+            copies.append(i)
+    return copies
+
+
+def test_capture_copies_are_found_hashing_only_senders_that_came_that_soon():
+    rng = random.Random(7)
+    for _ in range(300):
+        datagrams, time = [], 10.0
+        for frame in range(1, rng.randrange(2, 40)):
+            time += rng.choice((0.0005, 0.001, 0.0019, 0.002, 0.5, -0.001, -1.0))     # copies, resends, steps back
+            payload = bytes([rng.randrange(3)]) * 8 + bytes(8) + bytes([1, 0x10, 2, 0]) + bytes(8)
+            datagrams.append(Datagram("a.pcap", frame, time, f"192.0.2.{rng.randrange(1, 3)}", "198.51.100.1",
+                                      500, 500, payload, False, 64))
+        store = Store(datagrams)
+        bucket = Bucket((1, bytes(8), "a", "b"), 0.0, array("I", range(len(store))))
+        twice: list = []
+        sas._drop_capture_duplicates(store, bucket, twice)
+        expected = _copies_by_hashing_all(store, list(range(len(store))))
+        if store.time[0] == store.time[-1]:
+            expected = []
+        assert [m.frame - 1 for m in twice] == expected
+        assert sorted(list(bucket.indices) + expected) == list(range(len(store)))
