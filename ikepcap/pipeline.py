@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from ikepcap.correlate.correlate import Items, attach, ike_sa, notes, placed
 from ikepcap.correlate.model import Correlation, IkeSa
 from ikepcap.correlate.sas import Bucket, group
 from ikepcap.diagnose.diagnose import (
+    FLOOD_SAMPLE,
     completed_later,
     diagnose_each,
     flood_findings,
@@ -84,8 +86,7 @@ class _Work:
     extraction: Extraction
     store: Store                        # the messages, which a shard makes a chunk's SAs' of as it works on them
     buckets: list[Bucket]
-    built: dict[int, IkeSa]             # buckets already correlated (the single-message ones)
-    flood_members: frozenset[int]       # buckets summarised as a flood, not diagnosed
+    flood_members: frozenset[int]       # buckets summarised as a flood, neither correlated nor diagnosed
     scope: Scope
     messages: bool                      # views with the per-message list and notify counts (JSON)
     whole: bool                         # every SA's whole view; False: rows, and the first of each way of failing
@@ -127,13 +128,14 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     grouping = group(store)
     capture = Correlation([], grouping.dropped_lone, grouping.dropped_lone_span, grouping.dropped_capped,
                           extraction.overflow, notes(grouping))
-    # the lone SAs (diagnose.is_lone) are the buckets of one message: grouping dropped the capture duplicates
-    built = {i: ike_sa(bucket, store) for i, bucket in enumerate(grouping.buckets) if len(bucket.indices) == 1}
-    progressed = {store.addresses[store.src[bucket.indices[0]]] for bucket in grouping.buckets
-                  if len(bucket.indices) > 1}
-    candidates = {i: sa for i, sa in built.items() if flood_like(sa, progressed)}
-    lone = list(candidates.values())
-    flood = flood_of(capture, lone)
+    # The lone SAs (diagnose.is_lone) are the buckets of one message (grouping dropped the capture
+    # duplicates); whether they are a flood's is read from the columns, and only the few the finding
+    # shows are correlated here. A flood's members are never correlated.
+    buckets = grouping.buckets
+    progressed = {store.src[bucket.indices[0]] for bucket in buckets if len(bucket.indices) > 1}
+    candidates = [i for i, bucket in enumerate(buckets)
+                  if len(bucket.indices) == 1 and flood_like(store.src[bucket.indices[0]], progressed)]
+    flood = flood_of(capture, [store.seen(buckets[i].indices[0]) for i in candidates])
     members = frozenset(candidates) if flood is not None else frozenset()
     jobs = processes(jobs)
     if len(store) - len(members) < PARALLEL_MESSAGES:
@@ -145,10 +147,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     split = _split(grouping.buckets, [chunk for chunks in chunked for chunk in chunks])
     # with a pair split, decided here over every SA, as correlating the whole capture would; else in
     # the shards, among each chunk's whole pairs
-    items = placed([(frozenset(b.key[2:4]), b.key[1], b.began) for b in grouping.buckets], extraction) \
-        if split else None
-    _work = _Work(extraction, store, grouping.buckets, built, members, scope, messages, whole, spool, dealt, items,
-                  split)
+    items = _placed(grouping.buckets, range(len(grouping.buckets)), extraction) if split else None
+    _work = _Work(extraction, store, grouping.buckets, members, scope, messages, whole, spool, dealt, items, split)
     try:
         results = map_forked(_shard, list(enumerate(chunked)))
     finally:
@@ -161,7 +161,8 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         rows = _with_firsts(rows, [firsts for _, _, _, firsts in results])
     elif spool is not None:
         rows = [(key, spool.piece(*place)) for key, place in rows]
-    capture_findings = flood_findings(capture, flood, lone) + scan_findings(
+    sample = [ike_sa(buckets[i], store) for i in candidates[:FLOOD_SAMPLE]] if flood is not None else []
+    capture_findings = flood_findings(capture, flood, sample) + scan_findings(
         ([store.seen(i) for i in b.indices] for b in grouping.buckets), lambda seen: store.message(seen.place))
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _, _ in results))
@@ -293,11 +294,10 @@ def _shard(share: tuple[int, list[list[int]]]) -> tuple[list[list[tuple[tuple, d
     firsts: dict[tuple, tuple[tuple, dict]] = {}
     diagnosed = 0
     for chunk in chunks:
-        # a lone SA built before its message was opened is built again
-        sas = [ike_sa(work.buckets[i], work.store) if i not in work.built or work.built[i].steps[0].message.opened
-               else work.built[i] for i in chunk]
-        attach(sas, work.extraction, None if work.items is None else _items_of(work.items, chunk))
-        kept = [(i, sa) for i, sa in zip(chunk, sas) if i not in work.flood_members]
+        kept = [(i, ike_sa(work.buckets[i], work.store)) for i in chunk if i not in work.flood_members]
+        # placed among all of the chunk's SAs: what goes to a flood's member is not diagnosed
+        items = work.items if work.items is not None else _placed(work.buckets, chunk, work.extraction)
+        attach([sa for _, sa in kept], work.extraction, _items_of(items, [i for i, _ in kept]))
         later = _Later(work, dict(kept)) if work.split else None
         made = []
         # each SA's diagnosis is let go once its entry is made, and what its messages decoded with it
@@ -312,13 +312,19 @@ def _shard(share: tuple[int, list[list[int]]]) -> tuple[list[list[tuple[tuple, d
         rows.append(pickle.dumps(made, pickle.HIGHEST_PROTOCOL) if number else made)
         if later is not None:
             later.forget()
-        for i in chunk:                 # what the flood's members (not diagnosed) decoded goes too
-            if i in work.flood_members:
-                for step in work.built[i].steps:
-                    step.message.forget()
     if work.spool is not None:
         work.spool.flush(number)
     return rows, diagnosed, outcomes, firsts
+
+
+def _placed(buckets: list[Bucket], indices: Iterable[int], extraction: Extraction) -> Items:
+    """Which of the buckets at ``indices`` (in capture order) each ICMP error and lost fragment set
+    goes to (``correlate.placed``), by bucket index: read from the buckets, as ``correlate.begun``
+    reads an SA (its peer pair, initiator SPI and first message's time)."""
+    indices = list(indices)
+    errors, lost = placed([(frozenset(buckets[i].key[2:4]), buckets[i].key[1], buckets[i].began) for i in indices],
+                          extraction)
+    return {indices[at]: found for at, found in errors.items()}, {indices[at]: found for at, found in lost.items()}
 
 
 def _items_of(items: Items, chunk: list[int]) -> Items:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from ikepcap.correlate.model import (
@@ -78,6 +78,7 @@ INFERRED_NOTE = ("Inferred from the sizes and timing of encrypted messages: decr
 # So many SAs without one completed negotiation is not a tunnel problem but a flood.
 FLOOD_MIN_SAS = 200
 FLOOD_TOP_SOURCES = 10
+FLOOD_SAMPLE = 3                        # lone SAs the finding shows as evidence
 # A source stands out in a flood when it sent at least this share of the messages; when none
 # does, the sources are spoofed or spread (a botnet, a reflection), and listing them says nothing.
 FLOOD_STANDOUT_SHARE = 0.01
@@ -364,8 +365,9 @@ def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     return SaDiagnosis(sa, verdict, findings, sides, locate(sa))
 
 
-def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
-    """A flood: many SAs that consist of a single message (``lone``, in capture order), plus
+def flood_of(correlation: Correlation, lone: Sequence[Sent]) -> Flood | None:
+    """A flood: many SAs that consist of a single message (``lone``: their messages, or what the
+    store says of them, in capture order), plus
     whatever extraction and correlation only counted. Its members are summarised, not diagnosed
     one by one — a real tunnel, even a failing one, re-sends or gets an answer and so is never a
     single message."""
@@ -379,8 +381,7 @@ def flood_of(correlation: Correlation, lone: list[IkeSa]) -> Flood | None:
     sources: Counter = Counter(overflow.sources if overflow else {})
     times = [overflow.first[2], overflow.last_time] if overflow and overflow.first else []
     times += correlation.dropped_lone_span or ()
-    for sa in lone:
-        message = sa.steps[0].message
+    for message in lone:
         sources[message.src] += 1
         times.append(message.time)
     at_least = bool(overflow and overflow.capped) or correlation.dropped_capped
@@ -396,12 +397,13 @@ def is_lone(sa: IkeSa) -> bool:
     return len(sa.steps) == 1
 
 
-def flood_like(sa: IkeSa, progressed: set[str]) -> bool:
-    """A lone SA that looks like a flood's: from a source none of whose SAs went further
-    (``progressed``: the initiators of SAs of more than one message). A busy headend's own
-    single-message SAs — a notification sent once, an attempt the capture's end cut — come from
-    peers that complete others, and are diagnosed one by one."""
-    return sa.steps[0].message.src not in progressed
+def flood_like(source: Hashable, progressed: Container) -> bool:
+    """A lone SA from ``source`` looks like a flood's: none of that source's SAs went further
+    (``progressed``: the initiators of SAs of more than one message, as addresses or as the
+    store's indexes of them). A busy headend's own single-message SAs — a notification sent
+    once, an attempt the capture's end cut — come from peers that complete others, and are
+    diagnosed one by one."""
+    return source not in progressed
 
 
 def _flood_sources(flood: Flood) -> str:
@@ -418,13 +420,14 @@ def _flood_sources(flood: Flood) -> str:
 
 def diagnose(correlation: Correlation) -> Diagnosis:
     progressed = {sa.steps[0].message.src for sa in correlation.sas if not is_lone(sa)}
-    lone = [sa for sa in correlation.sas if is_lone(sa) and flood_like(sa, progressed)]
-    flood = flood_of(correlation, lone)
+    lone = [sa for sa in correlation.sas if is_lone(sa) and flood_like(sa.steps[0].message.src, progressed)]
+    flood = flood_of(correlation, [sa.steps[0].message for sa in lone])
     members = {id(sa) for sa in lone} if flood is not None else set()
     diagnoses = diagnose_sas([sa for sa in correlation.sas if id(sa) not in members])
     diagnoses.sort(key=order)
     found = scan_findings([s.message for s in sa.steps] for sa in correlation.sas)
-    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone) + found, flood, list(correlation.notes))
+    return Diagnosis(diagnoses, flood_findings(correlation, flood, lone[:FLOOD_SAMPLE]) + found, flood,
+                     list(correlation.notes))
 
 
 def diagnose_sas(sas: list[IkeSa]) -> list[SaDiagnosis]:
@@ -504,15 +507,16 @@ def scan_findings(sas: Iterable[Sequence[Sent]], made: Callable[[Sent], Message]
             for scan in scans(sas)]
 
 
-def flood_findings(correlation: Correlation, flood: Flood | None, lone: list[IkeSa]) -> list[Finding]:
+def flood_findings(correlation: Correlation, flood: Flood | None, sample: list[IkeSa]) -> list[Finding]:
+    """The flood's finding, with the first lone SAs (``sample``, FLOOD_SAMPLE of them) as evidence."""
     if flood is None:
         return []
-    sample = [facts.evidence(sa.steps[0]) for sa in lone[:3]]
+    shown = [facts.evidence(sa.steps[0]) for sa in sample]
     overflow = correlation.overflow
     if overflow is not None and overflow.first is not None:
         file, frame, time = overflow.first
-        sample.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
-    match = Match(sample, [
+        shown.append(Evidence(file, frame, time, "the first IKE message counted but not kept"))
+    match = Match(shown, [
         f"{'at least ' if flood.sas_at_least else ''}{flood.sas} IKE SAs of a single message each "
         f"({flood.messages} messages in {seconds(flood.last_time - flood.first_time)}); "
         f"{_flood_sources(flood)}."])
