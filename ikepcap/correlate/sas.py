@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, V1_KINDS, exchange_kind
 from ikepcap.decode import iana
 from ikepcap.decode.model import V1_SA, V2_SA, Message
+from ikepcap.extract.budget import MAX_CONVERSATIONS
 from ikepcap.extract.store import RSPI_AT, Store
 
 ZERO_SPI = bytes(8)
@@ -25,8 +26,9 @@ ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
 
 # A flood of spoofed IKE can hold a million initiator cookies; past this many SAs the oldest
 # that are still a lone first message make room and are counted, not tracked (the flood finding
-# reports them) — an SA that progressed, or one from a source whose other SAs did, stays.
-MAX_SAS = 20_000
+# reports them) — an SA that progressed, or one from a source whose other SAs did, stays. As many
+# as extraction keeps conversations: what it kept, grouping tracks.
+MAX_SAS = MAX_CONVERSATIONS
 MAX_STEPS_PER_SA = 5_000
 
 # version, initiator cookie/SPI, the peer pair (and the responder's, when the same initiator cookie

@@ -18,15 +18,18 @@ import heapq
 from collections import deque
 from dataclasses import dataclass, field
 
-from ikepcap.decode.model import Message
-
 ZERO_SPI = bytes(8)
-MAX_CONVERSATIONS = 20_000
-MAX_MESSAGES = 150_000
-# Bytes of IKE messages kept. Real messages are a few hundred bytes to a few kilobytes; without
-# this, 150,000 reassembled 64 KB datagrams would ask for 9.6 GB; 64 MiB (and what decoding them
-# adds) keeps a run under 200 MB.
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+# The bounds are on memory. A kept message costs its bytes and some 40 bytes of columns in the
+# process that holds the capture (extract.store); its Message, and its SA's correlation and
+# diagnosis, exist only while a worker works on a chunk of SAs. What stays per SA is its bucket
+# and its row in the report. So a headend's honest capture of a million messages, some 120,000
+# SAs, is kept whole and diagnosed in under 1 GB (bench/), while a flood is still bounded: past
+# MAX_CONVERSATIONS its lone first messages make room and are counted.
+MAX_CONVERSATIONS = 200_000
+MAX_MESSAGES = 2_000_000
+# Real messages are a few hundred bytes to a few kilobytes; without this, two million reassembled
+# 64 KB datagrams would ask for 128 GB.
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 LONE, PROGRESSED = 1, 2
@@ -126,10 +129,12 @@ def _size(n: int) -> str:
 
 @dataclass(slots=True)
 class _Kept:
-    """A kept conversation: where its items are, who opened it, and whether it progressed."""
+    """A kept conversation: where its items are, who opened it (where and when), and whether it progressed."""
 
     indices: list[int]
     source: str
+    file: str
+    frame: int
     time: float
     size: int
     progressed: bool
@@ -140,7 +145,7 @@ RESEND_SECONDS = 0.002
 
 
 class Budget:
-    """Keeps the items (datagrams or messages) of an extraction within the bounds."""
+    """Keeps the items of an extraction (what stands for a message: its place in a store) within the bounds."""
 
     def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES,
                  message_bytes: int = MAX_MESSAGE_BYTES) -> None:
@@ -174,7 +179,7 @@ class Budget:
                 return self._refuse(key, source, file, frame, time, reason, progressed=kept is not None or answered)
             kept = self.kept.get(key)
         if kept is None:
-            kept = self.kept[key] = _Kept([], source, time, 0, answered)
+            kept = self.kept[key] = _Kept([], source, file, frame, time, 0, answered)
             if answered:
                 self.trusted.add(source)
             else:
@@ -194,12 +199,12 @@ class Budget:
         all: every prefix of them fits the bounds too."""
         return conversations <= self.max_conversations and messages <= self.max_messages and size <= self.max_bytes
 
-    def offer_message(self, message: Message) -> bool:
-        return self.offer(message, message.conversation, len(message.data), message.src, message.rspi != ZERO_SPI,
-                          message.file, message.frame, message.time)
-
     def kept_items(self) -> list:
         return [item for item in self.items if item is not None]
+
+    def renumber(self, new: dict) -> None:
+        """Each kept item as ``new`` names it (its store was compacted)."""
+        self.items = [None if item is None else new[item] for item in self.items]
 
     def _full(self, new: bool, size: int) -> str | None:
         if new and len(self.kept) >= self.max_conversations:
@@ -219,14 +224,13 @@ class Budget:
             if kept is None or kept.progressed or kept.source in self.trusted or key == spare:
                 continue
             del self.kept[key]
-            first = self.items[kept.indices[0]]
             for index in kept.indices:
                 self.items[index] = None
             self.holes += len(kept.indices)
             self.kept_messages -= len(kept.indices)
             self.kept_bytes -= kept.size
             for _ in kept.indices:          # copies the capture point made, at most: still lone
-                self._refuse(key, kept.source, first.file, first.frame, kept.time, reason, progressed=False)
+                self._refuse(key, kept.source, kept.file, kept.frame, kept.time, reason, progressed=False)
             if self.holes > 1024 and self.holes * 2 > len(self.items):
                 self._compact()
             return True

@@ -39,6 +39,7 @@ SPLIT_BYTES = 8 * 1024 * 1024
 ZERO_SPI = bytes(8)
 RSPI = slice(Header.offsets["rspi"], Header.offsets["next_payload"])
 MAX_SHORT_NOTES = 100                   # "too short for an ISAKMP header" notes kept per task
+COMPACT_SLACK = 4096                    # evicted datagrams a store may hold beyond as many as are kept
 
 Progress = Callable[[int, int, int], None]
 
@@ -94,46 +95,72 @@ def run_task(task: Task, extra_ports: frozenset[int], progress: Progress | None 
     part = Part(task)
     # Each range of a split file has the whole capture's bounds: what a range evicts, one pass over
     # the file would evict too, so the merge (which applies the bounds again) ends as one pass does.
-    budgets = _Budgets(task.scope)
+    keeper = _Keeper(task.scope)
 
     def on_datagram(datagram: Datagram) -> None:
-        if not _offer(budgets, datagram) and len(part.short) < MAX_SHORT_NOTES:
+        if not keeper.offer(datagram) and len(part.short) < MAX_SHORT_NOTES:
             part.short.append(_short_datagram(datagram))
 
     report = None
     if progress is not None:
         def report(bytes_read: int, frames: int) -> None:
-            progress(bytes_read, frames, budgets.kept_messages)
+            progress(bytes_read, frames, keeper.budgets.kept_messages)
 
     decoder = read_capture(task.path, on_datagram, extra_ports, report, span=task.span, finish=task.span is None,
                            digest=task.digest and task.span is None)
     # what the bounds kept is stored as it came, decoded where it is worked on: a flood's evicted
     # members cost a header read
-    kept = budgets.kept_items(_frame)
-    part.store = Store(kept)
-    part.cut_short = sum(datagram.truncated for datagram in kept)
+    part.store = keeper.kept()
+    part.cut_short = part.store.truncated()
     part.esp, part.esp_udp = decoder.esp, decoder.esp_udp
     part.keepalives = decoder.keepalives
     part.icmp_errors = decoder.icmp_errors
     part.lost_fragments = decoder.lost_fragments
     part.open_fragments = decoder.reassembler.take_open()
     part.stats = decoder.stats
-    part.overflow = budgets.overflow()
-    part.held = budgets.held
+    part.overflow = keeper.budgets.overflow()
+    part.held = keeper.budgets.held
     return part
 
 
-def _offer(budgets: _Budgets, datagram: Datagram) -> bool:
-    """Offer ``datagram`` to the bounds (they keep it, or count it); False: it is too short for an
-    ISAKMP header, and nothing was offered."""
-    key = conversation_of(datagram)
-    if key is None:
-        return False
-    payload = datagram.payload
-    rspi = payload[RSPI]
-    budgets.of(datagram.src, datagram.dst, key[1], rspi).offer(
-        datagram, key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame, datagram.time)
-    return True
+class _Keeper:
+    """The bounds, and the store of what they keep: a datagram is stored once it is kept, so that
+    what is kept costs its place in the store, not a datagram object. What the bounds evict later
+    (a flood's oldest lone first messages) is dropped from the store whenever it weighs as much
+    as what is kept."""
+
+    def __init__(self, scope: Scope | None) -> None:
+        self.budgets = _Budgets(scope)
+        self.store = Store()
+
+    def offer(self, datagram: Datagram) -> bool:
+        """Offer ``datagram`` to the bounds (they keep it, or count it); False: it is too short for
+        an ISAKMP header, and nothing was offered."""
+        key = conversation_of(datagram)
+        if key is None:
+            return False
+        payload, store = datagram.payload, self.store
+        rspi = payload[RSPI]
+        if self.budgets.of(datagram.src, datagram.dst, key[1], rspi).offer(
+                len(store), key, len(payload), datagram.src, rspi != ZERO_SPI, datagram.file, datagram.frame,
+                datagram.time):
+            store.add(datagram)
+            if len(store) > 2 * self.budgets.kept_messages + COMPACT_SLACK:
+                self._compact()
+        return True
+
+    def kept(self) -> Store:
+        """What the bounds kept, in the order it came."""
+        if len(self.store) > self.budgets.kept_messages:
+            self._compact()
+        return self.store
+
+    def _compact(self) -> None:
+        kept = self.budgets.kept_items()
+        self.store = self.store.subset(kept)
+        new = {old: at for at, old in enumerate(kept)}
+        for budget in self.budgets.both:
+            budget.renumber(new)
 
 
 class _Budgets:
@@ -157,14 +184,18 @@ class _Budgets:
     @property
     def held(self) -> tuple[int, int, int]:
         """The conversations, messages and bytes both hold."""
-        both = [self.rest] + ([self.asked] if self.asked else [])
+        both = self.both
         return (sum(len(b.kept) for b in both), sum(b.kept_messages for b in both), sum(b.kept_bytes for b in both))
 
-    def kept_items(self, arrival: Callable) -> list:
-        """What both kept, in the order it came (``arrival``: a key that grows with it)."""
+    @property
+    def both(self) -> list[Budget]:
+        return [self.rest] + ([self.asked] if self.asked else [])
+
+    def kept_items(self) -> list[int]:
+        """What both kept: places in the keeper's store, in the order it came."""
         if self.asked is None:
             return self.rest.kept_items()
-        return list(heapq.merge(self.rest.kept_items(), self.asked.kept_items(), key=arrival))
+        return list(heapq.merge(self.rest.kept_items(), self.asked.kept_items()))
 
     def overflow(self) -> Overflow:
         """What both counted and did not keep; asked for once, at the end (the narrowed count is
@@ -418,8 +449,7 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
         if not ranges_meet([part.task for part in file_parts], [part.stats.bytes for part in file_parts]):
             file_parts = [run_task(Task(path, 0, None, file_parts[0].task.digest, scope), extra_ports)]
         files.append(file_parts)
-    budgets = _Budgets(scope)               # the whole capture's, over all files
-    order: dict[str, int] = {}              # each file's place, by the name its messages carry
+    keeper = _Keeper(scope)                 # the whole capture's bounds, over all files
     # What the reads kept is offered to the capture's bounds again, unless it all fits them together
     # (one read alone does, but for what a narrowed report keeps past them) and no fragment set waits
     # for another range to complete it: offered, it would all be kept, in the order it comes.
@@ -428,12 +458,8 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
     if held_whole([part.held for part in every]) and not any(part.open_fragments for part in every):
         kept_all = Store()
 
-    def take(datagram: Datagram) -> object:
-        return _offer(budgets, datagram)
-
     for file_parts in files:
-        one = _merge_file(file_parts, extra_ports, take if kept_all is None else kept_all.add, kept_all)
-        order[one.files[0].file] = len(order)
+        one = _merge_file(file_parts, extra_ports, keeper.offer if kept_all is None else kept_all.add, kept_all)
         merged.files += one.files
         merged.esp += one.esp
         merged.keepalives += one.keepalives
@@ -441,9 +467,8 @@ def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError],
         merged.lost_fragments += one.lost_fragments
         merged.warnings += one.warnings
         merged.overflow.merge(one.overflow)
-    merged.messages = kept_all if kept_all is not None else Store(budgets.kept_items(
-        lambda datagram: (order[datagram.file], datagram.frame)))
-    merged.overflow.merge(budgets.overflow())
+    merged.messages = kept_all if kept_all is not None else keeper.kept()
+    merged.overflow.merge(keeper.budgets.overflow())
     overflow = merged.overflow
     if overflow.messages:
         file, frame, _ = overflow.first

@@ -109,6 +109,17 @@ class Store(Sequence[Message]):
         if self._made is not None:
             self._made += [None] * len(other)
 
+    def subset(self, indices: Sequence[int]) -> Store:
+        """The datagrams at ``indices``, in that order, as a store of their own."""
+        store = Store()
+        for i in indices:
+            store.add(self.datagram(i))
+        return store
+
+    def truncated(self) -> int:
+        """How many of the datagrams the capture cut short."""
+        return sum(1 for flags in self.flags if flags & TRUNCATED)
+
     @classmethod
     def holding(cls, messages: Iterable[Message]) -> Store:
         """A store of messages made elsewhere (tshark's reading, a test's), each kept as it is: its

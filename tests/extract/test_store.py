@@ -136,3 +136,19 @@ def test_capture_copies_are_found_hashing_only_senders_that_came_that_soon():
             expected = []
         assert [m.frame - 1 for m in twice] == expected
         assert sorted(list(bucket.indices) + expected) == list(range(len(store)))
+
+
+def test_what_the_bounds_evict_leaves_the_store(tmp_path, monkeypatch):
+    """A flood's oldest lone first messages make room as more come: stored once kept, they are
+    dropped from the store again whenever they weigh as much as what is kept."""
+    monkeypatch.setattr(native, "MAX_CONVERSATIONS", 100)
+    monkeypatch.setattr(native, "COMPACT_SLACK", 10)
+    compacted = []
+    subset = Store.subset
+    monkeypatch.setattr(Store, "subset", lambda store, indices: compacted.append(len(store)) or subset(store, indices))
+    path = tmp_path / "flood.pcap"
+    bench_span().build_flood(path, 1000, 1)
+    result = extract([str(path)], jobs=1)
+    assert [m.frame for m in result.messages] == list(range(901, 1001))      # the newest lone ones
+    assert len(compacted) > 3 and max(compacted) <= 2 * 100 + 10 + 1
+    assert result.overflow.messages == 900
