@@ -49,8 +49,10 @@ if TYPE_CHECKING:                       # the decryptor is loaded only when ther
 
 # Shards are balanced by messages, an SA counting as this many: diagnosing an SA and building its
 # view cost about as much as correlating 25 messages (on the bench's IKE-heavy capture, 280-390 µs
-# an SA against 12-14 µs a message, decoding included).
+# an SA against 12-14 µs a message, decoding included). A message counts once more for each
+# BYTES_PER_WEIGHT of it: a chunk's messages are made together, and hostile ones can be 64 KB each.
 SA_WEIGHT = 25
+BYTES_PER_WEIGHT = 2048
 # A shard makes the messages of a chunk of whole peer pairs at a time, of about this weight, and
 # correlates and diagnoses them: the chunk's messages and SAs (their steps and exchanges) are let
 # go before the next chunk, and only their entries stay. Each SA's diagnosis and decoded payloads
@@ -400,7 +402,7 @@ def _before(firsts: dict[tuple, tuple[tuple, dict]], way: tuple, key: tuple) -> 
 
 def _weight(buckets: list[Bucket], indices: list[int]) -> int:
     """The work the buckets at ``indices`` make, in messages (see SA_WEIGHT)."""
-    return sum(SA_WEIGHT + len(buckets[i].indices) for i in indices)
+    return sum(SA_WEIGHT + len(buckets[i].indices) + buckets[i].size // BYTES_PER_WEIGHT for i in indices)
 
 
 def _chunks(indices: list[int], buckets: list[Bucket], split: bool = True) -> list[list[int]]:

@@ -18,6 +18,7 @@ from ikepcap.correlate.model import (
 from ikepcap.correlate.nat import nat_checks
 from ikepcap.correlate.sas import (
     CAPTURE_DUPLICATE_SECONDS,
+    MAX_BYTES_PER_SA,
     MAX_SAS,
     MAX_STEPS_PER_SA,
     Bucket,
@@ -96,7 +97,8 @@ def notes(grouping: Grouping) -> list[str]:
         if bucket.truncated:
             who = roles(bucket.messages(grouping.store))
             said.append(f"IKE SA {bucket.key[1].hex()} ({wire(who.initiator)} → {wire(who.responder)}): more than "
-                        f"{MAX_STEPS_PER_SA} messages; {bucket.truncated} later ones were counted, not diagnosed")
+                        f"{MAX_STEPS_PER_SA} messages or {MAX_BYTES_PER_SA >> 20} MiB of them; {bucket.truncated} "
+                        "later ones were counted, not diagnosed")
     twice = grouping.twice
     if twice:
         first = min(twice, key=lambda m: (m.time, m.file, m.frame))

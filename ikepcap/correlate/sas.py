@@ -30,6 +30,10 @@ ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
 # as extraction keeps conversations: what it kept, grouping tracks.
 MAX_SAS = MAX_CONVERSATIONS
 MAX_STEPS_PER_SA = 5_000
+# ... and this many bytes of them. A real SA's messages come to kilobytes; a hostile one's (a
+# transform of 16,000 attributes sent again and again) are 64 KB each, and an SA's messages are
+# made together where it is diagnosed.
+MAX_BYTES_PER_SA = 16 * 1024 * 1024
 
 # version, initiator cookie/SPI, the peer pair (and the responder's, when the same initiator cookie
 # met two responder cookies)
@@ -43,7 +47,8 @@ class Bucket:
     # its messages' places in the capture's store, in capture order: the messages are made where
     # the SA is worked on (``messages``)
     indices: array = field(default_factory=lambda: array("I"))
-    truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA, counted not kept
+    size: int = 0                       # its messages' bytes
+    truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA or MAX_BYTES_PER_SA, counted not kept
     rspi: bytes = ZERO_SPI              # the responder cookie/SPI once one is seen
 
     def messages(self, store: Store) -> list[Message]:
@@ -220,12 +225,14 @@ def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
             bucket = buckets[key] = Bucket(key, time)
             evictor.opened(len(sequence))
             sequence.append(bucket)
-        if len(bucket.indices) >= MAX_STEPS_PER_SA:
+        size = store.size(i)
+        if len(bucket.indices) >= MAX_STEPS_PER_SA or bucket.size + size > MAX_BYTES_PER_SA:
             bucket.truncated += 1
             continue
         if bucket.rspi == ZERO_SPI:
             bucket.rspi = rspi
         bucket.indices.append(i)
+        bucket.size += size
         evictor.grew(bucket)
     kept = [bucket for bucket in sequence if bucket is not None]
     twice: list[Message] = []

@@ -145,6 +145,11 @@ class Store(Sequence[Message]):
         start = self.start
         return bytes(self.blob[start[i]:start[i + 1] if i + 1 < len(start) else len(self.blob)])
 
+    def size(self, i: int) -> int:
+        """The payload's length."""
+        start = self.start
+        return (start[i + 1] if i + 1 < len(start) else len(self.blob)) - start[i]
+
     def datagram(self, i: int, frame_offset: int = 0) -> Datagram:
         flags, ttl, addresses = self.flags[i], self.ttl[i], self.addresses
         fragments = self.fragments.get(i, ())

@@ -13,6 +13,7 @@ from conftest import bench_span, read_captures
 
 from ikepcap import pipeline
 from ikepcap.correlate import sas
+from ikepcap.correlate.correlate import notes
 from ikepcap.correlate.sas import CAPTURE_DUPLICATE_SECONDS, Bucket
 from ikepcap.decode.message import decode_datagram
 from ikepcap.extract import native
@@ -152,3 +153,14 @@ def test_what_the_bounds_evict_leaves_the_store(tmp_path, monkeypatch):
     assert [m.frame for m in result.messages] == list(range(901, 1001))      # the newest lone ones
     assert len(compacted) > 3 and max(compacted) <= 2 * 100 + 10 + 1
     assert result.overflow.messages == 900
+
+
+def test_an_sa_is_kept_up_to_its_bytes_bound(monkeypatch):
+    """An SA's messages are made together where it is diagnosed: past MAX_BYTES_PER_SA of them (64 KB
+    messages sent again and again) the later ones are counted, not diagnosed, and the report says so."""
+    monkeypatch.setattr(sas, "MAX_BYTES_PER_SA", 100)
+    store = Store(_datagram(1) for _ in range(5))           # 28 bytes each, one conversation
+    grouping = sas.group(store, range(len(store)))
+    (bucket,) = grouping.buckets
+    assert (len(bucket.indices), bucket.size, bucket.truncated) == (3, 84, 2)
+    assert any("2 later ones were counted, not diagnosed" in note for note in notes(grouping))
