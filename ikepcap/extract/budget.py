@@ -27,9 +27,9 @@ ZERO_SPI = bytes(8)
 # MAX_CONVERSATIONS its lone first messages make room and are counted.
 MAX_CONVERSATIONS = 200_000
 MAX_MESSAGES = 2_000_000
-# Real messages are a few hundred bytes to a few kilobytes; without this, two million reassembled
-# 64 KB datagrams would ask for 128 GB.
-MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+# Real messages are a few hundred bytes to a few kilobytes (a headend's million come to some 240 MB);
+# without this, two million reassembled 64 KB datagrams would ask for 128 GB.
+MAX_MESSAGE_BYTES = 384 * 1024 * 1024
 MAX_SOURCES = 10_000                    # counters of the heavy-hitter summary of sources
 MAX_COUNTED = 200_000                   # distinct conversations counted exactly; past it, "at least"
 LONE, PROGRESSED = 1, 2

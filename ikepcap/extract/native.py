@@ -316,7 +316,7 @@ def _merge_file(parts: list[Part], extra_ports: frozenset[int], take: Callable[[
         completed = sorted(late, key=_frame)
         late.clear()
         if into is not None and not completed:
-            into.extend(part.store, offset)
+            into.absorb(part.store, offset)
         else:
             for datagram in heapq.merge(part.store.datagrams(offset), completed, key=_frame):
                 take(datagram)

@@ -133,6 +133,16 @@ class Store(Sequence[Message]):
         store._made = made
         return store
 
+    def absorb(self, other: Store, frame_offset: int = 0) -> None:
+        """``extend``, for an ``other`` that is let go of after: into an empty store its buffers
+        are taken as they are, not copied (a capture read in one piece has its whole store copied
+        otherwise, twice its size at once)."""
+        if len(self) or frame_offset or self._made is not None:
+            self.extend(other, frame_offset)
+            return
+        for name in self.__slots__:
+            setattr(self, name, getattr(other, name))
+
     @staticmethod
     def _index(index_of: dict[str, int], table: list[str], value: str) -> int:
         found = index_of.get(value)

@@ -164,3 +164,13 @@ def test_an_sa_is_kept_up_to_its_bytes_bound(monkeypatch):
     (bucket,) = grouping.buckets
     assert (len(bucket.indices), bucket.size, bucket.truncated) == (3, 84, 2)
     assert any("2 later ones were counted, not diagnosed" in note for note in notes(grouping))
+
+
+def test_a_store_absorbed_whole_is_taken_not_copied():
+    part = Store([_datagram(1), _datagram(2, "b.pcap")])
+    whole = Store()
+    whole.absorb(part)
+    assert whole.blob is part.blob and list(whole.datagrams()) == list(part.datagrams())
+    later = Store([_datagram(3)])
+    whole.absorb(later, 10)                              # into a store that holds some: appended, as extend does
+    assert whole.blob is not later.blob and [d.frame for d in whole.datagrams()] == [1, 2, 13]
