@@ -5,9 +5,10 @@ same two peers (evidence such as ICMP errors is attached among them, and a later
 supersede an attempt). So the SAs are dealt out by peer pair into shards, one per process,
 and each shard is correlated, diagnosed and turned into views on its own; only what concerns
 the whole capture — a flood, what correlation left out, the report order, which SA each ICMP
-error and lost fragment set goes to — is decided here. A peer pair too busy for one shard is
-dealt out in runs of consecutive SAs, and a shard looks past its run for the SA that
-supersedes an attempt (``_Later``).
+error and lost fragment set goes to — is decided here. A peer pair too busy for one shard, or
+for one of the chunks a shard works through, is dealt out in runs of consecutive SAs, and a
+chunk looks past its run for the SA that supersedes an attempt (``_Later``). Nothing here makes
+the capture's messages: a shard makes a chunk's from the store and lets them go with it.
 The result is the one ``build_view(diagnose(correlate(extraction)))`` gives, in less time on a
 capture of thousands of SAs (a busy concentrator), where this is most of the work. With keys, each
 shard first decrypts its own SAs (see ``analyse``), which gives the report of decrypting the whole
@@ -95,7 +96,7 @@ class _Work:
     spool: Spool | None                 # where the shares write their SAs' JSON; None: they hand back views
     keys: _Keys | None                  # keys dealt to the shares; None: nothing to decrypt here
     items: Items | None                 # where each ICMP error and lost fragment set goes, by bucket (pairs split)
-    # the peer pairs whose SAs more than one shard holds: each pair's buckets, in capture order
+    # the peer pairs whose SAs more than one chunk holds: each pair's buckets, in capture order
     split: dict[frozenset[str], list[int]]
 
 
@@ -242,7 +243,8 @@ def _in_order(buckets: list[Bucket], group: list[int]) -> bool:
 
 
 def _split(buckets: list[Bucket], shards: list[list[int]]) -> dict[frozenset[str], list[int]]:
-    """The peer pairs more than one shard holds SAs of, each with its buckets in capture order."""
+    """The peer pairs more than one of ``shards`` (shares, or chunks) holds SAs of, each with its
+    buckets in capture order."""
     homes: dict[frozenset[str], set[int]] = {}
     of_pair: dict[frozenset[str], list[int]] = {}
     for number, shard in enumerate(shards):
@@ -338,11 +340,11 @@ def _items_of(items: Items, chunk: list[int]) -> Items:
 
 class _Later:
     """The SA that supersedes an unanswered attempt of a chunk (``diagnose.Later``). For a pair
-    whose SAs other shards hold too it is looked for past the chunk, in the pair's order: an SA
+    whose SAs other chunks hold too it is looked for past the chunk, in the pair's order: an SA
     held here counts as completed as its diagnosis said; another is correlated here and its phase
     1 followed (what its diagnosis's phase-1 verdict rests on) as far as the first one that
     completed after the attempt ended. Pairs are split only where their SAs began in capture
-    order (``_shards``), so no SA before the attempt can have begun after it ended."""
+    order (``_shards``, ``_chunks``), so no SA before the attempt can have begun after it ended."""
 
     def __init__(self, work: _Work, kept: dict[int, IkeSa]) -> None:
         self.work = work

@@ -6,6 +6,7 @@ Extraction (frames -> these records) is kept apart from correlation and diagnosi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ikepcap.decode.model import Message
@@ -37,7 +38,8 @@ class Scope:
 class Extraction:
     engine: str
     files: list[ReadStats] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
+    # the native engine's: an extract.store.Store; another engine's, or a test's: a list
+    messages: Sequence[Message] = field(default_factory=list)
     esp: list[EspFlow] = field(default_factory=list)
     keepalives: list[KeepaliveFlow] = field(default_factory=list)
     icmp_errors: list[IcmpError] = field(default_factory=list)
