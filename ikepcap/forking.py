@@ -9,8 +9,6 @@ arguments and its result are pickled. What a share needs beyond its arguments is
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import gc
 import itertools
@@ -41,11 +39,13 @@ def release_freed() -> None:
     Reading a busy capture frees tens of megabytes in the middle of glibc's heap (datagrams held
     until they were stored, the parts' buffers after the merge), which glibc keeps mapped; every
     forked worker would share those pages, and each is counted in its proportional memory. On the
-    bench's IKE-heavy capture this takes the peak from 181 to 167 MiB."""
+    bench's IKE-heavy capture this takes the peak from 181 to 167 MiB. ctypes is loaded here, not
+    at start-up (6 ms), and the C library is the process's own, not looked up (ldconfig)."""
+    import ctypes
     gc.collect()
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
-    except (OSError, AttributeError, TypeError):    # not glibc: its allocator gives back what it gives back
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):   # not glibc: its allocator gives back what it gives back
         return
     trim(0)
 

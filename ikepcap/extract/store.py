@@ -151,14 +151,16 @@ class Store(Sequence[Message]):
             table.append(value)
         return found
 
+    def _end(self, i: int) -> int:
+        """Where the payload at ``i`` ends in the blob."""
+        return self.start[i + 1] if i + 1 < len(self.start) else len(self.blob)
+
     def payload(self, i: int) -> bytes:
-        start = self.start
-        return bytes(self.blob[start[i]:start[i + 1] if i + 1 < len(start) else len(self.blob)])
+        return bytes(self.blob[self.start[i]:self._end(i)])
 
     def size(self, i: int) -> int:
         """The payload's length."""
-        start = self.start
-        return (start[i + 1] if i + 1 < len(start) else len(self.blob)) - start[i]
+        return self._end(i) - self.start[i]
 
     def datagram(self, i: int, frame_offset: int = 0) -> Datagram:
         flags, ttl, addresses = self.flags[i], self.ttl[i], self.addresses
