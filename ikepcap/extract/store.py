@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 from ikepcap.decode.message import decode_datagram
@@ -68,17 +69,30 @@ class Store(Sequence[Message]):
             self.add(datagram)
 
     def add(self, datagram: Datagram, frame_offset: int = 0) -> None:
-        """Append ``datagram``, its frame numbers moved on by ``frame_offset`` (a later range's)."""
+        """Append ``datagram``, its frame numbers moved on by ``frame_offset`` (a later range's).
+        Every message a reader keeps comes through here, a flood's too: the tables are looked up
+        in place."""
         at = len(self.frame)
-        self.file.append(self._index(self._file_of, self.files, datagram.file))
+        file = self._file_of.get(datagram.file)
+        if file is None:
+            file = self._index(self._file_of, self.files, datagram.file)
+        address_of = self._address_of
+        src = address_of.get(datagram.src)
+        if src is None:
+            src = self._index(address_of, self.addresses, datagram.src)
+        dst = address_of.get(datagram.dst)
+        if dst is None:
+            dst = self._index(address_of, self.addresses, datagram.dst)
+        self.file.append(file)
         self.frame.append(datagram.frame + frame_offset)
         self.time.append(datagram.time)
-        self.src.append(self._index(self._address_of, self.addresses, datagram.src))
-        self.dst.append(self._index(self._address_of, self.addresses, datagram.dst))
+        self.src.append(src)
+        self.dst.append(dst)
         self.sport.append(datagram.sport)
         self.dport.append(datagram.dport)
         self.ip_length.append(datagram.ip_length)
-        self.ttl.append(NO_TTL if datagram.ttl is None else datagram.ttl)
+        ttl = datagram.ttl
+        self.ttl.append(NO_TTL if ttl is None else ttl)
         self.flags.append(MARKER * datagram.marker | TRUNCATED * datagram.truncated)
         self.start.append(len(self.blob))
         self.blob += datagram.payload
@@ -110,10 +124,30 @@ class Store(Sequence[Message]):
             self._made += [None] * len(other)
 
     def subset(self, indices: Sequence[int]) -> Store:
-        """The datagrams at ``indices``, in that order, as a store of their own."""
+        """The datagrams at ``indices``, in that order, as a store of their own: column by column,
+        with only the addresses they use (a reader compacts its store this way again and again
+        while a flood of spoofed sources passes, and must not keep every source it ever saw)."""
         store = Store()
-        for i in indices:
-            store.add(self.datagram(i))
+        store.files, store._file_of = list(self.files), dict(self._file_of)
+        src, dst = [self.src[i] for i in indices], [self.dst[i] for i in indices]
+        used = sorted(set(src).union(dst))
+        renamed = {old: new for new, old in enumerate(used)}
+        store.addresses = [self.addresses[old] for old in used]
+        store._address_of = {address: new for new, address in enumerate(store.addresses)}
+        store.src, store.dst = array("I", map(renamed.__getitem__, src)), array("I", map(renamed.__getitem__, dst))
+        for name in ("file", "frame", "time", "sport", "dport", "ip_length", "ttl"):
+            column = getattr(self, name)
+            setattr(store, name, array(column.typecode, [column[i] for i in indices]))
+        flags = self.flags
+        store.flags = bytearray([flags[i] for i in indices])
+        blob, start, end = memoryview(self.blob), self.start, self._end
+        pieces = [blob[start[i]:end(i)] for i in indices]
+        store.start = array("Q", accumulate((len(piece) for piece in pieces[:-1]), initial=0) if pieces else ())
+        store.blob = bytearray(b"".join(pieces))
+        del pieces, blob
+        if self.fragments:
+            place = {old: new for new, old in enumerate(indices)}
+            store.fragments = {place[old]: frames for old, frames in self.fragments.items() if old in place}
         return store
 
     def truncated(self) -> int:
