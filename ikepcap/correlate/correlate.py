@@ -99,12 +99,12 @@ def notes(grouping: Grouping) -> list[str]:
             said.append(f"IKE SA {bucket.key[1].hex()} ({wire(who.initiator)} → {wire(who.responder)}): more than "
                         f"{MAX_STEPS_PER_SA} messages or {MAX_BYTES_PER_SA >> 20} MiB of them; {bucket.truncated} "
                         "later ones were counted, not diagnosed")
-    twice = grouping.twice
+    twice, store = grouping.twice, grouping.store
     if twice:
-        first = min(twice, key=lambda m: (m.time, m.file, m.frame))
+        first = min(twice, key=lambda i: (store.time[i], store.files[store.file[i]], store.frame[i]))
         said.append(f"{len(twice)} IKE message(s) were captured twice, the copy less than "
-                    f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original ({wire(first.file)} frame "
-                    f"{first.frame} "
+                    f"{CAPTURE_DUPLICATE_SECONDS * 1000:.0f} ms after the original "
+                    f"({wire(store.files[store.file[first]])} frame {store.frame[first]} "
                     "first), and were left out: a span port copying both directions of a link, or two capture "
                     "points, shows one packet twice, while no IKE peer re-sends that fast")
     if grouping.clock_steps:

@@ -10,6 +10,7 @@ SA records that the roles were inferred.
 from __future__ import annotations
 
 import heapq
+import struct
 from array import array
 from collections import deque
 from collections.abc import Iterable
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, V1_KINDS, exchange_kind
 from ikepcap.decode import iana
-from ikepcap.decode.model import V1_SA, V2_SA, Message
+from ikepcap.decode.model import V1_SA, V2_SA, Message, conversation_key
 from ikepcap.extract.budget import MAX_CONVERSATIONS
-from ikepcap.extract.store import RSPI_AT, Store
+from ikepcap.extract.store import Store
 
 ZERO_SPI = bytes(8)
 ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
@@ -49,7 +50,7 @@ class Bucket:
     indices: array = field(default_factory=lambda: array("I"))
     size: int = 0                       # its messages' bytes
     truncated: int = 0                  # messages beyond MAX_STEPS_PER_SA or MAX_BYTES_PER_SA, counted not kept
-    rspi: bytes = ZERO_SPI              # the responder cookie/SPI once one is seen
+    rspi: int = 0                       # the responder cookie/SPI once one is seen, as a number (0: none yet)
 
     def messages(self, store: Store) -> list[Message]:
         return [store.message(i) for i in self.indices]
@@ -83,7 +84,7 @@ class Grouping:
     # SAs progressed (what a flood is made of), and the first and last of those messages' times
     dropped_lone: int = 0
     dropped_lone_span: tuple[float, float] | None = None
-    twice: list[Message] = field(default_factory=list)     # capture duplicates, left out of the buckets
+    twice: list[int] = field(default_factory=list)     # capture duplicates left out of the buckets: places in ``store``
     # (earlier, later) pairs of one file's consecutive messages whose clock went backwards
     clock_steps: list[tuple[Message, Message]] = field(default_factory=list)
 
@@ -98,7 +99,7 @@ class Grouping:
 CAPTURE_DUPLICATE_SECONDS = 0.002
 
 
-def _drop_capture_duplicates(store: Store, bucket: Bucket, twice: list[Message]) -> None:
+def _drop_capture_duplicates(store: Store, bucket: Bucket, twice: list[int]) -> None:
     """Leave out of the bucket each message whose bytes its sender sent last less than
     CAPTURE_DUPLICATE_SECONDS before. Reading every message's bytes to find the few copies would
     cost a fifth of grouping, so a sender's are read only from the first of its messages that
@@ -126,7 +127,7 @@ def _drop_capture_duplicates(store: Store, bucket: Bucket, twice: list[Message])
         seen = last_seen.get(payload)
         last_seen[payload] = time
         if seen is not None and time - seen < CAPTURE_DUPLICATE_SECONDS:
-            twice.append(store.message(i))
+            twice.append(i)
         else:
             kept.append(i)
     bucket.indices = kept
@@ -139,20 +140,17 @@ class _Evictor:
     def __init__(self, store: Store) -> None:
         self.src = store.src
         self.lone: deque[int] = deque()     # places in the order of buckets opened by one message
-        self.trusted: set[int] = set()      # sources, as the store's src column names them
+        # sources with an SA that progressed (``group`` adds them), as the store's src column names them
+        self.trusted: set[int] = set()
 
     def opened(self, place: int) -> None:
         self.lone.append(place)
-
-    def grew(self, bucket: Bucket) -> None:
-        if len(bucket.indices) > 1 or bucket.rspi != ZERO_SPI:
-            self.trusted.add(self.src[bucket.indices[0]])
 
     def victim(self, order: list[Bucket | None]) -> int | None:
         while self.lone:
             place = self.lone.popleft()
             bucket = order[place]
-            if (bucket is not None and len(bucket.indices) == 1 and bucket.rspi == ZERO_SPI
+            if (bucket is not None and len(bucket.indices) == 1 and not bucket.rspi
                     and self.src[bucket.indices[0]] not in self.trusted):
                 return place
         return None
@@ -172,38 +170,54 @@ def ordered(store: Store) -> list[int]:
     return list(heapq.merge(*streams, key=lambda i: (time[i], names[file[i]], frame[i])))
 
 
+# What grouping reads of a message's ISAKMP header (RFC 2408 §3.1, RFC 7296 §3.1): the cookies or
+# SPIs as numbers, the version byte and the exchange type, in one call.
+_HEADER = struct.Struct(">QQxBB")
+
+
 def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
     """The messages of ``store`` (taken in ``order``, places in it: capture order by default) by
     IKE SA, without the copies a capture point made twice, noting where a file's clock went
     backwards. Read from the store's columns and headers: only the few messages that need more
-    (a notification's SPI, the copies and clock steps a note names) are made here."""
-    buckets: dict[SaKey, Bucket] = {}
+    (a notification's SPI, the clock steps a note names) are made here.
+
+    The loop runs once per message of the capture, ahead of the workers: it looks an SA up by
+    numbers (the SPIs as integers, the addresses as the store's indexes of them) and spells the
+    SA's key (``Message.conversation``) once, when the SA opens."""
+    buckets: dict[tuple, Bucket] = {}           # by (major, ispi, one address, the other[, rspi]), as numbers
     sequence: list[Bucket | None] = []
+    named: list[tuple] = []                     # each of ``sequence``'s buckets' number key
     dropped = 0
     # each dropped SA (at most MAX_SAS of them): its first message while that is all there is of it
-    dropped_keys: dict[SaKey, int | None] = {}
+    dropped_keys: dict[tuple, int | None] = {}
     last: dict[int, int] = {}
     steps: list[tuple[int, int]] = []
     evictor = _Evictor(store)
-    times = store.time
+    trusted = evictor.trusted
+    times, files, sources, destinations = store.time, store.file, store.src, store.dst
+    blob, starts, addresses, header = store.blob, store.start, store.addresses, _HEADER.unpack_from
+    final, blob_end = len(starts) - 1, len(blob)
     for i in ordered(store) if order is None else order:
-        file, time = store.file[i], times[i]
+        file, time = files[i], times[i]
         before = last.get(file)
         if before is not None and time < times[before]:
             steps.append((before, i))
         last[file] = i
-        key = store.conversation(i)
-        rspi = store.spi(i, RSPI_AT)
+        at = starts[i]
+        ispi, rspi, version, exchange_type = header(blob, at)
+        major = 2 if version >> 4 == 2 else 1
+        src, dst = sources[i], destinations[i]
+        key = (major, ispi, src, dst) if src <= dst else (major, ispi, dst, src)
         bucket = buckets.get(key)
-        if bucket is not None and rspi not in (ZERO_SPI, bucket.rspi) and bucket.rspi != ZERO_SPI:
+        if bucket is not None and rspi and bucket.rspi and rspi != bucket.rspi:
             # Another responder cookie for the same initiator cookie is another SA: a responder that
             # restarted, or reflectors answering one spoofed cookie.
             key = (*key, rspi)
             bucket = buckets.get(key)
-        if bucket is None:
+        if bucket is None and major == 1 and exchange_type in V1_INFORMATIONAL:
             about = _notified_sa(store, i)
             if about is not None:
-                bucket = buckets.get((key[0], about, key[2], key[3]))
+                bucket = buckets.get((major, int.from_bytes(about, "big"), key[2], key[3]))
         if bucket is None:
             if key in dropped_keys:
                 dropped += 1
@@ -214,28 +228,32 @@ def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
                 if place is None:
                     dropped += 1
                     if len(dropped_keys) < MAX_SAS:
-                        dropped_keys[key] = i if rspi == ZERO_SPI else None
+                        dropped_keys[key] = None if rspi else i
                     continue
                 victim = sequence[place]
                 sequence[place] = None
-                del buckets[victim.key]
+                del buckets[named[place]]
                 dropped += len(victim.indices)
                 if len(dropped_keys) < MAX_SAS:
-                    dropped_keys[victim.key] = victim.indices[0]
-            bucket = buckets[key] = Bucket(key, time)
+                    dropped_keys[named[place]] = victim.indices[0]
+            spelled = conversation_key(version, ispi.to_bytes(8, "big"), addresses[src], addresses[dst])
+            bucket = buckets[key] = Bucket(spelled if len(key) == 4 else (*spelled, rspi.to_bytes(8, "big")), time)
             evictor.opened(len(sequence))
             sequence.append(bucket)
-        size = store.size(i)
-        if len(bucket.indices) >= MAX_STEPS_PER_SA or bucket.size + size > MAX_BYTES_PER_SA:
+            named.append(key)
+        size = (starts[i + 1] if i < final else blob_end) - at
+        indices = bucket.indices
+        if len(indices) >= MAX_STEPS_PER_SA or bucket.size + size > MAX_BYTES_PER_SA:
             bucket.truncated += 1
             continue
-        if bucket.rspi == ZERO_SPI:
+        if rspi and not bucket.rspi:
             bucket.rspi = rspi
-        bucket.indices.append(i)
+        indices.append(i)
         bucket.size += size
-        evictor.grew(bucket)
+        if bucket.rspi or len(indices) > 1:
+            trusted.add(sources[indices[0]])
     kept = [bucket for bucket in sequence if bucket is not None]
-    twice: list[Message] = []
+    twice: list[int] = []
     for bucket in kept:
         _drop_capture_duplicates(store, bucket, twice)
     lone = [times[i] for i in dropped_keys.values() if i is not None and store.src[i] not in evictor.trusted]
