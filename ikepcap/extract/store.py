@@ -24,6 +24,7 @@ from ikepcap.decode.wire import Header
 from ikepcap.read.model import Datagram
 
 NO_TTL = -1
+SUBSET_BATCH = 4096
 MARKER, TRUNCATED = 1, 2                # bits of a datagram's flags
 ISPI_AT = Header.offsets["ispi"]
 RSPI_AT = Header.offsets["rspi"]
@@ -129,7 +130,7 @@ class Store(Sequence[Message]):
         while a flood of spoofed sources passes, and must not keep every source it ever saw)."""
         store = Store()
         store.files, store._file_of = list(self.files), dict(self._file_of)
-        src, dst = [self.src[i] for i in indices], [self.dst[i] for i in indices]
+        src, dst = array("I", map(self.src.__getitem__, indices)), array("I", map(self.dst.__getitem__, indices))
         used = sorted(set(src).union(dst))
         renamed = {old: new for new, old in enumerate(used)}
         store.addresses = [self.addresses[old] for old in used]
@@ -137,14 +138,14 @@ class Store(Sequence[Message]):
         store.src, store.dst = array("I", map(renamed.__getitem__, src)), array("I", map(renamed.__getitem__, dst))
         for name in ("file", "frame", "time", "sport", "dport", "ip_length", "ttl"):
             column = getattr(self, name)
-            setattr(store, name, array(column.typecode, [column[i] for i in indices]))
-        flags = self.flags
-        store.flags = bytearray([flags[i] for i in indices])
-        blob, start, end = memoryview(self.blob), self.start, self._end
-        pieces = [blob[start[i]:end(i)] for i in indices]
-        store.start = array("Q", accumulate((len(piece) for piece in pieces[:-1]), initial=0) if pieces else ())
-        store.blob = bytearray(b"".join(pieces))
-        del pieces, blob
+            setattr(store, name, array(column.typecode, map(column.__getitem__, indices)))
+        store.flags = bytearray(map(self.flags.__getitem__, indices))
+        blob, start, end = self.blob, self.start, self._end
+        sizes = array("Q", (end(i) - start[i] for i in indices))
+        store.start = array("Q", accumulate(sizes[:-1], initial=0)) if indices else array("Q")
+        # the payloads a batch at a time: a slice each for all of them at once would weigh as much again
+        for at in range(0, len(indices), SUBSET_BATCH):
+            store.blob += b"".join([blob[start[i]:end(i)] for i in indices[at:at + SUBSET_BATCH]])
         if self.fragments:
             place = {old: new for new, old in enumerate(indices)}
             store.fragments = {place[old]: frames for old, frames in self.fragments.items() if old in place}

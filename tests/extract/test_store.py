@@ -174,3 +174,47 @@ def test_a_store_absorbed_whole_is_taken_not_copied():
     later = Store([_datagram(3)])
     whole.absorb(later, 10)                              # into a store that holds some: appended, as extend does
     assert whole.blob is not later.blob and [d.frame for d in whole.datagrams()] == [1, 2, 13]
+
+
+def test_a_subset_is_the_store_its_datagrams_make_one_by_one():
+    """Compaction copies columns: the same datagrams, in the order named, with only the addresses
+    they use (a flood's evicted sources must not stay in the table) and their fragments' frames."""
+    store = Store([_datagram(1), _datagram(2, "b.pcap", (7, 8), ttl=None), _datagram(3), _datagram(4, fragments=(9,))])
+    for indices in ([3, 1], [0, 2], [1], [], [0, 1, 2, 3]):
+        subset = store.subset(indices)
+        one_by_one = Store(store.datagram(i) for i in indices)
+        assert list(subset.datagrams()) == list(one_by_one.datagrams()), indices
+        assert sorted(subset.addresses) == sorted(one_by_one.addresses), indices
+    assert len(store.subset([])) == 0 and store.subset([]).blob == bytearray()
+    subset = store.subset([3, 1])
+    subset.add(_datagram(5))
+    store.add(_datagram(6))                 # the copy holds no view of the store's blob, which still grows
+    assert [d.frame for d in subset.datagrams()] == [4, 2, 5] and subset.fragments == {0: (9,), 1: (7, 8)}
+
+
+def _header(ispi: int, rspi: int, exchange_type: int, next_payload: int, body: bytes = b"") -> bytes:
+    return (ispi.to_bytes(8, "big") + rspi.to_bytes(8, "big") + bytes([next_payload, 0x10, exchange_type, 0])
+            + bytes(4) + (28 + len(body)).to_bytes(4, "big") + body)
+
+
+def test_grouping_tells_sas_apart_by_the_responder_cookie_and_joins_a_notify_to_its_sa():
+    """The same initiator cookie under a second responder cookie is a second SA (a responder that
+    restarted); an unprotected Informational under fresh cookies joins the SA its Notify names
+    (RFC 2408 §3.14: the cookie pair as the SPI)."""
+    a, b = "192.0.2.1", "198.51.100.1"
+    # Notify: next 0, length 28, DOI 1, protocol ISAKMP (1), SPI size 16, INVALID_COOKIE (4), the cookie pair
+    notify = bytes([0, 0, 0, 28]) + (1).to_bytes(4, "big") + bytes([1, 16]) + (4).to_bytes(2, "big") \
+        + (0xA1).to_bytes(8, "big") + (0xB1).to_bytes(8, "big")
+    sent = [(a, b, _header(0xA1, 0, 2, 1)), (b, a, _header(0xA1, 0xB1, 2, 1)),    # MM1, MM2
+            (b, a, _header(0xA1, 0xB2, 2, 1)),                                     # MM2 from a restarted responder
+            (a, b, _header(0xA1, 0xB1, 2, 4)),                                     # MM3 of the first
+            (b, a, _header(0xC1, 0xD1, 5, 11, notify)),                            # about the first, fresh cookies
+            (b, a, _header(0xA2, 0, 2, 1))]                                        # another SA
+    store = Store(Datagram("a.pcap", n, 10.0 + n, src, dst, 500, 500, payload, False, 64)
+                  for n, (src, dst, payload) in enumerate(sent, 1))
+    grouping = sas.group(store)
+    assert [list(bucket.indices) for bucket in grouping.buckets] == [[0, 1, 3, 4], [2], [5]]
+    assert [bucket.key for bucket in grouping.buckets] == [
+        (1, (0xA1).to_bytes(8, "big"), a, b), (1, (0xA1).to_bytes(8, "big"), a, b, (0xB2).to_bytes(8, "big")),
+        (1, (0xA2).to_bytes(8, "big"), a, b)]
+    assert [bucket.rspi for bucket in grouping.buckets] == [0xB1, 0xB2, 0]
