@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ZERO_SPI = bytes(8)
 # The bounds are on memory. A kept message costs its bytes and some 40 bytes of columns in the
@@ -127,9 +129,21 @@ def _size(n: int) -> str:
     return f"{n >> 20} MiB" if n and not n & 0xFFFFF else f"{n} bytes"
 
 
+class Opened(NamedTuple):
+    """What a budget needs of a conversation's first message once a second one comes or it is
+    evicted: who sent it, where and when, and its size (``Budget.describe`` reads it back)."""
+
+    source: str
+    file: str
+    frame: int
+    time: float
+    size: int
+
+
 @dataclass(slots=True)
 class _Kept:
-    """A kept conversation: where its items are, who opened it (where and when), and whether it progressed."""
+    """A kept conversation of more than one message: where its items are, who opened it (where and
+    when), and whether it progressed."""
 
     indices: list[int]
     source: str
@@ -147,15 +161,18 @@ RESEND_SECONDS = 0.002
 class Budget:
     """Keeps the items of an extraction (what stands for a message: its place in a store) within the bounds."""
 
-    def __init__(self, conversations: int = MAX_CONVERSATIONS, messages: int = MAX_MESSAGES,
-                 message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+    def __init__(self, describe: Callable[[object], Opened], conversations: int = MAX_CONVERSATIONS,
+                 messages: int = MAX_MESSAGES, message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        self.describe = describe            # what an item kept says of its message (the keeper's store)
         self.max_conversations = conversations
         self.max_messages = messages
         self.max_bytes = message_bytes
         self.too_many_sas = f"more than {conversations} IKE SAs"
         self.too_many_messages = f"more than {messages} IKE messages"
         self.too_many_bytes = f"more than {_size(message_bytes)} of IKE messages"
-        self.kept: dict[tuple, _Kept] = {}
+        # A conversation of one message (most of a flood's, which come by the hundred thousand) is
+        # only its item's place in ``items``; the second message makes it a _Kept, read back from the first.
+        self.kept: dict[tuple, _Kept | int] = {}
         self.items: list = []               # in arrival order; None where an item was evicted
         self.holes = 0
         self.lone: deque[tuple] = deque()   # conversations kept as a first message, oldest first
@@ -179,25 +196,29 @@ class Budget:
                 return self._refuse(key, source, file, frame, time, reason, progressed=kept is not None or answered)
             kept = self.kept.get(key)
         if kept is None:
-            kept = self.kept[key] = _Kept([], source, file, frame, time, 0, answered)
             if answered:
+                self.kept[key] = _Kept([len(self.items)], source, file, frame, time, size, True)
                 self.trusted.add(source)
             else:
+                self.kept[key] = len(self.items)
                 self.lone.append(key)
-        elif not kept.progressed and (answered or source != kept.source or time - kept.time >= RESEND_SECONDS):
-            kept.progressed = True
-            self.trusted.add(kept.source)
-        kept.indices.append(len(self.items))
-        kept.size += size
+        else:
+            if type(kept) is int:
+                kept = self.kept[key] = self._opened(kept)
+            if not kept.progressed and (answered or source != kept.source or time - kept.time >= RESEND_SECONDS):
+                kept.progressed = True
+                self.trusted.add(kept.source)
+            kept.indices.append(len(self.items))
+            kept.size += size
         self.items.append(item)
         self.kept_messages += 1
         self.kept_bytes += size
         return True
 
-    def holds(self, conversations: int, messages: int, size: int) -> bool:
-        """Offered this many conversations, messages and bytes, in any order, it would keep them
-        all: every prefix of them fits the bounds too."""
-        return conversations <= self.max_conversations and messages <= self.max_messages and size <= self.max_bytes
+    def _opened(self, place: int) -> _Kept:
+        """The conversation whose one message is at ``place``, as one of more."""
+        first = self.describe(self.items[place])
+        return _Kept([place], first.source, first.file, first.frame, first.time, first.size, False)
 
     def kept_items(self) -> list:
         return [item for item in self.items if item is not None]
@@ -221,7 +242,11 @@ class Budget:
         while self.lone:
             key = self.lone.popleft()
             kept = self.kept.get(key)
-            if kept is None or kept.progressed or kept.source in self.trusted or key == spare:
+            if kept is None or key == spare:
+                continue
+            if type(kept) is int:
+                kept = self._opened(kept)
+            if kept.progressed or kept.source in self.trusted:
                 continue
             del self.kept[key]
             for index in kept.indices:
@@ -240,13 +265,21 @@ class Budget:
         """Drop the evicted slots (keeping the list linear in what is kept)."""
         where: dict[int, tuple] = {}
         for key, kept in self.kept.items():
+            if type(kept) is int:
+                where[kept] = key
+                continue
             for index in kept.indices:
                 where[index] = key
             kept.indices = []
         items: list = []
         for index, item in enumerate(self.items):
             if item is not None:
-                self.kept[where[index]].indices.append(len(items))
+                key = where[index]
+                kept = self.kept[key]
+                if type(kept) is int:
+                    self.kept[key] = len(items)
+                else:
+                    kept.indices.append(len(items))
                 items.append(item)
         self.items, self.holes = items, 0
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from ikepcap.decode.message import conversation_of
 from ikepcap.decode.wire import Header
-from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Overflow
+from ikepcap.extract.budget import MAX_CONVERSATIONS, MAX_MESSAGE_BYTES, MAX_MESSAGES, Budget, Opened, Overflow
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.store import Store
 from ikepcap.forking import processes
@@ -130,8 +130,8 @@ class _Keeper:
     as what is kept."""
 
     def __init__(self, scope: Scope | None) -> None:
-        self.budgets = _Budgets(scope)
         self.store = Store()
+        self.budgets = _Budgets(scope, self.store.opened)
 
     def offer(self, datagram: Datagram) -> bool:
         """Offer ``datagram`` to the bounds (they keep it, or count it); False: it is too short for
@@ -157,7 +157,7 @@ class _Keeper:
 
     def _compact(self) -> None:
         kept = self.budgets.kept_items()
-        self.store = self.store.subset(kept)
+        self.store.keep(kept)
         new = {old: at for at, old in enumerate(kept)}
         for budget in self.budgets.both:
             budget.renumber(new)
@@ -168,10 +168,10 @@ class _Budgets:
     own for what it was narrowed to: past the capture's bounds, the SAs asked about are still kept
     whole (up to as many again), and what is asked about cannot push the rest out either."""
 
-    def __init__(self, scope: Scope | None) -> None:
+    def __init__(self, scope: Scope | None, describe: Callable[[int], Opened]) -> None:
         self.scope = scope if scope is not None and scope.narrows else None
-        self.rest = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
-        self.asked = Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES) if self.scope else None
+        self.rest = Budget(describe, MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES)
+        self.asked = Budget(describe, MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES) if self.scope else None
 
     def of(self, src: str, dst: str, ispi: bytes, rspi: bytes) -> Budget:
         """The budget a message between ``src`` and ``dst`` under these SPIs is offered to."""
@@ -424,9 +424,9 @@ def extract(paths: Iterable[str], extra_ports: frozenset[int] = frozenset(), pro
 
 def held_whole(held: list[tuple[int, int, int]]) -> bool:
     """What parts held (conversations, messages, bytes each) fits the capture's bounds together:
-    one pass would have kept all of it, as it came."""
-    totals = [sum(counts) for counts in zip(*held)] or [0, 0, 0]
-    return Budget(MAX_CONVERSATIONS, MAX_MESSAGES, MAX_MESSAGE_BYTES).holds(*totals)
+    one pass would have kept all of it, as it came (every prefix of it fits them too)."""
+    conversations, messages, size = [sum(counts) for counts in zip(*held)] or [0, 0, 0]
+    return conversations <= MAX_CONVERSATIONS and messages <= MAX_MESSAGES and size <= MAX_MESSAGE_BYTES
 
 
 def merge(paths: list[str], tasks: list[Task], parts: list[Part | CaptureError], extra_ports: frozenset[int],

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from ikepcap.decode.message import decode_datagram
 from ikepcap.decode.model import Message, conversation_key, major_version
 from ikepcap.decode.wire import Header
+from ikepcap.extract.budget import Opened
 from ikepcap.read.model import Datagram
 
 NO_TTL = -1
@@ -150,6 +151,17 @@ class Store(Sequence[Message]):
             place = {old: new for new, old in enumerate(indices)}
             store.fragments = {place[old]: frames for old, frames in self.fragments.items() if old in place}
         return store
+
+    def keep(self, indices: Sequence[int]) -> None:
+        """Hold only the datagrams at ``indices``, in that order (``subset``, in place: the bounds
+        read the store they compact through ``opened``)."""
+        fresh = self.subset(indices)
+        for name in self.__slots__:
+            setattr(self, name, getattr(fresh, name))
+
+    def opened(self, i: int) -> Opened:
+        """The datagram at ``i`` as the bounds knew it when they kept it."""
+        return Opened(self.addresses[self.src[i]], self.files[self.file[i]], self.frame[i], self.time[i], self.size(i))
 
     def truncated(self) -> int:
         """How many of the datagrams the capture cut short."""

@@ -379,16 +379,22 @@ def test_a_flood_before_a_real_failure_does_not_hide_it(tmp_path, monkeypatch, r
 def test_a_flood_evicts_only_lone_first_messages(monkeypatch):
     """Answered, resent or responder-cookie conversations, and those from a source that progressed
     elsewhere, stay however long the flood goes on; the newest lone ones fill the rest."""
-    keep = budget.Budget(conversations=4)
+    sent: dict[int, budget.Opened] = {}         # what the keeper's store would say of each item
+
+    def offer(item, key, source, answered, frame, time) -> bool:
+        sent[item] = budget.Opened(source, "f", frame, time, 100)
+        return keep.offer(item, key, 100, source, answered, "f", frame, time)
+
+    keep = budget.Budget(sent.__getitem__, conversations=4)
     for n, (key, source, answered, time) in enumerate([
             ("answered", "a", False, 0.0), ("answered", "b", True, 0.1),        # answered by its peer
             ("resent", "c", False, 0.0), ("resent", "c", False, 1.0),           # resent after a second
             ("mid-sa", "d", True, 0.0),                                         # seen from its second message
             ("sibling", "a", False, 2.0)]):                                     # a lone one from a trusted source
-        assert keep.offer(n, (key,), 100, source, answered, "f", n + 1, time)
+        assert offer(n, (key,), source, answered, n + 1, time)
     assert len(keep.kept) == 4
     for n in range(1000):
-        keep.offer(100 + n, ("flood", n), 100, f"s{n}", False, "f", 10 + n, 3.0 + n)
+        offer(100 + n, ("flood", n), f"s{n}", False, 10 + n, 3.0 + n)
     assert sorted(k[0] for k in keep.kept) == ["answered", "mid-sa", "resent", "sibling"]
     assert keep.overflow.messages == 1000 and keep.overflow.conversations == 1000
     assert keep.kept_items() == [0, 1, 2, 3, 4, 5]
