@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ikepcap.correlate.model import AGGRESSIVE, IKE_SA_INIT, INFORMATIONAL, MAIN, V1_KINDS, exchange_kind
 from ikepcap.decode import iana
-from ikepcap.decode.model import V1_SA, V2_SA, Message, conversation_key
+from ikepcap.decode.model import V1_SA, V2_SA, Message, conversation_key, major_version
 from ikepcap.extract.budget import MAX_CONVERSATIONS
 from ikepcap.extract.store import Store
 
@@ -59,13 +59,14 @@ class Bucket:
 V1_INFORMATIONAL = frozenset(number for number, kind in V1_KINDS.items() if kind == INFORMATIONAL)
 
 
-def _notified_sa(store: Store, i: int) -> bytes | None:
-    """The initiator cookie an unprotected IKEv1 Informational is about (its Notify SPI).
+def _notified_sa(store: Store, i: int, major: int, exchange_type: int) -> bytes | None:
+    """The initiator cookie an unprotected IKEv1 Informational is about (its Notify SPI); the message
+    at ``i`` is one when its header (``major``, ``exchange_type``) says so.
 
     RFC 2408 §3.14: a notification about an ISAKMP SA carries the cookie pair as its SPI, and
     the Informational itself may travel under fresh cookies. Only such a message is made, here.
     """
-    if store.major(i) == 2 or store.exchange_type(i) not in V1_INFORMATIONAL:
+    if major == 2 or exchange_type not in V1_INFORMATIONAL:
         return None
     message = store.message(i)
     for payload in message.notifications():
@@ -205,7 +206,7 @@ def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
         last[file] = i
         at = starts[i]
         ispi, rspi, version, exchange_type = header(blob, at)
-        major = 2 if version >> 4 == 2 else 1
+        major = major_version(version)
         src, dst = sources[i], destinations[i]
         key = (major, ispi, src, dst) if src <= dst else (major, ispi, dst, src)
         bucket = buckets.get(key)
@@ -214,8 +215,8 @@ def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
             # restarted, or reflectors answering one spoofed cookie.
             key = (*key, rspi)
             bucket = buckets.get(key)
-        if bucket is None and major == 1 and exchange_type in V1_INFORMATIONAL:
-            about = _notified_sa(store, i)
+        if bucket is None:
+            about = _notified_sa(store, i, major, exchange_type)
             if about is not None:
                 bucket = buckets.get((major, int.from_bytes(about, "big"), key[2], key[3]))
         if bucket is None:

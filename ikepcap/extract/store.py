@@ -19,18 +19,13 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from ikepcap.decode.message import decode_datagram
-from ikepcap.decode.model import Message, conversation_key, major_version
-from ikepcap.decode.wire import Header
+from ikepcap.decode.model import Message
 from ikepcap.extract.budget import Opened
 from ikepcap.read.model import Datagram
 
 NO_TTL = -1
 SUBSET_BATCH = 4096
 MARKER, TRUNCATED = 1, 2                # bits of a datagram's flags
-ISPI_AT = Header.offsets["ispi"]
-RSPI_AT = Header.offsets["rspi"]
-VERSION_AT = Header.offsets["version"]
-EXCHANGE_TYPE_AT = Header.offsets["exchange_type"]
 
 
 class Seen(NamedTuple):
@@ -155,9 +150,7 @@ class Store(Sequence[Message]):
     def keep(self, indices: Sequence[int]) -> None:
         """Hold only the datagrams at ``indices``, in that order (``subset``, in place: the bounds
         read the store they compact through ``opened``)."""
-        fresh = self.subset(indices)
-        for name in self.__slots__:
-            setattr(self, name, getattr(fresh, name))
+        self._take(self.subset(indices))
 
     def opened(self, i: int) -> Opened:
         """The datagram at ``i`` as the bounds knew it when they kept it."""
@@ -186,7 +179,11 @@ class Store(Sequence[Message]):
         otherwise, twice its size at once)."""
         if len(self) or frame_offset or self._made is not None:
             self.extend(other, frame_offset)
-            return
+        else:
+            self._take(other)
+
+    def _take(self, other: Store) -> None:
+        """Become ``other``: its columns and buffers, not copies."""
         for name in self.__slots__:
             setattr(self, name, getattr(other, name))
 
@@ -238,24 +235,6 @@ class Store(Sequence[Message]):
         """The messages at these (file, frame) places, made."""
         names, file, frame = self.files, self.file, self.frame
         return (self.message(i) for i in range(len(self)) if (names[file[i]], frame[i]) in frames)
-
-    def major(self, i: int) -> int:
-        """1 or 2, from the header's version byte (``model.major_version``)."""
-        return major_version(self.blob[self.start[i] + VERSION_AT])
-
-    def exchange_type(self, i: int) -> int:
-        return self.blob[self.start[i] + EXCHANGE_TYPE_AT]
-
-    def conversation(self, i: int) -> tuple[int, bytes, str, str]:
-        """The message's ``Message.conversation``, from its header and the columns."""
-        addresses = self.addresses
-        return conversation_key(self.blob[self.start[i] + VERSION_AT], self.spi(i), addresses[self.src[i]],
-                                addresses[self.dst[i]])
-
-    def spi(self, i: int, at: int = ISPI_AT) -> bytes:
-        """The initiator SPI of the message at ``i`` (``RSPI_AT``: the responder's), read from its header."""
-        start = self.start[i] + at
-        return bytes(self.blob[start:start + 8])
 
     def __len__(self) -> int:
         return len(self.frame)
