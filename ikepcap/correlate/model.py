@@ -14,6 +14,7 @@ from ikepcap.decode import iana
 from ikepcap.decode.model import Message
 from ikepcap.extract.budget import Overflow
 from ikepcap.read.model import EspFlow, IcmpError, KeepaliveFlow, LostFragments
+from ikepcap.values import value_class
 
 INITIATOR = "initiator"
 RESPONDER = "responder"
@@ -132,7 +133,7 @@ class Exchange:
     names: list[str] = field(default_factory=list)     # distinct message names, in order of first sight
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NatCheck:
     """A NAT-D hash recomputed from the addresses the capture point saw."""
 

@@ -21,6 +21,7 @@ from ikepcap.decode import iana
 from ikepcap.decode.model import V1_SA, V2_SA, Message, conversation_key, major_version
 from ikepcap.extract.budget import MAX_CONVERSATIONS
 from ikepcap.extract.store import Store
+from ikepcap.values import value_class
 
 ZERO_SPI = bytes(8)
 ISAKMP_PROTOCOL = iana.V1_PROTOCOLS.number("ISAKMP")
@@ -262,7 +263,7 @@ def group(store: Store, order: Iterable[int] | None = None) -> Grouping:
                     twice, [(store.message(before), store.message(after)) for before, after in steps])
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Roles:
     initiator: str
     responder: str

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import TypeVar
 
+from ikepcap.values import value_class
+
 
 class _NothingCached(Mapping):
     """A Message's cache before anything was asked: empty, and shared by every message."""
@@ -126,7 +128,7 @@ class TrafficSelector:
     body: str | None = field(default=None, metadata=WIRE)   # TS_SECLABEL: the label as text when printable; else hex
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Payload:
     """What every payload has. Subclasses add what their RFC section defines.
 
@@ -139,21 +141,21 @@ class Payload:
     decrypted: bool = field(default=False, kw_only=True)     # found inside an encrypted body
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SecurityAssociation(Payload):
     doi: int | None                     # IKEv1 only
     situation: int | None               # IKEv1 IPsec DOI only
     proposals: tuple[Proposal, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class KeyExchange(Payload):
     group: int | None                   # IKEv2 carries it; IKEv1 leaves it to the SA
     group_name: str | None
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Identification(Payload):
     id_type: int
     id_type_name: str
@@ -162,7 +164,7 @@ class Identification(Payload):
     port: int | None                    # IKEv1 only
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Certificate(Payload):
     encoding: int
     encoding_name: str
@@ -174,21 +176,21 @@ class Certificate(Payload):
     serial: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CertificateRequest(Payload):
     encoding: int
     encoding_name: str
     authorities: tuple[str, ...] = field(metadata=WIRE)     # CA DNs (IKEv1) or SHA-1 key hashes (IKEv2)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Opaque(Payload):
     """HASH, SIG, nonces and payloads whose body is not structured for a passive observer."""
 
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Notification(Payload):
     doi: int | None                     # IKEv1 only
     protocol_id: int
@@ -199,7 +201,7 @@ class Notification(Payload):
     details: tuple[tuple[str, object], ...]   # the data of known types, decoded, in order
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Delete(Payload):
     doi: int | None
     protocol_id: int
@@ -207,25 +209,25 @@ class Delete(Payload):
     spis: tuple[bytes, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class VendorID(Payload):
     data: bytes
     vendor: str | None                  # None when no table entry matches
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class TrafficSelectors(Payload):
     selectors: tuple[TrafficSelector, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Authentication(Payload):
     method: int
     method_name: str
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Configuration(Payload):
     """IKEv2 CP payload, or IKEv1 mode-config/XAUTH Attribute payload."""
 
@@ -235,7 +237,7 @@ class Configuration(Payload):
     attributes: tuple[Attribute, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Eap(Payload):
     code: int
     code_name: str
@@ -245,7 +247,7 @@ class Eap(Payload):
     eap_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Encrypted(Payload):
     """IKEv2 SK payload, or the whole body of an IKEv1 message with the E flag.
 
@@ -259,7 +261,7 @@ class Encrypted(Payload):
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class EncryptedFragment(Payload):
     """IKEv2 SKF payload (RFC 7383)."""
 
@@ -270,21 +272,21 @@ class EncryptedFragment(Payload):
     data_length: int
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NatDiscovery(Payload):
     """IKEv1 NAT-D payload (RFC 3947 and drafts): HASH(CKY-I | CKY-R | IP | port)."""
 
     hash: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class NatOriginalAddress(Payload):
     id_type: int
     id_type_name: str
     address: str = field(metadata=WIRE)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CiscoFragment(Payload):
     fragment_id: int
     number: int

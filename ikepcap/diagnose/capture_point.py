@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from dataclasses import dataclass
 
 from ikepcap.correlate.model import INITIATOR, RESPONDER, IkeSa
 from ikepcap.marks import wire
+from ikepcap.values import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class CapturePoint:
     near: str | None                    # INITIATOR / RESPONDER, or None where the wire does not say
     evidence: tuple[str, ...]
@@ -60,7 +60,7 @@ def _private(address: str) -> bool:
 INITIAL_TTLS = (64, 128, 255)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Hops:
     ttl: int                            # the highest TTL the side's messages arrived with
     routers: int                        # routers between the side and the capture point

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
 
 from ikepcap.correlate.model import (
     INITIATOR,
@@ -69,6 +68,7 @@ from ikepcap.diagnose.implementations import (
     VidRule,
 )
 from ikepcap.marks import wire
+from ikepcap.values import value_class
 
 CERTAIN, LIKELY, POSSIBLE, UNKNOWN = "certain", "likely", "possible", "unknown"
 
@@ -85,7 +85,7 @@ SIGNATURE_INTERVALS = 3
 IKEV1_INFORMATIONAL = 5
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Implementation:
     """One side's implementation as the wire shows it; ``name`` is None when nothing identified it
     (``confidence`` is then ``unknown``)."""
@@ -96,7 +96,7 @@ class Implementation:
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Fingerprint:
     initiator: Implementation
     responder: Implementation
@@ -105,7 +105,7 @@ class Fingerprint:
         return self.initiator if side == INITIATOR else self.responder
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Clue:
     implementation: str
     kind: str                   # one kind counts once per implementation: its strongest clue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ikepcap.correlate.model import IkeSa
 from ikepcap.diagnose.capture_point import CapturePoint
 from ikepcap.diagnose.fingerprint import Fingerprint
+from ikepcap.values import value_class
 
 ERROR = "error"
 WARNING = "warning"
@@ -31,7 +32,7 @@ HEALTHY = "healthy"
 PROBLEM = "problem"
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Evidence:
     file: str
     frame: int
@@ -39,14 +40,14 @@ class Evidence:
     note: str                           # what this frame shows, in a few words
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class RankedCause:
     id: str
     title: str
     likelihood: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Finding:
     rule: str
     severity: str
@@ -61,7 +62,7 @@ class Finding:
     refusal: bool = False               # a stall that is an explicit refusal: the phase is rejected
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class SideState:
     """Where one peer stands, in the words each vendor's tools print."""
 
@@ -75,7 +76,7 @@ class SideState:
     strongswan: str                     # the log line an engineer would see
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class PhaseVerdict:
     outcome: str                        # ESTABLISHED / STALLED / REJECTED / DELETED / NOT_SEEN
     last_message: str | None            # the furthest message of the phase seen
@@ -93,7 +94,7 @@ class PhaseVerdict:
                     None)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Verdict:
     status: str                         # HEALTHY or PROBLEM
     phase1: PhaseVerdict

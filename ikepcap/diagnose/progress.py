@@ -8,8 +8,6 @@ other side sent. A flow is complete once its last message is seen or later traff
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ikepcap.correlate.model import (
     AGGRESSIVE,
     AGGRESSIVE_MODE,
@@ -37,6 +35,7 @@ from ikepcap.correlate.model import (
 from ikepcap.decode.model import V1_SA, V2_SA
 from ikepcap.diagnose.facts import NO_SUCH_SA, is_error, notify_only
 from ikepcap.diagnose.states import DONE, REFUSED_AUTH, V2
+from ikepcap.values import value_class
 
 ORDERS = {
     MAIN: MAIN_MODE,
@@ -46,7 +45,7 @@ ORDERS = {
 QM_ORDER = QUICK_MODE
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Progress:
     flow: str
     initiator_last: str | None          # a name from ORDERS[flow], DONE, or None
@@ -135,7 +134,7 @@ def phase1(sa: IkeSa) -> Progress:
     return Progress(flow, initiator_last, responder_last, furthest, established, established and not in_flow)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class ChildProgress:
     exchange: Exchange | None           # the Quick Mode / CREATE_CHILD_SA exchange the verdict is about
     requester_last: str | None
