@@ -88,7 +88,8 @@ def finding(rule_id: str, match: Match, sa: IkeSa | None = None, sides: Fingerpr
     rule = RULES[rule_id]
     order = rule.ranking(match.variant)
     checks, details = rule.checks, list(match.details)
-    responder = sides.responder if sides is not None else None
+    # the responder's implementation is worked out only for a rule that ranks by it
+    responder = sides.responder if sides is not None and rule.by_responder else None
     if responder is not None and responder.name in rule.by_responder and match.variant not in DECRYPTED_VARIANTS:
         order = rule.by_responder[responder.name]
         details += _behaviour(responder, order[0])

@@ -96,13 +96,42 @@ class Implementation:
     evidence: tuple[str, ...]
 
 
-@value_class
 class Fingerprint:
-    initiator: Implementation
-    responder: Implementation
+    """Both sides' implementations, each worked out when first asked for. Most SAs of a busy
+    capture are shown as a row of the text report, which reads no side's implementation; a
+    finding asks for the responder's only when its rule ranks causes by responder. Equal when
+    both sides are."""
+
+    __slots__ = ("_sa", "_adjacent", "_found")
+
+    def __init__(self, sa: IkeSa, adjacent: frozenset[str]) -> None:
+        self._sa = sa
+        self._adjacent = adjacent
+        self._found: dict[str, Implementation] = {}
 
     def side(self, side: str) -> Implementation:
-        return self.initiator if side == INITIATOR else self.responder
+        found = self._found.get(side)
+        if found is None:
+            found = self._found[side] = identify(clues(self._sa, side, self._adjacent))
+        return found
+
+    @property
+    def initiator(self) -> Implementation:
+        return self.side(INITIATOR)
+
+    @property
+    def responder(self) -> Implementation:
+        return self.side(RESPONDER)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fingerprint):
+            return NotImplemented
+        return (self.initiator, self.responder) == (other.initiator, other.responder)
+
+    __hash__ = None     # type: ignore[assignment]  # what it equals is worked out, not held
+
+    def __repr__(self) -> str:
+        return f"Fingerprint(initiator={self.initiator!r}, responder={self.responder!r})"
 
 
 @value_class
@@ -118,7 +147,7 @@ def fingerprint(sa: IkeSa, adjacent: frozenset[str] = frozenset()) -> Fingerprin
     """Both sides' implementations. ``adjacent``: the sides known to sit at the capture point
     (from TTLs or addresses, which the caller reads); only for those can an own NAT-D hash that
     does not match be told from a NAT and read as forced encapsulation."""
-    return Fingerprint(identify(clues(sa, INITIATOR, adjacent)), identify(clues(sa, RESPONDER, adjacent)))
+    return Fingerprint(sa, adjacent)
 
 
 def clues(sa: IkeSa, side: str, adjacent: frozenset[str] = frozenset()) -> list[Clue]:

@@ -364,3 +364,39 @@ def test_a_peer_next_to_the_capture_point_is_not_said_to_be_behind_a_nat() -> No
     (nat,) = [f for f in diagnosis.findings if f.rule == "nat-detected"]
     assert any("the initiator is behind a NAT" in d for d in nat.details)
     assert not any("responder" in d for d in nat.details)
+
+
+def test_a_side_is_fingerprinted_only_when_something_reads_it(monkeypatch) -> None:
+    """A busy capture's text report shows most SAs as a row, which names no implementation: a side's
+    clues are read when a view, or a rule that ranks causes by responder, asks for that side, once."""
+    from ikepcap.diagnose import fingerprint as module
+    from ikepcap.diagnose.diagnose import diagnose_sa
+    from ikepcap.report.view import sa_row, sa_view
+    read = []
+    real = module.clues
+
+    def clues(sa, side, adjacent=frozenset()):
+        read.append(side)
+        return real(sa, side, adjacent)
+
+    monkeypatch.setattr(module, "clues", clues)
+    healthy, = _sas(CAPTURES / "sw-lsw-v1-mm-healthy.pcap")
+    d = diagnose_sa(healthy)
+    sa_row(d)
+    assert read == []
+    sa_view(d, False)
+    assert sorted(read) == [INITIATOR, RESPONDER]
+    # a finding whose rule ranks causes the same for every responder (mm2-unanswered)
+    read.clear()
+    lost, = _sas(CAPTURES / "sw-lsw-v1-mm-mm3-lost-responder-side.pcap")
+    d = diagnose_sa(lost)
+    assert [f.rule for f in d.findings] == ["mm2-unanswered"]
+    sa_row(d)
+    assert read == []
+    # mm1-rejected ranks its causes for a Libreswan responder: it asks for the responder, and only for it
+    read.clear()
+    mismatch, = _sas(CAPTURES / "sw-lsw-v1-mm-p1-proposal-mismatch.pcap")
+    d = diagnose_sa(mismatch)
+    assert read == [RESPONDER] and d.implementations.responder.name == LIBRESWAN
+    assert d.implementations.initiator.name == STRONGSWAN and read == [RESPONDER, INITIATOR]
+    assert d.implementations == fingerprint(mismatch, adjacent(mismatch))
