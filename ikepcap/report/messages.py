@@ -89,6 +89,24 @@ def _kept(table: dict[int, tuple[Payload, str]], payload: Payload, make: Callabl
     return found[1]
 
 
+# The JSON of a payload made of numbers and names alone (a KE, nonce, hash or encrypted body is kept as
+# its length, not its bytes) is the same for every payload equal to it: a headend's messages repeat a
+# few of them by the hundred thousand, each decoded afresh. Kept by the payload's value, under the
+# same bound and rule as what the decoder shares.
+_json_of_value: dict[Payload, str] = {}
+
+
+def _valued_json(payload: Payload) -> str:
+    if marking():
+        return _json_of(payload)
+    found = _json_of_value.get(payload)
+    if found is None:
+        if len(_json_of_value) >= SHARED_MAX_ENTRIES:
+            _json_of_value.clear()
+        found = _json_of_value[payload] = _json_of(payload)
+    return found
+
+
 # --- one line ---------------------------------------------------------------------------
 
 def payload_summary(payload: Payload) -> str:
@@ -176,8 +194,11 @@ class _Layout:
     names: tuple[str, ...]
     wired: frozenset[str]
     wired_if_bytes: frozenset[str]
+    scalar: bool                        # every field is declared a number, a name, a flag or None
 
 
+# The annotations (as written: the model's modules postpone them) of a field whose value is a scalar.
+_SCALAR_TYPES = frozenset({"int", "str", "bool", "int | None", "str | None", "bool | None"})
 _LAYOUTS: dict[type, _Layout | None] = {}
 
 
@@ -191,7 +212,8 @@ def _layout(cls: type) -> _Layout | None:
             fields = dataclasses.fields(cls)
             found = _Layout(tuple(f.name for f in fields),
                             frozenset(f.name for f in fields if f.metadata.get("wire") is True),
-                            frozenset(f.name for f in fields if f.metadata.get("wire") == "bytes"))
+                            frozenset(f.name for f in fields if f.metadata.get("wire") == "bytes"),
+                            all(f.type in _SCALAR_TYPES for f in fields))
         _LAYOUTS[cls] = found
         return found
 
@@ -306,9 +328,11 @@ def message_record(message: Message) -> dict:
 
 def message_json(message: Message) -> str:
     """``json_text(message_record(message))``, byte for byte, with the JSON of a payload the
-    decoder shares made once for every message that carries it. (Under ``--redact``, a marked
-    record goes to the redactor as a record instead.)"""
-    parts = [_kept(_payload_json, payload, _json_of) if _decoder_shares(payload) else _json_of(payload)
+    decoder shares made once for every message that carries it, and that of a payload of scalars
+    once for every payload equal to it. (Under ``--redact``, a marked record goes to the redactor
+    as a record instead.)"""
+    parts = [_kept(_payload_json, payload, _json_of) if _decoder_shares(payload)
+             else _valued_json(payload) if _layout(type(payload)).scalar else _json_of(payload)
              for payload in message.payloads]   # all decoded at once: the rest filters them
     head, tail = _message_fields(message)
     return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'

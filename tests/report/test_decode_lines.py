@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from ikepcap import forking
 from ikepcap.cli import app
 from ikepcap.decode.message import decode_datagram
-from ikepcap.decode.model import V1_ID, V1_NOTIFY, V1_VID
+from ikepcap.decode.model import V1_ID, V1_KE, V1_NONCE, V1_NOTIFY, V1_VID
 from ikepcap.extract.native import extract
 from ikepcap.marks import marked
 from ikepcap.read.model import Datagram
@@ -57,6 +57,31 @@ def test_message_json_escapes_what_came_off_the_wire():
         text = message_json(message)
         assert text == json_text(message_record(message))
         assert "\\u202e" in text and "\u202e" not in text and "\x7f" not in text
+
+
+def test_a_payload_of_scalars_is_made_json_once_for_all_payloads_equal_to_it(monkeypatch):
+    """KE and nonce payloads keep their lengths, not their bytes: two messages whose key exchanges and
+    nonces differ in their bytes but not in length share the payloads' JSON; a longer nonce has its own."""
+    from ikepcap.report import messages as module
+    made = []
+    real = module._json_of
+    monkeypatch.setattr(module, "_json_of", lambda payload: made.append(payload.name) or real(payload))
+    monkeypatch.setattr(module, "_json_of_value", {})
+
+    def mm3(cookie: int, key: bytes, nonce: bytes):
+        data = ike.message(bytes([cookie]) * 8, bytes(range(8)), 2, [(V1_KE, key), (V1_NONCE, nonce)])
+        return decode_datagram(Datagram(file="cap.pcap", frame=cookie, time=0.0, src="192.0.2.1",
+                                        dst="198.51.100.1", sport=500, dport=500, payload=data, marker=False,
+                                        ip_length=28 + len(data)))
+
+    messages = [mm3(1, bytes(128), bytes(16)), mm3(2, bytes(range(128)), bytes(range(16))),
+                mm3(3, bytes(range(128)), bytes(range(32)))]
+    for message in messages:
+        assert message_json(message) == json_text(message_record(message))
+    assert made == ["KE", "NONCE", "NONCE"]
+    with marked(True):                  # a marked record depends on --redact: never kept
+        message_json(messages[0])
+    assert made[3:] == ["KE", "NONCE"]
 
 
 def _out(encoding: str = "utf-8") -> io.TextIOWrapper:
