@@ -7,7 +7,7 @@ ever grow. Text output escapes every wire string for the terminal.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 
 from ikepcap.decode.identity import selector_text
@@ -78,33 +78,23 @@ def _decoder_shares(payload: Payload) -> bool:
     return payload.type in _SHARED and not payload.decrypted
 
 
-def _kept(table: dict[int, tuple[Payload, str]], payload: Payload, make: Callable[[Payload], str]) -> str:
+def _kept(table: dict[Hashable, tuple[Payload, str]], key: Hashable, payload: Payload,
+          make: Callable[[Payload], str]) -> str:
+    """``make(payload)``, kept in ``table`` under ``key`` (the payload's identity, or its value)."""
     if marking():
         return make(payload)
-    found = table.get(id(payload))
+    found = table.get(key)
     if found is None:
         if len(table) >= SHARED_MAX_ENTRIES:
             table.clear()
-        found = table[id(payload)] = payload, make(payload)
+        found = table[key] = payload, make(payload)
     return found[1]
 
 
 # The JSON of a payload made of numbers and names alone (a KE, nonce, hash or encrypted body is kept as
 # its length, not its bytes) is the same for every payload equal to it: a headend's messages repeat a
-# few of them by the hundred thousand, each decoded afresh. Kept by the payload's value, under the
-# same bound and rule as what the decoder shares.
-_json_of_value: dict[Payload, str] = {}
-
-
-def _valued_json(payload: Payload) -> str:
-    if marking():
-        return _json_of(payload)
-    found = _json_of_value.get(payload)
-    if found is None:
-        if len(_json_of_value) >= SHARED_MAX_ENTRIES:
-            _json_of_value.clear()
-        found = _json_of_value[payload] = _json_of(payload)
-    return found
+# few of them by the hundred thousand, each decoded afresh. Kept by the payload's value.
+_json_of_value: dict[Hashable, tuple[Payload, str]] = {}
 
 
 # --- one line ---------------------------------------------------------------------------
@@ -112,7 +102,7 @@ def _valued_json(payload: Payload) -> str:
 def payload_summary(payload: Payload) -> str:
     """The payload's name with what matters about it, for the one-line view."""
     if _decoder_shares(payload):
-        return _kept(_summaries, payload, _summary)
+        return _kept(_summaries, id(payload), payload, _summary)
     return _summary(payload)
 
 
@@ -331,8 +321,9 @@ def message_json(message: Message) -> str:
     decoder shares made once for every message that carries it, and that of a payload of scalars
     once for every payload equal to it. (Under ``--redact``, a marked record goes to the redactor
     as a record instead.)"""
-    parts = [_kept(_payload_json, payload, _json_of) if _decoder_shares(payload)
-             else _valued_json(payload) if _layout(type(payload)).scalar else _json_of(payload)
+    parts = [_kept(_payload_json, id(payload), payload, _json_of) if _decoder_shares(payload)
+             else _kept(_json_of_value, payload, payload, _json_of) if _layout(type(payload)).scalar
+             else _json_of(payload)
              for payload in message.payloads]   # all decoded at once: the rest filters them
     head, tail = _message_fields(message)
     return f'{json_text(head)[:-1]},"payloads":[{",".join(parts)}],{json_text(tail)[1:]}'
