@@ -21,6 +21,7 @@ def test_benchmark_runs_on_a_tiny_capture(tmp_path):
     assert "span-3000.pcap: 3,000 frames" in out and "ikepcap" in out
     assert "scaling" in out and "IKE flood, 400 distinct initiator cookies" in out
     assert "py-floor" in out and "bench/floor.py) takes" in out
+    assert re.search(r"ikepcap up to its rules \(bench/made\.py: [^)]*\) \d+\.\d+ s", out)
     # run.py stops unless every replica of the keyed capture decrypts as its lab conversation does
     assert re.search(r"keyed-800\.pcap: [\d,]+ frames, \d+ replicas", out) and "decrypting every SA adds" in out
     assert "as in the lab" in out
@@ -71,6 +72,10 @@ def test_the_targets_are_judged_from_the_figures():
         "span": True,                           # 30× tshark, 2× tcpdump, 80 MiB
     }
     assert found["ike_heavy_json_lines"]["measured"] == "4.67× tshark's speed"
+    assert found["ike_heavy_diagnose"]["measured"] == "1.60× tshark's speed"
+    figures["ike_heavy"]["tools"]["made"] = {"seconds": 0.8, "peak_mib": 100.0}
+    assert run.targets(figures)["ike_heavy_diagnose"]["measured"] == \
+        "1.60× tshark's speed (before correlation and rules, bench/made.py: 2.00×)"
     assert "150,000 messages kept (not all)" in found["headend"]["measured"]
     figures["headend"]["kept"]["counted_not_kept"] = []
     figures["outputs"]["JSON lines"]["ikepcap"] = {"seconds": 2.5, "peak_mib": 120.0}
