@@ -170,7 +170,7 @@ def _ordinal_name(kind: str, message: Message, exchange: Exchange, steps: list[S
 
 
 def _same_message(a: Message, b: Message) -> bool:
-    if a.digest == b.digest:
+    if a.data == b.data:
         return True
     return a.encrypted and b.encrypted and a.length == b.length and a.message_id == b.message_id \
         and a.exchange_type == b.exchange_type and _fragment_suffix(a) == _fragment_suffix(b)

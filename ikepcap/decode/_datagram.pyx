@@ -9,7 +9,7 @@ the time. Anything the Python walk would warn about — a length that does not f
 type, a cut frame, bytes after the chain, a major version other than 1 or 2 — makes ``clean``
 answer None, and the Python function decodes the message and says what is wrong. The same walk
 gives the links of a clear chain that payload decoding asks for again (``links``). Which types are
-known, the exchange names, the shared values and the digest come from ``message`` (``configure``);
+known, the exchange names and the shared values come from ``message`` (``configure``);
 the header sizes and the SK/SKF numbers are mirrored below as C constants. A test decodes every
 capture, and messages made at each edge of the walk, both ways.
 """
@@ -28,7 +28,6 @@ cdef enum:
 cdef object _message = None     # the Message class
 cdef dict _same = None          # message._same: the values messages share, each kept once
 cdef Py_ssize_t _same_max = 0
-cdef object _digest = None
 cdef tuple _v1_names = None     # the registries' exchange names, one for each number 0-255
 cdef tuple _v2_names = None
 cdef uint8_t _v1_known[256]     # 1: a type the IKEv1 walk decodes without a warning
@@ -38,13 +37,13 @@ cdef int _draft_natd = -1
 cdef int _max_payloads = 0
 
 
-def configure(message, dict same, Py_ssize_t same_max, digest, v1_names, v2_names, v1_known, v2_known, draft_natd,
+def configure(message, dict same, Py_ssize_t same_max, v1_names, v2_names, v1_known, v2_known, draft_natd,
               draft_exchanges, max_payloads):
     """What ``clean`` reads from ``message``: its Message class, the table of shared values and its
-    bound (``_once``'s), the digest function, the two exchange registries, the payload types each
-    version knows, the drafts' NAT-D type and the exchanges it is read in, and MAX_PAYLOADS."""
-    global _message, _same, _same_max, _digest, _v1_names, _v2_names, _draft_natd, _max_payloads
-    _message, _same, _same_max, _digest = message, same, same_max, digest
+    bound (``_once``'s), the two exchange registries, the payload types each version knows, the
+    drafts' NAT-D type and the exchanges it is read in, and MAX_PAYLOADS."""
+    global _message, _same, _same_max, _v1_names, _v2_names, _draft_natd, _max_payloads
+    _message, _same, _same_max = message, same, same_max
     # each name made once, here: the registry is asked nothing per message
     _v1_names = tuple([v1_names[i] for i in range(256)])
     _v2_names = tuple([v2_names[i] for i in range(256)])
@@ -136,7 +135,7 @@ def clean(datagram):
         _once(datagram.sport), _once(datagram.dport), datagram.marker, datagram.ip_length, datagram.fragments,
         _once(data[0:8]), _once(data[8:16]), first, version, exchange_type,
         (_v2_names if v2 else _v1_names)[exchange_type], flags, _be32(p + 20), size, size,
-        _once(tuple(kinds)), data, _digest(data), (), datagram.ttl)
+        _once(tuple(kinds)), data, (), datagram.ttl)
 
 
 def links(bytes data, unsigned int first, unsigned long long length, bint v2, unsigned int exchange_type):

@@ -7,7 +7,6 @@ a bound. Whatever does not fit becomes a warning on the message and decoding goe
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, partial
 
@@ -121,11 +120,6 @@ def _once(value: object) -> object:
     return found
 
 
-def _digest(data: bytes) -> bytes:
-    """What tells a message's exact bytes from others' (retransmission or new message)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def decode_datagram(datagram: Datagram) -> Message | None:
     """The Message in ``datagram``, or None when it is too short to hold an ISAKMP header.
 
@@ -176,7 +170,6 @@ def decode_datagram(datagram: Datagram) -> Message | None:
         size=len(data),
         chain=_once(chain),
         data=data,
-        digest=_digest(data),
         notes=tuple(ctx.warnings),
         ttl=datagram.ttl,
     )
@@ -184,7 +177,7 @@ def decode_datagram(datagram: Datagram) -> Message | None:
 
 _compiled = load("ikepcap.decode._datagram")
 if _compiled is not None:
-    _compiled.configure(Message, _same, SAME_MAX_ENTRIES, _digest, iana.V1_EXCHANGE_TYPES, iana.V2_EXCHANGE_TYPES,
+    _compiled.configure(Message, _same, SAME_MAX_ENTRIES, iana.V1_EXCHANGE_TYPES, iana.V2_EXCHANGE_TYPES,
                         frozenset(V1_DECODERS), frozenset(V2_DECODERS), V1_NATD_BADDRAFT, V1_IKE_EXCHANGES,
                         MAX_PAYLOADS)
 

@@ -312,8 +312,8 @@ class Message:
 
     ``frame`` is Wireshark's frame number in ``file``; a message reassembled from IP
     fragments carries the frame that completed it and lists all of them in ``fragments``.
-    ``digest`` identifies the exact bytes, so that retransmissions can be told from new
-    messages.
+    ``data`` is the message's exact bytes: a retransmission repeats them, a new message does
+    not.
 
     The header and the chain of payload types are read at once; the payloads themselves are
     decoded the first time ``payloads`` or ``warnings`` is asked for. A busy capture holds
@@ -346,7 +346,6 @@ class Message:
     size: int                           # bytes of the message in the capture
     chain: tuple[int, ...]              # payload types in order (IKEv1 encrypted: the first inside)
     data: bytes                         # the message as captured
-    digest: bytes
     notes: tuple[str, ...]              # what the header and the chain walk found wrong
     ttl: int | None = None              # IPv4 TTL / IPv6 hop limit as captured: routers between sender and capture
     plaintext: Plaintext | None = None  # what the keys opened, decoded into ``inner`` when asked for

@@ -57,7 +57,6 @@ What Wireshark does not give, and what is there instead
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import ipaddress
 import re
 import shutil
@@ -417,8 +416,8 @@ def _message(datagram: Datagram, layers: dict[str, list[dict]], result: Extracti
         fragments=datagram.fragments, ispi=header.ispi, rspi=header.rspi, next_payload=header.next_payload,
         version=header.version, exchange_type=header.exchange_type, exchange=exchanges[header.exchange_type],
         flags=header.flags, message_id=header.message_id, length=header.length, size=len(data),
-        chain=tuple(p.type for p in payloads), data=data, digest=hashlib.blake2b(data, digest_size=16).digest(),
-        notes=tuple(warnings), ttl=datagram.ttl, given_inner=tuple(inner), given=(tuple(payloads), ()),
+        chain=tuple(p.type for p in payloads), data=data, notes=tuple(warnings), ttl=datagram.ttl,
+        given_inner=tuple(inner), given=(tuple(payloads), ()),
     ))
 
 

@@ -123,7 +123,7 @@ def test_each_edge_of_the_walk_decodes_as_the_python_decoder_does(name, data, cl
     message = decoded_both_ways(datagram)
     assert (message_module._compiled.clean(datagram) is not None) == (clean and not truncated)
     if message is not None:
-        assert message.digest == message_module._digest(data)
+        assert message.data == data
 
 
 @needs_compiled

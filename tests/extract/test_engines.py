@@ -6,7 +6,7 @@ is compared field by field. Where Wireshark and ikepcap read a frame differently
 that is understood, ``ALLOWED`` names the capture, frame and field and says why; the test then
 checks that the two really do differ there, so the list cannot outlive its reasons. Nothing
 else is loosened. Captures built with ``ikepcap.synth`` check what jsonl does not show: the
-digest, and the ESP, keepalive, ICMP and lost-fragment counters.
+message's bytes, and the ESP, keepalive, ICMP and lost-fragment counters.
 
 The whole module is skipped without tshark (CI installs it, see tests/run.sh).
 """
@@ -264,7 +264,7 @@ def test_built_capture_agrees_on_everything(tmp_path: Path, name: str, kw: dict)
     assert (ours.engine, theirs.engine) == ("native", "tshark")
     assert [m.frame for m in ours.messages] == [m.frame for m in theirs.messages] == [1, 2, 3, 4, 5, 20, 24]
     for mine, other in zip(ours.messages, theirs.messages):
-        assert mine == other, mine.frame                  # every field: digest, IP facts
+        assert mine == other, mine.frame                  # every field: the bytes, IP facts
         assert mine.payloads == other.payloads, mine.frame
     assert theirs.messages[5].fragments == (18, 19, 20)
     assert theirs.esp == ours.esp and [f.packets for f in theirs.esp] == [1, 1, 2, 1]
@@ -276,13 +276,13 @@ def test_built_capture_agrees_on_everything(tmp_path: Path, name: str, kw: dict)
     assert theirs.warnings == ours.warnings == []
 
 
-def test_digest_is_taken_over_the_same_bytes_on_lab_captures() -> None:
+def test_both_engines_take_the_same_bytes_on_lab_captures() -> None:
     lab = sorted(CAPTURES.glob("*.pcap"))[:4]
     if not lab:
         pytest.skip("no captures in captures/")
     for path in lab:
         ours, theirs = extract_both(path)
-        assert [(m.frame, m.digest) for m in ours.messages] == [(m.frame, m.digest) for m in theirs.messages]
+        assert [(m.frame, m.data) for m in ours.messages] == [(m.frame, m.data) for m in theirs.messages]
 
 
 def test_extra_port_is_decoded_as_isakmp(tmp_path: Path) -> None:

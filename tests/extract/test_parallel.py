@@ -52,7 +52,7 @@ def build(path, fragments_at: int, total: int = 6000) -> list[Frame]:
 
 
 def summary(extraction):
-    return ([(m.frame, m.digest, m.fragments) for m in extraction.messages],
+    return ([(m.frame, m.data, m.fragments) for m in extraction.messages],
             sorted((f.src, f.spi, f.packets, f.first_frame, f.last_frame) for f in extraction.esp),
             [(s.frames, s.bytes, s.first_time, s.last_time, s.reassembled) for s in extraction.files],
             [(f.frames, f.ispi) for f in extraction.lost_fragments])
@@ -161,7 +161,7 @@ def test_a_workers_datagrams_come_back_as_they_were_kept(tmp_path):
     assert len(part.store) > 20
     back = pickle.loads(pickle.dumps(part))
     assert list(back.store.datagrams()) == list(part.store.datagrams())
-    assert [(m.frame, m.digest) for m in back.store.messages()] == [(m.frame, m.digest) for m in part.store]
+    assert [(m.frame, m.data) for m in back.store.messages()] == [(m.frame, m.data) for m in part.store]
     assert back.stats == part.stats and back.esp == part.esp
 
 

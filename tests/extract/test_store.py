@@ -27,7 +27,7 @@ from ikepcap.read.model import Datagram
 def _state(message) -> tuple:
     return (message.file, message.frame, message.time, message.src, message.dst, message.sport, message.dport,
             message.marker, message.ip_length, message.fragments, message.ispi, message.rspi, message.chain,
-            message.data, message.digest, message.notes, message.ttl, message.exchange, message.message_id)
+            message.data, message.notes, message.ttl, message.exchange, message.message_id)
 
 
 def _conversation(store: Store, i: int) -> tuple:
