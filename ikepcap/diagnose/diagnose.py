@@ -24,7 +24,7 @@ from ikepcap.correlate.model import (
 )
 from ikepcap.decode.model import Message
 from ikepcap.diagnose import facts
-from ikepcap.diagnose.capture_point import adjacent, locate
+from ikepcap.diagnose.capture_point import locate
 from ikepcap.diagnose.causes import CAUSES
 from ikepcap.diagnose.facts import seconds
 from ikepcap.diagnose.fingerprint import Fingerprint, Implementation, fingerprint
@@ -319,7 +319,7 @@ def _sentence_inside(title: str) -> str:
 
 def diagnose_sa(sa: IkeSa) -> SaDiagnosis:
     progress = phase1(sa)
-    sides = fingerprint(sa, adjacent(sa))
+    sides = fingerprint(sa, None)
     stall1 = None if progress.established else _stall(sa, progress, STALLS[progress.flow], sides)
     p1 = _phase1_verdict(sa, progress, stall1)
     deleted = delete(sa) if p1.outcome == ESTABLISHED else None

@@ -46,6 +46,7 @@ from ikepcap.correlate.model import (
     Step,
 )
 from ikepcap.decode.model import V1_FLAG_ENCRYPTION, Message, Notification, VendorID
+from ikepcap.diagnose import capture_point
 from ikepcap.diagnose.implementations import (
     CISCO,
     CISCO_ASA,
@@ -104,7 +105,7 @@ class Fingerprint:
 
     __slots__ = ("_sa", "_adjacent", "_found")
 
-    def __init__(self, sa: IkeSa, adjacent: frozenset[str]) -> None:
+    def __init__(self, sa: IkeSa, adjacent: frozenset[str] | None) -> None:
         self._sa = sa
         self._adjacent = adjacent
         self._found: dict[str, Implementation] = {}
@@ -112,6 +113,8 @@ class Fingerprint:
     def side(self, side: str) -> Implementation:
         found = self._found.get(side)
         if found is None:
+            if self._adjacent is None:
+                self._adjacent = capture_point.adjacent(self._sa)
             found = self._found[side] = identify(clues(self._sa, side, self._adjacent))
         return found
 
@@ -143,10 +146,11 @@ class Clue:
     version: str | None = None
 
 
-def fingerprint(sa: IkeSa, adjacent: frozenset[str] = frozenset()) -> Fingerprint:
-    """Both sides' implementations. ``adjacent``: the sides known to sit at the capture point
-    (from TTLs or addresses, which the caller reads); only for those can an own NAT-D hash that
-    does not match be told from a NAT and read as forced encapsulation."""
+def fingerprint(sa: IkeSa, adjacent: frozenset[str] | None = frozenset()) -> Fingerprint:
+    """Both sides' implementations. ``adjacent``: the sides known to sit at the capture point,
+    None to read them from the SA's TTLs (``capture_point.adjacent``) when a side is first asked
+    for; only for those can an own NAT-D hash that does not match be told from a NAT and read as
+    forced encapsulation."""
     return Fingerprint(sa, adjacent)
 
 

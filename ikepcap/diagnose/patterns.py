@@ -1131,9 +1131,12 @@ def nat_detected(sa: IkeSa) -> Match | None:
     # A side with no router between it and the capture point (its TTL) cannot have been
     # translated before it: an own hash of its that fails while the peer's hash of the same
     # address matches was faked to force UDP encapsulation (the fingerprint says by whom).
+    misses = [c for c in sa.nat_checks if not c.matches]
+    if not misses:
+        return None
     adjacent = capture_point.adjacent(sa)
     faked = {checks[0] for side in adjacent if (checks := forced_encapsulation(sa, side)) is not None}
-    misses = [c for c in sa.nat_checks if not c.matches and c not in faked]
+    misses = [c for c in misses if c not in faked]
     if not misses:
         return None
     details, ev = [], []

@@ -368,24 +368,31 @@ def test_a_peer_next_to_the_capture_point_is_not_said_to_be_behind_a_nat() -> No
 
 def test_a_side_is_fingerprinted_only_when_something_reads_it(monkeypatch) -> None:
     """A busy capture's text report shows most SAs as a row, which names no implementation: a side's
-    clues are read when a view, or a rule that ranks causes by responder, asks for that side, once."""
+    clues, and which sides sit at the capture point, are read when a view, or a rule that ranks
+    causes by responder, asks for that side, once."""
+    from ikepcap.diagnose import capture_point
     from ikepcap.diagnose import fingerprint as module
     from ikepcap.diagnose.diagnose import diagnose_sa
     from ikepcap.report.view import sa_row, sa_view
-    read = []
-    real = module.clues
+    read, placed = [], []
+    real, real_adjacent = module.clues, capture_point.adjacent
 
     def clues(sa, side, adjacent=frozenset()):
         read.append(side)
         return real(sa, side, adjacent)
 
+    def adjacent(sa):
+        placed.append(sa)
+        return real_adjacent(sa)
+
     monkeypatch.setattr(module, "clues", clues)
+    monkeypatch.setattr(capture_point, "adjacent", adjacent)
     healthy, = _sas(CAPTURES / "sw-lsw-v1-mm-healthy.pcap")
     d = diagnose_sa(healthy)
     sa_row(d)
-    assert read == []
+    assert read == [] and placed == []
     sa_view(d, False)
-    assert sorted(read) == [INITIATOR, RESPONDER]
+    assert sorted(read) == [INITIATOR, RESPONDER] and placed == [healthy]
     # a finding whose rule ranks causes the same for every responder (mm2-unanswered)
     read.clear()
     lost, = _sas(CAPTURES / "sw-lsw-v1-mm-mm3-lost-responder-side.pcap")
