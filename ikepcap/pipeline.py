@@ -166,7 +166,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
         rows = [(key, spool.piece(*place)) for key, place in rows]
     sample = [ike_sa(buckets[i], store) for i in candidates[:FLOOD_SAMPLE]] if flood is not None else []
     capture_findings = flood_findings(capture, flood, sample) + scan_findings(
-        ([store.seen(i) for i in b.indices] for b in grouping.buckets), lambda seen: store.message(seen.place))
+        (store.seens(b.indices) for b in grouping.buckets), lambda seen: store.message(seen.place))
     view = document(extraction, [view for _, view in rows], capture_findings, flood, capture.notes, digests)
     return Analysis(view, sum(count for _, count, _, _ in results))
 

@@ -37,6 +37,27 @@ class Seen(NamedTuple):
     time: float
 
 
+class Seens(Sequence[Seen]):
+    """``store.seen`` of the messages at ``indices``, each made when read: what is asked of most
+    SAs' messages is the first one's (a scan's source that already went on is not read further)."""
+
+    __slots__ = ("_store", "_indices")
+
+    def __init__(self, store: Store, indices: Sequence[int]) -> None:
+        self._store, self._indices = store, indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self._store.seen(i) for i in self._indices[k]]
+        return self._store.seen(self._indices[k])
+
+    def __iter__(self) -> Iterator[Seen]:
+        return map(self._store.seen, self._indices)
+
+
 class Store(Sequence[Message]):
     """Datagrams in the order they were added; ``len`` of them, each read back by its index."""
 
@@ -230,6 +251,9 @@ class Store(Sequence[Message]):
     def seen(self, i: int) -> Seen:
         addresses = self.addresses
         return Seen(i, addresses[self.src[i]], addresses[self.dst[i]], self.time[i])
+
+    def seens(self, indices: Sequence[int]) -> Seens:
+        return Seens(self, indices)
 
     def at_frames(self, frames: set[tuple[str, int]]) -> Iterator[Message]:
         """The messages at these (file, frame) places, made."""

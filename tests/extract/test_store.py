@@ -53,6 +53,11 @@ def test_every_capture_reads_back_from_its_columns():
             assert (seen.place, seen.src, seen.dst, seen.time) == (i, made.src, made.dst, made.time)
             checked += 1
         assert store._made is None, "reading the columns made no message for the list"
+        places = array("I", range(0, len(store), 2))
+        seens = store.seens(places)
+        assert list(seens) == [store.seen(i) for i in places] and len(seens) == len(places), path
+        if places:
+            assert seens[-1] == store.seen(places[-1]) and seens[1:3] == [store.seen(i) for i in places[1:3]]
     assert checked > 300
 
 
