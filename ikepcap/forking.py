@@ -61,6 +61,32 @@ def map_forked(work: Callable[[Share], Result], shares: Sequence[Share]) -> list
         return [first] + [future.result() for future in futures]
 
 
+class Dealer:
+    """Hands out 0, 1, … ``count - 1``, each once, to whichever process asks next: made before the
+    workers are forked, it is shared with them (a counter in shared memory, under a lock). Work
+    dealt this way ends at about the same time in every process even when one is slower, as one
+    is on a machine that runs other work too."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.count = count
+        self._next = context.RawValue("q", 0)
+        self._lock = context.Lock()
+
+    def take(self) -> int | None:
+        """The next item no process has taken, or None when all are taken."""
+        with self._lock:
+            item = self._next.value
+            if item >= self.count:
+                return None
+            self._next.value = item + 1
+        return item
+
+    def taken(self) -> Iterator[int]:
+        """What this process takes, until all are taken."""
+        return iter(self.take, None)
+
+
 def balanced(weights: Sequence[int], count: int) -> list[list[int]]:
     """The indices of ``weights`` dealt into at most ``count`` shares of about the same weight
     (the heaviest first, each onto the lightest share), each share in ascending order."""

@@ -2,17 +2,17 @@
 
 Once messages are grouped into SAs, an SA needs nothing from outside but the SAs between the
 same two peers (evidence such as ICMP errors is attached among them, and a later SA may
-supersede an attempt). So the SAs are dealt out by peer pair into shards, one per process,
-and each shard is correlated, diagnosed and turned into views on its own; only what concerns
-the whole capture — a flood, what correlation left out, the report order, which SA each ICMP
-error and lost fragment set goes to — is decided here. A peer pair too busy for one shard, or
-for one of the chunks a shard works through, is dealt out in runs of consecutive SAs, and a
-chunk looks past its run for the SA that supersedes an attempt (``_Later``). Nothing here makes
-the capture's messages: a shard makes a chunk's from the store and lets them go with it.
-The result is the one ``build_view(diagnose(correlate(extraction)))`` gives, in less time on a
-capture of thousands of SAs (a busy concentrator), where this is most of the work. With keys, each
-shard first decrypts its own SAs (see ``analyse``), which gives the report of decrypting the whole
-capture and then diagnosing it.
+supersede an attempt). So the SAs are cut by peer pair into chunks, which the processes take
+one at a time as each is free, and each chunk is correlated, diagnosed and turned into views on
+its own; only what concerns the whole capture — a flood, what correlation left out, the report
+order, which SA each ICMP error and lost fragment set goes to — is decided here. A peer pair too
+busy for one chunk is cut into runs of consecutive SAs, and a chunk looks past its run for the
+SA that supersedes an attempt (``_Later``). Nothing here makes the capture's messages: a chunk's
+are made from the store where it is worked on and let go with it. The result is the one
+``build_view(diagnose(correlate(extraction)))`` gives, in less time on a capture of thousands of
+SAs (a busy concentrator), where this is most of the work. With keys, the SAs are dealt out
+instead in shards of whole pairs, one per process, and each shard first decrypts its own SAs
+(see ``analyse``), which gives the report of decrypting the whole capture and then diagnosing it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ikepcap.diagnose.model import PROBLEM, SaDiagnosis
 from ikepcap.diagnose.progress import phase1
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.store import Store, as_store
-from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes
+from ikepcap.forking import PARALLEL_MESSAGES, Dealer, balanced, map_forked, processes
 from ikepcap.report.spool import Spool
 from ikepcap.report.view import document, failure_signature, sa_row, sa_view
 
@@ -60,10 +60,6 @@ BYTES_PER_WEIGHT = 2048
 # (some 25 KB an SA) go as soon as its entry is made: a busy peer pair is one chunk of thousands of
 # SAs. On the bench's IKE-heavy capture a fifth of the former 50,000 takes the peak from 206 to 184 MiB.
 CHUNK_WEIGHT = 10_000
-# A peer pair (with the pairs it shares initiator SPIs with) heavier than a shard's work divided by
-# this is dealt out in segments of consecutive SAs: a headend's one busy peer would otherwise be one
-# process's work while the others wait (on the bench's IKE-heavy capture one pair is half the work).
-SEGMENTS_PER_SHARD = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +94,8 @@ class _Work:
     items: Items | None                 # where each ICMP error and lost fragment set goes, by bucket (pairs split)
     # the peer pairs whose SAs more than one chunk holds: each pair's buckets, in capture order
     split: dict[frozenset[str], list[int]]
+    chunks: list[list[int]]             # every chunk of buckets, as the dealer numbers them
+    dealer: Dealer | None               # which chunk a process takes next; None: each share has its own
 
 
 _work: _Work | None = None
@@ -143,17 +141,26 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     jobs = processes(jobs)
     if len(store) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
-    shards = _shards(grouping.buckets, jobs, split=keys is None)
-    chunked = [_chunks(share, grouping.buckets, split=keys is None) for share in shards]
-    dealt = None if keys is None else _deal(keys, extraction, grouping.buckets, shards)
-    spool = Spool(len(shards)) if spooled else None
-    split = _split(grouping.buckets, [chunk for chunks in chunked for chunk in chunks])
+    if keys is None:
+        # each process takes the next chunk when it is done with one, the heaviest first
+        chunks = sorted(_chunks(list(range(len(buckets))), buckets), key=lambda chunk: -_weight(buckets, chunk))
+        shares: list[tuple[int, list[list[int]] | None]] = [(number, None) for number in range(jobs)]
+        dealer, dealt = Dealer(len(chunks)), None
+    else:
+        # a key opens its SA's messages in the process that tries it: each process has its own SAs
+        shards = _shards(buckets, jobs)
+        shares = [(number, _chunks(shard, buckets, split=False)) for number, shard in enumerate(shards)]
+        chunks = [chunk for _, own in shares for chunk in own]
+        dealer, dealt = None, _deal(keys, extraction, buckets, shards)
+    spool = Spool(len(shares)) if spooled else None
+    split = _split(buckets, chunks)
     # with a pair split, decided here over every SA, as correlating the whole capture would; else in
     # the shards, among each chunk's whole pairs
-    items = _placed(grouping.buckets, range(len(grouping.buckets)), extraction) if split else None
-    _work = _Work(extraction, store, grouping.buckets, members, scope, messages, whole, spool, dealt, items, split)
+    items = _placed(buckets, range(len(buckets)), extraction) if split else None
+    _work = _Work(extraction, store, buckets, members, scope, messages, whole, spool, dealt, items, split, chunks,
+                  dealer)
     try:
-        results = map_forked(_shard, list(enumerate(chunked)))
+        results = map_forked(_shard, shares)
     finally:
         _work = None
     if dealt is not None:
@@ -183,14 +190,11 @@ def _with_firsts(rows: list[tuple[tuple, dict]], shares: list[dict[tuple, tuple[
     return [(key, whole.get(key, row)) for key, row in rows]
 
 
-def _shards(buckets: list[Bucket], count: int, split: bool = True) -> list[list[int]]:
-    """Bucket indices in ``count`` shares of about the same work, each in capture order.
-
-    The buckets of one peer pair stay together (evidence is attached among them), and so do
-    pairs that share an initiator SPI (a key opens all the messages under it, in order). With
-    ``split`` (no keys to deal), a group heavier than a share's part (SEGMENTS_PER_SHARD) is dealt
-    in segments of consecutive SAs instead, when its SAs began in capture order: an attempt is
-    then only ever superseded by an SA after it, which the shard looks for past its segment."""
+def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
+    """Bucket indices in ``count`` shares of about the same work, each in capture order, for keys
+    to be dealt with their SAs: the buckets of one peer pair stay together (evidence is attached
+    among them), and so do pairs that share an initiator SPI (a key opens all the messages under
+    it, in order, in the process that tries it)."""
     pair_of_spi: dict[tuple, tuple] = {}
     joined: dict[tuple, tuple] = {}             # pair -> a pair it was joined to (union-find)
 
@@ -208,11 +212,6 @@ def _shards(buckets: list[Bucket], count: int, split: bool = True) -> list[list[
     for i, bucket in enumerate(buckets):
         groups.setdefault(root(bucket.key[2:4]), []).append(i)
     members = list(groups.values())
-    if split and count > 1:
-        limit = _weight(buckets, range(len(buckets))) / (count * SEGMENTS_PER_SHARD)
-        members = [segment for group in members
-                   for segment in (_segments(buckets, group, limit) if _weight(buckets, group) > limit
-                                   and _in_order(buckets, group) else [group])]
     sizes = [_weight(buckets, indices) for indices in members]
     return [sorted(i for group in share for i in members[group]) for share in balanced(sizes, count)]
 
@@ -242,13 +241,12 @@ def _in_order(buckets: list[Bucket], group: list[int]) -> bool:
     return True
 
 
-def _split(buckets: list[Bucket], shards: list[list[int]]) -> dict[frozenset[str], list[int]]:
-    """The peer pairs more than one of ``shards`` (shares, or chunks) holds SAs of, each with its
-    buckets in capture order."""
+def _split(buckets: list[Bucket], chunks: list[list[int]]) -> dict[frozenset[str], list[int]]:
+    """The peer pairs more than one of ``chunks`` holds SAs of, each with its buckets in capture order."""
     homes: dict[frozenset[str], set[int]] = {}
     of_pair: dict[frozenset[str], list[int]] = {}
-    for number, shard in enumerate(shards):
-        for i in shard:
+    for number, chunk in enumerate(chunks):
+        for i in chunk:
             pair = frozenset(buckets[i].key[2:4])
             homes.setdefault(pair, set()).add(number)
             of_pair.setdefault(pair, []).append(i)
@@ -286,13 +284,16 @@ def _record(keys: KeyStore, dealt: _Keys, extraction: Extraction, outcomes: list
     record(extraction, joined(keys, [outcome for _, outcome in sorted(outcomes, key=lambda item: item[0])]))
 
 
-def _shard(share: tuple[int, list[list[int]]]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
-                                                   list[tuple[int, Outcome]], dict[tuple, tuple[tuple, dict]]]:
+def _shard(share: tuple[int, list[list[int]] | None]) -> tuple[list[list[tuple[tuple, dict]] | bytes], int,
+                                                          list[tuple[int, Outcome]], dict[tuple, tuple[tuple, dict]]]:
     """Each wanted SA's view with its place in the report (a chunk's rows at a time, pickled in
     a worker), how many SAs were diagnosed, the outcome of each key the share tried, and (views
-    not whole) the share's first SA of each way of failing, with its place and whole view."""
+    not whole) the share's first SA of each way of failing, with its place and whole view. The
+    share's chunks are its own, or (None) those it takes from the dealer while there are any."""
     number, chunks = share
     work = _work
+    if chunks is None:
+        chunks = (work.chunks[k] for k in work.dealer.taken())
     outcomes = [] if work.keys is None else _decrypt(work.keys, number)
     rows: list[list[tuple[tuple, dict]] | bytes] = []
     firsts: dict[tuple, tuple[tuple, dict]] = {}
@@ -344,7 +345,7 @@ class _Later:
     held here counts as completed as its diagnosis said; another is correlated here and its phase
     1 followed (what its diagnosis's phase-1 verdict rests on) as far as the first one that
     completed after the attempt ended. Pairs are split only where their SAs began in capture
-    order (``_shards``, ``_chunks``), so no SA before the attempt can have begun after it ended."""
+    order (``_chunks``), so no SA before the attempt can have begun after it ended."""
 
     def __init__(self, work: _Work, kept: dict[int, IkeSa]) -> None:
         self.work = work
@@ -408,11 +409,12 @@ def _weight(buckets: list[Bucket], indices: list[int]) -> int:
 
 
 def _chunks(indices: list[int], buckets: list[Bucket], split: bool = True) -> list[list[int]]:
-    """A share's bucket indices in chunks of about CHUNK_WEIGHT, each in capture order. A chunk
-    holds whole peer pairs (ICMP errors, ESP and supersession are settled among the SAs of a
-    pair), but with ``split`` (no keys) a pair heavier than a chunk, a headend's busy peer, is cut
-    into runs of consecutive SAs when they began in capture order, as ``_shards`` cuts one for the
-    shares: what is settled among its SAs is then settled as for a pair the shares split."""
+    """Bucket indices in chunks of about CHUNK_WEIGHT, each in capture order. A chunk holds whole
+    peer pairs (ICMP errors, ESP and supersession are settled among the SAs of a pair), but with
+    ``split`` (no keys) a pair heavier than a chunk, a headend's busy peer, is cut into runs of
+    consecutive SAs when they began in capture order: an attempt is then only ever superseded by
+    an SA after it, which ``_Later`` looks for past the run, and what else is settled among the
+    pair's SAs is settled here for all of them (``_split``)."""
     pairs: dict[tuple, list[int]] = {}
     for i in indices:
         pairs.setdefault(buckets[i].key[2:4], []).append(i)

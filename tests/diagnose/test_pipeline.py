@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from ikepcap.diagnose.diagnose import diagnose
 from ikepcap.extract.model import Extraction, Scope
 from ikepcap.extract.native import extract
 from ikepcap.extract.store import Store, as_store
-from ikepcap.forking import map_forked
+from ikepcap.forking import Dealer, map_forked
 from ikepcap.pipeline import analyse
 from ikepcap.read.model import IcmpError, QuotedDatagram
 from ikepcap.report.view import build_view
@@ -80,7 +81,14 @@ def test_a_busy_capture_diagnosed_a_peer_pair_at_a_time_gives_the_sequential_rep
 
 def test_a_worker_hands_its_views_back_pickled_a_chunk_at_a_time(busy, monkeypatch, always_parallel) -> None:
     """What a worker made stays small while it makes the rest; the share run here is not pickled."""
-    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 2_000)
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 1_000)
+    attach = pipeline.attach
+
+    def slowly(*args):                  # a chunk takes long enough for the worker to start and take some
+        time.sleep(0.05)
+        return attach(*args)
+
+    monkeypatch.setattr(pipeline, "attach", slowly)
     handed = []
 
     def recorded(work, shares):
@@ -94,6 +102,33 @@ def test_a_worker_hands_its_views_back_pickled_a_chunk_at_a_time(busy, monkeypat
     assert all(isinstance(chunk, list) for chunk in here)
     assert sum(len(pickle.loads(chunk)) for chunk in worker) + sum(map(len, here)) == len(json.loads(
         _sequential(busy))["sas"])
+
+
+_dealer: Dealer | None = None
+
+
+def _take_all(share: int) -> list[int]:
+    """What a process takes from the dealer until all is taken; the first share as a process
+    that the machine's other work slows down."""
+    taken = []
+    for item in _dealer.taken():
+        taken.append(item)
+        time.sleep(0.05 if share == 0 else 0.002)
+    return taken
+
+
+def test_the_dealer_gives_each_chunk_to_one_process_and_more_to_the_faster() -> None:
+    """A process takes the next chunk when it is done with one: each goes to exactly one process,
+    and a slowed one takes fewer, so that all end at about the same time."""
+    global _dealer
+    _dealer = Dealer(60)
+    try:
+        taken = map_forked(_take_all, [0, 1, 2])
+    finally:
+        _dealer = None
+    assert sorted(i for share in taken for i in share) == list(range(60))
+    assert all(share == sorted(share) for share in taken)
+    assert len(taken[0]) < min(len(taken[1]), len(taken[2]))
 
 
 def test_a_flood_gives_the_sequential_report(tmp_path, always_parallel) -> None:
@@ -116,7 +151,7 @@ def test_the_scope_keeps_the_sas_of_one_peer_in_report_order(busy, always_parall
 
 def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
     buckets = group(as_store(busy.messages)).buckets
-    shards = pipeline._shards(buckets, 3, split=False)
+    shards = pipeline._shards(buckets, 3)
     assert len(shards) == 3 and sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
     home = {}
     for n, shard in enumerate(shards):
@@ -125,26 +160,24 @@ def test_shards_hold_whole_peer_pairs_in_capture_order(busy) -> None:
             assert home.setdefault(buckets[i].key[2:4], n) == n
 
 
-@pytest.mark.parametrize("count", [2, 3])
-def test_a_busy_pair_is_dealt_in_runs_of_consecutive_sas_and_the_shares_even_out(busy, count) -> None:
+def test_a_busy_pair_is_cut_in_runs_of_consecutive_sas_no_heavier_than_a_chunk(busy, monkeypatch) -> None:
     """The busy capture's one pair holds more than half the work: whole, it would be one process's
-    while the others wait. Split into runs of consecutive SAs, it is shared out."""
+    while the others wait. Cut into runs of consecutive SAs, it is dealt out a chunk at a time."""
     buckets = group(as_store(busy.messages)).buckets
-    whole = pipeline._shards(buckets, count, split=False)
-    shards = pipeline._shards(buckets, count)
-    assert sorted(i for shard in shards for i in shard) == list(range(len(buckets)))
-    split = pipeline._split(buckets, shards)
+    everything = list(range(len(buckets)))
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", pipeline._weight(buckets, everything) // 8)
+    whole = pipeline._chunks(everything, buckets, split=False)
+    chunks = pipeline._chunks(everything, buckets)
+    assert sorted(i for chunk in chunks for i in chunk) == everything
+    split = pipeline._split(buckets, chunks)
     assert split and not pipeline._split(buckets, whole)
     busiest = max(split.values(), key=len)
     assert 2 * len(busiest) > len(buckets)
     segments = pipeline._segments(buckets, busiest, pipeline._weight(buckets, busiest) / 5)
     assert len(segments) >= 5 and [i for segment in segments for i in segment] == busiest
-
-    def spread(shares: list[list[int]]) -> float:
-        loads = [pipeline._weight(buckets, share) for share in shares]
-        return max(loads) / min(loads)
-
-    assert spread(shards) < 1.1 < spread(whole)
+    heaviest_sa = max(pipeline._weight(buckets, [i]) for i in everything)
+    assert max(pipeline._weight(buckets, chunk) for chunk in chunks) < 2 * pipeline.CHUNK_WEIGHT + heaviest_sa
+    assert max(pipeline._weight(buckets, chunk) for chunk in whole) > pipeline._weight(buckets, everything) / 2
 
 
 def test_a_pair_whose_sas_began_out_of_capture_order_is_not_split() -> None:
@@ -160,16 +193,16 @@ def test_a_pair_whose_sas_began_out_of_capture_order_is_not_split() -> None:
     assert not pipeline._in_order(buckets, list(range(4)))
     assert pipeline._in_order(buckets, [0, 1, 3])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "SEGMENTS_PER_SHARD", 10 ** 6)
-        assert not pipeline._split(buckets, pipeline._shards(buckets, 2))
-        assert pipeline._split(buckets[:2] + buckets[3:], pipeline._shards(buckets[:2] + buckets[3:], 2))
+        patch.setattr(pipeline, "CHUNK_WEIGHT", 1)
+        assert not pipeline._split(buckets, pipeline._chunks([0, 1, 2, 3], buckets))
+        assert pipeline._split(buckets[:2] + buckets[3:], pipeline._chunks([0, 1, 2], buckets[:2] + buckets[3:]))
 
 
 @pytest.fixture
 def every_pair_split(monkeypatch, always_parallel):
-    """Every peer pair dealt an SA at a time: any SA whose diagnosis reads another SA of its pair
-    finds that SA in another shard."""
-    monkeypatch.setattr(pipeline, "SEGMENTS_PER_SHARD", 10 ** 6)
+    """Every peer pair cut an SA at a time: any SA whose diagnosis reads another SA of its pair
+    finds that SA in another chunk, which another process may have taken."""
+    monkeypatch.setattr(pipeline, "CHUNK_WEIGHT", 1)
 
 
 @pytest.mark.parametrize("path", CAPTURE_FILES, ids=lambda p: p.name)
@@ -223,7 +256,7 @@ def test_sas_between_the_same_peers_in_different_shards_are_diagnosed_as_togethe
     error = IcmpError("built", 99, 38.0, "198.51.100.21", "192.0.2.10", 4, 3, 3, "port unreachable", None, quoted)
     extraction = Extraction(engine="native", messages=messages, icmp_errors=[error])
     buckets = group(as_store(messages)).buckets
-    assert len(pipeline._split(buckets, pipeline._shards(buckets, 3))) == 4
+    assert len(pipeline._split(buckets, pipeline._chunks(list(range(len(buckets))), buckets))) == 4
     view = json.loads(_sharded(extraction, jobs=3))
     assert [sa["cause"] for sa in view["sas"]].count("superseded") == 8
     assert sum(len(sa["icmp_errors"]) for sa in view["sas"]) == 1
@@ -304,7 +337,7 @@ def test_shards_keep_the_pairs_of_one_initiator_spi_together() -> None:
         conversation.healthy_main(10.0 * n)
         messages += conversation.renamed(bytes([n // 2]) * 8)     # each SPI between two pairs
     buckets = group(as_store(messages)).buckets
-    shards = pipeline._shards(buckets, 4, split=False)
+    shards = pipeline._shards(buckets, 4)
     home = {}
     for number, shard in enumerate(shards):
         for i in shard:
