@@ -4,11 +4,12 @@
 
 It does what ``ikepcap diagnose`` does up to its rules, the way it does it: it imports the CLI
 (and with it every stage), reads the capture with as many processes as CPUs, groups the
-messages into IKE SAs, and makes each kept SA's ``Message`` objects in forked shares, one per
-CPU as the shards are dealt (one on a capture too small to pay for a second). Then it stops:
-no correlation (exchanges, retransmissions, roles, NAT checks), no rules, no report. A speed
-target for ``diagnose`` leaves correlation and the rules the difference between its time and
-this one (bench/README.md).
+messages into IKE SAs, and makes each kept SA's ``Message`` objects a chunk at a time in a
+process per CPU, each taking the next chunk when it is done with one, as the pipeline deals
+them (one process on a capture too small to pay for a second). Then it stops: no correlation
+(exchanges, retransmissions, roles, NAT checks), no rules, no report. A speed target for
+``diagnose`` leaves correlation and the rules the difference between its time and this one
+(bench/README.md).
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ import ikepcap.cli as cli  # the start-up of a real run: its imports
 from ikepcap.correlate.sas import group
 from ikepcap.extract.native import extract
 from ikepcap.extract.store import as_store
-from ikepcap.forking import PARALLEL_MESSAGES, balanced, map_forked, processes, release_freed
+from ikepcap.forking import PARALLEL_MESSAGES, Dealer, map_forked, processes, release_freed
+from ikepcap.pipeline import dealt_chunks
 
 _made: dict = {}
 
 
-def _make(share: list[int]) -> int:
-    buckets, store = _made["buckets"], _made["store"]
-    return sum(len(buckets[i].messages(store)) for i in share)
+def _make(share: int) -> int:
+    """The messages of the chunks this process takes, made and counted."""
+    buckets, store, chunks, dealer = _made["buckets"], _made["store"], _made["chunks"], _made["dealer"]
+    return sum(len(buckets[i].messages(store)) for k in dealer.taken() for i in chunks[k])
 
 
 def main() -> None:
@@ -39,10 +42,10 @@ def main() -> None:
     buckets = group(store).buckets
     release_freed()
     gc.freeze()
-    _made.update(buckets=buckets, store=store)
-    jobs = processes(None) if len(store) >= PARALLEL_MESSAGES else 1      # as the shards are dealt
-    shares = balanced([len(bucket.indices) for bucket in buckets], jobs)
-    made = sum(map_forked(_make, shares))
+    chunks = dealt_chunks(buckets)
+    _made.update(buckets=buckets, store=store, chunks=chunks, dealer=Dealer(len(chunks)))
+    jobs = processes(None) if len(store) >= PARALLEL_MESSAGES else 1      # as the pipeline decides
+    made = sum(map_forked(_make, range(jobs)))
     print(f"{made:,} messages of {len(buckets):,} IKE SAs made: "
           f"{time.perf_counter() - started:.3f} s after the imports")
 

@@ -94,7 +94,7 @@ class _Work:
     items: Items | None                 # where each ICMP error and lost fragment set goes, by bucket (pairs split)
     # the peer pairs whose SAs more than one chunk holds: each pair's buckets, in capture order
     split: dict[frozenset[str], list[int]]
-    chunks: list[list[int]]             # every chunk of buckets, as the dealer numbers them
+    chunks: list[list[int]]             # every chunk of buckets (with a dealer, as it numbers them)
     dealer: Dealer | None               # which chunk a process takes next; None: each share has its own
 
 
@@ -142,8 +142,7 @@ def analyse(extraction: Extraction, messages: bool, digests: dict[str, str] | No
     if len(store) - len(members) < PARALLEL_MESSAGES:
         jobs = 1
     if keys is None:
-        # each process takes the next chunk when it is done with one, the heaviest first
-        chunks = sorted(_chunks(list(range(len(buckets))), buckets), key=lambda chunk: -_weight(buckets, chunk))
+        chunks = dealt_chunks(buckets)
         shares: list[tuple[int, list[list[int]] | None]] = [(number, None) for number in range(jobs)]
         dealer, dealt = Dealer(len(chunks)), None
     else:
@@ -188,6 +187,12 @@ def _with_firsts(rows: list[tuple[tuple, dict]], shares: list[dict[tuple, tuple[
                 firsts[way] = (key, view)
     whole = dict(firsts.values())
     return [(key, whole.get(key, row)) for key, row in rows]
+
+
+def dealt_chunks(buckets: list[Bucket]) -> list[list[int]]:
+    """Every bucket in chunks (``_chunks``), heaviest first: the order in which the processes take
+    them, each the next one when it is done with one (``forking.Dealer``)."""
+    return sorted(_chunks(list(range(len(buckets))), buckets), key=lambda chunk: -_weight(buckets, chunk))
 
 
 def _shards(buckets: list[Bucket], count: int) -> list[list[int]]:
